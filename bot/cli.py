@@ -1,0 +1,124 @@
+"""`python -m bot <command>`: run, migrate, seed-demo, check-config.
+
+Configuration problems end the process with exit status 2 and one line per problem on
+stderr (no traceback): the key, and what is expected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.logs import configure_logging
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("bot")
+CONFIG_ERROR = 2
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def cmd_migrate(settings: Settings) -> int:
+    from storage import migrate
+    from storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+        revision = await migrate.current_revision(engine)
+    finally:
+        await engine.dispose()
+    print(f"Database {_safe_url(settings.database_url)} is at revision {revision} (head).")
+    return 0
+
+
+async def cmd_seed_demo(settings: Settings) -> int:
+    from storage import migrate
+    from storage.db import make_engine, make_sessionmaker
+    from storage.demo import seed_demo
+
+    engine = make_engine(settings.database_url)
+    try:
+        if await migrate.current_revision(engine) != migrate.head_revision():
+            print("The database is not migrated: run `python -m bot migrate` first.", file=sys.stderr)
+            return CONFIG_ERROR
+        report = await seed_demo(make_sessionmaker(engine), media_dir=settings.media_dir)
+    finally:
+        await engine.dispose()
+    print(report)
+    return 0
+
+
+async def cmd_run(settings: Settings) -> int:
+    if settings.bot_token is None:
+        print(
+            "No BOT_TOKEN is set, so there is no Telegram bot to run yet.\n"
+            "  - To run against Telegram: ask @BotFather for a token, put BOT_TOKEN=<token> in .env"
+            " and run `make run` again.\n"
+            "  - The local sandbox (a Telegram you can use in the browser, no token needed) is not"
+            " part of this version yet.\n"
+            "The database is migrated and holds the demo shop; `python -m bot check-config` shows"
+            " the settings in use."
+        )
+        return 0
+    from bot.runner import run_bot
+
+    await run_bot(settings)
+    return 0
+
+
+async def cmd_check_config(settings: Settings) -> int:
+    for key, value in sorted(settings.model_dump().items()):
+        if key == "database_url":
+            value = _safe_url(value)
+        print(f"{key.upper()}={'' if value is None else value}")
+    return 0
+
+
+COMMANDS: dict[str, tuple[str, Callable[[Settings], Coroutine[Any, Any, int]]]] = {
+    "run": ("start the bot (polling, or webhook when WEBHOOK_URL is set)", cmd_run),
+    "migrate": ("bring the database to the newest schema", cmd_migrate),
+    "seed-demo": ("fill an empty database with a demo marketplace", cmd_seed_demo),
+    "check-config": ("print the settings in use (secrets masked)", cmd_check_config),
+}
+
+
+def _connection_problem(exc: BaseException) -> str | None:
+    if isinstance(exc, OperationalError | DBAPIError | OSError | ConnectionError):
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return f"DATABASE_URL: cannot use the database ({reason})"
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for name, (help_text, _) in COMMANDS.items():
+        sub.add_parser(name, help=help_text)
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        for line in exc.lines:
+            print(f"Configuration error: {line}", file=sys.stderr)
+        return CONFIG_ERROR
+    configure_logging(settings.log_level, settings.log_format.value, settings.secrets)
+    try:
+        return asyncio.run(COMMANDS[args.command][1](settings))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        problem = _connection_problem(exc)
+        if problem is None:
+            raise
+        print(f"Configuration error: {problem}", file=sys.stderr)
+        return CONFIG_ERROR

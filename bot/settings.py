@@ -1,0 +1,212 @@
+"""Settings from the environment (and `.env`), validated once at start-up.
+
+Every key is documented in `.env.example`. A missing or malformed value stops start-up with
+one line per bad key naming it and what is expected (see `load_settings`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from storage.db import DatabaseUrlError, normalise_url
+
+_TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,100}$")
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class LogFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class NluBackend(StrEnum):
+    embedded = "embedded"
+    rasa = "rasa"
+
+
+class VoiceBackend(StrEnum):
+    off = "off"
+    whisper = "whisper"
+    pocketsphinx = "pocketsphinx"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    # Telegram
+    bot_token: SecretStr | None = None
+    telegram_api_base: AnyHttpUrl | None = None
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    webhook_url: AnyHttpUrl | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+
+    # Storage
+    database_url: str = "sqlite+aiosqlite:///data/shop.db"
+    redis_url: str | None = None
+    media_dir: Path = Path("data/media")
+
+    # Shop rules
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    commission_percent: Decimal = Decimal("10.00")
+    unpaid_order_ttl_minutes: int = Field(default=30, ge=1)
+    bank_transfer_ttl_hours: int = Field(default=72, ge=1)
+    return_window_days: int = Field(default=14, ge=0)
+    bank_transfer_details: str | None = None
+
+    # Payments
+    payments_provider_token: SecretStr | None = None
+    stripe_api_key: SecretStr | None = None
+    stripe_api_base: AnyHttpUrl | None = None
+    paypal_client_id: str | None = None
+    paypal_client_secret: SecretStr | None = None
+
+    # Language and voice
+    nlu_backend: NluBackend = NluBackend.embedded
+    rasa_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:5005")
+    voice_backend: VoiceBackend = VoiceBackend.off
+
+    # Notifications
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    notify_global_rate: int = Field(default=30, ge=1)
+    notify_per_chat_rate: int = Field(default=1, ge=1)
+
+    # Operations
+    log_level: str = Field(default="INFO", pattern=r"^(?i:debug|info|warning|error|critical)$")
+    log_format: LogFormat = LogFormat.text
+    run_scheduler: bool = True
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not _TOKEN.match(value.get_secret_value()):
+            raise ValueError("expected a token from @BotFather like 123456789:AAE…")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not _SECRET_TOKEN.match(value.get_secret_value()):
+            raise ValueError("expected 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not all(re.fullmatch(r"-?\d+", p) for p in parts):
+                raise ValueError("expected Telegram user ids separated by commas, e.g. 12345,67890")
+            return [int(p) for p in parts]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            return normalise_url(value).render_as_string(hide_password=False)
+        except DatabaseUrlError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.match(r"^rediss?://[^\s]+$", value):
+            raise ValueError("expected redis://host:port/db (or rediss:// for TLS)")
+        return value
+
+    @field_validator("commission_percent", mode="before")
+    @classmethod
+    def _exact_percent(cls, value: Any) -> Any:
+        if isinstance(value, float):
+            raise ValueError("expected an exact decimal such as 10 or 12.5")
+        try:
+            percent = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError("expected a percentage such as 10 or 12.5") from None
+        if not (Decimal(0) <= percent <= Decimal(100)):
+            raise ValueError("expected a percentage between 0 and 100")
+        return percent
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_SECRET: required when WEBHOOK_URL is set (Telegram echoes it back "
+                "so the bot can reject forged updates)"
+            )
+        return self
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every secret value, for the log redaction filter."""
+        values = [
+            self.bot_token,
+            self.webhook_secret,
+            self.payments_provider_token,
+            self.stripe_api_key,
+            self.paypal_client_secret,
+            self.smtp_password,
+        ]
+        found = [v.get_secret_value() for v in values if v is not None]
+        for url in (self.database_url, self.redis_url):
+            password = re.search(r"://[^:/@]*:([^@]+)@", url or "")
+            if password:
+                found.append(password.group(1))
+        return [s for s in found if s]
+
+
+class SettingsError(Exception):
+    """Start-up configuration problems, one line per bad key."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def describe(error: ValidationError) -> list[str]:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"]).upper()
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if not key:  # a model-level rule; its message names the key itself
+            lines.append(message)
+        elif item["type"] == "missing":
+            lines.append(f"{key}: missing")
+        else:
+            lines.append(f"{key}: {message}")
+    return lines
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(describe(exc)) from None

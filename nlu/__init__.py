@@ -1,0 +1,1 @@
+"""Text and voice -> Intent(name, confidence, entities). Filled by the language issue."""

@@ -1,0 +1,222 @@
+"""The shop's shared vocabulary: enums, money and id types.
+
+This module is a leaf: it imports only the standard library, so every layer (storage,
+engine, nlu, handlers, sandbox) can use it without pulling in a database or Telegram
+library. The enum values are the design document's (`../shared/spec/marketplace-design.md`);
+values added beyond the design are marked "added" and listed in docs/schema.md.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Final, NewType
+
+# --- ids -------------------------------------------------------------------------------
+UserId = NewType("UserId", int)
+SellerId = NewType("SellerId", int)
+ProductId = NewType("ProductId", int)
+CategoryId = NewType("CategoryId", int)
+CartId = NewType("CartId", int)
+OrderId = NewType("OrderId", int)
+CouponId = NewType("CouponId", int)
+ShipmentId = NewType("ShipmentId", int)
+PaymentId = NewType("PaymentId", int)
+
+
+# --- enums -----------------------------------------------------------------------------
+class UserRole(StrEnum):
+    customer = "customer"
+    admin = "admin"
+    seller = "seller"
+
+
+class UserStatus(StrEnum):
+    active = "active"
+    inactive = "inactive"
+    banned = "banned"
+
+
+class AddressType(StrEnum):
+    billing = "billing"
+    shipping = "shipping"
+
+
+class ProductStatus(StrEnum):
+    active = "active"
+    inactive = "inactive"
+    out_of_stock = "out_of_stock"
+
+
+class OrderStatus(StrEnum):
+    pending = "pending"
+    paid = "paid"
+    shipped = "shipped"
+    delivered = "delivered"
+    cancelled = "cancelled"
+    returned = "returned"
+
+
+class OrderPaymentStatus(StrEnum):
+    """Orders.payment_status."""
+
+    pending = "pending"
+    paid = "paid"
+    failed = "failed"
+    refunded = "refunded"
+    partially_refunded = "partially_refunded"  # added: a return refunds part of an order
+
+
+class PaymentMethod(StrEnum):
+    card = "card"
+    paypal = "paypal"
+    cod = "cod"
+    bank_transfer = "bank_transfer"
+
+
+class PaymentStatus(StrEnum):
+    """Payments.status: one row per payment attempt."""
+
+    pending = "pending"
+    successful = "successful"
+    failed = "failed"
+    refunded = "refunded"
+
+
+class DiscountType(StrEnum):
+    percentage = "percentage"
+    fixed = "fixed"
+    free_shipping = "free_shipping"
+
+
+class CouponStatus(StrEnum):
+    active = "active"
+    expired = "expired"
+    disabled = "disabled"
+
+
+class InventoryChangeType(StrEnum):
+    stock_in = "in"
+    stock_out = "out"
+    adjustment = "adjustment"
+
+
+class InventoryReference(StrEnum):
+    """InventoryLogs.reference_type: why stock moved (the design names order, restock, return)."""
+
+    order = "order"
+    restock = "restock"
+    ret = "return"
+    initial = "initial"  # added: the stock a product was listed with
+    manual = "manual"  # added: a seller's or admin's correction, with a reason
+    cancellation = "cancellation"  # added: an order cancelled before shipment
+    expiry = "expiry"  # added: an unpaid order expired
+
+
+class SellerStatus(StrEnum):
+    pending = "pending"  # added: applied, waiting for an admin
+    active = "active"
+    suspended = "suspended"
+    closed = "closed"
+    rejected = "rejected"  # added: an admin refused the application
+
+
+class ProviderStatus(StrEnum):
+    active = "active"
+    inactive = "inactive"
+
+
+class ShipmentStatus(StrEnum):
+    pending = "pending"
+    in_transit = "in_transit"
+    delivered = "delivered"
+    failed = "failed"
+    returned = "returned"
+
+
+class TrackingStatus(StrEnum):
+    order_received = "order_received"
+    packed = "packed"
+    shipped = "shipped"
+    in_transit = "in_transit"
+    out_for_delivery = "out_for_delivery"
+    delivered = "delivered"
+    failed = "failed"
+
+
+class PayoutStatus(StrEnum):
+    pending = "pending"
+    paid = "paid"
+    failed = "failed"
+
+
+class ReturnStatus(StrEnum):
+    requested = "requested"
+    approved = "approved"
+    rejected = "rejected"
+    refunded = "refunded"
+
+
+class RefundStatus(StrEnum):
+    pending = "pending"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class OutboxChannel(StrEnum):
+    telegram = "telegram"
+    email = "email"
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"  # gave up after retries
+    undeliverable = "undeliverable"  # the user blocked the bot, or has no address
+
+
+# --- money -----------------------------------------------------------------------------
+CENT: Final = Decimal("0.01")
+MAX_AMOUNT: Final = Decimal("99999999.99")  # what NUMERIC(10,2) holds
+CURRENCY_EXPONENT: Final = {"USD": 2, "EUR": 2, "GBP": 2, "JPY": 0, "BDT": 2, "INR": 2}
+
+
+class MoneyError(ValueError):
+    """A value that is not an exact amount of money (or does not fit NUMERIC(10,2))."""
+
+
+def money(value: Decimal | int | str) -> Decimal:
+    """Parse an amount exactly and quantize it to cents, rounding half up.
+
+    Floats are refused: `0.1` as a float is not ten cents, and accepting it would hide the
+    error wherever it came from.
+    """
+    if isinstance(value, float) or isinstance(value, bool):
+        raise MoneyError(f"money must be Decimal, int or str, not {type(value).__name__}")
+    try:
+        amount = Decimal(value.strip() if isinstance(value, str) else value)
+    except InvalidOperation as exc:
+        raise MoneyError(f"not an amount: {value!r}") from exc
+    if not amount.is_finite():
+        raise MoneyError(f"not a finite amount: {value!r}")
+    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    if abs(amount) > MAX_AMOUNT:
+        raise MoneyError(f"amount out of range (at most {MAX_AMOUNT}): {value!r}")
+    return amount
+
+
+def to_minor_units(amount: Decimal, currency: str = "USD") -> int:
+    """An amount as an integer of the currency's smallest unit (what Telegram invoices take)."""
+    exponent = CURRENCY_EXPONENT.get(currency.upper(), 2)
+    scaled = money(amount).scaleb(exponent)
+    if scaled != scaled.to_integral_value():
+        raise MoneyError(f"{amount} has more precision than {currency} allows")
+    return int(scaled)
+
+
+def from_minor_units(units: int, currency: str = "USD") -> Decimal:
+    """The inverse of `to_minor_units`."""
+    if isinstance(units, bool) or not isinstance(units, int):
+        raise MoneyError(f"minor units must be an int, not {type(units).__name__}")
+    exponent = CURRENCY_EXPONENT.get(currency.upper(), 2)
+    return money(Decimal(units).scaleb(-exponent))
