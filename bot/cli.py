@@ -14,7 +14,8 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -33,6 +34,7 @@ async def cmd_migrate(settings: Settings) -> int:
 
     engine = make_engine(settings.database_url)
     try:
+        await _connect_or_explain(engine)
         await migrate.upgrade(engine)
         revision = await migrate.current_revision(engine)
     finally:
@@ -48,6 +50,7 @@ async def cmd_seed_demo(settings: Settings) -> int:
 
     engine = make_engine(settings.database_url)
     try:
+        await _connect_or_explain(engine)
         if await migrate.current_revision(engine) != migrate.head_revision():
             print("The database is not migrated: run `python -m bot migrate` first.", file=sys.stderr)
             return CONFIG_ERROR
@@ -92,11 +95,18 @@ COMMANDS: dict[str, tuple[str, Callable[[Settings], Coroutine[Any, Any, int]]]] 
 }
 
 
-def _connection_problem(exc: BaseException) -> str | None:
-    if isinstance(exc, OperationalError | DBAPIError | OSError | ConnectionError):
+class DatabaseUnreachable(Exception):
+    pass
+
+
+async def _connect_or_explain(engine: AsyncEngine) -> None:
+    """Open one connection first, so a wrong host, database or password is one clear line."""
+    try:
+        async with engine.connect():
+            pass
+    except (DBAPIError, OSError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return f"DATABASE_URL: cannot use the database ({reason})"
-    return None
+        raise DatabaseUnreachable(f"DATABASE_URL: cannot connect to the database ({reason})") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,9 +126,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(COMMANDS[args.command][1](settings))
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:
-        problem = _connection_problem(exc)
-        if problem is None:
-            raise
-        print(f"Configuration error: {problem}", file=sys.stderr)
+    except DatabaseUnreachable as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
         return CONFIG_ERROR

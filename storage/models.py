@@ -437,9 +437,14 @@ class Coupon(Base):
     __tablename__ = "coupons"
     __table_args__ = (
         CheckConstraint("discount_value >= 0", name="value_not_negative"),
+        # Money is stored as cents on SQLite, so the literal 100 (%) differs per database.
         CheckConstraint(
             "discount_type <> 'percentage' OR discount_value <= 100", name="percentage_at_most_100"
-        ),
+        ).ddl_if(dialect="postgresql"),
+        CheckConstraint(
+            "discount_type <> 'percentage' OR discount_value <= 10000",
+            name="percentage_at_most_100",
+        ).ddl_if(dialect="sqlite"),
         CheckConstraint(
             "min_order_amount IS NULL OR min_order_amount >= 0", name="min_order_not_negative"
         ),

@@ -20,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    percent_100 = 10000 if op.get_bind().dialect.name == "sqlite" else 100
     op.create_table(
         "categories",
         sa.Column(
@@ -127,7 +128,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint(
-            "discount_type <> 'percentage' OR discount_value <= 100",
+            # money is stored as cents on SQLite (storage.types.Money)
+            f"discount_type <> 'percentage' OR discount_value <= {percent_100}",
             name=op.f("ck_coupons_percentage_at_most_100"),
         ),
         sa.CheckConstraint(
