@@ -52,7 +52,9 @@ async def cmd_seed_demo(settings: Settings) -> int:
     try:
         await _connect_or_explain(engine)
         if await migrate.current_revision(engine) != migrate.head_revision():
-            print("The database is not migrated: run `python -m bot migrate` first.", file=sys.stderr)
+            print(
+                "The database is not migrated: run `python -m bot migrate` first.", file=sys.stderr
+            )
             return CONFIG_ERROR
         report = await seed_demo(make_sessionmaker(engine), media_dir=settings.media_dir)
     finally:
@@ -106,7 +108,9 @@ async def _connect_or_explain(engine: AsyncEngine) -> None:
             pass
     except (DBAPIError, OSError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise DatabaseUnreachable(f"DATABASE_URL: cannot connect to the database ({reason})") from None
+        raise DatabaseUnreachable(
+            f"DATABASE_URL: cannot connect to the database ({reason})"
+        ) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

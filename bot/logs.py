@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-_TOKEN_SHAPE = re.compile(r"\b\d{6,20}:[A-Za-z0-9_-]{30,100}\b")
+_TOKEN_SHAPE = re.compile(r"(?<!\d)\d{6,20}:[A-Za-z0-9_-]{30,100}")
 MASK = "***"
 
 

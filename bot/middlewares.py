@@ -8,6 +8,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
+
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -38,7 +38,8 @@ async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
     from aiohttp import web
 
-    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    assert settings.webhook_url is not None
+    assert settings.webhook_secret is not None
     secret = settings.webhook_secret.get_secret_value()
     path = urlsplit(str(settings.webhook_url)).path or "/"
     app = web.Application()

@@ -60,15 +60,11 @@ class Accounts:
             raise InvalidInput(field="telegram_id", rule="positive")
         is_admin = identity.telegram_id in self._admin_ids
         async with self._uow() as uow:
-            user = await uow.users.by_telegram_id(identity.telegram_id)
-            created = user is None
-            if user is None:
-                user = User(
-                    telegram_id=identity.telegram_id,
-                    role=UserRole.admin if is_admin else UserRole.customer,
-                    status=UserStatus.active,
-                )
-                uow.users.add(user)
+            user, created = await uow.users.get_or_create_by_telegram_id(
+                identity.telegram_id,
+                role=UserRole.admin if is_admin else UserRole.customer,
+                status=UserStatus.active,
+            )
             user.first_name = _clip(identity.first_name, 100)
             user.last_name = _clip(identity.last_name, 100)
             user.username = _clip(identity.username, 64)

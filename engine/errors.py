@@ -1,9 +1,9 @@
 """Domain errors: a code and data, never prose (the chat layer words them per language).
 
-    DomainError
-    ├── NotFound            the object does not exist, or is not the actor's to see
-    ├── Forbidden           the actor may not do this (banned, wrong role, not the owner)
-    └── InvalidInput        a value breaks a rule (field and rule in params)
+DomainError
+├── NotFound            the object does not exist, or is not the actor's to see
+├── Forbidden           the actor may not do this (banned, wrong role, not the owner)
+└── InvalidInput        a value breaks a rule (field and rule in params)
 """
 
 from __future__ import annotations

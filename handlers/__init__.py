@@ -12,5 +12,5 @@ from handlers import admin, customer, seller
 def build_router() -> Router:
     """All role routers under one root; admin and seller commands match before customer text."""
     root = Router(name="shop")
-    root.include_routers(admin.router, seller.router, customer.router)
+    root.include_routers(admin.build_router(), seller.build_router(), customer.build_router())
     return root

@@ -14,6 +14,8 @@ HELP = (
     "/cancel: stop what you are doing"
 )
 
+CANCELLED = "Cancelled. Nothing was changed."
+
 
 def welcome(user: UserView) -> str:
     name = escape(user.first_name or "there")

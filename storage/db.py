@@ -14,7 +14,12 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 SUPPORTED = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 _ALIASES = {"postgres": "postgresql", "sqlite3": "sqlite"}
@@ -41,15 +46,17 @@ def normalise_url(raw: str) -> URL:
         raise DatabaseUrlError(
             f"unsupported database {backend!r}: expected sqlite+aiosqlite:// or postgresql+asyncpg://"
         )
-    driver = url.get_driver_name()
+    driver = url.drivername.partition("+")[2]
     wanted = SUPPORTED[backend].split("+")[1]
-    if "+" in url.drivername and driver != wanted:
+    if driver and driver != wanted:
         raise DatabaseUrlError(f"driver {driver!r} is not supported: use {SUPPORTED[backend]}://")
     url = url.set(drivername=SUPPORTED[backend])
     if backend == "sqlite" and url.database in (None, ""):
         raise DatabaseUrlError("a SQLite URL needs a file path: sqlite+aiosqlite:///data/shop.db")
     if backend == "postgresql" and not url.database:
-        raise DatabaseUrlError("a PostgreSQL URL needs a database name: postgresql+asyncpg://host/db")
+        raise DatabaseUrlError(
+            "a PostgreSQL URL needs a database name: postgresql+asyncpg://host/db"
+        )
     return url
 
 

@@ -368,9 +368,10 @@ class _Seeder:
         await self.s.flush()
         total_categories = await self.s.scalar(select(func.count()).select_from(Category))
         return (
-            f"Demo shop ready: {total_categories} categories ({len(categories)} leaves), {len(sellers)} sellers, "
-            f"{len(products)} products, {len(coupons)} coupons, {len(providers)} shipping "
-            f"providers, {len(customers)} customers, {orders} orders. Images in {self.media_dir}."
+            f"Demo shop ready: {total_categories} categories ({len(categories)} leaves), "
+            f"{len(sellers)} sellers, {len(products)} products, {len(coupons)} coupons, "
+            f"{len(providers)} shipping providers, {len(customers)} customers, {orders} orders. "
+            f"Images in {self.media_dir}."
         )
 
     # --- people ---------------------------------------------------------------------------
@@ -572,7 +573,7 @@ class _Seeder:
                         category_id=leaf.category_id,
                         name=title,
                         slug=slugify(f"{title}-{seller.store_name}")[:160],
-                        description=f"{title} from {seller.store_name}. {name} you will keep using.",
+                        description=f"{title} from {seller.store_name}. {name} to keep.",
                         price=price,
                         discount_price=discount,
                         sku=sku,
@@ -979,7 +980,7 @@ class _Seeder:
         set_status(OrderStatus.delivered, delivered_at, None)
         if method == PaymentMethod.cod:
             pay(delivered_at, None)
-        for item, product in zip(items, lines, strict=True):
+        for product in lines:
             rating = 3 + (n + product.product_id) % 3
             self.s.add(
                 Review(

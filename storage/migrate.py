@@ -14,6 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
+# Tables in the shop's database that the models do not own (APScheduler's job store).
+FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Autogenerate and schema comparison ignore tables other libraries keep here."""
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
 
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()

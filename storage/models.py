@@ -100,9 +100,7 @@ def updated_at() -> Mapped[datetime]:
 
 def money_col(*, nullable: bool = False, default: Decimal | None = None) -> Mapped[Any]:
     server_default = None if default is None else text("0")
-    return mapped_column(
-        Money(), nullable=nullable, default=default, server_default=server_default
-    )
+    return mapped_column(Money(), nullable=nullable, default=default, server_default=server_default)
 
 
 def count(*, default: int = 0) -> Mapped[int]:
@@ -112,9 +110,7 @@ def count(*, default: int = 0) -> Mapped[int]:
 # --- 1. Users -----------------------------------------------------------------------------
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (
-        Index("ix_users_role_status", "role", "status"),
-    )
+    __table_args__ = (Index("ix_users_role_status", "role", "status"),)
 
     user_id: Mapped[int] = pk()
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)  # added

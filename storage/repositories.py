@@ -7,11 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditLog, ProcessedUpdate, User
+
+
+def _insert(session: AsyncSession, model: type[Any]) -> Any:
+    """INSERT with the back end's ON CONFLICT support (both supported databases have it)."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 class ProcessedUpdates:
@@ -22,14 +28,11 @@ class ProcessedUpdates:
 
     async def claim(self, bot_id: int, update_id: int) -> bool:
         """Record the update as taken; False when another worker (or an earlier try) has it."""
-        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
-        values = {"bot_id": bot_id, "update_id": update_id}
-        if dialect == "postgresql":
-            stmt = postgresql.insert(ProcessedUpdate).values(values).on_conflict_do_nothing()
-        elif dialect == "sqlite":
-            stmt = sqlite.insert(ProcessedUpdate).values(values).on_conflict_do_nothing()
-        else:  # pragma: no cover - only the two supported back ends exist
-            stmt = insert(ProcessedUpdate).values(values)
+        stmt = (
+            _insert(self.session, ProcessedUpdate)
+            .values(bot_id=bot_id, update_id=update_id)
+            .on_conflict_do_nothing()
+        )
         result = await self.session.execute(stmt)
         return bool(getattr(result, "rowcount", 0) == 1)
 
@@ -52,6 +55,25 @@ class Users:
 
     def add(self, user: User) -> None:
         self.session.add(user)
+
+    async def get_or_create_by_telegram_id(
+        self, telegram_id: int, **defaults: Any
+    ) -> tuple[User, bool]:
+        """The user with this Telegram id, created if new; safe when two requests race."""
+        stmt = (
+            _insert(self.session, User)
+            .values(telegram_id=telegram_id, **defaults)
+            .on_conflict_do_nothing(index_elements=[User.telegram_id])
+            .returning(User.user_id)
+        )
+        created = (await self.session.execute(stmt)).scalar_one_or_none() is not None
+        user = await self.session.scalar(
+            select(User)
+            .where(User.telegram_id == telegram_id)
+            .execution_options(populate_existing=True)
+        )
+        assert user is not None
+        return user, created
 
 
 class AuditLogs:

@@ -70,8 +70,8 @@ class Money(TypeDecorator[Decimal]):
         if dialect.name == "sqlite":
             if isinstance(value, float):  # never written by us; refuse to guess
                 raise MoneyError(f"money column holds a float on SQLite: {value!r}")
-            return money(Decimal(int(value)) / _CENTS)
-        return money(Decimal(value))
+            return money(Decimal(int(value)) / _CENTS, bounded=False)
+        return money(Decimal(value), bounded=False)
 
     def coerce_compared_value(self, op: OperatorType | None, value: Any) -> TypeEngine[Any]:
         # `price * 2` multiplies by a plain integer; `price > 10` compares with money.
@@ -97,8 +97,8 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise TypeError(f"expected datetime, got {type(value).__name__}")
         if value.tzinfo is None:
             raise ValueError("naive datetime: pass an aware datetime (UTC)")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        aware: datetime = value.astimezone(UTC)
+        return aware.replace(tzinfo=None) if dialect.name == "sqlite" else aware
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -185,13 +185,14 @@ class MoneyError(ValueError):
     """A value that is not an exact amount of money (or does not fit NUMERIC(10,2))."""
 
 
-def money(value: Decimal | int | str) -> Decimal:
+def money(value: Decimal | int | str, *, bounded: bool = True) -> Decimal:
     """Parse an amount exactly and quantize it to cents, rounding half up.
 
     Floats are refused: `0.1` as a float is not ten cents, and accepting it would hide the
-    error wherever it came from.
+    error wherever it came from. `bounded` amounts must fit NUMERIC(10,2) (every stored
+    amount); totals computed over many rows may be larger.
     """
-    if isinstance(value, float) or isinstance(value, bool):
+    if isinstance(value, (float, bool)):
         raise MoneyError(f"money must be Decimal, int or str, not {type(value).__name__}")
     try:
         amount = Decimal(value.strip() if isinstance(value, str) else value)
@@ -199,8 +200,11 @@ def money(value: Decimal | int | str) -> Decimal:
         raise MoneyError(f"not an amount: {value!r}") from exc
     if not amount.is_finite():
         raise MoneyError(f"not a finite amount: {value!r}")
-    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
-    if abs(amount) > MAX_AMOUNT:
+    try:
+        amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than any amount of money has
+        raise MoneyError(f"amount out of range: {value!r}") from exc
+    if bounded and abs(amount) > MAX_AMOUNT:
         raise MoneyError(f"amount out of range (at most {MAX_AMOUNT}): {value!r}")
     return amount
 

@@ -1,4 +1,4 @@
-"""Customer conversations: start, help, and (with the conversations issue) the whole shop."""
+"""Customer conversations: start, help, cancel (the conversations issue adds the shop)."""
 
 from aiogram import Router
 from aiogram.filters import Command, CommandStart
@@ -9,10 +9,7 @@ from engine.accounts import Accounts, TelegramIdentity
 from handlers import render
 from storage.vocabulary import UserStatus
 
-router = Router(name="customer")
 
-
-@router.message(CommandStart())
 async def on_start(message: Message, accounts: Accounts) -> None:
     if message.from_user is None:
         return
@@ -26,12 +23,19 @@ async def on_start(message: Message, accounts: Accounts) -> None:
     await message.answer(render.welcome(user))
 
 
-@router.message(Command("help"))
 async def on_help(message: Message) -> None:
     await message.answer(render.HELP)
 
 
-@router.message(Command("cancel"))
 async def on_cancel(message: Message, state: FSMContext) -> None:
     await state.clear()
-    await message.answer("Cancelled. Nothing was changed.")
+    await message.answer(render.CANCELLED)
+
+
+def build_router() -> Router:
+    """A fresh router per Dispatcher (aiogram attaches a router to one parent only)."""
+    router = Router(name="customer")
+    router.message.register(on_start, CommandStart())
+    router.message.register(on_help, Command("help"))
+    router.message.register(on_cancel, Command("cancel"))
+    return router

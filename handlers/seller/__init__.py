@@ -1,6 +1,8 @@
-"""Seller conversations (apply, dashboard, products, orders, payouts): the conversations
-issue fills this router; it is registered already so the wiring does not change then."""
+"""Seller conversations (apply, dashboard, products, orders, payouts). The conversations
+issue fills this router; it is wired in already so adding handlers changes nothing else."""
 
 from aiogram import Router
 
-router = Router(name="seller")
+
+def build_router() -> Router:
+    return Router(name="seller")

@@ -11,18 +11,11 @@ import os
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from storage.migrate import include_object
 from storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-
-
-# Tables in the shop's database that the models do not own (APScheduler's job store).
-FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
-
-
-def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    return not (type_ == "table" and name in FOREIGN_TABLES)
 
 
 def run_on_connection(connection: Connection) -> None:

@@ -49,9 +49,7 @@ def upgrade() -> None:
             server_default=sa.func.now(),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            "parent_id <> category_id", name=op.f("ck_categories_not_own_parent")
-        ),
+        sa.CheckConstraint("parent_id <> category_id", name=op.f("ck_categories_not_own_parent")),
         sa.ForeignKeyConstraint(
             ["parent_id"],
             ["categories.category_id"],
@@ -62,9 +60,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("slug", name=op.f("uq_categories_slug")),
     )
     with op.batch_alter_table("categories", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_categories_parent_id"), ["parent_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_categories_parent_id"), ["parent_id"], unique=False)
 
     op.create_table(
         "coupons",
@@ -132,9 +128,7 @@ def upgrade() -> None:
             f"discount_type <> 'percentage' OR discount_value <= {percent_100}",
             name=op.f("ck_coupons_percentage_at_most_100"),
         ),
-        sa.CheckConstraint(
-            "discount_value >= 0", name=op.f("ck_coupons_value_not_negative")
-        ),
+        sa.CheckConstraint("discount_value >= 0", name=op.f("ck_coupons_value_not_negative")),
         sa.CheckConstraint(
             "max_uses IS NULL OR max_uses > 0",
             name=op.f("ck_coupons_max_uses_positive"),
@@ -164,9 +158,7 @@ def upgrade() -> None:
             server_default=sa.func.now(),
             nullable=False,
         ),
-        sa.PrimaryKeyConstraint(
-            "bot_id", "update_id", name=op.f("pk_processed_updates")
-        ),
+        sa.PrimaryKeyConstraint("bot_id", "update_id", name=op.f("pk_processed_updates")),
     )
     op.create_table(
         "shipping_providers",
@@ -312,9 +304,7 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=100), nullable=True),
         sa.Column("country", sa.String(length=100), nullable=False),
         sa.Column("postal_code", sa.String(length=20), nullable=True),
-        sa.Column(
-            "is_default", sa.Boolean(), server_default=sa.false(), nullable=False
-        ),
+        sa.Column("is_default", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column(
             "created_at",
             storage.types.UTCDateTime(timezone=True),
@@ -336,9 +326,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("address_id", name=op.f("pk_addresses")),
     )
     with op.batch_alter_table("addresses", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_addresses_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_addresses_user_id"), ["user_id"], unique=False)
         batch_op.create_index(
             "uq_addresses_one_default",
             ["user_id", "type"],
@@ -380,13 +368,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("audit_id", name=op.f("pk_audit_logs")),
     )
     with op.batch_alter_table("audit_logs", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_audit_logs_changed_by"), ["changed_by"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_logs_changed_by"), ["changed_by"], unique=False)
         batch_op.create_index("ix_audit_logs_created_at", ["created_at"], unique=False)
-        batch_op.create_index(
-            "ix_audit_logs_entity", ["entity_type", "entity_id"], unique=False
-        )
+        batch_op.create_index("ix_audit_logs_entity", ["entity_type", "entity_id"], unique=False)
 
     op.create_table(
         "cart",
@@ -401,9 +385,7 @@ def upgrade() -> None:
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
             nullable=False,
         ),
-        sa.Column(
-            "reminder_sent_at", storage.types.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("reminder_sent_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column(
             "created_at",
             storage.types.UTCDateTime(timezone=True),
@@ -480,9 +462,7 @@ def upgrade() -> None:
             server_default=sa.func.now(),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            "attempts >= 0", name=op.f("ck_outbox_attempts_not_negative")
-        ),
+        sa.CheckConstraint("attempts >= 0", name=op.f("ck_outbox_attempts_not_negative")),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.user_id"],
@@ -498,9 +478,7 @@ def upgrade() -> None:
             ["status", "next_attempt_at"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_outbox_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_outbox_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "sellers",
@@ -534,9 +512,7 @@ def upgrade() -> None:
         ),
         sa.Column("status_reason", sa.Text(), nullable=True),
         sa.Column("commission_bps", sa.Integer(), nullable=True),
-        sa.Column(
-            "approved_at", storage.types.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("approved_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column(
             "created_at",
             storage.types.UTCDateTime(timezone=True),
@@ -649,12 +625,8 @@ def upgrade() -> None:
             server_default=sa.text("0"),
             nullable=False,
         ),
-        sa.Column(
-            "total_amount", storage.types.Money(precision=10, scale=2), nullable=False
-        ),
-        sa.Column(
-            "currency", sa.String(length=3), server_default="USD", nullable=False
-        ),
+        sa.Column("total_amount", storage.types.Money(precision=10, scale=2), nullable=False),
+        sa.Column("currency", sa.String(length=3), server_default="USD", nullable=False),
         sa.Column(
             "payment_status",
             sa.Enum(
@@ -685,9 +657,7 @@ def upgrade() -> None:
         sa.Column("address_snapshot", sa.JSON(), nullable=True),
         sa.Column("checkout_key", sa.String(length=64), nullable=True),
         sa.Column("bank_reference", sa.String(length=32), nullable=True),
-        sa.Column(
-            "expires_at", storage.types.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("expires_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column(
             "created_at",
             storage.types.UTCDateTime(timezone=True),
@@ -735,9 +705,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("checkout_key", name=op.f("uq_orders_checkout_key")),
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_orders_address_id"), ["address_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_orders_address_id"), ["address_id"], unique=False)
         batch_op.create_index(
             "ix_orders_order_status_created_at",
             ["order_status", "created_at"],
@@ -748,9 +716,7 @@ def upgrade() -> None:
             ["shipping_provider_id"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_orders_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_orders_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "payouts",
@@ -766,9 +732,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("amount", storage.types.Money(precision=10, scale=2), nullable=False),
-        sa.Column(
-            "gross_amount", storage.types.Money(precision=10, scale=2), nullable=False
-        ),
+        sa.Column("gross_amount", storage.types.Money(precision=10, scale=2), nullable=False),
         sa.Column(
             "commission_amount",
             storage.types.Money(precision=10, scale=2),
@@ -780,9 +744,7 @@ def upgrade() -> None:
             server_default=sa.text("0"),
             nullable=False,
         ),
-        sa.Column(
-            "currency", sa.String(length=3), server_default="USD", nullable=False
-        ),
+        sa.Column("currency", sa.String(length=3), server_default="USD", nullable=False),
         sa.Column(
             "status",
             sa.Enum(
@@ -795,15 +757,9 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column(
-            "period_start", storage.types.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "period_end", storage.types.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "payout_date", storage.types.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("period_start", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("period_end", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("payout_date", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reference", sa.String(length=255), nullable=True),
         sa.Column(
             "created_at",
@@ -825,9 +781,7 @@ def upgrade() -> None:
             "gross_amount >= 0 AND commission_amount >= 0 AND refunds_amount >= 0",
             name=op.f("ck_payouts_parts_not_negative"),
         ),
-        sa.CheckConstraint(
-            "period_end > period_start", name=op.f("ck_payouts_period_in_order")
-        ),
+        sa.CheckConstraint("period_end > period_start", name=op.f("ck_payouts_period_in_order")),
         sa.ForeignKeyConstraint(
             ["seller_id"],
             ["sellers.seller_id"],
@@ -843,9 +797,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("payouts", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_payouts_seller_id"), ["seller_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_payouts_seller_id"), ["seller_id"], unique=False)
 
     op.create_table(
         "products",
@@ -869,9 +821,7 @@ def upgrade() -> None:
         sa.Column("slug", sa.String(length=160), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("price", storage.types.Money(precision=10, scale=2), nullable=False),
-        sa.Column(
-            "discount_price", storage.types.Money(precision=10, scale=2), nullable=True
-        ),
+        sa.Column("discount_price", storage.types.Money(precision=10, scale=2), nullable=True),
         sa.Column("stock_quantity", sa.Integer(), server_default="0", nullable=False),
         sa.Column("sku", sa.String(length=50), nullable=False),
         sa.Column(
@@ -914,12 +864,8 @@ def upgrade() -> None:
             "review_count >= 0 AND rating_sum >= 0",
             name=op.f("ck_products_rating_totals_not_negative"),
         ),
-        sa.CheckConstraint(
-            "sold_count >= 0", name=op.f("ck_products_sold_count_not_negative")
-        ),
-        sa.CheckConstraint(
-            "stock_quantity >= 0", name=op.f("ck_products_stock_not_negative")
-        ),
+        sa.CheckConstraint("sold_count >= 0", name=op.f("ck_products_sold_count_not_negative")),
+        sa.CheckConstraint("stock_quantity >= 0", name=op.f("ck_products_stock_not_negative")),
         sa.ForeignKeyConstraint(
             ["category_id"],
             ["categories.category_id"],
@@ -937,16 +883,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("slug", name=op.f("uq_products_slug")),
     )
     with op.batch_alter_table("products", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_products_category_id"), ["category_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_products_category_id"), ["category_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_products_price"), ["price"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_products_seller_id"), ["seller_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_products_status"), ["status"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_products_seller_id"), ["seller_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_products_status"), ["status"], unique=False)
         batch_op.create_index(
             "ix_products_status_category_id", ["status", "category_id"], unique=False
         )
@@ -984,9 +924,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint("price >= 0", name=op.f("ck_cart_items_price_not_negative")),
-        sa.CheckConstraint(
-            "quantity > 0", name=op.f("ck_cart_items_quantity_positive")
-        ),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_cart_items_quantity_positive")),
         sa.ForeignKeyConstraint(
             ["cart_id"],
             ["cart.cart_id"],
@@ -1000,17 +938,11 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("cart_item_id", name=op.f("pk_cart_items")),
-        sa.UniqueConstraint(
-            "cart_id", "product_id", name=op.f("uq_cart_items_cart_id_product_id")
-        ),
+        sa.UniqueConstraint("cart_id", "product_id", name=op.f("uq_cart_items_cart_id_product_id")),
     )
     with op.batch_alter_table("cart_items", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_cart_items_cart_id"), ["cart_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_cart_items_product_id"), ["product_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_cart_items_cart_id"), ["cart_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cart_items_product_id"), ["product_id"], unique=False)
 
     op.create_table(
         "inventory_logs",
@@ -1154,15 +1086,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("order_id", name=op.f("uq_order_coupons_order_id")),
     )
     with op.batch_alter_table("order_coupons", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_order_coupons_coupon_id"), ["coupon_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_order_coupons_order_id"), ["order_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_order_coupons_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_order_coupons_coupon_id"), ["coupon_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_order_coupons_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_order_coupons_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "order_items",
@@ -1196,9 +1122,7 @@ def upgrade() -> None:
             server_default=sa.text("0"),
             nullable=False,
         ),
-        sa.Column(
-            "refunded_quantity", sa.Integer(), server_default="0", nullable=False
-        ),
+        sa.Column("refunded_quantity", sa.Integer(), server_default="0", nullable=False),
         sa.Column(
             "payout_id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -1214,12 +1138,8 @@ def upgrade() -> None:
             "discount_amount >= 0 AND discount_amount <= price * quantity",
             name=op.f("ck_order_items_discount_within_line"),
         ),
-        sa.CheckConstraint(
-            "price >= 0", name=op.f("ck_order_items_price_not_negative")
-        ),
-        sa.CheckConstraint(
-            "quantity > 0", name=op.f("ck_order_items_quantity_positive")
-        ),
+        sa.CheckConstraint("price >= 0", name=op.f("ck_order_items_price_not_negative")),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_order_items_quantity_positive")),
         sa.CheckConstraint(
             "refunded_quantity >= 0 AND refunded_quantity <= quantity",
             name=op.f("ck_order_items_refunded_quantity_in_range"),
@@ -1251,18 +1171,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("order_item_id", name=op.f("pk_order_items")),
     )
     with op.batch_alter_table("order_items", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_order_items_order_id"), ["order_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_order_items_payout_id"), ["payout_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_order_items_product_id"), ["product_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_order_items_seller_id"), ["seller_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_order_items_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_order_items_payout_id"), ["payout_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_order_items_product_id"), ["product_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_order_items_seller_id"), ["seller_id"], unique=False)
         batch_op.create_index(
             "ix_order_items_seller_id_order_id", ["seller_id", "order_id"], unique=False
         )
@@ -1281,9 +1193,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("amount", storage.types.Money(precision=10, scale=2), nullable=False),
-        sa.Column(
-            "currency", sa.String(length=3), server_default="USD", nullable=False
-        ),
+        sa.Column("currency", sa.String(length=3), server_default="USD", nullable=False),
         sa.Column("provider", sa.String(length=50), nullable=False),
         sa.Column(
             "status",
@@ -1338,9 +1248,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("payments", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_payments_order_id"), ["order_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_payments_order_id"), ["order_id"], unique=False)
 
     op.create_table(
         "product_images",
@@ -1357,9 +1265,7 @@ def upgrade() -> None:
         ),
         sa.Column("url", sa.String(length=255), nullable=True),
         sa.Column("alt_text", sa.String(length=150), nullable=True),
-        sa.Column(
-            "is_primary", sa.Boolean(), server_default=sa.false(), nullable=False
-        ),
+        sa.Column("is_primary", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("position", sa.Integer(), server_default="0", nullable=False),
         sa.Column("telegram_file_id", sa.String(length=255), nullable=True),
         sa.Column("telegram_file_unique_id", sa.String(length=64), nullable=True),
@@ -1445,9 +1351,7 @@ def upgrade() -> None:
             server_default=sa.func.now(),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            "refund_amount >= 0", name=op.f("ck_returns_refund_not_negative")
-        ),
+        sa.CheckConstraint("refund_amount >= 0", name=op.f("ck_returns_refund_not_negative")),
         sa.ForeignKeyConstraint(
             ["order_id"],
             ["orders.order_id"],
@@ -1469,15 +1373,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("return_id", name=op.f("pk_returns")),
     )
     with op.batch_alter_table("returns", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_returns_order_id"), ["order_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_returns_seller_id"), ["seller_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_returns_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_returns_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_returns_seller_id"), ["seller_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_returns_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "reviews",
@@ -1511,9 +1409,7 @@ def upgrade() -> None:
             server_default=sa.func.now(),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            "rating >= 1 AND rating <= 5", name=op.f("ck_reviews_rating_1_to_5")
-        ),
+        sa.CheckConstraint("rating >= 1 AND rating <= 5", name=op.f("ck_reviews_rating_1_to_5")),
         sa.ForeignKeyConstraint(
             ["product_id"],
             ["products.product_id"],
@@ -1527,17 +1423,11 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("review_id", name=op.f("pk_reviews")),
-        sa.UniqueConstraint(
-            "product_id", "user_id", name=op.f("uq_reviews_product_id_user_id")
-        ),
+        sa.UniqueConstraint("product_id", "user_id", name=op.f("uq_reviews_product_id_user_id")),
     )
     with op.batch_alter_table("reviews", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_reviews_product_id"), ["product_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_reviews_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_reviews_product_id"), ["product_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reviews_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "shipments",
@@ -1577,12 +1467,8 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column(
-            "shipped_at", storage.types.UTCDateTime(timezone=True), nullable=True
-        ),
-        sa.Column(
-            "delivered_at", storage.types.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("shipped_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column(
             "created_at",
             storage.types.UTCDateTime(timezone=True),
@@ -1614,9 +1500,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("shipment_id", name=op.f("pk_shipments")),
-        sa.UniqueConstraint(
-            "order_id", "seller_id", name=op.f("uq_shipments_order_id_seller_id")
-        ),
+        sa.UniqueConstraint("order_id", "seller_id", name=op.f("uq_shipments_order_id_seller_id")),
         sa.UniqueConstraint(
             "provider_id",
             "tracking_number",
@@ -1624,15 +1508,9 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("shipments", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_shipments_order_id"), ["order_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_shipments_provider_id"), ["provider_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_shipments_seller_id"), ["seller_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_shipments_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_shipments_provider_id"), ["provider_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_shipments_seller_id"), ["seller_id"], unique=False)
         batch_op.create_index("ix_shipments_status", ["status"], unique=False)
 
     op.create_table(
@@ -1717,9 +1595,7 @@ def upgrade() -> None:
         ),
         sa.Column("location", sa.String(length=255), nullable=True),
         sa.Column("remarks", sa.Text(), nullable=True),
-        sa.Column(
-            "source", sa.String(length=20), server_default="seller", nullable=False
-        ),
+        sa.Column("source", sa.String(length=20), server_default="seller", nullable=False),
         sa.Column(
             "updated_at",
             storage.types.UTCDateTime(timezone=True),
@@ -1812,15 +1688,9 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("refunds", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_refunds_created_by"), ["created_by"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_refunds_payment_id"), ["payment_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_refunds_return_id"), ["return_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_refunds_created_by"), ["created_by"], unique=False)
+        batch_op.create_index(batch_op.f("ix_refunds_payment_id"), ["payment_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_refunds_return_id"), ["return_id"], unique=False)
 
     op.create_table(
         "return_items",
@@ -1841,9 +1711,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "quantity > 0", name=op.f("ck_return_items_quantity_positive")
-        ),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_return_items_quantity_positive")),
         sa.ForeignKeyConstraint(
             ["order_item_id"],
             ["order_items.order_item_id"],
@@ -1867,10 +1735,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_return_items_order_item_id"), ["order_item_id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_return_items_return_id"), ["return_id"], unique=False
-        )
-
+        batch_op.create_index(batch_op.f("ix_return_items_return_id"), ["return_id"], unique=False)
 
 
 def downgrade() -> None:

@@ -1,0 +1,99 @@
+"""`python -m bot` as a newcomer runs it: a real process, real databases, its real output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, create_pg_database, drop_pg_database
+
+
+def bot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BOT_", "DATABASE_", "WEBHOOK_", "ADMIN_", "REDIS_", "MEDIA_"))
+    }
+    environment |= {
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/shop.db",
+        "MEDIA_DIR": str(tmp_path / "media"),
+    } | env
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,  # no .env from the working tree
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_newcomer_migrates_seeds_and_is_told_what_to_set(tmp_path: Path) -> None:
+    migrated = bot(tmp_path, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert "(head)" in migrated.stdout
+
+    seeded = bot(tmp_path, "seed-demo")
+    assert seeded.returncode == 0, seeded.stderr
+    assert seeded.stdout.startswith("Demo shop ready")
+    assert len(list((tmp_path / "media" / "products").glob("*.png"))) >= 80
+
+    again = bot(tmp_path, "seed-demo")
+    assert again.returncode == 0
+    assert "nothing changed" in again.stdout
+
+    run = bot(tmp_path, "run")
+    assert run.returncode == 0, run.stderr
+    assert "BOT_TOKEN" in run.stdout
+    assert "@BotFather" in run.stdout
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("mysql://root@localhost/shop", "unsupported database 'mysql'"),
+        ("sqlite+aiosqlite://", "needs a file path"),
+        ("postgresql+asyncpg://nobody@127.0.0.1:1/shop", "cannot connect to the database"),
+    ],
+)
+def test_a_bad_database_url_is_one_clear_line(tmp_path: Path, url: str, says: str) -> None:
+    result = bot(tmp_path, "migrate", DATABASE_URL=url)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Configuration error: DATABASE_URL:")
+    assert says in lines[0]
+
+
+def test_seeding_an_unmigrated_database_says_to_migrate(tmp_path: Path) -> None:
+    result = bot(tmp_path, "seed-demo")
+    assert result.returncode == 2
+    assert "python -m bot migrate" in result.stderr
+
+
+def test_check_config_masks_secrets(tmp_path: Path) -> None:
+    token = "123456789:AAE" + "z" * 32
+    result = bot(tmp_path, "check-config", BOT_TOKEN=token)
+    assert result.returncode == 0
+    assert token not in result.stdout
+    assert "BOT_TOKEN=**********" in result.stdout
+
+
+@pytest.mark.postgres
+async def test_migrate_and_seed_on_postgresql(tmp_path: Path, postgres_ready: None) -> None:
+    url = await create_pg_database("shop_cli")
+    try:
+        plain = url.render_as_string(hide_password=False).replace("+asyncpg", "")
+        assert bot(tmp_path, "migrate", DATABASE_URL=plain).returncode == 0
+        seeded = bot(tmp_path, "seed-demo", DATABASE_URL=plain)
+        assert seeded.returncode == 0, seeded.stderr
+        assert seeded.stdout.startswith("Demo shop ready")
+    finally:
+        await drop_pg_database(url)

@@ -1,0 +1,98 @@
+"""The unit of work's transaction rules, update de-duplication and Telegram sign-up."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from engine.accounts import Accounts, TelegramIdentity
+from storage.models import AuditLog, User
+from storage.vocabulary import UserRole
+from tests.conftest import Database
+
+
+async def test_leaving_without_commit_rolls_everything_back(db: Database) -> None:
+    async with db.uow() as uow:
+        uow.users.add(User(telegram_id=5))
+        await uow.session.flush()
+    async with db.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(User)) == 0
+
+
+async def test_an_error_inside_rolls_back_and_propagates(db: Database) -> None:
+    class Boom(Exception):
+        pass
+
+    try:
+        async with db.uow() as uow:
+            uow.users.add(User(telegram_id=5))
+            await uow.session.flush()
+            raise Boom
+    except Boom:
+        pass
+    async with db.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(User)) == 0
+
+
+async def test_an_update_is_claimed_once_even_by_racing_workers(db: Database) -> None:
+    async def claim() -> bool:
+        async with db.uow() as uow:
+            won = await uow.processed_updates.claim(bot_id=42, update_id=1001)
+            await uow.commit()
+            return won
+
+    results = await asyncio.gather(*(claim() for _ in range(12)))
+    assert results.count(True) == 1
+
+
+async def test_a_released_claim_can_be_taken_again(db: Database) -> None:
+    async with db.uow() as uow:
+        assert await uow.processed_updates.claim(1, 7)
+        await uow.commit()
+    async with db.uow() as uow:
+        await uow.processed_updates.release(1, 7)
+        await uow.commit()
+    async with db.uow() as uow:
+        assert await uow.processed_updates.claim(1, 7)
+
+
+async def test_first_contact_creates_a_customer_with_an_audit_row(db: Database) -> None:
+    accounts = Accounts(db.uow)
+    me = TelegramIdentity(777, "Sara", "Ahmed", "sara", "en")
+    first = await accounts.register_from_telegram(me)
+    again = await accounts.register_from_telegram(
+        TelegramIdentity(777, "Sara", "Rahman", "sara", "bn")
+    )
+    assert first.created
+    assert not again.created
+    assert first.id == again.id
+    assert again.role == UserRole.customer
+    async with db.sessions() as s:
+        user = await s.scalar(select(User).where(User.telegram_id == 777))
+        audits = (await s.scalars(select(AuditLog).where(AuditLog.entity_type == "user"))).all()
+    assert user is not None
+    assert (user.last_name, user.language_code) == ("Rahman", "bn")
+    assert [a.action for a in audits] == ["create"]
+
+
+async def test_admin_ids_make_an_admin_and_the_promotion_is_audited(db: Database) -> None:
+    await Accounts(db.uow).register_from_telegram(TelegramIdentity(555, "Ops"))
+    promoted = await Accounts(db.uow, admin_ids=[555]).register_from_telegram(
+        TelegramIdentity(555, "Ops")
+    )
+    assert promoted.role == UserRole.admin
+    async with db.sessions() as s:
+        actions = (await s.scalars(select(AuditLog.action).order_by(AuditLog.audit_id))).all()
+    assert actions == ["create", "status_change"]
+
+
+async def test_concurrent_first_contacts_create_one_user(db: Database) -> None:
+    accounts = Accounts(db.uow)
+    results = await asyncio.gather(
+        *(accounts.register_from_telegram(TelegramIdentity(888, "Twin")) for _ in range(6)),
+        return_exceptions=True,
+    )
+    async with db.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(User)) == 1
+    assert all(not isinstance(r, BaseException) for r in results), results
