@@ -150,3 +150,14 @@ def media_dir(tmp_path: Path) -> Path:
     path = tmp_path / "media"
     path.mkdir()
     return path
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say once, in one line, why PostgreSQL tests were skipped (and how many)."""
+    reasons = [
+        str(report.longrepr[2])
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple) and "PostgreSQL tests skipped" in report.longrepr[2]
+    ]
+    if reasons:
+        terminalreporter.write_line(f"{len(reasons)} {reasons[0].removeprefix('Skipped: ')}")
