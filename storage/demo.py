@@ -29,7 +29,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import (
     Address,
-    AuditLog,
     Cart,
     CartItem,
     Category,
@@ -54,6 +53,7 @@ from storage.models import (
     Wishlist,
     WishlistItem,
 )
+from storage.repositories import AuditLogs
 from storage.vocabulary import (
     AddressType,
     CouponStatus,
@@ -325,6 +325,7 @@ class _Seeder:
         self.media_dir = media_dir
         self.now = datetime.now(UTC).replace(microsecond=0)
         self.ledger = _Ledger()
+        self.audit_log = AuditLogs(session)
 
     def ago(self, days: float, hours: float = 0) -> datetime:
         return self.now - timedelta(days=days, hours=hours)
@@ -339,17 +340,7 @@ class _Seeder:
         old: dict[str, Any] | None = None,
         new: dict[str, Any] | None = None,
     ) -> None:
-        self.s.add(
-            AuditLog(
-                entity_type=entity,
-                entity_id=entity_id,
-                action=action,
-                old_data=old,
-                new_data=new,
-                changed_by=by,
-                created_at=at,
-            )
-        )
+        self.audit_log.record(entity, entity_id, action, by=by, old=old, new=new, at=at)
 
     async def run(self) -> str:
         admin = await self._admin()

@@ -5,6 +5,7 @@ They add and read through the unit of work's session and never commit.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -89,7 +90,9 @@ class AuditLogs:
         by: int | None,
         old: dict[str, Any] | None = None,
         new: dict[str, Any] | None = None,
+        at: datetime | None = None,
     ) -> AuditLog:
+        """Add one audit row; `at` back-dates it (demo data), otherwise it is now."""
         row = AuditLog(
             entity_type=entity_type,
             entity_id=entity_id,
@@ -98,5 +101,7 @@ class AuditLogs:
             new_data=new,
             changed_by=by,
         )
+        if at is not None:
+            row.created_at = at
         self.session.add(row)
         return row
