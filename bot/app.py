@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -14,9 +15,11 @@ from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.middlewares import DropRedeliveredUpdates
 from bot.settings import Settings
-from engine.accounts import Accounts
+from engine.base import Deps, Rules
+from engine.shop import Shop
 from handlers import build_router
 from storage.uow import UnitOfWork
+from storage.vocabulary import PaymentMethod
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -42,10 +45,31 @@ def create_fsm_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
+def rules_from(settings: Settings) -> Rules:
+    return Rules(
+        currency=settings.currency,
+        commission_percent=settings.commission_percent,
+        unpaid_order_ttl=timedelta(minutes=settings.unpaid_order_ttl_minutes),
+        bank_transfer_ttl=timedelta(hours=settings.bank_transfer_ttl_hours),
+        return_window=timedelta(days=settings.return_window_days),
+    )
+
+
+def create_shop(settings: Settings, uow: Callable[[], UnitOfWork]) -> Shop:
+    methods = {PaymentMethod.card, PaymentMethod.cod, PaymentMethod.bank_transfer}
+    if settings.paypal_client_id and settings.paypal_client_secret:
+        methods.add(PaymentMethod.paypal)
+    return Shop(
+        Deps(uow=uow, rules=rules_from(settings)),
+        admin_ids=settings.admin_ids,
+        payment_methods=methods,
+    )
+
+
 def create_dispatcher(settings: Settings, uow: Callable[[], UnitOfWork]) -> Dispatcher:
     dp = Dispatcher(
         storage=create_fsm_storage(settings),
-        accounts=Accounts(uow, admin_ids=settings.admin_ids),
+        shop=create_shop(settings, uow),
         settings=settings,
     )
     dp.update.outer_middleware(DropRedeliveredUpdates(uow))

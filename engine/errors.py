@@ -1,9 +1,22 @@
 """Domain errors: a code and data, never prose (the chat layer words them per language).
 
 DomainError
-├── NotFound            the object does not exist, or is not the actor's to see
-├── Forbidden           the actor may not do this (banned, wrong role, not the owner)
-└── InvalidInput        a value breaks a rule (field and rule in params)
+├── NotFound              the object does not exist, or is not the actor's to see
+├── Forbidden             the actor may not do this (wrong role, not the owner)
+│   └── Banned            the actor is banned; `reason` says why
+├── InvalidInput          a value breaks a rule (`field`, `rule`)
+├── IllegalTransition     a state machine has no such step (`machine`, `status`, `event`)
+├── InsufficientStock     `items`: [{product_id, requested, available}]
+├── ProductUnavailable    inactive product, or its seller is not active
+├── CartEmpty
+├── CartChanged           `changes`: what differs since the customer saw the cart
+├── CouponRejected        `reason`: unknown, disabled, expired, not_started,
+│                         below_minimum (`short_by`), used_up, already_used
+├── PaymentMismatch       the same provider reference with another amount
+├── RefundTooLarge        more than was paid (`refundable`)
+├── ReturnNotAllowed      `reason`: not_delivered, window_closed, too_many
+├── ReviewNotAllowed      the actor has not received the product
+└── ProviderFailed        the payment provider refused (`provider`, `detail`)
 """
 
 from __future__ import annotations
@@ -27,5 +40,53 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class Banned(Forbidden):
+    code = "banned"
+
+
 class InvalidInput(DomainError):
     code = "invalid_input"
+
+
+class IllegalTransition(DomainError):
+    code = "illegal_transition"
+
+
+class InsufficientStock(DomainError):
+    code = "insufficient_stock"
+
+
+class ProductUnavailable(DomainError):
+    code = "product_unavailable"
+
+
+class CartEmpty(DomainError):
+    code = "cart_empty"
+
+
+class CartChanged(DomainError):
+    code = "cart_changed"
+
+
+class CouponRejected(DomainError):
+    code = "coupon_rejected"
+
+
+class PaymentMismatch(DomainError):
+    code = "payment_mismatch"
+
+
+class RefundTooLarge(DomainError):
+    code = "refund_too_large"
+
+
+class ReturnNotAllowed(DomainError):
+    code = "return_not_allowed"
+
+
+class ReviewNotAllowed(DomainError):
+    code = "review_not_allowed"
+
+
+class ProviderFailed(DomainError):
+    code = "provider_failed"

@@ -15,8 +15,6 @@ database that already holds a shop changes nothing.
 from __future__ import annotations
 
 import random
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -74,6 +72,7 @@ from storage.vocabulary import (
     UserRole,
     UserStatus,
     money,
+    slugify,
 )
 
 SEED = 2026
@@ -261,11 +260,6 @@ COUPONS = [
         "Disabled staff coupon",
     ),
 ]
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def cents_share(total: Decimal, weights: list[Decimal]) -> list[Decimal]:

@@ -343,6 +343,10 @@ class OrderItem(Base):
             "refunded_quantity >= 0 AND refunded_quantity <= quantity",
             name="refunded_quantity_in_range",
         ),
+        CheckConstraint(
+            "refunded_amount >= 0 AND refunded_amount <= price * quantity - discount_amount",
+            name="refund_within_line",
+        ),
         Index("ix_order_items_seller_id_order_id", "seller_id", "order_id"),
     )
 
@@ -355,6 +359,7 @@ class OrderItem(Base):
     price: Mapped[Decimal] = money_col()  # locked price at purchase
     discount_amount: Mapped[Decimal] = money_col(default=Decimal("0.00"))  # added: coupon share
     refunded_quantity: Mapped[int] = count()  # added: returned and refunded units
+    refunded_amount: Mapped[Decimal] = money_col(default=Decimal("0.00"))  # added
     payout_id: Mapped[int | None] = fk(  # added: paid out at most once
         "payouts.payout_id", ondelete="RESTRICT", nullable=True
     )

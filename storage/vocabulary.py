@@ -8,6 +8,8 @@ values added beyond the design are marked "added" and listed in docs/schema.md.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Final, NewType
@@ -224,3 +226,10 @@ def from_minor_units(units: int, currency: str = "USD") -> Decimal:
         raise MoneyError(f"minor units must be an int, not {type(units).__name__}")
     exponent = CURRENCY_EXPONENT.get(currency.upper(), 2)
     return money(Decimal(units).scaleb(-exponent))
+
+
+# --- text ------------------------------------------------------------------------------
+def slugify(text: str) -> str:
+    """A URL-safe slug: lowercase ASCII words joined by hyphens ("Zip Hoodie" -> "zip-hoodie")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

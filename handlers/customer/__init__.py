@@ -5,16 +5,17 @@ from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from engine.accounts import Accounts, TelegramIdentity
+from engine.accounts import TelegramIdentity
+from engine.shop import Shop
 from handlers import render
 from storage.vocabulary import UserStatus
 
 
-async def on_start(message: Message, accounts: Accounts) -> None:
+async def on_start(message: Message, shop: Shop) -> None:
     if message.from_user is None:
         return
     tg = message.from_user
-    user = await accounts.register_from_telegram(
+    user = await shop.accounts.register_from_telegram(
         TelegramIdentity(tg.id, tg.first_name, tg.last_name, tg.username, tg.language_code)
     )
     if user.status == UserStatus.banned:

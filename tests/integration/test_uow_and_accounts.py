@@ -7,6 +7,7 @@ import asyncio
 from sqlalchemy import func, select
 
 from engine.accounts import Accounts, TelegramIdentity
+from engine.base import Deps
 from storage.models import AuditLog, User
 from storage.vocabulary import UserRole
 from tests.conftest import Database
@@ -58,7 +59,7 @@ async def test_a_released_claim_can_be_taken_again(db: Database) -> None:
 
 
 async def test_first_contact_creates_a_customer_with_an_audit_row(db: Database) -> None:
-    accounts = Accounts(db.uow)
+    accounts = Accounts(Deps(db.uow))
     me = TelegramIdentity(777, "Sara", "Ahmed", "sara", "en")
     first = await accounts.register_from_telegram(me)
     again = await accounts.register_from_telegram(
@@ -77,8 +78,8 @@ async def test_first_contact_creates_a_customer_with_an_audit_row(db: Database) 
 
 
 async def test_admin_ids_make_an_admin_and_the_promotion_is_audited(db: Database) -> None:
-    await Accounts(db.uow).register_from_telegram(TelegramIdentity(555, "Ops"))
-    promoted = await Accounts(db.uow, admin_ids=[555]).register_from_telegram(
+    await Accounts(Deps(db.uow)).register_from_telegram(TelegramIdentity(555, "Ops"))
+    promoted = await Accounts(Deps(db.uow), admin_ids=[555]).register_from_telegram(
         TelegramIdentity(555, "Ops")
     )
     assert promoted.role == UserRole.admin
@@ -88,7 +89,7 @@ async def test_admin_ids_make_an_admin_and_the_promotion_is_audited(db: Database
 
 
 async def test_concurrent_first_contacts_create_one_user(db: Database) -> None:
-    accounts = Accounts(db.uow)
+    accounts = Accounts(Deps(db.uow))
     results = await asyncio.gather(
         *(accounts.register_from_telegram(TelegramIdentity(888, "Twin")) for _ in range(6)),
         return_exceptions=True,

@@ -1,0 +1,676 @@
+"""After delivery: returns (request -> the seller approves or rejects -> refund and restock),
+reviews (only by customers who received the product, one per product, editable), and
+payouts (per seller: delivered lines past the return window, minus commission and refunds;
+a line is paid out at most once)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import exists, select
+
+from engine.base import Deps, actor, admin, audit, notify, operation, seller_of, transition
+from engine.errors import (
+    InvalidInput,
+    NotFound,
+    ReturnNotAllowed,
+    ReviewNotAllowed,
+)
+from engine.inventory import give_back, lock_products
+from engine.orders import Orders, lock_order, open_refunds, settle_refund
+from engine.pricing import ZERO, percent_of
+from engine.transitions import ORDER, PAYOUT, RETURN, E
+from storage.models import (
+    Order,
+    OrderItem,
+    Payout,
+    Product,
+    Return,
+    ReturnItem,
+    Review,
+    Seller,
+    Shipment,
+)
+from storage.uow import UnitOfWork
+from storage.vocabulary import (
+    InventoryReference,
+    OrderStatus,
+    PayoutStatus,
+    ReturnStatus,
+    SellerStatus,
+    ShipmentStatus,
+)
+
+OPEN_RETURNS = (ReturnStatus.requested, ReturnStatus.approved)
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    return_id: int
+    order_id: int
+    seller_id: int
+    status: ReturnStatus
+    reason: str
+    items: dict[int, int]  # order_item_id -> units
+    refund_amount: Decimal
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    review_id: int
+    product_id: int
+    user_id: int
+    rating: int
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class PayoutView:
+    payout_id: int
+    seller_id: int
+    gross: Decimal
+    commission: Decimal
+    refunds: Decimal
+    amount: Decimal
+    status: PayoutStatus
+    period_start: datetime
+    period_end: datetime
+    lines: list[int] = field(default_factory=list)
+
+
+async def _return_view(uow: UnitOfWork, ret: Return) -> ReturnView:
+    items = dict(
+        (
+            await uow.session.execute(
+                select(ReturnItem.order_item_id, ReturnItem.quantity).where(
+                    ReturnItem.return_id == ret.return_id
+                )
+            )
+        ).all()
+    )
+    return ReturnView(
+        ret.return_id, ret.order_id, ret.seller_id, ret.status, ret.reason, items, ret.refund_amount
+    )
+
+
+class Returns:
+    def __init__(self, deps: Deps, orders: Orders) -> None:
+        self.d = deps
+        self.orders = orders
+
+    @operation("customer (own delivered orders)")
+    async def request(
+        self, actor_id: int, order_id: int, items: dict[int, int], reason: str
+    ) -> list[ReturnView]:
+        """Ask to send items back (order_item_id -> units), within the return window.
+        Items of several sellers become one return per seller."""
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput(field="reason", rule="required")
+        if not items or any(q <= 0 for q in items.values()):
+            raise InvalidInput(field="items", rule="positive_quantities")
+        now = self.d.clock()
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            order = await lock_order(uow, order_id)
+            if order.user_id != actor_id:
+                raise NotFound(entity="order", id=order_id)
+            lines = {
+                i.order_item_id: i
+                for i in (
+                    await uow.session.scalars(
+                        select(OrderItem).where(OrderItem.order_id == order_id)
+                    )
+                ).all()
+            }
+            open_units: dict[int, int] = defaultdict(int)
+            for item_id, qty in (
+                await uow.session.execute(
+                    select(ReturnItem.order_item_id, ReturnItem.quantity)
+                    .join(Return, Return.return_id == ReturnItem.return_id)
+                    .where(Return.order_id == order_id, Return.status.in_(OPEN_RETURNS))
+                )
+            ).all():
+                open_units[item_id] += qty
+            shipments = {
+                s.seller_id: s
+                for s in (
+                    await uow.session.scalars(select(Shipment).where(Shipment.order_id == order_id))
+                ).all()
+            }
+            by_seller: dict[int, dict[int, int]] = defaultdict(dict)
+            for item_id, qty in items.items():
+                line = lines.get(item_id)
+                if line is None:
+                    raise NotFound(entity="order_item", id=item_id)
+                shipment = shipments.get(line.seller_id)
+                if (
+                    shipment is None
+                    or shipment.status != ShipmentStatus.delivered
+                    or shipment.delivered_at is None
+                ):
+                    raise ReturnNotAllowed(reason="not_delivered", order_item_id=item_id)
+                if now > shipment.delivered_at + self.d.rules.return_window:
+                    raise ReturnNotAllowed(
+                        reason="window_closed",
+                        order_item_id=item_id,
+                        closed_at=shipment.delivered_at + self.d.rules.return_window,
+                    )
+                left = line.quantity - line.refunded_quantity - open_units[item_id]
+                if qty > left:
+                    raise ReturnNotAllowed(
+                        reason="too_many", order_item_id=item_id, returnable=left
+                    )
+                by_seller[line.seller_id][item_id] = qty
+            views = []
+            for seller_id, chosen in sorted(by_seller.items()):
+                ret = Return(
+                    order_id=order_id,
+                    user_id=actor_id,
+                    seller_id=seller_id,
+                    status=ReturnStatus.requested,
+                    reason=reason[:2000],
+                )
+                uow.session.add(ret)
+                await uow.session.flush()
+                for item_id, qty in chosen.items():
+                    uow.session.add(
+                        ReturnItem(return_id=ret.return_id, order_item_id=item_id, quantity=qty)
+                    )
+                audit(
+                    uow,
+                    "return",
+                    ret.return_id,
+                    "create",
+                    by=actor_id,
+                    new={"order_id": order_id, "items": chosen, "reason": reason},
+                )
+                owner = await uow.session.scalar(
+                    select(Seller.user_id).where(Seller.seller_id == seller_id)
+                )
+                assert owner is not None
+                notify(
+                    uow,
+                    owner,
+                    "return_requested",
+                    return_id=ret.return_id,
+                    order_id=order_id,
+                    reason=reason,
+                )
+                await uow.session.flush()
+                views.append(await _return_view(uow, ret))
+            await uow.commit()
+            return views
+
+    async def _own_return(self, uow: UnitOfWork, actor_id: int, return_id: int) -> Return:
+        seller = await seller_of(uow, actor_id, must_be_active=False)
+        ret = await uow.session.get(Return, return_id, with_for_update=True, populate_existing=True)
+        if ret is None or ret.seller_id != seller.seller_id:
+            raise NotFound(entity="return", id=return_id)
+        return ret
+
+    @operation("seller (own returns)")
+    async def approve(
+        self, actor_id: int, return_id: int, refund_amount: Decimal | None = None
+    ) -> ReturnView:
+        """Accept a return: restock, refund (all, or `refund_amount` of it), update the order."""
+        async with self.d.uow() as uow:
+            ret = await self._own_return(uow, actor_id, return_id)
+            order = await lock_order(uow, ret.order_id)
+            transition(
+                uow,
+                machine="return",
+                table=RETURN,
+                obj=ret,
+                attr="status",
+                event=E.approve,
+                entity="return",
+                entity_id=return_id,
+                by=actor_id,
+            )
+            chosen = dict(
+                (
+                    await uow.session.execute(
+                        select(ReturnItem.order_item_id, ReturnItem.quantity).where(
+                            ReturnItem.return_id == return_id
+                        )
+                    )
+                ).all()
+            )
+            lines = {
+                i.order_item_id: i
+                for i in (
+                    await uow.session.scalars(
+                        select(OrderItem)
+                        .where(OrderItem.order_item_id.in_(chosen))
+                        .with_for_update()
+                    )
+                ).all()
+            }
+            products = await lock_products(uow, [lines[i].product_id for i in chosen])
+            give_back(
+                uow,
+                products,
+                {lines[i].product_id: q for i, q in chosen.items()},
+                reference=InventoryReference.ret,
+                reference_id=return_id,
+                by=actor_id,
+            )
+            before = sum((line.refunded_amount for line in lines.values()), ZERO)
+            refund_ids = await open_refunds(
+                uow,
+                order,
+                {lines[i]: q for i, q in chosen.items()},
+                refund_amount,
+                return_id,
+                actor_id,
+                f"return {return_id}",
+            )
+            ret.refund_amount = (
+                sum((line.refunded_amount for line in lines.values()), ZERO) - before
+            )
+            every = (
+                await uow.session.scalars(
+                    select(OrderItem).where(OrderItem.order_id == order.order_id)
+                )
+            ).all()
+            if all(i.refunded_quantity == i.quantity for i in every):
+                transition(
+                    uow,
+                    machine="order",
+                    table=ORDER,
+                    obj=order,
+                    attr="order_status",
+                    event=E.return_all,
+                    entity="order",
+                    entity_id=order.order_id,
+                    by=actor_id,
+                )
+            notify(
+                uow,
+                order.user_id,
+                "return_approved",
+                return_id=return_id,
+                order_id=order.order_id,
+                refund=ret.refund_amount,
+            )
+            await uow.commit()
+        settled = [await settle_refund(self.d, rid) for rid in refund_ids]
+        async with self.d.uow() as uow:
+            settled_return = await uow.session.get(
+                Return, return_id, with_for_update=True, populate_existing=True
+            )
+            assert settled_return is not None
+            ret = settled_return
+            if all(r.status.value == "succeeded" for r in settled):
+                transition(
+                    uow,
+                    machine="return",
+                    table=RETURN,
+                    obj=ret,
+                    attr="status",
+                    event=E.refund,
+                    entity="return",
+                    entity_id=return_id,
+                    by=actor_id,
+                )
+            await uow.commit()
+            return await _return_view(uow, ret)
+
+    @operation("seller (own returns)")
+    async def reject(self, actor_id: int, return_id: int, reason: str) -> ReturnView:
+        """Refuse a return, with the reason the customer reads."""
+        if not reason.strip():
+            raise InvalidInput(field="reason", rule="required")
+        async with self.d.uow() as uow:
+            ret = await self._own_return(uow, actor_id, return_id)
+            transition(
+                uow,
+                machine="return",
+                table=RETURN,
+                obj=ret,
+                attr="status",
+                event=E.reject,
+                entity="return",
+                entity_id=return_id,
+                by=actor_id,
+                extra={"reason": reason},
+            )
+            ret.resolution_note = reason.strip()[:2000]
+            notify(
+                uow,
+                ret.user_id,
+                "return_rejected",
+                return_id=return_id,
+                order_id=ret.order_id,
+                reason=ret.resolution_note,
+            )
+            await uow.commit()
+            return await _return_view(uow, ret)
+
+
+class Reviews:
+    def __init__(self, deps: Deps) -> None:
+        self.d = deps
+
+    @operation("customer (who received the product)")
+    async def write(
+        self, actor_id: int, product_id: int, rating: int, comment: str | None = None
+    ) -> ReviewView:
+        """Rate a received product 1-5 with an optional comment; writing again edits it."""
+        if not 1 <= rating <= 5:
+            raise InvalidInput(field="rating", rule="range", min=1, max=5)
+        comment = (comment or "").strip()[:4000] or None
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            received = await uow.session.scalar(
+                select(
+                    exists().where(
+                        OrderItem.product_id == product_id,
+                        OrderItem.order_id == Order.order_id,
+                        Order.user_id == actor_id,
+                        Shipment.order_id == Order.order_id,
+                        Shipment.seller_id == OrderItem.seller_id,
+                        Shipment.status == ShipmentStatus.delivered,
+                    )
+                )
+            )
+            if not received:
+                raise ReviewNotAllowed(product_id=product_id)
+            product = (await lock_products(uow, [product_id]))[product_id]
+            review = await uow.session.scalar(
+                select(Review).where(Review.product_id == product_id, Review.user_id == actor_id)
+            )
+            if review is None:
+                review = Review(
+                    product_id=product_id, user_id=actor_id, rating=rating, comment=comment
+                )
+                uow.session.add(review)
+                product.review_count += 1
+                product.rating_sum += rating
+                await uow.session.flush()
+                audit(
+                    uow,
+                    "review",
+                    review.review_id,
+                    "create",
+                    by=actor_id,
+                    new={"product_id": product_id, "rating": rating},
+                )
+            else:
+                old = {"rating": review.rating, "comment": review.comment}
+                product.rating_sum += rating - review.rating
+                review.rating, review.comment = rating, comment
+                audit(
+                    uow,
+                    "review",
+                    review.review_id,
+                    "update",
+                    by=actor_id,
+                    old=old,
+                    new={"rating": rating, "comment": comment},
+                )
+            owner = await uow.session.scalar(
+                select(Seller.user_id).where(Seller.seller_id == product.seller_id)
+            )
+            assert owner is not None
+            notify(uow, owner, "review_received", product_id=product_id, rating=rating)
+            await uow.commit()
+            return ReviewView(review.review_id, product_id, actor_id, rating, comment)
+
+    @operation("anyone")
+    async def of_product(self, product_id: int, limit: int = 10) -> list[ReviewView]:
+        """A product's reviews, newest first."""
+        async with self.d.uow() as uow:
+            rows = (
+                await uow.session.scalars(
+                    select(Review)
+                    .where(Review.product_id == product_id)
+                    .order_by(Review.review_id.desc())
+                    .limit(min(max(limit, 1), 50))
+                )
+            ).all()
+            return [
+                ReviewView(r.review_id, r.product_id, r.user_id, r.rating, r.comment) for r in rows
+            ]
+
+    @operation("seller (own products)")
+    async def received(self, actor_id: int, limit: int = 20) -> list[ReviewView]:
+        """Reviews of the acting seller's products, newest first."""
+        async with self.d.uow() as uow:
+            seller = await seller_of(uow, actor_id, must_be_active=False)
+            rows = (
+                await uow.session.scalars(
+                    select(Review)
+                    .join(Product, Product.product_id == Review.product_id)
+                    .where(Product.seller_id == seller.seller_id)
+                    .order_by(Review.review_id.desc())
+                    .limit(min(max(limit, 1), 100))
+                )
+            ).all()
+            return [
+                ReviewView(r.review_id, r.product_id, r.user_id, r.rating, r.comment) for r in rows
+            ]
+
+
+class Payouts:
+    def __init__(self, deps: Deps) -> None:
+        self.d = deps
+
+    @operation("scheduler, admin")
+    async def run(self, actor_id: int | None = None) -> list[PayoutView]:
+        """Create a payout for every seller with delivered lines past the return window that
+        no payout covers yet; each seller gets its statement."""
+        now = self.d.clock()
+        cutoff = now - self.d.rules.return_window
+        async with self.d.uow() as uow:
+            if actor_id is not None:
+                await admin(uow, actor_id)
+            sellers = (
+                await uow.session.scalars(
+                    select(Seller)
+                    .where(
+                        Seller.status.in_(
+                            [SellerStatus.active, SellerStatus.suspended, SellerStatus.closed]
+                        )
+                    )
+                    .order_by(Seller.seller_id)
+                )
+            ).all()
+            seller_ids = [s.seller_id for s in sellers]
+        made = []
+        for seller_id in seller_ids:
+            view = await self._run_one(seller_id, now, cutoff, actor_id)
+            if view is not None:
+                made.append(view)
+        return made
+
+    async def _run_one(
+        self, seller_id: int, now: datetime, cutoff: datetime, by: int | None
+    ) -> PayoutView | None:
+        async with self.d.uow() as uow:
+            seller = await uow.session.get(
+                Seller, seller_id, with_for_update=True, populate_existing=True
+            )
+            assert seller is not None
+            open_return = exists().where(
+                ReturnItem.order_item_id == OrderItem.order_item_id,
+                Return.return_id == ReturnItem.return_id,
+                Return.status.in_(OPEN_RETURNS),
+            )
+            lines = (
+                await uow.session.scalars(
+                    select(OrderItem)
+                    .join(Order, Order.order_id == OrderItem.order_id)
+                    .join(
+                        Shipment,
+                        (Shipment.order_id == OrderItem.order_id)
+                        & (Shipment.seller_id == OrderItem.seller_id),
+                    )
+                    .where(
+                        OrderItem.seller_id == seller_id,
+                        OrderItem.payout_id.is_(None),
+                        Order.order_status.in_([OrderStatus.delivered, OrderStatus.returned]),
+                        Shipment.status == ShipmentStatus.delivered,
+                        Shipment.delivered_at <= cutoff,
+                        ~open_return,
+                    )
+                    .order_by(OrderItem.order_item_id)
+                    .with_for_update(of=OrderItem)
+                )
+            ).all()
+            if not lines:
+                return None
+            gross = sum((i.price * i.quantity - i.discount_amount for i in lines), ZERO)
+            refunds = sum((i.refunded_amount for i in lines), ZERO)
+            rate = (
+                Decimal(seller.commission_bps) / 100
+                if seller.commission_bps is not None
+                else self.d.rules.commission_percent
+            )
+            commission = percent_of(gross - refunds, rate)
+            start = (
+                await uow.session.scalar(
+                    select(Payout.period_end)
+                    .where(Payout.seller_id == seller_id)
+                    .order_by(Payout.period_end.desc())
+                    .limit(1)
+                )
+                or seller.created_at
+            )
+            payout = Payout(
+                seller_id=seller_id,
+                gross_amount=gross,
+                refunds_amount=refunds,
+                commission_amount=commission,
+                amount=gross - refunds - commission,
+                currency=self.d.rules.currency,
+                status=PayoutStatus.pending,
+                period_start=min(start, now),
+                period_end=now,
+            )
+            uow.session.add(payout)
+            await uow.session.flush()
+            for line in lines:
+                line.payout_id = payout.payout_id
+            audit(
+                uow,
+                "payout",
+                payout.payout_id,
+                "create",
+                by=by,
+                new={
+                    "seller_id": seller_id,
+                    "gross": gross,
+                    "refunds": refunds,
+                    "commission": commission,
+                    "amount": payout.amount,
+                    "lines": [i.order_item_id for i in lines],
+                },
+            )
+            notify(
+                uow,
+                seller.user_id,
+                "payout_statement",
+                payout_id=payout.payout_id,
+                gross=gross,
+                refunds=refunds,
+                commission=commission,
+                amount=payout.amount,
+                lines=[
+                    {
+                        "order_id": i.order_id,
+                        "name": i.product_name,
+                        "quantity": i.quantity,
+                        "net": i.price * i.quantity - i.discount_amount - i.refunded_amount,
+                    }
+                    for i in lines
+                ],
+            )
+            await uow.commit()
+            return PayoutView(
+                payout.payout_id,
+                seller_id,
+                gross,
+                commission,
+                refunds,
+                payout.amount,
+                payout.status,
+                payout.period_start,
+                payout.period_end,
+                [i.order_item_id for i in lines],
+            )
+
+    @operation("admin")
+    async def mark_paid(self, actor_id: int, payout_id: int, reference: str) -> PayoutStatus:
+        """Record that the money was sent (with the bank's reference)."""
+        if not reference.strip():
+            raise InvalidInput(field="reference", rule="required")
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            payout = await uow.session.get(Payout, payout_id, with_for_update=True)
+            if payout is None:
+                raise NotFound(entity="payout", id=payout_id)
+            transition(
+                uow,
+                machine="payout",
+                table=PAYOUT,
+                obj=payout,
+                attr="status",
+                event=E.mark_paid,
+                entity="payout",
+                entity_id=payout_id,
+                by=actor_id,
+                extra={"reference": reference},
+            )
+            payout.reference, payout.payout_date = reference.strip()[:255], self.d.clock()
+            seller = await uow.session.get(Seller, payout.seller_id)
+            assert seller is not None
+            notify(
+                uow,
+                seller.user_id,
+                "payout_paid",
+                payout_id=payout_id,
+                amount=payout.amount,
+                reference=payout.reference,
+            )
+            await uow.commit()
+            return payout.status
+
+    @operation("seller (own payouts)")
+    async def mine(self, actor_id: int) -> list[PayoutView]:
+        """The acting seller's payouts and statements, newest first."""
+        async with self.d.uow() as uow:
+            seller = await seller_of(uow, actor_id, must_be_active=False)
+            payouts = (
+                await uow.session.scalars(
+                    select(Payout)
+                    .where(Payout.seller_id == seller.seller_id)
+                    .order_by(Payout.payout_id.desc())
+                )
+            ).all()
+            views = []
+            for p in payouts:
+                lines = (
+                    await uow.session.scalars(
+                        select(OrderItem.order_item_id).where(OrderItem.payout_id == p.payout_id)
+                    )
+                ).all()
+                views.append(
+                    PayoutView(
+                        p.payout_id,
+                        p.seller_id,
+                        p.gross_amount,
+                        p.commission_amount,
+                        p.refunds_amount,
+                        p.amount,
+                        p.status,
+                        p.period_start,
+                        p.period_end,
+                        list(lines),
+                    )
+                )
+            return views

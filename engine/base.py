@@ -1,0 +1,204 @@
+"""What every engine operation stands on: rules, the clock, the acting user, audit and outbox.
+
+An operation is a method of a service (`engine.shop.Shop` bundles them). It opens one unit of
+work, loads the acting user (`actor`), checks what that user may do, changes state through a
+transition table (`transition`, which writes exactly one audit row), adds outbox rows
+(`notify`) and commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import select
+
+from engine.errors import Banned, Forbidden, NotFound
+from engine.transitions import E, next_status
+from storage.models import Outbox, Seller, User
+from storage.uow import UnitOfWork
+from storage.vocabulary import SellerStatus, UserRole, UserStatus
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The shop owner's settings that the rules depend on (from bot.settings)."""
+
+    currency: str = "USD"
+    commission_percent: Decimal = Decimal("10")
+    unpaid_order_ttl: timedelta = timedelta(minutes=30)
+    bank_transfer_ttl: timedelta = timedelta(hours=72)
+    return_window: timedelta = timedelta(days=14)
+    large_adjustment: int = 50  # units; the admin's inventory watch flags bigger manual changes
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    provider_ref: str
+
+
+class RefundProvider(Protocol):
+    """Gives money back through the payment's provider (Stripe, PayPal, a manual ledger)."""
+
+    async def refund(
+        self, transaction_ref: str, amount: Decimal, currency: str
+    ) -> RefundResult: ...
+
+
+class ManualRefunds:
+    """COD and bank transfers: money goes back by hand; the ledger records who did it."""
+
+    async def refund(self, transaction_ref: str, amount: Decimal, currency: str) -> RefundResult:
+        return RefundResult(provider_ref=f"manual:{transaction_ref}:{amount}")
+
+
+@dataclass
+class Deps:
+    uow: Callable[[], UnitOfWork]
+    rules: Rules = field(default_factory=Rules)
+    clock: Clock = utcnow
+    refunds: Mapping[str, RefundProvider] = field(default_factory=dict)
+
+    def refund_provider(self, provider: str) -> RefundProvider:
+        return self.refunds.get(provider) or ManualRefunds()
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    role: UserRole
+    status: UserStatus
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == UserRole.admin
+
+
+async def actor(uow: UnitOfWork, user_id: int) -> Actor:
+    """The acting user; a banned user may do nothing (reading why is `Accounts.me`)."""
+    user = await uow.session.get(User, user_id)
+    if user is None:
+        raise NotFound(entity="user", id=user_id)
+    if user.status == UserStatus.banned:
+        raise Banned(reason=user.status_reason)
+    return Actor(user.user_id, user.role, user.status)
+
+
+async def admin(uow: UnitOfWork, user_id: int) -> Actor:
+    who = await actor(uow, user_id)
+    if not who.is_admin:
+        raise Forbidden(action="admin_only")
+    return who
+
+
+async def seller_of(uow: UnitOfWork, user_id: int, *, must_be_active: bool = True) -> Seller:
+    """The acting user's own store; only an active seller may list or sell."""
+    await actor(uow, user_id)
+    seller = await uow.session.scalar(select(Seller).where(Seller.user_id == user_id))
+    if seller is None:
+        raise Forbidden(action="seller_only")
+    if must_be_active and seller.status != SellerStatus.active:
+        raise Forbidden(action="seller_not_active", status=seller.status.value)
+    return seller
+
+
+def jsonable(value: Any) -> Any:
+    """Audit and outbox payloads: money as strings, enums as values, times as ISO text."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def audit(
+    uow: UnitOfWork,
+    entity: str,
+    entity_id: int,
+    action: str,
+    *,
+    by: int | None,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> None:
+    uow.audit.record(
+        entity,
+        entity_id,
+        action,
+        by=by,
+        old=None if old is None else jsonable(old),
+        new=None if new is None else jsonable(new),
+    )
+
+
+def notify(
+    uow: UnitOfWork, user_id: int, kind: str, *, dedupe_key: str | None = None, **data: Any
+) -> None:
+    """An outbox row: someone must be told, delivered after this transaction commits."""
+    uow.session.add(
+        Outbox(user_id=user_id, kind=kind, payload=jsonable(data), dedupe_key=dedupe_key)
+    )
+
+
+S = TypeVar("S", bound=StrEnum)
+
+
+def transition(
+    uow: UnitOfWork,
+    *,
+    machine: str,
+    table: dict[tuple[S, E], S],
+    obj: Any,
+    attr: str,
+    event: E,
+    entity: str,
+    entity_id: int,
+    by: int | None,
+    extra: dict[str, Any] | None = None,
+) -> S:
+    """Move `obj.attr` along `table` by `event`, with exactly one audit row."""
+    old: S = getattr(obj, attr)
+    new = next_status(machine, table, old, event)
+    setattr(obj, attr, new)
+    audit(
+        uow,
+        entity,
+        entity_id,
+        "status_change",
+        by=by,
+        old={attr: old},
+        new={attr: new, "event": event} | (extra or {}),
+    )
+    return new
+
+
+# --- the operation registry: docs/engine.md lists every operation and who may call it ---
+OPERATIONS: list[tuple[str, str, str]] = []
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def operation(who: str) -> Callable[[F], F]:
+    """Register an engine operation with who may call it (shown in docs/engine.md)."""
+
+    def register(fn: F) -> F:
+        doc = (fn.__doc__ or "").strip().splitlines()
+        OPERATIONS.append((fn.__qualname__, who, doc[0] if doc else ""))
+        return fn
+
+    return register

@@ -1,0 +1,363 @@
+"""Cart and wishlist. Lines keep a price snapshot; `review` re-checks everything against the
+live catalog and says exactly what changed (checkout refuses a cart that changed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import delete, select
+
+from engine.base import Deps, actor, operation
+from engine.catalog import BUYER_STATUSES, ProductCard
+from engine.errors import InsufficientStock, InvalidInput, NotFound, ProductUnavailable
+from engine.pricing import ZERO
+from storage.models import Cart, CartItem, Product, Seller, Wishlist, WishlistItem
+from storage.uow import UnitOfWork
+from storage.vocabulary import ProductStatus, SellerStatus
+
+MAX_LINE_QUANTITY = 99
+
+
+class Change(StrEnum):
+    price_changed = "price_changed"
+    out_of_stock = "out_of_stock"
+    insufficient_stock = "insufficient_stock"
+    product_inactive = "product_inactive"
+    seller_suspended = "seller_suspended"
+
+
+@dataclass(frozen=True)
+class CartChange:
+    product_id: int
+    name: str
+    change: Change
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class CartLine:
+    product_id: int
+    name: str
+    seller_id: int
+    quantity: int
+    unit_price: Decimal  # the snapshot the customer agreed to
+    current_price: Decimal
+    available: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True)
+class CartView:
+    cart_id: int | None
+    lines: list[CartLine]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.total for line in self.lines), ZERO)
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+def unit_price(product: Product) -> Decimal:
+    return product.discount_price if product.discount_price is not None else product.price
+
+
+def sellable_problem(product: Product, seller: Seller) -> Change | None:
+    if seller.status != SellerStatus.active:
+        return Change.seller_suspended
+    if product.status not in BUYER_STATUSES:
+        return Change.product_inactive
+    if product.stock_quantity == 0 or product.status == ProductStatus.out_of_stock:
+        return Change.out_of_stock
+    return None
+
+
+async def cart_rows(
+    uow: UnitOfWork, user_id: int, *, lock: bool = False
+) -> tuple[Cart | None, list[tuple[CartItem, Product, Seller]]]:
+    stmt = select(Cart).where(Cart.user_id == user_id)
+    cart = await uow.session.scalar(stmt.with_for_update() if lock else stmt)
+    if cart is None:
+        return None, []
+    rows = (
+        await uow.session.execute(
+            select(CartItem, Product, Seller)
+            .join(Product, Product.product_id == CartItem.product_id)
+            .join(Seller, Seller.seller_id == Product.seller_id)
+            .where(CartItem.cart_id == cart.cart_id)
+            .order_by(CartItem.cart_item_id)
+        )
+    ).all()
+    return cart, list(rows)
+
+
+def changes_of(rows: list[tuple[CartItem, Product, Seller]]) -> list[CartChange]:
+    """What differs between the cart's snapshots and the live catalog."""
+    found = []
+    for item, product, seller in rows:
+        problem = sellable_problem(product, seller)
+        if problem is not None:
+            found.append(CartChange(product.product_id, product.name, problem, "", ""))
+        elif product.stock_quantity < item.quantity:
+            found.append(
+                CartChange(
+                    product.product_id,
+                    product.name,
+                    Change.insufficient_stock,
+                    str(item.quantity),
+                    str(product.stock_quantity),
+                )
+            )
+        elif unit_price(product) != item.price:
+            found.append(
+                CartChange(
+                    product.product_id,
+                    product.name,
+                    Change.price_changed,
+                    str(item.price),
+                    str(unit_price(product)),
+                )
+            )
+    return found
+
+
+def view_of(cart: Cart | None, rows: list[tuple[CartItem, Product, Seller]]) -> CartView:
+    return CartView(
+        None if cart is None else cart.cart_id,
+        [
+            CartLine(
+                p.product_id,
+                p.name,
+                p.seller_id,
+                i.quantity,
+                i.price,
+                unit_price(p),
+                p.stock_quantity,
+            )
+            for i, p, _ in rows
+        ],
+    )
+
+
+class Carts:
+    def __init__(self, deps: Deps) -> None:
+        self.d = deps
+
+    async def _sellable(self, uow: UnitOfWork, product_id: int) -> Product:
+        row = (
+            await uow.session.execute(
+                select(Product, Seller)
+                .join(Seller, Seller.seller_id == Product.seller_id)
+                .where(Product.product_id == product_id)
+            )
+        ).one_or_none()
+        if row is None:
+            raise NotFound(entity="product", id=product_id)
+        product, seller = row
+        problem = sellable_problem(product, seller)
+        if problem in (Change.product_inactive, Change.seller_suspended):
+            raise ProductUnavailable(product_id=product_id, reason=problem.value)
+        return product
+
+    async def _cart(self, uow: UnitOfWork, user_id: int) -> Cart:
+        cart = await uow.session.scalar(select(Cart).where(Cart.user_id == user_id))
+        if cart is None:
+            cart = Cart(user_id=user_id)
+            uow.session.add(cart)
+            await uow.session.flush()
+        return cart
+
+    @operation("customer (own cart)")
+    async def add(self, actor_id: int, product_id: int, quantity: int = 1) -> CartView:
+        """Put `quantity` more of a product in the cart, within its stock."""
+        if not 1 <= quantity <= MAX_LINE_QUANTITY:
+            raise InvalidInput(field="quantity", rule="range", min=1, max=MAX_LINE_QUANTITY)
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            product = await self._sellable(uow, product_id)
+            cart = await self._cart(uow, actor_id)
+            item = await uow.session.scalar(
+                select(CartItem).where(
+                    CartItem.cart_id == cart.cart_id, CartItem.product_id == product_id
+                )
+            )
+            wanted = quantity + (item.quantity if item else 0)
+            if wanted > product.stock_quantity or wanted > MAX_LINE_QUANTITY:
+                raise InsufficientStock(
+                    items=[
+                        {
+                            "product_id": product_id,
+                            "requested": wanted,
+                            "available": product.stock_quantity,
+                        }
+                    ]
+                )
+            if item is None:
+                uow.session.add(
+                    CartItem(
+                        cart_id=cart.cart_id,
+                        product_id=product_id,
+                        quantity=wanted,
+                        price=unit_price(product),
+                    )
+                )
+            else:
+                item.quantity, item.price = wanted, unit_price(product)
+            cart.reminder_sent_at = None
+            await uow.session.flush()
+            cart_, rows = await cart_rows(uow, actor_id)
+            await uow.commit()
+            return view_of(cart_, rows)
+
+    @operation("customer (own cart)")
+    async def set_quantity(self, actor_id: int, product_id: int, quantity: int) -> CartView:
+        """Change a line's quantity; 0 removes it."""
+        if not 0 <= quantity <= MAX_LINE_QUANTITY:
+            raise InvalidInput(field="quantity", rule="range", min=0, max=MAX_LINE_QUANTITY)
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            cart = await uow.session.scalar(select(Cart).where(Cart.user_id == actor_id))
+            item = (
+                None
+                if cart is None
+                else await uow.session.scalar(
+                    select(CartItem).where(
+                        CartItem.cart_id == cart.cart_id, CartItem.product_id == product_id
+                    )
+                )
+            )
+            if item is None:
+                raise NotFound(entity="cart_line", id=product_id)
+            if quantity == 0:
+                await uow.session.delete(item)
+            else:
+                product = await self._sellable(uow, product_id)
+                if quantity > product.stock_quantity:
+                    raise InsufficientStock(
+                        items=[
+                            {
+                                "product_id": product_id,
+                                "requested": quantity,
+                                "available": product.stock_quantity,
+                            }
+                        ]
+                    )
+                item.quantity, item.price = quantity, unit_price(product)
+            await uow.session.flush()
+            cart_, rows = await cart_rows(uow, actor_id)
+            await uow.commit()
+            return view_of(cart_, rows)
+
+    @operation("customer (own cart)")
+    async def remove(self, actor_id: int, product_id: int) -> CartView:
+        """Take a product out of the cart."""
+        return await self.set_quantity(actor_id, product_id, 0)
+
+    @operation("customer (own cart)")
+    async def clear(self, actor_id: int) -> None:
+        """Empty the cart."""
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            cart = await uow.session.scalar(select(Cart).where(Cart.user_id == actor_id))
+            if cart is not None:
+                await uow.session.execute(delete(CartItem).where(CartItem.cart_id == cart.cart_id))
+            await uow.commit()
+
+    @operation("customer (own cart)")
+    async def view(self, actor_id: int) -> CartView:
+        """The cart with its snapshot prices, current prices and stock."""
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            cart, rows = await cart_rows(uow, actor_id)
+            return view_of(cart, rows)
+
+    @operation("customer (own cart)")
+    async def review(self, actor_id: int) -> tuple[CartView, list[CartChange]]:
+        """Bring the cart up to date and say what changed: new prices are taken, lines that
+        cannot be bought are removed, quantities are cut to the stock."""
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            cart, rows = await cart_rows(uow, actor_id, lock=True)
+            changes = changes_of(rows)
+            for item, product, seller in rows:
+                if sellable_problem(product, seller) is not None:
+                    await uow.session.delete(item)
+                    continue
+                item.quantity = min(item.quantity, product.stock_quantity)
+                item.price = unit_price(product)
+            await uow.session.flush()
+            cart, rows = await cart_rows(uow, actor_id)
+            await uow.commit()
+            return view_of(cart, rows), changes
+
+
+class Wishlists:
+    def __init__(self, deps: Deps) -> None:
+        self.d = deps
+
+    @operation("customer (own wishlist)")
+    async def add(self, actor_id: int, product_id: int) -> None:
+        """Remember a product (adding it twice keeps one)."""
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            if await uow.session.get(Product, product_id) is None:
+                raise NotFound(entity="product", id=product_id)
+            wishlist = await uow.session.scalar(
+                select(Wishlist).where(Wishlist.user_id == actor_id)
+            )
+            if wishlist is None:
+                wishlist = Wishlist(user_id=actor_id)
+                uow.session.add(wishlist)
+                await uow.session.flush()
+            exists = await uow.session.scalar(
+                select(WishlistItem).where(
+                    WishlistItem.wishlist_id == wishlist.wishlist_id,
+                    WishlistItem.product_id == product_id,
+                )
+            )
+            if exists is None:
+                uow.session.add(
+                    WishlistItem(wishlist_id=wishlist.wishlist_id, product_id=product_id)
+                )
+            await uow.commit()
+
+    @operation("customer (own wishlist)")
+    async def remove(self, actor_id: int, product_id: int) -> None:
+        """Forget a product."""
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            wishlist = await uow.session.scalar(
+                select(Wishlist).where(Wishlist.user_id == actor_id)
+            )
+            if wishlist is not None:
+                await uow.session.execute(
+                    delete(WishlistItem).where(
+                        WishlistItem.wishlist_id == wishlist.wishlist_id,
+                        WishlistItem.product_id == product_id,
+                    )
+                )
+            await uow.commit()
+
+    @operation("customer (own wishlist)")
+    async def list(self, actor_id: int) -> list[ProductCard]:
+        """The remembered products that still exist, newest first."""
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            rows = (
+                await uow.session.scalars(
+                    select(Product)
+                    .join(WishlistItem, WishlistItem.product_id == Product.product_id)
+                    .join(Wishlist, Wishlist.wishlist_id == WishlistItem.wishlist_id)
+                    .where(Wishlist.user_id == actor_id)
+                    .order_by(WishlistItem.id.desc())
+                )
+            ).all()
+            return [ProductCard.of(p) for p in rows]

@@ -1,0 +1,723 @@
+"""The catalog: the category tree (admins), products (their sellers), and what buyers see.
+
+Buyers see products that are active or sold out and whose seller is active; everything else
+is invisible to them (NotFound), but still visible to its own seller and to admins.
+Browse filters (category with its sub-categories, seller, price range, in stock, minimum
+rating) and sorts (price, newest, rating, popularity) run in SQL on both databases. Search
+is typo-tolerant the same way on both: query words are matched against the catalog's own
+words (edit distance by word length), then candidates are ranked by where they matched.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, TypeVarTuple
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from engine.base import Deps, actor, admin, audit, operation, seller_of
+from engine.errors import InvalidInput, NotFound
+from engine.inventory import receive
+from storage.models import Category, Product, ProductImage, Seller
+from storage.uow import UnitOfWork
+from storage.vocabulary import InventoryReference, ProductStatus, SellerStatus, money, slugify
+
+_Row = TypeVarTuple("_Row")
+BUYER_STATUSES = (ProductStatus.active, ProductStatus.out_of_stock)
+MAX_PAGE_SIZE = 50
+
+
+def effective_price() -> Any:
+    """What a buyer pays per unit now: the discount price when there is one."""
+    return func.coalesce(Product.discount_price, Product.price)
+
+
+def visible_to_buyers(stmt: Select[*_Row]) -> Select[*_Row]:
+    return stmt.join(Seller, Seller.seller_id == Product.seller_id).where(
+        Product.status.in_(BUYER_STATUSES), Seller.status == SellerStatus.active
+    )
+
+
+class Sort(StrEnum):
+    price_asc = "price_asc"
+    price_desc = "price_desc"
+    newest = "newest"
+    rating = "rating"
+    popularity = "popularity"
+
+
+@dataclass(frozen=True)
+class BrowseQuery:
+    category_id: int | None = None
+    seller_id: int | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool = False
+    min_rating: int | None = None
+    sort: Sort = Sort.popularity
+    page: int = 1
+    page_size: int = 10
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    product_id: int
+    name: str
+    price: Decimal
+    discount_price: Decimal | None
+    stock_quantity: int
+    status: ProductStatus
+    seller_id: int
+    rating: Decimal | None
+    review_count: int
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.discount_price if self.discount_price is not None else self.price
+
+    @classmethod
+    def of(cls, p: Product) -> ProductCard:
+        return cls(
+            p.product_id,
+            p.name,
+            p.price,
+            p.discount_price,
+            p.stock_quantity,
+            p.status,
+            p.seller_id,
+            average_rating(p.rating_sum, p.review_count),
+            p.review_count,
+        )
+
+
+@dataclass(frozen=True)
+class ImageView:
+    image_id: int
+    url: str | None
+    telegram_file_id: str | None
+    is_primary: bool
+
+
+@dataclass(frozen=True)
+class ProductDetail:
+    card: ProductCard
+    slug: str
+    sku: str
+    description: str | None
+    category_id: int
+    store_name: str
+    images: list[ImageView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[ProductCard]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    category_id: int
+    name: str
+    slug: str
+    parent_id: int | None
+    depth: int
+
+
+def average_rating(rating_sum: int, review_count: int) -> Decimal | None:
+    if review_count == 0:
+        return None
+    return (Decimal(rating_sum) / review_count).quantize(Decimal("0.1"))
+
+
+def _price(value: Decimal | int | str, field_name: str) -> Decimal:
+    try:
+        amount = money(value)
+    except ValueError:
+        raise InvalidInput(field=field_name, rule="amount") from None
+    if amount < 0:
+        raise InvalidInput(field=field_name, rule="not_negative")
+    return amount
+
+
+def _check_discount(price: Decimal, discount: Decimal | None) -> None:
+    if discount is not None and discount >= price:
+        raise InvalidInput(field="discount_price", rule="below_price", price=price)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, giving up (returning limit + 1) once it must exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in slugify(text).split("-") if w]
+
+
+def _tolerance(word: str) -> int:
+    return 0 if len(word) <= 3 else 1 if len(word) <= 6 else 2
+
+
+async def _descendants(uow: UnitOfWork, category_id: int) -> list[int]:
+    rows = (await uow.session.execute(select(Category.category_id, Category.parent_id))).all()
+    children: dict[int | None, list[int]] = {}
+    for cid, parent in rows:
+        children.setdefault(parent, []).append(cid)
+    if category_id not in {cid for cid, _ in rows}:
+        raise NotFound(entity="category", id=category_id)
+    found, queue = [], deque([category_id])
+    while queue:
+        current = queue.popleft()
+        found.append(current)
+        queue.extend(children.get(current, []))
+    return found
+
+
+class Catalog:
+    def __init__(self, deps: Deps) -> None:
+        self.d = deps
+        self._vocabulary: tuple[tuple[Any, ...], set[str]] | None = None
+
+    # --- categories (admin) ----------------------------------------------------------------
+    @operation("anyone")
+    async def categories(self) -> list[CategoryNode]:
+        """The whole category tree, depth-first, parents before children."""
+        async with self.d.uow() as uow:
+            rows = (await uow.session.scalars(select(Category).order_by(Category.name))).all()
+        children: dict[int | None, list[Category]] = {}
+        for c in rows:
+            children.setdefault(c.parent_id, []).append(c)
+        out: list[CategoryNode] = []
+
+        def walk(parent: int | None, depth: int) -> None:
+            for c in children.get(parent, []):
+                out.append(CategoryNode(c.category_id, c.name, c.slug, c.parent_id, depth))
+                walk(c.category_id, depth + 1)
+
+        walk(None, 0)
+        return out
+
+    @operation("admin")
+    async def create_category(
+        self,
+        actor_id: int,
+        name: str,
+        parent_id: int | None = None,
+        description: str | None = None,
+    ) -> CategoryNode:
+        """Add a category (under `parent_id`, or at the top)."""
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise InvalidInput(field="name", rule="length", max=100)
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            depth = 0
+            if parent_id is not None:
+                parent = await uow.session.get(Category, parent_id)
+                if parent is None:
+                    raise NotFound(entity="category", id=parent_id)
+                depth = len(await self._ancestors(uow, parent_id))
+            slug = await self._unique_slug(uow, Category, Category.slug, name, 120)
+            category = Category(name=name, slug=slug, parent_id=parent_id, description=description)
+            uow.session.add(category)
+            await uow.session.flush()
+            audit(
+                uow,
+                "category",
+                category.category_id,
+                "create",
+                by=actor_id,
+                new={"name": name, "parent_id": parent_id},
+            )
+            await uow.commit()
+            return CategoryNode(category.category_id, name, slug, parent_id, depth)
+
+    @operation("admin")
+    async def move_category(self, actor_id: int, category_id: int, parent_id: int | None) -> None:
+        """Re-parent a category; a category cannot go under itself or its descendants."""
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            category = await uow.session.get(Category, category_id)
+            if category is None:
+                raise NotFound(entity="category", id=category_id)
+            if parent_id is not None and parent_id in await _descendants(uow, category_id):
+                raise InvalidInput(field="parent_id", rule="no_cycles")
+            old = category.parent_id
+            category.parent_id = parent_id
+            audit(
+                uow,
+                "category",
+                category_id,
+                "update",
+                by=actor_id,
+                old={"parent_id": old},
+                new={"parent_id": parent_id},
+            )
+            await uow.commit()
+
+    @operation("admin")
+    async def rename_category(self, actor_id: int, category_id: int, name: str) -> None:
+        """Rename a category (its slug stays, so links keep working)."""
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise InvalidInput(field="name", rule="length", max=100)
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            category = await uow.session.get(Category, category_id)
+            if category is None:
+                raise NotFound(entity="category", id=category_id)
+            old, category.name = category.name, name
+            audit(
+                uow,
+                "category",
+                category_id,
+                "update",
+                by=actor_id,
+                old={"name": old},
+                new={"name": name},
+            )
+            await uow.commit()
+
+    @operation("admin")
+    async def delete_category(self, actor_id: int, category_id: int) -> None:
+        """Delete an empty category (no sub-categories, no products)."""
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            category = await uow.session.get(Category, category_id)
+            if category is None:
+                raise NotFound(entity="category", id=category_id)
+            busy = await uow.session.scalar(
+                select(func.count()).select_from(Category).where(Category.parent_id == category_id)
+            ) or await uow.session.scalar(
+                select(func.count()).select_from(Product).where(Product.category_id == category_id)
+            )
+            if busy:
+                raise InvalidInput(field="category_id", rule="not_empty")
+            await uow.session.delete(category)
+            audit(uow, "category", category_id, "delete", by=actor_id, old={"name": category.name})
+            await uow.commit()
+
+    async def _ancestors(self, uow: UnitOfWork, category_id: int) -> list[int]:
+        parents = dict(
+            (await uow.session.execute(select(Category.category_id, Category.parent_id))).all()
+        )
+        chain: list[int] = []
+        current: int | None = category_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = parents.get(current)
+        return chain
+
+    async def _unique_slug(
+        self, uow: UnitOfWork, model: type[Any], column: Any, text: str, limit: int
+    ) -> str:
+        base = (slugify(text) or "item")[: limit - 8]
+        taken = set(
+            (
+                await uow.session.scalars(
+                    select(column).where(or_(column == base, column.like(f"{base}-%")))
+                )
+            ).all()
+        )
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+
+    # --- products (their seller) ----------------------------------------------------------
+    @operation("seller (active)")
+    async def create_product(
+        self,
+        actor_id: int,
+        *,
+        category_id: int,
+        name: str,
+        price: Decimal | str,
+        stock: int = 0,
+        discount_price: Decimal | str | None = None,
+        sku: str | None = None,
+        description: str | None = None,
+    ) -> ProductDetail:
+        """List a new product with its opening stock (logged as 'in', reference 'initial')."""
+        name = name.strip()
+        if not name or len(name) > 150:
+            raise InvalidInput(field="name", rule="length", max=150)
+        if stock < 0:
+            raise InvalidInput(field="stock", rule="not_negative")
+        amount = _price(price, "price")
+        discount = None if discount_price is None else _price(discount_price, "discount_price")
+        _check_discount(amount, discount)
+        if sku is not None:
+            sku = sku.strip().upper()
+            if not sku or len(sku) > 50:
+                raise InvalidInput(field="sku", rule="length", max=50)
+        async with self.d.uow() as uow:
+            seller = await seller_of(uow, actor_id)
+            if await uow.session.get(Category, category_id) is None:
+                raise NotFound(entity="category", id=category_id)
+            slug = await self._unique_slug(uow, Product, Product.slug, name, 160)
+            product = Product(
+                seller_id=seller.seller_id,
+                category_id=category_id,
+                name=name,
+                slug=slug,
+                description=(description or "").strip() or None,
+                price=amount,
+                discount_price=discount,
+                stock_quantity=0,
+                sku=sku or f"S{seller.seller_id}-{slug[:30].upper()}",
+                status=ProductStatus.out_of_stock if stock == 0 else ProductStatus.active,
+            )
+            uow.session.add(product)
+            try:
+                await uow.session.flush()
+            except IntegrityError:
+                raise InvalidInput(field="sku", rule="taken") from None
+            receive(
+                uow,
+                product,
+                stock,
+                reference=InventoryReference.initial,
+                by=actor_id,
+                reference_id=product.product_id,
+            )
+            if stock > 0:
+                product.status = ProductStatus.active
+            audit(
+                uow,
+                "product",
+                product.product_id,
+                "create",
+                by=actor_id,
+                new={"name": name, "price": amount, "discount_price": discount, "stock": stock},
+            )
+            await uow.commit()
+            return await self._detail(uow, product.product_id)
+
+    async def _own_product(self, uow: UnitOfWork, actor_id: int, product_id: int) -> Product:
+        seller = await seller_of(uow, actor_id)
+        product = await uow.session.get(Product, product_id, with_for_update=True)
+        if product is None or product.seller_id != seller.seller_id:
+            raise NotFound(entity="product", id=product_id)
+        return product
+
+    @operation("seller (own products)")
+    async def update_product(self, actor_id: int, product_id: int, **changes: Any) -> ProductDetail:
+        """Change name, description, price, discount_price (None clears it), category or SKU."""
+        allowed = {"name", "description", "price", "discount_price", "category_id", "sku"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise InvalidInput(field=sorted(unknown)[0], rule="unknown")
+        async with self.d.uow() as uow:
+            product = await self._own_product(uow, actor_id, product_id)
+            old = {k: getattr(product, k) for k in changes}
+            if "name" in changes:
+                name = str(changes["name"]).strip()
+                if not name or len(name) > 150:
+                    raise InvalidInput(field="name", rule="length", max=150)
+                product.name = name
+            if "description" in changes:
+                product.description = (changes["description"] or "").strip() or None
+            if "price" in changes:
+                product.price = _price(changes["price"], "price")
+            if "discount_price" in changes:
+                value = changes["discount_price"]
+                product.discount_price = None if value is None else _price(value, "discount_price")
+            _check_discount(product.price, product.discount_price)
+            if "category_id" in changes:
+                if await uow.session.get(Category, changes["category_id"]) is None:
+                    raise NotFound(entity="category", id=changes["category_id"])
+                product.category_id = changes["category_id"]
+            if "sku" in changes:
+                sku = str(changes["sku"]).strip().upper()
+                if not sku or len(sku) > 50:
+                    raise InvalidInput(field="sku", rule="length", max=50)
+                product.sku = sku
+            try:
+                await uow.session.flush()
+            except IntegrityError:
+                raise InvalidInput(field="sku", rule="taken") from None
+            audit(
+                uow,
+                "product",
+                product_id,
+                "update",
+                by=actor_id,
+                old=old,
+                new={k: getattr(product, k) for k in changes},
+            )
+            await uow.commit()
+            return await self._detail(uow, product_id)
+
+    @operation("seller (own products)")
+    async def set_listed(self, actor_id: int, product_id: int, listed: bool) -> ProductStatus:
+        """Show (active, or sold out when no stock) or hide (inactive) a product."""
+        async with self.d.uow() as uow:
+            product = await self._own_product(uow, actor_id, product_id)
+            old = product.status
+            if listed:
+                product.status = (
+                    ProductStatus.active if product.stock_quantity else ProductStatus.out_of_stock
+                )
+            else:
+                product.status = ProductStatus.inactive
+            if product.status != old:
+                audit(
+                    uow,
+                    "product",
+                    product_id,
+                    "status_change",
+                    by=actor_id,
+                    old={"status": old},
+                    new={"status": product.status},
+                )
+            await uow.commit()
+            return product.status
+
+    @operation("seller (own products)")
+    async def add_image(
+        self,
+        actor_id: int,
+        product_id: int,
+        *,
+        url: str | None = None,
+        telegram_file_id: str | None = None,
+        telegram_file_unique_id: str | None = None,
+        alt_text: str | None = None,
+        primary: bool = False,
+    ) -> ImageView:
+        """Attach a photo (a Telegram file id, or a URL); the first photo becomes primary."""
+        if not url and not telegram_file_id:
+            raise InvalidInput(field="image", rule="required")
+        async with self.d.uow() as uow:
+            product = await self._own_product(uow, actor_id, product_id)
+            images = (
+                await uow.session.scalars(
+                    select(ProductImage).where(ProductImage.product_id == product_id)
+                )
+            ).all()
+            make_primary = primary or not images
+            if make_primary:
+                for image in images:
+                    image.is_primary = False
+                await uow.session.flush()
+            image = ProductImage(
+                product_id=product_id,
+                url=url,
+                telegram_file_id=telegram_file_id,
+                telegram_file_unique_id=telegram_file_unique_id,
+                alt_text=(alt_text or product.name)[:150],
+                is_primary=make_primary,
+                position=len(images),
+            )
+            uow.session.add(image)
+            await uow.session.flush()
+            audit(
+                uow,
+                "product",
+                product_id,
+                "update",
+                by=actor_id,
+                new={"image_added": image.image_id},
+            )
+            await uow.commit()
+            return ImageView(image.image_id, url, telegram_file_id, make_primary)
+
+    @operation("seller (own products)")
+    async def my_products(self, actor_id: int) -> list[ProductCard]:
+        """The acting seller's products, whatever their status."""
+        async with self.d.uow() as uow:
+            seller = await seller_of(uow, actor_id, must_be_active=False)
+            rows = (
+                await uow.session.scalars(
+                    select(Product)
+                    .where(Product.seller_id == seller.seller_id)
+                    .order_by(Product.product_id)
+                )
+            ).all()
+            return [ProductCard.of(p) for p in rows]
+
+    # --- what buyers see -------------------------------------------------------------------
+    @operation("anyone")
+    async def browse(self, query: BrowseQuery) -> Page:
+        """A page of visible products, filtered and sorted."""
+        size = min(max(query.page_size, 1), MAX_PAGE_SIZE)
+        page = max(query.page, 1)
+        async with self.d.uow() as uow:
+            stmt = visible_to_buyers(select(Product))
+            if query.category_id is not None:
+                stmt = stmt.where(
+                    Product.category_id.in_(await _descendants(uow, query.category_id))
+                )
+            if query.seller_id is not None:
+                stmt = stmt.where(Product.seller_id == query.seller_id)
+            if query.min_price is not None:
+                stmt = stmt.where(effective_price() >= money(query.min_price))
+            if query.max_price is not None:
+                stmt = stmt.where(effective_price() <= money(query.max_price))
+            if query.in_stock:
+                stmt = stmt.where(Product.stock_quantity > 0)
+            if query.min_rating is not None:
+                stmt = stmt.where(
+                    Product.review_count > 0,
+                    Product.rating_sum >= query.min_rating * Product.review_count,
+                )
+            total = await uow.session.scalar(select(func.count()).select_from(stmt.subquery()))
+            rating = Product.rating_sum * 1.0 / func.nullif(Product.review_count, 0)
+            order = {
+                Sort.price_asc: [effective_price().asc()],
+                Sort.price_desc: [effective_price().desc()],
+                Sort.newest: [Product.created_at.desc()],
+                Sort.rating: [func.coalesce(rating, 0).desc(), Product.review_count.desc()],
+                Sort.popularity: [Product.sold_count.desc()],
+            }[query.sort]
+            rows = (
+                await uow.session.scalars(
+                    stmt.order_by(*order, Product.product_id).offset((page - 1) * size).limit(size)
+                )
+            ).all()
+            return Page([ProductCard.of(p) for p in rows], int(total or 0), page, size)
+
+    @operation("anyone")
+    async def search(self, text: str, page: int = 1, page_size: int = 10) -> Page:
+        """Products matching the words of `text`, tolerant of typos, best matches first."""
+        size = min(max(page_size, 1), MAX_PAGE_SIZE)
+        page = max(page, 1)
+        words = _words(text)[:8]
+        if not words:
+            return Page([], 0, page, size)
+        async with self.d.uow() as uow:
+            vocabulary = await self._catalog_words(uow)
+            variants: dict[str, dict[str, int]] = {}
+            for word in words:
+                limit = _tolerance(word)
+                close = {v: edit_distance(word, v, limit) for v in vocabulary}
+                variants[word] = {v: d for v, d in close.items() if d <= limit}
+                variants[word].update(
+                    {v: 0 for v in vocabulary if len(word) >= 3 and v.startswith(word)}
+                )
+            terms = {v for found in variants.values() for v in found}
+            if not terms:
+                return Page([], 0, page, size)
+            name = func.lower(Product.name)
+            category = func.lower(Category.name)
+            matches = [name.like(f"%{t}%") for t in terms] + [
+                category.like(f"%{t}%") for t in terms
+            ]
+            rows = (
+                await uow.session.execute(
+                    visible_to_buyers(select(Product, Category.name))
+                    .join(Category, Category.category_id == Product.category_id)
+                    .where(or_(*matches))
+                    .limit(2000)
+                )
+            ).all()
+        scored = []
+        for product, category_name in rows:
+            name_words = set(_words(product.name))
+            category_words = set(_words(category_name))
+            score = 0.0
+            for found in variants.values():
+                best = 0.0
+                for term, distance in found.items():
+                    if term in name_words:
+                        best = max(best, 3.0 - distance)
+                    elif term in category_words:
+                        best = max(best, 1.5 - distance / 2)
+                score += best
+            if score > 0:
+                scored.append((-score, -product.sold_count, product.product_id, product))
+        scored.sort(key=lambda item: item[:3])
+        chosen = [ProductCard.of(item[3]) for item in scored[(page - 1) * size : page * size]]
+        return Page(chosen, len(scored), page, size)
+
+    async def _catalog_words(self, uow: UnitOfWork) -> set[str]:
+        version = tuple(
+            (
+                await uow.session.execute(
+                    select(
+                        func.count(Product.product_id),
+                        func.max(Product.updated_at),
+                        func.count(Category.category_id.distinct()),
+                    )
+                    .select_from(Product)
+                    .outerjoin(Category, Category.category_id == Product.category_id)
+                )
+            ).one()
+        )
+        if self._vocabulary is not None and self._vocabulary[0] == version:
+            return self._vocabulary[1]
+        words: set[str] = set()
+        for (text,) in (await uow.session.execute(select(Product.name).distinct())).all():
+            words.update(_words(text))
+        for (text,) in (await uow.session.execute(select(Category.name))).all():
+            words.update(_words(text))
+        self._vocabulary = (version, words)
+        return words
+
+    @operation("anyone (hidden products: their seller and admins)")
+    async def product(self, product_id: int, viewer_id: int | None = None) -> ProductDetail:
+        """A product's page: prices, stock, average rating, seller, photos."""
+        async with self.d.uow() as uow:
+            detail = await self._detail(uow, product_id)
+            seller = await uow.session.get(Seller, detail.card.seller_id)
+            assert seller is not None
+            visible = detail.card.status in BUYER_STATUSES and seller.status == SellerStatus.active
+            if not visible:
+                allowed = False
+                if viewer_id is not None:
+                    viewer = await actor(uow, viewer_id)
+                    allowed = viewer.is_admin or seller.user_id == viewer_id
+                if not allowed:
+                    raise NotFound(entity="product", id=product_id)
+            return detail
+
+    async def _detail(self, uow: UnitOfWork, product_id: int) -> ProductDetail:
+        row = (
+            await uow.session.execute(
+                select(Product, Seller.store_name)
+                .join(Seller, Seller.seller_id == Product.seller_id)
+                .where(Product.product_id == product_id)
+            )
+        ).one_or_none()
+        if row is None:
+            raise NotFound(entity="product", id=product_id)
+        product, store_name = row
+        images = (
+            await uow.session.scalars(
+                select(ProductImage)
+                .where(ProductImage.product_id == product_id)
+                .order_by(ProductImage.is_primary.desc(), ProductImage.position)
+            )
+        ).all()
+        return ProductDetail(
+            ProductCard.of(product),
+            product.slug,
+            product.sku,
+            product.description,
+            product.category_id,
+            store_name,
+            [ImageView(i.image_id, i.url, i.telegram_file_id, i.is_primary) for i in images],
+        )

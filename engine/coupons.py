@@ -1,0 +1,299 @@
+"""Coupons: percentage, fixed and free_shipping, with precise reasons for a refusal.
+
+`quote` checks a code for a customer and an order size; `redeem` does the same under a row
+lock inside checkout and counts the use, so concurrent orders never spend a coupon beyond
+max_uses and a customer racing themself uses it once (UNIQUE (coupon, customer) backs it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from engine.base import Deps, actor, admin, audit, operation
+from engine.errors import CouponRejected, InvalidInput, NotFound
+from engine.pricing import ZERO, percent_of
+from storage.models import Coupon, OrderCoupon
+from storage.uow import UnitOfWork
+from storage.vocabulary import CouponStatus, DiscountType, money
+
+_CODE = re.compile(r"^[A-Z0-9_-]{3,50}$")
+
+
+def normalise_code(code: str) -> str:
+    return code.strip().upper()
+
+
+@dataclass(frozen=True)
+class CouponQuote:
+    coupon_id: int
+    code: str
+    discount_type: DiscountType
+    discount: Decimal  # what this order saves
+
+
+@dataclass(frozen=True)
+class CouponView:
+    coupon_id: int
+    code: str
+    discount_type: DiscountType
+    discount_value: Decimal
+    min_order_amount: Decimal | None
+    max_uses: int | None
+    uses_count: int
+    start_date: date | None
+    end_date: date | None
+    status: CouponStatus
+
+    @classmethod
+    def of(cls, c: Coupon) -> CouponView:
+        return cls(
+            c.coupon_id,
+            c.code,
+            c.discount_type,
+            c.discount_value,
+            c.min_order_amount,
+            c.max_uses,
+            c.uses_count,
+            c.start_date,
+            c.end_date,
+            c.status,
+        )
+
+
+def discount_for(coupon: Coupon, subtotal: Decimal, shipping: Decimal) -> Decimal:
+    if coupon.discount_type == DiscountType.percentage:
+        return percent_of(subtotal, coupon.discount_value)
+    if coupon.discount_type == DiscountType.fixed:
+        return min(coupon.discount_value, subtotal)
+    return shipping
+
+
+async def _check(
+    uow: UnitOfWork,
+    coupon: Coupon | None,
+    code: str,
+    user_id: int,
+    subtotal: Decimal,
+    shipping: Decimal,
+    today: date,
+) -> CouponQuote:
+    if coupon is None:
+        raise CouponRejected(reason="unknown", code=code)
+    if coupon.status == CouponStatus.disabled:
+        raise CouponRejected(reason="disabled", code=code)
+    if coupon.status == CouponStatus.expired or (coupon.end_date and today > coupon.end_date):
+        raise CouponRejected(reason="expired", code=code, end_date=coupon.end_date)
+    if coupon.start_date and today < coupon.start_date:
+        raise CouponRejected(reason="not_started", code=code, start_date=coupon.start_date)
+    if coupon.min_order_amount is not None and subtotal < coupon.min_order_amount:
+        raise CouponRejected(
+            reason="below_minimum",
+            code=code,
+            minimum=coupon.min_order_amount,
+            short_by=coupon.min_order_amount - subtotal,
+        )
+    if coupon.max_uses is not None and coupon.uses_count >= coupon.max_uses:
+        raise CouponRejected(reason="used_up", code=code)
+    used = await uow.session.scalar(
+        select(func.count())
+        .select_from(OrderCoupon)
+        .where(OrderCoupon.coupon_id == coupon.coupon_id, OrderCoupon.user_id == user_id)
+    )
+    if used:
+        raise CouponRejected(reason="already_used", code=code)
+    return CouponQuote(
+        coupon.coupon_id,
+        coupon.code,
+        coupon.discount_type,
+        discount_for(coupon, subtotal, shipping),
+    )
+
+
+async def redeem(
+    uow: UnitOfWork,
+    code: str,
+    user_id: int,
+    order_id: int,
+    subtotal: Decimal,
+    shipping: Decimal,
+    today: date,
+) -> CouponQuote:
+    """Inside checkout's transaction: lock the coupon, check it, count the use."""
+    code = normalise_code(code)
+    coupon = await uow.session.scalar(
+        select(Coupon)
+        .where(Coupon.code == code)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    quote = await _check(uow, coupon, code, user_id, subtotal, shipping, today)
+    assert coupon is not None
+    coupon.uses_count += 1
+    uow.session.add(
+        OrderCoupon(
+            order_id=order_id,
+            coupon_id=coupon.coupon_id,
+            user_id=user_id,
+            discount_amount=quote.discount,
+        )
+    )
+    try:
+        await uow.session.flush()
+    except IntegrityError:  # the same customer in two racing transactions
+        raise CouponRejected(reason="already_used", code=code) from None
+    audit(
+        uow,
+        "coupon",
+        coupon.coupon_id,
+        "update",
+        by=user_id,
+        old={"uses_count": coupon.uses_count - 1},
+        new={"uses_count": coupon.uses_count, "order_id": order_id},
+    )
+    return quote
+
+
+class Coupons:
+    def __init__(self, deps: Deps) -> None:
+        self.d = deps
+
+    @operation("customer")
+    async def quote(
+        self, actor_id: int, code: str, subtotal: Decimal, shipping: Decimal = ZERO
+    ) -> CouponQuote:
+        """Would this code apply to an order of `subtotal`? The discount, or the reason not."""
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            code = normalise_code(code)
+            coupon = await uow.session.scalar(select(Coupon).where(Coupon.code == code))
+            return await _check(
+                uow, coupon, code, actor_id, money(subtotal), money(shipping), self.d.clock().date()
+            )
+
+    @operation("admin")
+    async def create(
+        self,
+        actor_id: int,
+        *,
+        code: str,
+        discount_type: DiscountType,
+        value: Decimal | str = "0",
+        min_order_amount: Decimal | str | None = None,
+        max_uses: int | None = None,
+        start_date: date | None = None,
+        end_date: date | None = None,
+        description: str | None = None,
+    ) -> CouponView:
+        """Create a coupon (codes are case-insensitive: stored upper-case)."""
+        code = normalise_code(code)
+        if not _CODE.match(code):
+            raise InvalidInput(field="code", rule="format")
+        amount = money(value)
+        if amount < 0 or (discount_type == DiscountType.percentage and amount > 100):
+            raise InvalidInput(field="value", rule="range")
+        if discount_type != DiscountType.free_shipping and amount == 0:
+            raise InvalidInput(field="value", rule="positive")
+        if max_uses is not None and max_uses <= 0:
+            raise InvalidInput(field="max_uses", rule="positive")
+        if start_date and end_date and end_date < start_date:
+            raise InvalidInput(field="end_date", rule="after_start")
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            coupon = Coupon(
+                code=code,
+                discount_type=discount_type,
+                discount_value=amount,
+                min_order_amount=None if min_order_amount is None else money(min_order_amount),
+                max_uses=max_uses,
+                start_date=start_date,
+                end_date=end_date,
+                description=description,
+                status=CouponStatus.active,
+            )
+            uow.session.add(coupon)
+            try:
+                await uow.session.flush()
+            except IntegrityError:
+                raise InvalidInput(field="code", rule="taken") from None
+            audit(
+                uow,
+                "coupon",
+                coupon.coupon_id,
+                "create",
+                by=actor_id,
+                new={"code": code, "type": discount_type, "value": amount},
+            )
+            await uow.commit()
+            return CouponView.of(coupon)
+
+    async def _set_status(self, actor_id: int, coupon_id: int, status: CouponStatus) -> CouponView:
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            coupon = await uow.session.get(Coupon, coupon_id, with_for_update=True)
+            if coupon is None:
+                raise NotFound(entity="coupon", id=coupon_id)
+            old, coupon.status = coupon.status, status
+            if old != status:
+                audit(
+                    uow,
+                    "coupon",
+                    coupon_id,
+                    "status_change",
+                    by=actor_id,
+                    old={"status": old},
+                    new={"status": status},
+                )
+            await uow.commit()
+            return CouponView.of(coupon)
+
+    @operation("admin")
+    async def disable(self, actor_id: int, coupon_id: int) -> CouponView:
+        """Stop a coupon from being used."""
+        return await self._set_status(actor_id, coupon_id, CouponStatus.disabled)
+
+    @operation("admin")
+    async def enable(self, actor_id: int, coupon_id: int) -> CouponView:
+        """Allow a disabled coupon again."""
+        return await self._set_status(actor_id, coupon_id, CouponStatus.active)
+
+    @operation("admin")
+    async def usage(self, actor_id: int) -> list[CouponView]:
+        """Every coupon with its use count, newest first."""
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            rows = (
+                await uow.session.scalars(select(Coupon).order_by(Coupon.coupon_id.desc()))
+            ).all()
+            return [CouponView.of(c) for c in rows]
+
+    @operation("scheduler")
+    async def expire_due(self) -> int:
+        """Mark active coupons past their end date as expired; returns how many."""
+        today = self.d.clock().date()
+        async with self.d.uow() as uow:
+            rows = (
+                await uow.session.scalars(
+                    select(Coupon).where(
+                        Coupon.status == CouponStatus.active, Coupon.end_date < today
+                    )
+                )
+            ).all()
+            for coupon in rows:
+                coupon.status = CouponStatus.expired
+                audit(
+                    uow,
+                    "coupon",
+                    coupon.coupon_id,
+                    "status_change",
+                    by=None,
+                    old={"status": "active"},
+                    new={"status": "expired"},
+                )
+            await uow.commit()
+            return len(rows)

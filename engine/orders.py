@@ -1,0 +1,1034 @@
+"""Orders: checkout, payments, cancellation, refunds and expiry.
+
+Checkout is one transaction: the cart and its products are locked (products by id), the cart
+is re-validated against the live catalog, stock is taken with 'out' logs, the coupon is
+redeemed under its row lock, the discount is allocated over the lines to the cent, one
+shipment per seller is prepared, the payment attempt is recorded, and the customer (and, for
+cash on delivery, the sellers) get outbox rows. The same `checkout_key` placed twice returns
+the same order.
+
+Refunds are two steps so that no provider call happens while rows are locked: the decision
+(a `Refund` row, pending, and the lines' refunded amounts) commits first; then the provider
+is asked, and the outcome is recorded in a second transaction (`settle_refund`). A provider
+failure leaves the refund `failed` for an admin to retry; nothing is refunded twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from engine.base import Deps, actor, admin, audit, notify, operation, transition
+from engine.cart import cart_rows, changes_of
+from engine.coupons import redeem
+from engine.errors import (
+    CartChanged,
+    CartEmpty,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PaymentMismatch,
+    RefundTooLarge,
+)
+from engine.inventory import give_back, lock_products, take
+from engine.pricing import ZERO, allocate, line_discounts, refundable_units
+from engine.transitions import ORDER, ORDER_PAYMENT, PAYMENT, SHIPMENT, E
+from storage.models import (
+    Address,
+    Order,
+    OrderItem,
+    Payment,
+    Refund,
+    Seller,
+    Shipment,
+    ShippingProvider,
+    User,
+)
+from storage.uow import UnitOfWork
+from storage.vocabulary import (
+    DiscountType,
+    InventoryReference,
+    OrderPaymentStatus,
+    OrderStatus,
+    PaymentMethod,
+    PaymentStatus,
+    ProviderStatus,
+    RefundStatus,
+    ShipmentStatus,
+    UserRole,
+    money,
+)
+
+PROVIDER_OF_METHOD = {
+    PaymentMethod.card: "stripe",
+    PaymentMethod.paypal: "paypal",
+    PaymentMethod.cod: "cod",
+    PaymentMethod.bank_transfer: "bank_transfer",
+}
+
+
+@dataclass(frozen=True)
+class LineView:
+    order_item_id: int
+    product_id: int
+    seller_id: int
+    name: str
+    quantity: int
+    price: Decimal
+    discount: Decimal
+    refunded_quantity: int
+    refunded_amount: Decimal
+
+    @property
+    def paid(self) -> Decimal:
+        return self.price * self.quantity - self.discount
+
+
+@dataclass(frozen=True)
+class ShipmentView:
+    shipment_id: int
+    seller_id: int
+    status: ShipmentStatus
+    tracking_number: str | None
+
+
+@dataclass(frozen=True)
+class OrderView:
+    order_id: int
+    user_id: int
+    status: OrderStatus
+    payment_status: OrderPaymentStatus
+    payment_method: PaymentMethod
+    subtotal: Decimal
+    discount: Decimal
+    shipping: Decimal
+    total: Decimal
+    currency: str
+    bank_reference: str | None
+    expires_at: datetime | None
+    created_at: datetime
+    lines: list[LineView] = field(default_factory=list)
+    shipments: list[ShipmentView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RefundView:
+    refund_id: int
+    payment_id: int
+    amount: Decimal
+    status: RefundStatus
+
+
+async def order_view(uow: UnitOfWork, order_id: int) -> OrderView:
+    order = await uow.session.get(Order, order_id, populate_existing=True)
+    if order is None:
+        raise NotFound(entity="order", id=order_id)
+    items = (
+        await uow.session.scalars(
+            select(OrderItem)
+            .where(OrderItem.order_id == order_id)
+            .order_by(OrderItem.order_item_id)
+        )
+    ).all()
+    shipments = (
+        await uow.session.scalars(
+            select(Shipment).where(Shipment.order_id == order_id).order_by(Shipment.seller_id)
+        )
+    ).all()
+    return OrderView(
+        order.order_id,
+        order.user_id,
+        order.order_status,
+        order.payment_status,
+        order.payment_method,
+        order.subtotal_amount,
+        order.discount_amount,
+        order.shipping_amount,
+        order.total_amount,
+        order.currency,
+        order.bank_reference,
+        order.expires_at,
+        order.created_at,
+        [
+            LineView(
+                i.order_item_id,
+                i.product_id,
+                i.seller_id,
+                i.product_name,
+                i.quantity,
+                i.price,
+                i.discount_amount,
+                i.refunded_quantity,
+                i.refunded_amount,
+            )
+            for i in items
+        ],
+        [ShipmentView(s.shipment_id, s.seller_id, s.status, s.tracking_number) for s in shipments],
+    )
+
+
+async def lock_order(uow: UnitOfWork, order_id: int) -> Order:
+    order = await uow.session.get(Order, order_id, with_for_update=True, populate_existing=True)
+    if order is None:
+        raise NotFound(entity="order", id=order_id)
+    return order
+
+
+async def own_order(uow: UnitOfWork, actor_id: int, order_id: int, *, lock: bool = True) -> Order:
+    """The customer's own order (admins may act on any); others get NotFound."""
+    who = await actor(uow, actor_id)
+    order = await (lock_order(uow, order_id) if lock else uow.session.get(Order, order_id))
+    if order is None or (order.user_id != actor_id and not who.is_admin):
+        raise NotFound(entity="order", id=order_id)
+    return order
+
+
+async def seller_ids_of(uow: UnitOfWork, order_id: int) -> list[int]:
+    return list(
+        (
+            await uow.session.scalars(
+                select(Seller.user_id)
+                .join(OrderItem, OrderItem.seller_id == Seller.seller_id)
+                .where(OrderItem.order_id == order_id)
+                .distinct()
+            )
+        ).all()
+    )
+
+
+async def tell_sellers(uow: UnitOfWork, order_id: int, kind: str, **data: Any) -> None:
+    for user_id in await seller_ids_of(uow, order_id):
+        notify(uow, user_id, kind, order_id=order_id, **data)
+
+
+def bank_reference(order_id: int) -> str:
+    digits = f"{order_id:08d}"
+    check = sum(int(d) * (i + 1) for i, d in enumerate(digits)) % 10
+    return f"MKT{digits}{check}"
+
+
+def refundable(line: OrderItem, quantity: int) -> Decimal:
+    """What returning `quantity` more units of a line gives back (see refundable_units)."""
+    return refundable_units(
+        line.price * line.quantity - line.discount_amount,
+        line.quantity,
+        line.refunded_quantity,
+        line.refunded_amount,
+        quantity,
+    )
+
+
+class Orders:
+    def __init__(self, deps: Deps, payment_methods: frozenset[PaymentMethod] | None = None) -> None:
+        self.d = deps
+        self.payment_methods = payment_methods or frozenset(
+            {PaymentMethod.card, PaymentMethod.cod, PaymentMethod.bank_transfer}
+        )
+
+    # --- checkout --------------------------------------------------------------------------
+    @operation("customer (own cart)")
+    async def place_order(
+        self,
+        actor_id: int,
+        *,
+        address_id: int,
+        provider_id: int,
+        payment_method: PaymentMethod,
+        checkout_key: str,
+        coupon_code: str | None = None,
+    ) -> OrderView:
+        """Turn the cart into an order. The same checkout_key returns the same order."""
+        if not checkout_key or len(checkout_key) > 64:
+            raise InvalidInput(field="checkout_key", rule="length", max=64)
+        if payment_method not in self.payment_methods:
+            raise InvalidInput(
+                field="payment_method", rule="not_offered", method=payment_method.value
+            )
+        try:
+            return await self._place(
+                actor_id, address_id, provider_id, payment_method, checkout_key, coupon_code
+            )
+        except IntegrityError:
+            # a racing twin with the same checkout_key committed first
+            async with self.d.uow() as uow:
+                existing = await self._existing(uow, actor_id, checkout_key)
+                if existing is None:
+                    raise
+                return existing
+
+    async def _existing(self, uow: UnitOfWork, actor_id: int, key: str) -> OrderView | None:
+        order = await uow.session.scalar(select(Order).where(Order.checkout_key == key))
+        if order is None:
+            return None
+        if order.user_id != actor_id:
+            raise InvalidInput(field="checkout_key", rule="taken")
+        return await order_view(uow, order.order_id)
+
+    async def _place(
+        self,
+        actor_id: int,
+        address_id: int,
+        provider_id: int,
+        method: PaymentMethod,
+        key: str,
+        coupon_code: str | None,
+    ) -> OrderView:
+        now = self.d.clock()
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            existing = await self._existing(uow, actor_id, key)
+            if existing is not None:
+                return existing
+            address = await uow.session.get(Address, address_id)
+            if address is None or address.user_id != actor_id:
+                raise NotFound(entity="address", id=address_id)
+            provider = await uow.session.get(ShippingProvider, provider_id)
+            if provider is None or provider.status != ProviderStatus.active:
+                raise NotFound(entity="shipping_provider", id=provider_id)
+            cart, rows = await cart_rows(uow, actor_id, lock=True)
+            # a twin holding the cart lock may have placed this very checkout meanwhile
+            existing = await self._existing(uow, actor_id, key)
+            if existing is not None:
+                return existing
+            if cart is None or not rows:
+                raise CartEmpty()
+            products = await lock_products(uow, [p.product_id for _, p, _ in rows])
+            changes = changes_of(rows)
+            if changes:
+                raise CartChanged(
+                    changes=[
+                        {
+                            "product_id": c.product_id,
+                            "name": c.name,
+                            "change": c.change.value,
+                            "old": c.old,
+                            "new": c.new,
+                        }
+                        for c in changes
+                    ]
+                )
+            quantities = {item.product_id: item.quantity for item, _, _ in rows}
+            sellers = sorted({p.seller_id for _, p, _ in rows})
+            subtotal = sum((item.price * item.quantity for item, _, _ in rows), ZERO)
+            shipping = provider.shipping_cost * len(sellers)  # one parcel per seller
+            order = Order(
+                user_id=actor_id,
+                address_id=address_id,
+                shipping_provider_id=provider_id,
+                order_status=OrderStatus.pending,
+                payment_status=OrderPaymentStatus.pending,
+                payment_method=method,
+                subtotal_amount=subtotal,
+                discount_amount=ZERO,
+                shipping_amount=shipping,
+                total_amount=subtotal + shipping,
+                currency=self.d.rules.currency,
+                checkout_key=key,
+                address_snapshot={
+                    "recipient": address.recipient_name,
+                    "street": address.street,
+                    "city": address.city,
+                    "state": address.state,
+                    "country": address.country,
+                    "postal_code": address.postal_code,
+                    "phone": address.phone,
+                },
+            )
+            if method in (PaymentMethod.card, PaymentMethod.paypal):
+                order.expires_at = now + self.d.rules.unpaid_order_ttl
+            elif method == PaymentMethod.bank_transfer:
+                order.expires_at = now + self.d.rules.bank_transfer_ttl
+            uow.session.add(order)
+            await uow.session.flush()
+            oid = order.order_id
+            if method == PaymentMethod.bank_transfer:
+                order.bank_reference = bank_reference(oid)
+            take(
+                uow,
+                products,
+                quantities,
+                reference=InventoryReference.order,
+                reference_id=oid,
+                by=actor_id,
+            )
+            shares = [ZERO] * len(rows)
+            if coupon_code:
+                quote = await redeem(
+                    uow, coupon_code, actor_id, oid, subtotal, shipping, now.date()
+                )
+                order.discount_amount = quote.discount
+                shares = line_discounts(
+                    quote.discount,
+                    [item.price * item.quantity for item, _, _ in rows],
+                    on_lines=quote.discount_type != DiscountType.free_shipping,
+                )
+            order.total_amount = subtotal - order.discount_amount + shipping
+            for (item, product, _), share in zip(rows, shares, strict=True):
+                uow.session.add(
+                    OrderItem(
+                        order_id=oid,
+                        product_id=product.product_id,
+                        seller_id=product.seller_id,
+                        product_name=product.name,
+                        quantity=item.quantity,
+                        price=item.price,
+                        discount_amount=share,
+                    )
+                )
+                product.sold_count += item.quantity
+            for seller_id in sellers:
+                uow.session.add(
+                    Shipment(
+                        order_id=oid,
+                        seller_id=seller_id,
+                        provider_id=provider_id,
+                        status=ShipmentStatus.pending,
+                    )
+                )
+            uow.session.add(
+                Payment(
+                    order_id=oid,
+                    amount=order.total_amount,
+                    currency=order.currency,
+                    provider=PROVIDER_OF_METHOD[method],
+                    status=PaymentStatus.pending,
+                )
+            )
+            for item, _, _ in rows:
+                await uow.session.delete(item)
+            await uow.session.flush()
+            audit(
+                uow,
+                "order",
+                oid,
+                "create",
+                by=actor_id,
+                new={
+                    "order_status": order.order_status,
+                    "total_amount": order.total_amount,
+                    "payment_method": method,
+                    "coupon": coupon_code,
+                },
+            )
+            notify(
+                uow,
+                actor_id,
+                "order_placed",
+                order_id=oid,
+                total=order.total_amount,
+                payment_method=method,
+                bank_reference=order.bank_reference,
+            )
+            if method == PaymentMethod.cod:
+                await tell_sellers(uow, oid, "new_order", payment_method=method)
+            await uow.commit()
+            return await order_view(uow, oid)
+
+    # --- reading -----------------------------------------------------------------------------
+    @operation("customer (own orders), admin")
+    async def get(self, actor_id: int, order_id: int) -> OrderView:
+        """One order with its lines and shipments."""
+        async with self.d.uow() as uow:
+            await own_order(uow, actor_id, order_id, lock=False)
+            return await order_view(uow, order_id)
+
+    @operation("customer (own orders)")
+    async def history(self, actor_id: int, limit: int = 20) -> list[OrderView]:
+        """The customer's orders, newest first."""
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            ids = (
+                await uow.session.scalars(
+                    select(Order.order_id)
+                    .where(Order.user_id == actor_id)
+                    .order_by(Order.order_id.desc())
+                    .limit(min(max(limit, 1), 100))
+                )
+            ).all()
+            return [await order_view(uow, i) for i in ids]
+
+    # --- payments ----------------------------------------------------------------------------
+    @operation("the paying customer; admin (bank transfers)")
+    async def confirm_payment(
+        self,
+        actor_id: int | None,
+        order_id: int,
+        *,
+        provider: str,
+        transaction_ref: str,
+        amount: Decimal,
+        telegram_charge_id: str | None = None,
+    ) -> OrderView:
+        """A provider says the order is paid. Reported twice, it counts once; the same
+        reference with another amount is refused (PaymentMismatch)."""
+        amount = money(amount)
+        if not transaction_ref:
+            raise InvalidInput(field="transaction_ref", rule="required")
+        async with self.d.uow() as uow:
+            if actor_id is None:
+                order = await lock_order(uow, order_id)
+            else:
+                order = await own_order(uow, actor_id, order_id)
+            seen = await uow.session.scalar(
+                select(Payment).where(
+                    Payment.provider == provider, Payment.transaction_ref == transaction_ref
+                )
+            )
+            if seen is not None:
+                if seen.order_id != order_id or seen.amount != amount:
+                    raise PaymentMismatch(
+                        provider=provider,
+                        transaction_ref=transaction_ref,
+                        expected=seen.amount,
+                        got=amount,
+                    )
+                if seen.status == PaymentStatus.successful:
+                    return await order_view(uow, order_id)
+            if amount != order.total_amount:
+                raise PaymentMismatch(
+                    provider=provider,
+                    transaction_ref=transaction_ref,
+                    expected=order.total_amount,
+                    got=amount,
+                )
+            if order.order_status != OrderStatus.pending:
+                raise IllegalTransition(
+                    machine="order", status=order.order_status.value, event=E.pay.value
+                )
+            payment = seen or await uow.session.scalar(
+                select(Payment)
+                .where(Payment.order_id == order_id, Payment.status == PaymentStatus.pending)
+                .order_by(Payment.payment_id)
+                .limit(1)
+            )
+            if payment is None:  # a new attempt after a failed one
+                payment = Payment(
+                    order_id=order_id,
+                    amount=amount,
+                    currency=order.currency,
+                    provider=provider,
+                    status=PaymentStatus.pending,
+                )
+                uow.session.add(payment)
+                await uow.session.flush()
+            payment.provider, payment.transaction_ref = provider, transaction_ref
+            payment.telegram_charge_id = telegram_charge_id
+            await self._paid(uow, order, payment, actor_id)
+            await uow.commit()
+            return await order_view(uow, order_id)
+
+    async def _paid(self, uow: UnitOfWork, order: Order, payment: Payment, by: int | None) -> None:
+        transition(
+            uow,
+            machine="payment",
+            table=PAYMENT,
+            obj=payment,
+            attr="status",
+            event=E.succeed,
+            entity="payment",
+            entity_id=payment.payment_id,
+            by=by,
+        )
+        transition(
+            uow,
+            machine="order_payment",
+            table=ORDER_PAYMENT,
+            obj=order,
+            attr="payment_status",
+            event=E.succeed,
+            entity="order",
+            entity_id=order.order_id,
+            by=by,
+        )
+        if order.order_status == OrderStatus.pending:
+            transition(
+                uow,
+                machine="order",
+                table=ORDER,
+                obj=order,
+                attr="order_status",
+                event=E.pay,
+                entity="order",
+                entity_id=order.order_id,
+                by=by,
+            )
+            order.expires_at = None
+            notify(
+                uow,
+                order.user_id,
+                "payment_received",
+                order_id=order.order_id,
+                amount=payment.amount,
+            )
+            if order.payment_method != PaymentMethod.cod:
+                await tell_sellers(
+                    uow, order.order_id, "new_order", payment_method=order.payment_method
+                )
+
+    @operation("the paying customer, or the system")
+    async def fail_payment(
+        self,
+        actor_id: int | None,
+        order_id: int,
+        *,
+        provider: str,
+        reason: str,
+    ) -> OrderView:
+        """A payment attempt failed: recorded and audited; the order may be paid again."""
+        async with self.d.uow() as uow:
+            order = await (
+                lock_order(uow, order_id)
+                if actor_id is None
+                else own_order(uow, actor_id, order_id)
+            )
+            payment = await uow.session.scalar(
+                select(Payment)
+                .where(Payment.order_id == order_id, Payment.status == PaymentStatus.pending)
+                .order_by(Payment.payment_id)
+                .limit(1)
+            )
+            if payment is None:
+                payment = Payment(
+                    order_id=order_id,
+                    amount=order.total_amount,
+                    currency=order.currency,
+                    provider=provider,
+                    status=PaymentStatus.pending,
+                )
+                uow.session.add(payment)
+                await uow.session.flush()
+            payment.failure_reason = reason[:500]
+            transition(
+                uow,
+                machine="payment",
+                table=PAYMENT,
+                obj=payment,
+                attr="status",
+                event=E.fail,
+                entity="payment",
+                entity_id=payment.payment_id,
+                by=actor_id,
+                extra={"reason": reason},
+            )
+            if order.payment_status == OrderPaymentStatus.pending:
+                transition(
+                    uow,
+                    machine="order_payment",
+                    table=ORDER_PAYMENT,
+                    obj=order,
+                    attr="payment_status",
+                    event=E.fail,
+                    entity="order",
+                    entity_id=order_id,
+                    by=actor_id,
+                )
+            notify(uow, order.user_id, "payment_failed", order_id=order_id, reason=reason)
+            await uow.commit()
+            return await order_view(uow, order_id)
+
+    @operation("admin")
+    async def confirm_bank_transfer(
+        self, actor_id: int, order_id: int, amount: Decimal
+    ) -> OrderView:
+        """An admin saw the money arrive with the order's bank reference."""
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            order = await uow.session.get(Order, order_id)
+            if order is None or order.payment_method != PaymentMethod.bank_transfer:
+                raise NotFound(entity="bank_transfer_order", id=order_id)
+            reference = order.bank_reference or ""
+        return await self.confirm_payment(
+            actor_id, order_id, provider="bank_transfer", transaction_ref=reference, amount=amount
+        )
+
+    # --- cancelling and refunding ----------------------------------------------------------
+    @operation("customer (own orders, before shipment), admin")
+    async def cancel(self, actor_id: int, order_id: int, reason: str = "") -> OrderView:
+        """Cancel before anything shipped: stock goes back, what was paid is refunded."""
+        async with self.d.uow() as uow:
+            order = await own_order(uow, actor_id, order_id)
+            shipments = (
+                await uow.session.scalars(select(Shipment).where(Shipment.order_id == order_id))
+            ).all()
+            if any(s.status != ShipmentStatus.pending for s in shipments):
+                raise IllegalTransition(machine="order", status="shipped", event=E.cancel.value)
+            transition(
+                uow,
+                machine="order",
+                table=ORDER,
+                obj=order,
+                attr="order_status",
+                event=E.cancel,
+                entity="order",
+                entity_id=order_id,
+                by=actor_id,
+                extra={"reason": reason} if reason else None,
+            )
+            refunds = await self._unwind(
+                uow,
+                order,
+                shipments,
+                actor_id,
+                InventoryReference.cancellation,
+                reason or "cancelled",
+            )
+            notify(uow, order.user_id, "order_cancelled", order_id=order_id, reason=reason)
+            await tell_sellers(uow, order_id, "order_cancelled", reason=reason)
+            await uow.commit()
+        await self.settle_refunds(refunds)
+        async with self.d.uow() as uow:
+            return await order_view(uow, order_id)
+
+    async def _unwind(
+        self,
+        uow: UnitOfWork,
+        order: Order,
+        shipments: Any,
+        by: int | None,
+        reference: InventoryReference,
+        reason: str,
+    ) -> list[int]:
+        """Give every line's stock back, stop the shipments, open refunds for what was paid."""
+        items = (
+            await uow.session.scalars(
+                select(OrderItem)
+                .where(OrderItem.order_id == order.order_id)
+                .order_by(OrderItem.product_id)
+            )
+        ).all()
+        products = await lock_products(uow, [i.product_id for i in items])
+        give_back(
+            uow,
+            products,
+            {i.product_id: i.quantity for i in items},
+            reference=reference,
+            reference_id=order.order_id,
+            by=by,
+        )
+        for item in items:
+            products[item.product_id].sold_count -= item.quantity
+        for shipment in shipments:
+            if shipment.status == ShipmentStatus.pending:
+                transition(
+                    uow,
+                    machine="shipment",
+                    table=SHIPMENT,
+                    obj=shipment,
+                    attr="status",
+                    event=E.cancel,
+                    entity="shipment",
+                    entity_id=shipment.shipment_id,
+                    by=by,
+                )
+        if order.payment_status not in (
+            OrderPaymentStatus.paid,
+            OrderPaymentStatus.partially_refunded,
+        ):
+            for payment in (
+                await uow.session.scalars(
+                    select(Payment).where(
+                        Payment.order_id == order.order_id, Payment.status == PaymentStatus.pending
+                    )
+                )
+            ).all():
+                payment.failure_reason = reason
+                transition(
+                    uow,
+                    machine="payment",
+                    table=PAYMENT,
+                    obj=payment,
+                    attr="status",
+                    event=E.fail,
+                    entity="payment",
+                    entity_id=payment.payment_id,
+                    by=by,
+                    extra={"reason": reason},
+                )
+            return []
+        lines = {i: i.quantity - i.refunded_quantity for i in items}
+        return await open_refunds(uow, order, lines, None, None, by, reason)
+
+    @operation("system (after a refund decision); admin (retry)")
+    async def settle_refunds(self, refund_ids: list[int]) -> list[RefundView]:
+        """Ask each refund's provider for the money back and record the outcome."""
+        return [await settle_refund(self.d, refund_id) for refund_id in refund_ids]
+
+    @operation("admin")
+    async def retry_refund(self, actor_id: int, refund_id: int) -> RefundView:
+        """Ask the provider again for a refund that failed."""
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            refund = await uow.session.get(Refund, refund_id, with_for_update=True)
+            if refund is None:
+                raise NotFound(entity="refund", id=refund_id)
+            if refund.status != RefundStatus.failed:
+                raise IllegalTransition(machine="refund", status=refund.status.value, event="retry")
+            refund.status = RefundStatus.pending
+            audit(
+                uow,
+                "refund",
+                refund_id,
+                "status_change",
+                by=actor_id,
+                old={"status": "failed"},
+                new={"status": "pending", "event": "retry"},
+            )
+            await uow.commit()
+        return await settle_refund(self.d, refund_id)
+
+    # --- expiry ------------------------------------------------------------------------------
+    @operation("scheduler")
+    async def expire_unpaid(self) -> list[int]:
+        """Cancel unpaid orders past their deadline and give their stock back."""
+        now = self.d.clock()
+        async with self.d.uow() as uow:
+            due = (
+                await uow.session.scalars(
+                    select(Order.order_id)
+                    .where(
+                        Order.order_status == OrderStatus.pending,
+                        Order.expires_at.is_not(None),
+                        Order.expires_at < now,
+                    )
+                    .order_by(Order.order_id)
+                )
+            ).all()
+        expired = []
+        for order_id in due:
+            async with self.d.uow() as uow:
+                order = await lock_order(uow, order_id)
+                if (
+                    order.order_status != OrderStatus.pending
+                    or order.expires_at is None
+                    or order.expires_at >= now
+                ):
+                    continue  # paid (or handled) meanwhile
+                shipments = (
+                    await uow.session.scalars(select(Shipment).where(Shipment.order_id == order_id))
+                ).all()
+                transition(
+                    uow,
+                    machine="order",
+                    table=ORDER,
+                    obj=order,
+                    attr="order_status",
+                    event=E.expire,
+                    entity="order",
+                    entity_id=order_id,
+                    by=None,
+                )
+                await self._unwind(
+                    uow, order, shipments, None, InventoryReference.expiry, "expired"
+                )
+                notify(uow, order.user_id, "order_expired", order_id=order_id)
+                await uow.commit()
+                expired.append(order_id)
+        return expired
+
+
+async def open_refunds(
+    uow: UnitOfWork,
+    order: Order,
+    lines: dict[OrderItem, int],
+    amount: Decimal | None,
+    return_id: int | None,
+    by: int | None,
+    reason: str,
+) -> list[int]:
+    """Decide a refund for `lines` (item -> units): mark the lines refunded and open pending
+    Refund rows against the order's successful payments. `amount` below the full refundable
+    value makes a partial refund. Returns the refund ids to settle after commit."""
+    lines = {item: qty for item, qty in lines.items() if qty > 0}
+    full = {item: refundable(item, qty) for item, qty in lines.items()}
+    most = sum(full.values(), ZERO)
+    amount = most if amount is None else money(amount)
+    if amount < 0 or amount > most:
+        raise RefundTooLarge(refundable=most, asked=amount)
+    shares = allocate(amount, list(full.values())) if full else []
+    for (item, qty), share in zip(lines.items(), shares, strict=True):
+        item.refunded_quantity += qty
+        item.refunded_amount += share
+    if amount == 0:
+        return []
+    payments = (
+        await uow.session.scalars(
+            select(Payment)
+            .where(Payment.order_id == order.order_id, Payment.status == PaymentStatus.successful)
+            .order_by(Payment.payment_id)
+            .with_for_update()
+        )
+    ).all()
+    pending = dict(
+        (
+            await uow.session.execute(
+                select(Refund.payment_id, func.sum(Refund.amount))
+                .where(Refund.status.in_([RefundStatus.pending, RefundStatus.failed]))
+                .group_by(Refund.payment_id)
+            )
+        ).all()
+    )
+    ids, left = [], amount
+    for payment in payments:
+        room = payment.amount - payment.refunded_amount - (pending.get(payment.payment_id) or ZERO)
+        part = min(room, left)
+        if part <= 0:
+            continue
+        refund = Refund(
+            payment_id=payment.payment_id,
+            return_id=return_id,
+            amount=part,
+            status=RefundStatus.pending,
+            reason=reason[:500],
+            created_by=by,
+        )
+        uow.session.add(refund)
+        await uow.session.flush()
+        audit(
+            uow,
+            "refund",
+            refund.refund_id,
+            "create",
+            by=by,
+            new={"payment_id": payment.payment_id, "amount": part, "reason": reason},
+        )
+        ids.append(refund.refund_id)
+        left -= part
+    if left > 0:
+        raise RefundTooLarge(refundable=amount - left, asked=amount)
+    return ids
+
+
+async def settle_refund(d: Deps, refund_id: int) -> RefundView:
+    async with d.uow() as uow:
+        refund = await uow.session.get(Refund, refund_id)
+        if refund is None:
+            raise NotFound(entity="refund", id=refund_id)
+        payment = await uow.session.get(Payment, refund.payment_id)
+        assert payment is not None
+        if refund.status != RefundStatus.pending:
+            return RefundView(refund_id, payment.payment_id, refund.amount, refund.status)
+        provider, ref = payment.provider, payment.transaction_ref or ""
+        amount, currency = refund.amount, payment.currency
+    error: str | None = None
+    provider_ref = None
+    try:
+        provider_ref = (
+            await d.refund_provider(provider).refund(ref, amount, currency)
+        ).provider_ref
+    except Exception as exc:  # the provider's failure is data here, kept for the admin
+        error = f"{type(exc).__name__}: {exc}"[:500]
+    async with d.uow() as uow:
+        refund = await uow.session.get(
+            Refund, refund_id, with_for_update=True, populate_existing=True
+        )
+        assert refund is not None
+        if refund.status != RefundStatus.pending:  # settled by a racing twin
+            return RefundView(refund_id, refund.payment_id, refund.amount, refund.status)
+        payment = await uow.session.get(
+            Payment, refund.payment_id, with_for_update=True, populate_existing=True
+        )
+        assert payment is not None
+        order = await lock_order(uow, payment.order_id)
+        if error is not None:
+            refund.status = RefundStatus.failed
+            audit(
+                uow,
+                "refund",
+                refund_id,
+                "status_change",
+                by=None,
+                old={"status": "pending"},
+                new={"status": "failed", "error": error},
+            )
+            for admin_id in (
+                await uow.session.scalars(select(User.user_id).where(User.role == UserRole.admin))
+            ).all():
+                notify(
+                    uow,
+                    admin_id,
+                    "refund_failed",
+                    refund_id=refund_id,
+                    order_id=order.order_id,
+                    error=error,
+                )
+        else:
+            refund.status, refund.provider_ref = RefundStatus.succeeded, provider_ref
+            audit(
+                uow,
+                "refund",
+                refund_id,
+                "status_change",
+                by=None,
+                old={"status": "pending"},
+                new={"status": "succeeded", "provider_ref": provider_ref},
+            )
+            old = payment.refunded_amount
+            payment.refunded_amount = old + refund.amount
+            audit(
+                uow,
+                "payment",
+                payment.payment_id,
+                "update",
+                by=None,
+                old={"refunded_amount": old},
+                new={"refunded_amount": payment.refunded_amount},
+            )
+            if payment.refunded_amount == payment.amount:
+                transition(
+                    uow,
+                    machine="payment",
+                    table=PAYMENT,
+                    obj=payment,
+                    attr="status",
+                    event=E.refund_all,
+                    entity="payment",
+                    entity_id=payment.payment_id,
+                    by=None,
+                )
+            paid = sum(
+                (
+                    p.amount
+                    for p in (
+                        await uow.session.scalars(
+                            select(Payment).where(
+                                Payment.order_id == order.order_id,
+                                Payment.status.in_(
+                                    [PaymentStatus.successful, PaymentStatus.refunded]
+                                ),
+                            )
+                        )
+                    ).all()
+                ),
+                ZERO,
+            )
+            back = sum(
+                (
+                    p.refunded_amount
+                    for p in (
+                        await uow.session.scalars(
+                            select(Payment).where(Payment.order_id == order.order_id)
+                        )
+                    ).all()
+                ),
+                ZERO,
+            )
+            event = E.refund_all if back >= paid else E.refund_part
+            transition(
+                uow,
+                machine="order_payment",
+                table=ORDER_PAYMENT,
+                obj=order,
+                attr="payment_status",
+                event=event,
+                entity="order",
+                entity_id=order.order_id,
+                by=None,
+            )
+            notify(uow, order.user_id, "refund_sent", order_id=order.order_id, amount=refund.amount)
+        await uow.commit()
+        return RefundView(refund_id, refund.payment_id, refund.amount, refund.status)
