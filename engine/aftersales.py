@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from engine.base import Deps, actor, admin, audit, notify, operation, seller_of, transition
 from engine.errors import (
@@ -532,15 +532,20 @@ class Payouts:
                 else self.d.rules.commission_percent
             )
             commission = percent_of(gross - refunds, rate)
-            start = (
-                await uow.session.scalar(
-                    select(Payout.period_end)
-                    .where(Payout.seller_id == seller_id)
-                    .order_by(Payout.period_end.desc())
-                    .limit(1)
+            # the period runs from the previous payout (or the first delivery it covers) to now
+            start = await uow.session.scalar(
+                select(Payout.period_end)
+                .where(Payout.seller_id == seller_id)
+                .order_by(Payout.period_end.desc())
+                .limit(1)
+            ) or await uow.session.scalar(
+                select(func.min(Shipment.delivered_at)).where(
+                    Shipment.seller_id == seller_id,
+                    Shipment.order_id.in_({line.order_id for line in lines}),
                 )
-                or seller.created_at
             )
+            assert start is not None
+            assert start < now
             payout = Payout(
                 seller_id=seller_id,
                 gross_amount=gross,
@@ -549,7 +554,7 @@ class Payouts:
                 amount=gross - refunds - commission,
                 currency=self.d.rules.currency,
                 status=PayoutStatus.pending,
-                period_start=min(start, now),
+                period_start=start,
                 period_end=now,
             )
             uow.session.add(payout)

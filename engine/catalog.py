@@ -634,9 +634,10 @@ class Catalog:
                     .limit(2000)
                 )
             ).all()
+            found_rows = [(ProductCard.of(p), p.sold_count, cname) for p, cname in rows]
         scored = []
-        for product, category_name in rows:
-            name_words = set(_words(product.name))
+        for card, sold_count, category_name in found_rows:
+            name_words = set(_words(card.name))
             category_words = set(_words(category_name))
             score = 0.0
             for found in variants.values():
@@ -648,9 +649,9 @@ class Catalog:
                         best = max(best, 1.5 - distance / 2)
                 score += best
             if score > 0:
-                scored.append((-score, -product.sold_count, product.product_id, product))
+                scored.append((-score, -sold_count, card.product_id, card))
         scored.sort(key=lambda item: item[:3])
-        chosen = [ProductCard.of(item[3]) for item in scored[(page - 1) * size : page * size]]
+        chosen = [item[3] for item in scored[(page - 1) * size : page * size]]
         return Page(chosen, len(scored), page, size)
 
     async def _catalog_words(self, uow: UnitOfWork) -> set[str]:

@@ -751,7 +751,10 @@ class Orders:
                 )
             return []
         lines = {i: i.quantity - i.refunded_quantity for i in items}
-        return await open_refunds(uow, order, lines, None, None, by, reason)
+        shipping = order.total_amount - sum(
+            (i.price * i.quantity - i.discount_amount for i in items), ZERO
+        )
+        return await open_refunds(uow, order, lines, None, None, by, reason, extra=shipping)
 
     @operation("system (after a refund decision); admin (retry)")
     async def settle_refunds(self, refund_ids: list[int]) -> list[RefundView]:
@@ -839,6 +842,7 @@ async def open_refunds(
     return_id: int | None,
     by: int | None,
     reason: str,
+    extra: Decimal = ZERO,
 ) -> list[int]:
     """Decide a refund for `lines` (item -> units): mark the lines refunded and open pending
     Refund rows against the order's successful payments. `amount` below the full refundable
@@ -853,6 +857,7 @@ async def open_refunds(
     for (item, qty), share in zip(lines.items(), shares, strict=True):
         item.refunded_quantity += qty
         item.refunded_amount += share
+    amount += extra
     if amount == 0:
         return []
     payments = (

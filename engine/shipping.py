@@ -112,11 +112,22 @@ class Shipping:
         async with self.d.uow() as uow:
             shipment = await self._own_shipment(uow, actor_id, shipment_id)
             await self._actionable(uow, shipment)
+            if tracking_number is not None and shipment.status != ShipmentStatus.pending:
+                return False  # shipped already: a repeat, and the tracking number stays
             if tracking_number is not None:
                 if provider_id is not None:
                     if await uow.session.get(ShippingProvider, provider_id) is None:
                         raise NotFound(entity="shipping_provider", id=provider_id)
                     shipment.provider_id = provider_id
+                clash = await uow.session.scalar(
+                    select(Shipment.shipment_id).where(
+                        Shipment.provider_id == shipment.provider_id,
+                        Shipment.tracking_number == tracking_number,
+                        Shipment.shipment_id != shipment.shipment_id,
+                    )
+                )
+                if clash is not None:
+                    raise InvalidInput(field="tracking_number", rule="taken")
                 shipment.tracking_number = tracking_number
             added = await self._milestone(uow, shipment, status, None, None, "seller", actor_id)
             await uow.commit()

@@ -170,7 +170,9 @@ class World:
         shipment = next(s for s in order.shipments if s.seller_id == seller.seller_id)
         await self.shop.shipping.confirm(seller.user_id, shipment.shipment_id)
         await self.shop.shipping.pack(seller.user_id, shipment.shipment_id)
-        await self.shop.shipping.ship(seller.user_id, shipment.shipment_id, f"TRK{order.order_id}")
+        await self.shop.shipping.ship(
+            seller.user_id, shipment.shipment_id, f"TRK{order.order_id}-{seller.seller_id}"
+        )
         from storage.vocabulary import TrackingStatus
 
         for status in (
