@@ -15,7 +15,8 @@ from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.middlewares import DropRedeliveredUpdates
 from bot.settings import Settings
-from engine.base import Deps, Rules
+from engine.base import Deps, RefundProvider, Rules
+from engine.providers import StripeRefunds
 from engine.shop import Shop
 from handlers import build_router
 from storage.uow import UnitOfWork
@@ -59,8 +60,12 @@ def create_shop(settings: Settings, uow: Callable[[], UnitOfWork]) -> Shop:
     methods = {PaymentMethod.card, PaymentMethod.cod, PaymentMethod.bank_transfer}
     if settings.paypal_client_id and settings.paypal_client_secret:
         methods.add(PaymentMethod.paypal)
+    refunds: dict[str, RefundProvider] = {}
+    if settings.stripe_api_key is not None:
+        base = None if settings.stripe_api_base is None else str(settings.stripe_api_base)
+        refunds["stripe"] = StripeRefunds(settings.stripe_api_key.get_secret_value(), base)
     return Shop(
-        Deps(uow=uow, rules=rules_from(settings)),
+        Deps(uow=uow, rules=rules_from(settings), refunds=refunds),
         admin_ids=settings.admin_ids,
         payment_methods=methods,
     )

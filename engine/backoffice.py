@@ -15,6 +15,7 @@ from engine.pricing import ZERO
 from storage.models import AuditLog, InventoryLog, Order, OrderItem, Product, Seller
 from storage.vocabulary import InventoryChangeType, OrderStatus, SellerStatus
 
+FREQUENT_ADJUSTMENTS = 3  # manual corrections of one product within the watch window
 SOLD = (OrderStatus.paid, OrderStatus.shipped, OrderStatus.delivered, OrderStatus.returned)
 
 
@@ -35,7 +36,7 @@ class StockAlert:
     product_id: int
     name: str
     seller_id: int
-    kind: str  # "stock_out" or "large_adjustment"
+    kind: str  # "stock_out", "large_adjustment" or "frequent_adjustments" (change = count)
     stock: int
     change: int | None = None
     reason: str | None = None
@@ -110,8 +111,9 @@ class Backoffice:
 
     @operation("admin")
     async def inventory_watch(self, actor_id: int, days: int = 7) -> list[StockAlert]:
-        """Products out of stock, and manual adjustments bigger than the shop's threshold in
-        the last `days` days (possible mistakes or fraud)."""
+        """Products out of stock, manual adjustments bigger than the shop's threshold, and
+        products corrected by hand again and again in the last `days` days (possible
+        mistakes or fraud)."""
         since = self.d.clock() - timedelta(days=days)
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
@@ -152,6 +154,31 @@ class Backoffice:
                     log.created_at,
                 )
                 for log, p in rows
+            ]
+            # many small corrections add up: flag products adjusted often in the window
+            frequent = (
+                await uow.session.execute(
+                    select(Product, func.count(InventoryLog.log_id))
+                    .join(InventoryLog, InventoryLog.product_id == Product.product_id)
+                    .where(
+                        InventoryLog.change_type == InventoryChangeType.adjustment,
+                        InventoryLog.created_at >= since,
+                    )
+                    .group_by(Product.product_id)
+                    .having(func.count(InventoryLog.log_id) >= FREQUENT_ADJUSTMENTS)
+                    .order_by(Product.product_id)
+                )
+            ).all()
+            alerts += [
+                StockAlert(
+                    p.product_id,
+                    p.name,
+                    p.seller_id,
+                    "frequent_adjustments",
+                    p.stock_quantity,
+                    change=int(n),
+                )
+                for p, n in frequent
             ]
             return alerts
 

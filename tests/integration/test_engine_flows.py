@@ -624,6 +624,9 @@ async def test_admin_views(world: World) -> None:
     await world.shop.orders.cancel(me[0], cancelled.order_id)
     await world.shop.reviews.write(me[0], product, 4)
     await world.shop.inventory.adjust(seller.user_id, product, -60, "stock count")
+    other = await world.product(seller, "Fiddled", stock=10)
+    for _ in range(3):
+        await world.shop.inventory.adjust(seller.user_id, other, -1, "shrinkage")
     [perf] = await world.shop.backoffice.seller_performance(world.admin)
     assert (perf.revenue, perf.orders, perf.cancellation_rate, perf.rating) == (
         Decimal("40.00"),
@@ -632,7 +635,10 @@ async def test_admin_views(world: World) -> None:
         Decimal("4.0"),
     )
     alerts = await world.shop.backoffice.inventory_watch(world.admin)
-    assert [(a.kind, a.change) for a in alerts] == [("large_adjustment", -60)]
+    assert [(a.kind, a.product_id, a.change) for a in alerts] == [
+        ("large_adjustment", product, -60),
+        ("frequent_adjustments", other, 3),
+    ]
     trail = await world.shop.backoffice.audit_search(
         world.admin, entity_type="order", entity_id=cancelled.order_id
     )

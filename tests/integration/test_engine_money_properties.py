@@ -97,6 +97,7 @@ async def test_totals_refunds_and_payouts_stay_exact(
         )
         payment = await s.scalar(select(Payment).where(Payment.order_id == order.order_id))
     assert payment is not None
+    assert back is not None
     assert Decimal(back) == refunded == payment.refunded_amount <= payment.amount
 
     world.clock.advance(days=15)

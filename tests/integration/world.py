@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -122,10 +123,10 @@ class World:
         )
         return detail.card.product_id
 
-    async def coupon(self, code: str, kind: DiscountType, value: str = "10", **kw: object) -> int:
+    async def coupon(self, code: str, kind: DiscountType, value: str = "10", **kw: Any) -> int:
         view = await self.shop.coupons.create(
             self.admin, code=code, discount_type=kind, value=value, **kw
-        )  # type: ignore[arg-type]
+        )
         return view.coupon_id
 
     async def order(
