@@ -1,2 +1,12 @@
-"""The local Bot API emulator and web chat. Filled by the emulator issue; until then
-`make run` without BOT_TOKEN explains what to set and exits."""
+"""The local Bot API emulator: a loopback Telegram for tests and the sandbox.
+
+`Emulator` serves the Bot API on 127.0.0.1, validates every request the bot makes and every
+update it emits, and gives tests simulated users (`Emulator.user()`). See docs/sandbox.md.
+"""
+
+from sandbox.emulator import Emulator
+from sandbox.errors import Violation
+from sandbox.faults import Faults
+from sandbox.users import Payment, SimUser
+
+__all__ = ["Emulator", "Faults", "Payment", "SimUser", "Violation"]

@@ -1,0 +1,44 @@
+"""`python -m sandbox`: run the emulator on its own so a bot process can be pointed at it.
+
+Prints the base URL for the bot's TELEGRAM_API_BASE setting and serves until interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+
+from sandbox.emulator import DEFAULT_TOKEN, Emulator
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8081, help="port; 0 picks a free one")
+    parser.add_argument("--token", default=DEFAULT_TOKEN, help="the only token accepted")
+    return parser.parse_args(argv)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with Emulator(args.token, host=args.host, port=args.port) as emulator:
+        spec = emulator.spec.version if emulator.spec else "off (set TELEGRAM_API_SPEC)"
+        print(f"Bot API emulator at {emulator.base_url}", flush=True)
+        print(f"token {emulator.token}; spec check: {spec}", flush=True)
+        await stop.wait()
+        for violation in emulator.violations:
+            print(f"violation: {violation}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    asyncio.run(serve(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()

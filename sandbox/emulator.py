@@ -1,0 +1,148 @@
+"""`Emulator`: the loopback Bot API server and the handle a test holds.
+
+A test starts one, points the bot at `emulator.base_url` (aiogram:
+`TelegramAPIServer.from_base(base_url)`), creates simulated users with `emulator.user()` and
+reads `emulator.violations` at the end. Nothing here knows the shop: it speaks HTTP only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from sandbox.errors import Violation
+from sandbox.faults import Faults
+from sandbox.server import build_app
+from sandbox.spec import ApiSpec
+from sandbox.state import Chat, State
+from sandbox.users import SimUser
+from sandbox.webhook import push_updates
+
+_TOKEN = re.compile(r"(\d+):[A-Za-z0-9_-]+")
+DEFAULT_TOKEN = "123456789:SANDBOX-token_for-tests"  # noqa: S105 - a public test token
+FIRST_USER_ID = 700_000_001
+
+
+class Emulator:
+    """A Telegram Bot API on 127.0.0.1 with simulated users; `async with` or start()/stop()."""
+
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bot_name: str = "Sandbox Shop",
+        bot_username: str = "sandbox_shop_bot",
+        spec: ApiSpec | None = None,
+        use_env_spec: bool = True,
+        callback_timeout: float = 10.0,
+        pre_checkout_timeout: float = 10.0,
+        seed: int = 0,
+    ) -> None:
+        match = _TOKEN.fullmatch(token)
+        if match is None:
+            raise ValueError("token must look like a bot token: <digits>:<letters, digits, _ ->")
+        self.token = token
+        self.host = host
+        self.port = port
+        self.spec = spec if spec is not None else (ApiSpec.from_env() if use_env_spec else None)
+        self.callback_timeout = callback_timeout
+        self.pre_checkout_timeout = pre_checkout_timeout
+        self.state = State(int(match[1]), bot_name, bot_username)
+        self.faults = Faults(seed=seed)
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._pusher: asyncio.Task[None] | None = None
+        self._next_user_id = FIRST_USER_ID
+
+    # --- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> Emulator:
+        app = build_app(self.state, self.spec, self.faults, self.token)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        assert server is not None
+        sockets = getattr(server, "sockets", None) or []
+        self.port = int(sockets[0].getsockname()[1])
+        self._session = aiohttp.ClientSession()
+        self._pusher = asyncio.create_task(push_updates(self.state, self.spec, self._session))
+        return self
+
+    async def stop(self) -> None:
+        self.state.closing = True  # end pending long polls now, not at their timeout
+        self.state.touch()
+        if self._pusher is not None:
+            self._pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pusher
+            self._pusher = None
+        for query in self.state.queries.values():
+            if query.timer is not None:
+                query.timer.cancel()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Emulator:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # --- addresses -------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        """What TELEGRAM_API_BASE should be set to: aiogram adds /bot<token>/<method>."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/bot{self.token}"
+
+    # --- users and findings ----------------------------------------------------------------
+    def user(
+        self, first_name: str, *, username: str | None = None, language_code: str = "en"
+    ) -> SimUser:
+        """A new Telegram user with a fresh id and a private chat with the bot."""
+        user_id = self._next_user_id
+        self._next_user_id += 1
+        user: dict[str, Any] = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "username": username or f"{first_name.lower().replace(' ', '_')}_{user_id}",
+            "language_code": language_code,
+        }
+        chat = Chat(user)
+        self.state.chats[user_id] = chat
+        return SimUser(self, chat)
+
+    @property
+    def violations(self) -> list[Violation]:
+        return self.state.violations
+
+    def assert_no_violations(self) -> None:
+        if self.state.violations:
+            listed = "\n".join(f"  - {v}" for v in self.state.violations)
+            raise AssertionError(f"the bot broke Bot API rules:\n{listed}")
+
+    def calls(self, method: str | None = None) -> list[dict[str, Any]]:
+        """Raw parameters of every request received (optionally of one method)."""
+        return [p for m, p in self.state.calls if method is None or m == method]

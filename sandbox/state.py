@@ -1,0 +1,215 @@
+"""What the emulated Telegram remembers: chats, messages, files and the update queue.
+
+Everything is kept as Bot API JSON dictionaries, so what the bot receives is byte-for-byte
+what it would get from Telegram, and every update is checked against aiogram's `Update` model
+before it is queued (an emulator bug must never look like a bot bug). Waiting is
+event-driven: one change signal (`State.touch`) wakes long polls, the webhook pusher and simulated
+users whenever something changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram.types import Update
+
+from sandbox.errors import Violation
+
+# Update kinds Telegram leaves out unless a bot asks for them in allowed_updates.
+OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+
+def now() -> int:
+    return int(time.time())
+
+
+@dataclass
+class StoredFile:
+    file_id: str
+    file_unique_id: str
+    data: bytes
+    file_path: str
+
+    def as_file(self) -> dict[str, Any]:
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": len(self.data),
+            "file_path": self.file_path,
+        }
+
+
+@dataclass
+class Event:
+    """Something the bot did in a chat, in order: a new message, an edit or a deletion."""
+
+    kind: str  # "message" | "edit" | "delete"
+    message: dict[str, Any]
+
+
+@dataclass
+class Chat:
+    """A private chat between the bot and one simulated user."""
+
+    user: dict[str, Any]
+    blocked: bool = False
+    started: bool = False  # a bot may not write first
+    keyboard: dict[str, Any] | None = None  # the reply keyboard currently shown
+    next_message_id: int = 1
+    messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        return int(self.user["id"])
+
+    def as_chat(self) -> dict[str, Any]:
+        chat = {"id": self.id, "type": "private", "first_name": self.user["first_name"]}
+        if "username" in self.user:
+            chat["username"] = self.user["username"]
+        return chat
+
+
+@dataclass
+class PendingQuery:
+    """A callback, pre-checkout or inline query waiting for the bot's answer."""
+
+    kind: str
+    user_id: int
+    answer: asyncio.Future[dict[str, Any]]
+    expired: bool = False
+    timer: asyncio.TimerHandle | None = None
+
+
+class State:
+    def __init__(self, bot_id: int, bot_name: str, bot_username: str) -> None:
+        self.bot_user: dict[str, Any] = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": bot_name,
+            "username": bot_username,
+        }
+        self.chats: dict[int, Chat] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.updates: list[dict[str, Any]] = []
+        self.next_update_id = 1
+        self.allowed_updates: list[str] = []
+        self.webhook: dict[str, Any] | None = None
+        self.webhook_error: tuple[int, str] | None = None
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.menu_button: dict[str, Any] = {"type": "default"}
+        self.queries: dict[str, PendingQuery] = {}
+        self.invoices: dict[tuple[int, int], dict[str, Any]] = {}
+        self.invoice_links: dict[str, dict[str, Any]] = {}
+        self.violations: list[Violation] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []  # every request, for assertions
+        self._changed = asyncio.Event()  # replaced on every change: waiters hold the old one
+        self.closing = False
+        self._ids = itertools.count(1)
+        self.poll_generation = 0
+
+    # --- ids -------------------------------------------------------------------------------
+    def new_id(self) -> int:
+        return next(self._ids)
+
+    def new_query_id(self) -> str:
+        return str(secrets.randbits(62))
+
+    # --- change notification ---------------------------------------------------------------
+    def touch(self) -> None:
+        """Wake every waiter. Synchronous, so timers and plain functions can call it too."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def notify(self) -> None:
+        self.touch()
+
+    async def wait_for(self, predicate: Callable[[], bool], within: float) -> bool:
+        """Wait until predicate() holds or `within` seconds pass; True when it holds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while not predicate():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            try:
+                async with asyncio.timeout(remaining):  # not wait_for: 3.11's can hang on cancel
+                    await self._changed.wait()
+            except TimeoutError:
+                return bool(predicate())
+        return True
+
+    def record(self, violation: Violation) -> None:
+        self.violations.append(violation)
+        self.touch()
+
+    # --- updates ---------------------------------------------------------------------------
+    def wants(self, kind: str) -> bool:
+        if self.allowed_updates:
+            return kind in self.allowed_updates
+        return kind not in OPT_IN_UPDATES
+
+    async def emit(self, kind: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """Queue one update after checking it against aiogram's Update model."""
+        return self.push(kind, payload)
+
+    def push(self, kind: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """emit() for synchronous callers (block_bot)."""
+        update = {"update_id": self.next_update_id, kind: payload}
+        Update.model_validate(update)  # raises on an emulator bug, before anyone sees it
+        self.next_update_id += 1
+        if not self.wants(kind):
+            return None
+        self.updates.append(update)
+        self.touch()
+        return update
+
+    def acknowledge(self, offset: int) -> None:
+        """getUpdates offset semantics: confirm everything below offset (or keep the tail)."""
+        if offset < 0:
+            self.updates = self.updates[offset:]
+        elif offset:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+
+    # --- files -----------------------------------------------------------------------------
+    def store_file(self, data: bytes, folder: str, extension: str) -> StoredFile:
+        digest = hashlib.sha256(data).hexdigest()
+        unique = "AQAD" + digest[:16]
+        for existing in self.files.values():
+            if existing.file_unique_id == unique:
+                return existing
+        file_id = f"{folder[:4].upper()}{secrets.token_urlsafe(24)}"
+        path = f"{folder}/file_{len(self.files)}.{extension}"
+        stored = StoredFile(file_id, unique, data, path)
+        self.files[file_id] = stored
+        return stored
+
+    def file_by_path(self, path: str) -> StoredFile | None:
+        for stored in self.files.values():
+            if stored.file_path == path:
+                return stored
+        return None
+
+    # --- chats and messages ----------------------------------------------------------------
+    def add_message(self, chat: Chat, sender: dict[str, Any], **content: Any) -> dict[str, Any]:
+        message = {
+            "message_id": chat.next_message_id,
+            "from": sender,
+            "chat": chat.as_chat(),
+            "date": now(),
+            **{k: v for k, v in content.items() if v is not None},
+        }
+        chat.next_message_id += 1
+        chat.messages[message["message_id"]] = message
+        return message
+
+    async def bot_event(self, chat: Chat, kind: str, message: dict[str, Any]) -> None:
+        chat.events.append(Event(kind, dict(message)))
+        await self.notify()
