@@ -7,24 +7,46 @@ then). Every milestone is an outbox row for the customer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, audit, notify, operation, seller_of, transition
+from engine.base import Deps, actor, admin, audit, notify, operation, seller_of, transition
 from engine.errors import IllegalTransition, InvalidInput, NotFound
-from engine.orders import Orders, OrderView, lock_order, order_view
+from engine.inventory import give_back, lock_products
+from engine.orders import (
+    Orders,
+    OrderView,
+    lock_order,
+    open_refunds,
+    order_view,
+    refundable,
+)
+from engine.pricing import ZERO, allocate
 from engine.transitions import ORDER, SHIPMENT, E
-from storage.models import DeliveryTracking, Order, Payment, Shipment, ShippingProvider
+from storage.models import (
+    DeliveryTracking,
+    Order,
+    OrderItem,
+    Payment,
+    Shipment,
+    ShippingProvider,
+)
 from storage.uow import UnitOfWork
 from storage.vocabulary import (
+    InventoryReference,
     OrderPaymentStatus,
     OrderStatus,
     PaymentMethod,
     PaymentStatus,
+    ProviderStatus,
     ShipmentStatus,
     TrackingStatus,
+    money,
 )
 
 T = TrackingStatus
@@ -39,6 +61,27 @@ class Milestone:
     remarks: str | None
     source: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class ProviderView:
+    provider_id: int
+    name: str
+    cost: Decimal
+    estimated_days: int | None
+    active: bool
+    tracking_url_template: str | None
+
+    @classmethod
+    def of(cls, p: ShippingProvider) -> ProviderView:
+        return cls(
+            p.provider_id,
+            p.name,
+            p.shipping_cost,
+            p.estimated_days,
+            p.status == ProviderStatus.active,
+            p.tracking_url_template,
+        )
 
 
 def _rank(status: TrackingStatus) -> int:
@@ -337,6 +380,249 @@ class Shipping:
                     payment.transaction_ref = f"cod-{order.order_id}"
                     await self.orders._paid(uow, order, payment, by)
             notify(uow, order.user_id, "order_delivered", order_id=order.order_id)
+
+    # --- shipping providers (admins manage them; customers choose one at checkout) -------
+    @operation("anyone")
+    async def providers(self, *, include_inactive: bool = False) -> list[ProviderView]:
+        """The shipping providers a customer can choose, cheapest first."""
+        async with self.d.uow() as uow:
+            stmt = select(ShippingProvider).order_by(
+                ShippingProvider.shipping_cost, ShippingProvider.provider_id
+            )
+            if not include_inactive:
+                stmt = stmt.where(ShippingProvider.status == ProviderStatus.active)
+            return [ProviderView.of(p) for p in (await uow.session.scalars(stmt)).all()]
+
+    @operation("admin")
+    async def create_provider(
+        self,
+        actor_id: int,
+        name: str,
+        cost: Decimal | str,
+        *,
+        estimated_days: int | None = None,
+        api_endpoint: str | None = None,
+        tracking_url_template: str | None = None,
+        contact_email: str | None = None,
+    ) -> ProviderView:
+        """Add a shipping provider with its price per parcel."""
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise InvalidInput(field="name", rule="length", max=100)
+        price = money(cost)
+        if price < 0:
+            raise InvalidInput(field="cost", rule="not_negative")
+        if estimated_days is not None and estimated_days < 0:
+            raise InvalidInput(field="estimated_days", rule="not_negative")
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            provider = ShippingProvider(
+                name=name,
+                shipping_cost=price,
+                estimated_days=estimated_days,
+                api_endpoint=api_endpoint,
+                tracking_url_template=tracking_url_template,
+                contact_email=contact_email,
+                status=ProviderStatus.active,
+            )
+            uow.session.add(provider)
+            try:
+                await uow.session.flush()
+            except IntegrityError:
+                raise InvalidInput(field="name", rule="taken") from None
+            audit(
+                uow,
+                "shipping_provider",
+                provider.provider_id,
+                "create",
+                by=actor_id,
+                new={"name": name, "cost": price},
+            )
+            await uow.commit()
+            return ProviderView.of(provider)
+
+    @operation("admin")
+    async def update_provider(
+        self,
+        actor_id: int,
+        provider_id: int,
+        *,
+        cost: Decimal | str | None = None,
+        active: bool | None = None,
+        estimated_days: int | None = None,
+    ) -> ProviderView:
+        """Change a provider's price or days, or switch it off (orders already placed keep
+        their price)."""
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            provider = await uow.session.get(ShippingProvider, provider_id, with_for_update=True)
+            if provider is None:
+                raise NotFound(entity="shipping_provider", id=provider_id)
+            old = {
+                "cost": provider.shipping_cost,
+                "status": provider.status,
+                "estimated_days": provider.estimated_days,
+            }
+            if cost is not None:
+                price = money(cost)
+                if price < 0:
+                    raise InvalidInput(field="cost", rule="not_negative")
+                provider.shipping_cost = price
+            if active is not None:
+                provider.status = ProviderStatus.active if active else ProviderStatus.inactive
+            if estimated_days is not None:
+                provider.estimated_days = estimated_days
+            audit(
+                uow,
+                "shipping_provider",
+                provider_id,
+                "update",
+                by=actor_id,
+                old=old,
+                new={
+                    "cost": provider.shipping_cost,
+                    "status": provider.status,
+                    "estimated_days": provider.estimated_days,
+                },
+            )
+            await uow.commit()
+            return ProviderView.of(provider)
+
+    @operation("seller (own shipments, before shipping)")
+    async def reject(self, actor_id: int, shipment_id: int, reason: str) -> OrderView:
+        """Refuse this seller's part of an order before it ships: its stock goes back and the
+        customer gets back what they paid for it (the whole order is cancelled when it was
+        the only part)."""
+        if not reason.strip():
+            raise InvalidInput(field="reason", rule="required")
+        async with self.d.uow() as uow:
+            shipment = await self._own_shipment(uow, actor_id, shipment_id)
+            order = await self._actionable(uow, shipment)
+            if shipment.status != ShipmentStatus.pending:
+                raise IllegalTransition(
+                    machine="shipment", status=shipment.status.value, event=E.cancel.value
+                )
+            shipments = (
+                await uow.session.scalars(
+                    select(Shipment)
+                    .where(Shipment.order_id == order.order_id)
+                    .order_by(Shipment.seller_id)
+                )
+            ).all()
+            live = [s for s in shipments if s.status != ShipmentStatus.failed or s.shipped_at]
+            refunds: list[int] = []
+            if live == [shipment]:
+                transition(
+                    uow,
+                    machine="order",
+                    table=ORDER,
+                    obj=order,
+                    attr="order_status",
+                    event=E.cancel,
+                    entity="order",
+                    entity_id=order.order_id,
+                    by=actor_id,
+                    extra={"reason": reason, "by": "seller"},
+                )
+                refunds = await self.orders._unwind(
+                    uow, order, shipments, actor_id, InventoryReference.cancellation, reason
+                )
+                notify(
+                    uow, order.user_id, "order_cancelled", order_id=order.order_id, reason=reason
+                )
+            else:
+                refunds = await self._drop_part(uow, order, shipment, shipments, actor_id, reason)
+                notify(
+                    uow,
+                    order.user_id,
+                    "order_part_cancelled",
+                    order_id=order.order_id,
+                    seller_id=shipment.seller_id,
+                    reason=reason,
+                )
+            await uow.commit()
+        await self.orders.settle_refunds(refunds)
+        async with self.d.uow() as uow:
+            return await order_view(uow, order.order_id)
+
+    async def _drop_part(
+        self,
+        uow: UnitOfWork,
+        order: Order,
+        shipment: Shipment,
+        shipments: Sequence[Shipment],
+        by: int,
+        reason: str,
+    ) -> list[int]:
+        items = (
+            await uow.session.scalars(
+                select(OrderItem)
+                .where(
+                    OrderItem.order_id == order.order_id, OrderItem.seller_id == shipment.seller_id
+                )
+                .order_by(OrderItem.product_id)
+            )
+        ).all()
+        every = (
+            await uow.session.scalars(select(OrderItem).where(OrderItem.order_id == order.order_id))
+        ).all()
+        products = await lock_products(uow, [i.product_id for i in items])
+        give_back(
+            uow,
+            products,
+            {i.product_id: i.quantity for i in items},
+            reference=InventoryReference.cancellation,
+            reference_id=order.order_id,
+            by=by,
+        )
+        for item in items:
+            products[item.product_id].sold_count -= item.quantity
+        transition(
+            uow,
+            machine="shipment",
+            table=SHIPMENT,
+            obj=shipment,
+            attr="status",
+            event=E.cancel,
+            entity="shipment",
+            entity_id=shipment.shipment_id,
+            by=by,
+            extra={"reason": reason},
+        )
+        # this parcel's share of the shipping the customer paid
+        shipping_paid = order.total_amount - sum(
+            (i.price * i.quantity - i.discount_amount for i in every), ZERO
+        )
+        position = [s.shipment_id for s in shipments].index(shipment.shipment_id)
+        shipping_share = allocate(shipping_paid, [Decimal(1)] * len(shipments))[position]
+        lines = {i: i.quantity - i.refunded_quantity for i in items}
+        if order.payment_status in (OrderPaymentStatus.paid, OrderPaymentStatus.partially_refunded):
+            return await open_refunds(
+                uow, order, lines, None, None, by, reason, extra=shipping_share
+            )
+        # not paid yet (cash on delivery): collect less on delivery instead
+        removed = sum((refundable(i, q) for i, q in lines.items()), ZERO) + shipping_share
+        for item, qty in lines.items():
+            item.refunded_amount += refundable(item, qty)
+            item.refunded_quantity += qty
+        payment = await uow.session.scalar(
+            select(Payment).where(
+                Payment.order_id == order.order_id, Payment.status == PaymentStatus.pending
+            )
+        )
+        if payment is not None:
+            old = payment.amount
+            payment.amount = old - removed
+            audit(
+                uow,
+                "payment",
+                payment.payment_id,
+                "update",
+                by=by,
+                old={"amount": old},
+                new={"amount": payment.amount, "reason": reason},
+            )
+        return []
 
     @operation("customer (own orders), admin")
     async def timeline(self, actor_id: int, order_id: int) -> dict[int, list[Milestone]]:

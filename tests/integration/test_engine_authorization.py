@@ -90,6 +90,9 @@ SOMEONE_ELSES: dict[str, Attempt] = {
     "post a milestone on another store's parcel": lambda c: c.world.shop.shipping.update(
         c.other.user_id, c.order.shipments[0].shipment_id, TrackingStatus.failed
     ),
+    "refuse another store's part of an order": lambda c: c.world.shop.shipping.reject(
+        c.other.user_id, c.order.shipments[0].shipment_id, "mine"
+    ),
     "approve another store's return": lambda c: c.world.shop.returns.approve(
         c.other.user_id, c.return_id
     ),
@@ -119,6 +122,12 @@ ADMIN_ONLY: dict[str, Attempt] = {
     "watch the inventory": lambda c: c.world.shop.backoffice.inventory_watch(c.alice[0]),
     "create a category": lambda c: c.world.shop.catalog.create_category(c.alice[0], "Mine"),
     "retry a refund": lambda c: c.world.shop.orders.retry_refund(c.alice[0], 1),
+    "add a shipping provider": lambda c: c.world.shop.shipping.create_provider(
+        c.alice[0], "Mine", "1.00"
+    ),
+    "change a shipping provider": lambda c: c.world.shop.shipping.update_provider(
+        c.mine.user_id, c.world.provider, cost="0.00"
+    ),
 }
 
 SELLERS_ONLY: dict[str, Attempt] = {

@@ -646,3 +646,82 @@ async def test_admin_views(world: World) -> None:
     async with world.db.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(Order)) == 2
         assert await s.scalar(select(Product.sold_count)) == 2
+
+
+# --- sellers refusing their part, shipping providers ------------------------------------
+async def test_a_seller_refusing_the_only_part_cancels_and_refunds(world: World) -> None:
+    seller = await world.seller()
+    product = await world.product(seller, stock=3)
+    me = await world.customer()
+    order = await world.pay(await world.order(me, {product: 2}))
+    with pytest.raises(InvalidInput):
+        await world.shop.shipping.reject(seller.user_id, order.shipments[0].shipment_id, " ")
+    after = await world.shop.shipping.reject(
+        seller.user_id, order.shipments[0].shipment_id, "out of stock in the warehouse"
+    )
+    assert (after.status, after.payment_status) == (
+        OrderStatus.cancelled,
+        OrderPaymentStatus.refunded,
+    )
+    assert world.card.calls == [(f"ch_{order.order_id}", order.total)]
+    assert (await world.shop.catalog.product(product)).card.stock_quantity == 3
+
+
+async def test_a_seller_refusing_its_part_of_a_multi_seller_order(world: World) -> None:
+    a, b = await world.seller("A"), await world.seller("B")
+    pa = await world.product(a, "A Hoodie", "20.00", stock=3)
+    pb = await world.product(b, "B Hoodie", "30.00", stock=3)
+    me = await world.customer()
+    order = await world.pay(await world.order(me, {pa: 1, pb: 1}))
+    assert order.total == Decimal("60.00")  # 50 + two parcels at 5.00
+    mine = next(s for s in order.shipments if s.seller_id == b.seller_id)
+    after = await world.shop.shipping.reject(b.user_id, mine.shipment_id, "discontinued")
+    assert after.status == OrderStatus.paid
+    assert after.payment_status == OrderPaymentStatus.partially_refunded
+    assert world.card.calls == [(f"ch_{order.order_id}", Decimal("35.00"))]
+    await world.deliver(a, after)
+    done = await world.shop.orders.get(me[0], order.order_id)
+    assert done.status == OrderStatus.delivered
+    assert (await world.shop.catalog.product(pb)).card.stock_quantity == 3
+
+
+async def test_a_cod_order_collects_less_when_one_seller_refuses(world: World) -> None:
+    a, b = await world.seller("A"), await world.seller("B")
+    pa = await world.product(a, "A Hoodie", "20.00", stock=3)
+    pb = await world.product(b, "B Hoodie", "30.00", stock=3)
+    me = await world.customer()
+    order = await world.order(me, {pa: 1, pb: 1}, method=PaymentMethod.cod)
+    mine = next(s for s in order.shipments if s.seller_id == b.seller_id)
+    await world.shop.shipping.reject(b.user_id, mine.shipment_id, "discontinued")
+    await world.deliver(a, order)
+    done = await world.shop.orders.get(me[0], order.order_id)
+    assert (done.status, done.payment_status) == (OrderStatus.delivered, OrderPaymentStatus.paid)
+    async with world.db.sessions() as s:
+        collected = await s.scalar(
+            select(Payment.amount).where(Payment.status == PaymentStatus.successful)
+        )
+    assert collected == Decimal("25.00")
+
+
+async def test_admins_manage_shipping_providers(world: World) -> None:
+    express = await world.shop.shipping.create_provider(
+        world.admin, "Express", "12.50", estimated_days=1
+    )
+    with pytest.raises(InvalidInput):
+        await world.shop.shipping.create_provider(world.admin, "Express", "1.00")
+    names = [p.name for p in await world.shop.shipping.providers()]
+    assert names == ["Speedy", "Express"]
+    await world.shop.shipping.update_provider(world.admin, express.provider_id, active=False)
+    assert [p.name for p in await world.shop.shipping.providers()] == ["Speedy"]
+    me = await world.customer()
+    seller = await world.seller()
+    product = await world.product(seller)
+    await world.shop.carts.add(me[0], product, 1)
+    with pytest.raises(NotFound):
+        await world.shop.orders.place_order(
+            me[0],
+            address_id=me[1],
+            provider_id=express.provider_id,
+            payment_method=PaymentMethod.card,
+            checkout_key="k",
+        )
