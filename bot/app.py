@@ -13,12 +13,13 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 
-from bot.middlewares import DropRedeliveredUpdates
+from bot.middlewares import DropRedeliveredUpdates, ShopUser, Throttle, on_error
 from bot.settings import Settings
 from engine.base import Deps, RefundProvider, Rules
 from engine.providers import StripeRefunds
 from engine.shop import Shop
 from handlers import build_router
+from handlers.customer.checkout import PaymentConfig
 from storage.uow import UnitOfWork
 from storage.vocabulary import PaymentMethod
 
@@ -71,12 +72,31 @@ def create_shop(settings: Settings, uow: Callable[[], UnitOfWork]) -> Shop:
     )
 
 
+def payment_config(settings: Settings, shop: Shop) -> PaymentConfig:
+    token = settings.payments_provider_token
+    return PaymentConfig(
+        provider_token=None if token is None else token.get_secret_value(),
+        currency=settings.currency,
+        bank_details=settings.bank_transfer_details,
+        methods=tuple(m for m in PaymentMethod if m in shop.orders.payment_methods),
+    )
+
+
 def create_dispatcher(settings: Settings, uow: Callable[[], UnitOfWork]) -> Dispatcher:
+    shop = create_shop(settings, uow)
     dp = Dispatcher(
         storage=create_fsm_storage(settings),
-        shop=create_shop(settings, uow),
+        shop=shop,
         settings=settings,
+        media_dir=settings.media_dir,
+        payments=payment_config(settings, shop),
     )
     dp.update.outer_middleware(DropRedeliveredUpdates(uow))
+    throttle = Throttle(settings.flood_burst, settings.flood_window_seconds)
+    user = ShopUser(shop)
+    for observer in (dp.message, dp.callback_query, dp.pre_checkout_query, dp.inline_query):
+        observer.outer_middleware(throttle)
+        observer.outer_middleware(user)
+    dp.errors.register(on_error)
     dp.include_router(build_router())
     return dp

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable
+from html import escape
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, Update
+from aiogram.types import (
+    CallbackQuery,
+    ErrorEvent,
+    InlineQuery,
+    Message,
+    PreCheckoutQuery,
+    TelegramObject,
+    Update,
+)
 
+from engine.accounts import TelegramIdentity
+from engine.errors import DomainError
+from engine.shop import Shop
+from handlers.i18n import error_text, language, t
 from storage.uow import UnitOfWork
+from storage.vocabulary import UserStatus
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +59,110 @@ class DropRedeliveredUpdates(BaseMiddleware):
             return None
         try:
             return await handler(event, data)
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, DomainError):
+                raise  # handled: the user was told, the update is done
             async with self._uow() as uow:
                 await uow.processed_updates.release(bot_id, event.update_id)
                 await uow.commit()
             raise
+
+
+class ShopUser(BaseMiddleware):
+    """Who is acting: the Telegram user is signed up (or refreshed) through the engine, and
+    `me` (UserView) and `lang` reach every handler. A banned user is stopped here with the
+    reason, whatever they tapped or typed."""
+
+    def __init__(self, shop: Shop) -> None:
+        self.shop = shop
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user = data.get("event_from_user")
+        if user is None or user.is_bot:
+            return await handler(event, data)
+        me = await self.shop.accounts.register_from_telegram(
+            TelegramIdentity(
+                user.id, user.first_name, user.last_name, user.username, user.language_code
+            )
+        )
+        lang = language(me.language_code)
+        data["me"], data["lang"] = me, lang
+        if me.status == UserStatus.banned:
+            text = t(lang, "banned", reason=escape(me.status_reason or "—"))
+            if isinstance(event, Message):
+                await event.answer(text)
+            elif isinstance(event, CallbackQuery):
+                await event.answer(text[:200], show_alert=True)
+            elif isinstance(event, PreCheckoutQuery):
+                await event.answer(ok=False, error_message=text[:255])
+            elif isinstance(event, InlineQuery):
+                await event.answer([], cache_time=0)
+            return None
+        return await handler(event, data)
+
+
+class Throttle(BaseMiddleware):
+    """At most `burst` updates from one user per `window` seconds (per worker); a flood gets
+    one polite "slow down" and is dropped until it calms."""
+
+    def __init__(self, burst: int = 30, window: float = 5.0) -> None:
+        self.burst, self.window = burst, window
+        self.seen: dict[int, deque[float]] = {}
+        self.warned: set[int] = set()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user = data.get("event_from_user")
+        if user is None or isinstance(event, PreCheckoutQuery):  # payments are never dropped
+            return await handler(event, data)
+        now = time.monotonic()
+        times = self.seen.setdefault(user.id, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        times.append(now)
+        if len(times) <= self.burst:
+            self.warned.discard(user.id)
+            return await handler(event, data)
+        if user.id not in self.warned:
+            self.warned.add(user.id)
+            lang = language(user.language_code)
+            if isinstance(event, (Message, CallbackQuery)):
+                await event.answer(t(lang, "slow_down"))
+        elif isinstance(event, CallbackQuery):
+            await event.answer()
+        return None
+
+
+async def on_error(event: ErrorEvent) -> bool:
+    """One place turns failures into kind answers: a domain error is worded from its code;
+    anything else is logged with the update id and answered without internals."""
+    error = event.exception
+    update = event.update
+    source = update.message or update.callback_query or update.pre_checkout_query
+    from_user = getattr(source, "from_user", None)
+    lang = language(getattr(from_user, "language_code", None))
+    if isinstance(error, DomainError):
+        text = error_text(lang, error)
+        log.info("update %s refused: %s %s", update.update_id, error.code, error.params)
+    else:
+        log.exception("update %s failed", update.update_id, exc_info=error)
+        text = t(lang, "oops")
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        elif update.pre_checkout_query is not None:
+            await update.pre_checkout_query.answer(ok=False, error_message=text[:255])
+        elif update.message is not None:
+            await update.message.answer(text)
+    except Exception:  # the answer itself failed (Telegram down): the log has the cause
+        log.warning("could not tell the user about update %s's failure", update.update_id)
+    return True

@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     notify_global_rate: int = Field(default=30, ge=1)
     notify_per_chat_rate: int = Field(default=1, ge=1)
 
+    # Flood control: at most FLOOD_BURST updates per FLOOD_WINDOW_SECONDS from one user
+    flood_burst: int = Field(default=30, ge=1)
+    flood_window_seconds: float = Field(default=5.0, gt=0)
+
     # Operations
     log_level: str = Field(default="INFO", pattern=r"^(?i:debug|info|warning|error|critical)$")
     log_format: LogFormat = LogFormat.text

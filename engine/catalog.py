@@ -545,6 +545,19 @@ class Catalog:
             await uow.commit()
             return ImageView(image.image_id, url, telegram_file_id, make_primary)
 
+    @operation("the bot (system)")
+    async def remember_telegram_file(
+        self, image_id: int, file_id: str, file_unique_id: str | None = None
+    ) -> None:
+        """Keep Telegram's file id of an uploaded product photo: later sends reuse it."""
+        async with self.d.uow() as uow:
+            image = await uow.session.get(ProductImage, image_id)
+            if image is None:
+                raise NotFound(entity="image", id=image_id)
+            image.telegram_file_id = file_id[:255]
+            image.telegram_file_unique_id = (file_unique_id or "")[:64] or None
+            await uow.commit()
+
     @operation("seller (own products)")
     async def my_products(self, actor_id: int) -> list[ProductCard]:
         """The acting seller's products, whatever their status."""

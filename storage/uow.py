@@ -52,6 +52,10 @@ class UnitOfWork:
     ) -> None:
         session, self._session = self.session, None
         try:
+            if exc_type is None:
+                # a read that ends without commit: keep what was loaded usable after the
+                # block (rollback would expire it); nothing was written, so nothing is lost
+                session.expunge_all()
             await session.rollback()  # no-op after commit; undoes everything otherwise
         finally:
             await session.close()

@@ -1,0 +1,88 @@
+"""Callback data factories: ids only, never prices or permissions, with a versioned prefix so
+buttons already sitting in chat history keep decoding after a change (bump `v1` to change
+a layout; keep decoding the old one for a while)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class Menu(StrEnum):
+    home = "home"
+    browse = "browse"
+    search = "search"
+    cart = "cart"
+    orders = "orders"
+    wishlist = "wish"
+    help = "help"
+
+
+class MenuCb(CallbackData, prefix="v1m"):
+    to: Menu
+
+
+class CategoryCb(CallbackData, prefix="v1c"):
+    id: int  # 0: the top of the tree
+    page: int = 1
+    items: bool = False  # False: the sub-categories; True: the products in it
+
+
+class ProductCb(CallbackData, prefix="v1p"):
+    id: int
+    qty: int = 1
+    card: bool = False  # True: from the card's own −/+ buttons (edit it in place)
+
+
+class ProductAction(StrEnum):
+    add = "add"
+    wish = "wish"
+
+
+class ProductActCb(CallbackData, prefix="v1pa"):
+    action: ProductAction
+    id: int
+    qty: int = 1
+
+
+class SearchCb(CallbackData, prefix="v1s"):
+    page: int
+
+
+class CartAction(StrEnum):
+    inc = "inc"
+    dec = "dec"
+    remove = "rm"
+    clear = "clear"
+    checkout = "checkout"
+
+
+class CartCb(CallbackData, prefix="v1k"):
+    action: CartAction
+    id: int = 0
+
+
+class CheckoutStep(StrEnum):
+    address = "addr"
+    new_address = "newaddr"
+    provider = "prov"
+    skip_coupon = "nocoupon"
+    payment = "pay"
+    confirm = "ok"
+
+
+class CheckoutCb(CallbackData, prefix="v1o"):
+    step: CheckoutStep
+    value: str = ""
+
+
+class OrderAction(StrEnum):
+    show = "show"
+    cancel = "cancel"
+    track = "track"
+
+
+class OrderCb(CallbackData, prefix="v1r"):
+    action: OrderAction
+    id: int

@@ -1,0 +1,64 @@
+"""The cart screen: quantities, removal, emptying, and the way into checkout."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from engine.accounts import UserView
+from engine.shop import Shop
+from handlers import keyboards as kb
+from handlers import render
+from handlers.callbacks import CartAction, CartCb, Menu, MenuCb
+from handlers.customer.catalog import _screen
+
+
+async def on_cart_command(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+    view = await shop.carts.view(me.id)
+    await message.answer(render.cart(lang, view), reply_markup=kb.cart(lang, view))
+
+
+async def on_cart(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+    view = await shop.carts.view(me.id)
+    await _screen(query, render.cart(lang, view), kb.cart(lang, view))
+    await query.answer()
+
+
+async def on_cart_action(
+    query: CallbackQuery,
+    callback_data: CartCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    action = callback_data.action
+    if action == CartAction.checkout:
+        from handlers.customer.checkout import begin
+
+        await begin(query, shop, lang, me, state)
+        return
+    if action == CartAction.clear:
+        await shop.carts.clear(me.id)
+        view = await shop.carts.view(me.id)
+    else:
+        current = await shop.carts.view(me.id)
+        line = next((x for x in current.lines if x.product_id == callback_data.id), None)
+        quantity = (
+            0
+            if line is None or action == CartAction.remove
+            else line.quantity + (1 if action == CartAction.inc else -1)
+        )
+        view = await shop.carts.set_quantity(me.id, callback_data.id, max(quantity, 0))
+    await _screen(query, render.cart(lang, view), kb.cart(lang, view))
+    await query.answer()
+
+
+def build_router() -> Router:
+    router = Router(name="customer.cart")
+    router.message.register(on_cart_command, Command("cart"))
+    router.callback_query.register(on_cart, MenuCb.filter(F.to == Menu.cart))
+    router.callback_query.register(on_cart_action, CartCb.filter())
+    return router

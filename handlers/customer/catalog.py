@@ -1,0 +1,221 @@
+"""Browsing the category tree, product cards, search by typing, and the wishlist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
+
+from engine.accounts import UserView
+from engine.catalog import BrowseQuery, CategoryNode, Page
+from engine.shop import Shop
+from handlers import keyboards as kb
+from handlers import render
+from handlers.callbacks import (
+    CategoryCb,
+    Menu,
+    MenuCb,
+    ProductActCb,
+    ProductAction,
+    ProductCb,
+    SearchCb,
+)
+from handlers.i18n import t
+
+PAGE_SIZE = 8
+
+
+async def _screen(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
+    """Edit the screen in place when it is a text message; otherwise send a new one."""
+    message = query.message
+    if isinstance(message, Message) and message.text is not None:
+        if message.text != text or message.reply_markup != markup:
+            await message.edit_text(text, reply_markup=markup)
+    elif isinstance(message, Message):
+        await message.answer(text, reply_markup=markup)
+
+
+async def on_browse(query: CallbackQuery, shop: Shop, lang: str) -> None:
+    await _show_category(query, shop, lang, 0)
+    await query.answer()
+
+
+async def on_category(
+    query: CallbackQuery, callback_data: CategoryCb, shop: Shop, lang: str
+) -> None:
+    if callback_data.items:
+        await _show_items(query, shop, lang, callback_data.id, callback_data.page)
+    else:
+        await _show_category(query, shop, lang, callback_data.id)
+    await query.answer()
+
+
+async def _show_category(query: CallbackQuery, shop: Shop, lang: str, category_id: int) -> None:
+    tree = await shop.catalog.categories()
+    by_id: dict[int, CategoryNode] = {c.category_id: c for c in tree}
+    parent = by_id.get(category_id)
+    children = [c for c in tree if c.parent_id == (parent.category_id if parent else None)]
+    if parent is not None and not children:
+        await _show_items(query, shop, lang, category_id, 1)
+        return
+    up = None if parent is None else (parent.parent_id or 0)
+    title = t(lang, "browse.title") if parent is None else f"<b>{parent.name}</b>"
+    await _screen(query, title, kb.categories(lang, children, parent, up))
+
+
+async def _show_items(
+    query: CallbackQuery, shop: Shop, lang: str, category_id: int, page: int
+) -> None:
+    found = await shop.catalog.browse(
+        BrowseQuery(category_id=category_id or None, page=page, page_size=PAGE_SIZE)
+    )
+    names = {c.category_id: c.name for c in await shop.catalog.categories()}
+    text = (
+        t(
+            lang,
+            "browse.category",
+            name=names.get(category_id, "—"),
+            total=found.total,
+            page=found.page,
+            pages=found.pages,
+        )
+        if found.items
+        else t(lang, "browse.empty")
+    )
+    await _screen(query, text, kb.product_list(lang, found, "category", category_id))
+
+
+async def show_product(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    product_id: int,
+    *,
+    qty: int,
+    edit: bool,
+    media_dir: Path | None = None,
+) -> None:
+    detail = await shop.catalog.product(product_id)
+    caption = render.product(lang, detail)
+    markup = kb.product(lang, detail, qty)
+    if edit:
+        if message.reply_markup == markup:
+            return  # the same quantity tapped again: nothing to change
+        if message.caption is not None:
+            await message.edit_caption(caption=caption, reply_markup=markup)
+        else:
+            await message.edit_text(caption, reply_markup=markup)
+        return
+    image = detail.images[0] if detail.images else None
+    if image is not None and image.telegram_file_id:
+        await message.answer_photo(image.telegram_file_id, caption=caption, reply_markup=markup)
+        return
+    path = media_dir / image.url if image and image.url and media_dir else None
+    if path is not None and path.is_file():
+        sent = await message.answer_photo(FSInputFile(path), caption=caption, reply_markup=markup)
+        if sent.photo and image is not None:
+            best = sent.photo[-1]
+            await shop.catalog.remember_telegram_file(
+                image.image_id, best.file_id, best.file_unique_id
+            )
+        return
+    await message.answer(caption, reply_markup=markup)
+
+
+async def on_product(
+    query: CallbackQuery, callback_data: ProductCb, shop: Shop, lang: str, media_dir: Path
+) -> None:
+    if isinstance(query.message, Message):
+        # the card's own −/+ buttons edit it in place; a list opens a new card
+        await show_product(
+            query.message,
+            shop,
+            lang,
+            callback_data.id,
+            qty=callback_data.qty,
+            edit=callback_data.card,
+            media_dir=media_dir,
+        )
+    await query.answer()
+
+
+async def on_product_action(
+    query: CallbackQuery, callback_data: ProductActCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    if callback_data.action == ProductAction.add:
+        await shop.carts.add(me.id, callback_data.id, callback_data.qty)
+        detail = await shop.catalog.product(callback_data.id)
+        await query.answer(
+            t(lang, "product.added", qty=callback_data.qty, name=detail.card.name)[:200]
+        )
+    else:
+        await shop.wishlists.add(me.id, callback_data.id)
+        await query.answer(t(lang, "product.wished"))
+
+
+async def on_search_button(query: CallbackQuery, lang: str) -> None:
+    if isinstance(query.message, Message):
+        await query.message.answer(t(lang, "search.prompt"))
+    await query.answer()
+
+
+async def on_text(message: Message, shop: Shop, lang: str, state: FSMContext) -> None:
+    text = (message.text or "").strip()[:200]
+    await state.update_data(last_search=text)
+    found = await shop.catalog.search(text, page=1, page_size=PAGE_SIZE)
+    await message.answer(
+        _search_title(lang, text, found), reply_markup=kb.product_list(lang, found, "search")
+    )
+
+
+async def on_search_page(
+    query: CallbackQuery, callback_data: SearchCb, shop: Shop, lang: str, state: FSMContext
+) -> None:
+    text = str((await state.get_data()).get("last_search", ""))
+    found = await shop.catalog.search(text, page=callback_data.page, page_size=PAGE_SIZE)
+    await _screen(query, _search_title(lang, text, found), kb.product_list(lang, found, "search"))
+    await query.answer()
+
+
+def _search_title(lang: str, text: str, found: Page) -> str:
+    from html import escape
+
+    if not found.items:
+        return t(lang, "search.none", query=escape(text))
+    return t(
+        lang,
+        "search.results",
+        query=escape(text),
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+    )
+
+
+async def on_wishlist(event: Message | CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+    items = await shop.wishlists.list(me.id)
+    page = Page(items[:PAGE_SIZE], len(items), 1, PAGE_SIZE)
+    text = t(lang, "wishlist.title") if items else t(lang, "wishlist.empty")
+    markup = kb.product_list(lang, page, "search")
+    if isinstance(event, CallbackQuery):
+        await _screen(event, text, markup)
+        await event.answer()
+    else:
+        await event.answer(text, reply_markup=markup)
+
+
+def build_router() -> Router:
+    router = Router(name="customer.catalog")
+    router.callback_query.register(on_browse, MenuCb.filter(F.to == Menu.browse))
+    router.callback_query.register(on_category, CategoryCb.filter())
+    router.callback_query.register(on_product, ProductCb.filter())
+    router.callback_query.register(on_product_action, ProductActCb.filter())
+    router.callback_query.register(on_search_button, MenuCb.filter(F.to == Menu.search))
+    router.callback_query.register(on_search_page, SearchCb.filter())
+    router.callback_query.register(on_wishlist, MenuCb.filter(F.to == Menu.wishlist))
+    router.message.register(on_wishlist, Command("wishlist"))
+    router.message.register(on_text, StateFilter(None), F.text, ~F.text.startswith("/"))
+    return router

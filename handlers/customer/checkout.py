@@ -1,0 +1,380 @@
+"""The checkout wizard: address -> shipping -> coupon -> payment method -> summary -> order;
+then the Telegram invoice (card), or instructions (cash on delivery, bank transfer).
+
+The checkout key is made when the wizard starts and kept in the conversation state, so a
+double-tapped "Place order" (or a re-delivered update) returns the same order."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
+
+from engine.accounts import AddressInput, UserView
+from engine.errors import CouponRejected, DomainError
+from engine.orders import OrderView
+from engine.shop import Shop
+from handlers import keyboards as kb
+from handlers import render
+from handlers.callbacks import CheckoutCb, CheckoutStep
+from handlers.customer.catalog import _screen
+from handlers.i18n import error_text, price, t
+from storage.vocabulary import OrderStatus, PaymentMethod, from_minor_units, to_minor_units
+
+PAYLOAD_PREFIX = "order:"
+
+
+@dataclass(frozen=True)
+class PaymentConfig:
+    """What the chat layer needs to take payments (from settings, via the Dispatcher)."""
+
+    provider_token: str | None
+    currency: str = "USD"
+    bank_details: str | None = None
+    methods: tuple[PaymentMethod, ...] = (
+        PaymentMethod.card,
+        PaymentMethod.cod,
+        PaymentMethod.bank_transfer,
+    )
+
+
+class Checkout(StatesGroup):
+    address = State()
+    new_address = State()
+    provider = State()
+    coupon = State()
+    payment = State()
+    confirm = State()
+
+
+async def begin(
+    query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    """From the cart: accept what changed, then ask where to deliver."""
+    view, changes = await shop.carts.review(me.id)
+    if changes:
+        await _screen(
+            query,
+            render.cart_changes(lang, changes) + "\n\n" + render.cart(lang, view),
+            kb.cart(lang, view),
+        )
+        await query.answer()
+        return
+    if not view.lines:
+        await query.answer(t(lang, "cart.empty"), show_alert=True)
+        return
+    await state.set_state(Checkout.address)
+    await state.update_data(checkout_key=uuid.uuid4().hex, coupon=None)
+    saved = await shop.accounts.addresses(me.id)
+    await _screen(query, t(lang, "checkout.address"), kb.addresses(lang, saved))
+    await query.answer()
+
+
+async def on_address(
+    query: CallbackQuery,
+    callback_data: CheckoutCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    if callback_data.step == CheckoutStep.new_address:
+        await state.set_state(Checkout.new_address)
+        if isinstance(query.message, Message):
+            await query.message.answer(t(lang, "checkout.address.ask"))
+        await query.answer()
+        return
+    address_id = int(callback_data.value)
+    if address_id not in {a.address_id for a in await shop.accounts.addresses(me.id)}:
+        await query.answer(t(lang, "error.not_found"), show_alert=True)
+        return
+    await state.update_data(address_id=address_id)
+    await _ask_provider(query.message, shop, lang, state, edit=True)
+    await query.answer()
+
+
+async def on_new_address(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    parts = [p.strip() for p in (message.text or "").split(",")]
+    if len(parts) < 3 or not all(parts[:3]):
+        await message.answer(t(lang, "checkout.address.bad"))
+        return
+    street, city, country = parts[0], parts[1], parts[2]
+    postal = parts[3] if len(parts) > 3 else None
+    if (
+        len(parts) > 3
+        and any(ch.isalpha() for ch in parts[2])
+        and any(ch.isdigit() for ch in parts[2])
+    ):
+        country, postal = parts[3], parts[2]  # "street, city, postal, country"
+    saved = await shop.accounts.add_address(
+        me.id,
+        AddressInput(
+            street=street,
+            city=city,
+            country=country,
+            postal_code=postal,
+            recipient_name=" ".join(filter(None, [me.first_name, me.last_name])) or None,
+            phone=me.phone,
+        ),
+    )
+    await state.update_data(address_id=saved.address_id)
+    await _ask_provider(message, shop, lang, state, edit=False)
+
+
+async def _ask_provider(
+    message: object, shop: Shop, lang: str, state: FSMContext, *, edit: bool
+) -> None:
+    await state.set_state(Checkout.provider)
+    options = await shop.shipping.providers()
+    markup = kb.providers(lang, options)
+    if isinstance(message, Message):
+        if edit and message.text is not None:
+            await message.edit_text(t(lang, "checkout.provider"), reply_markup=markup)
+        else:
+            await message.answer(t(lang, "checkout.provider"), reply_markup=markup)
+
+
+async def on_provider(
+    query: CallbackQuery, callback_data: CheckoutCb, shop: Shop, lang: str, state: FSMContext
+) -> None:
+    providers = {p.provider_id: p for p in await shop.shipping.providers()}
+    chosen = providers.get(int(callback_data.value))
+    if chosen is None:
+        await query.answer(t(lang, "error.not_found"), show_alert=True)
+        return
+    await state.update_data(provider_id=chosen.provider_id)
+    await state.set_state(Checkout.coupon)
+    await _screen(query, t(lang, "checkout.coupon"), kb.skip_coupon(lang))
+    await query.answer()
+
+
+async def on_coupon(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    payments: PaymentConfig,
+) -> None:
+    code = (message.text or "").strip()[:50]
+    subtotal, shipping = await _amounts(shop, me, state)
+    try:
+        quote = await shop.coupons.quote(me.id, code, subtotal, shipping)
+    except CouponRejected as refused:
+        await message.answer(error_text(lang, refused), reply_markup=kb.skip_coupon(lang))
+        return
+    await state.update_data(coupon=quote.code)
+    await message.answer(
+        t(lang, "checkout.coupon.ok", code=escape(quote.code), discount=price(quote.discount))
+    )
+    await state.set_state(Checkout.payment)
+    await message.answer(
+        t(lang, "checkout.payment"), reply_markup=kb.payment_methods(lang, payments.methods)
+    )
+
+
+async def on_skip_coupon(
+    query: CallbackQuery, lang: str, state: FSMContext, payments: PaymentConfig
+) -> None:
+    await state.update_data(coupon=None)
+    await state.set_state(Checkout.payment)
+    await _screen(query, t(lang, "checkout.payment"), kb.payment_methods(lang, payments.methods))
+    await query.answer()
+
+
+async def _amounts(shop: Shop, me: UserView, state: FSMContext) -> tuple[Decimal, Decimal]:
+    data = await state.get_data()
+    view = await shop.carts.view(me.id)
+    providers = {p.provider_id: p for p in await shop.shipping.providers()}
+    provider = providers.get(int(data.get("provider_id", 0)))
+    parcels = len({line.seller_id for line in view.lines})
+    shipping = provider.cost * parcels if provider else Decimal("0.00")
+    return view.subtotal, shipping
+
+
+async def on_payment(
+    query: CallbackQuery,
+    callback_data: CheckoutCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    payments: PaymentConfig,
+) -> None:
+    method = PaymentMethod(callback_data.value)
+    if method not in payments.methods:
+        await query.answer(t(lang, "error.invalid_input"), show_alert=True)
+        return
+    await state.update_data(method=method.value)
+    data = await state.get_data()
+    view = await shop.carts.view(me.id)
+    subtotal, shipping = await _amounts(shop, me, state)
+    discount = Decimal("0.00")
+    if data.get("coupon"):
+        quote = await shop.coupons.quote(me.id, str(data["coupon"]), subtotal, shipping)
+        discount = quote.discount
+    providers = {p.provider_id: p for p in await shop.shipping.providers()}
+    provider = providers[int(data["provider_id"])]
+    address = next(
+        a for a in await shop.accounts.addresses(me.id) if a.address_id == int(data["address_id"])
+    )
+    await state.set_state(Checkout.confirm)
+    text = render.summary(
+        lang,
+        view,
+        provider=provider.name,
+        shipping=price(shipping),
+        discount=price(discount),
+        total=price(subtotal - discount + shipping),
+        method=method.value,
+        address_text=render.address(address),
+    )
+    await _screen(query, text, kb.confirm(lang))
+    await query.answer()
+
+
+async def on_confirm(
+    query: CallbackQuery,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    payments: PaymentConfig,
+    bot: Bot,
+) -> None:
+    data = await state.get_data()
+    if not data.get("checkout_key") or not data.get("method"):
+        await query.answer(t(lang, "cancelled"), show_alert=True)
+        return
+    order = await shop.orders.place_order(
+        me.id,
+        address_id=int(data["address_id"]),
+        provider_id=int(data["provider_id"]),
+        payment_method=PaymentMethod(data["method"]),
+        coupon_code=data.get("coupon"),
+        checkout_key=str(data["checkout_key"]),
+    )
+    await state.clear()
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(
+            t(lang, "checkout.placed", order_id=order.order_id, total=price(order.total))
+        )
+        await after_order(query.message, bot, lang, order, payments)
+
+
+async def after_order(
+    message: Message, bot: Bot, lang: str, order: OrderView, payments: PaymentConfig
+) -> None:
+    """What the customer does next: pay by invoice, or read how to pay."""
+    if order.payment_method == PaymentMethod.card:
+        if not payments.provider_token:
+            await message.answer(t(lang, "checkout.invoice.unavailable"))
+            return
+        count = sum(line.quantity for line in order.lines)
+        await bot.send_invoice(
+            chat_id=message.chat.id,
+            title=t(lang, "checkout.invoice.title", order_id=order.order_id)[:32],
+            description=t(lang, "checkout.invoice.description", count=count)[:255],
+            payload=f"{PAYLOAD_PREFIX}{order.order_id}",
+            provider_token=payments.provider_token,
+            currency=order.currency,
+            prices=[
+                LabeledPrice(
+                    label=t(lang, "checkout.invoice.title", order_id=order.order_id)[:32],
+                    amount=to_minor_units(order.total, order.currency),
+                )
+            ],
+        )
+    elif order.payment_method == PaymentMethod.cod:
+        await message.answer(t(lang, "checkout.cod", total=price(order.total)))
+    elif order.payment_method == PaymentMethod.bank_transfer:
+        await message.answer(
+            t(
+                lang,
+                "checkout.bank",
+                total=price(order.total),
+                reference=order.bank_reference or "",
+                details=escape(payments.bank_details or t(lang, "checkout.bank.default_details")),
+            )
+        )
+
+
+def _order_id(payload: str) -> int | None:
+    if payload.startswith(PAYLOAD_PREFIX) and payload[len(PAYLOAD_PREFIX) :].isdigit():
+        return int(payload[len(PAYLOAD_PREFIX) :])
+    return None
+
+
+async def on_pre_checkout(query: PreCheckoutQuery, shop: Shop, lang: str, me: UserView) -> None:
+    """Answered within Telegram's 10 s: is this order still payable, for this amount?"""
+    order_id = _order_id(query.invoice_payload)
+    try:
+        order = await shop.orders.get(me.id, order_id or 0)
+    except DomainError as error:
+        await query.answer(ok=False, error_message=error_text(lang, error))
+        return
+    expired = order.expires_at is not None and order.expires_at <= datetime.now(UTC)
+    if order.status != OrderStatus.pending or expired:
+        await query.answer(ok=False, error_message=t(lang, "payment.expired"))
+    elif (
+        to_minor_units(order.total, order.currency) != query.total_amount
+        or order.currency != query.currency
+    ):
+        await query.answer(ok=False, error_message=t(lang, "payment.changed"))
+    else:
+        await query.answer(ok=True)
+
+
+async def on_paid(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+    paid = message.successful_payment
+    assert paid is not None
+    order_id = _order_id(paid.invoice_payload)
+    if order_id is None:
+        return
+    await shop.orders.confirm_payment(
+        me.id,
+        order_id,
+        provider="stripe",
+        transaction_ref=paid.provider_payment_charge_id,
+        amount=from_minor_units(paid.total_amount, paid.currency),
+        telegram_charge_id=paid.telegram_payment_charge_id,
+    )
+    await message.answer(
+        t(lang, "payment.thanks", order_id=order_id), reply_markup=kb.main_menu(lang)
+    )
+
+
+def build_router() -> Router:
+    router = Router(name="customer.checkout")
+    router.callback_query.register(
+        on_address,
+        Checkout.address,
+        CheckoutCb.filter(F.step.in_({CheckoutStep.address, CheckoutStep.new_address})),
+    )
+    router.message.register(on_new_address, Checkout.new_address, F.text)
+    router.callback_query.register(
+        on_provider, Checkout.provider, CheckoutCb.filter(F.step == CheckoutStep.provider)
+    )
+    router.message.register(on_coupon, Checkout.coupon, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(
+        on_skip_coupon, Checkout.coupon, CheckoutCb.filter(F.step == CheckoutStep.skip_coupon)
+    )
+    router.callback_query.register(
+        on_payment, Checkout.payment, CheckoutCb.filter(F.step == CheckoutStep.payment)
+    )
+    router.callback_query.register(
+        on_confirm, Checkout.confirm, CheckoutCb.filter(F.step == CheckoutStep.confirm)
+    )
+    router.pre_checkout_query.register(on_pre_checkout)
+    router.message.register(on_paid, F.successful_payment)
+    return router

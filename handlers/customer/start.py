@@ -1,0 +1,67 @@
+"""/start (with deep links), the main menu, /help and /cancel."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from engine.accounts import UserView
+from engine.shop import Shop
+from handlers import keyboards as kb
+from handlers import render
+from handlers.callbacks import Menu, MenuCb
+from handlers.i18n import t
+
+
+async def on_start(
+    message: Message,
+    command: CommandObject,
+    shop: Shop,
+    me: UserView,
+    lang: str,
+    state: FSMContext,
+) -> None:
+    await state.clear()
+    arg = command.args or ""
+    if arg.startswith("p_") and arg[2:].isdigit():  # t.me/<bot>?start=p_<id> opens a product
+        from handlers.customer.catalog import show_product
+
+        await show_product(message, shop, lang, int(arg[2:]), qty=1, edit=False)
+        return
+    await message.answer(render.welcome(lang, me), reply_markup=kb.main_menu(lang))
+
+
+async def on_help(message: Message, lang: str) -> None:
+    await message.answer(t(lang, "help"), reply_markup=kb.main_menu(lang))
+
+
+async def on_cancel(message: Message, state: FSMContext, lang: str) -> None:
+    await state.clear()
+    await message.answer(t(lang, "cancelled"), reply_markup=kb.main_menu(lang))
+
+
+async def on_home(query: CallbackQuery, lang: str, state: FSMContext) -> None:
+    await state.set_state(None)
+    if isinstance(query.message, Message) and query.message.text:
+        await query.message.edit_text(t(lang, "menu.title"), reply_markup=kb.main_menu(lang))
+    elif isinstance(query.message, Message):
+        await query.message.answer(t(lang, "menu.title"), reply_markup=kb.main_menu(lang))
+    await query.answer()
+
+
+async def on_help_button(query: CallbackQuery, lang: str) -> None:
+    if isinstance(query.message, Message):
+        await query.message.answer(t(lang, "help"), reply_markup=kb.main_menu(lang))
+    await query.answer()
+
+
+def build_router() -> Router:
+    router = Router(name="customer.start")
+    router.message.register(on_start, CommandStart())
+    router.message.register(on_help, Command("help"))
+    router.message.register(on_cancel, Command("cancel"))
+    router.callback_query.register(on_home, MenuCb.filter(F.to == Menu.home))
+    router.callback_query.register(on_help_button, MenuCb.filter(F.to == Menu.help))
+    return router

@@ -1,0 +1,323 @@
+"""Keyboards: pure functions of view objects; they never query anything."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from engine.accounts import AddressView
+from engine.cart import CartView
+from engine.catalog import CategoryNode, Page, ProductDetail
+from engine.orders import OrderView
+from engine.shipping import ProviderView
+from handlers.callbacks import (
+    CartAction,
+    CartCb,
+    CategoryCb,
+    CheckoutCb,
+    CheckoutStep,
+    Menu,
+    MenuCb,
+    OrderAction,
+    OrderCb,
+    ProductActCb,
+    ProductAction,
+    ProductCb,
+    SearchCb,
+)
+from handlers.i18n import price, t
+from storage.vocabulary import OrderStatus, PaymentMethod
+
+Button = InlineKeyboardButton
+
+
+def _kb(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[list(r) for r in rows if r])
+
+
+def _clip(label: str, limit: int = 40) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def main_menu(lang: str) -> InlineKeyboardMarkup:
+    def b(key: str, to: Menu) -> Button:
+        return Button(text=t(lang, key), callback_data=MenuCb(to=to).pack())
+
+    return _kb(
+        [
+            [b("menu.browse", Menu.browse), b("menu.search", Menu.search)],
+            [b("menu.cart", Menu.cart), b("menu.orders", Menu.orders)],
+            [b("menu.wishlist", Menu.wishlist), b("menu.help", Menu.help)],
+        ]
+    )
+
+
+def back_home(lang: str) -> list[Button]:
+    return [Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.home).pack())]
+
+
+def categories(
+    lang: str, children: Sequence[CategoryNode], parent: CategoryNode | None, up: int | None
+) -> InlineKeyboardMarkup:
+    rows = [
+        [Button(text=_clip(c.name), callback_data=CategoryCb(id=c.category_id).pack())]
+        for c in children
+    ]
+    if parent is not None:
+        rows.insert(
+            0,
+            [
+                Button(
+                    text=t(lang, "browse.all", name=_clip(parent.name, 30)),
+                    callback_data=CategoryCb(id=parent.category_id, items=True).pack(),
+                )
+            ],
+        )
+    back = CategoryCb(id=up).pack() if up is not None else MenuCb(to=Menu.home).pack()
+    rows.append([Button(text=t(lang, "back"), callback_data=back)])
+    return _kb(rows)
+
+
+def product_list(
+    lang: str,
+    page: Page,
+    pager: str,
+    category: int | None = None,
+) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            Button(
+                text=_clip(f"{c.name} · {price(c.unit_price)}"),
+                callback_data=ProductCb(id=c.product_id).pack(),
+            )
+        ]
+        for c in page.items
+    ]
+    nav = []
+    if page.page > 1:
+        nav.append(
+            Button(text=t(lang, "prev"), callback_data=_pager(pager, category, page.page - 1))
+        )
+    if page.page < page.pages:
+        nav.append(
+            Button(text=t(lang, "next"), callback_data=_pager(pager, category, page.page + 1))
+        )
+    rows.append(nav)
+    rows.append(back_home(lang))
+    return _kb(rows)
+
+
+def _pager(kind: str, category: int | None, page: int) -> str:
+    if kind == "search":
+        return SearchCb(page=page).pack()
+    return CategoryCb(id=category or 0, page=page, items=True).pack()
+
+
+def product(lang: str, detail: ProductDetail, qty: int) -> InlineKeyboardMarkup:
+    pid = detail.card.product_id
+    rows: list[list[Button]] = []
+    if detail.card.stock_quantity > 0:
+        rows.append(
+            [
+                Button(
+                    text="−", callback_data=ProductCb(id=pid, qty=max(1, qty - 1), card=True).pack()
+                ),
+                Button(text=str(qty), callback_data=ProductCb(id=pid, qty=qty, card=True).pack()),
+                Button(
+                    text="+",
+                    callback_data=ProductCb(
+                        id=pid, qty=min(qty + 1, detail.card.stock_quantity, 99), card=True
+                    ).pack(),
+                ),
+            ]
+        )
+        rows.append(
+            [
+                Button(
+                    text=t(lang, "product.add", qty=qty),
+                    callback_data=ProductActCb(action=ProductAction.add, id=pid, qty=qty).pack(),
+                )
+            ]
+        )
+    rows.append(
+        [
+            Button(
+                text=t(lang, "product.wish"),
+                callback_data=ProductActCb(action=ProductAction.wish, id=pid).pack(),
+            ),
+            Button(text=t(lang, "menu.cart"), callback_data=MenuCb(to=Menu.cart).pack()),
+        ]
+    )
+    rows.append(
+        [
+            Button(
+                text=t(lang, "back"),
+                callback_data=CategoryCb(id=detail.category_id, items=True).pack(),
+            )
+        ]
+    )
+    return _kb(rows)
+
+
+def cart(lang: str, view: CartView) -> InlineKeyboardMarkup:
+    rows = []
+    for line in view.lines:
+        rows.append(
+            [
+                Button(
+                    text="−", callback_data=CartCb(action=CartAction.dec, id=line.product_id).pack()
+                ),
+                Button(
+                    text=_clip(f"{line.quantity} × {line.name}", 30),
+                    callback_data=ProductCb(id=line.product_id).pack(),
+                ),
+                Button(
+                    text="+", callback_data=CartCb(action=CartAction.inc, id=line.product_id).pack()
+                ),
+                Button(
+                    text="✖",
+                    callback_data=CartCb(action=CartAction.remove, id=line.product_id).pack(),
+                ),
+            ]
+        )
+    if view.lines:
+        rows.append(
+            [
+                Button(
+                    text=t(lang, "cart.checkout"),
+                    callback_data=CartCb(action=CartAction.checkout).pack(),
+                )
+            ]
+        )
+        rows.append(
+            [
+                Button(
+                    text=t(lang, "cart.clear"), callback_data=CartCb(action=CartAction.clear).pack()
+                )
+            ]
+        )
+    rows.append(back_home(lang))
+    return _kb(rows)
+
+
+def addresses(lang: str, saved: Sequence[AddressView]) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            Button(
+                text=_clip(f"{a.street}, {a.city}"),
+                callback_data=CheckoutCb(step=CheckoutStep.address, value=str(a.address_id)).pack(),
+            )
+        ]
+        for a in saved
+    ]
+    rows.append(
+        [
+            Button(
+                text=t(lang, "checkout.address.new"),
+                callback_data=CheckoutCb(step=CheckoutStep.new_address).pack(),
+            )
+        ]
+    )
+    return _kb(rows)
+
+
+def providers(lang: str, options: Sequence[ProviderView]) -> InlineKeyboardMarkup:
+    return _kb(
+        [
+            [
+                Button(
+                    text=_clip(
+                        t(lang, "checkout.provider.option", name=p.name, cost=price(p.cost))
+                    ),
+                    callback_data=CheckoutCb(
+                        step=CheckoutStep.provider, value=str(p.provider_id)
+                    ).pack(),
+                )
+            ]
+            for p in options
+        ]
+    )
+
+
+def skip_coupon(lang: str) -> InlineKeyboardMarkup:
+    return _kb(
+        [
+            [
+                Button(
+                    text=t(lang, "checkout.coupon.skip"),
+                    callback_data=CheckoutCb(step=CheckoutStep.skip_coupon).pack(),
+                )
+            ]
+        ]
+    )
+
+
+def payment_methods(lang: str, methods: Sequence[PaymentMethod]) -> InlineKeyboardMarkup:
+    return _kb(
+        [
+            [
+                Button(
+                    text=t(lang, f"checkout.pay.{m.value}"),
+                    callback_data=CheckoutCb(step=CheckoutStep.payment, value=m.value).pack(),
+                )
+            ]
+            for m in methods
+        ]
+    )
+
+
+def confirm(lang: str) -> InlineKeyboardMarkup:
+    return _kb(
+        [
+            [
+                Button(
+                    text=t(lang, "checkout.confirm"),
+                    callback_data=CheckoutCb(step=CheckoutStep.confirm).pack(),
+                )
+            ],
+            back_home(lang),
+        ]
+    )
+
+
+def orders(lang: str, views: Sequence[OrderView]) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            Button(
+                text=t(
+                    lang,
+                    "orders.line",
+                    order_id=o.order_id,
+                    status=t(lang, f"status.{o.status.value}"),
+                    total=price(o.total),
+                ),
+                callback_data=OrderCb(action=OrderAction.show, id=o.order_id).pack(),
+            )
+        ]
+        for o in views
+    ]
+    rows.append(back_home(lang))
+    return _kb(rows)
+
+
+def order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            Button(
+                text=t(lang, "order.track"),
+                callback_data=OrderCb(action=OrderAction.track, id=view.order_id).pack(),
+            )
+        ]
+    ]
+    if view.status in (OrderStatus.pending, OrderStatus.paid):
+        rows.append(
+            [
+                Button(
+                    text=t(lang, "order.cancel"),
+                    callback_data=OrderCb(action=OrderAction.cancel, id=view.order_id).pack(),
+                )
+            ]
+        )
+    rows.append([Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.orders).pack())])
+    return _kb(rows)

@@ -1,0 +1,130 @@
+"""The real bot process, started once per test session and mode, against the Bot API
+emulator, with the demo shop in its own database.
+
+`shop_bot` runs in polling mode and in webhook mode (with a secret token). Tests talk to it
+as simulated users (`shop_bot.tg.user("Alice")`); every Bot API request the bot makes is
+validated by the emulator, and any violation fails the test that caused it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sandbox import Emulator
+from tests.conftest import ROOT
+
+TOKEN = "123456789:AAE" + "e2e_token_for_tests_0123456789"
+ADMIN_ID = 900_000_001  # the demo admin
+SELLER_ID = 900_000_101  # the demo shop's first seller (Urban Threads)
+
+
+@dataclass
+class ShopBot:
+    tg: Emulator
+    mode: str
+    log: Path
+    process: asyncio.subprocess.Process
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _run(args: list[str], env: dict[str, str], cwd: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0, out.decode()
+
+
+@pytest.fixture(scope="session", params=["polling", "webhook"])
+async def shop_bot(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[ShopBot]:
+    mode = str(request.param)
+    home = tmp_path_factory.mktemp(f"bot-{mode}")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BOT_", "DATABASE_", "WEBHOOK_", "ADMIN_", "REDIS_"))
+    }
+    env |= {
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{home}/shop.db",
+        "MEDIA_DIR": str(home / "media"),
+        "LOG_LEVEL": "INFO",
+        "FLOOD_BURST": "1000",  # simulated users tap faster than people
+    }
+    await _run(["migrate"], env, home)
+    await _run(["seed-demo"], env, home)
+    async with Emulator(token=TOKEN, callback_timeout=10) as tg:
+        env |= {
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE": tg.base_url,
+            "ADMIN_IDS": str(ADMIN_ID),
+            "PAYMENTS_PROVIDER_TOKEN": "284685063:TEST:sandbox",
+        }
+        if mode == "webhook":
+            port = _free_port()
+            env |= {
+                "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+                "WEBHOOK_SECRET": "e2e-secret_token",
+                "WEBHOOK_HOST": "127.0.0.1",
+                "WEBHOOK_PORT": str(port),
+            }
+        log = home / "bot.log"
+        with log.open("wb") as sink:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                env=env,
+                cwd=home,
+                stdout=sink,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+        bot = ShopBot(tg, mode, log, process)
+        probe = tg.user("Probe")
+        await probe.send("/start")
+        try:
+            await probe.expect_message("Welcome", timeout=60)
+        except AssertionError:
+            process.terminate()
+            await process.wait()
+            raise AssertionError(f"the bot did not start:\n{bot.log_text()}") from None
+        yield bot
+        process.terminate()
+        await process.wait()
+        text = bot.log_text()
+        assert "Traceback" not in text, text
+        tg.assert_no_violations()
+
+
+@pytest.fixture
+def tg(shop_bot: ShopBot) -> Iterator[Emulator]:
+    """The emulator; after each test, no request the bot made may have broken the rules."""
+    before = len(shop_bot.tg.violations)
+    yield shop_bot.tg
+    assert shop_bot.tg.violations[before:] == []

@@ -1,0 +1,118 @@
+"""A customer in Telegram: browse, search, cart, checkout, pay, orders, as a person would."""
+
+from __future__ import annotations
+
+from sandbox import Emulator
+
+
+async def test_browse_add_to_cart_and_pay_by_card(tg: Emulator) -> None:
+    alice = tg.user("Alice")
+    await alice.send("/start")
+    await alice.expect_message("Welcome, Alice")
+    await alice.click("Browse")
+    await alice.expect_edit("Choose a category")
+    await alice.click("Fashion")
+    await alice.click("Men")
+    await alice.click("T-Shirts")
+    listing = await alice.expect_edit("T-Shirts")
+    assert listing.reply_markup is not None
+    for row in listing.reply_markup.inline_keyboard[:-2]:  # products, then pager and Back
+        await alice.click_button(listing.message_id, data=row[0].callback_data)
+        card = await alice.expect_message("Sold by")
+        assert card.photo, "the product card shows its photo"
+        if "In stock" in (card.caption or ""):
+            break
+    else:
+        raise AssertionError("no T-shirt in stock in the demo shop")
+    await alice.click("+")
+    await alice.expect_edit("Sold by")
+    answer = await alice.click("Add 2 to cart")
+    assert "Added 2" in str(answer.get("text"))
+    await alice.send("/cart")
+    cart = await alice.expect_message("Your cart")
+    assert "2 ×" in (cart.text or "")
+    await alice.click("Checkout")
+    await alice.expect_edit("Where should we deliver?")
+    await alice.click("New address")
+    await alice.expect_message("Send the address")
+    await alice.send("12 Lake Road, Dhaka, Bangladesh, 1205")
+    await alice.expect_message("How should it be shipped?")
+    await alice.click("Standard Post")
+    await alice.expect_edit("coupon")
+    await alice.send("NOPE")
+    await alice.expect_message("There is no coupon NOPE")
+    await alice.send("welcome10")
+    await alice.expect_message("Coupon WELCOME10: you save")
+    await alice.expect_message("How would you like to pay?")
+    await alice.click("Card")
+    summary = await alice.expect_edit("Please confirm your order")
+    assert "Discount: −$" in (summary.text or "")
+    await alice.click("Place order")
+    placed = await alice.expect_edit("is placed")
+    invoice = await alice.expect_message(where=lambda m: "invoice" in m)
+    payment = await alice.pay(invoice)
+    assert payment.ok, payment
+    await alice.expect_message("Payment received")
+    await alice.send("/orders")
+    await alice.expect_message("Your orders")
+    await alice.click("paid, being prepared")
+    detail = await alice.expect_edit("Status: paid")
+    assert placed.text is not None
+    assert f"Order #{placed.text.split('#')[1].split()[0]}" in (detail.text or "")
+
+
+async def test_search_by_typing_forgives_typos(tg: Emulator) -> None:
+    bob = tg.user("Bob")
+    await bob.send("/start")
+    await bob.expect_message("Welcome")
+    await bob.send("hoddie")
+    results = await bob.expect_message("Results for")
+    assert results.reply_markup is not None
+    assert any("Hoodie" in row[0].text for row in results.reply_markup.inline_keyboard)
+    await bob.send("qqqqzzzz")
+    await bob.expect_message("Nothing matches")
+
+
+async def test_cash_on_delivery_and_cancelling(tg: Emulator) -> None:
+    carol = tg.user("Carol")
+    await carol.send("/start")
+    await carol.expect_message("Welcome")
+    await carol.send("kettle")
+    await carol.expect_message("Results for")
+    await carol.click("Kettle")
+    await carol.expect_message("Sold by")
+    await carol.click("Add 1 to cart")
+    await carol.click("🛒 Cart")
+    await carol.expect_message("Your cart")
+    await carol.click("Checkout")
+    await carol.click("New address")
+    await carol.send("8 Mill Lane, Leeds, United Kingdom")
+    await carol.expect_message("How should it be shipped?")
+    await carol.click("Local Pickup")
+    await carol.click("Skip")
+    await carol.click("Cash on delivery")
+    await carol.expect_edit("Please confirm")
+    await carol.click("Place order")
+    await carol.expect_message("You will pay")
+    await carol.send("/orders")
+    await carol.expect_message("Your orders")
+    await carol.click("waiting for payment")
+    await carol.expect_edit("Status: waiting for payment")
+    answer = await carol.click("Cancel order")
+    assert "is cancelled" in str(answer.get("text"))
+    await carol.expect_edit("Status: cancelled")
+
+
+async def test_stale_and_forged_buttons_change_nothing(tg: Emulator) -> None:
+    dave = tg.user("Dave")
+    await dave.send("/start")
+    await dave.expect_message("Welcome")
+    menu = dave.last_bot_message()
+    assert menu is not None
+    # buttons Dave was never shown: someone else's order, a checkout that is not running
+    answer = await dave._click(menu, {"text": "x", "callback_data": "v1r:cancel:1"}, 5)
+    assert "Not found" in str(answer.get("text"))
+    answer = await dave._click(menu, {"text": "x", "callback_data": "v1o:ok:"}, 5)
+    assert "no longer active" in str(answer.get("text"))
+    answer = await dave._click(menu, {"text": "x", "callback_data": "v9:garbage"}, 5)
+    assert "no longer active" in str(answer.get("text"))
