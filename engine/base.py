@@ -197,8 +197,8 @@ def operation(who: str) -> Callable[[F], F]:
     """Register an engine operation with who may call it (shown in docs/engine.md)."""
 
     def register(fn: F) -> F:
-        doc = (fn.__doc__ or "").strip().splitlines()
-        OPERATIONS.append((fn.__qualname__, who, doc[0] if doc else ""))
+        paragraph = (fn.__doc__ or "").strip().split("\n\n")[0]
+        OPERATIONS.append((fn.__qualname__, who, " ".join(paragraph.split())))
         return fn
 
     return register

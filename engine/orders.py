@@ -633,17 +633,23 @@ class Orders:
 
     @operation("admin")
     async def confirm_bank_transfer(
-        self, actor_id: int, order_id: int, amount: Decimal
+        self, actor_id: int, order_id: int, amount: Decimal | None = None
     ) -> OrderView:
-        """An admin saw the money arrive with the order's bank reference."""
+        """An admin saw the money arrive with the order's bank reference (`amount`: what
+        arrived; by default the order's total)."""
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
             order = await uow.session.get(Order, order_id)
             if order is None or order.payment_method != PaymentMethod.bank_transfer:
                 raise NotFound(entity="bank_transfer_order", id=order_id)
             reference = order.bank_reference or ""
+            received = order.total_amount if amount is None else amount
         return await self.confirm_payment(
-            actor_id, order_id, provider="bank_transfer", transaction_ref=reference, amount=amount
+            actor_id,
+            order_id,
+            provider="bank_transfer",
+            transaction_ref=reference,
+            amount=received,
         )
 
     # --- cancelling and refunding ----------------------------------------------------------

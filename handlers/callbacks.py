@@ -86,3 +86,67 @@ class OrderAction(StrEnum):
 class OrderCb(CallbackData, prefix="v1r"):
     action: OrderAction
     id: int
+
+
+class SellerAction(StrEnum):
+    home = "home"
+    products = "products"
+    new_product = "new"
+    orders = "orders"
+    payouts = "payouts"
+    reviews = "reviews"
+
+
+class SellerCb(CallbackData, prefix="v1s1"):
+    to: SellerAction
+
+
+class NewProductCb(CallbackData, prefix="v1s2"):
+    category: int = 0
+    done: bool = False  # the photos step is finished
+
+
+class ShipmentAction(StrEnum):
+    confirm = "confirm"
+    reject = "reject"
+    pack = "pack"
+    ship = "ship"
+    in_transit = "transit"
+    out_for_delivery = "out"
+    delivered = "delivered"
+
+
+class ShipmentCb(CallbackData, prefix="v1s3"):
+    action: ShipmentAction
+    id: int
+
+
+class ReturnDecision(StrEnum):
+    approve = "ok"
+    reject = "no"
+
+
+class ReturnCb(CallbackData, prefix="v1s4"):
+    decision: ReturnDecision
+    id: int
+
+
+class AdminAction(StrEnum):
+    home = "home"
+    sellers = "sellers"
+    alerts = "alerts"
+    coupons = "coupons"
+
+
+class AdminCb(CallbackData, prefix="v1a1"):
+    to: AdminAction
+
+
+class SellerDecision(StrEnum):
+    approve = "ok"
+    reject = "no"
+
+
+class SellerDecisionCb(CallbackData, prefix="v1a2"):
+    decision: SellerDecision
+    id: int

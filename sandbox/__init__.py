@@ -7,6 +7,7 @@ update it emits, and gives tests simulated users (`Emulator.user()`). See docs/s
 from sandbox.emulator import Emulator
 from sandbox.errors import Violation
 from sandbox.faults import Faults
+from sandbox.personas import DEMO_PERSONAS, Persona
 from sandbox.users import Payment, SimUser
 
-__all__ = ["Emulator", "Faults", "Payment", "SimUser", "Violation"]
+__all__ = ["DEMO_PERSONAS", "Emulator", "Faults", "Payment", "Persona", "SimUser", "Violation"]

@@ -11,6 +11,8 @@ import contextlib
 import signal
 
 from sandbox.emulator import DEFAULT_TOKEN, Emulator
+from sandbox.launcher import banner
+from sandbox.personas import DEMO_PERSONAS
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -18,6 +20,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8081, help="port; 0 picks a free one")
     parser.add_argument("--token", default=DEFAULT_TOKEN, help="the only token accepted")
+    parser.add_argument(
+        "--web",
+        action="store_true",
+        help="also serve the web chat at / with the demo personas (Sara, John, Maya, Demo Admin)",
+    )
     return parser.parse_args(argv)
 
 
@@ -27,9 +34,13 @@ async def serve(args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with Emulator(args.token, host=args.host, port=args.port) as emulator:
+    personas = DEMO_PERSONAS if args.web else ()
+    emulator = Emulator(args.token, host=args.host, port=args.port, personas=personas, web=args.web)
+    async with emulator:
         spec = emulator.spec.version if emulator.spec else "off (set TELEGRAM_API_SPEC)"
         print(f"Bot API emulator at {emulator.base_url}", flush=True)
+        if args.web:
+            print(banner(emulator), flush=True)
         print(f"token {emulator.token}; spec check: {spec}", flush=True)
         await stop.wait()
         for violation in emulator.violations:

@@ -10,18 +10,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
 
 import aiohttp
-from aiohttp import web
+import aiohttp.web
 
 from sandbox.errors import Violation
 from sandbox.faults import Faults
+from sandbox.personas import Persona
 from sandbox.server import build_app
 from sandbox.spec import ApiSpec
 from sandbox.state import Chat, State
 from sandbox.users import SimUser
+from sandbox.webchat import install
 from sandbox.webhook import push_updates
 
 _TOKEN = re.compile(r"(\d+):[A-Za-z0-9_-]+")
@@ -45,6 +48,8 @@ class Emulator:
         callback_timeout: float = 10.0,
         pre_checkout_timeout: float = 10.0,
         seed: int = 0,
+        personas: Iterable[Persona] = (),
+        web: bool = False,
     ) -> None:
         match = _TOKEN.fullmatch(token)
         if match is None:
@@ -57,17 +62,23 @@ class Emulator:
         self.pre_checkout_timeout = pre_checkout_timeout
         self.state = State(int(match[1]), bot_name, bot_username)
         self.faults = Faults(seed=seed)
-        self._runner: web.AppRunner | None = None
+        self._runner: aiohttp.web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._pusher: asyncio.Task[None] | None = None
         self._next_user_id = FIRST_USER_ID
+        self.web = web
+        self.personas: dict[int, Persona] = {}
+        self._persona_users: dict[int, SimUser] = {}
+        for persona in personas:
+            self.add_persona(persona)
 
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> Emulator:
-        app = build_app(self.state, self.spec, self.faults, self.token)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        extra = install(self) if self.web else None
+        app = build_app(self.state, self.spec, self.faults, self.token, extra)
+        self._runner = aiohttp.web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site = aiohttp.web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         server = site._server
         assert server is not None
@@ -121,6 +132,8 @@ class Emulator:
         self, first_name: str, *, username: str | None = None, language_code: str = "en"
     ) -> SimUser:
         """A new Telegram user with a fresh id and a private chat with the bot."""
+        while self._next_user_id in self.state.chats:  # a persona may hold the next id
+            self._next_user_id += 1
         user_id = self._next_user_id
         self._next_user_id += 1
         user: dict[str, Any] = {
@@ -133,6 +146,29 @@ class Emulator:
         chat = Chat(user)
         self.state.chats[user_id] = chat
         return SimUser(self, chat)
+
+    def add_persona(self, persona: Persona) -> SimUser:
+        """Register a fixed user (exact id and name) the web chat offers; returns its SimUser."""
+        if persona.id in self.state.chats:
+            raise ValueError(f"user id {persona.id} is already taken")
+        if persona.id == self.state.bot_user["id"]:
+            raise ValueError("a persona cannot have the bot's id")
+        chat = Chat(persona.as_user())
+        self.state.chats[persona.id] = chat
+        self.personas[persona.id] = persona
+        user = SimUser(self, chat)
+        self._persona_users[persona.id] = user
+        self.state.touch()
+        return user
+
+    def persona(self, key: int | str) -> SimUser:
+        """The SimUser of a registered persona, by id or first name (the web chat's user too)."""
+        if isinstance(key, int) and key in self._persona_users:
+            return self._persona_users[key]
+        for persona_id, persona in self.personas.items():
+            if isinstance(key, str) and persona.first_name.lower() == key.lower():
+                return self._persona_users[persona_id]
+        raise KeyError(f"no persona {key!r}; registered: {[*self.personas]}")
 
     @property
     def violations(self) -> list[Violation]:

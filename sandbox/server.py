@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,10 +124,19 @@ async def handle_unknown(request: web.Request) -> web.StreamResponse:
     return _reply(NOT_FOUND, 404)
 
 
-def build_app(state: State, spec: ApiSpec | None, faults: Faults, token: str) -> web.Application:
+def build_app(
+    state: State,
+    spec: ApiSpec | None,
+    faults: Faults,
+    token: str,
+    extra: Callable[[web.Application], None] | None = None,
+) -> web.Application:
+    """The Bot API routes; `extra` adds more (the web chat) before the 404 catch-all."""
     app = web.Application(client_max_size=60 * 1024 * 1024)
     app[SERVED] = Served(state, spec, faults, token)
     app.router.add_route("*", "/bot{token}/{method}", handle_method)
     app.router.add_get("/file/bot{token}/{path:.+}", handle_file)
+    if extra is not None:
+        extra(app)
     app.router.add_route("*", "/{tail:.*}", handle_unknown)
     return app

@@ -90,9 +90,12 @@ class SimUser:
             raise ValueError("send_photo needs image bytes (PNG, JPEG, ...)") from exc
         return await self._send(photo=sizes, caption=caption)
 
-    async def send_voice(self, ogg: bytes, duration: int = 1) -> dict[str, Any]:
-        stored = self.state.store_file(ogg, "voice", "oga")
-        return await self._send(voice=voice(stored, duration))
+    async def send_voice(
+        self, ogg: bytes, duration: int = 1, *, mime_type: str = "audio/ogg"
+    ) -> dict[str, Any]:
+        extension = "webm" if mime_type == "audio/webm" else "oga"
+        stored = self.state.store_file(ogg, "voice", extension)
+        return await self._send(voice={**voice(stored, duration), "mime_type": mime_type})
 
     async def send_document(
         self, data: bytes, filename: str, mime_type: str | None = None
@@ -213,6 +216,39 @@ class SimUser:
         Returns the answerCallbackQuery parameters (text, show_alert, url).
         """
         message, button = self._button(text)
+        return await self._click(message, button, timeout)
+
+    async def click_button(
+        self,
+        message_id: int,
+        *,
+        index: int | None = None,
+        data: str | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test-facing API names its bound
+    ) -> dict[str, Any]:
+        """Tap an inline button of message `message_id`, by position (rows read left to right,
+        top to bottom, from 0) or by its callback_data; the same checks as click()."""
+        message = self.chat.messages.get(message_id)
+        if message is None or message["from"]["id"] != self.state.bot_user["id"]:
+            raise AssertionError(f"no bot message {message_id} in the chat")
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        buttons = [b for row in rows for b in row]
+        if index is not None:
+            if not 0 <= index < len(buttons):
+                raise AssertionError(f"message {message_id} has no button #{index}")
+            return await self._click(message, buttons[index], timeout)
+        for button in buttons:
+            if data is not None and button.get("callback_data") == data:
+                return await self._click(message, button, timeout)
+        raise AssertionError(f"message {message_id} has no button with data {data!r}")
+
+    async def _click(
+        self,
+        message: dict[str, Any],
+        button: dict[str, Any],
+        timeout: float,  # noqa: ASYNC109 - the test-facing API names its bound
+    ) -> dict[str, Any]:
+        text = str(button.get("text", ""))
         if "callback_data" not in button:
             raise AssertionError(f"button {text!r} is not a callback button: {button}")
         query_id = self.state.new_query_id()

@@ -1,9 +1,265 @@
-"""Admin conversations (approve sellers, ban users, coupons, audit, stock watch). The
-conversations issue fills this router; it is wired in already so adding handlers changes
-nothing else."""
+"""Admin conversations: sellers waiting for approval (approve, or reject with a reason),
+stock alerts, coupons, the audit log, bank transfers, bans.
 
-from aiogram import Router
+The engine refuses every one of these to non-admins ("Only the shop's admins can do
+that"), whatever command or forged button they use."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from engine.accounts import UserView
+from engine.errors import InvalidInput
+from engine.shop import Shop
+from handlers.callbacks import (
+    AdminAction,
+    AdminCb,
+    Menu,
+    MenuCb,
+    SellerDecision,
+    SellerDecisionCb,
+)
+from handlers.i18n import t
+from storage.vocabulary import DiscountType
+
+Button = InlineKeyboardButton
+
+
+class Reject(StatesGroup):
+    reason = State()
+
+
+def _menu(lang: str) -> InlineKeyboardMarkup:
+    def b(key: str, to: AdminAction) -> Button:
+        return Button(text=t(lang, key), callback_data=AdminCb(to=to).pack())
+
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [b("admin.sellers", AdminAction.sellers), b("admin.alerts", AdminAction.alerts)],
+            [
+                b("admin.coupons", AdminAction.coupons),
+                Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.home).pack()),
+            ],
+        ]
+    )
+
+
+async def on_admin(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+    await shop.sellers.pending(me.id)  # refuses non-admins
+    await message.answer(t(lang, "admin.home"), reply_markup=_menu(lang))
+
+
+async def on_admin_menu(
+    query: CallbackQuery, callback_data: AdminCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer()
+        return
+    if callback_data.to == AdminAction.sellers:
+        waiting = await shop.sellers.pending(me.id)
+        if not waiting:
+            await message.answer(t(lang, "admin.sellers.none"))
+        for seller in waiting[:10]:
+            await message.answer(
+                t(
+                    lang,
+                    "admin.seller",
+                    store=escape(seller.store_name),
+                    description=escape(seller.description or ""),
+                ),
+                reply_markup=InlineKeyboardMarkup(
+                    inline_keyboard=[
+                        [
+                            Button(
+                                text=t(lang, "admin.approve"),
+                                callback_data=SellerDecisionCb(
+                                    decision=SellerDecision.approve, id=seller.seller_id
+                                ).pack(),
+                            ),
+                            Button(
+                                text=t(lang, "admin.reject"),
+                                callback_data=SellerDecisionCb(
+                                    decision=SellerDecision.reject, id=seller.seller_id
+                                ).pack(),
+                            ),
+                        ]
+                    ]
+                ),
+            )
+    elif callback_data.to == AdminAction.alerts:
+        alerts = await shop.backoffice.inventory_watch(me.id)
+        lines = [
+            t(
+                lang,
+                f"admin.alert.{a.kind}",
+                name=escape(a.name),
+                change=a.change or 0,
+                reason=escape(a.reason or ""),
+            )
+            for a in alerts[:40]
+        ]
+        await message.answer("\n".join(lines) or t(lang, "admin.alerts.none"))
+    elif callback_data.to == AdminAction.coupons:
+        coupons = await shop.coupons.usage(me.id)
+        lines = [
+            t(
+                lang,
+                "admin.coupon.line",
+                code=c.code,
+                type=c.discount_type.value,
+                value=c.discount_value,
+                uses=c.uses_count,
+                max=c.max_uses or "∞",
+                status=c.status.value,
+            )
+            for c in coupons[:40]
+        ]
+        await message.answer("\n".join(lines) or t(lang, "admin.coupons.none"))
+    await query.answer()
+
+
+async def on_seller_decision(
+    query: CallbackQuery,
+    callback_data: SellerDecisionCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    if callback_data.decision == SellerDecision.approve:
+        seller = await shop.sellers.approve(me.id, callback_data.id)
+        await query.answer(t(lang, "admin.approved", store=seller.store_name)[:200])
+        return
+    waiting = {s.seller_id: s for s in await shop.sellers.pending(me.id)}
+    if callback_data.id not in waiting:
+        await query.answer(t(lang, "error.not_found"), show_alert=True)
+        return
+    await state.set_state(Reject.reason)
+    await state.update_data(seller_id=callback_data.id)
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            t(lang, "admin.reject_ask", store=escape(waiting[callback_data.id].store_name))
+        )
+    await query.answer()
+
+
+async def on_reject_reason(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    data = await state.get_data()
+    seller = await shop.sellers.reject(
+        me.id, int(data.get("seller_id", 0)), (message.text or "").strip()[:500]
+    )
+    await state.clear()
+    await message.answer(t(lang, "admin.rejected", store=escape(seller.store_name)))
+
+
+def _args(command: CommandObject) -> list[str]:
+    return (command.args or "").split()
+
+
+async def on_audit(
+    message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
+) -> None:
+    """/audit [entity] [id]: the newest audit rows, e.g. /audit order 1042."""
+    args = _args(command)
+    entity = args[0] if args else None
+    entity_id = int(args[1]) if len(args) > 1 and args[1].isdigit() else None
+    rows = await shop.backoffice.audit_search(
+        me.id, entity_type=entity, entity_id=entity_id, limit=20
+    )
+    lines = [
+        t(
+            lang,
+            "admin.audit.line",
+            at=r.at.strftime("%Y-%m-%d %H:%M"),
+            entity=escape(r.entity_type),
+            id=r.entity_id,
+            action=escape(r.action),
+            by=r.changed_by or "system",
+        )
+        for r in rows
+    ]
+    await message.answer("\n".join(lines) or t(lang, "admin.audit.none"))
+
+
+async def on_paid(
+    message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
+) -> None:
+    """/paid <order id>: the bank transfer for that order arrived."""
+    args = _args(command)
+    if not args or not args[0].isdigit():
+        await message.answer(t(lang, "admin.usage", usage="/paid 1042"))
+        return
+    order_id = int(args[0])
+    await shop.orders.confirm_bank_transfer(me.id, order_id)
+    await message.answer(t(lang, "admin.paid", order_id=order_id))
+
+
+async def on_ban(
+    message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
+) -> None:
+    """/ban <user id> <reason>."""
+    args = _args(command)
+    if len(args) < 2 or not args[0].isdigit():
+        await message.answer(t(lang, "admin.usage", usage="/ban 42 spam"))
+        return
+    await shop.accounts.ban(me.id, int(args[0]), " ".join(args[1:]))
+    await message.answer(t(lang, "admin.banned", user_id=int(args[0])))
+
+
+async def on_unban(
+    message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
+) -> None:
+    """/unban <user id>."""
+    args = _args(command)
+    if not args or not args[0].isdigit():
+        await message.answer(t(lang, "admin.usage", usage="/unban 42"))
+        return
+    await shop.accounts.unban(me.id, int(args[0]))
+    await message.answer(t(lang, "admin.unbanned", user_id=int(args[0])))
+
+
+async def on_coupon(
+    message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
+) -> None:
+    """/coupon <CODE> <percentage|fixed|free_shipping> <value> [max uses]."""
+    args = _args(command)
+    usage = "/coupon SAVE10 percentage 10 100"
+    try:
+        kind = DiscountType(args[1])
+        value = Decimal(args[2]) if len(args) > 2 else Decimal(0)
+        max_uses = int(args[3]) if len(args) > 3 else None
+    except (IndexError, ValueError, InvalidOperation):
+        await message.answer(t(lang, "admin.usage", usage=usage))
+        return
+    try:
+        coupon = await shop.coupons.create(
+            me.id, code=args[0], discount_type=kind, value=value, max_uses=max_uses
+        )
+    except InvalidInput:
+        await message.answer(t(lang, "admin.usage", usage=usage))
+        return
+    await message.answer(t(lang, "admin.coupon.created", code=escape(coupon.code)))
 
 
 def build_router() -> Router:
-    return Router(name="admin")
+    router = Router(name="admin")
+    router.message.register(on_admin, Command("admin"))
+    router.callback_query.register(on_admin_menu, AdminCb.filter())
+    router.callback_query.register(on_seller_decision, SellerDecisionCb.filter())
+    router.message.register(on_reject_reason, Reject.reason, F.text, ~F.text.startswith("/"))
+    router.message.register(on_audit, Command("audit"))
+    router.message.register(on_paid, Command("paid"))
+    router.message.register(on_ban, Command("ban"))
+    router.message.register(on_unban, Command("unban"))
+    router.message.register(on_coupon, Command("coupon"))
+    return router

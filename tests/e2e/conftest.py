@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import Emulator
+from sandbox import Emulator, SimUser
+from sandbox.personas import Persona
 from tests.conftest import ROOT
 
 TOKEN = "123456789:AAE" + "e2e_token_for_tests_0123456789"
@@ -32,6 +33,7 @@ class ShopBot:
     mode: str
     log: Path
     process: asyncio.subprocess.Process
+    admin: SimUser
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -105,7 +107,8 @@ async def shop_bot(
                 stdout=sink,
                 stderr=asyncio.subprocess.STDOUT,
             )
-        bot = ShopBot(tg, mode, log, process)
+        admin = tg.add_persona(Persona(id=ADMIN_ID, first_name="Demo", role_label="admin"))
+        bot = ShopBot(tg, mode, log, process, admin)
         probe = tg.user("Probe")
         await probe.send("/start")
         try:

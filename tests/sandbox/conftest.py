@@ -61,3 +61,11 @@ def png(width: int = 64, height: int = 48) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "browser: drives headless Chromium with Playwright (skips outside CI when either is "
+        "missing)",
+    )

@@ -35,3 +35,34 @@ async def test_entry_point_prints_base_url_and_serves() -> None:
         process.terminate()
         await process.communicate()
     assert process.returncode == 0
+
+
+async def test_entry_point_with_web_serves_the_chat_page() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sandbox",
+        "--port",
+        "0",
+        "--web",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        async with asyncio.timeout(30):
+            await process.stdout.readline()  # Bot API emulator at ...
+            line = (await process.stdout.readline()).decode()
+        assert line.startswith("Sandbox web chat: http://127.0.0.1:")
+        base = line.split()[3]
+        async with aiohttp.ClientSession() as http:
+            async with http.get(base + "/") as response:
+                assert response.status == 200
+            async with http.get(base + "/sandbox/api/personas") as response:
+                names = [p["first_name"] for p in (await response.json())["personas"]]
+        assert names == ["Sara", "John", "Maya", "Demo Admin"]
+    finally:
+        process.terminate()
+        await process.communicate()
+    assert process.returncode == 0

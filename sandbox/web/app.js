@@ -1,0 +1,476 @@
+// The sandbox web chat. Vanilla JS, no build step: it long-polls the emulator's
+// /sandbox/api/personas/<id>/chat for the chat as it stands and sends every action through
+// the same simulated user a test would use. Text from the bot arrives as `html` already
+// escaped and reduced to Telegram's formatting subset by the server; everything else is put
+// into the page with textContent only.
+"use strict";
+
+const api = "/sandbox/api";
+const $ = (id) => document.getElementById(id);
+const state = {
+  personas: [],
+  current: null, // persona id
+  poll: null, // AbortController of the running poll
+  nodes: new Map(), // message id -> {el, rev}
+  since: null,
+};
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function toast(text, kind) {
+  const box = $("toast");
+  box.textContent = text;
+  box.className = "toast" + (kind ? " " + kind : "");
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, kind === "alert" ? 6000 : 3000);
+}
+
+async function call(path, options) {
+  const response = await fetch(api + path, options);
+  let body;
+  try {
+    body = await response.json();
+  } catch (_) {
+    body = { ok: false, error: "HTTP " + response.status };
+  }
+  if (!body.ok) throw new Error(body.error || "HTTP " + response.status);
+  return body;
+}
+
+function post(action, payload) {
+  return call(`/personas/${state.current}/${action}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(payload || {}),
+  });
+}
+
+function upload(action, file, fields) {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields || {})) form.append(key, value);
+  form.append("file", file, file.name || action);
+  return call(`/personas/${state.current}/${action}`, { method: "POST", body: form });
+}
+
+async function run(promise) {
+  try {
+    return await promise;
+  } catch (error) {
+    toast(error.message, "error");
+    return null;
+  }
+}
+
+// --- personas ------------------------------------------------------------------------------
+function initials(name) {
+  return name.split(/\s+/).map((w) => w[0] || "").join("").slice(0, 2).toUpperCase();
+}
+
+async function loadPersonas() {
+  const body = await call("/personas");
+  state.personas = body.personas;
+  $("bot-name").textContent = body.bot.first_name;
+  $("bot-avatar").textContent = initials(body.bot.first_name);
+  const list = $("personas");
+  list.replaceChildren();
+  $("no-personas").hidden = body.personas.length > 0;
+  for (const persona of body.personas) {
+    const item = el("li", "persona");
+    item.dataset.personaId = String(persona.id);
+    item.tabIndex = 0;
+    const avatar = el("div", "avatar " + persona.role_label, initials(persona.first_name));
+    const who = el("div", "who");
+    const name = el("span", "name", persona.first_name);
+    name.append(el("span", "role", persona.role_label));
+    who.append(name, el("span", "meta", `id ${persona.id}`));
+    item.append(avatar, who);
+    item.addEventListener("click", () => choose(persona.id));
+    item.addEventListener("keydown", (e) => { if (e.key === "Enter") choose(persona.id); });
+    list.append(item);
+  }
+  const wanted = Number(location.hash.slice(1));
+  if (body.personas.some((p) => p.id === wanted)) choose(wanted);
+  else if (body.personas.length === 1) choose(body.personas[0].id);
+}
+
+function choose(id) {
+  if (state.current === id) return;
+  state.current = id;
+  history.replaceState(null, "", "#" + id);
+  for (const item of document.querySelectorAll(".persona")) {
+    item.classList.toggle("selected", Number(item.dataset.personaId) === id);
+  }
+  const persona = state.personas.find((p) => p.id === id);
+  $("chat-subtitle").textContent = persona
+    ? `you are ${persona.first_name} (${persona.role_label}, id ${persona.id})`
+    : `you are user ${id}`;
+  for (const control of ["text", "send", "record", "attach-button"]) $(control).disabled = false;
+  $("messages").replaceChildren();
+  state.nodes.clear();
+  state.since = null;
+  if (state.poll) state.poll.abort();
+  poll(id);
+  $("text").focus();
+}
+
+// --- the chat, long-polled -------------------------------------------------------------------
+async function poll(id) {
+  const controller = new AbortController();
+  state.poll = controller;
+  let failures = 0;
+  while (state.current === id && !controller.signal.aborted) {
+    const query = state.since === null ? "" : `?since=${encodeURIComponent(state.since)}&wait=25`;
+    try {
+      const body = await call(`/personas/${id}/chat${query}`, { signal: controller.signal });
+      if (state.current !== id) return;
+      failures = 0;
+      state.since = body.since;
+      render(body);
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      failures += 1;
+      $("chat-subtitle").textContent = "reconnecting…";
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 500 * failures)));
+    }
+  }
+}
+
+function render(snapshot) {
+  const box = $("messages");
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const seen = new Set();
+  let previous = null;
+  let added = false;
+  for (const message of snapshot.messages) {
+    seen.add(message.id);
+    let entry = state.nodes.get(message.id);
+    if (!entry) {
+      entry = { el: el("div"), rev: null };
+      state.nodes.set(message.id, entry);
+      added = true;
+    }
+    if (entry.rev !== message.rev) {
+      const edited = entry.rev !== null;
+      fill(entry.el, message); // in place: the same element keeps its position
+      entry.rev = message.rev;
+      if (edited) {
+        entry.el.classList.remove("flash");
+        void entry.el.offsetWidth;
+        entry.el.classList.add("flash");
+      }
+    }
+    const expected = previous ? previous.nextSibling : box.firstChild;
+    if (expected !== entry.el) box.insertBefore(entry.el, expected);
+    previous = entry.el;
+  }
+  for (const [id, entry] of state.nodes) {
+    if (!seen.has(id)) {
+      entry.el.remove();
+      state.nodes.delete(id);
+    }
+  }
+  renderKeyboard(snapshot.keyboard);
+  renderViolations(snapshot.violations);
+  const persona = state.personas.find((p) => p.id === state.current);
+  if (persona) {
+    $("chat-subtitle").textContent = snapshot.blocked
+      ? `you are ${persona.first_name}: you blocked the bot`
+      : `you are ${persona.first_name} (${persona.role_label}, id ${persona.id})`;
+  }
+  if (added || atBottom) box.scrollTop = box.scrollHeight;
+}
+
+function time(seconds) {
+  return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+function fill(node, message) {
+  node.className = "msg " + (message.outgoing ? "out" : "in");
+  node.dataset.messageId = String(message.id);
+  node.dataset.edited = String(message.edited);
+  node.replaceChildren();
+  if (message.payment) {
+    node.className = "msg service";
+    node.classList.add("payment");
+    node.textContent = `Payment successful: ${message.payment.amount}`;
+    node.title = message.payment.charge;
+    return;
+  }
+  const bubble = el("div", "bubble");
+  if (message.reply_to) bubble.append(el("div", "reply-to", message.reply_to.preview));
+  if (message.photo) {
+    const img = el("img", "photo");
+    img.src = message.photo.url;
+    img.alt = "photo";
+    if (message.photo.width) img.width = Math.min(message.photo.width, 420);
+    bubble.append(img);
+  }
+  if (message.voice) {
+    const box = el("div", "voice");
+    const audio = el("audio");
+    audio.controls = true;
+    audio.preload = "none";
+    audio.src = message.voice.url;
+    box.append(audio, el("span", "muted small", ` ${message.voice.duration} s`));
+    bubble.append(box);
+  }
+  if (message.document) {
+    const box = el("div", "document");
+    const link = el("a", null, `Document: ${message.document.file_name}`);
+    link.href = message.document.url;
+    link.download = message.document.file_name;
+    box.append(link);
+    bubble.append(box);
+  }
+  if (message.contact) {
+    bubble.append(el("div", "contact", `Contact: ${message.contact.first_name}, ${message.contact.phone_number}`));
+  }
+  if (message.invoice) {
+    const inv = message.invoice;
+    const box = el("div", "invoice");
+    box.append(el("div", "invoice-title", inv.title), el("div", "muted", inv.description));
+    box.append(el("div", "amount", inv.amount));
+    if (inv.paid) {
+      box.append(el("div", "paid-badge", "Paid"));
+    } else if (inv.payable && !message.outgoing) {
+      const pay = el("button", "pay-button", `Pay ${inv.amount}`);
+      pay.type = "button";
+      pay.addEventListener("click", () => openPay(message));
+      box.append(pay);
+    }
+    bubble.append(box);
+  }
+  if (message.html !== undefined) {
+    const body = el("div", "body");
+    body.innerHTML = message.html; // escaped and reduced to b i u s code pre a span blockquote
+    for (const spoiler of body.querySelectorAll(".spoiler")) {
+      spoiler.addEventListener("click", () => spoiler.classList.add("revealed"));
+    }
+    bubble.append(body);
+  }
+  bubble.append(el("div", "meta-line", (message.edited ? "edited " : "") + time(message.date)));
+  node.append(bubble);
+  if (message.buttons) node.append(inlineKeyboard(message));
+}
+
+function inlineKeyboard(message) {
+  const keyboard = el("div", "inline-keyboard");
+  for (const row of message.buttons) {
+    const line = el("div", "kb-row");
+    for (const button of row) {
+      let control;
+      if (button.kind === "url" && button.url) {
+        control = el("a", "kb-button", button.text + " ↗");
+        control.href = button.url;
+        control.target = "_blank";
+        control.rel = "noopener noreferrer";
+      } else {
+        control = el("button", "kb-button", button.text);
+        control.type = "button";
+        if (button.kind === "callback") {
+          control.addEventListener("click", () => clickButton(message.id, button.index, control));
+        } else {
+          control.disabled = true;
+          control.title = "not supported by the sandbox";
+        }
+      }
+      control.dataset.index = String(button.index);
+      line.append(control);
+    }
+    keyboard.append(line);
+  }
+  return keyboard;
+}
+
+async function clickButton(messageId, index, control) {
+  control.classList.add("busy");
+  const body = await run(post("click", { message_id: messageId, index }));
+  control.classList.remove("busy");
+  if (!body) return;
+  const answer = body.answer;
+  if (answer.url) window.open(answer.url, "_blank", "noopener");
+  if (answer.text) toast(answer.text, answer.show_alert ? "alert" : "");
+}
+
+function renderKeyboard(keyboard) {
+  const box = $("reply-keyboard");
+  box.replaceChildren();
+  box.hidden = !keyboard;
+  $("text").placeholder = (keyboard && keyboard.placeholder) || "Message";
+  if (!keyboard) return;
+  for (const row of keyboard.rows) {
+    const line = el("div", "kb-row");
+    for (const button of row) {
+      const control = el("button", "kb-button", button.request_contact ? `${button.text} (shares your phone)` : button.text);
+      control.type = "button";
+      control.addEventListener("click", () => run(post("press", { text: button.text })));
+      line.append(control);
+    }
+    box.append(line);
+  }
+}
+
+function renderViolations(violations) {
+  $("violations").hidden = violations.length === 0;
+  const list = $("violation-list");
+  list.replaceChildren(...violations.map((v) => el("li", null, v)));
+}
+
+// --- composer --------------------------------------------------------------------------------
+$("composer").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = $("text");
+  const text = input.value;
+  if (!text.trim() || state.current === null) return;
+  input.value = "";
+  const sent = await run(post("send", { text }));
+  if (!sent) input.value = text;
+});
+
+$("attach-button").addEventListener("click", () => {
+  $("attach-menu").hidden = !$("attach-menu").hidden;
+});
+
+for (const button of document.querySelectorAll("[data-attach]")) {
+  button.addEventListener("click", () => {
+    $("attach-menu").hidden = true;
+    $("file-" + button.dataset.attach).click();
+  });
+}
+
+$("share-contact").addEventListener("click", () => {
+  $("attach-menu").hidden = true;
+  run(post("contact", {}));
+});
+
+$("file-photo").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  event.target.value = "";
+  if (!file) return;
+  const caption = $("text").value;
+  $("text").value = "";
+  await run(upload("photo", file, caption ? { caption } : {}));
+});
+
+$("file-document").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  event.target.value = "";
+  if (file) await run(upload("document", file, {}));
+});
+
+function audioDuration(file) {
+  return new Promise((resolve) => {
+    const audio = document.createElement("audio");
+    audio.preload = "metadata";
+    audio.onloadedmetadata = () => {
+      URL.revokeObjectURL(audio.src);
+      resolve(Number.isFinite(audio.duration) ? Math.max(1, Math.round(audio.duration)) : 1);
+    };
+    audio.onerror = () => resolve(1);
+    audio.src = URL.createObjectURL(file);
+  });
+}
+
+$("file-voice").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  event.target.value = "";
+  if (!file) return;
+  const duration = await audioDuration(file);
+  await run(upload("voice", file, { duration: String(duration) }));
+});
+
+const recorder = { media: null, chunks: [], started: 0 };
+
+$("record").addEventListener("click", async () => {
+  const button = $("record");
+  if (recorder.media && recorder.media.state === "recording") {
+    recorder.media.stop();
+    return;
+  }
+  if (!navigator.mediaDevices || !window.MediaRecorder) {
+    toast("This browser cannot record audio here; attach a voice file instead", "error");
+    return;
+  }
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+  } catch (error) {
+    toast("No microphone: " + error.message, "error");
+    return;
+  }
+  const type = ["audio/ogg;codecs=opus", "audio/webm;codecs=opus", "audio/webm"].find(
+    (t) => MediaRecorder.isTypeSupported(t),
+  );
+  const media = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+  recorder.media = media;
+  recorder.chunks = [];
+  recorder.started = Date.now();
+  media.ondataavailable = (e) => { if (e.data.size) recorder.chunks.push(e.data); };
+  media.onstop = async () => {
+    button.classList.remove("recording");
+    for (const track of stream.getTracks()) track.stop();
+    const blob = new Blob(recorder.chunks, { type: media.mimeType || "audio/webm" });
+    const duration = Math.max(1, Math.round((Date.now() - recorder.started) / 1000));
+    const name = blob.type.includes("ogg") ? "voice.ogg" : "voice.webm";
+    const file = new File([blob], name, { type: blob.type });
+    if (await run(upload("voice", file, { duration: String(duration) }))) toast("Voice note sent");
+  };
+  media.start();
+  button.classList.add("recording");
+  toast("Recording… tap the microphone again to send");
+});
+
+// --- payments --------------------------------------------------------------------------------
+let paying = null;
+
+function openPay(message) {
+  paying = message;
+  $("pay-amount").textContent = message.invoice.amount;
+  $("pay-title").textContent = message.invoice.title;
+  $("pay-error").hidden = true;
+  $("pay-dialog").hidden = false;
+  $("pay-submit").disabled = false;
+  $("card-number").focus();
+}
+
+$("pay-cancel").addEventListener("click", () => {
+  $("pay-dialog").hidden = true;
+  paying = null;
+});
+
+$("pay-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!paying) return;
+  $("pay-submit").disabled = true;
+  $("pay-error").hidden = true;
+  try {
+    await post("pay", {
+      message_id: paying.id,
+      card_number: $("card-number").value,
+      expiry: $("card-expiry").value,
+      cvc: $("card-cvc").value,
+    });
+    $("pay-dialog").hidden = true;
+    paying = null;
+    toast("Payment sent");
+  } catch (error) {
+    $("pay-error").textContent = error.message;
+    $("pay-error").hidden = false;
+    $("pay-submit").disabled = false;
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    $("pay-dialog").hidden = true;
+    $("attach-menu").hidden = true;
+  }
+});
+
+loadPersonas().catch((error) => toast("Cannot reach the emulator: " + error.message, "error"));

@@ -1,0 +1,313 @@
+"""The web chat's JSON API and rendering, without a browser: personas, every action, polling."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from sandbox import DEMO_PERSONAS, Emulator, Persona
+from sandbox.launcher import serve
+from sandbox.webchat import luhn_ok, render_html, sniff
+from tests.sandbox.conftest import png
+from tests.sandbox.webbot import running_bot
+
+SARA = 900000201
+
+
+@pytest.fixture
+async def web_tg() -> AsyncIterator[Emulator]:
+    async with Emulator(use_env_spec=False, personas=DEMO_PERSONAS, web=True) as emulator:
+        yield emulator
+
+
+class Page:
+    """What the page does, over HTTP."""
+
+    def __init__(self, http: aiohttp.ClientSession, tg: Emulator, user_id: int = SARA) -> None:
+        self.http = http
+        self.base = f"{tg.base_url}/sandbox/api"
+        self.user_id = user_id
+
+    async def get(self, path: str, **query: str) -> tuple[int, dict[str, Any]]:
+        async with self.http.get(f"{self.base}{path}", params=query) as response:
+            return response.status, await response.json()
+
+    async def post(self, action: str, **body: Any) -> tuple[int, dict[str, Any]]:
+        url = f"{self.base}/personas/{self.user_id}/{action}"
+        async with self.http.post(url, json=body) as response:
+            return response.status, await response.json()
+
+    async def upload(
+        self, action: str, data: bytes, filename: str, **fields: str
+    ) -> tuple[int, dict[str, Any]]:
+        form = aiohttp.FormData()
+        for key, value in fields.items():
+            form.add_field(key, value)
+        form.add_field("file", io.BytesIO(data), filename=filename)
+        url = f"{self.base}/personas/{self.user_id}/{action}"
+        async with self.http.post(url, data=form) as response:
+            return response.status, await response.json()
+
+    async def chat(self) -> dict[str, Any]:
+        status, body = await self.get(f"/personas/{self.user_id}/chat")
+        assert status == 200, body
+        return body
+
+    async def wait_for(self, contains: str, within: float = 10.0) -> dict[str, Any]:
+        """Long-poll until a message whose html contains `contains` is shown."""
+        body = await self.chat()
+        async with asyncio.timeout(within):
+            while not any(contains in m.get("html", "") for m in body["messages"]):
+                status, body = await self.get(
+                    f"/personas/{self.user_id}/chat", since=body["since"], wait="5"
+                )
+                assert status == 200, body
+        return next(m for m in body["messages"] if contains in m.get("html", ""))
+
+
+@pytest.fixture
+async def page(web_tg: Emulator, http: aiohttp.ClientSession) -> Page:
+    return Page(http, web_tg)
+
+
+async def test_personas_keep_their_ids_and_names(web_tg: Emulator, page: Page) -> None:
+    status, body = await page.get("/personas")
+    assert status == 200
+    assert [(p["id"], p["first_name"], p["role_label"]) for p in body["personas"]] == [
+        (900000201, "Sara", "customer"),
+        (900000202, "John", "customer"),
+        (900000101, "Maya", "seller"),
+        (900000001, "Demo Admin", "admin"),
+    ]
+    assert body["bot"]["username"] == "sandbox_shop_bot"
+    sara = web_tg.persona(SARA)
+    assert sara is web_tg.persona("sara")
+    assert (sara.id, sara.user["first_name"]) == (SARA, "Sara")
+    assert web_tg.user("Alice").id not in web_tg.personas
+    with pytest.raises(ValueError, match="already taken"):
+        web_tg.add_persona(Persona(SARA, "Other"))
+    with pytest.raises(KeyError):
+        web_tg.persona(1)
+
+
+async def test_page_and_static_files_are_served(
+    web_tg: Emulator, http: aiohttp.ClientSession
+) -> None:
+    async with http.get(web_tg.base_url + "/") as response:
+        assert response.status == 200
+        assert response.content_type == "text/html"
+        assert "/sandbox/static/app.js" in await response.text()
+    for name, kind in (("app.js", "text/javascript"), ("style.css", "text/css")):
+        async with http.get(f"{web_tg.base_url}/sandbox/static/{name}") as response:
+            assert response.status == 200
+            assert response.content_type == kind
+    async with http.get(f"{web_tg.base_url}/sandbox/static/../emulator.py") as response:
+        assert response.status == 404
+    async with http.get(f"{web_tg.base_url}/sandbox/api/personas/1/chat") as response:
+        assert response.status == 404
+
+
+async def test_web_chat_is_off_unless_asked(tg: Emulator, http: aiohttp.ClientSession) -> None:
+    async with http.get(tg.base_url + "/") as response:
+        assert response.status == 404
+        assert (await response.json())["description"] == "Not Found"
+
+
+async def test_a_conversation_through_the_api(web_tg: Emulator, page: Page) -> None:
+    async with running_bot(web_tg) as bot:
+        status, body = await page.post("send", text="/start")
+        assert status == 200, body
+        welcome = await page.wait_for("Welcome")
+        assert welcome["html"] == (
+            "Welcome to the <b>sandbox</b> shop, Sara! <i>Hoodie</i>: <code>49.99 EUR</code>"
+        )
+        assert not welcome["outgoing"]
+        assert [[b["kind"] for b in row] for row in welcome["buttons"]] == [["callback"], ["url"]]
+        assert welcome["buttons"][1][0]["url"] == "https://example.com/shop"
+
+        status, body = await page.post("click", message_id=welcome["id"], index=0)
+        assert status == 200, body
+        assert body["answer"]["text"] == "Added to cart"
+        cart = await page.wait_for("Cart: 1")
+        assert cart["id"] == welcome["id"]  # edited in place
+        assert cart["edited"]
+        assert [m["id"] for m in (await page.chat())["messages"]].count(welcome["id"]) == 1
+
+        status, body = await page.post("click", message_id=cart["id"], data="checkout")
+        assert status == 200, body
+        status, body = await page.post("click", message_id=cart["id"], index=5)
+        assert status == 400
+        assert "no button #5" in body["error"]
+
+        photo = await page.wait_for("Hoodie, front")
+        async with page.http.get(web_tg.base_url + photo["photo"]["url"]) as response:
+            assert response.content_type == "image/png"
+            assert await response.read() == png(240, 160)
+        snapshot = await page.chat()
+        async with asyncio.timeout(10):
+            while not any("invoice" in m for m in snapshot["messages"]):
+                _, snapshot = await page.get(
+                    f"/personas/{SARA}/chat", since=snapshot["since"], wait="5"
+                )
+        invoice = next(m for m in snapshot["messages"] if "invoice" in m)
+        assert invoice["invoice"]["amount"] == "49.99 EUR"
+        assert invoice["invoice"]["payable"]
+        assert not invoice["invoice"]["paid"]
+
+        status, body = await page.post("pay", message_id=invoice["id"], card_number="4242 4242")
+        assert (status, body["error"]) == (400, "card number is invalid")
+        status, body = await page.post(
+            "pay", message_id=invoice["id"], card_number="4000 0000 0000 0002"
+        )
+        assert status == 400
+        assert "declined" in body["error"]
+        status, body = await page.post(
+            "pay", message_id=invoice["id"], card_number="4242 4242 4242 4242"
+        )
+        assert status == 200, body
+        assert body["provider_payment_charge_id"].startswith("ch_")
+        await page.wait_for("Order order-1 paid")
+        messages = (await page.chat())["messages"]
+        assert any(m.get("payment", {}).get("amount") == "49.99 EUR" for m in messages)
+        assert next(m for m in messages if m["id"] == invoice["id"])["invoice"]["paid"]
+
+        await page.post("send", text="menu")
+        await page.wait_for("Menu below")
+        keyboard = (await page.chat())["keyboard"]
+        assert keyboard["rows"] == [
+            [{"text": "Catalog", "request_contact": False}],
+            [{"text": "Share phone", "request_contact": True}],
+        ]
+        assert (await page.post("press", text="Catalog"))[0] == 200
+        await page.wait_for("You said: Catalog")
+        assert (await page.post("press", text="Share phone"))[0] == 200
+        await page.wait_for("Phone +15550100001")
+        status, body = await page.post("press", text="Nope")
+        assert status == 400
+        assert "no reply keyboard button" in body["error"]
+
+        status, body = await page.upload("photo", png(), "me.png", caption="my size")
+        assert status == 200, body
+        await page.wait_for("Nice photo: my size")
+        ogg = b"OggS" + bytes(60)
+        status, body = await page.upload("voice", ogg, "voice.ogg", duration="3")
+        assert status == 200, body
+        await page.wait_for("Voice note of 3 s")
+        status, body = await page.upload("voice", b"not audio", "voice.ogg")
+        assert status == 400
+        status, body = await page.upload("document", b"a,b\n1,2\n", "list.csv")
+        assert status == 200, body
+        await page.wait_for("Document list.csv")
+        assert (await page.post("contact", phone_number="+15550109999"))[0] == 200
+        await page.wait_for("Phone +15550109999")
+
+        await page.post("send", text="<script>alert(1)</script> & co")
+        echo = await page.wait_for("You said: &lt;script")
+        assert echo["html"] == "You said: &lt;script&gt;alert(1)&lt;/script&gt; &amp; co"
+        voice = next(m for m in (await page.chat())["messages"] if "voice" in m)
+        async with page.http.get(web_tg.base_url + voice["voice"]["url"]) as response:
+            assert response.content_type == "audio/ogg"
+        await bot.delete_message(SARA, photo["id"])
+        shown = await page.chat()
+        assert photo["id"] not in [m["id"] for m in shown["messages"]]
+    assert web_tg.violations == []
+
+
+async def test_bad_requests_are_refused(web_tg: Emulator, page: Page) -> None:
+    status, body = await page.post("send", text="  ")
+    assert (status, body["ok"]) == (400, False)
+    async with page.http.post(
+        f"{page.base}/personas/{SARA}/send", data=b"nope", headers={"Content-Type": "text/plain"}
+    ) as response:
+        assert response.status == 400
+    status, body = await page.post("click", message_id="x")
+    assert status == 400
+    status, body = await page.post("pay", message_id=99, card_number="4242424242424242")
+    assert (status, body["error"]) == (400, "that message is not an invoice")
+    status, body = await page.upload("photo", b"not an image", "x.png")
+    assert status == 400
+    status, body = await page.get("/files/nope")
+    assert status == 404
+    status, body = await page.get(f"/personas/{SARA}/chat", since="x", wait="soon")
+    assert status == 400
+
+
+async def test_the_chat_poll_waits_for_a_change(web_tg: Emulator, page: Page) -> None:
+    first = await page.chat()
+    waiting = asyncio.create_task(
+        page.get(f"/personas/{SARA}/chat", since=first["since"], wait="10")
+    )
+    await asyncio.sleep(0)  # let the poll start; the answer must still come from the change
+    assert not waiting.done()
+    await web_tg.persona(SARA).send("hello")
+    async with asyncio.timeout(5):
+        status, body = await waiting
+    assert status == 200
+    assert body["messages"][-1]["html"] == "hello"
+    assert body["messages"][-1]["outgoing"]
+
+
+async def test_a_test_user_can_be_viewed_too(web_tg: Emulator, page: Page) -> None:
+    alice = web_tg.user("Alice")
+    await alice.send("hi")
+    page.user_id = alice.id
+    assert [m["html"] for m in (await page.chat())["messages"]] == ["hi"]
+
+
+def test_render_html_keeps_only_telegram_formatting() -> None:
+    text = "bold italic link spoiler <b>raw</b> quote pre"
+    entities = [
+        {"type": "bold", "offset": 0, "length": 11},
+        {"type": "italic", "offset": 5, "length": 6},
+        {"type": "text_link", "offset": 12, "length": 4, "url": "javascript:alert(1)"},
+        {"type": "spoiler", "offset": 17, "length": 7},
+        {"type": "blockquote", "offset": 36, "length": 5},
+        {"type": "pre", "offset": 42, "length": 3, "language": 'py"><x'},
+    ]
+    assert render_html(text, entities) == (
+        "<b>bold <i>italic</i></b> link "
+        '<span class="spoiler">spoiler</span> &lt;b&gt;raw&lt;/b&gt; '
+        '<blockquote>quote</blockquote> <pre data-language="py&quot;&gt;&lt;x">pre</pre>'
+    )
+    link = [{"type": "text_link", "offset": 0, "length": 2, "url": 'https://x.org/?a="b'}]
+    assert render_html("go", link) == (
+        '<a href="https://x.org/?a=&quot;b" target="_blank" rel="noopener noreferrer">go</a>'
+    )
+    # overlapping entities are closed and reopened, never left unbalanced
+    overlap = [
+        {"type": "bold", "offset": 0, "length": 4},
+        {"type": "italic", "offset": 2, "length": 4},
+    ]
+    assert render_html("abcdef", overlap) == "<b>ab<i>cd</i></b><i>ef</i>"
+    # offsets count UTF-16 units: an emoji is two
+    assert render_html("😀 hi", [{"type": "bold", "offset": 3, "length": 2}]) == "😀 <b>hi</b>"
+    assert render_html("x", [{"type": "bold", "offset": 5, "length": 9}]) == "x"
+
+
+def test_helpers() -> None:
+    assert luhn_ok("4242424242424242")
+    assert not luhn_ok("4242424242424241")
+    assert sniff(png()) == "image/png"
+    assert sniff(b"<html><script>") == "application/octet-stream"
+    assert sniff(b"\x1aE\xdf\xa3....") == "audio/webm"
+
+
+async def test_launcher_serves_the_web_chat(capsys: pytest.CaptureFixture[str]) -> None:
+    emulator = await serve(port=0, use_env_spec=False)
+    try:
+        out = capsys.readouterr().out
+        base = emulator.base_url
+        assert out == f"Sandbox web chat: {base} (Bot API at {base})\n"
+        assert sorted(emulator.personas) == [900000001, 900000101, 900000201, 900000202]
+        async with aiohttp.ClientSession() as http:
+            async with http.get(base + "/") as response:
+                assert response.status == 200
+            async with http.get(f"{emulator.api_url}/getMe") as response:
+                assert (await response.json())["ok"]
+    finally:
+        await emulator.stop()
