@@ -64,20 +64,12 @@ async def cmd_seed_demo(settings: Settings) -> int:
 
 
 async def cmd_run(settings: Settings) -> int:
-    if settings.bot_token is None:
-        print(
-            "No BOT_TOKEN is set, so there is no Telegram bot to run yet.\n"
-            "  - To run against Telegram: ask @BotFather for a token, put BOT_TOKEN=<token> in .env"
-            " and run `make run` again.\n"
-            "  - The local sandbox (a Telegram you can use in the browser, no token needed) is not"
-            " part of this version yet.\n"
-            "The database is migrated and holds the demo shop; `python -m bot check-config` shows"
-            " the settings in use."
-        )
-        return 0
-    from bot.runner import run_bot
+    from bot.runner import run_bot, run_sandbox
 
-    await run_bot(settings)
+    if settings.bot_token is None:
+        await run_sandbox(settings)
+    else:
+        await run_bot(settings)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Dispatcher
+from pydantic import AnyHttpUrl, SecretStr
 
 from bot.app import create_bot, create_dispatcher
 from bot.settings import Settings
@@ -12,6 +13,41 @@ from storage.db import make_engine, make_sessionmaker
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+SANDBOX_TOKEN = "123456789:AAE" + "sandbox-token-for-the-local-chat"  # a local token, not a secret
+
+
+async def run_sandbox(settings: Settings) -> None:
+    """No BOT_TOKEN: serve the local Telegram (Bot API emulator and web chat) and run the
+    bot against it, with the demo shop's people as the personas you can be."""
+    from sandbox.launcher import DEMO_PERSONAS, serve
+
+    emulator = await serve(
+        settings.sandbox_host, settings.sandbox_port, SANDBOX_TOKEN, DEMO_PERSONAS, announce=False
+    )
+    print(
+        f"No BOT_TOKEN is set, so the shop runs in the local sandbox.\n"
+        f"  Open {emulator.base_url} in a browser and chat as a customer, the seller or the "
+        f"admin.\n  To run in Telegram instead, put BOT_TOKEN=<token from @BotFather> in .env.\n"
+        f"  Ctrl-C stops it.",
+        flush=True,
+    )
+    admins = [p.id for p in DEMO_PERSONAS if p.role_label == "admin"]
+    local = settings.model_copy(
+        update={
+            "bot_token": SecretStr(SANDBOX_TOKEN),
+            "telegram_api_base": AnyHttpUrl(emulator.base_url),
+            "admin_ids": sorted({*settings.admin_ids, *admins}),
+            "payments_provider_token": settings.payments_provider_token
+            or SecretStr("284685063:TEST:sandbox"),
+            "webhook_url": None,
+        }
+    )
+    try:
+        await run_bot(local)
+    finally:
+        await emulator.stop()
 
 
 async def run_bot(settings: Settings) -> None:

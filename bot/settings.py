@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     flood_burst: int = Field(default=30, ge=1)
     flood_window_seconds: float = Field(default=5.0, gt=0)
 
+    # The local sandbox (`make run` without BOT_TOKEN)
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = Field(default=8080, ge=1, le=65535)
+
     # Operations
     log_level: str = Field(default="INFO", pattern=r"^(?i:debug|info|warning|error|critical)$")
     log_format: LogFormat = LogFormat.text
