@@ -26,7 +26,13 @@ from handlers import render
 from handlers.callbacks import CheckoutCb, CheckoutStep
 from handlers.customer.catalog import _screen
 from handlers.i18n import error_text, price, t
-from storage.vocabulary import OrderStatus, PaymentMethod, from_minor_units, to_minor_units
+from storage.vocabulary import (
+    AddressType,
+    OrderStatus,
+    PaymentMethod,
+    from_minor_units,
+    to_minor_units,
+)
 
 PAYLOAD_PREFIX = "order:"
 
@@ -72,7 +78,7 @@ async def begin(
         return
     await state.set_state(Checkout.address)
     await state.update_data(checkout_key=uuid.uuid4().hex, coupon=None)
-    saved = await shop.accounts.addresses(me.id)
+    saved = [a for a in await shop.accounts.addresses(me.id) if a.type == AddressType.shipping]
     await _screen(query, t(lang, "checkout.address"), kb.addresses(lang, saved))
     await query.answer()
 

@@ -1,0 +1,160 @@
+"""The shop in the sandbox, in a real browser: `python -m bot run` without a token, then
+headless Chromium (Playwright) browses, adds to the cart, checks out and pays by card as Sara.
+
+Leaves screenshots of the main screens in docs/screenshots/ for the README. Skips with one
+reason when Chromium or Playwright is missing, except under CI=true, where it fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = ROOT / "docs" / "screenshots"
+SARA = 900000201
+
+
+def _require_browser() -> None:
+    missing = None
+    if importlib.util.find_spec("playwright") is None:
+        missing = "Playwright is not installed"
+    elif not CHROMIUM.exists():
+        missing = f"{CHROMIUM} is missing (apt-get install -y chromium)"
+    if missing is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser test under CI: {missing}")
+    pytest.skip(missing)
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[str]:
+    _require_browser()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
+    env |= {
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/shop.db",
+        "MEDIA_DIR": str(tmp_path / "media"),
+        "SANDBOX_PORT": str(port),
+    }
+    for command in ("migrate", "seed-demo"):
+        done = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", command, cwd=tmp_path, env=env
+        )
+        assert await done.wait() == 0
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    async with asyncio.timeout(60):
+        while not any("Open http://" in line for line in lines):
+            lines.append((await process.stdout.readline()).decode())
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    rest, _ = await process.communicate()
+    log = "".join(lines) + rest.decode()
+    assert "Traceback" not in log, log
+
+
+async def test_sara_buys_a_kettle_in_the_browser(sandbox: str) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    expect.set_options(timeout=15_000)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=ARGS
+        )
+        try:
+            page = await (
+                await browser.new_context(viewport={"width": 1100, "height": 900})
+            ).new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            await page.goto(sandbox + "/")
+            await page.locator(f'.persona[data-persona-id="{SARA}"]').click()
+
+            async def say(text: str) -> None:
+                await page.locator("#text").fill(text)
+                await page.locator("#text").press("Enter")
+
+            def newest(text: str):  # type: ignore[no-untyped-def]
+                return page.locator(".msg.in", has_text=text).last
+
+            await say("/start")
+            await expect(newest("Welcome back, Sara")).to_be_visible()
+            await newest("Welcome back, Sara").get_by_role("button", name="Browse").click()
+            await expect(newest("Choose a category")).to_be_visible()
+            await page.screenshot(path=str(SHOTS / "shop-menu.png"))
+
+            await say("pour-over kettle")
+            results = newest("Results for")
+            await expect(results).to_be_visible()
+            await results.get_by_role("button").first.click()
+            card = newest("Sold by Kitchen & Co")
+            await expect(card.locator("img.photo")).to_be_visible()
+            await page.screenshot(path=str(SHOTS / "shop-product.png"))
+            await card.get_by_role("button", name="+").click()
+            await expect(card.get_by_role("button", name="Add 2 to cart")).to_be_visible()
+            await card.get_by_role("button", name="Add 2 to cart").click()
+            await expect(page.locator("#toast")).to_contain_text("Added 2")
+
+            await say("/cart")
+            cart = newest("Your cart")
+            await expect(cart).to_contain_text("2 ×")
+            await page.screenshot(path=str(SHOTS / "shop-cart.png"))
+            await cart.get_by_role("button", name="Checkout").click()
+            where = newest("Where should we deliver?")
+            await expect(where).to_be_visible()
+            await where.get_by_role("button", name="12 Lake Road").click()
+            shipping = newest("How should it be shipped?")
+            await shipping.get_by_role("button", name="Speedy Couriers").click()
+            coupon = newest("Do you have a coupon?")
+            await expect(coupon).to_be_visible()
+            await say("FREESHIP")
+            await expect(newest("Coupon FREESHIP")).to_be_visible()
+            await newest("How would you like to pay?").get_by_role("button", name="Card").click()
+            summary = newest("Please confirm your order")
+            await expect(summary).to_contain_text("Speedy Couriers")
+            await page.screenshot(path=str(SHOTS / "shop-checkout.png"))
+            await summary.get_by_role("button", name="Place order").click()
+
+            pay = page.locator(".msg.in .pay-button").last
+            await expect(pay).to_be_visible()
+            await pay.click()
+            await page.locator("#pay-submit").click()
+            await expect(newest("Payment received")).to_be_visible()
+            await page.screenshot(path=str(SHOTS / "shop-paid.png"))
+            assert errors == []
+        finally:
+            await browser.close()
