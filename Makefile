@@ -6,12 +6,13 @@ BIN    := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format migrate seed-demo clean help
+.PHONY: run test lint format migrate seed-demo clean help rasa rasa-down nlu-eval
 
 help:
 	@echo "make run   - install, migrate, seed the demo shop, start the bot"
 	@echo "make test  - install dev tools, then format check, lint, types, import contracts, tests"
 	@echo "make format, make lint, make migrate, make seed-demo, make clean"
+	@echo "make rasa (start the Rasa NLU server), make rasa-down, make nlu-eval"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed: install it, or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -50,6 +51,18 @@ format: $(DEV_STAMP)
 
 test: lint
 	$(BIN)/python -m pytest
+
+# The Rasa NLU server (Python 3.10 side environment in ~/.cache/marketplace-bot/rasa; the
+# first run installs Rasa 3.6 and trains the model, a few minutes). See docs/nlu.md.
+rasa:
+	bash scripts/rasa/up.sh
+
+rasa-down:
+	bash scripts/rasa/down.sh
+
+nlu-eval: $(RUN_STAMP)
+	$(BIN)/python -m nlu evaluate
+	$(BIN)/python -m nlu evaluate --backend rasa-only
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .import_linter_cache

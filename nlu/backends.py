@@ -1,0 +1,222 @@
+"""The backends behind one interface: `await backend.parse(text, context) -> Intent`.
+
+`EmbeddedBackend` runs in-process from the training YAML; `RasaBackend` asks a Rasa Open
+Source server over HTTP; `FallbackBackend` uses the first and falls back to the second while
+the first is down. All of them share the EntityBuilder post-processing, so entities mean the
+same thing whichever model classified the intent. No backend ever acts on what it parsed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiohttp
+
+from nlu.catalog import CatalogIndex
+from nlu.classifier import Model, load_or_train
+from nlu.dataset import CATALOG_FILE, TRAINING_FILE, NluData, load
+from nlu.postprocess import EntityBuilder, EntitySpan
+from nlu.text import words
+from nlu.types import INTENTS, OUT_OF_SCOPE, Context, Intent
+
+log = logging.getLogger(__name__)
+
+
+class Backend(Protocol):
+    """Anything that turns a chat message into an Intent."""
+
+    async def parse(self, text: str, context: Context) -> Intent: ...
+
+    async def aclose(self) -> None: ...
+
+
+class BackendUnavailable(RuntimeError):
+    """The backend cannot answer now (server down, timeout); another one may."""
+
+
+def load_catalog(path: Path = CATALOG_FILE) -> CatalogIndex:
+    """The sample catalog shipped for evaluation and the command line."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return CatalogIndex.build(
+        [(int(p[0]), str(p[1]), str(p[2])) for p in data["products"]], data["categories"]
+    )
+
+
+def context_words(data: NluData) -> set[str]:
+    """Words used around entities in training: never to be "corrected" into product names."""
+    out: set[str] = set()
+    for example in data.examples:
+        text = example.text
+        for span in example.spans:
+            text = text.replace(span.value, " ")
+        out.update(words(text))
+    return out
+
+
+def with_training_words(catalog: CatalogIndex, data: NluData | None = None) -> CatalogIndex:
+    """The catalog with the training phrases' everyday words protected from fuzzy matching
+    ("start" must not become "Smart Speaker")."""
+    words_used = context_words(data or load(TRAINING_FILE))
+    return CatalogIndex.build(
+        catalog.items, catalog.categories.values(), words_used - catalog.vocabulary
+    )
+
+
+def _empty(text: str) -> bool:
+    return not words(text)
+
+
+class EmbeddedBackend:
+    """The in-process classifier plus the rule-based extractors; trains on first use."""
+
+    def __init__(
+        self,
+        catalog: CatalogIndex | None = None,
+        training_file: Path = TRAINING_FILE,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.data = load(training_file)
+        self.catalog = with_training_words(catalog or load_catalog(), self.data)
+        self.entities = EntityBuilder(self.catalog)
+        self._cache_dir = cache_dir
+        self._model: Model | None = None
+
+    @property
+    def model(self) -> Model:
+        if self._model is None:
+            pairs = [(e.text, e.intent) for e in self.data.examples]
+            self._model = load_or_train(pairs, self._cache_dir)
+        return self._model
+
+    def parse_sync(self, text: str, context: Context) -> Intent:
+        if _empty(text):
+            return Intent(OUT_OF_SCOPE, 0.0)
+        ranking = self.model.predict(text)
+        name, confidence = ranking[0]
+        entities = self.entities.build(text, name, context)
+        return Intent(name, confidence, entities, tuple(ranking[:5]))
+
+    async def parse(self, text: str, context: Context) -> Intent:
+        return self.parse_sync(text, context)
+
+    async def aclose(self) -> None:
+        return None
+
+
+class RasaBackend:
+    """A client of Rasa's `POST /model/parse`; entities go through the same EntityBuilder."""
+
+    def __init__(
+        self,
+        url: str,
+        catalog: CatalogIndex | None = None,
+        timeout: float = 3.0,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.catalog = with_training_words(catalog or load_catalog())
+        self.entities = EntityBuilder(self.catalog)
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+    async def raw_parse(self, text: str) -> dict[str, Any]:
+        try:
+            async with self._client().post(
+                f"{self.url}/model/parse", json={"text": text}
+            ) as response:
+                if response.status != 200:
+                    raise BackendUnavailable(f"Rasa answered {response.status}")
+                body: dict[str, Any] = await response.json()
+                return body
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise BackendUnavailable(f"Rasa at {self.url} is unreachable: {exc!r}") from exc
+
+    async def parse(self, text: str, context: Context) -> Intent:
+        if _empty(text):
+            return Intent(OUT_OF_SCOPE, 0.0)
+        return self.from_response(text, await self.raw_parse(text), context)
+
+    def from_response(self, text: str, body: dict[str, Any], context: Context) -> Intent:
+        """Maps Rasa's JSON onto an Intent; unknown intent names become out_of_scope."""
+        intent = body.get("intent") or {}
+        name = str(intent.get("name") or OUT_OF_SCOPE)
+        confidence = float(intent.get("confidence") or 0.0)
+        if name not in INTENTS:
+            name, confidence = OUT_OF_SCOPE, min(confidence, 0.0)
+        spans: list[EntitySpan] = []
+        for entity in body.get("entities") or ():
+            start, end = entity.get("start"), entity.get("end")
+            if isinstance(start, int) and isinstance(end, int):
+                spans.append(EntitySpan(str(entity.get("entity")), text[start:end], start, end))
+        ranking = tuple(
+            (str(r.get("name")), float(r.get("confidence") or 0.0))
+            for r in (body.get("intent_ranking") or ())[:5]
+        )
+        return Intent(name, confidence, self.entities.build(text, name, context, spans), ranking)
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+class FallbackBackend:
+    """Asks `primary`; while it is unavailable, answers from `fallback` (warning once per
+    outage) and tries the primary again after `retry_after` seconds."""
+
+    def __init__(self, primary: Backend, fallback: Backend, retry_after: float = 30.0) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.retry_after = retry_after
+        self._down_since: float | None = None
+
+    @property
+    def degraded(self) -> bool:
+        return self._down_since is not None
+
+    async def parse(self, text: str, context: Context) -> Intent:
+        now = time.monotonic()
+        if self._down_since is None or now - self._down_since >= self.retry_after:
+            try:
+                intent = await self.primary.parse(text, context)
+            except BackendUnavailable as exc:
+                if self._down_since is None:
+                    log.warning("NLU backend unavailable, using the embedded one: %s", exc)
+                self._down_since = now
+            else:
+                if self._down_since is not None:
+                    log.info("NLU backend is back")
+                self._down_since = None
+                return intent
+        return await self.fallback.parse(text, context)
+
+    async def aclose(self) -> None:
+        await self.primary.aclose()
+        await self.fallback.aclose()
+
+
+def make_backend(
+    kind: str,
+    rasa_url: str | None = None,
+    catalog: CatalogIndex | None = None,
+    cache_dir: Path | None = None,
+) -> Backend:
+    """`embedded`, `rasa` (falls back to embedded when the server is down) or `rasa-only`."""
+    if kind == "embedded":
+        return EmbeddedBackend(catalog, cache_dir=cache_dir)
+    url = rasa_url or "http://127.0.0.1:5005"
+    if kind == "rasa-only":
+        return RasaBackend(url, catalog)
+    if kind == "rasa":
+        return FallbackBackend(
+            RasaBackend(url, catalog), EmbeddedBackend(catalog, cache_dir=cache_dir)
+        )
+    raise ValueError(f"unknown backend {kind!r}: expected embedded, rasa or rasa-only")

@@ -1,0 +1,120 @@
+"""Numbers as people type them: digits, words ("two", "a couple"), spoken digit strings."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+#: Words that stand for a count in a shopping phrase ("a couple of", "a dozen").
+COUNT_PHRASES = {
+    "a": 1,
+    "an": 1,
+    "single": 1,
+    "couple": 2,
+    "pair": 2,
+    "few": 3,
+    "dozen": 12,
+    "both": 2,
+}
+#: Single spoken digits, including "oh" for zero as in "one oh four two".
+DIGIT_WORDS = {name: value for name, value in UNITS.items() if value < 10} | {"oh": 0, "o": 0}
+_FILLERS = {"a", "an", "of", "the"}
+_DIGITS = re.compile(r"^[#]?(\d+)$")
+
+
+def word_number(text: str) -> int | None:
+    """ "seven" -> 7, "twenty one" / "twenty-one" -> 21, "12" -> 12; None if not a number."""
+    cleaned = text.strip().lower().replace("-", " ")
+    match = _DIGITS.match(cleaned)
+    if match:
+        return int(match.group(1))
+    parts = cleaned.split()
+    if len(parts) == 1:
+        if parts[0] in UNITS:
+            return UNITS[parts[0]]
+        return TENS.get(parts[0])
+    if len(parts) == 2 and parts[0] in TENS and parts[1] in UNITS and UNITS[parts[1]] < 10:
+        return TENS[parts[0]] + UNITS[parts[1]]
+    return None
+
+
+def parse_quantity(text: str) -> int | None:
+    """How many: "3", "three", "a couple of", "a pair", "an", "x2"; None if no count."""
+    cleaned = text.strip().lower().rstrip("x")
+    if cleaned.startswith("x") and cleaned[1:].isdigit():
+        cleaned = cleaned[1:]
+    value = word_number(cleaned)
+    if value is not None:
+        return value if value > 0 else None
+    parts = [p for p in cleaned.replace("-", " ").split() if p not in _FILLERS]
+    if not parts:
+        return COUNT_PHRASES.get(cleaned)
+    if len(parts) == 1 and parts[0] in COUNT_PHRASES:
+        return COUNT_PHRASES[parts[0]]
+    value = word_number(" ".join(parts))
+    return value if value else None
+
+
+def spoken_digits(text: str) -> int | None:
+    """ "one zero four two" -> 1042, "1 0 4 2" -> 1042, "#1042" -> 1042."""
+    cleaned = text.strip().lower().replace("-", " ").replace("#", " ")
+    parts = cleaned.split()
+    if not parts:
+        return None
+    digits: list[str] = []
+    for part in parts:
+        if part.isdigit():
+            digits.append(part)
+        elif part in DIGIT_WORDS:
+            digits.append(str(DIGIT_WORDS[part]))
+        elif part in {"number", "no", "order", "no."}:
+            continue
+        else:
+            return None
+    return int("".join(digits)) if digits else None
+
+
+def parse_money(text: str) -> Decimal | None:
+    """ "$30", "30 dollars", "29.99", "thirty bucks" -> Decimal; None if no amount."""
+    cleaned = text.strip().lower()
+    for noise in ("$", "€", "£", "usd", "dollars", "dollar", "bucks", "euros", "euro"):
+        cleaned = cleaned.replace(noise, " ")
+    cleaned = cleaned.replace(",", "").strip()
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        number = word_number(cleaned)
+        return Decimal(number) if number is not None else None
+    return amount if amount.is_finite() and amount >= 0 else None

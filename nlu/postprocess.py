@@ -1,0 +1,355 @@
+"""From an intent and a text (and optionally a backend's entity spans) to normalised Entities.
+
+Both backends end here, so "two" becomes 2, "one zero four two" becomes 1042 and "red hoody"
+becomes catalog ids the same way whichever model found the intent. Spans a backend reports
+(Rasa's entities) are trusted first; the rule-based extractors fill what it did not report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from nlu.catalog import CatalogIndex, Mention
+from nlu.extract import (
+    Found,
+    extract_colour,
+    extract_coupon,
+    extract_order_id,
+    extract_price,
+    extract_rating,
+    extract_size,
+    normalize_colour,
+    normalize_size,
+)
+from nlu.numbers import COUNT_PHRASES, parse_money, parse_quantity, spoken_digits, word_number
+from nlu.text import Token, tokenize
+from nlu.types import ORDER_INTENTS, PRODUCT_INTENTS, Context, Entities, ProductMatch
+
+CART_INTENTS = frozenset({"add_to_cart", "remove_from_cart"})
+#: Intents where a bare category word means "browse that category" rather than a product.
+BROWSE_INTENTS = frozenset({"search"})
+_QUANTITY_MARKERS = frozenset({"qty", "quantity", "x"})
+_FILLERS = frozenset({"of", "the", "more", "extra", "new", "another"})
+#: Slots checked by patterns before a backend's spans: their shape is regular.
+RULES_FIRST = frozenset({"price_min", "price_max", "order_id", "rating", "coupon_code"})
+_ITEM = frozenset({"product", "colour", "size"})
+#: The slots each intent can use. Others are dropped: "book a hotel" is out of scope and must
+#: not come back with the Books category, nor "what's 5 times 7" with a quantity.
+SLOTS: dict[str, frozenset[str]] = {
+    "search": _ITEM | {"category", "price_min", "price_max"},
+    "product_info": _ITEM,
+    "add_to_cart": _ITEM | {"quantity"},
+    "remove_from_cart": _ITEM | {"quantity"},
+    "add_to_wishlist": _ITEM,
+    "apply_coupon": frozenset({"coupon_code"}),
+    "checkout": frozenset({"coupon_code"}),
+    "track_order": frozenset({"order_id"}),
+    "cancel_order": frozenset({"order_id"}),
+    "return_order": _ITEM | {"order_id", "quantity"},
+    "leave_review": _ITEM | {"rating", "order_id"},
+    "contact_support": frozenset({"order_id"}),
+}
+_ANAPHORA_AFTER = frozenset({"them", "those", "these", "it", "this", "that"})
+
+
+@dataclass(frozen=True)
+class EntitySpan:
+    """An entity a backend found: type, the text it covers and where."""
+
+    entity: str
+    text: str
+    start: int
+    end: int
+
+
+def _tokens_in(tokens: Sequence[Token], start: int, end: int) -> set[int]:
+    return {i for i, t in enumerate(tokens) if t.start < end and t.end > start}
+
+
+class EntityBuilder:
+    """Turns text into Entities using a catalog; one per catalog, cheap to call."""
+
+    def __init__(self, catalog: CatalogIndex) -> None:
+        self.catalog = catalog
+
+    def build(
+        self,
+        text: str,
+        intent: str,
+        context: Context,
+        spans: Sequence[EntitySpan] | None = None,
+    ) -> Entities:
+        tokens = tokenize(text)
+        used: set[int] = set()
+        given: dict[str, EntitySpan] = {}
+        for span in sorted(spans or (), key=lambda s: s.start):
+            given.setdefault(span.entity, span)
+        values: dict[str, object] = {}
+
+        def take(found: Found[Any] | None, key: str) -> None:
+            if found is not None and key not in values:
+                values[key] = found.value
+                used.update(_tokens_in(tokens, found.start, found.end))
+
+        # 1. slots a backend reported, normalised by the same parsers the rules use; the
+        # regular shapes (prices, order ids, ratings, codes) trust the patterns first
+        for span in given.values():
+            if span.entity in RULES_FIRST:
+                continue
+            value = _normalise(span.entity, span.text)
+            if value is not None:
+                values[span.entity] = value
+                if span.entity not in ("product", "category"):
+                    used.update(_tokens_in(tokens, span.start, span.end))
+        # 2. rules for the rest: structured slots first, so their words are not reused
+        low, high = extract_price(text)
+        take(low, "price_min")
+        take(high, "price_max")
+        take(
+            extract_coupon(text) if intent == "apply_coupon" or "coupon_code" in given else None,
+            "coupon_code",
+        )
+        take(extract_order_id(text, loose=intent in ORDER_INTENTS), "order_id")
+        take(extract_rating(text), "rating")
+        take(extract_size(text), "size")
+        take(extract_colour(text), "colour")
+        for span in given.values():
+            covered = _tokens_in(tokens, span.start, span.end)
+            if span.entity in RULES_FIRST and span.entity not in values and not covered & used:
+                value = _normalise(span.entity, span.text)
+                if value is not None:
+                    values[span.entity] = value
+                    used.update(covered)
+        colour_found = extract_colour(text)
+        while colour_found is not None:  # every colour word is an attribute, not a name
+            used.update(_tokens_in(tokens, colour_found.start, colour_found.end))
+            rest = text[colour_found.end :]
+            nxt = extract_colour(rest)
+            colour_found = (
+                None
+                if nxt is None
+                else Found(nxt.value, nxt.start + colour_found.end, nxt.end + colour_found.end)
+            )
+
+        # 3. product and category mentions
+        attributes: dict[str, str] = {k: str(values[k]) for k in ("colour", "size") if k in values}
+        values.pop("product", None)
+        values.pop("category", None)
+        product_text: str | None = None
+        matches: list[tuple[int, float]] = []
+        mention_tokens: set[int] = set()
+        allowed = SLOTS.get(intent, frozenset())
+        if not allowed & {"product", "category"}:
+            mentions = []
+        elif "product" in given or "category" in given:
+            mentions = _merge_mentions(text, tokens, spans or ())
+        else:
+            mentions = self.catalog.find_mentions(tokens, used)
+        for mention in mentions:
+            mention = self._trim_numbers(tokens, mention, attributes)
+            category = self.catalog.match_category(mention.text)
+            kind = given.get("category")
+            prefer_category = intent in BROWSE_INTENTS or (
+                kind is not None and kind.text == mention.text
+            )
+            if category and (prefer_category or intent not in PRODUCT_INTENTS):
+                values.setdefault("category", category)
+                mention_tokens.update(range(mention.start, mention.end))
+                continue
+            found = self.catalog.resolve(mention.text, attributes)
+            if found and (not matches or found[0][1] > matches[0][1]):
+                matches, product_text = found, mention.text
+                mention_tokens.update(range(mention.start, mention.end))
+            elif category and "category" not in values and not found:
+                values["category"] = category
+                mention_tokens.update(range(mention.start, mention.end))
+
+        # 4. quantity: a count next to a product, "x2", "3 of them"
+        if "quantity" not in values:
+            quantity = self._quantity(tokens, used | mention_tokens, mention_tokens, intent)
+            if quantity is not None:
+                values["quantity"] = quantity
+
+        values = {k: v for k, v in values.items() if k in allowed}
+        if "product" not in allowed:
+            product_text, matches = None, []
+        entities = Entities(
+            product=product_text,
+            products=tuple(ProductMatch(pid, score) for pid, score in matches),
+            category=_str(values.get("category")),
+            quantity=_int(values.get("quantity")),
+            colour=_str(values.get("colour")),
+            size=_str(values.get("size")),
+            price_min=_dec(values.get("price_min")),
+            price_max=_dec(values.get("price_max")),
+            coupon_code=_str(values.get("coupon_code")),
+            order_id=_int(values.get("order_id")),
+            rating=_int(values.get("rating")),
+        )
+        return apply_context(entities, intent, context)
+
+    def _trim_numbers(
+        self, tokens: Sequence[Token], mention: Mention, attributes: dict[str, str]
+    ) -> Mention:
+        """Drops leading count words ("two zip hoodies") unless the name has them
+        ("Two-Person Tent")."""
+        start = mention.start
+        while start < mention.end - 1 and parse_quantity(tokens[start].lower) is not None:
+            start += 1
+        if start == mention.start:
+            return mention
+        full = self.catalog.resolve(mention.text, attributes)
+        text = " ".join(t.text for t in tokens[start : mention.end])
+        trimmed = self.catalog.resolve(text, attributes)
+        if full and (not trimmed or full[0][1] > trimmed[0][1] + 1e-9):
+            return mention
+        return Mention(start, mention.end, text)
+
+    def _quantity(
+        self, tokens: Sequence[Token], used: set[int], mention: set[int], intent: str
+    ) -> int | None:
+        lowered = [t.lower for t in tokens]
+        mention_start = min(mention) if mention else None
+        lone: list[int] = []
+        for i, word in enumerate(lowered):
+            if i in used:
+                continue
+            if (word.startswith("x") and word[1:].isdigit()) or (
+                word.endswith("x") and word[:-1].isdigit()
+            ):
+                return parse_quantity(word)
+            value = parse_quantity(word)
+            if value is None or value > 99 or (word.isdigit() and len(word) > 2):
+                continue
+            if word in ("a", "an"):
+                if intent not in CART_INTENTS:
+                    continue
+                if i + 1 < len(lowered) and lowered[i + 1] in COUNT_PHRASES:
+                    continue  # "a couple": the next word carries the number
+            # what follows, skipping fillers and attribute words
+            j = i + 1
+            while j < len(lowered) and (lowered[j] in _FILLERS or (j in used and j not in mention)):
+                j += 1
+            follows_mention = mention_start is not None and j == mention_start
+            before = lowered[i - 1] if i > 0 else ""
+            after = lowered[i + 1] if i + 1 < len(lowered) else ""
+            after2 = lowered[i + 2] if i + 2 < len(lowered) else ""
+            if (
+                follows_mention
+                or before in _QUANTITY_MARKERS
+                or after in _ANAPHORA_AFTER
+                or (after in ("of", "more") and after2 in _ANAPHORA_AFTER)
+                or (after in ("more",) and intent in CART_INTENTS)
+            ):
+                return value
+            if word not in COUNT_PHRASES and intent in CART_INTENTS:
+                lone.append(value)
+        return lone[0] if len(lone) == 1 else None
+
+
+def _merge_mentions(
+    text: str, tokens: Sequence[Token], spans: Iterable[EntitySpan]
+) -> list[Mention]:
+    """Product and category spans as mentions; adjacent ones ("zip" + "hoodies") joined."""
+    merged: list[tuple[int, int]] = []
+    for span in sorted(
+        (s for s in spans if s.entity in ("product", "category")), key=lambda s: s.start
+    ):
+        if merged and not text[merged[-1][1] : span.start].strip():
+            merged[-1] = (merged[-1][0], span.end)
+        else:
+            merged.append((span.start, span.end))
+    mentions = []
+    for start, end in merged:
+        ids = _tokens_in(tokens, start, end)
+        if ids:
+            mentions.append(Mention(min(ids), max(ids) + 1, text[start:end]))
+    return mentions
+
+
+def apply_context(entities: Entities, intent: str, context: Context) -> Entities:
+    """Fills "it"/"that one" from what the chat showed last, and records that it did."""
+    filled: set[str] = set()
+    products = entities.products
+    order_id = entities.order_id
+    wants_product = intent in PRODUCT_INTENTS and not products and not entities.product
+    if wants_product and context.last_product_id is not None:
+        products = (ProductMatch(context.last_product_id, 1.0),)
+        filled.add("product")
+    if intent in ORDER_INTENTS and order_id is None and context.last_order_id is not None:
+        order_id = context.last_order_id
+        filled.add("order_id")
+    if not filled:
+        return entities
+    return replace(
+        entities,
+        products=products,
+        order_id=order_id,
+        from_context=entities.from_context | frozenset(filled),
+    )
+
+
+def _normalise(entity: str, text: str) -> object | None:
+    """The value of an annotated or reported span, by entity type."""
+    parsers: dict[str, Callable[[str], object]] = {
+        "quantity": parse_quantity,
+        "order_id": spoken_digits,
+        "price_min": parse_money,
+        "price_max": parse_money,
+        "colour": normalize_colour,
+        "size": normalize_size,
+        "rating": _rating,
+        "coupon_code": lambda t: t.strip().upper() or None,
+        "product": lambda t: t.strip() or None,
+        "category": lambda t: t.strip() or None,
+    }
+    parser = parsers.get(entity)
+    return parser(text) if parser else None
+
+
+def _rating(text: str) -> int | None:
+    cleaned = text.lower().replace("stars", " ").replace("star", " ").replace("-", " ")
+    cleaned = cleaned.split("/")[0].split(" out of")[0].strip()
+    value = word_number(cleaned)
+    return value if value is not None and 1 <= value <= 5 else None
+
+
+def expected_entities(catalog: CatalogIndex, spans: Iterable[tuple[str, str]]) -> dict[str, object]:
+    """What Entities.normalized() should equal for annotated (entity, text) pairs."""
+    raw = {entity: text for entity, text in spans}
+    out: dict[str, object] = {}
+    attributes: dict[str, str] = {}
+    for key in ("colour", "size"):
+        if key in raw and (value := _normalise(key, raw[key])) is not None:
+            out[key] = value
+            attributes[key] = str(value)
+    for key, text in raw.items():
+        if key in ("colour", "size"):
+            continue
+        if key == "product":
+            found = catalog.resolve(text, attributes)
+            if found:
+                top = found[0][1]
+                out[key] = frozenset(pid for pid, score in found if score >= top - 1e-9)
+        elif key == "category":
+            category = catalog.match_category(text)
+            if category:
+                out[key] = category
+        elif (value := _normalise(key, text)) is not None:
+            out[key] = value
+    return out
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _dec(value: object) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
