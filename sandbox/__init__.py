@@ -4,10 +4,19 @@
 update it emits, and gives tests simulated users (`Emulator.user()`). See docs/sandbox.md.
 """
 
-from sandbox.emulator import Emulator
+from sandbox.emulator import Emulator, StripeAccount
 from sandbox.errors import Violation
 from sandbox.faults import Faults
 from sandbox.personas import DEMO_PERSONAS, Persona
 from sandbox.users import Payment, SimUser
 
-__all__ = ["DEMO_PERSONAS", "Emulator", "Faults", "Payment", "Persona", "SimUser", "Violation"]
+__all__ = [
+    "DEMO_PERSONAS",
+    "Emulator",
+    "Faults",
+    "Payment",
+    "Persona",
+    "SimUser",
+    "StripeAccount",
+    "Violation",
+]

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -26,6 +28,15 @@ from sandbox.state import Chat, State
 from sandbox.users import SimUser
 from sandbox.webchat import install
 from sandbox.webhook import push_updates
+
+
+@dataclass(frozen=True)
+class StripeAccount:
+    """A Stripe-compatible server the emulator charges invoices on (tests: localstripe)."""
+
+    api_base: str
+    api_key: str = "sk_test_sandbox"
+
 
 _TOKEN = re.compile(r"(\d+):[A-Za-z0-9_-]+")
 DEFAULT_TOKEN = "123456789:SANDBOX-token_for-tests"  # noqa: S105 - a public test token
@@ -50,6 +61,7 @@ class Emulator:
         seed: int = 0,
         personas: Iterable[Persona] = (),
         web: bool = False,
+        stripe: StripeAccount | None = None,
     ) -> None:
         match = _TOKEN.fullmatch(token)
         if match is None:
@@ -67,10 +79,34 @@ class Emulator:
         self._pusher: asyncio.Task[None] | None = None
         self._next_user_id = FIRST_USER_ID
         self.web = web
+        self.stripe = stripe
         self.personas: dict[int, Persona] = {}
         self._persona_users: dict[int, SimUser] = {}
         for persona in personas:
             self.add_persona(persona)
+
+    async def charge(self, amount: int, currency: str) -> str:
+        """The provider's charge id for a paid invoice. With `stripe` set, Telegram's part is
+        played for real: a PaymentIntent is confirmed on that Stripe-compatible server (e.g.
+        localstripe) with the test card, so the bot can refund the charge there later."""
+        if self.stripe is None:
+            return f"ch_{secrets.token_hex(12)}"
+        assert self._session is not None, "the emulator is not started"
+        async with self._session.post(
+            f"{self.stripe.api_base.rstrip('/')}/v1/payment_intents",
+            data={
+                "amount": str(amount),
+                "currency": currency.lower(),
+                "payment_method": "pm_card_visa",
+                "confirm": "true",
+            },
+            headers={"Authorization": f"Bearer {self.stripe.api_key}"},
+        ) as response:
+            intent = await response.json()
+        if response.status != 200 or intent.get("status") != "succeeded":
+            raise RuntimeError(f"the Stripe server refused the test charge: {intent}")
+        charge = intent["latest_charge"]
+        return str(charge["id"] if isinstance(charge, dict) else charge)
 
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> Emulator:

@@ -353,7 +353,7 @@ class SimUser:
             "total_amount": total,
             "invoice_payload": invoice["payload"],
             "telegram_payment_charge_id": f"tg_{secrets.token_hex(12)}",
-            "provider_payment_charge_id": f"ch_{secrets.token_hex(12)}",
+            "provider_payment_charge_id": await self.emulator.charge(total, invoice["currency"]),
         }
         if info:
             paid["order_info"] = info

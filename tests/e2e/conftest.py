@@ -12,13 +12,15 @@ import asyncio
 import os
 import socket
 import sys
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
-from sandbox import Emulator, SimUser
+from sandbox import Emulator, SimUser, StripeAccount
 from sandbox.personas import Persona
 from tests.conftest import ROOT
 
@@ -60,9 +62,28 @@ async def _run(args: list[str], env: dict[str, str], cwd: Path) -> None:
     assert process.returncode == 0, out.decode()
 
 
+@pytest.fixture(scope="session")
+async def stripe_base() -> AsyncIterator[str]:
+    """A Stripe-compatible server (localstripe) on loopback: the emulator charges invoices on
+    it as Telegram's payment provider would, and the bot refunds those charges there."""
+    with warnings.catch_warnings():
+        # localstripe registers plain functions as aiohttp routes, which aiohttp deprecates
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from localstripe import resources, server
+
+        resources.store.dump_to_disk = lambda: None  # keep the fake's state in memory
+        runner = web.AppRunner(server.app)
+        await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
 @pytest.fixture(scope="session", params=["polling", "webhook"])
 async def shop_bot(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, stripe_base: str
 ) -> AsyncIterator[ShopBot]:
     mode = str(request.param)
     home = tmp_path_factory.mktemp(f"bot-{mode}")
@@ -80,12 +101,15 @@ async def shop_bot(
     }
     await _run(["migrate"], env, home)
     await _run(["seed-demo"], env, home)
-    async with Emulator(token=TOKEN, callback_timeout=10) as tg:
+    stripe = StripeAccount(stripe_base, "sk_test_e2e")
+    async with Emulator(token=TOKEN, callback_timeout=10, stripe=stripe) as tg:
         env |= {
             "BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE": tg.base_url,
             "ADMIN_IDS": str(ADMIN_ID),
             "PAYMENTS_PROVIDER_TOKEN": "284685063:TEST:sandbox",
+            "STRIPE_API_KEY": stripe.api_key,
+            "STRIPE_API_BASE": stripe.api_base,
         }
         if mode == "webhook":
             port = _free_port()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import aiohttp
+
 from sandbox import Emulator
 
 
@@ -116,3 +118,51 @@ async def test_stale_and_forged_buttons_change_nothing(tg: Emulator) -> None:
     assert "no longer active" in str(answer.get("text"))
     answer = await dave._click(menu, {"text": "x", "callback_data": "v9:garbage"}, 5)
     assert "no longer active" in str(answer.get("text"))
+
+
+async def test_cancelling_a_card_order_refunds_the_charge_at_stripe(
+    tg: Emulator, stripe_base: str
+) -> None:
+    erin = tg.user("Erin")
+    await erin.send("/start")
+    await erin.expect_message("Welcome")
+    await erin.send("pour-over kettle")
+    await erin.expect_message("Results for")
+    await erin.click("Kettle")
+    await erin.expect_message("Sold by")
+    await erin.click("Add 1 to cart")
+    await erin.send("/cart")
+    await erin.expect_message("Your cart")
+    await erin.click("Checkout")
+    await erin.expect_edit("Where should we deliver?")
+    await erin.click("New address")
+    await erin.expect_message("Send the address")
+    await erin.send("5 Calle Mayor, Madrid, Spain, 28013")
+    await erin.expect_message("How should it be shipped?")
+    await erin.click("Standard Post")
+    await erin.expect_edit("coupon")
+    await erin.click("Skip")
+    await erin.expect_edit("How would you like to pay?")
+    await erin.click("Card")
+    await erin.expect_edit("Please confirm")
+    await erin.click("Place order")
+    invoice = await erin.expect_message(where=lambda m: "invoice" in m)
+    payment = await erin.pay(invoice)
+    assert payment.ok
+    charge = payment.provider_payment_charge_id
+    await erin.expect_message("Payment received")
+    await erin.send("/orders")
+    await erin.expect_message("Your orders")
+    await erin.click("paid, being prepared")
+    await erin.expect_edit("Status: paid")
+    answer = await erin.click("Cancel order")
+    assert "on its way back" in str(answer.get("text"))
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(
+            f"{stripe_base}/v1/charges/{charge}", headers={"Authorization": "Bearer sk_test_e2e"}
+        ) as response,
+    ):
+        refunded = await response.json()
+    assert refunded["refunded"] is True
+    assert refunded["amount_refunded"] == refunded["amount"]
