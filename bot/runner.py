@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiogram import Bot, Dispatcher
 from pydantic import AnyHttpUrl, SecretStr
 
 from bot.app import create_bot, create_dispatcher
+from bot.notify import DeliveryRules, OutboxDispatcher
 from bot.settings import Settings
 from storage.db import make_engine, make_sessionmaker
 from storage.uow import UnitOfWork
@@ -55,6 +57,14 @@ async def run_bot(settings: Settings) -> None:
     sessions = make_sessionmaker(engine)
     bot = create_bot(settings)
     dp = create_dispatcher(settings, lambda: UnitOfWork(sessions))
+    dispatcher = OutboxDispatcher(
+        bot,
+        lambda: UnitOfWork(sessions),
+        DeliveryRules(
+            global_rate=settings.notify_global_rate, per_chat_rate=settings.notify_per_chat_rate
+        ),
+    )
+    delivery = asyncio.create_task(dispatcher.run(), name="outbox")
     try:
         if settings.webhook_url is not None:
             await _serve_webhook(settings, bot, dp)
@@ -63,12 +73,13 @@ async def run_bot(settings: Settings) -> None:
             log.info("polling for updates")
             await dp.start_polling(bot, handle_signals=True)
     finally:
+        dispatcher.stop()
+        await delivery
         await bot.session.close()
         await engine.dispose()
 
 
 async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
-    import asyncio
     from urllib.parse import urlsplit
 
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -104,6 +105,7 @@ async def handle_method(request: web.Request) -> web.StreamResponse:
     try:
         raw, uploads = await read_params(request)
         state.calls.append((method, raw))
+        state.timed_calls.append((time.monotonic(), method, raw.get("chat_id")))
         result = await execute(state, served.spec, method, raw, uploads)
     except ApiError as exc:
         return _reply(exc.payload(), exc.error_code)

@@ -110,6 +110,8 @@ class State:
         self.invoice_links: dict[str, dict[str, Any]] = {}
         self.violations: list[Violation] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []  # every request, for assertions
+        # (monotonic time, method, chat_id) of every request: rates measured at the emulator
+        self.timed_calls: list[tuple[float, str, Any]] = []
         self._changed = asyncio.Event()  # replaced on every change: waiters hold the old one
         self.closing = False
         self._ids = itertools.count(1)

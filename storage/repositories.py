@@ -5,14 +5,16 @@ They add and read through the unit of work's session and never commit.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditLog, ProcessedUpdate, User
+from storage.models import AuditLog, Outbox, ProcessedUpdate, User
+from storage.vocabulary import OutboxStatus
 
 
 def _insert(session: AsyncSession, model: type[Any]) -> Any:
@@ -105,3 +107,77 @@ class AuditLogs:
             row.created_at = at
         self.session.add(row)
         return row
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A notification claimed for delivery, with what delivery needs to know."""
+
+    outbox_id: int
+    user_id: int
+    telegram_id: int | None
+    language_code: str | None
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+class OutboxRepo:
+    """The outbox as a work queue. `claim` leases due rows so that several dispatchers never
+    take the same one (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's write lock serialises
+    claims); a lease that runs out makes a row due again (a crashed dispatcher's rows are
+    picked up by another)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(self, *, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
+        due = (
+            select(Outbox.outbox_id)
+            .where(Outbox.status == OutboxStatus.pending, Outbox.next_attempt_at <= now)
+            .order_by(Outbox.next_attempt_at, Outbox.outbox_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list((await self.session.scalars(due)).all())
+        if not ids:
+            return []
+        await self.session.execute(
+            update(Outbox)
+            .where(Outbox.outbox_id.in_(ids))
+            .values(next_attempt_at=now + lease, attempts=Outbox.attempts + 1)
+        )
+        rows = (
+            await self.session.execute(
+                select(Outbox, User.telegram_id, User.language_code)
+                .join(User, User.user_id == Outbox.user_id)
+                .where(Outbox.outbox_id.in_(ids))
+                .order_by(Outbox.outbox_id)
+                .execution_options(populate_existing=True)
+            )
+        ).all()
+        return [
+            OutboxMessage(o.outbox_id, o.user_id, tg, lang, o.kind, dict(o.payload), o.attempts)
+            for o, tg, lang in rows
+        ]
+
+    async def sent(self, outbox_id: int, at: datetime) -> None:
+        await self.session.execute(
+            update(Outbox)
+            .where(Outbox.outbox_id == outbox_id)
+            .values(status=OutboxStatus.sent, sent_at=at, last_error=None)
+        )
+
+    async def retry(self, outbox_id: int, at: datetime, error: str) -> None:
+        await self.session.execute(
+            update(Outbox)
+            .where(Outbox.outbox_id == outbox_id)
+            .values(next_attempt_at=at, last_error=error[:500])
+        )
+
+    async def give_up(self, outbox_id: int, status: OutboxStatus, error: str) -> None:
+        await self.session.execute(
+            update(Outbox)
+            .where(Outbox.outbox_id == outbox_id)
+            .values(status=status, last_error=error[:500])
+        )

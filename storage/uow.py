@@ -16,7 +16,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.repositories import AuditLogs, ProcessedUpdates, Users
+from storage.repositories import AuditLogs, OutboxRepo, ProcessedUpdates, Users
 
 
 class UnitOfWorkError(RuntimeError):
@@ -42,6 +42,7 @@ class UnitOfWork:
         self.processed_updates = ProcessedUpdates(self._session)
         self.users = Users(self._session)
         self.audit = AuditLogs(self._session)
+        self.outbox = OutboxRepo(self._session)
         return self
 
     async def __aexit__(

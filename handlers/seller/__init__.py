@@ -375,12 +375,18 @@ async def on_product_stock(message: Message, lang: str, state: FSMContext) -> No
     await message.answer(t(lang, "seller.new.photos"), reply_markup=done)
 
 
-async def on_product_photo(message: Message, state: FSMContext) -> None:
+async def on_product_photo(message: Message, state: FSMContext, lang: str) -> None:
     assert message.photo
     best = message.photo[-1]
     data = await state.get_data()
-    photos = [*list(data.get("photos", [])), [best.file_id, best.file_unique_id]]
-    await state.update_data(photos=photos[:10])
+    photos = [*list(data.get("photos", [])), [best.file_id, best.file_unique_id]][:10]
+    await state.update_data(photos=photos)
+    done = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [Button(text=t(lang, "seller.new.done"), callback_data=NewProductCb(done=True).pack())]
+        ]
+    )
+    await message.answer(t(lang, "seller.new.photo_saved", count=len(photos)), reply_markup=done)
 
 
 async def on_product_done(

@@ -141,6 +141,8 @@ async def shop_bot(
             process.terminate()
             await process.wait()
             raise AssertionError(f"the bot did not start:\n{bot.log_text()}") from None
+        await admin.send("/start")  # so that the bot may write to the admin
+        await admin.expect_message("Welcome", timeout=30)
         yield bot
         process.terminate()
         await process.wait()

@@ -26,6 +26,7 @@ async def test_seller_applies_lists_and_ships(shop_bot: ShopBot, tg: Emulator) -
     await maya.expect_message("what do you sell?")
     await maya.send("Hand-made mugs.")
     await maya.expect_message("waiting for an admin's approval")
+    await shop_bot.admin.expect_message("applied to sell")  # the admins are told
 
     await admin.send("/admin")
     await admin.expect_message("Admin")
@@ -33,6 +34,7 @@ async def test_seller_applies_lists_and_ships(shop_bot: ShopBot, tg: Emulator) -
     await admin.expect_message(f"Maya's Mugs {shop_bot.mode}")
     answer = await admin.click("Approve")
     assert "approved" in str(answer.get("text"))
+    await maya.expect_message("is approved")
 
     await maya.send("/sell")
     await maya.expect_message("your store")
@@ -51,6 +53,7 @@ async def test_seller_applies_lists_and_ships(shop_bot: ShopBot, tg: Emulator) -
     await maya.send("5")
     await maya.expect_message("Send photos")
     await maya.send_photo(_png())
+    await maya.expect_message("Photo 1 saved")
     await maya.click("Done")
     await maya.expect_message("is listed: $12.50, 5 in stock, 1 photo(s)")
 
@@ -79,6 +82,8 @@ async def test_seller_applies_lists_and_ships(shop_bot: ShopBot, tg: Emulator) -
     await buyer.expect_edit("Please confirm")
     await buyer.click("Place order")
     await buyer.expect_message("You will pay")
+    alert = await maya.expect_message("New order")  # delivered through the outbox
+    assert alert.reply_markup is not None
 
     await maya.send("/sell")
     await maya.expect_message("Orders to handle: 1")
@@ -89,6 +94,9 @@ async def test_seller_applies_lists_and_ships(shop_bot: ShopBot, tg: Emulator) -
     await maya.expect_message("Send the tracking number")
     await maya.send("SP123456")
     await maya.expect_message("Done: 🚚 Ship")
+    await buyer.expect_message("📥 Order received by the seller")
+    await buyer.expect_message("📦 Packed")
+    await buyer.expect_message("🚚 Shipped")
     await buyer.send("/orders")
     await buyer.expect_message("Your orders")
     await buyer.click("on its way")
