@@ -20,6 +20,8 @@ from engine.providers import StripeRefunds
 from engine.shop import Shop
 from handlers import build_router
 from handlers.customer.checkout import PaymentConfig
+from handlers.customer.talk import Language
+from nlu import make_backend
 from storage.uow import UnitOfWork
 from storage.vocabulary import PaymentMethod
 
@@ -84,12 +86,14 @@ def payment_config(settings: Settings, shop: Shop) -> PaymentConfig:
 
 def create_dispatcher(settings: Settings, uow: Callable[[], UnitOfWork]) -> Dispatcher:
     shop = create_shop(settings, uow)
+    language = Language(make_backend(settings.nlu_backend.value, str(settings.rasa_url)), shop)
     dp = Dispatcher(
         storage=create_fsm_storage(settings),
         shop=shop,
         settings=settings,
         media_dir=settings.media_dir,
         payments=payment_config(settings, shop),
+        language=language,
     )
     dp.update.outer_middleware(DropRedeliveredUpdates(uow))
     throttle = Throttle(settings.flood_burst, settings.flood_window_seconds)

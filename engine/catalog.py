@@ -546,6 +546,20 @@ class Catalog:
             return ImageView(image.image_id, url, telegram_file_id, make_primary)
 
     @operation("the bot (system)")
+    async def index_rows(self) -> list[tuple[int, str, str]]:
+        """(product id, name, category name) of every product buyers can see: what the
+        language layer matches typed product names against."""
+        async with self.d.uow() as uow:
+            rows = (
+                await uow.session.execute(
+                    visible_to_buyers(select(Product.product_id, Product.name, Category.name))
+                    .join(Category, Category.category_id == Product.category_id)
+                    .order_by(Product.product_id)
+                )
+            ).all()
+            return [(int(pid), str(name), str(category)) for pid, name, category in rows]
+
+    @operation("the bot (system)")
     async def remember_telegram_file(
         self, image_id: int, file_id: str, file_unique_id: str | None = None
     ) -> None:

@@ -103,6 +103,11 @@ class EmbeddedBackend:
     async def parse(self, text: str, context: Context) -> Intent:
         return self.parse_sync(text, context)
 
+    def use_catalog(self, catalog: CatalogIndex) -> None:
+        """Match product names against this (live) catalog from now on."""
+        self.catalog = with_training_words(catalog, self.data)
+        self.entities = EntityBuilder(self.catalog)
+
     async def aclose(self) -> None:
         return None
 
@@ -161,6 +166,11 @@ class RasaBackend:
             for r in (body.get("intent_ranking") or ())[:5]
         )
         return Intent(name, confidence, self.entities.build(text, name, context, spans), ranking)
+
+    def use_catalog(self, catalog: CatalogIndex) -> None:
+        """Match product names against this (live) catalog from now on."""
+        self.catalog = with_training_words(catalog)
+        self.entities = EntityBuilder(self.catalog)
 
     async def aclose(self) -> None:
         if self._session is not None:

@@ -3,19 +3,20 @@ and payment, orders."""
 
 from aiogram import Router
 
-from handlers.customer import cart, catalog, checkout, orders, start
+from handlers.customer import cart, catalog, checkout, orders, start, talk
 
 
 def build_router() -> Router:
     """A fresh router per Dispatcher (aiogram attaches a router to one parent only).
 
-    Order matters: the checkout wizard's text steps come before free-text search."""
+    Order matters: the checkout wizard's text steps come before free text."""
     router = Router(name="customer")
     router.include_routers(
         start.build_router(),
         checkout.build_router(),
         cart.build_router(),
         orders.build_router(),
-        catalog.build_router(),  # last: plain text is a search
+        catalog.build_router(),
+        talk.build_router(),  # last: any other text is understood as free speech
     )
     return router

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 
@@ -162,15 +162,6 @@ async def on_search_button(query: CallbackQuery, lang: str) -> None:
     await query.answer()
 
 
-async def on_text(message: Message, shop: Shop, lang: str, state: FSMContext) -> None:
-    text = (message.text or "").strip()[:200]
-    await state.update_data(last_search=text)
-    found = await shop.catalog.search(text, page=1, page_size=PAGE_SIZE)
-    await message.answer(
-        _search_title(lang, text, found), reply_markup=kb.product_list(lang, found, "search")
-    )
-
-
 async def on_search_page(
     query: CallbackQuery, callback_data: SearchCb, shop: Shop, lang: str, state: FSMContext
 ) -> None:
@@ -217,5 +208,4 @@ def build_router() -> Router:
     router.callback_query.register(on_search_page, SearchCb.filter())
     router.callback_query.register(on_wishlist, MenuCb.filter(F.to == Menu.wishlist))
     router.message.register(on_wishlist, Command("wishlist"))
-    router.message.register(on_text, StateFilter(None), F.text, ~F.text.startswith("/"))
     return router

@@ -77,7 +77,8 @@ async def begin(
         await query.answer(t(lang, "cart.empty"), show_alert=True)
         return
     await state.set_state(Checkout.address)
-    await state.update_data(checkout_key=uuid.uuid4().hex, coupon=None)
+    kept = (await state.get_data()).get("coupon")  # a coupon given in words before checkout
+    await state.update_data(checkout_key=uuid.uuid4().hex, coupon=kept)
     saved = [a for a in await shop.accounts.addresses(me.id) if a.type == AddressType.shipping]
     await _screen(query, t(lang, "checkout.address"), kb.addresses(lang, saved))
     await query.answer()
@@ -150,7 +151,12 @@ async def _ask_provider(
 
 
 async def on_provider(
-    query: CallbackQuery, callback_data: CheckoutCb, shop: Shop, lang: str, state: FSMContext
+    query: CallbackQuery,
+    callback_data: CheckoutCb,
+    shop: Shop,
+    lang: str,
+    state: FSMContext,
+    payments: PaymentConfig,
 ) -> None:
     providers = {p.provider_id: p for p in await shop.shipping.providers()}
     chosen = providers.get(int(callback_data.value))
@@ -158,6 +164,13 @@ async def on_provider(
         await query.answer(t(lang, "error.not_found"), show_alert=True)
         return
     await state.update_data(provider_id=chosen.provider_id)
+    if (await state.get_data()).get("coupon"):  # already given: straight to payment
+        await state.set_state(Checkout.payment)
+        await _screen(
+            query, t(lang, "checkout.payment"), kb.payment_methods(lang, payments.methods)
+        )
+        await query.answer()
+        return
     await state.set_state(Checkout.coupon)
     await _screen(query, t(lang, "checkout.coupon"), kb.skip_coupon(lang))
     await query.answer()

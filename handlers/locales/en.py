@@ -204,6 +204,18 @@ MESSAGES: dict[str, str] = {
     "admin.paid": "Order #{order_id} is marked paid.",
     "admin.banned": "User {user_id} is banned.",
     "admin.unbanned": "User {user_id} may use the shop again.",
+    # --- typing freely ---
+    "talk.not_understood": "Sorry, I did not get that. You can type what you are looking for, or use the menu.",
+    "talk.found": "I found {count} product(s) that match:",
+    "talk.browse": "{total} products match:",
+    "talk.which": "Which one do you mean?",
+    "talk.no_product": "I could not tell which product you mean. Try its name, or browse.",
+    "talk.which_coupon": "Which coupon code? For example: apply SAVE10.",
+    "talk.coupon_kept": "Coupon {code} will be used at checkout: you save {discount} on this cart.",
+    "talk.confirm_cancel": "Do you want to cancel this order? Tap to confirm.",
+    "talk.return_order": "To return items, open the order from /orders once it is delivered.",
+    "talk.leave_review": "Thank you! Open the product from /orders to review it once it is delivered.",
+    "talk.contact_support": "Our team reads every message: write what happened and an admin will get back to you.",
     # --- notifications (outbox kinds) ---
     "notify.generic": "There is news about your account. Send /orders to see your orders.",
     "notify.order_placed": "🧾 Order #{order_id} is placed. Total {total}.",

@@ -68,7 +68,9 @@ def chat_for(state: State, chat_id: Any) -> Chat:
             (c for c in state.chats.values() if c.user.get("username") == chat_id[1:]), None
         )
     if chat is None:
-        raise bad_request("chat not found")
+        # a runtime fact (an account deleted, a notification for someone who never wrote),
+        # not a bug in the bot's request: answered as Telegram does, not recorded
+        raise ApiError(400, "Bad Request: chat not found", violation=False)
     if chat.blocked:
         raise forbidden("bot was blocked by the user")
     if not chat.started:
