@@ -15,6 +15,7 @@ failure leaves the refund `failed` for an admin to retry; nothing is refunded tw
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -707,30 +708,7 @@ class Orders:
                 .order_by(OrderItem.product_id)
             )
         ).all()
-        products = await lock_products(uow, [i.product_id for i in items])
-        give_back(
-            uow,
-            products,
-            {i.product_id: i.quantity for i in items},
-            reference=reference,
-            reference_id=order.order_id,
-            by=by,
-        )
-        for item in items:
-            products[item.product_id].sold_count -= item.quantity
-        for shipment in shipments:
-            if shipment.status == ShipmentStatus.pending:
-                transition(
-                    uow,
-                    machine="shipment",
-                    table=SHIPMENT,
-                    obj=shipment,
-                    attr="status",
-                    event=E.cancel,
-                    entity="shipment",
-                    entity_id=shipment.shipment_id,
-                    by=by,
-                )
+        await put_back(uow, items, shipments, order_id=order.order_id, reference=reference, by=by)
         if order.payment_status not in (
             OrderPaymentStatus.paid,
             OrderPaymentStatus.partially_refunded,
@@ -838,6 +816,45 @@ class Orders:
                 await uow.commit()
                 expired.append(order_id)
         return expired
+
+
+async def put_back(
+    uow: UnitOfWork,
+    items: Sequence[OrderItem],
+    shipments: Iterable[Shipment],
+    *,
+    order_id: int,
+    reference: InventoryReference,
+    by: int | None,
+    reason: str | None = None,
+) -> None:
+    """Undo what placing the order did to these lines: their stock goes back ('in' logs),
+    their sales count down, and those of `shipments` still pending are called off."""
+    products = await lock_products(uow, [i.product_id for i in items])
+    give_back(
+        uow,
+        products,
+        {i.product_id: i.quantity for i in items},
+        reference=reference,
+        reference_id=order_id,
+        by=by,
+    )
+    for item in items:
+        products[item.product_id].sold_count -= item.quantity
+    for shipment in shipments:
+        if shipment.status == ShipmentStatus.pending:
+            transition(
+                uow,
+                machine="shipment",
+                table=SHIPMENT,
+                obj=shipment,
+                attr="status",
+                event=E.cancel,
+                entity="shipment",
+                entity_id=shipment.shipment_id,
+                by=by,
+                extra={"reason": reason} if reason else None,
+            )
 
 
 async def open_refunds(

@@ -17,13 +17,13 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.base import Deps, actor, admin, audit, notify, operation, seller_of, transition
 from engine.errors import IllegalTransition, InvalidInput, NotFound
-from engine.inventory import give_back, lock_products
 from engine.orders import (
     Orders,
     OrderView,
     lock_order,
     open_refunds,
     order_view,
+    put_back,
     refundable,
 )
 from engine.pricing import ZERO, allocate
@@ -566,28 +566,14 @@ class Shipping:
         every = (
             await uow.session.scalars(select(OrderItem).where(OrderItem.order_id == order.order_id))
         ).all()
-        products = await lock_products(uow, [i.product_id for i in items])
-        give_back(
+        await put_back(
             uow,
-            products,
-            {i.product_id: i.quantity for i in items},
+            items,
+            [shipment],
+            order_id=order.order_id,
             reference=InventoryReference.cancellation,
-            reference_id=order.order_id,
             by=by,
-        )
-        for item in items:
-            products[item.product_id].sold_count -= item.quantity
-        transition(
-            uow,
-            machine="shipment",
-            table=SHIPMENT,
-            obj=shipment,
-            attr="status",
-            event=E.cancel,
-            entity="shipment",
-            entity_id=shipment.shipment_id,
-            by=by,
-            extra={"reason": reason},
+            reason=reason,
         )
         # this parcel's share of the shipping the customer paid
         shipping_paid = order.total_amount - sum(
