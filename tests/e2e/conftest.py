@@ -9,6 +9,7 @@ validated by the emulator, and any violation fails the test that caused it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import sys
@@ -60,6 +61,46 @@ async def _run(args: list[str], env: dict[str, str], cwd: Path) -> None:
     )
     out, _ = await process.communicate()
     assert process.returncode == 0, out.decode()
+
+
+@contextlib.asynccontextmanager
+async def sandbox_process(home: Path) -> AsyncIterator[tuple[str, list[str]]]:
+    """`python -m bot run` without a token, on a fresh demo database in `home`: yields the
+    sandbox's base URL and its output so far; stops it and checks its log at the end."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
+    env |= {
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{home}/shop.db",
+        "MEDIA_DIR": str(home / "media"),
+        "SANDBOX_PORT": str(port),
+    }
+    await _run(["migrate"], env, home)
+    await _run(["seed-demo"], env, home)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=home,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    output: list[str] = []
+    try:
+        async with asyncio.timeout(60):
+            while not any("Open http://" in line for line in output):
+                output.append((await process.stdout.readline()).decode())
+        yield f"http://127.0.0.1:{port}", output
+    finally:
+        process.terminate()
+        rest, _ = await process.communicate()
+        output.append(rest.decode())
+    assert "Traceback" not in "".join(output), "".join(output)
 
 
 @pytest.fixture(scope="session")

@@ -7,17 +7,15 @@ reason when Chromium or Playwright is missing, except under CI=true, where it fa
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import os
-import socket
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.e2e.conftest import sandbox_process
 
 pytestmark = pytest.mark.browser
 
@@ -50,41 +48,8 @@ def _require_browser() -> None:
 @pytest.fixture
 async def sandbox(tmp_path: Path) -> AsyncIterator[str]:
     _require_browser()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
-    env |= {
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/shop.db",
-        "MEDIA_DIR": str(tmp_path / "media"),
-        "SANDBOX_PORT": str(port),
-    }
-    for command in ("migrate", "seed-demo"):
-        done = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", command, cwd=tmp_path, env=env
-        )
-        assert await done.wait() == 0
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    assert process.stdout is not None
-    lines: list[str] = []
-    async with asyncio.timeout(60):
-        while not any("Open http://" in line for line in lines):
-            lines.append((await process.stdout.readline()).decode())
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    rest, _ = await process.communicate()
-    log = "".join(lines) + rest.decode()
-    assert "Traceback" not in log, log
+    async with sandbox_process(tmp_path) as (base, _):
+        yield base
 
 
 async def test_sara_buys_a_kettle_in_the_browser(sandbox: str) -> None:
