@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -28,6 +29,7 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# screenshots land in the test's tmp dir; UPDATE_SCREENSHOTS=1 refreshes the README's copies
 SHOTS = ROOT / "docs" / "screenshots"
 SARA = 900000201
 
@@ -52,7 +54,7 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[str]:
         yield base
 
 
-async def test_sara_buys_a_kettle_in_the_browser(sandbox: str) -> None:
+async def test_sara_buys_a_kettle_in_the_browser(sandbox: str, tmp_path: Path) -> None:
     from playwright.async_api import async_playwright, expect
 
     expect.set_options(timeout=15_000)
@@ -80,7 +82,7 @@ async def test_sara_buys_a_kettle_in_the_browser(sandbox: str) -> None:
             await expect(newest("Welcome back, Sara")).to_be_visible()
             await newest("Welcome back, Sara").get_by_role("button", name="Browse").click()
             await expect(newest("Choose a category")).to_be_visible()
-            await page.screenshot(path=str(SHOTS / "shop-menu.png"))
+            await page.screenshot(path=str(tmp_path / "shop-menu.png"))
 
             await say("pour-over kettle")
             results = newest("Results for")
@@ -88,7 +90,7 @@ async def test_sara_buys_a_kettle_in_the_browser(sandbox: str) -> None:
             await results.get_by_role("button").first.click()
             card = newest("Sold by Kitchen & Co")
             await expect(card.locator("img.photo")).to_be_visible()
-            await page.screenshot(path=str(SHOTS / "shop-product.png"))
+            await page.screenshot(path=str(tmp_path / "shop-product.png"))
             await card.get_by_role("button", name="+").click()
             await expect(card.get_by_role("button", name="Add 2 to cart")).to_be_visible()
             await card.get_by_role("button", name="Add 2 to cart").click()
@@ -97,7 +99,7 @@ async def test_sara_buys_a_kettle_in_the_browser(sandbox: str) -> None:
             await say("/cart")
             cart = newest("Your cart")
             await expect(cart).to_contain_text("2 ×")
-            await page.screenshot(path=str(SHOTS / "shop-cart.png"))
+            await page.screenshot(path=str(tmp_path / "shop-cart.png"))
             await cart.get_by_role("button", name="Checkout").click()
             where = newest("Where should we deliver?")
             await expect(where).to_be_visible()
@@ -111,7 +113,7 @@ async def test_sara_buys_a_kettle_in_the_browser(sandbox: str) -> None:
             await newest("How would you like to pay?").get_by_role("button", name="Card").click()
             summary = newest("Please confirm your order")
             await expect(summary).to_contain_text("Speedy Couriers")
-            await page.screenshot(path=str(SHOTS / "shop-checkout.png"))
+            await page.screenshot(path=str(tmp_path / "shop-checkout.png"))
             await summary.get_by_role("button", name="Place order").click()
 
             pay = page.locator(".msg.in .pay-button").last
@@ -119,7 +121,10 @@ async def test_sara_buys_a_kettle_in_the_browser(sandbox: str) -> None:
             await pay.click()
             await page.locator("#pay-submit").click()
             await expect(newest("Payment received")).to_be_visible()
-            await page.screenshot(path=str(SHOTS / "shop-paid.png"))
+            await page.screenshot(path=str(tmp_path / "shop-paid.png"))
             assert errors == []
+            if os.environ.get("UPDATE_SCREENSHOTS"):
+                for name in ("menu", "product", "cart", "checkout", "paid"):
+                    shutil.copyfile(tmp_path / f"shop-{name}.png", SHOTS / f"shop-{name}.png")
         finally:
             await browser.close()
