@@ -321,6 +321,23 @@ class Returns:
             return await _return_view(uow, ret)
 
     @operation("seller (own returns)")
+    async def waiting(self, actor_id: int) -> list[ReturnView]:
+        """Returns customers asked the acting seller for, not decided yet, oldest first."""
+        async with self.d.uow() as uow:
+            seller = await seller_of(uow, actor_id, must_be_active=False)
+            rows = (
+                await uow.session.scalars(
+                    select(Return)
+                    .where(
+                        Return.seller_id == seller.seller_id,
+                        Return.status == ReturnStatus.requested,
+                    )
+                    .order_by(Return.return_id)
+                )
+            ).all()
+            return [await _return_view(uow, r) for r in rows]
+
+    @operation("seller (own returns)")
     async def reject(self, actor_id: int, return_id: int, reason: str) -> ReturnView:
         """Refuse a return, with the reason the customer reads."""
         if not reason.strip():

@@ -90,6 +90,7 @@ class OrderCb(CallbackData, prefix="v1r"):
 
 class SellerAction(StrEnum):
     home = "home"
+    returns = "returns"
     products = "products"
     new_product = "new"
     orders = "orders"
@@ -150,3 +151,13 @@ class SellerDecision(StrEnum):
 class SellerDecisionCb(CallbackData, prefix="v1a2"):
     decision: SellerDecision
     id: int
+
+
+class ReviewCb(CallbackData, prefix="v1r2"):
+    product_id: int
+    rating: int = 0  # 0: ask for the stars
+
+
+class ReturnLineCb(CallbackData, prefix="v1r3"):
+    order_item_id: int
+    order_id: int

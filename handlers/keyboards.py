@@ -24,6 +24,8 @@ from handlers.callbacks import (
     ProductActCb,
     ProductAction,
     ProductCb,
+    ReturnLineCb,
+    ReviewCb,
     SearchCb,
 )
 from handlers.i18n import price, t
@@ -281,6 +283,17 @@ def confirm(lang: str) -> InlineKeyboardMarkup:
     )
 
 
+def stars(product_id: int) -> InlineKeyboardMarkup:
+    return _kb(
+        [
+            [
+                Button(text="★" * n, callback_data=ReviewCb(product_id=product_id, rating=n).pack())
+                for n in range(1, 6)
+            ]
+        ]
+    )
+
+
 def orders(lang: str, views: Sequence[OrderView]) -> InlineKeyboardMarkup:
     rows = [
         [
@@ -310,6 +323,24 @@ def order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
             )
         ]
     ]
+    if view.status in (OrderStatus.delivered, OrderStatus.returned):
+        for line in view.lines[:5]:
+            row = [
+                Button(
+                    text=_clip(t(lang, "order.review", name=line.name), 30),
+                    callback_data=ReviewCb(product_id=line.product_id).pack(),
+                )
+            ]
+            if line.refunded_quantity < line.quantity:
+                row.append(
+                    Button(
+                        text=_clip(t(lang, "order.return", name=line.name), 30),
+                        callback_data=ReturnLineCb(
+                            order_item_id=line.order_item_id, order_id=view.order_id
+                        ).pack(),
+                    )
+                )
+            rows.append(row)
     if view.status in (OrderStatus.pending, OrderStatus.paid):
         rows.append(
             [

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from engine.accounts import UserView
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
-from handlers.callbacks import Menu, MenuCb, OrderAction, OrderCb
+from handlers.callbacks import Menu, MenuCb, OrderAction, OrderCb, ReturnLineCb, ReviewCb
 from handlers.customer.catalog import _screen
 from handlers.i18n import t
 from storage.vocabulary import OrderPaymentStatus
@@ -57,9 +59,98 @@ async def on_order(
     await query.answer()
 
 
+class AfterSale(StatesGroup):
+    review_comment = State()
+    return_reason = State()
+
+
+async def on_review(
+    query: CallbackQuery,
+    callback_data: ReviewCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    """Stars first (one tap writes the review), then an optional comment."""
+    message = query.message
+    if callback_data.rating == 0:
+        if isinstance(message, Message):
+            await message.answer(
+                t(lang, "review.stars"), reply_markup=kb.stars(callback_data.product_id)
+            )
+        await query.answer()
+        return
+    await shop.reviews.write(me.id, callback_data.product_id, callback_data.rating)
+    await state.set_state(AfterSale.review_comment)
+    await state.update_data(
+        review_product=callback_data.product_id, review_rating=callback_data.rating
+    )
+    if isinstance(message, Message):
+        await message.answer(t(lang, "review.thanks"))
+    await query.answer()
+
+
+async def on_review_comment(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    data = await state.get_data()
+    await shop.reviews.write(
+        me.id, int(data["review_product"]), int(data["review_rating"]), (message.text or "")[:2000]
+    )
+    await state.set_state(None)
+    await message.answer(t(lang, "review.saved"))
+
+
+async def on_return_line(
+    query: CallbackQuery,
+    callback_data: ReturnLineCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    view = await shop.orders.get(me.id, callback_data.order_id)  # NotFound if not theirs
+    line = next((x for x in view.lines if x.order_item_id == callback_data.order_item_id), None)
+    if line is None:
+        await query.answer(t(lang, "error.not_found"), show_alert=True)
+        return
+    await state.set_state(AfterSale.return_reason)
+    await state.update_data(
+        return_order=view.order_id,
+        return_line=line.order_item_id,
+        return_units=line.quantity - line.refunded_quantity,
+    )
+    if isinstance(query.message, Message):
+        await query.message.answer(t(lang, "return.reason"))
+    await query.answer()
+
+
+async def on_return_reason(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    data = await state.get_data()
+    await state.set_state(None)
+    await shop.returns.request(
+        me.id,
+        int(data["return_order"]),
+        {int(data["return_line"]): int(data["return_units"])},
+        (message.text or "").strip()[:2000] or "-",
+    )
+    await message.answer(t(lang, "return.requested"))
+
+
 def build_router() -> Router:
     router = Router(name="customer.orders")
     router.message.register(on_orders_command, Command("orders"))
     router.callback_query.register(on_orders, MenuCb.filter(F.to == Menu.orders))
     router.callback_query.register(on_order, OrderCb.filter())
+    router.callback_query.register(on_review, ReviewCb.filter())
+    router.message.register(
+        on_review_comment, AfterSale.review_comment, F.text, ~F.text.startswith("/")
+    )
+    router.callback_query.register(on_return_line, ReturnLineCb.filter())
+    router.message.register(
+        on_return_reason, AfterSale.return_reason, F.text, ~F.text.startswith("/")
+    )
     return router

@@ -65,10 +65,8 @@ def _menu(lang: str) -> InlineKeyboardMarkup:
                 b("seller.products", SellerAction.products),
             ],
             [b("seller.orders", SellerAction.orders), b("seller.payouts", SellerAction.payouts)],
-            [
-                b("seller.reviews", SellerAction.reviews),
-                Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.home).pack()),
-            ],
+            [b("seller.returns", SellerAction.returns), b("seller.reviews", SellerAction.reviews)],
+            [Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.home).pack())],
         ]
     )
 
@@ -181,6 +179,39 @@ async def on_seller_menu(
             for p in payouts[:20]
         ]
         await message.answer("\n".join(lines) or t(lang, "seller.payouts.none"))
+    elif to == SellerAction.returns:
+        waiting = await shop.returns.waiting(me.id)
+        if not waiting:
+            await message.answer(t(lang, "seller.returns.none"))
+        for ret in waiting[:10]:
+            await message.answer(
+                t(
+                    lang,
+                    "seller.return",
+                    return_id=ret.return_id,
+                    order_id=ret.order_id,
+                    units=sum(ret.items.values()),
+                    reason=escape(ret.reason),
+                ),
+                reply_markup=InlineKeyboardMarkup(
+                    inline_keyboard=[
+                        [
+                            Button(
+                                text=t(lang, "seller.return.approve"),
+                                callback_data=ReturnCb(
+                                    decision=ReturnDecision.approve, id=ret.return_id
+                                ).pack(),
+                            ),
+                            Button(
+                                text=t(lang, "seller.return.reject"),
+                                callback_data=ReturnCb(
+                                    decision=ReturnDecision.reject, id=ret.return_id
+                                ).pack(),
+                            ),
+                        ]
+                    ]
+                ),
+            )
     elif to == SellerAction.reviews:
         reviews = await shop.reviews.received(me.id)
         lines = [

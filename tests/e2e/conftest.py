@@ -139,6 +139,7 @@ async def shop_bot(
         "MEDIA_DIR": str(home / "media"),
         "LOG_LEVEL": "INFO",
         "FLOOD_BURST": "1000",  # simulated users tap faster than people
+        "NOTIFY_PER_CHAT_RATE": "10",  # and read their notifications faster
     }
     await _run(["migrate"], env, home)
     await _run(["seed-demo"], env, home)
