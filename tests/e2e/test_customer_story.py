@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiohttp
 
 from sandbox import Emulator
+from tests.e2e.steps import add_found, check_out
 
 
 async def test_browse_add_to_cart_and_pay_by_card(tg: Emulator) -> None:
@@ -86,15 +87,7 @@ async def test_cash_on_delivery_and_cancelling(tg: Emulator) -> None:
     await carol.click("Add 1 to cart")
     await carol.click("🛒 Cart")
     await carol.expect_message("Your cart")
-    await carol.click("Checkout")
-    await carol.click("New address")
-    await carol.send("8 Mill Lane, Leeds, United Kingdom")
-    await carol.expect_message("How should it be shipped?")
-    await carol.click("Local Pickup")
-    await carol.click("Skip")
-    await carol.click("Cash on delivery")
-    await carol.expect_edit("Please confirm")
-    await carol.click("Place order")
+    await check_out(carol, address="8 Mill Lane, Leeds, United Kingdom", provider="Local Pickup")
     await carol.expect_message("You will pay")
     await carol.send("/orders")
     await carol.expect_message("Your orders")
@@ -126,26 +119,8 @@ async def test_cancelling_a_card_order_refunds_the_charge_at_stripe(
     erin = tg.user("Erin")
     await erin.send("/start")
     await erin.expect_message("Welcome")
-    await erin.send("pour-over kettle")
-    await erin.expect_message("Results for")
-    await erin.click("Kettle")
-    await erin.expect_message("Sold by")
-    await erin.click("Add 1 to cart")
-    await erin.send("/cart")
-    await erin.expect_message("Your cart")
-    await erin.click("Checkout")
-    await erin.expect_edit("Where should we deliver?")
-    await erin.click("New address")
-    await erin.expect_message("Send the address")
-    await erin.send("5 Calle Mayor, Madrid, Spain, 28013")
-    await erin.expect_message("How should it be shipped?")
-    await erin.click("Standard Post")
-    await erin.expect_edit("coupon")
-    await erin.click("Skip")
-    await erin.expect_edit("How would you like to pay?")
-    await erin.click("Card")
-    await erin.expect_edit("Please confirm")
-    await erin.click("Place order")
+    await add_found(erin, "pour-over kettle", "Kettle")
+    await check_out(erin, address="5 Calle Mayor, Madrid, Spain, 28013", method="Card")
     invoice = await erin.expect_message(where=lambda m: "invoice" in m)
     payment = await erin.pay(invoice)
     assert payment.ok

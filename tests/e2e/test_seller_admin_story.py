@@ -9,6 +9,7 @@ from PIL import Image
 
 from sandbox import Emulator, SimUser
 from tests.e2e.conftest import ShopBot
+from tests.e2e.steps import add_found, check_out
 
 
 def _png() -> bytes:
@@ -66,21 +67,7 @@ async def test_seller_applies_lists_and_ships(shop_bot: ShopBot, tg: Emulator) -
     card = await buyer.expect_message("Sold by Maya's Mugs")
     assert card.photo, "the seller's photo is on the card"
     await buyer.click("Add 1 to cart")
-    await buyer.send("/cart")
-    await buyer.expect_message("Your cart")
-    await buyer.click("Checkout")
-    await buyer.expect_edit("Where should we deliver?")
-    await buyer.click("New address")
-    await buyer.expect_message("Send the address")
-    await buyer.send("1 Main St, Dhaka, Bangladesh")
-    await buyer.expect_message("How should it be shipped?")
-    await buyer.click("Standard Post")
-    await buyer.expect_edit("coupon")
-    await buyer.click("Skip")
-    await buyer.expect_edit("How would you like to pay?")
-    await buyer.click("Cash on delivery")
-    await buyer.expect_edit("Please confirm")
-    await buyer.click("Place order")
+    await check_out(buyer, address="1 Main St, Dhaka, Bangladesh")
     await buyer.expect_message("You will pay")
     alert = await maya.expect_message("New order")  # delivered through the outbox
     assert alert.reply_markup is not None
@@ -161,26 +148,8 @@ async def test_delivery_review_and_return_through_the_chat(shop_bot: ShopBot, tg
     buyer = tg.user("Hana")
     await buyer.send("/start")
     await buyer.expect_message("Welcome")
-    await buyer.send(f"ivo lamp {shop_bot.mode}")
-    await buyer.expect_message("Results for")
-    await buyer.click(f"Ivo Lamp {shop_bot.mode}")
-    await buyer.expect_message("Sold by")
-    await buyer.click("Add 1 to cart")
-    await buyer.send("/cart")
-    await buyer.expect_message("Your cart")
-    await buyer.click("Checkout")
-    await buyer.expect_edit("Where should we deliver?")
-    await buyer.click("New address")
-    await buyer.expect_message("Send the address")
-    await buyer.send("3 Hill Rd, Leeds, United Kingdom")
-    await buyer.expect_message("How should it be shipped?")
-    await buyer.click("Standard Post")
-    await buyer.expect_edit("coupon")
-    await buyer.click("Skip")
-    await buyer.expect_edit("How would you like to pay?")
-    await buyer.click("Card")
-    await buyer.expect_edit("Please confirm")
-    await buyer.click("Place order")
+    await add_found(buyer, f"ivo lamp {shop_bot.mode}", f"Ivo Lamp {shop_bot.mode}")
+    await check_out(buyer, address="3 Hill Rd, Leeds, United Kingdom", method="Card")
     payment = await buyer.pay(await buyer.expect_message(where=lambda m: "invoice" in m))
     assert payment.ok
     await owner.expect_message("New order")
