@@ -603,19 +603,7 @@ class Orders:
                 )
                 uow.session.add(payment)
                 await uow.session.flush()
-            payment.failure_reason = reason[:500]
-            transition(
-                uow,
-                machine="payment",
-                table=PAYMENT,
-                obj=payment,
-                attr="status",
-                event=E.fail,
-                entity="payment",
-                entity_id=payment.payment_id,
-                by=actor_id,
-                extra={"reason": reason},
-            )
+            fail(uow, payment, reason, by=actor_id)
             if order.payment_status == OrderPaymentStatus.pending:
                 transition(
                     uow,
@@ -720,19 +708,7 @@ class Orders:
                     )
                 )
             ).all():
-                payment.failure_reason = reason
-                transition(
-                    uow,
-                    machine="payment",
-                    table=PAYMENT,
-                    obj=payment,
-                    attr="status",
-                    event=E.fail,
-                    entity="payment",
-                    entity_id=payment.payment_id,
-                    by=by,
-                    extra={"reason": reason},
-                )
+                fail(uow, payment, reason, by=by)
             return []
         lines = {i: i.quantity - i.refunded_quantity for i in items}
         shipping = order.total_amount - sum(
@@ -816,6 +792,23 @@ class Orders:
                 await uow.commit()
                 expired.append(order_id)
         return expired
+
+
+def fail(uow: UnitOfWork, payment: Payment, reason: str, *, by: int | None) -> None:
+    """A payment attempt ends without money: its reason kept, one audited transition."""
+    payment.failure_reason = reason[:500]
+    transition(
+        uow,
+        machine="payment",
+        table=PAYMENT,
+        obj=payment,
+        attr="status",
+        event=E.fail,
+        entity="payment",
+        entity_id=payment.payment_id,
+        by=by,
+        extra={"reason": reason},
+    )
 
 
 async def put_back(
