@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from engine.base import Deps, admin, operation
+from engine.base import Deps, admin, audit, notify, operation
 from engine.catalog import average_rating
+from engine.errors import InvalidInput
 from engine.pricing import ZERO
-from storage.models import AuditLog, InventoryLog, Order, OrderItem, Product, Seller
-from storage.vocabulary import InventoryChangeType, OrderStatus, SellerStatus
+from storage.models import AuditLog, InventoryLog, Order, OrderItem, Product, Seller, User
+from storage.vocabulary import InventoryChangeType, OrderStatus, SellerStatus, UserStatus
 
 FREQUENT_ADJUSTMENTS = 3  # manual corrections of one product within the watch window
 SOLD = (OrderStatus.paid, OrderStatus.shipped, OrderStatus.delivered, OrderStatus.returned)
@@ -181,6 +182,38 @@ class Backoffice:
                 for p, n in frequent
             ]
             return alerts
+
+    @operation("admin")
+    async def broadcast(self, actor_id: int, text: str) -> int:
+        """A message to every active user of the shop, through the outbox (so Telegram's rates hold
+        and a restart loses nobody); returns how many will receive it."""
+        text = text.strip()
+        if not text or len(text) > 3500:
+            raise InvalidInput(field="text", rule="length", max=3500)
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            ids = (
+                await uow.session.scalars(
+                    select(User.user_id).where(
+                        User.status == UserStatus.active, User.telegram_id.is_not(None)
+                    )
+                )
+            ).all()
+            stamp = self.d.clock().isoformat()
+            for user_id in ids:
+                notify(
+                    uow, user_id, "broadcast", dedupe_key=f"broadcast:{stamp}:{user_id}", text=text
+                )
+            audit(
+                uow,
+                "broadcast",
+                actor_id,
+                "create",
+                by=actor_id,
+                new={"recipients": len(ids), "text": text[:200]},
+            )
+            await uow.commit()
+            return len(ids)
 
     @operation("admin")
     async def audit_search(

@@ -26,7 +26,7 @@ from handlers.callbacks import (
     SellerDecision,
     SellerDecisionCb,
 )
-from handlers.i18n import t
+from handlers.i18n import price, t
 from storage.vocabulary import DiscountType
 
 Button = InlineKeyboardButton
@@ -251,8 +251,29 @@ async def on_coupon(
     await message.answer(t(lang, "admin.coupon.created", code=escape(coupon.code)))
 
 
+async def on_broadcast(
+    message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
+) -> None:
+    """/broadcast <text>: to every active user, through the outbox."""
+    text = (command.args or "").strip()
+    if not text:
+        await message.answer(t(lang, "admin.usage", usage="/broadcast Weekend sale: 20% off!"))
+        return
+    count = await shop.backoffice.broadcast(me.id, text)
+    await message.answer(t(lang, "admin.broadcast", count=count))
+
+
+async def on_payouts(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+    """/payouts: pay sellers for delivered lines past the return window (statements go out)."""
+    made = await shop.payouts.run(me.id)
+    total = sum((p.amount for p in made), Decimal(0))
+    await message.answer(t(lang, "admin.payouts", count=len(made), total=price(total)))
+
+
 def build_router() -> Router:
     router = Router(name="admin")
+    router.message.register(on_broadcast, Command("broadcast"))
+    router.message.register(on_payouts, Command("payouts"))
     router.message.register(on_admin, Command("admin"))
     router.callback_query.register(on_admin_menu, AdminCb.filter())
     router.callback_query.register(on_seller_decision, SellerDecisionCb.filter())

@@ -180,7 +180,7 @@ MESSAGES: dict[str, str] = {
     "seller.reviews.none": "No reviews yet.",
     "seller.review.line": "{stars} {comment}",
     # --- admins ---
-    "admin.home": "<b>Admin</b>\n/audit &lt;entity&gt; &lt;id&gt; · /paid &lt;order&gt; · /ban &lt;user id&gt; &lt;reason&gt; · /unban &lt;user id&gt; · /coupon &lt;CODE&gt; &lt;percentage|fixed|free_shipping&gt; &lt;value&gt;",
+    "admin.home": "<b>Admin</b>\n/audit &lt;entity&gt; &lt;id&gt; · /paid &lt;order&gt; · /ban &lt;user id&gt; &lt;reason&gt; · /unban &lt;user id&gt; · /coupon &lt;CODE&gt; &lt;percentage|fixed|free_shipping&gt; &lt;value&gt; · /broadcast &lt;text&gt; · /payouts",
     "admin.sellers": "🏪 Sellers waiting",
     "admin.alerts": "⚠ Stock alerts",
     "admin.coupons": "🏷 Coupons",
@@ -203,6 +203,9 @@ MESSAGES: dict[str, str] = {
     "admin.audit.line": "{at} · {entity} {id} · {action} · by {by}",
     "admin.paid": "Order #{order_id} is marked paid.",
     "admin.banned": "User {user_id} is banned.",
+    "admin.broadcast": "Queued for {count} people; it goes out within Telegram's limits.",
+    "admin.payouts": "{count} payout(s) created, {total} in all; each seller has its statement.",
+    "notify.broadcast": "📣 {text}",
     "admin.unbanned": "User {user_id} may use the shop again.",
     # --- reviews and returns ---
     "order.review": "⭐ Review {name}",

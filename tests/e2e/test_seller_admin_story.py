@@ -191,3 +191,17 @@ async def test_delivery_review_and_return_through_the_chat(shop_bot: ShopBot, tg
     await buyer.expect_message("return for order")
     refund = await buyer.expect_message("is refunded")
     assert "$40.00" in (refund.text or "")
+
+
+async def test_admins_broadcast_and_run_payouts(shop_bot: ShopBot, tg: Emulator) -> None:
+    jo = tg.user("Jo")
+    await jo.send("/start")
+    await jo.expect_message("Welcome")
+    await shop_bot.admin.send(f"/broadcast Summer sale <{shop_bot.mode}> starts now")
+    await shop_bot.admin.expect_message("Queued for")
+    news = await jo.expect_message("Summer sale", timeout=30)
+    assert news.text == f"📣 Summer sale <{shop_bot.mode}> starts now"  # shown, not parsed
+    await shop_bot.admin.send("/payouts")
+    await shop_bot.admin.expect_message("payout(s) created")
+    await jo.send("/payouts")
+    await jo.expect_message("Only the shop's admins can do that")

@@ -122,6 +122,7 @@ ADMIN_ONLY: dict[str, Attempt] = {
     "watch the inventory": lambda c: c.world.shop.backoffice.inventory_watch(c.alice[0]),
     "create a category": lambda c: c.world.shop.catalog.create_category(c.alice[0], "Mine"),
     "retry a refund": lambda c: c.world.shop.orders.retry_refund(c.alice[0], 1),
+    "broadcast": lambda c: c.world.shop.backoffice.broadcast(c.alice[0], "Buy now!"),
     "add a shipping provider": lambda c: c.world.shop.shipping.create_provider(
         c.alice[0], "Mine", "1.00"
     ),

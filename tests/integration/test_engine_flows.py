@@ -725,3 +725,18 @@ async def test_admins_manage_shipping_providers(world: World) -> None:
             payment_method=PaymentMethod.card,
             checkout_key="k",
         )
+
+
+async def test_a_broadcast_reaches_every_active_user_once_through_the_outbox(
+    world: World,
+) -> None:
+    me = await world.user("Reader")
+    banned = await world.user("Spammer")
+    await world.shop.accounts.ban(world.admin, banned, "spam")
+    with pytest.raises(InvalidInput):
+        await world.shop.backoffice.broadcast(world.admin, "   ")
+    count = await world.shop.backoffice.broadcast(world.admin, "Weekend <b>sale</b>")
+    rows = await _outbox(world, "broadcast")
+    assert count == len(rows) == 2  # the admin and the reader, not the banned user
+    assert {r["user_id"] for r in rows} == {world.admin, me}
+    assert all(r["text"] == "Weekend <b>sale</b>" for r in rows)
