@@ -6,11 +6,15 @@ import asyncio
 import logging
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from pydantic import AnyHttpUrl, SecretStr
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import create_bot, create_dispatcher
 from bot.notify import DeliveryRules, OutboxDispatcher
 from bot.settings import Settings
+from handlers.i18n import t
 from storage.db import make_engine, make_sessionmaker
 from storage.uow import UnitOfWork
 
@@ -66,8 +70,9 @@ async def run_bot(settings: Settings) -> None:
     )
     delivery = asyncio.create_task(dispatcher.run(), name="outbox")
     try:
+        await publish_commands(bot, settings.admin_ids)
         if settings.webhook_url is not None:
-            await _serve_webhook(settings, bot, dp)
+            await _serve_webhook(settings, bot, dp, engine)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
             log.info("polling for updates")
@@ -79,7 +84,37 @@ async def run_bot(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
+CUSTOMER_COMMANDS = ("start", "cart", "orders", "wishlist", "sell", "help", "cancel")
+ADMIN_COMMANDS = (
+    *CUSTOMER_COMMANDS,
+    "admin",
+    "audit",
+    "paid",
+    "ban",
+    "unban",
+    "coupon",
+    "broadcast",
+    "payouts",
+)
+
+
+async def publish_commands(bot: Bot, admin_ids: list[int]) -> None:
+    """The / menu Telegram shows: everyone's commands, and the admin ones in admins' chats."""
+
+    def listed(names: tuple[str, ...]) -> list[BotCommand]:
+        return [BotCommand(command=n, description=t("en", f"command.{n}")) for n in names]
+
+    await bot.set_my_commands(listed(CUSTOMER_COMMANDS), scope=BotCommandScopeDefault())
+    for admin_id in admin_ids:
+        try:
+            await bot.set_my_commands(
+                listed(ADMIN_COMMANDS), scope=BotCommandScopeChat(chat_id=admin_id)
+            )
+        except TelegramBadRequest as exc:  # an admin who never wrote to the bot yet
+            log.warning("admin commands not set for %s: %s", admin_id, exc)
+
+
+async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher, engine: AsyncEngine) -> None:
     from urllib.parse import urlsplit
 
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
@@ -91,6 +126,17 @@ async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
     path = urlsplit(str(settings.webhook_url)).path or "/"
     app = web.Application()
     SimpleRequestHandler(dp, bot, secret_token=secret).register(app, path=path)
+
+    async def healthz(_: web.Request) -> web.Response:
+        """For the load balancer: the process answers and its database does too."""
+        try:
+            async with engine.connect() as connection:
+                await connection.exec_driver_sql("SELECT 1")
+        except Exception as exc:  # any database failure means "not healthy"
+            return web.json_response({"ok": False, "error": type(exc).__name__}, status=503)
+        return web.json_response({"ok": True})
+
+    app.router.add_get("/healthz", healthz)
     setup_application(app, dp, bot=bot)
     runner = web.AppRunner(app)
     await runner.setup()

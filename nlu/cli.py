@@ -1,6 +1,6 @@
 """The command line: parse stdin line by line to JSON, or evaluate on the held-out phrases.
 
-Uses the sample catalog in nlu/corpus/catalog.json unless --catalog names another JSON file of
+Uses the sample catalog in nlu/data/catalog.json unless --catalog names another JSON file of
 the same shape ({"categories": [...], "products": [[id, name, category], ...]})."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: Not "data/": the repository's .gitignore hides every folder of that name.
-DATA_DIR = Path(__file__).resolve().parent / "corpus"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 TRAINING_FILE = DATA_DIR / "nlu.yml"
 TEST_FILE = DATA_DIR / "test_phrases.yml"
 CATALOG_FILE = DATA_DIR / "catalog.json"

@@ -37,6 +37,7 @@ class ShopBot:
     log: Path
     process: asyncio.subprocess.Process
     admin: SimUser
+    health_url: str | None = None  # webhook mode's /healthz
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -174,7 +175,8 @@ async def shop_bot(
                 stderr=asyncio.subprocess.STDOUT,
             )
         admin = tg.add_persona(Persona(id=ADMIN_ID, first_name="Demo", role_label="admin"))
-        bot = ShopBot(tg, mode, log, process, admin)
+        health = env["WEBHOOK_URL"].replace("/telegram", "/healthz") if mode == "webhook" else None
+        bot = ShopBot(tg, mode, log, process, admin, health)
         probe = tg.user("Probe")
         await probe.send("/start")
         try:

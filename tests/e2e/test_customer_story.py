@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiohttp
 
 from sandbox import Emulator
+from tests.e2e.conftest import ShopBot
 from tests.e2e.steps import add_found, check_out
 
 
@@ -141,3 +142,20 @@ async def test_cancelling_a_card_order_refunds_the_charge_at_stripe(
         refunded = await response.json()
     assert refunded["refunded"] is True
     assert refunded["amount_refunded"] == refunded["amount"]
+
+
+async def test_the_slash_menu_is_published_and_webhook_mode_reports_health(
+    shop_bot: ShopBot,
+) -> None:
+    published = [
+        c
+        for c in shop_bot.tg.calls("setMyCommands")
+        if "scope" not in c or '"default"' in str(c.get("scope"))
+    ]
+    assert published, shop_bot.tg.calls("setMyCommands")
+    assert "orders" in str(published[0]["commands"])
+    if shop_bot.health_url is None:
+        return  # polling mode serves no HTTP
+    async with aiohttp.ClientSession() as http, http.get(shop_bot.health_url) as response:
+        assert response.status == 200
+        assert await response.json() == {"ok": True}
