@@ -8,7 +8,11 @@ How it behaves:
 - At most `global_rate` messages per second overall and `per_chat_rate` per chat.
 - 429: wait `retry_after` (this row later; everyone slows down). 5xx and network errors: retry
   with exponential backoff and jitter, up to `max_attempts`, then `failed`. 403 (blocked,
-  deactivated) or no Telegram account: `undeliverable` at once, never retried.
+  deactivated), "chat not found" (never wrote to the bot) or no Telegram account:
+  `undeliverable` at once, never retried.
+- Email (when SMTP is configured): a Telegram notification of a kind in `EMAIL_KINDS` gets an
+  email twin for users who gave an address, delivered as its own outbox row with the same
+  retry rules (a refused address is `undeliverable`; a server that is down is retried).
 - The guarantee: a notification is marked `sent` right after Telegram accepted it. A restart
   between those two steps (a crash inside one HTTP round trip) re-sends that one message when
   its lease expires; otherwise nothing is sent twice and nothing is lost.
@@ -35,10 +39,12 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
-from handlers.notifications import render
+from bot.email import EmailRefused, EmailSender, EmailUnavailable
+from handlers.i18n import t
+from handlers.notifications import EMAIL_KINDS, render
 from storage.repositories import OutboxMessage
 from storage.uow import UnitOfWork
-from storage.vocabulary import OutboxStatus
+from storage.vocabulary import OutboxChannel, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +96,10 @@ class OutboxDispatcher:
         uow: Callable[[], UnitOfWork],
         rules: DeliveryRules | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        email: EmailSender | None = None,
     ) -> None:
         self.bot, self.uow = bot, uow
+        self.email = email
         self.rules = rules or DeliveryRules()
         self.clock = clock
         self.limiter = RateLimiter(self.rules.global_rate, self.rules.per_chat_rate)
@@ -117,7 +125,10 @@ class OutboxDispatcher:
         handled (sent, or given up on)."""
         async with self.uow() as uow:
             batch = await uow.outbox.claim(
-                now=self.clock(), lease=self.rules.lease, limit=self.rules.batch
+                now=self.clock(),
+                lease=self.rules.lease,
+                limit=self.rules.batch,
+                email_kinds=EMAIL_KINDS if self.email is not None else frozenset(),
             )
             await uow.commit()
         handled = 0
@@ -126,6 +137,8 @@ class OutboxDispatcher:
         return handled
 
     async def _deliver(self, message: OutboxMessage) -> int:
+        if message.channel == OutboxChannel.email:
+            return await self._deliver_email(message)
         chat_id = message.telegram_id
         if chat_id is None:
             await self._finish(message, OutboxStatus.undeliverable, "no Telegram account")
@@ -145,21 +158,46 @@ class OutboxDispatcher:
             await self._finish(message, OutboxStatus.undeliverable, str(exc))
             return 1
         except TelegramBadRequest as exc:  # our message is wrong: retrying will not fix it
+            if "chat not found" in exc.message.lower():  # never wrote to the bot: no chat
+                await self._finish(message, OutboxStatus.undeliverable, str(exc))
+                return 1
             log.error("notification %s refused: %s", message.outbox_id, exc)
             await self._finish(message, OutboxStatus.failed, str(exc))
             return 1
         except (TelegramServerError, TelegramNetworkError, OSError) as exc:
-            if message.attempts >= self.rules.max_attempts:
-                await self._finish(message, OutboxStatus.failed, str(exc))
-                return 1
-            base = self.rules.backoff * 2 ** (message.attempts - 1)
-            backoff = min(300.0, base) * random.uniform(0.5, 1.0)  # noqa: S311 - jitter
-            await self._later(message, timedelta(seconds=backoff), str(exc))
-            return 0
+            return await self._retry(message, str(exc))
         async with self.uow() as uow:
             await uow.outbox.sent(message.outbox_id, self.clock())
             await uow.commit()
         return 1
+
+    async def _deliver_email(self, message: OutboxMessage) -> int:
+        if self.email is None or message.email is None:
+            why = "email is not configured" if self.email is None else "no email address"
+            await self._finish(message, OutboxStatus.undeliverable, why)
+            return 1
+        text, _ = render(message.kind, message.payload, message.language_code)
+        try:
+            await self.email.send(message.email, t(message.language_code, "email.subject"), text)
+        except EmailRefused as exc:
+            await self._finish(message, OutboxStatus.undeliverable, str(exc))
+            return 1
+        except EmailUnavailable as exc:
+            return await self._retry(message, str(exc))
+        async with self.uow() as uow:
+            await uow.outbox.sent(message.outbox_id, self.clock())
+            await uow.commit()
+        return 1
+
+    async def _retry(self, message: OutboxMessage, error: str) -> int:
+        """A temporary failure: back off exponentially with jitter, or give up at last."""
+        if message.attempts >= self.rules.max_attempts:
+            await self._finish(message, OutboxStatus.failed, error)
+            return 1
+        base = self.rules.backoff * 2 ** (message.attempts - 1)
+        backoff = min(300.0, base) * random.uniform(0.5, 1.0)  # noqa: S311 - jitter
+        await self._later(message, timedelta(seconds=backoff), error)
+        return 0
 
     async def _later(self, message: OutboxMessage, delay: timedelta, error: str) -> None:
         async with self.uow() as uow:

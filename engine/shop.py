@@ -15,6 +15,7 @@ from engine.base import Deps
 from engine.cart import Carts, Wishlists
 from engine.catalog import Catalog
 from engine.coupons import Coupons
+from engine.housekeeping import Housekeeping
 from engine.inventory import Inventory
 from engine.orders import Orders
 from engine.sellers import Sellers
@@ -44,3 +45,4 @@ class Shop:
         self.reviews = Reviews(deps)
         self.payouts = Payouts(deps)
         self.backoffice = Backoffice(deps)
+        self.housekeeping = Housekeeping(deps, frozenset(admin_ids))

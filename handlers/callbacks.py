@@ -17,6 +17,7 @@ class Menu(StrEnum):
     orders = "orders"
     wishlist = "wish"
     help = "help"
+    profile = "me"
 
 
 class MenuCb(CallbackData, prefix="v1m"):
@@ -96,6 +97,7 @@ class SellerAction(StrEnum):
     orders = "orders"
     payouts = "payouts"
     reviews = "reviews"
+    report = "report"
 
 
 class SellerCb(CallbackData, prefix="v1s1"):
@@ -137,6 +139,10 @@ class AdminAction(StrEnum):
     sellers = "sellers"
     alerts = "alerts"
     coupons = "coupons"
+    categories = "cats"
+    providers = "provs"
+    stores = "stores"
+    report = "report"
 
 
 class AdminCb(CallbackData, prefix="v1a1"):
@@ -161,3 +167,92 @@ class ReviewCb(CallbackData, prefix="v1r2"):
 class ReturnLineCb(CallbackData, prefix="v1r3"):
     order_item_id: int
     order_id: int
+
+
+class RemindersCb(CallbackData, prefix="v1n"):
+    """Cart reminders on or off (the button under a reminder)."""
+
+    on: bool
+
+
+class ReportScope(StrEnum):
+    store = "s"  # the seller's own store
+    market = "m"  # the whole marketplace (admins)
+
+
+class ReportCb(CallbackData, prefix="v1rp"):
+    scope: ReportScope
+    days: int
+
+
+class StockCb(CallbackData, prefix="v1s5"):
+    id: int  # one of the seller's own products
+    adjust: bool = False  # False: show it; True: ask for the change and its reason
+
+
+class CategoryAdminAction(StrEnum):
+    list = "ls"
+    show = "show"
+    new = "new"  # pick the parent, then type the name
+    rename = "ren"
+    move = "mv"  # pick the new parent
+    pick = "pick"  # a parent was picked (id 0: the top level)
+    picker = "pg"  # another page of the parent picker
+
+
+class CategoryAdminCb(CallbackData, prefix="v1a3"):
+    action: CategoryAdminAction
+    id: int = 0
+    page: int = 1
+
+
+class ProviderAdminAction(StrEnum):
+    list = "ls"
+    show = "show"
+    new = "new"
+    cost = "cost"
+    toggle = "tog"
+
+
+class ProviderAdminCb(CallbackData, prefix="v1a4"):
+    action: ProviderAdminAction
+    id: int = 0
+
+
+class StoreAdminAction(StrEnum):
+    list = "ls"
+    show = "show"
+    suspend = "susp"
+    reinstate = "back"
+    close = "close"
+
+
+class StoreAdminCb(CallbackData, prefix="v1a5"):
+    action: StoreAdminAction
+    id: int = 0
+    page: int = 1
+
+
+class CouponAdminAction(StrEnum):
+    show = "show"
+    disable = "off"
+    enable = "on"
+    edit = "edit"
+
+
+class CouponAdminCb(CallbackData, prefix="v1a6"):
+    action: CouponAdminAction
+    id: int
+
+
+class ProfileAction(StrEnum):
+    email = "email"
+    phone = "phone"
+    address = "addr"  # add one
+    default = "def"  # make address `id` the default
+    delete = "del"  # forget address `id`
+
+
+class ProfileCb(CallbackData, prefix="v1u"):
+    action: ProfileAction
+    id: int = 0

@@ -9,7 +9,16 @@ from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.callbacks import OrderAction, OrderCb, SellerAction, SellerCb
+from handlers.callbacks import (
+    Menu,
+    MenuCb,
+    OrderAction,
+    OrderCb,
+    ProductCb,
+    RemindersCb,
+    SellerAction,
+    SellerCb,
+)
 from handlers.i18n import CATALOGS, DEFAULT, price, t
 
 ORDER_BUTTONS = {
@@ -25,6 +34,21 @@ ORDER_BUTTONS = {
     "return_rejected",
     "payment_failed",
 }
+# what also goes out by email to users who gave an address (bot/notify.py)
+EMAIL_KINDS = frozenset(
+    {
+        *ORDER_BUTTONS,
+        "refund_failed",
+        "bank_transfer_reminder",
+        "payout_statement",
+        "payout_paid",
+        "admin_digest",
+        "broadcast",
+        "account_banned",
+        "account_restored",
+    }
+)
+MONEY = {"total", "amount", "refund", "gross", "commission", "refunds", "refunded", "net"}
 SELLER_BUTTONS = {"new_order", "return_requested", "payout_statement", "seller_approve"}
 
 
@@ -40,7 +64,7 @@ def render(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     params: dict[str, Any] = {}
     for key, value in payload.items():
-        if key in ("total", "amount", "refund", "gross", "commission", "refunds"):
+        if key in MONEY:
             params[key] = _money(value)
         elif isinstance(value, str):
             params[key] = escape(value)
@@ -51,6 +75,10 @@ def render(
         where = payload.get("location")
         params["where"] = f" ({escape(str(where))})" if where else ""
     key = f"notify.{kind}"
+    if kind == "payout_statement" and "payout_id" in payload:
+        return _statement(lang, payload, params), _button(
+            t(lang, "seller.open"), SellerCb(to=SellerAction.payouts).pack()
+        )
     if key not in CATALOGS[DEFAULT]:
         key = "notify.generic"
     try:
@@ -59,6 +87,24 @@ def render(
         text = t(lang, "notify.generic")
     markup = None
     order_id = payload.get("order_id")
+    if kind == "cart_reminder":
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    InlineKeyboardButton(
+                        text=t(lang, "notify.open_cart"), callback_data=MenuCb(to=Menu.cart).pack()
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        text=t(lang, "notify.stop_reminders"),
+                        callback_data=RemindersCb(on=False).pack(),
+                    )
+                ],
+            ]
+        )
+    elif kind == "back_in_stock" and isinstance(payload.get("product_id"), int):
+        markup = _button(t(lang, "notify.open_product"), ProductCb(id=payload["product_id"]).pack())
     if kind in ORDER_BUTTONS and isinstance(order_id, int):
         markup = InlineKeyboardMarkup(
             inline_keyboard=[
@@ -82,3 +128,36 @@ def render(
             ]
         )
     return text, markup
+
+
+def _button(text: str, data: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=text, callback_data=data)]]
+    )
+
+
+STATEMENT_LINES = 40  # a statement stays well inside Telegram's 4096 characters
+
+
+def _statement(lang: str | None, payload: dict[str, Any], params: dict[str, Any]) -> str:
+    """A seller's payout statement: every order line it covers, then the sums."""
+    lines = [t(lang, "notify.payout_statement.head", payout_id=params.get("payout_id", "—"))]
+    raw = payload.get("lines")
+    entries = raw if isinstance(raw, list) else []
+    for entry in entries[:STATEMENT_LINES]:
+        if not isinstance(entry, dict):
+            continue
+        lines.append(
+            t(
+                lang,
+                "notify.payout_statement.line",
+                order_id=entry.get("order_id", "—"),
+                name=escape(str(entry.get("name", "")))[:60],
+                quantity=entry.get("quantity", "—"),
+                net=_money(entry.get("net", "0")),
+            )
+        )
+    if len(entries) > STATEMENT_LINES:
+        lines.append(f"… +{len(entries) - STATEMENT_LINES}")
+    lines.append(t(lang, "notify.payout_statement.sums", **params))
+    return "\n".join(lines)

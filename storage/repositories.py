@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, cast, delete, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditLog, Outbox, ProcessedUpdate, User
-from storage.vocabulary import OutboxStatus
+from storage.types import UTCDateTime
+from storage.vocabulary import OutboxChannel, OutboxStatus
 
 
 def _insert(session: AsyncSession, model: type[Any]) -> Any:
@@ -120,6 +121,8 @@ class OutboxMessage:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    channel: OutboxChannel = OutboxChannel.telegram
+    email: str | None = None
 
 
 class OutboxRepo:
@@ -131,7 +134,16 @@ class OutboxRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def claim(self, *, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
+    async def claim(
+        self,
+        *,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        email_kinds: frozenset[str] = frozenset(),
+    ) -> list[OutboxMessage]:
+        """Lease up to `limit` due rows. With `email_kinds`, a claimed Telegram notification of
+        one of those kinds also gets its email twin (once, for users who gave an address)."""
         due = (
             select(Outbox.outbox_id)
             .where(Outbox.status == OutboxStatus.pending, Outbox.next_attempt_at <= now)
@@ -147,9 +159,11 @@ class OutboxRepo:
             .where(Outbox.outbox_id.in_(ids))
             .values(next_attempt_at=now + lease, attempts=Outbox.attempts + 1)
         )
+        if email_kinds:
+            await self._email_twins(ids, email_kinds, now)
         rows = (
             await self.session.execute(
-                select(Outbox, User.telegram_id, User.language_code)
+                select(Outbox, User.telegram_id, User.language_code, User.email)
                 .join(User, User.user_id == Outbox.user_id)
                 .where(Outbox.outbox_id.in_(ids))
                 .order_by(Outbox.outbox_id)
@@ -157,9 +171,59 @@ class OutboxRepo:
             )
         ).all()
         return [
-            OutboxMessage(o.outbox_id, o.user_id, tg, lang, o.kind, dict(o.payload), o.attempts)
-            for o, tg, lang in rows
+            OutboxMessage(
+                o.outbox_id,
+                o.user_id,
+                tg,
+                lang,
+                o.kind,
+                dict(o.payload),
+                o.attempts,
+                o.channel,
+                email,
+            )
+            for o, tg, lang, email in rows
         ]
+
+    async def _email_twins(self, ids: list[int], kinds: frozenset[str], now: datetime) -> None:
+        """An email row beside each claimed Telegram row of `kinds` whose user has an email
+        address; the dedupe key makes a re-claimed row add none."""
+        twin = (
+            select(
+                Outbox.user_id,
+                literal(OutboxChannel.email.value).label("channel"),
+                Outbox.kind,
+                Outbox.payload,
+                (literal("email:") + cast(Outbox.outbox_id, String)).label("dedupe_key"),
+                literal(OutboxStatus.pending.value).label("status"),
+                literal(0).label("attempts"),
+                literal(now, UTCDateTime()).label("next_attempt_at"),
+                literal(now, UTCDateTime()).label("created_at"),
+            )
+            .join(User, User.user_id == Outbox.user_id)
+            .where(
+                Outbox.outbox_id.in_(ids),
+                Outbox.channel == OutboxChannel.telegram,
+                Outbox.kind.in_(sorted(kinds)),
+                User.email.is_not(None),
+            )
+        )
+        columns = [
+            "user_id",
+            "channel",
+            "kind",
+            "payload",
+            "dedupe_key",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "created_at",
+        ]
+        await self.session.execute(
+            _insert(self.session, Outbox)
+            .from_select(columns, twin)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
 
     async def sent(self, outbox_id: int, at: datetime) -> None:
         await self.session.execute(

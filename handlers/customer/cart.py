@@ -11,8 +11,9 @@ from engine.accounts import UserView
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
-from handlers.callbacks import CartAction, CartCb, Menu, MenuCb
+from handlers.callbacks import CartAction, CartCb, Menu, MenuCb, RemindersCb
 from handlers.customer.catalog import _screen
+from handlers.i18n import t
 
 
 async def on_cart_command(message: Message, shop: Shop, lang: str, me: UserView) -> None:
@@ -56,8 +57,17 @@ async def on_cart_action(
     await query.answer()
 
 
+async def on_reminders(
+    query: CallbackQuery, callback_data: RemindersCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    """The button under a cart reminder: no more reminders (or yes again)."""
+    enabled = await shop.housekeeping.set_reminders(me.id, enabled=callback_data.on)
+    await query.answer(t(lang, "reminders.on" if enabled else "reminders.off"), show_alert=True)
+
+
 def build_router() -> Router:
     router = Router(name="customer.cart")
+    router.callback_query.register(on_reminders, RemindersCb.filter())
     router.message.register(on_cart_command, Command("cart"))
     router.callback_query.register(on_cart, MenuCb.filter(F.to == Menu.cart))
     router.callback_query.register(on_cart_action, CartCb.filter())

@@ -275,6 +275,31 @@ MESSAGES: dict[str, str] = {
     "notify.payout_paid": "💰 Payout of {amount} sent (reference {reference}).",
     "notify.account_banned": "Your account is blocked: {reason}.",
     "notify.account_restored": "Your account is active again. Welcome back!",
+    # --- time-driven notifications (scheduler jobs) ---
+    "notify.bank_transfer_reminder": (
+        "⏰ Order #{order_id} is still waiting for your bank transfer of {total} "
+        "(reference {reference}). It expires in about {hours} h, and its items go back on the shelf."
+    ),
+    "notify.cart_reminder": "🛒 You left {items} item(s) in your cart. They are still there whenever you are ready.",
+    "notify.back_in_stock": "🔔 {name} is back in stock.",
+    "notify.admin_digest": (
+        "📋 <b>Daily digest</b> ({day})\n"
+        "Sellers waiting for approval: {sellers_waiting}\n"
+        "Products out of stock: {stock_outs}\n"
+        "Large stock adjustments: {large_adjustments}\n"
+        "Failed payments: {failed_payments}\n"
+        "Refunds: {refunds} ({refunded})\n"
+        "Undeliverable notifications: {undeliverable}"
+    ),
+    "notify.payout_statement.head": "💰 <b>Payout statement #{payout_id}</b>",
+    "notify.payout_statement.line": "• #{order_id} {name} × {quantity}: {net}",
+    "notify.payout_statement.sums": "Sales {gross} − refunds {refunds} − commission {commission} = <b>{amount}</b> to be paid.",
+    "notify.open_cart": "🛒 Open my cart",
+    "notify.stop_reminders": "🔕 No more reminders",
+    "notify.open_product": "Open the product",
+    "reminders.off": "OK, no more cart reminders. You can still use your cart as usual.",
+    "reminders.on": "Cart reminders are on again.",
+    "email.subject": "News from the marketplace",
     "order.open": "Open the order",
     "seller.open": "Open my store",
     # --- errors (from DomainError codes) ---

@@ -5,19 +5,32 @@ retried; two dispatchers share the work; a restart re-sends nothing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import bisect
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default
+from typing import Any
 
 import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from bot.email import EmailSender
 from bot.notify import DeliveryRules, OutboxDispatcher
+from engine.base import Deps
+from engine.shop import Shop
 from sandbox import Emulator, SimUser
 from sandbox.personas import Persona
 from storage.models import Outbox, User
+from storage.vocabulary import OutboxChannel, OutboxStatus, UserRole
 from tests.conftest import Database
 
 TOKEN = "123456789:AAE" + "outbox-delivery-tests-0123456789"
@@ -78,7 +91,9 @@ async def _statuses(db: Database) -> dict[str, int]:
         return {status.value: n for status, n in rows.all()}
 
 
-async def _until_all_handled(db: Database, dispatchers: list[OutboxDispatcher], total: int) -> None:
+async def _until_all_handled(
+    db: Database, dispatchers: list[OutboxDispatcher], total: int, *, timeout: float = 60
+) -> None:
     tasks = [asyncio.create_task(d.run()) for d in dispatchers]
 
     async def handled() -> int:
@@ -86,7 +101,7 @@ async def _until_all_handled(db: Database, dispatchers: list[OutboxDispatcher], 
         return sum(statuses.values()) - statuses.get("pending", 0)
 
     try:
-        async with asyncio.timeout(60):
+        async with asyncio.timeout(timeout):
             # the database has no change events to wait on: look again every 50 ms, bounded
             while await handled() < total:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
@@ -186,3 +201,137 @@ async def test_rates_hold_per_chat_and_overall(db: Database, tg: Emulator, bot: 
     assert most_in_a_second([t for t, _ in sends]) <= 5
     for chat in {c for _, c in sends}:
         assert most_in_a_second([t for t, c in sends if c == chat]) <= 2
+
+
+# --- a broadcast at scale -------------------------------------------------------------------
+async def test_a_broadcast_to_2000_chats_keeps_the_configured_rates(
+    db: Database, tg: Emulator, bot: Bot
+) -> None:
+    """2,000 customers, one admin broadcast through the engine: every chat gets it once, and
+    the emulator's clock never sees more than the configured rates."""
+    people = await _people(db, tg, 2000)
+    async with db.sessions() as s, s.begin():
+        boss = User(telegram_id=799_999_999, first_name="Boss", role=UserRole.admin)
+        s.add(boss)
+        await s.flush()
+        boss_id = boss.user_id
+    shop = Shop(Deps(uow=db.uow))
+    recipients = await shop.backoffice.broadcast(boss_id, "Summer sale: 20% off everything!")
+    assert recipients == 2001  # the admin is a user of the shop too
+    rules = DeliveryRules(global_rate=250, per_chat_rate=1, batch=100, idle_wait=0.05)
+    tg.state.timed_calls.clear()
+    await _until_all_handled(db, [OutboxDispatcher(bot, db.uow, rules)], 2001, timeout=120)
+    statuses = await _statuses(db)
+    assert statuses == {"sent": 2000, "undeliverable": 1}  # the admin never wrote to the bot
+    assert all(_received(sim) == ["📣 Summer sale: 20% off everything!"] for _, sim in people)
+    times = sorted(t for t, method, _ in tg.state.timed_calls if method == "sendMessage")
+    assert len(times) == 2001  # every attempt counts against the rate, the refused one too
+    slack = 0.02
+    busiest = max(bisect.bisect_left(times, t + 1.0 - slack) - i for i, t in enumerate(times))
+    assert busiest <= 250
+
+
+# --- email, the second channel --------------------------------------------------------------
+@dataclass
+class Mailbox:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives; addresses
+    starting with `nobody` are refused as unknown (550)."""
+
+    received: list[EmailMessage] = field(default_factory=list)
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address.startswith("nobody"):
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any
+    ) -> str:
+        parsed = BytesParser(policy=default).parsebytes(envelope.content)
+        assert isinstance(parsed, EmailMessage)
+        self.received.append(parsed)
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Mailbox, EmailSender, Controller]]:
+    mailbox = Mailbox()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    sender = EmailSender("127.0.0.1", port, "Marketplace <shop@example.test>", timeout=5)
+    yield mailbox, sender, controller
+    with contextlib.suppress(Exception):
+        controller.stop()
+
+
+async def _give_email(db: Database, user_id: int, address: str) -> None:
+    async with db.sessions() as s, s.begin():
+        user = await s.get(User, user_id)
+        assert user is not None
+        user.email = address
+
+
+def _plain(mail: EmailMessage) -> str:
+    part = mail.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+async def test_users_with_an_address_also_get_an_email(
+    db: Database, tg: Emulator, bot: Bot, smtp: tuple[Mailbox, EmailSender, Controller]
+) -> None:
+    mailbox, sender, _ = smtp
+    (with_mail, sim), (without, other) = await _people(db, tg, 2)
+    await _give_email(db, with_mail, "p0@example.test")
+    await _notify(db, [with_mail, without])
+    await _until_all_handled(db, [OutboxDispatcher(bot, db.uow, FAST, email=sender)], 3)
+    assert await _statuses(db) == {"sent": 3}
+    assert _received(sim) == ["✅ Payment of $12.50 received for order #1000."]
+    assert _received(other) == ["✅ Payment of $12.50 received for order #1000."]
+    assert len(mailbox.received) == 1
+    mail = mailbox.received[0]
+    assert mail["To"] == "p0@example.test"
+    assert mail["Subject"] == "News from the marketplace"
+    assert "Payment of $12.50 received for order #1000." in _plain(mail)
+
+
+async def test_email_waits_for_a_server_that_is_down_and_skips_a_refused_address(
+    db: Database, tg: Emulator, bot: Bot, smtp: tuple[Mailbox, EmailSender, Controller]
+) -> None:
+    mailbox, sender, controller = smtp
+    (good, _), (bad, _) = await _people(db, tg, 2)
+    await _give_email(db, good, "p0@example.test")
+    await _give_email(db, bad, "nobody@example.test")
+    controller.stop()  # the mail server is down for a while
+    await _notify(db, [good, bad])
+    dispatcher = OutboxDispatcher(bot, db.uow, FAST, email=sender)
+    for _ in range(6):  # Telegram goes out; the emails fail and wait for their retry
+        await dispatcher.drain_once()
+    async with db.sessions() as s:
+        waiting = (
+            await s.scalars(select(Outbox).where(Outbox.channel == OutboxChannel.email))
+        ).all()
+    assert len(waiting) == 2
+    assert all(m.status == OutboxStatus.pending and m.attempts >= 1 for m in waiting)
+    assert mailbox.received == []
+    again = Controller(mailbox, hostname=controller.hostname, port=controller.port)
+    again.start()  # the server is back (a stopped controller cannot start again)
+    try:
+        await _until_all_handled(db, [dispatcher], 4)
+    finally:
+        again.stop()
+    assert await _statuses(db) == {"sent": 3, "undeliverable": 1}
+    assert [m["To"] for m in mailbox.received] == ["p0@example.test"]
+    async with db.sessions() as s:
+        refused = await s.scalar(
+            select(Outbox).where(Outbox.channel == OutboxChannel.email, Outbox.user_id == bad)
+        )
+    assert refused is not None
+    assert refused.status == OutboxStatus.undeliverable
+    assert "No such user" in (refused.last_error or "")
