@@ -49,6 +49,7 @@ class EmailSender:
                 port=self.port,
                 username=self.username,
                 password=self.password,
+                use_tls=self.port == 465,  # implicit TLS; other ports upgrade with STARTTLS
                 timeout=self.timeout,
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:

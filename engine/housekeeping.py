@@ -307,9 +307,7 @@ class Housekeeping:
             )
             refunds = (
                 await s.execute(
-                    select(func.count(), func.coalesce(func.sum(Refund.amount), ZERO)).where(
-                        Refund.created_at >= start
-                    )
+                    select(func.count(), func.sum(Refund.amount)).where(Refund.created_at >= start)
                 )
             ).one()
             undeliverable = await s.scalar(
@@ -325,7 +323,7 @@ class Housekeeping:
             int(large or 0),
             int(failed or 0),
             int(refunds[0]),
-            Decimal(refunds[1]).quantize(Decimal("0.01")),
+            ZERO if refunds[1] is None else Decimal(refunds[1]).quantize(ZERO),
             int(undeliverable or 0),
         )
 
