@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
@@ -20,8 +20,8 @@ from aiogram.types import (
     Update,
 )
 
-from engine.accounts import TelegramIdentity
-from engine.errors import DomainError
+from engine.accounts import TelegramIdentity, UserView
+from engine.errors import DomainError, NotFound
 from engine.shop import Shop
 from handlers.i18n import error_text, language, t
 from storage.uow import UnitOfWork
@@ -71,10 +71,17 @@ class DropRedeliveredUpdates(BaseMiddleware):
 class ShopUser(BaseMiddleware):
     """Who is acting: the Telegram user is signed up (or refreshed) through the engine, and
     `me` (UserView) and `lang` reach every handler. A banned user is stopped here with the
-    reason, whatever they tapped or typed."""
+    reason, whatever they tapped or typed.
 
-    def __init__(self, shop: Shop) -> None:
+    Signing up writes; most updates come from someone whose name, username and language have
+    not changed since their last update to this worker, so for them the account is only read
+    (`accounts.me`: status and role are still fresh on every update, a ban bites at once).
+    On SQLite that saves a write transaction per update (see docs/performance.md)."""
+
+    def __init__(self, shop: Shop, remember: int = 10_000) -> None:
         self.shop = shop
+        self.remember = remember
+        self.known: OrderedDict[TelegramIdentity, int] = OrderedDict()
 
     async def __call__(
         self,
@@ -85,7 +92,7 @@ class ShopUser(BaseMiddleware):
         user = data.get("event_from_user")
         if user is None or user.is_bot:
             return await handler(event, data)
-        me = await self.shop.accounts.register_from_telegram(
+        me = await self._account(
             TelegramIdentity(
                 user.id, user.first_name, user.last_name, user.username, user.language_code
             )
@@ -104,6 +111,22 @@ class ShopUser(BaseMiddleware):
                 await event.answer([], cache_time=0)
             return None
         return await handler(event, data)
+
+    async def _account(self, identity: TelegramIdentity) -> UserView:
+        user_id = self.known.get(identity)
+        if user_id is not None:
+            try:
+                me = await self.shop.accounts.me(user_id)
+            except NotFound:  # the account is gone: sign them up again below
+                del self.known[identity]
+            else:
+                self.known.move_to_end(identity)
+                return me
+        me = await self.shop.accounts.register_from_telegram(identity)
+        self.known[identity] = me.id
+        while len(self.known) > self.remember:
+            self.known.popitem(last=False)
+        return me
 
 
 class Throttle(BaseMiddleware):

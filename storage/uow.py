@@ -11,10 +11,13 @@ inside the same transaction.
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import Self
+from weakref import WeakKeyDictionary
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.repositories import AuditLogs, OutboxRepo, ProcessedUpdates, Users
 
@@ -23,10 +26,36 @@ class UnitOfWorkError(RuntimeError):
     pass
 
 
+_GATES: WeakKeyDictionary[Engine, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    WeakKeyDictionary()
+)
+GATE_TIMEOUT = 30.0  # seconds, as SQLite's busy_timeout (storage/db.py)
+
+
+def _sqlite_gate(sessions: async_sessionmaker[AsyncSession]) -> asyncio.Lock | None:
+    """SQLite: units of work of one engine take turns in an asyncio queue.
+
+    Every SQLite transaction begins IMMEDIATE (storage/db.py), so two never run at once
+    anyway; without the queue the second one waits inside SQLite's busy handler, which sleeps
+    in growing steps of up to 100 ms, and a crowd of waiters turns into seconds of latency
+    under load (docs/performance.md). The queue hands the lock over as soon as it is free.
+    """
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
+        return None
+    per_loop = _GATES.setdefault(bind.sync_engine, {})
+    loop = asyncio.get_running_loop()
+    if loop not in per_loop:
+        per_loop.clear()  # a lock belongs to one event loop; the old loop is gone
+        per_loop[loop] = asyncio.Lock()
+    return per_loop[loop]
+
+
 class UnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._gate: asyncio.Lock | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -37,8 +66,20 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise UnitOfWorkError("the unit of work is already open")
+        gate = _sqlite_gate(self._sessions)
+        if gate is not None:
+            try:
+                async with asyncio.timeout(GATE_TIMEOUT):
+                    await gate.acquire()
+            except TimeoutError:
+                raise UnitOfWorkError("the database stayed busy for 30 s") from None
+            self._gate = gate
         self._session = self._sessions()
-        await self._session.begin()
+        try:
+            await self._session.begin()
+        except BaseException:
+            self._release()
+            raise
         self.processed_updates = ProcessedUpdates(self._session)
         self.users = Users(self._session)
         self.audit = AuditLogs(self._session)
@@ -59,7 +100,15 @@ class UnitOfWork:
                 session.expunge_all()
             await session.rollback()  # no-op after commit; undoes everything otherwise
         finally:
-            await session.close()
+            try:
+                await session.close()
+            finally:
+                self._release()
+
+    def _release(self) -> None:
+        gate, self._gate = self._gate, None
+        if gate is not None:
+            gate.release()
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -1,0 +1,226 @@
+"""The catalog at scale: 100,000 products, browse and search against hand-written SQL.
+
+Products are bulk-inserted (Core executemany, not the engine's one-by-one create_product) with
+names drawn from a shop vocabulary (brand, colour, material, kind) so that search has real
+work: typo-tolerant matching against the catalog's words, then ranking. Each figure is the
+p95 of the engine call (`shop.catalog.browse` / `shop.catalog.search`) beside the p95 of one
+hand-written SQL statement pair (the page, and its total) returning the same rows.
+
+Run alone: python -m bench.catalog [--products 100000] [--db sqlite|postgresql|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.checkout import Market, _database, pg_available
+from bench.common import Row, lower, percentile, skipped, table
+from engine.base import Deps, Rules
+from engine.catalog import BrowseQuery, Sort
+from engine.shop import Shop
+from storage import migrate
+from storage.db import make_engine, make_sessionmaker
+from storage.models import Product
+from storage.uow import UnitOfWork
+from storage.vocabulary import ProductStatus
+
+BRANDS = [
+    f"{a}{b}"
+    for a in ("Nor", "Vel", "Kas", "Tor", "Mira", "Bel", "Zan", "Oka")
+    for b in ("dex", "ora", "ind", "ust", "ello", "ami", "ton", "vik")
+]
+COLOURS = ["Red", "Blue", "Black", "White", "Green", "Grey", "Navy", "Olive", "Beige", "Pink"]
+MATERIALS = ["Cotton", "Wool", "Linen", "Leather", "Denim", "Steel", "Bamboo", "Ceramic"]
+KINDS = [
+    "Hoodie",
+    "Tee",
+    "Jacket",
+    "Scarf",
+    "Kettle",
+    "Mug",
+    "Backpack",
+    "Sneakers",
+    "Lamp",
+    "Wallet",
+    "Jeans",
+    "Blanket",
+    "Teapot",
+    "Belt",
+    "Cap",
+    "Socks",
+]
+QUERIES = [
+    "cotton hoodie",
+    "red kettle",
+    "wool scarf",
+    "leather wallet",
+    "hoddie",
+    "denim jakcet",
+    "navy sneakers",
+    "ceramic teapot",
+]
+SAMPLES = 40
+
+
+async def _fill(engine: AsyncEngine, shop: Shop, products: int) -> tuple[int, float]:
+    """Categories through the engine, then `products` rows in bulk; (top category, seconds)."""
+    market = await Market.build(shop, buyers=0)
+    async with shop.deps.uow() as uow:
+        admin_id = int(
+            (await uow.session.execute(text("SELECT min(user_id) FROM users"))).scalar_one()
+        )
+    top = await shop.catalog.create_category(admin_id, "Everything")
+    leaves = [
+        (await shop.catalog.create_category(admin_id, kind, parent_id=top.category_id)).category_id
+        for kind in KINDS
+    ]
+    seller_id = await market.seller_id()
+    rng = random.Random(8)  # noqa: S311 - reproducible data, not security
+    started = time.perf_counter()
+    batch: list[dict[str, Any]] = []
+    for n in range(products):
+        kind = rng.randrange(len(KINDS))
+        name = f"{rng.choice(BRANDS)} {rng.choice(COLOURS)} {rng.choice(MATERIALS)} {KINDS[kind]}"
+        stock = rng.choice([0, 3, 10, 25, 100])
+        price = Decimal(rng.randrange(500, 20000)) / 100
+        batch.append(
+            {
+                "seller_id": seller_id,
+                "category_id": leaves[kind],
+                "name": name,
+                "slug": f"p-{n}",
+                "sku": f"SKU{n:07d}",
+                "price": price,
+                "discount_price": (price * Decimal("0.8")).quantize(Decimal("0.01"))
+                if n % 5 == 0
+                else None,
+                "stock_quantity": stock,
+                "status": ProductStatus.active if stock else ProductStatus.out_of_stock,
+                "sold_count": rng.randrange(0, 500),
+            }
+        )
+        if len(batch) == 5000:
+            await _insert(engine, batch)
+            batch = []
+    if batch:
+        await _insert(engine, batch)
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("ANALYZE")
+    return top.category_id, time.perf_counter() - started
+
+
+async def _insert(engine: AsyncEngine, rows: list[dict[str, Any]]) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(insert(Product), rows)
+
+
+async def _p95(call: Callable[[int], Awaitable[object]]) -> float:
+    await call(0)  # warm: caches, prepared statements
+    times = []
+    for n in range(SAMPLES):
+        started = time.perf_counter()
+        await call(n)
+        times.append(time.perf_counter() - started)
+    return percentile(times, 95) * 1000
+
+
+VISIBLE = """
+    FROM products p JOIN sellers s ON s.seller_id = p.seller_id
+    WHERE p.status IN ('active', 'out_of_stock') AND s.status = 'active'
+"""
+SUBTREE = """
+    WITH RECURSIVE subtree(id) AS (
+        SELECT category_id FROM categories WHERE category_id = :top
+        UNION ALL SELECT c.category_id FROM categories c JOIN subtree t ON c.parent_id = t.id)
+"""
+
+
+async def _hand_browse(engine: AsyncEngine, top: int, page: int) -> list[Any]:
+    where = f"{VISIBLE} AND p.category_id IN (SELECT id FROM subtree)"  # noqa: S608 - constants
+    page_sql = f"{SUBTREE} SELECT p.* {where} ORDER BY p.sold_count DESC, p.product_id"
+    async with engine.connect() as connection:
+        total = (
+            await connection.execute(text(f"{SUBTREE} SELECT count(*) {where}"), {"top": top})
+        ).scalar()
+        rows = (
+            await connection.execute(
+                text(f"{page_sql} LIMIT 10 OFFSET :skip"),
+                {"top": top, "skip": page * 10},
+            )
+        ).all()
+    return [total, rows]
+
+
+async def _hand_search(engine: AsyncEngine, query: str) -> list[Any]:
+    words = query.split()
+    like = " AND ".join(f"lower(p.name) LIKE :w{i}" for i in range(len(words)))
+    params = {f"w{i}": f"%{w}%" for i, w in enumerate(words)}
+    where = f"{VISIBLE} AND {like}"
+    async with engine.connect() as connection:
+        total = (await connection.execute(text(f"SELECT count(*) {where}"), params)).scalar()
+        rows = (
+            await connection.execute(
+                text(f"SELECT p.* {where} ORDER BY p.sold_count DESC, p.product_id LIMIT 10"),
+                params,
+            )
+        ).all()
+    return [total, rows]
+
+
+async def measure(kind: str, products: int) -> list[Row]:
+    name = "SQLite" if kind == "sqlite" else "PostgreSQL"
+    async with _database(kind) as url:
+        engine = make_engine(url)
+        try:
+            await migrate.upgrade(engine)
+            sessions = make_sessionmaker(engine)
+            shop = Shop(Deps(uow=lambda: UnitOfWork(sessions), rules=Rules()))
+            top, seconds = await _fill(engine, shop, products)
+            pages = [0, 1, 2, 5, 10, 50]
+            browse = await _p95(
+                lambda n: shop.catalog.browse(
+                    BrowseQuery(category_id=top, sort=Sort.popularity, page=pages[n % 6] + 1)
+                )
+            )
+            browse_sql = await _p95(lambda n: _hand_browse(engine, top, pages[n % 6]))
+            search = await _p95(lambda n: shop.catalog.search(QUERIES[n % len(QUERIES)]))
+            search_sql = await _p95(lambda n: _hand_search(engine, QUERIES[n % len(QUERIES)]))
+        finally:
+            await engine.dispose()
+    count = f"{products // 1000}k" if products >= 1000 else str(products)
+    return [
+        Row(f"bulk insert {count} products, {name}", products / seconds, "rows/s"),
+        lower(f"browse page p95, {count} products, {name}", browse, browse_sql, "ms", "SQL", 2),
+        lower(f"search p95, {count} products, {name}", search, search_sql, "ms", "SQL", 2),
+    ]
+
+
+async def rows(products: int = 100_000, databases: str = "both") -> list[Row]:
+    out = await measure("sqlite", products) if databases in ("sqlite", "both") else []
+    if databases in ("postgresql", "both"):
+        reason = await pg_available()
+        if reason:
+            return [*out, skipped("catalog, PostgreSQL", reason)]
+        out += await measure("postgresql", products)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    print(table(asyncio.run(rows(args.products, args.db))))
+
+
+if __name__ == "__main__":
+    main()
