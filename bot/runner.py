@@ -41,6 +41,16 @@ async def run_sandbox(settings: Settings) -> None:
         f"  Ctrl-C stops it.",
         flush=True,
     )
+    # a simulated shipping provider whose parcels move on a short clock (bot/tracking.py polls it)
+    from sandbox.shipping import ShippingSimulator
+    from storage.demo import ensure_sandbox_provider
+
+    simulator, tracking_api = await ShippingSimulator(step=20).serve(settings.sandbox_host)
+    engine = make_engine(settings.database_url)
+    try:
+        await ensure_sandbox_provider(make_sessionmaker(engine), tracking_api)
+    finally:
+        await engine.dispose()
     admins = [p.id for p in DEMO_PERSONAS if p.role_label == "admin"]
     local = settings.model_copy(
         update={
@@ -50,12 +60,14 @@ async def run_sandbox(settings: Settings) -> None:
             "payments_provider_token": settings.payments_provider_token
             or SecretStr("284685063:TEST:sandbox"),
             "webhook_url": None,
+            "tracking_poll_seconds": 5,
         }
     )
     try:
         await run_bot(local)
     finally:
         await emulator.stop()
+        await simulator.cleanup()
 
 
 async def run_bot(settings: Settings) -> None:

@@ -1252,3 +1252,25 @@ def _hsv(hue: int, saturation: float, value: float) -> tuple[int, int, int]:
 
     r, g, b = colorsys.hsv_to_rgb(hue / 360, saturation, value)
     return int(r * 255), int(g * 255), int(b * 255)
+
+
+SANDBOX_PROVIDER = "Sandbox Express (simulated)"
+
+
+async def ensure_sandbox_provider(
+    sessions: async_sessionmaker[AsyncSession], api_endpoint: str
+) -> int:
+    """The sandbox's simulated shipping provider, pointed at this run's simulator (its port
+    changes between runs); returns its id."""
+    async with sessions() as s, s.begin():
+        row = await s.scalar(
+            select(ShippingProvider).where(ShippingProvider.name == SANDBOX_PROVIDER)
+        )
+        if row is None:
+            row = ShippingProvider(
+                name=SANDBOX_PROVIDER, shipping_cost=money("3.00"), estimated_days=1
+            )
+            s.add(row)
+        row.api_endpoint = api_endpoint
+        await s.flush()
+        return row.provider_id

@@ -31,6 +31,8 @@ from handlers.callbacks import RemindersCb
 from handlers.notifications import render
 from sandbox import Emulator
 from sandbox.personas import Persona
+from sandbox.shipping import ShippingSimulator
+from storage.demo import ensure_sandbox_provider
 from storage.models import (
     AuditLog,
     CartItem,
@@ -472,3 +474,27 @@ async def test_two_workers_run_one_scheduler_and_the_other_takes_over(
         for w in workers:
             w.stop()
         await asyncio.gather(*tasks)
+
+
+async def test_the_sandbox_provider_walks_a_parcel_through_the_whole_timeline(
+    world: World, db: Database
+) -> None:
+    now = [0.0]
+    simulator = ShippingSimulator(step=20, clock=lambda: now[0])
+    runner, base = await simulator.serve("127.0.0.1")
+    try:
+        provider_id = await ensure_sandbox_provider(db.sessions, base)
+        assert await ensure_sandbox_provider(db.sessions, base) == provider_id  # one row
+        world.provider = provider_id
+        order_id, _, customer = await _shipped(world, base)
+        async with aiohttp.ClientSession() as http:
+            seen = []
+            for _ in range(3):
+                await tracking.poll(world.shop, http)
+                seen.append([status for status, _ in await _milestones(db, order_id)][-1])
+                now[0] += 20
+    finally:
+        await runner.cleanup()
+    assert seen == ["in_transit", "out_for_delivery", "delivered"]
+    updates = [r for r in await _outbox(db, "delivery_update") if r.user_id == customer]
+    assert [r.payload["status"] for r in updates][-3:] == seen
