@@ -6,13 +6,14 @@ BIN    := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format migrate seed-demo clean help rasa rasa-down nlu-eval
+.PHONY: run test lint format migrate seed-demo clean help rasa rasa-down nlu-eval bench load
 
 help:
 	@echo "make run   - install, migrate, seed the demo shop, start the bot"
 	@echo "make test  - install dev tools, then format check, lint, types, import contracts, tests"
 	@echo "make format, make lint, make migrate, make seed-demo, make clean"
 	@echo "make rasa (start the Rasa NLU server), make rasa-down, make nlu-eval"
+	@echo "make bench (one table of figures vs in-run baselines), make load (60 s load test)"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed: install it, or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -63,6 +64,14 @@ rasa-down:
 nlu-eval: $(RUN_STAMP)
 	$(BIN)/python -m nlu evaluate
 	$(BIN)/python -m nlu evaluate --backend rasa-only
+
+# Figures beside baselines measured in the same run; see docs/performance.md.
+bench: $(DEV_STAMP)
+	$(BIN)/python -m bench
+
+# 200 customers buying for 60 s while the emulator injects 10 % faults (CI runs it shorter).
+load: $(DEV_STAMP)
+	LOAD_SECONDS=60 $(BIN)/python -m pytest -m load tests/load -q
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .import_linter_cache

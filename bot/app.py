@@ -13,7 +13,7 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 
-from bot.middlewares import DropRedeliveredUpdates, ShopUser, Throttle, on_error
+from bot.middlewares import DropRedeliveredUpdates, RetryRequests, ShopUser, Throttle, on_error
 from bot.settings import Settings
 from engine.base import Deps, RefundProvider, Rules
 from engine.providers import StripeRefunds
@@ -33,11 +33,13 @@ def create_bot(settings: Settings) -> Bot:
     if settings.telegram_api_base is not None:
         base = str(settings.telegram_api_base).rstrip("/")
         session = AiohttpSession(api=TelegramAPIServer.from_base(base, is_local=False))
-    return Bot(
+    bot = Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+    bot.session.middleware(RetryRequests())  # 429s and 5xx are waited out, not shown to users
+    return bot
 
 
 def create_fsm_storage(settings: Settings) -> BaseStorage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict, deque
@@ -9,7 +10,14 @@ from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.types import (
     CallbackQuery,
     ErrorEvent,
@@ -28,6 +36,40 @@ from storage.uow import UnitOfWork
 from storage.vocabulary import UserStatus
 
 log = logging.getLogger(__name__)
+
+
+class RetryRequests(BaseRequestMiddleware):
+    """Bot API calls survive Telegram's hiccups: a 429 waits the `retry_after` it names, a
+    5xx or a network error is tried again after a short, growing pause. Only when every try
+    fails does the error reach the handler (and the error router). A long poll is left to
+    aiogram's own polling loop, which already waits and retries."""
+
+    def __init__(self, attempts: int = 5, backoff: float = 0.2, max_wait: float = 5.0) -> None:
+        self.attempts, self.backoff, self.max_wait = attempts, backoff, max_wait
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if method.__api_method__ == GetUpdates.__api_method__:
+            return await make_request(bot, method)
+        pause = self.backoff
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if attempt == self.attempts or exc.retry_after > self.max_wait:
+                    raise
+                wait = float(exc.retry_after)
+            except (TelegramServerError, TelegramNetworkError):
+                if attempt == self.attempts:
+                    raise
+                wait, pause = pause, min(pause * 2, self.max_wait)
+            log.info("%s failed (try %s); again in %.1f s", method.__api_method__, attempt, wait)
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable")  # the loop returns or raises
 
 
 class DropRedeliveredUpdates(BaseMiddleware):

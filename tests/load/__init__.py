@@ -1,0 +1,1 @@
+"""Load: many customers buying at once while Telegram misbehaves."""
