@@ -1,5 +1,5 @@
-"""Scheduler wiring: APScheduler 3.11 with its job store in the shop's own database, run by
-exactly one process per database.
+"""Scheduler wiring: APScheduler 3.11 with its job store in the shop's own database (on SQLite,
+a file beside it: see `sync_url`), run by exactly one process per database.
 
 Jobs are referenced by importable names with stable ids and take ids, not objects (bot/jobs.py).
 A job that came due while the process was down still runs once at start (coalesce, no misfire
@@ -36,10 +36,17 @@ LOCK_KEY = 0x5C4ED  # the advisory lock's number: "the shop's scheduler"
 
 
 def sync_url(async_url: str | URL) -> URL:
-    """The job store is synchronous: the same database through a blocking driver."""
+    """The job store is synchronous: the same database through a blocking driver.
+
+    On SQLite the jobs live in a file beside the shop's (`shop.db` → `shop.db-jobs`): the
+    store's blocking writes run on the event loop, and waiting there for the shop file's
+    write lock, held by a transaction that needs the loop to finish, would stall both."""
     url = make_url(async_url) if isinstance(async_url, str) else async_url
     backend = url.get_backend_name()
     if backend == "sqlite":
+        database = url.database
+        if database and database != ":memory:":
+            url = url.set(database=f"{database}-jobs")
         return url.set(drivername="sqlite")
     if backend == "postgresql":
         return url.set(drivername="postgresql+psycopg")

@@ -18,12 +18,19 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
 
 from sandbox import Emulator, SimUser, StripeAccount
 from sandbox.personas import Persona
-from tests.conftest import ROOT
+from tests.conftest import (
+    IN_CI,
+    ROOT,
+    create_pg_database,
+    drop_pg_database,
+    pg_unavailable_reason,
+)
 
 TOKEN = "123456789:AAE" + "e2e_token_for_tests_0123456789"
 ADMIN_ID = 900_000_001  # the demo admin
@@ -34,13 +41,59 @@ SELLER_ID = 900_000_101  # the demo shop's first seller (Urban Threads)
 class ShopBot:
     tg: Emulator
     mode: str
-    log: Path
-    process: asyncio.subprocess.Process
+    logs: list[Path]
+    processes: list[asyncio.subprocess.Process]
     admin: SimUser
     health_url: str | None = None  # webhook mode's /healthz
+    database_url: str = ""  # the shop's database, for tests that let time pass in it
 
     def log_text(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
+        return "".join(log.read_text(encoding="utf-8", errors="replace") for log in self.logs)
+
+
+@contextlib.asynccontextmanager
+async def round_robin(port: int, backends: list[int]) -> AsyncIterator[list[int]]:
+    """A load balancer in front of the webhook workers: each request goes to the next worker
+    in turn (headers and body as they came); yields how many each one got."""
+    counts = [0] * len(backends)
+    turn = 0
+
+    async def forward(request: web.Request) -> web.Response:
+        nonlocal turn
+        index = turn % len(backends)
+        turn += 1
+        counts[index] += 1
+        url = f"http://127.0.0.1:{backends[index]}{request.path_qs}"
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
+        async with (
+            aiohttp.ClientSession() as http,
+            http.request(request.method, url, headers=headers, data=await request.read()) as r,
+        ):
+            return web.Response(status=r.status, body=await r.read(), content_type=r.content_type)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", forward)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield counts
+    finally:
+        await runner.cleanup()
+
+
+async def _redis_unavailable_reason(url: str) -> str | None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url)
+    try:
+        await client.ping()
+        await client.flushdb()  # this test session's own database number
+    except Exception as exc:  # any failure to reach it
+        return f"no Redis at {url} ({exc})"
+    finally:
+        await client.aclose()
+    return None
 
 
 def _free_port() -> int:
@@ -127,8 +180,21 @@ async def stripe_base() -> AsyncIterator[str]:
 async def shop_bot(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, stripe_base: str
 ) -> AsyncIterator[ShopBot]:
+    """Polling: one worker on SQLite. Webhook: two workers behind a round-robin balancer,
+    sharing PostgreSQL and Redis (conversation state), as a production deployment runs."""
     mode = str(request.param)
     home = tmp_path_factory.mktemp(f"bot-{mode}")
+    database_url = f"sqlite+aiosqlite:///{home}/shop.db"
+    pg_url = None
+    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+    if mode == "webhook":
+        reason = await pg_unavailable_reason() or await _redis_unavailable_reason(redis_url)
+        if reason is not None:
+            if IN_CI:
+                pytest.fail(f"CI=true but the two-worker webhook mode cannot run: {reason}")
+            pytest.skip(f"webhook mode (PostgreSQL and Redis) skipped: {reason}")
+        pg_url = await create_pg_database("shop_e2e")
+        database_url = pg_url.render_as_string(hide_password=False)
     env = {
         k: v
         for k, v in os.environ.items()
@@ -136,11 +202,16 @@ async def shop_bot(
     }
     env |= {
         "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{home}/shop.db",
+        "DATABASE_URL": database_url,
         "MEDIA_DIR": str(home / "media"),
         "LOG_LEVEL": "INFO",
         "FLOOD_BURST": "1000",  # simulated users tap faster than people
         "NOTIFY_PER_CHAT_RATE": "10",  # and read their notifications faster
+        # voice notes through the bundled Whisper model, spoken replies too
+        # (tests/e2e/test_voice.py)
+        "VOICE_BACKEND": "whisper",
+        "VOICE_REPLIES": "true",
+        "VOICE_MAX_SECONDS": "45",
     }
     await _run(["migrate"], env, home)
     await _run(["seed-demo"], env, home)
@@ -154,45 +225,71 @@ async def shop_bot(
             "STRIPE_API_KEY": stripe.api_key,
             "STRIPE_API_BASE": stripe.api_base,
         }
+        ports: list[int | None] = [None]
+        public = None
         if mode == "webhook":
-            port = _free_port()
+            public, ports = _free_port(), [_free_port(), _free_port()]
             env |= {
-                "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+                "WEBHOOK_URL": f"http://127.0.0.1:{public}/telegram",
                 "WEBHOOK_SECRET": "e2e-secret_token",
                 "WEBHOOK_HOST": "127.0.0.1",
-                "WEBHOOK_PORT": str(port),
+                "REDIS_URL": redis_url,
             }
-        log = home / "bot.log"
-        with log.open("wb") as sink:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                env=env,
-                cwd=home,
-                stdout=sink,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-        admin = tg.add_persona(Persona(id=ADMIN_ID, first_name="Demo", role_label="admin"))
-        health = env["WEBHOOK_URL"].replace("/telegram", "/healthz") if mode == "webhook" else None
-        bot = ShopBot(tg, mode, log, process, admin, health)
-        probe = tg.user("Probe")
-        await probe.send("/start")
-        try:
-            await probe.expect_message("Welcome", timeout=60)
-        except AssertionError:
+        balancer = (
+            round_robin(public, [p for p in ports if p is not None])
+            if public is not None
+            else contextlib.nullcontext([0])
+        )
+        async with balancer as counts:
+            processes, logs = [], []
+            for n, port in enumerate(ports):
+                log = home / f"bot-{n}.log"
+                worker_env = env if port is None else env | {"WEBHOOK_PORT": str(port)}
+                with log.open("wb") as sink:
+                    processes.append(
+                        await asyncio.create_subprocess_exec(
+                            sys.executable,
+                            "-m",
+                            "bot",
+                            "run",
+                            env=worker_env,
+                            cwd=home,
+                            stdout=sink,
+                            stderr=asyncio.subprocess.STDOUT,
+                        )
+                    )
+                logs.append(log)
+            admin = tg.add_persona(Persona(id=ADMIN_ID, first_name="Demo", role_label="admin"))
+            health = f"http://127.0.0.1:{public}/healthz" if public is not None else None
+            bot = ShopBot(tg, mode, logs, processes, admin, health, database_url)
+            probe = tg.user("Probe")
+            await probe.send("/start")
+            try:
+                await probe.expect_message("Welcome", timeout=60)
+            except AssertionError:
+                await _stop(processes)
+                raise AssertionError(f"the bot did not start:\n{bot.log_text()}") from None
+            await admin.send("/start")  # so that the bot may write to the admin
+            await admin.expect_message("Welcome", timeout=30)
+            try:
+                yield bot
+            finally:
+                await _stop(processes)
+                if pg_url is not None:
+                    await drop_pg_database(pg_url)
+            text = bot.log_text()
+            assert "Traceback" not in text, text
+            tg.assert_no_violations()
+            if public is not None:  # both workers really took their share of the updates
+                assert all(c > 0 for c in counts), counts
+
+
+async def _stop(processes: list[asyncio.subprocess.Process]) -> None:
+    for process in processes:
+        if process.returncode is None:
             process.terminate()
-            await process.wait()
-            raise AssertionError(f"the bot did not start:\n{bot.log_text()}") from None
-        await admin.send("/start")  # so that the bot may write to the admin
-        await admin.expect_message("Welcome", timeout=30)
-        yield bot
-        process.terminate()
+    for process in processes:
         await process.wait()
-        text = bot.log_text()
-        assert "Traceback" not in text, text
-        tg.assert_no_violations()
 
 
 @pytest.fixture

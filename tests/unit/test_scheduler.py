@@ -9,8 +9,9 @@ import pytest
 from bot.scheduler import create_scheduler, sync_url
 
 
-def test_the_job_store_uses_the_same_database_through_a_blocking_driver() -> None:
-    assert str(sync_url("sqlite+aiosqlite:///data/shop.db")) == "sqlite:///data/shop.db"
+def test_the_job_store_uses_the_shops_database_through_a_blocking_driver() -> None:
+    assert str(sync_url("sqlite+aiosqlite:///data/shop.db")) == "sqlite:///data/shop.db-jobs"
+    assert str(sync_url("sqlite+aiosqlite://")) == "sqlite://"
     assert (
         sync_url("postgresql+asyncpg://u@h/db").render_as_string() == "postgresql+psycopg://u@h/db"
     )
