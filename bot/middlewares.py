@@ -27,6 +27,7 @@ from aiogram.types import (
     TelegramObject,
     Update,
 )
+from aiohttp import web
 
 from engine.accounts import TelegramIdentity, UserView
 from engine.errors import DomainError, NotFound
@@ -108,6 +109,33 @@ class DropRedeliveredUpdates(BaseMiddleware):
                 await uow.processed_updates.release(bot_id, event.update_id)
                 await uow.commit()
             raise
+
+
+def reject_malformed_updates(
+    secret: str, path: str
+) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """An aiohttp middleware for the webhook: a POST carrying the right secret whose body is
+    not a Telegram update (bad JSON, wrong shape) gets 400 here, instead of a traceback deep
+    in aiogram. Requests without the right secret go on to aiogram, which answers 401."""
+
+    @web.middleware
+    async def middleware(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if (
+            request.method != "POST"
+            or request.path != path
+            or request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret
+        ):
+            return await handler(request)
+        try:
+            Update.model_validate_json(await request.read())
+        except ValueError as exc:  # json and pydantic errors alike
+            log.warning("webhook body is not an update (%s); answered 400", type(exc).__name__)
+            return web.json_response({"ok": False, "error": "not a Telegram update"}, status=400)
+        return await handler(request)
+
+    return middleware
 
 
 class ShopUser(BaseMiddleware):

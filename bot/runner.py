@@ -170,11 +170,14 @@ async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher, engine: A
 
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 
+    from bot.middlewares import reject_malformed_updates
+
     assert settings.webhook_url is not None
     assert settings.webhook_secret is not None
     secret = settings.webhook_secret.get_secret_value()
     path = urlsplit(str(settings.webhook_url)).path or "/"
     app = _service_app(settings, engine, dp["shop"])
+    app.middlewares.append(reject_malformed_updates(secret, path))  # 400, not a traceback
     SimpleRequestHandler(dp, bot, secret_token=secret).register(app, path=path)
     setup_application(app, dp, bot=bot)
     runner = await _start_web(settings, app)

@@ -1,0 +1,1 @@
+"""Fuzzing the real bot process with hostile input (hypothesis)."""
