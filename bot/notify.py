@@ -13,6 +13,10 @@ How it behaves:
 - Email (when SMTP is configured): a Telegram notification of a kind in `EMAIL_KINDS` gets an
   email twin for users who gave an address, delivered as its own outbox row with the same
   retry rules (a refused address is `undeliverable`; a server that is down is retried).
+- Stopping (SIGTERM, Ctrl-C) finishes the message in flight and hands the rest of the batch
+  back at once, so a restarted or other dispatcher sends them without waiting for the lease.
+- Stopping (SIGTERM, Ctrl-C) finishes the message in flight and hands the rest of the batch
+  back at once, so a restarted or another dispatcher sends them without waiting for the lease.
 - The guarantee: a notification is marked `sent` right after Telegram accepted it. A restart
   between those two steps (a crash inside one HTTP round trip) re-sends that one message when
   its lease expires; otherwise nothing is sent twice and nothing is lost.
@@ -132,7 +136,12 @@ class OutboxDispatcher:
             )
             await uow.commit()
         handled = 0
-        for message in batch:
+        for n, message in enumerate(batch):
+            if self._stop.is_set():  # stopping: hand the rest back now, not at lease expiry
+                async with self.uow() as uow:
+                    await uow.outbox.release([m.outbox_id for m in batch[n:]], self.clock())
+                    await uow.commit()
+                break
             handled += await self._deliver(message)
         return handled
 

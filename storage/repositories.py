@@ -225,6 +225,17 @@ class OutboxRepo:
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
 
+    async def release(self, outbox_ids: list[int], now: datetime) -> None:
+        """Give claimed rows back unsent (a dispatcher stopping): due now, the claim's
+        attempt not counted."""
+        if not outbox_ids:
+            return
+        await self.session.execute(
+            update(Outbox)
+            .where(Outbox.outbox_id.in_(outbox_ids), Outbox.status == OutboxStatus.pending)
+            .values(next_attempt_at=now, attempts=Outbox.attempts - 1)
+        )
+
     async def sent(self, outbox_id: int, at: datetime) -> None:
         await self.session.execute(
             update(Outbox)

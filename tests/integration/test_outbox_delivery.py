@@ -10,7 +10,7 @@ import contextlib
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
@@ -335,3 +335,37 @@ async def test_email_waits_for_a_server_that_is_down_and_skips_a_refused_address
     assert refused is not None
     assert refused.status == OutboxStatus.undeliverable
     assert "No such user" in (refused.last_error or "")
+
+
+async def test_stopping_in_the_middle_of_a_run_and_restarting_sends_each_once(
+    db: Database, tg: Emulator, bot: Bot
+) -> None:
+    """The process is stopped while it is sending (as SIGTERM does) and started again: the
+    rest of its batch is handed back, and every chat ends with each notification once."""
+    people = await _people(db, tg, 20)
+    await _notify(db, [u for u, _ in people], per_user=5)
+    rules = DeliveryRules(global_rate=40, per_chat_rate=40, batch=50, idle_wait=0.05)
+    first = OutboxDispatcher(bot, db.uow, rules)
+    running = asyncio.create_task(first.run())
+    async with asyncio.timeout(30):
+        while len(tg.state.timed_calls) < 30:  # noqa: ASYNC110 - waiting for sends to happen
+            await asyncio.sleep(0.01)
+    first.stop()  # mid-batch: 50 claimed, about 30 sent
+    await running
+    statuses = await _statuses(db)
+    assert 0 < statuses["sent"] < 100
+    assert statuses["pending"] == 100 - statuses["sent"]
+    async with db.sessions() as s:
+        stuck = await s.scalar(
+            select(func.count()).where(
+                Outbox.status == OutboxStatus.pending,
+                Outbox.next_attempt_at > datetime.now(UTC),
+            )
+        )
+    assert stuck == 0  # nothing waits for a lease to run out
+    await _until_all_handled(db, [OutboxDispatcher(bot, db.uow, FAST)], 100, timeout=10)
+    assert await _statuses(db) == {"sent": 100}
+    for _, sim in people:
+        texts = _received(sim)
+        assert len(texts) == 5
+        assert len(set(texts)) == 5  # none twice
