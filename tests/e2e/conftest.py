@@ -282,6 +282,8 @@ async def shop_bot(
             tg.assert_no_violations()
             if public is not None:  # both workers really took their share of the updates
                 assert all(c > 0 for c in counts), counts
+                # and exactly one of them ran the scheduler (the database's lock)
+                assert text.count("this process runs the scheduler") == 1, text
 
 
 async def _stop(processes: list[asyncio.subprocess.Process]) -> None:
