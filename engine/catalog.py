@@ -10,8 +10,11 @@ words (edit distance by word length), then candidates are ranked by where they m
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVarTuple
@@ -29,6 +32,8 @@ from storage.vocabulary import InventoryReference, ProductStatus, SellerStatus, 
 _Row = TypeVarTuple("_Row")
 BUYER_STATUSES = (ProductStatus.active, ProductStatus.out_of_stock)
 MAX_PAGE_SIZE = 50
+SEARCH_CANDIDATES = 2000  # products ranked per search
+VOCABULARY_SLACK = timedelta(minutes=5)  # longer than any transaction that renames a product
 
 
 def effective_price() -> Any:
@@ -126,6 +131,14 @@ class Page:
 
 
 @dataclass(frozen=True)
+class _VocabularyMarker:
+    newest_id: int
+    newest_update: datetime | None
+    categories: int
+    category_update: datetime | None
+
+
+@dataclass(frozen=True)
 class CategoryNode:
     category_id: int
     name: str
@@ -170,8 +183,15 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
 def _words(text: str) -> list[str]:
-    return [w for w in slugify(text).split("-") if w]
+    """The words of `text` as slugify() sees them (lowercase ASCII runs of letters and digits);
+    ASCII text, nearly every product name, skips slugify's Unicode folding."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _WORD.findall(text.lower())
 
 
 def _tolerance(word: str) -> int:
@@ -196,7 +216,7 @@ async def _descendants(uow: UnitOfWork, category_id: int) -> list[int]:
 class Catalog:
     def __init__(self, deps: Deps) -> None:
         self.d = deps
-        self._vocabulary: tuple[tuple[Any, ...], set[str]] | None = None
+        self._vocabulary: tuple[_VocabularyMarker, set[str]] | None = None
 
     # --- categories (admin) ----------------------------------------------------------------
     @operation("anyone")
@@ -653,56 +673,90 @@ class Catalog:
             matches = [name.like(f"%{t}%") for t in terms] + [
                 category.like(f"%{t}%") for t in terms
             ]
+            # only what ranking needs: whole products are loaded for the chosen page alone
             rows = (
                 await uow.session.execute(
-                    visible_to_buyers(select(Product, Category.name))
+                    visible_to_buyers(
+                        select(Product.product_id, Product.name, Product.sold_count, Category.name)
+                    )
                     .join(Category, Category.category_id == Product.category_id)
                     .where(or_(*matches))
-                    .limit(2000)
+                    .limit(SEARCH_CANDIDATES)
                 )
             ).all()
-            found_rows = [(ProductCard.of(p), p.sold_count, cname) for p, cname in rows]
-        scored = []
-        for card, sold_count, category_name in found_rows:
-            name_words = set(_words(card.name))
-            category_words = set(_words(category_name))
-            score = 0.0
-            for found in variants.values():
-                best = 0.0
-                for term, distance in found.items():
-                    if term in name_words:
-                        best = max(best, 3.0 - distance)
-                    elif term in category_words:
-                        best = max(best, 1.5 - distance / 2)
-                score += best
-            if score > 0:
-                scored.append((-score, -sold_count, card.product_id, card))
-        scored.sort(key=lambda item: item[:3])
-        chosen = [item[3] for item in scored[(page - 1) * size : page * size]]
-        return Page(chosen, len(scored), page, size)
+            category_words: dict[str, set[str]] = {}
+            scored = []
+            for product_id, product_name, sold_count, category_name in rows:
+                name_words = set(_words(product_name))
+                in_category = category_words.get(category_name)
+                if in_category is None:
+                    in_category = category_words[category_name] = set(_words(category_name))
+                score = 0.0
+                for found in variants.values():
+                    best = 0.0
+                    for term, distance in found.items():
+                        if term in name_words:
+                            best = max(best, 3.0 - distance)
+                        elif term in in_category:
+                            best = max(best, 1.5 - distance / 2)
+                    score += best
+                if score > 0:
+                    scored.append((-score, -sold_count, product_id))
+            scored.sort()
+            chosen = [product_id for _, _, product_id in scored[(page - 1) * size : page * size]]
+            cards = {
+                p.product_id: ProductCard.of(p)
+                for p in (
+                    await uow.session.scalars(select(Product).where(Product.product_id.in_(chosen)))
+                ).all()
+            }
+        return Page([cards[i] for i in chosen if i in cards], len(scored), page, size)
 
     async def _catalog_words(self, uow: UnitOfWork) -> set[str]:
-        version = tuple(
-            (
-                await uow.session.execute(
-                    select(
-                        func.count(Product.product_id),
-                        func.max(Product.updated_at),
-                        func.count(Category.category_id.distinct()),
-                    )
-                    .select_from(Product)
-                    .outerjoin(Category, Category.category_id == Product.category_id)
+        """Every word of every product name and category name, kept between calls.
+
+        What tells that the catalog changed is read through indexes, never by scanning
+        products: the newest product id (new products), the newest products.updated_at
+        (renames; ix_products_updated_at), and the categories' count and newest update (a
+        small table). New and recently updated products only add their words; a change
+        among the categories, or a product id going backwards, rebuilds them all. Words of a
+        renamed product's old name may stay: a word no product has scores nothing, so
+        results are unchanged. A transaction commits after it wrote updated_at, so products
+        updated within VOCABULARY_SLACK before the last marker are read again.
+        """
+        newest_id, newest_update, categories, category_update = (
+            await uow.session.execute(
+                select(
+                    select(func.max(Product.product_id)).scalar_subquery(),
+                    select(func.max(Product.updated_at)).scalar_subquery(),
+                    select(func.count(Category.category_id)).scalar_subquery(),
+                    select(func.max(Category.updated_at)).scalar_subquery(),
                 )
-            ).one()
-        )
-        if self._vocabulary is not None and self._vocabulary[0] == version:
-            return self._vocabulary[1]
-        words: set[str] = set()
-        for (text,) in (await uow.session.execute(select(Product.name).distinct())).all():
-            words.update(_words(text))
-        for (text,) in (await uow.session.execute(select(Category.name))).all():
-            words.update(_words(text))
-        self._vocabulary = (version, words)
+            )
+        ).one()
+        marker = _VocabularyMarker(newest_id or 0, newest_update, categories, category_update)
+        cached = self._vocabulary
+        if cached is not None and cached[0] == marker:
+            return cached[1]
+        if (
+            cached is not None
+            and (cached[0].categories, cached[0].category_update) == (categories, category_update)
+            and marker.newest_id >= cached[0].newest_id
+        ):
+            since = cached[0].newest_update
+            touched = Product.product_id > cached[0].newest_id
+            if since is not None:
+                touched = or_(touched, Product.updated_at >= since - VOCABULARY_SLACK)
+            words = set(cached[1])
+            for (text,) in (await uow.session.execute(select(Product.name).where(touched))).all():
+                words.update(_words(text))
+        else:
+            words = set()
+            for (text,) in (await uow.session.execute(select(Product.name).distinct())).all():
+                words.update(_words(text))
+            for (text,) in (await uow.session.execute(select(Category.name))).all():
+                words.update(_words(text))
+        self._vocabulary = (marker, words)
         return words
 
     @operation("anyone (hidden products: their seller and admins)")

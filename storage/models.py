@@ -199,6 +199,7 @@ class Product(Base):
         ),
         CheckConstraint("sold_count >= 0", name="sold_count_not_negative"),
         Index("ix_products_status_category_id", "status", "category_id"),
+        Index("ix_products_updated_at", "updated_at"),  # search's cheap "catalog changed?"
     )
 
     product_id: Mapped[int] = pk()

@@ -1,0 +1,44 @@
+"""Search keeps the catalog's words between calls; every change to names reaches it, also
+when another worker (another Shop on the same database) made the change."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from engine.shop import Shop
+from tests.conftest import Database
+from tests.integration.world import World
+
+
+@pytest.fixture
+async def world(db: Database) -> AsyncIterator[World]:
+    built = await World(db).setup()
+    yield built
+    await built.assert_ledgers()
+
+
+def ids(page: object) -> list[int]:
+    return [c.product_id for c in page.items]  # type: ignore[attr-defined]
+
+
+async def test_search_finds_new_renamed_and_recategorised_products_made_by_another_worker(
+    world: World,
+) -> None:
+    reader = Shop(world.deps)  # a second worker: its own in-memory vocabulary
+    seller = await world.seller()
+    hoodie = await world.product(seller, "Red Hoodie")
+    assert ids(await reader.catalog.search("hodie")) == [hoodie]
+    assert (await reader.catalog.search("ketle")).total == 0
+
+    kettle = await world.product(seller, "Steel Kettle")
+    assert ids(await reader.catalog.search("ketle")) == [kettle]
+
+    await world.shop.catalog.update_product(seller.user_id, hoodie, name="Lamb Sweater")
+    assert ids(await reader.catalog.search("sweatr")) == [hoodie]
+    assert (await reader.catalog.search("hodie")).total == 0
+
+    kitchen = await world.shop.catalog.create_category(world.admin, "Cookware")
+    await world.shop.catalog.update_product(seller.user_id, kettle, category_id=kitchen.category_id)
+    assert ids(await reader.catalog.search("cookwear")) == [kettle]
