@@ -66,6 +66,10 @@ class CouponView:
         )
 
 
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
 def discount_for(coupon: Coupon, subtotal: Decimal, shipping: Decimal) -> Decimal:
     if coupon.discount_type == DiscountType.percentage:
         return percent_of(subtotal, coupon.discount_value)
@@ -249,6 +253,60 @@ class Coupons:
                     old={"status": old},
                     new={"status": status},
                 )
+            await uow.commit()
+            return CouponView.of(coupon)
+
+    @operation("admin")
+    async def update(
+        self,
+        actor_id: int,
+        coupon_id: int,
+        *,
+        value: Decimal | str | None = None,
+        max_uses: int | None = None,
+        end_date: date | None = None,
+    ) -> CouponView:
+        """Change a coupon's value, its use limit (not below the uses so far) or its last day;
+        None leaves a field as it is (orders already placed keep their discount)."""
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            coupon = await uow.session.get(Coupon, coupon_id, with_for_update=True)
+            if coupon is None:
+                raise NotFound(entity="coupon", id=coupon_id)
+            old = {
+                "value": coupon.discount_value,
+                "max_uses": coupon.max_uses,
+                "end_date": _day(coupon.end_date),
+            }
+            if value is not None:
+                amount = money(value)
+                percentage = coupon.discount_type == DiscountType.percentage
+                if amount <= 0 or (percentage and amount > 100):
+                    raise InvalidInput(field="value", rule="range")
+                if coupon.discount_type == DiscountType.free_shipping:
+                    raise InvalidInput(field="value", rule="not_for_free_shipping")
+                coupon.discount_value = amount
+            if max_uses is not None:
+                if max_uses <= 0 or max_uses < coupon.uses_count:
+                    raise InvalidInput(field="max_uses", rule="below_uses", uses=coupon.uses_count)
+                coupon.max_uses = max_uses
+            if end_date is not None:
+                if coupon.start_date is not None and end_date < coupon.start_date:
+                    raise InvalidInput(field="end_date", rule="after_start")
+                coupon.end_date = end_date
+            audit(
+                uow,
+                "coupon",
+                coupon_id,
+                "update",
+                by=actor_id,
+                old=old,
+                new={
+                    "value": coupon.discount_value,
+                    "max_uses": coupon.max_uses,
+                    "end_date": _day(coupon.end_date),
+                },
+            )
             await uow.commit()
             return CouponView.of(coupon)
 

@@ -172,7 +172,8 @@ class Inventory:
 
     @operation("seller (own products)")
     async def adjust(self, actor_id: int, product_id: int, delta: int, reason: str) -> int:
-        """Correct a product's stock by `delta` units with a reason; returns the new stock."""
+        """Correct a product's stock by `delta` units with a reason (an inventory log and an
+        audit row); returns the new stock."""
         if delta == 0 or not reason.strip():
             raise InvalidInput(field="delta" if delta == 0 else "reason", rule="required")
         async with self.d.uow() as uow:
@@ -190,6 +191,7 @@ class Inventory:
                         }
                     ]
                 )
+            before = product.stock_quantity
             _log(
                 uow,
                 product,
@@ -201,6 +203,15 @@ class Inventory:
                 reason.strip()[:500],
             )
             stock = product.stock_quantity
+            audit(
+                uow,
+                "product",
+                product_id,
+                "stock_adjustment",
+                by=actor_id,
+                old={"stock": before},
+                new={"stock": stock, "change": delta, "reason": reason.strip()[:200]},
+            )
             await uow.commit()
         return stock
 

@@ -50,7 +50,8 @@ def main_menu(lang: str) -> InlineKeyboardMarkup:
         [
             [b("menu.browse", Menu.browse), b("menu.search", Menu.search)],
             [b("menu.cart", Menu.cart), b("menu.orders", Menu.orders)],
-            [b("menu.wishlist", Menu.wishlist), b("menu.help", Menu.help)],
+            [b("menu.wishlist", Menu.wishlist), b("menu.profile", Menu.profile)],
+            [b("menu.help", Menu.help)],
         ]
     )
 

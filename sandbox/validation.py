@@ -296,7 +296,28 @@ def check_limits(call: Call) -> None:
             raise bad_request("RESULT_ID_INVALID")
         for result in results:
             if isinstance(result, dict):
-                check_inline_keyboard(result.get("reply_markup"))
+                check_inline_result(result)
+
+
+def check_inline_result(result: dict[str, Any]) -> None:
+    """One result of answerInlineQuery: its keyboard, caption and message text hold the same
+    limits as a message's."""
+    check_inline_keyboard(result.get("reply_markup"))
+    if "caption" in result:
+        check_text(
+            result["caption"],
+            result.get("parse_mode"),
+            result.get("caption_entities"),
+            caption=True,
+        )
+    content = result.get("input_message_content")
+    if isinstance(content, dict) and "message_text" in content:
+        check_text(
+            content["message_text"],
+            content.get("parse_mode"),
+            content.get("entities"),
+            caption=False,
+        )
 
 
 def is_input_file(value: Any) -> bool:

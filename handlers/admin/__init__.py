@@ -1,5 +1,7 @@
 """Admin conversations: sellers waiting for approval (approve, or reject with a reason),
-stock alerts, coupons, the audit log, bank transfers, bans.
+stores (suspend, reinstate, close), stock alerts, coupons (create, usage, disable, edit),
+categories, shipping providers, the marketplace report, the audit log, bank transfers, bans,
+broadcasts and payouts.
 
 The engine refuses every one of these to non-admins ("Only the shop's admins can do
 that"), whatever command or forged button they use."""
@@ -9,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -18,6 +20,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from engine.accounts import UserView
 from engine.errors import InvalidInput
 from engine.shop import Shop
+from handlers import commands
+from handlers.admin import catalog, people
+from handlers.admin.ui import screen
 from handlers.callbacks import (
     AdminAction,
     AdminCb,
@@ -25,6 +30,8 @@ from handlers.callbacks import (
     MenuCb,
     SellerDecision,
     SellerDecisionCb,
+    StoreAdminAction,
+    StoreAdminCb,
 )
 from handlers.i18n import price, t
 from storage.vocabulary import DiscountType
@@ -42,9 +49,14 @@ def _menu(lang: str) -> InlineKeyboardMarkup:
 
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [b("admin.sellers", AdminAction.sellers), b("admin.alerts", AdminAction.alerts)],
+            [b("admin.sellers", AdminAction.sellers), b("admin.stores.button", AdminAction.stores)],
+            [b("admin.alerts", AdminAction.alerts), b("admin.coupons", AdminAction.coupons)],
             [
-                b("admin.coupons", AdminAction.coupons),
+                b("admin.categories.button", AdminAction.categories),
+                b("admin.providers.button", AdminAction.providers),
+            ],
+            [
+                b("admin.report", AdminAction.report),
                 Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.home).pack()),
             ],
         ]
@@ -52,18 +64,41 @@ def _menu(lang: str) -> InlineKeyboardMarkup:
 
 
 async def on_admin(message: Message, shop: Shop, lang: str, me: UserView) -> None:
-    await shop.sellers.pending(me.id)  # refuses non-admins
+    await shop.backoffice.require_admin(me.id)  # refuses non-admins
     await message.answer(t(lang, "admin.home"), reply_markup=_menu(lang))
 
 
 async def on_admin_menu(
-    query: CallbackQuery, callback_data: AdminCb, shop: Shop, lang: str, me: UserView
+    query: CallbackQuery,
+    callback_data: AdminCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    bot: Bot,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
         await query.answer()
         return
-    if callback_data.to == AdminAction.sellers:
+    to = callback_data.to
+    if to == AdminAction.home:
+        await shop.backoffice.require_admin(me.id)
+        await screen(query, t(lang, "admin.home"), _menu(lang))
+    elif to == AdminAction.categories:
+        await shop.backoffice.require_admin(me.id)
+        await catalog.show_categories(query, shop, lang, 1)
+    elif to == AdminAction.providers:
+        await shop.backoffice.require_admin(me.id)
+        await catalog.show_providers(query, shop, lang)
+    elif to == AdminAction.stores:
+        await people.on_store_admin(
+            query, StoreAdminCb(action=StoreAdminAction.list), shop, lang, me, state, bot
+        )
+        return  # answered there
+    elif to == AdminAction.report:
+        await people.ask_market_period(message, shop, lang, me)
+    elif to == AdminAction.sellers:
         waiting = await shop.sellers.pending(me.id)
         if not waiting:
             await message.answer(t(lang, "admin.sellers.none"))
@@ -94,7 +129,7 @@ async def on_admin_menu(
                     ]
                 ),
             )
-    elif callback_data.to == AdminAction.alerts:
+    elif to == AdminAction.alerts:
         alerts = await shop.backoffice.inventory_watch(me.id)
         lines = [
             t(
@@ -107,22 +142,8 @@ async def on_admin_menu(
             for a in alerts[:40]
         ]
         await message.answer("\n".join(lines) or t(lang, "admin.alerts.none"))
-    elif callback_data.to == AdminAction.coupons:
-        coupons = await shop.coupons.usage(me.id)
-        lines = [
-            t(
-                lang,
-                "admin.coupon.line",
-                code=c.code,
-                type=c.discount_type.value,
-                value=c.discount_value,
-                uses=c.uses_count,
-                max=c.max_uses or "∞",
-                status=c.status.value,
-            )
-            for c in coupons[:40]
-        ]
-        await message.answer("\n".join(lines) or t(lang, "admin.coupons.none"))
+    elif to == AdminAction.coupons:
+        await screen(query, *await people.coupons_screen(shop, lang, me))
     await query.answer()
 
 
@@ -133,10 +154,12 @@ async def on_seller_decision(
     lang: str,
     me: UserView,
     state: FSMContext,
+    bot: Bot,
 ) -> None:
     if callback_data.decision == SellerDecision.approve:
         seller = await shop.sellers.approve(me.id, callback_data.id)
         await query.answer(t(lang, "admin.approved", store=seller.store_name)[:200])
+        await commands.publish_seller(bot, shop, seller.seller_id, selling=True)
         return
     waiting = {s.seller_id: s for s in await shop.sellers.pending(me.id)}
     if callback_data.id not in waiting:
@@ -204,28 +227,35 @@ async def on_paid(
     await message.answer(t(lang, "admin.paid", order_id=order_id))
 
 
+async def _user_id(shop: Shop, me: UserView, who: str) -> int:
+    """The shop's user id from "42", "@username" or "tg:123456" (the engine resolves it)."""
+    return (await shop.backoffice.find_user(me.id, who)).user_id
+
+
 async def on_ban(
     message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
 ) -> None:
-    """/ban <user id> <reason>."""
+    """/ban <user id | @username | tg:<telegram id>> <reason>."""
     args = _args(command)
-    if len(args) < 2 or not args[0].isdigit():
-        await message.answer(t(lang, "admin.usage", usage="/ban 42 spam"))
+    if len(args) < 2:
+        await message.answer(t(lang, "admin.usage", usage="/ban 42 spam · /ban @username spam"))
         return
-    await shop.accounts.ban(me.id, int(args[0]), " ".join(args[1:]))
-    await message.answer(t(lang, "admin.banned", user_id=int(args[0])))
+    user_id = await _user_id(shop, me, args[0])
+    await shop.accounts.ban(me.id, user_id, " ".join(args[1:]))
+    await message.answer(t(lang, "admin.banned", user_id=user_id))
 
 
 async def on_unban(
     message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
 ) -> None:
-    """/unban <user id>."""
+    """/unban <user id | @username | tg:<telegram id>>."""
     args = _args(command)
-    if not args or not args[0].isdigit():
-        await message.answer(t(lang, "admin.usage", usage="/unban 42"))
+    if not args:
+        await message.answer(t(lang, "admin.usage", usage="/unban 42 · /unban @username"))
         return
-    await shop.accounts.unban(me.id, int(args[0]))
-    await message.answer(t(lang, "admin.unbanned", user_id=int(args[0])))
+    user_id = await _user_id(shop, me, args[0])
+    await shop.accounts.unban(me.id, user_id)
+    await message.answer(t(lang, "admin.unbanned", user_id=user_id))
 
 
 async def on_coupon(
@@ -283,4 +313,5 @@ def build_router() -> Router:
     router.message.register(on_ban, Command("ban"))
     router.message.register(on_unban, Command("unban"))
     router.message.register(on_coupon, Command("coupon"))
+    router.include_routers(catalog.build_router(), people.build_router())
     return router

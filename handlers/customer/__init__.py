@@ -1,9 +1,9 @@
 """Customer conversations: start and menu, catalog and search, cart and wishlist, checkout
-and payment, orders."""
+and payment, orders, profile, and inline mode (@bot hoodie in any chat)."""
 
 from aiogram import Router
 
-from handlers.customer import cart, catalog, checkout, orders, start, talk
+from handlers.customer import cart, catalog, checkout, inline, orders, profile, start, talk
 
 
 def build_router() -> Router:
@@ -17,6 +17,8 @@ def build_router() -> Router:
         cart.build_router(),
         orders.build_router(),
         catalog.build_router(),
+        profile.build_router(),
+        inline.build_router(),
         talk.build_router(),  # last: any other text is understood as free speech
     )
     return router

@@ -1,11 +1,13 @@
 """Seller conversations: /sell to apply or open the dashboard, the add-product wizard (photos
-sent in the chat are kept by Telegram file id), incoming orders with confirm / reject / pack /
-ship (tracking number) / milestones, returns, payouts and reviews.
+sent in the chat are kept by Telegram file id), stock adjustments with a reason, incoming
+orders with confirm / reject / pack / ship (tracking number) / milestones, returns, payouts,
+reviews, and /report (sales over 7, 30 or 90 days with a chart).
 
 Every action goes through the engine, which checks that the store is this user's own."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from html import escape
 
@@ -16,18 +18,24 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
+from engine.catalog import ProductCard
+from engine.errors import NotFound
 from engine.orders import OrderView
 from engine.shop import Shop
+from handlers import reports
 from handlers.callbacks import (
     Menu,
     MenuCb,
     NewProductCb,
+    ReportCb,
+    ReportScope,
     ReturnCb,
     ReturnDecision,
     SellerAction,
     SellerCb,
     ShipmentAction,
     ShipmentCb,
+    StockCb,
 )
 from handlers.i18n import price, t
 from storage.vocabulary import SellerStatus, ShipmentStatus, TrackingStatus
@@ -54,6 +62,14 @@ class Ship(StatesGroup):
     reject_reason = State()
 
 
+class Stock(StatesGroup):
+    change = State()
+
+
+# "-2 damaged in transit", "+10 found in the stockroom"
+_CHANGE = re.compile(r"^\s*([+-]?\d{1,6})\s+(\S.*)$", re.DOTALL)
+
+
 def _menu(lang: str) -> InlineKeyboardMarkup:
     def b(key: str, to: SellerAction) -> Button:
         return Button(text=t(lang, key), callback_data=SellerCb(to=to).pack())
@@ -66,7 +82,10 @@ def _menu(lang: str) -> InlineKeyboardMarkup:
             ],
             [b("seller.orders", SellerAction.orders), b("seller.payouts", SellerAction.payouts)],
             [b("seller.returns", SellerAction.returns), b("seller.reviews", SellerAction.reviews)],
-            [Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.home).pack())],
+            [
+                b("seller.report", SellerAction.report),
+                Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.home).pack()),
+            ],
         ]
     )
 
@@ -95,7 +114,9 @@ async def on_sell(message: Message, shop: Shop, lang: str, me: UserView, state: 
 
 async def _dashboard(message: Message, shop: Shop, lang: str, me: UserView) -> None:
     store = await shop.sellers.mine(me.id)
-    assert store is not None
+    if store is None:
+        await message.answer(t(lang, "error.forbidden.seller_only"))
+        return
     products = await shop.catalog.my_products(me.id)
     incoming = await shop.shipping.incoming(me.id)
     await message.answer(
@@ -140,24 +161,19 @@ async def on_seller_menu(
         await query.answer()
         return
     to = callback_data.to
-    if to == SellerAction.new_product:
+    if to == SellerAction.home:
+        await _dashboard(message, shop, lang, me)
+    elif to == SellerAction.new_product:
         await shop.sellers.mine(me.id)
         await state.set_state(NewProduct.name)
         await message.answer(t(lang, "seller.new.name"))
     elif to == SellerAction.products:
         rows = await shop.catalog.my_products(me.id)
-        lines = [
-            t(
-                lang,
-                "seller.product.line",
-                name=escape(p.name),
-                price=price(p.unit_price),
-                stock=p.stock_quantity,
-                status=p.status.value,
-            )
-            for p in rows[:40]
-        ]
-        await message.answer("\n".join(lines) or t(lang, "seller.products.none"))
+        await message.answer(
+            _products_text(lang, rows), reply_markup=_products_keyboard(lang, rows)
+        )
+    elif to == SellerAction.report:
+        await _ask_period(message, shop, lang, me)
     elif to == SellerAction.orders:
         incoming = await shop.shipping.incoming(me.id)
         if not incoming:
@@ -220,6 +236,167 @@ async def on_seller_menu(
         ]
         await message.answer("\n".join(lines) or t(lang, "seller.reviews.none"))
     await query.answer()
+
+
+MAX_LISTED = 30
+
+
+def _product_line(lang: str, p: ProductCard) -> str:
+    return t(
+        lang,
+        "seller.product.line",
+        name=escape(p.name),
+        price=price(p.unit_price),
+        stock=p.stock_quantity,
+        status=t(lang, f"product.status.{p.status.value}"),
+    )
+
+
+def _products_text(lang: str, rows: list[ProductCard]) -> str:
+    if not rows:
+        return t(lang, "seller.products.none")
+    lines = [t(lang, "seller.products.title", count=len(rows))]
+    lines += [_product_line(lang, p) for p in rows[:MAX_LISTED]]
+    return "\n".join(lines)
+
+
+def _products_keyboard(lang: str, rows: list[ProductCard]) -> InlineKeyboardMarkup:
+    buttons = [
+        [
+            Button(
+                text=_clip(f"{p.name} · {p.stock_quantity}"),
+                callback_data=StockCb(id=p.product_id).pack(),
+            )
+        ]
+        for p in rows[:MAX_LISTED]
+    ]
+    buttons.append([_home_button(lang)])
+    return InlineKeyboardMarkup(inline_keyboard=buttons)
+
+
+def _clip(label: str, limit: int = 40) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def _home_button(lang: str) -> Button:
+    return Button(text=t(lang, "seller.home"), callback_data=SellerCb(to=SellerAction.home).pack())
+
+
+async def _own_product(shop: Shop, me: UserView, product_id: int) -> ProductCard:
+    """One of the acting seller's own products; anyone else's is "not found"."""
+    for p in await shop.catalog.my_products(me.id):
+        if p.product_id == product_id:
+            return p
+    raise NotFound(entity="product", id=product_id)
+
+
+async def on_stock(
+    query: CallbackQuery,
+    callback_data: StockCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    """A product's stock screen; "Adjust stock" asks for the change and its reason."""
+    product = await _own_product(shop, me, callback_data.id)
+    message = query.message
+    if callback_data.adjust:
+        await state.set_state(Stock.change)
+        await state.update_data(product_id=product.product_id)
+        if isinstance(message, Message):
+            await message.answer(
+                t(
+                    lang,
+                    "seller.stock.ask",
+                    name=escape(product.name),
+                    stock=product.stock_quantity,
+                )
+            )
+        await query.answer()
+        return
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                Button(
+                    text=t(lang, "seller.stock.adjust"),
+                    callback_data=StockCb(id=product.product_id, adjust=True).pack(),
+                )
+            ],
+            [
+                Button(
+                    text=t(lang, "seller.products"),
+                    callback_data=SellerCb(to=SellerAction.products).pack(),
+                ),
+                _home_button(lang),
+            ],
+        ]
+    )
+    text = t(lang, "seller.stock.screen", line=_product_line(lang, product))
+    if isinstance(message, Message) and message.text is not None:
+        await message.edit_text(text, reply_markup=markup)
+    elif isinstance(message, Message):
+        await message.answer(text, reply_markup=markup)
+    await query.answer()
+
+
+async def on_stock_change(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    """ "-2 damaged in transit": the change goes through the inventory ledger, with its reason."""
+    found = _CHANGE.match(message.text or "")
+    delta = int(found.group(1)) if found else 0
+    if found is None or delta == 0:
+        await message.answer(t(lang, "seller.stock.bad"))
+        return
+    product_id = int((await state.get_data()).get("product_id", 0))
+    stock = await shop.inventory.adjust(me.id, product_id, delta, found.group(2).strip()[:500])
+    await state.clear()
+    product = await _own_product(shop, me, product_id)
+    await message.answer(
+        t(
+            lang,
+            "seller.stock.done",
+            name=escape(product.name),
+            change=f"{delta:+d}",
+            stock=stock,
+            reason=escape(found.group(2).strip()[:200]),
+        ),
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    Button(
+                        text=t(lang, "seller.products"),
+                        callback_data=SellerCb(to=SellerAction.products).pack(),
+                    ),
+                    _home_button(lang),
+                ]
+            ]
+        ),
+    )
+
+
+# --- /report: sales over a chosen period, with a chart -------------------------------------
+async def _ask_period(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+    store = await shop.sellers.mine(me.id)
+    if store is None:
+        await message.answer(t(lang, "error.forbidden.seller_only"))
+        return
+    await message.answer(
+        t(lang, "report.choose", title=escape(store.store_name)),
+        reply_markup=reports.periods(lang, ReportScope.store),
+    )
+
+
+async def on_report(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+    await _ask_period(message, shop, lang, me)
+
+
+async def on_report_period(
+    query: CallbackQuery, callback_data: ReportCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    report = await shop.backoffice.store_sales(me.id, callback_data.days)
+    await reports.deliver(query, lang, report, ReportScope.store)
 
 
 def _order_text(lang: str, order: OrderView) -> str:
@@ -487,4 +664,8 @@ def build_router() -> Router:
         on_product_done, NewProduct.photos, NewProductCb.filter(F.done.is_(True))
     )
     router.callback_query.register(on_return, ReturnCb.filter())
+    router.callback_query.register(on_stock, StockCb.filter())
+    router.message.register(on_stock_change, Stock.change, F.text, ~F.text.startswith("/"))
+    router.message.register(on_report, Command("report"))
+    router.callback_query.register(on_report_period, ReportCb.filter(F.scope == ReportScope.store))
     return router

@@ -149,8 +149,25 @@ async def answer_callback_query(state: State, call: Call) -> Any:
     return True
 
 
+# The fields of the InlineQueryResultCached* types that name a file Telegram already has.
+CACHED_FILE_FIELDS = (
+    "photo_file_id",
+    "gif_file_id",
+    "mpeg4_file_id",
+    "sticker_file_id",
+    "document_file_id",
+    "video_file_id",
+    "voice_file_id",
+    "audio_file_id",
+)
+
+
 @handles("answerInlineQuery")
 async def answer_inline_query(state: State, call: Call) -> Any:
     p = call.params
+    for result in p.get("results") or []:
+        for key in CACHED_FILE_FIELDS:
+            if isinstance(result, dict) and key in result and str(result[key]) not in state.files:
+                raise bad_request("wrong file identifier/HTTP URL specified")
     await answer_query(state, "inline_query", str(p["inline_query_id"]), dict(p))
     return True

@@ -1,0 +1,403 @@
+"""Admin screens about people and money: stores (suspend with a reason, reinstate, close),
+coupons (usage, disable / enable, edit), finding a user (/user), and the marketplace report
+(/market: sales over 7, 30 or 90 days with a chart)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from engine.accounts import UserView
+from engine.backoffice import SellerPerformance, UserCard
+from engine.coupons import CouponView
+from engine.errors import NotFound
+from engine.shop import Shop
+from handlers import commands, reports
+from handlers.admin.ui import Button, admin_home, clip, keyboard, page_of, screen
+from handlers.callbacks import (
+    AdminAction,
+    AdminCb,
+    CouponAdminAction,
+    CouponAdminCb,
+    ReportCb,
+    ReportScope,
+    SellerDecision,
+    SellerDecisionCb,
+    StoreAdminAction,
+    StoreAdminCb,
+)
+from handlers.i18n import price, t
+from storage.vocabulary import SellerStatus
+
+S = StoreAdminAction
+K = CouponAdminAction
+
+
+class StoreEdit(StatesGroup):
+    suspend = State()  # the reason the seller reads
+    close = State()
+
+
+class CouponEdit(StatesGroup):
+    changes = State()  # "value 15, max 200, ends 2026-12-31"
+
+
+# --- stores -------------------------------------------------------------------------------
+def _store_status(lang: str, s: SellerPerformance) -> str:
+    return t(lang, f"admin.store.status.{s.status.value}")
+
+
+async def _stores_screen(
+    shop: Shop, lang: str, me: UserView, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    stores = await shop.backoffice.seller_performance(me.id)
+    items, page, pages = page_of(stores, page)
+    rows = [
+        [
+            Button(
+                text=clip(f"{s.store_name} · {_store_status(lang, s)}"),
+                callback_data=StoreAdminCb(action=S.show, id=s.seller_id).pack(),
+            )
+        ]
+        for s in items
+    ]
+    nav = []
+    if page > 1:
+        nav.append(
+            Button(text="◀", callback_data=StoreAdminCb(action=S.list, page=page - 1).pack())
+        )
+    if page < pages:
+        nav.append(
+            Button(text="▶", callback_data=StoreAdminCb(action=S.list, page=page + 1).pack())
+        )
+    rows += [nav, [admin_home(lang)]]
+    return t(lang, "admin.stores", count=len(stores), page=page, pages=pages), keyboard(rows)
+
+
+async def _store(shop: Shop, me: UserView, seller_id: int) -> SellerPerformance:
+    for s in await shop.backoffice.seller_performance(me.id):
+        if s.seller_id == seller_id:
+            return s
+    raise NotFound(entity="seller", id=seller_id)
+
+
+def _store_screen(lang: str, s: SellerPerformance) -> tuple[str, InlineKeyboardMarkup]:
+    text = t(
+        lang,
+        "admin.store",
+        store=escape(s.store_name),
+        status=_store_status(lang, s),
+        reason=f" ({escape(s.status_reason)})" if s.status_reason else "",
+        revenue=price(s.revenue),
+        orders=s.orders,
+        cancelled=f"{s.cancellation_rate * 100:.1f}",
+        returned=f"{s.return_rate * 100:.1f}",
+        rating=s.rating if s.rating is not None else "—",
+    )
+
+    def b(key: str, action: StoreAdminAction) -> Button:
+        return Button(
+            text=t(lang, key), callback_data=StoreAdminCb(action=action, id=s.seller_id).pack()
+        )
+
+    actions: list[Button] = []
+    if s.status == SellerStatus.active:
+        actions = [b("admin.store.suspend", S.suspend), b("admin.store.close", S.close)]
+    elif s.status == SellerStatus.suspended:
+        actions = [b("admin.store.reinstate", S.reinstate), b("admin.store.close", S.close)]
+    elif s.status == SellerStatus.pending:
+        actions = [
+            Button(
+                text=t(lang, "admin.approve"),
+                callback_data=SellerDecisionCb(
+                    decision=SellerDecision.approve, id=s.seller_id
+                ).pack(),
+            ),
+            Button(
+                text=t(lang, "admin.reject"),
+                callback_data=SellerDecisionCb(
+                    decision=SellerDecision.reject, id=s.seller_id
+                ).pack(),
+            ),
+        ]
+    back = Button(
+        text=t(lang, "admin.stores.back"), callback_data=StoreAdminCb(action=S.list).pack()
+    )
+    return text, keyboard([actions, [back, admin_home(lang)]])
+
+
+async def on_store_admin(
+    query: CallbackQuery,
+    callback_data: StoreAdminCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    action, sid = callback_data.action, callback_data.id
+    if action == S.list:
+        await screen(query, *await _stores_screen(shop, lang, me, callback_data.page))
+        await query.answer()
+        return
+    store = await _store(shop, me, sid)  # refuses non-admins, and unknown stores
+    if action == S.show:
+        await screen(query, *_store_screen(lang, store))
+    elif action == S.reinstate:
+        await shop.sellers.reinstate(me.id, sid)
+        await commands.publish_seller(bot, shop, sid, selling=True)
+        await screen(query, *_store_screen(lang, await _store(shop, me, sid)))
+    elif action in (S.suspend, S.close):
+        await state.set_state(StoreEdit.suspend if action == S.suspend else StoreEdit.close)
+        await state.update_data(seller_id=sid)
+        if isinstance(query.message, Message):
+            key = "admin.store.suspend_ask" if action == S.suspend else "admin.store.close_ask"
+            await query.message.answer(t(lang, key, store=escape(store.store_name)))
+    await query.answer()
+
+
+async def on_store_reason(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext, bot: Bot
+) -> None:
+    reason = (message.text or "").strip()[:500]
+    suspending = await state.get_state() == StoreEdit.suspend.state
+    seller_id = int((await state.get_data()).get("seller_id", 0))
+    if suspending:
+        seller = await shop.sellers.suspend(me.id, seller_id, reason)
+    else:
+        seller = await shop.sellers.close(me.id, seller_id, reason)
+    await state.clear()
+    await commands.publish_seller(bot, shop, seller_id, selling=False)
+    text, markup = _store_screen(lang, await _store(shop, me, seller_id))
+    key = "admin.store.suspended" if suspending else "admin.store.closed"
+    await message.answer(
+        t(lang, key, store=escape(seller.store_name)) + "\n\n" + text, reply_markup=markup
+    )
+
+
+# --- coupons ------------------------------------------------------------------------------
+def _coupon_line(lang: str, c: CouponView) -> str:
+    return t(
+        lang,
+        "admin.coupon.line",
+        code=c.code,
+        type=c.discount_type.value,
+        value=c.discount_value,
+        uses=c.uses_count,
+        max=c.max_uses or "∞",
+        status=c.status.value,
+    )
+
+
+async def coupons_screen(shop: Shop, lang: str, me: UserView) -> tuple[str, InlineKeyboardMarkup]:
+    coupons = await shop.coupons.usage(me.id)
+    lines = [t(lang, "admin.coupons.title")] + [_coupon_line(lang, c) for c in coupons[:40]]
+    rows = [
+        [
+            Button(
+                text=clip(f"{c.code} · {c.uses_count}/{c.max_uses or '∞'} · {c.status.value}"),
+                callback_data=CouponAdminCb(action=K.show, id=c.coupon_id).pack(),
+            )
+        ]
+        for c in coupons[:40]
+    ]
+    rows.append([admin_home(lang)])
+    if not coupons:
+        lines = [t(lang, "admin.coupons.none")]
+    return "\n".join(lines), keyboard(rows)
+
+
+def _coupon_screen(lang: str, c: CouponView) -> tuple[str, InlineKeyboardMarkup]:
+    text = t(
+        lang,
+        "admin.coupon",
+        line=_coupon_line(lang, c),
+        minimum=price(c.min_order_amount) if c.min_order_amount is not None else "—",
+        start=c.start_date.isoformat() if c.start_date else "—",
+        end=c.end_date.isoformat() if c.end_date else "—",
+    )
+    toggle = (
+        Button(
+            text=t(lang, "admin.coupon.disable"),
+            callback_data=CouponAdminCb(action=K.disable, id=c.coupon_id).pack(),
+        )
+        if c.status.value == "active"
+        else Button(
+            text=t(lang, "admin.coupon.enable"),
+            callback_data=CouponAdminCb(action=K.enable, id=c.coupon_id).pack(),
+        )
+    )
+    rows = [
+        [
+            toggle,
+            Button(
+                text=t(lang, "admin.coupon.edit"),
+                callback_data=CouponAdminCb(action=K.edit, id=c.coupon_id).pack(),
+            ),
+        ],
+        [
+            Button(
+                text=t(lang, "admin.coupons"), callback_data=AdminCb(to=AdminAction.coupons).pack()
+            ),
+            admin_home(lang),
+        ],
+    ]
+    return text, keyboard(rows)
+
+
+async def _coupon(shop: Shop, me: UserView, coupon_id: int) -> CouponView:
+    for c in await shop.coupons.usage(me.id):
+        if c.coupon_id == coupon_id:
+            return c
+    raise NotFound(entity="coupon", id=coupon_id)
+
+
+async def on_coupon_admin(
+    query: CallbackQuery,
+    callback_data: CouponAdminCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    action, cid = callback_data.action, callback_data.id
+    coupon = await _coupon(shop, me, cid)  # refuses non-admins, and unknown coupons
+    if action == K.disable:
+        coupon = await shop.coupons.disable(me.id, cid)
+    elif action == K.enable:
+        coupon = await shop.coupons.enable(me.id, cid)
+    elif action == K.edit:
+        await state.set_state(CouponEdit.changes)
+        await state.update_data(coupon_id=cid)
+        if isinstance(query.message, Message):
+            await query.message.answer(t(lang, "admin.coupon.edit_ask", code=coupon.code))
+        await query.answer()
+        return
+    await screen(query, *_coupon_screen(lang, coupon))
+    await query.answer()
+
+
+@dataclass(frozen=True)
+class CouponChanges:
+    value: Decimal | None = None
+    max_uses: int | None = None
+    end_date: date | None = None
+
+
+def parse_coupon_changes(text: str) -> CouponChanges | None:
+    """ "value 15, max 200, ends 2026-12-31" (any of them, any order); None when unreadable."""
+    value, max_uses, end_date = None, None, None
+    for part in text.replace(";", ",").split(","):
+        words = part.split()
+        if not words:
+            continue
+        if len(words) != 2:
+            return None
+        key, word = words[0].lower(), words[1]
+        try:
+            if key == "value":
+                value = Decimal(word)
+            elif key in ("max", "max_uses"):
+                max_uses = int(word)
+            elif key in ("ends", "end", "until"):
+                end_date = date.fromisoformat(word)
+            else:
+                return None
+        except (ValueError, InvalidOperation):
+            return None
+    if value is None and max_uses is None and end_date is None:
+        return None
+    return CouponChanges(value, max_uses, end_date)
+
+
+async def on_coupon_changes(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    changes = parse_coupon_changes(message.text or "")
+    if changes is None:
+        await message.answer(t(lang, "admin.coupon.edit_bad"))
+        return
+    coupon_id = int((await state.get_data()).get("coupon_id", 0))
+    coupon = await shop.coupons.update(
+        me.id,
+        coupon_id,
+        value=changes.value,
+        max_uses=changes.max_uses,
+        end_date=changes.end_date,
+    )
+    await state.clear()
+    text, markup = _coupon_screen(lang, coupon)
+    await message.answer(
+        t(lang, "admin.coupon.updated", code=coupon.code) + "\n\n" + text, reply_markup=markup
+    )
+
+
+# --- users --------------------------------------------------------------------------------
+def user_card(lang: str, u: UserCard) -> str:
+    return t(
+        lang,
+        "admin.user",
+        user_id=u.user_id,
+        name=escape(u.first_name or "—"),
+        username=f"@{escape(u.username)}" if u.username else "—",
+        telegram_id=u.telegram_id or "—",
+        role=u.role.value,
+        status=u.status.value,
+        reason=f" ({escape(u.status_reason)})" if u.status_reason else "",
+    )
+
+
+async def on_user(
+    message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
+) -> None:
+    """/user <id | @username | tg:<telegram id>>: who that is, before a ban or an unban."""
+    who = (command.args or "").strip()
+    if not who:
+        await shop.backoffice.require_admin(me.id)
+        await message.answer(
+            t(lang, "admin.usage", usage="/user @username · /user 42 · /user tg:123456")
+        )
+        return
+    await message.answer(user_card(lang, await shop.backoffice.find_user(me.id, who)))
+
+
+# --- the marketplace report ---------------------------------------------------------------
+async def ask_market_period(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+    await shop.backoffice.require_admin(me.id)
+    await message.answer(
+        t(lang, "report.choose", title=t(lang, "report.market")),
+        reply_markup=reports.periods(lang, ReportScope.market),
+    )
+
+
+async def on_market(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+    await ask_market_period(message, shop, lang, me)
+
+
+async def on_market_period(
+    query: CallbackQuery, callback_data: ReportCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    report = await shop.backoffice.marketplace_sales(me.id, callback_data.days)
+    await reports.deliver(query, lang, report, ReportScope.market)
+
+
+def build_router() -> Router:
+    router = Router(name="admin.people")
+    typed = (F.text, ~F.text.startswith("/"))
+    router.callback_query.register(on_store_admin, StoreAdminCb.filter())
+    router.message.register(on_store_reason, StoreEdit.suspend, *typed)
+    router.message.register(on_store_reason, StoreEdit.close, *typed)
+    router.callback_query.register(on_coupon_admin, CouponAdminCb.filter())
+    router.message.register(on_coupon_changes, CouponEdit.changes, *typed)
+    router.message.register(on_user, Command("user"))
+    router.message.register(on_market, Command("market"))
+    router.callback_query.register(on_market_period, ReportCb.filter(F.scope == ReportScope.market))
+    return router

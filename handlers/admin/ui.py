@@ -1,0 +1,53 @@
+"""Small pieces the admin screens share: editing a screen in place, paging, back buttons."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from html import unescape
+from typing import TypeVar
+
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from handlers.callbacks import AdminAction, AdminCb
+from handlers.i18n import t
+
+Button = InlineKeyboardButton
+PAGE = 10
+T = TypeVar("T")
+
+
+async def screen(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit the screen in place when it is a text message (and something changed); otherwise
+    send it as a new message."""
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    if message.text is None:
+        await message.answer(text, reply_markup=markup)
+    elif message.text != plain(text) or message.reply_markup != markup:
+        await message.edit_text(text, reply_markup=markup)
+
+
+def plain(html: str) -> str:
+    """What Telegram shows of our HTML: the tags gone, the entities decoded."""
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def page_of(items: Sequence[T], page: int) -> tuple[list[T], int, int]:
+    """The items of page `page` (clamped), the page, and how many pages there are."""
+    pages = max(1, -(-len(items) // PAGE))
+    page = min(max(page, 1), pages)
+    return list(items[(page - 1) * PAGE : page * PAGE]), page, pages
+
+
+def clip(label: str, limit: int = 40) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def admin_home(lang: str) -> Button:
+    return Button(text=t(lang, "admin.back"), callback_data=AdminCb(to=AdminAction.home).pack())
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[list(r) for r in rows if r])

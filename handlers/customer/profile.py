@@ -1,0 +1,258 @@
+"""The customer's profile: names (from Telegram), e-mail (typed, validated by the engine),
+phone (shared as a contact through a reply keyboard, or typed), saved addresses (add, make
+default, forget).
+
+Bad input gets a friendly refusal and changes nothing; the step stays open for another try
+until /cancel or "Cancel"."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from engine.accounts import AddressInput, AddressView, UserView
+from engine.shop import Shop
+from handlers import render
+from handlers.callbacks import Menu, MenuCb, ProfileAction, ProfileCb
+from handlers.i18n import t
+
+Button = InlineKeyboardButton
+MAX_ADDRESSES = 10
+
+
+class Profile(StatesGroup):
+    email = State()
+    phone = State()
+    address = State()
+
+
+async def _text(shop: Shop, lang: str, me: UserView) -> tuple[str, list[AddressView]]:
+    user = await shop.accounts.me(me.id)
+    saved = await shop.accounts.addresses(me.id)
+    name = " ".join(filter(None, [user.first_name, user.last_name])) or "—"
+    lines = [
+        t(
+            lang,
+            "profile.title",
+            name=escape(name),
+            email=escape(user.email or "—"),
+            phone=escape(user.phone or "—"),
+        )
+    ]
+    if saved:
+        lines.append(t(lang, "profile.addresses"))
+        lines += [
+            t(
+                lang,
+                "profile.address",
+                address=render.address(a),
+                default=" ★" if a.is_default else "",
+            )
+            for a in saved[:MAX_ADDRESSES]
+        ]
+    else:
+        lines.append(t(lang, "profile.no_addresses"))
+    return render.fit("\n".join(lines)), saved
+
+
+def _keyboard(lang: str, saved: list[AddressView]) -> InlineKeyboardMarkup:
+    def b(key: str, action: ProfileAction, address_id: int = 0, **params: str) -> Button:
+        return Button(
+            text=t(lang, key, **params),
+            callback_data=ProfileCb(action=action, id=address_id).pack(),
+        )
+
+    rows = [
+        [b("profile.email", ProfileAction.email), b("profile.phone", ProfileAction.phone)],
+        [b("profile.add_address", ProfileAction.address)],
+    ]
+    for a in saved[:MAX_ADDRESSES]:
+        label = f"{a.street}, {a.city}"[:24]
+        row = [b("profile.forget", ProfileAction.delete, a.address_id, address=label)]
+        if not a.is_default:
+            row.insert(
+                0, b("profile.make_default", ProfileAction.default, a.address_id, address=label)
+            )
+        rows.append(row)
+    rows.append([Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.home).pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def send_profile(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+    text, saved = await _text(shop, lang, me)
+    await message.answer(text, reply_markup=_keyboard(lang, saved))
+
+
+async def on_profile_command(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    await state.set_state(None)
+    await send_profile(message, shop, lang, me)
+
+
+async def on_profile_button(
+    query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    await state.set_state(None)
+    if isinstance(query.message, Message):
+        text, saved = await _text(shop, lang, me)
+        markup = _keyboard(lang, saved)
+        if query.message.text is not None:
+            await query.message.edit_text(text, reply_markup=markup)
+        else:
+            await query.message.answer(text, reply_markup=markup)
+    await query.answer()
+
+
+def _share_phone(lang: str) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=t(lang, "profile.phone.share"), request_contact=True)],
+            [KeyboardButton(text=t(lang, "profile.cancel"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=t(lang, "profile.phone.placeholder"),
+    )
+
+
+async def on_profile_action(
+    query: CallbackQuery,
+    callback_data: ProfileCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    message = query.message
+    action = callback_data.action
+    if action in (ProfileAction.default, ProfileAction.delete):
+        # the engine answers "not found" for an address that is not this user's own
+        if action == ProfileAction.default:
+            await shop.accounts.set_default_address(me.id, callback_data.id)
+        else:
+            await shop.accounts.delete_address(me.id, callback_data.id)
+        if isinstance(message, Message):
+            text, saved = await _text(shop, lang, me)
+            await message.edit_text(text, reply_markup=_keyboard(lang, saved))
+        await query.answer(t(lang, "profile.saved"))
+        return
+    if not isinstance(message, Message):
+        await query.answer()
+        return
+    if action == ProfileAction.email:
+        await state.set_state(Profile.email)
+        await message.answer(t(lang, "profile.email.ask"))
+    elif action == ProfileAction.phone:
+        await state.set_state(Profile.phone)
+        await message.answer(t(lang, "profile.phone.ask"), reply_markup=_share_phone(lang))
+    elif action == ProfileAction.address:
+        await state.set_state(Profile.address)
+        await message.answer(t(lang, "checkout.address.ask"))
+    await query.answer()
+
+
+async def on_email(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    email = (message.text or "").strip()
+    # a refusal ("That e-mail address does not look right.") comes from the error handler;
+    # nothing is saved and this step stays open for another try
+    await shop.accounts.update_profile(me.id, email=email)
+    await state.set_state(None)
+    await message.answer(t(lang, "profile.email.saved", email=escape(email.lower())))
+    await send_profile(message, shop, lang, me)
+
+
+async def on_phone(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    """A shared contact (only the user's own) or a typed number; "Cancel" leaves it as it was."""
+    text = (message.text or "").strip()
+    if message.contact is not None:
+        owner = message.contact.user_id
+        if owner is not None and (message.from_user is None or owner != message.from_user.id):
+            await message.answer(t(lang, "profile.phone.not_yours"))
+            return
+        number = message.contact.phone_number.strip()
+        phone = number if number.startswith("+") else f"+{number}"
+    elif text == t(lang, "profile.cancel"):
+        await state.set_state(None)
+        await message.answer(t(lang, "cancelled"), reply_markup=ReplyKeyboardRemove())
+        await send_profile(message, shop, lang, me)
+        return
+    else:
+        phone = text
+    await shop.accounts.update_profile(me.id, phone=phone)  # refused: the error handler says why
+    await state.set_state(None)
+    await message.answer(
+        t(lang, "profile.phone.saved", phone=escape(phone)), reply_markup=ReplyKeyboardRemove()
+    )
+    await send_profile(message, shop, lang, me)
+
+
+def parse_address(text: str) -> AddressInput | None:
+    """ "street, city, country[, postal code]" (or "street, city, postal code, country")."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) < 3 or len(parts) > 4 or not all(parts[:3]):
+        return None
+    street, city, country = parts[0], parts[1], parts[2]
+    postal = parts[3] if len(parts) > 3 else None
+    if (
+        postal is not None
+        and any(c.isdigit() for c in country)
+        and not any(c.isdigit() for c in postal)
+    ):
+        country, postal = postal, country
+    return AddressInput(street=street, city=city, country=country, postal_code=postal or None)
+
+
+async def on_address(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    data = parse_address(message.text or "")
+    if data is None:
+        await message.answer(t(lang, "checkout.address.bad"))
+        return
+    name = " ".join(filter(None, [me.first_name, me.last_name])) or None
+    user = await shop.accounts.me(me.id)
+    await shop.accounts.add_address(
+        me.id,
+        AddressInput(
+            street=data.street,
+            city=data.city,
+            country=data.country,
+            postal_code=data.postal_code,
+            recipient_name=name,
+            phone=user.phone,
+        ),
+    )
+    await state.set_state(None)
+    await message.answer(t(lang, "profile.saved"))
+    await send_profile(message, shop, lang, me)
+
+
+def build_router() -> Router:
+    router = Router(name="customer.profile")
+    typed = (F.text, ~F.text.startswith("/"))
+    router.message.register(on_profile_command, Command("profile"))
+    router.callback_query.register(on_profile_button, MenuCb.filter(F.to == Menu.profile))
+    router.callback_query.register(on_profile_action, ProfileCb.filter())
+    router.message.register(on_email, Profile.email, *typed)
+    router.message.register(on_phone, Profile.phone, F.contact)
+    router.message.register(on_phone, Profile.phone, *typed)
+    router.message.register(on_address, Profile.address, *typed)
+    return router

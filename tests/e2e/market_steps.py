@@ -1,0 +1,98 @@
+"""Steps of the marketplace stories: opening a store through the chat (apply, approval,
+a first product), and moving the shop's clock past the return window for payouts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+
+from sandbox import Emulator, SimUser
+from storage.db import make_engine
+from storage.models import Shipment
+from tests.e2e.conftest import ShopBot
+
+
+async def open_store(
+    shop_bot: ShopBot,
+    tg: Emulator,
+    owner_name: str,
+    store: str,
+    product: str,
+    price: str,
+    stock: int = 5,
+    category: str = "Lamps",
+) -> SimUser:
+    """A new user applies to sell, the admin approves, the seller lists `product`."""
+    owner = tg.user(owner_name)
+    admin = shop_bot.admin
+    await owner.send("/sell")
+    await owner.expect_message("What is it called?")
+    await owner.send(store)
+    await owner.expect_message("what do you sell?")
+    await owner.send("Things people like.")
+    await owner.expect_message("waiting for an admin's approval")
+    await admin.expect_message(f"{store} applied to sell")
+    await admin.send("/admin")
+    await admin.expect_message("Admin")
+    await admin.click("Sellers waiting")
+    await admin.expect_message(store)
+    await admin.click("Approve")
+    await owner.expect_message("is approved")
+    await owner.send("/sell")
+    await owner.expect_message("your store")
+    await owner.click("Add a product")
+    await owner.expect_message("what is its name?")
+    await owner.send(product)
+    await owner.expect_message("Which category?")
+    await owner.click(category)
+    await owner.expect_message("Price?")
+    await owner.send(price)
+    await owner.expect_message("discounted price")
+    await owner.send("no")
+    await owner.expect_message("How many")
+    await owner.send(str(stock))
+    await owner.expect_message("Send photos")
+    await owner.click("Done")
+    await owner.expect_message("is listed")
+    return owner
+
+
+async def ship_and_deliver(owner: SimUser, tracking: str) -> None:
+    """The seller opens its orders, ships the newest with `tracking`, then marks it in
+    transit, out for delivery and delivered."""
+    await owner.send("/sell")
+    await owner.expect_message("your store")
+    await owner.click("Orders")
+    await owner.expect_message("Order #")
+    assert "Done" in str((await owner.click("Confirm")).get("text"))
+    await owner.click("Ship")
+    await owner.expect_message("Send the tracking number")
+    await owner.send(tracking)
+    await owner.expect_message("Done: 🚚 Ship")
+    await owner.click("Orders")
+    await owner.expect_message("Order #")  # now with the delivery steps' buttons
+    for step in ("In transit", "Out for delivery", "Delivered"):
+        assert "Done" in str((await owner.click(step)).get("text"))
+
+
+async def deliveries_age(shop_bot: ShopBot, order_id: int, days: int) -> None:
+    """Time passes: the order's deliveries happened `days` days ago (the return window is
+    counted from them). The bot's own database, written as the clock would have."""
+    engine = make_engine(shop_bot.database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                update(Shipment)
+                .where(Shipment.order_id == order_id)
+                .values(delivered_at=datetime.now(UTC) - timedelta(days=days))
+            )
+    finally:
+        await engine.dispose()
+
+
+def order_id_in(text: str | None) -> int:
+    """The number after the first '#' of a message ("Order #42 is placed")."""
+    assert text is not None
+    assert "#" in text, text
+    return int(text.split("#", 1)[1].split()[0].rstrip(".:,"))
