@@ -1,4 +1,5 @@
-"""The command line: parse stdin line by line to JSON, or evaluate on the held-out phrases.
+"""The command line: parse stdin line by line to JSON, evaluate on the held-out phrases, or
+transcribe voice notes (OGG/Opus or any audio libsndfile reads), one transcript per file.
 
 Uses the sample catalog in nlu/data/catalog.json unless --catalog names another JSON file of
 the same shape ({"categories": [...], "products": [[id, name, category], ...]})."""
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nlu.backends import load_catalog, make_backend
+from nlu.catalog import CatalogIndex
 from nlu.dataset import CATALOG_FILE
 from nlu.evaluate import evaluate
 from nlu.types import Context
@@ -21,7 +23,8 @@ from nlu.types import Context
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m nlu", description=__doc__)
-    parser.add_argument("command", choices=["parse", "evaluate"])
+    parser.add_argument("command", choices=["parse", "evaluate", "transcribe"])
+    parser.add_argument("files", nargs="*", type=Path, help="transcribe: the audio files")
     parser.add_argument(
         "--backend",
         choices=["embedded", "rasa", "rasa-only"],
@@ -33,11 +36,53 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--last-product", type=int, default=None)
     parser.add_argument("--last-order", type=int, default=None)
     parser.add_argument("--verbose", action="store_true", help="evaluate: list every mistake")
+    parser.add_argument(
+        "--voice",
+        choices=["whisper", "pocketsphinx"],
+        default=os.environ.get("VOICE_BACKEND", "whisper").replace("off", "whisper"),
+        help="transcribe: the recogniser (default $VOICE_BACKEND, else whisper)",
+    )
+    parser.add_argument(
+        "--whisper-model",
+        default=os.environ.get("WHISPER_MODEL") or None,
+        help="transcribe: a CTranslate2 Whisper model directory (default: the bundled tiny.en)",
+    )
+    parser.add_argument("--max-seconds", type=float, default=None)
     return parser
+
+
+async def _transcribe(args: argparse.Namespace, catalog: CatalogIndex) -> int:
+    """One line per file: the transcript as the nlu layer reads it, or `FILE: error: why`."""
+    from nlu.speech import Recipe, SpeechPool, VoiceRefused
+    from nlu.speech.vocabulary import build
+
+    if not args.files:
+        print("transcribe: name at least one audio file", file=sys.stderr)
+        return 2
+    vocabulary = build(catalog)
+    pool = SpeechPool(
+        Recipe(args.voice, args.whisper_model), max_seconds=args.max_seconds, processes=False
+    )
+    failed = 0
+    try:
+        for path in args.files:
+            try:
+                heard = await pool.transcribe(path.read_bytes(), vocabulary)
+            except (OSError, VoiceRefused) as exc:
+                failed += 1
+                print(f"{path}: error: {exc}", file=sys.stderr)
+                print("", flush=True)
+                continue
+            print(heard.text, flush=True)
+    finally:
+        await pool.aclose()
+    return 1 if failed else 0
 
 
 async def _run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog)
+    if args.command == "transcribe":
+        return await _transcribe(args, catalog)
     backend = make_backend(args.backend, args.rasa_url, catalog)
     try:
         if args.command == "parse":

@@ -3,7 +3,17 @@ and payment, orders, profile, and inline mode (@bot hoodie in any chat)."""
 
 from aiogram import Router
 
-from handlers.customer import cart, catalog, checkout, inline, orders, profile, start, talk
+from handlers.customer import (
+    cart,
+    catalog,
+    checkout,
+    inline,
+    orders,
+    profile,
+    start,
+    talk,
+    voice,
+)
 
 
 def build_router() -> Router:
@@ -19,6 +29,7 @@ def build_router() -> Router:
         catalog.build_router(),
         profile.build_router(),
         inline.build_router(),
+        voice.build_router(),  # voice notes, heard and then understood as talk is
         talk.build_router(),  # last: any other text is understood as free speech
     )
     return router

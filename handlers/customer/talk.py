@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from html import escape
+from typing import Any, cast
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
@@ -43,10 +44,17 @@ class Language:
         self.backend, self.shop = backend, shop
         self._refreshed = 0.0
         self._lock = asyncio.Lock()
+        self._index: CatalogIndex | None = None
 
     async def parse(self, text: str, context: Context) -> Intent:
         await self._refresh()
         return await self.backend.parse(text, context)
+
+    async def catalog(self) -> CatalogIndex:
+        """The live catalog as the language layer sees it (the voice vocabulary's source)."""
+        await self._refresh()
+        assert self._index is not None
+        return self._index
 
     async def _refresh(self) -> None:
         if time.monotonic() - self._refreshed < REFRESH_SECONDS:
@@ -57,6 +65,7 @@ class Language:
             rows = await self.shop.catalog.index_rows()
             categories = [c.name for c in await self.shop.catalog.categories()]
             index = CatalogIndex.build(rows, categories)
+            self._index = index
             for part in (
                 self.backend,
                 getattr(self.backend, "primary", None),
@@ -87,10 +96,52 @@ def _choices(lang: str, ids: list[int], names: dict[int, str]) -> InlineKeyboard
     )
 
 
+class Heard:
+    """A voice note's message, answered like typed text but with what was heard in front of
+    the first answer: `🎙 “add two red hoodies” → Added 2 × Red Hoodie…`. Everything else is
+    the message's own."""
+
+    def __init__(self, message: Message, heard: str) -> None:
+        self._message = message
+        self._prefix: str | None = f"🎙 “{escape(heard)}” → "
+        self.first_answer: str | None = None  # the first answer's text, without the prefix
+
+    def _prefixed(self, text: str) -> str:
+        prefix, self._prefix = self._prefix, None
+        if prefix is None:
+            return text
+        self.first_answer = text
+        return prefix + text
+
+    def answer(self, text: str, **kwargs: Any) -> Any:
+        return self._message.answer(self._prefixed(text), **kwargs)
+
+    def answer_photo(self, photo: Any, caption: str | None = None, **kwargs: Any) -> Any:
+        return self._message.answer_photo(photo, caption=self._prefixed(caption or ""), **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._message, name)
+
+
 async def on_free_text(
     message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext, language: Language
 ) -> None:
     text = (message.text or "").strip()[:500]
+    await understand(message, text, shop, lang, me, state, language)
+
+
+async def understand(
+    message: Message | Heard,
+    text: str,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+) -> None:
+    """Typed or heard words, down the same path: parse, then the intent's handler (or a
+    search, or a helpful answer, when the words are not confidently a shop request)."""
+    message = cast(Message, message)
     intent = await language.parse(text, await _context(state))
     log.info("understood %r as %s (%.2f)", text, intent.name, intent.confidence)
     if not intent.is_confident():

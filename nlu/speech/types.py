@@ -1,0 +1,83 @@
+"""The plain values and errors of the speech layer (standard library only, so a handler can
+import them while the audio libraries stay unloaded until a voice note arrives)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class VoiceRefused(Exception):
+    """A voice note the bot will not transcribe; `reason` names which rule refused it."""
+
+    reason = "refused"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.reason)
+        self.detail = detail
+
+
+class NotAudio(VoiceRefused):
+    """The bytes are not audio that can be decoded (or decode to no samples)."""
+
+    reason = "not_audio"
+
+
+class TooLong(VoiceRefused):
+    """The note is longer than the configured limit."""
+
+    reason = "too_long"
+
+    def __init__(self, seconds: float, limit: float) -> None:
+        super().__init__(f"{seconds:.1f} s is over the {limit:g} s limit")
+        self.seconds, self.limit = seconds, limit
+
+    def __reduce__(self) -> tuple[type[TooLong], tuple[float, float]]:  # crosses processes
+        return TooLong, (self.seconds, self.limit)
+
+
+class Silent(VoiceRefused):
+    """The note holds no sound loud enough to be speech."""
+
+    reason = "silent"
+
+
+#: Per engine, the confidence below which a transcript is not acted on (see docs/nlu.md).
+MIN_CONFIDENCE = {"whisper": 0.0, "pocketsphinx": 0.02}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a recogniser should expect in this shop: a Whisper `prompt` and the `sentences` a
+    small language model is built from. `key` changes whenever either does."""
+
+    prompt: str
+    sentences: tuple[str, ...]
+    words: frozenset[str]
+    key: str
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What a recogniser heard in one note.
+
+    `text` is ready for the nlu layer (spoken coupon codes joined, "add to red" read as "add
+    two red"); `raw` is the recogniser's own output. `confidence` is 0..1 (the recogniser's
+    own estimate, comparable only within one engine); `seconds` is the audio's length and
+    `elapsed` the time decoding and recognising took."""
+
+    text: str
+    raw: str
+    confidence: float
+    seconds: float
+    elapsed: float
+    engine: str
+
+    @property
+    def trusted(self) -> bool:
+        """Whether a handler may act on it: the engine's confidence is at or above its bar
+        (pocketsphinx maps off-topic speech onto shop words, but with a tiny posterior)."""
+        return self.confidence >= MIN_CONFIDENCE.get(self.engine, 0.0)
+
+    @property
+    def real_time_factor(self) -> float:
+        return self.elapsed / self.seconds if self.seconds else 0.0

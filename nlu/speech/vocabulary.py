@@ -1,0 +1,126 @@
+"""The shop's vocabulary for the recognisers, built from the live catalog and the intents'
+training phrases: a Whisper prompt (names it should spell as the shop does) and the sentences
+pocketsphinx's small language model is estimated from, with numbers spelled out as spoken."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+
+from nlu.catalog import CatalogIndex
+from nlu.dataset import TRAINING_FILE, load
+from nlu.speech.types import Vocabulary
+from nlu.text import stem
+
+PROMPT_CHARS = 880  # Whisper keeps at most 223 prompt tokens (~4 characters each here)
+INTENT_PROMPT = (
+    "Hi, add two to my cart, remove it, show my cart and wishlist, checkout, apply coupon "
+    "SAVE10, track order 1042, cancel my order, return it, leave a review, help."
+)
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_TOKEN = re.compile(r"[$€£]?\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)?")
+#: How people say the things the shop sells, for the language model (numbers in words).
+TEMPLATES = (
+    "{name}",
+    "add {name} to my cart",
+    "add two {name}",
+    "show me the {name}",
+    "remove the {name} from my cart",
+    "add the {name} to my wishlist",
+    "tell me about the {name}",
+)
+CATEGORY_TEMPLATES = ("{name}", "show me {name}", "any {name} under thirty dollars")
+
+
+def number_words(n: int) -> str:
+    """12 -> "twelve", 45 -> "forty five", 250 -> "two hundred fifty"; longer numbers are
+    read digit by digit ("one zero four two"), as people read order numbers."""
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
+    if n < 1000:
+        rest = "" if n % 100 == 0 else " " + number_words(n % 100)
+        return _ONES[n // 100] + " hundred" + rest
+    return " ".join(_ONES[int(d)] for d in str(n))
+
+
+def spoken(text: str) -> str:
+    """Text as it is said, lower case: "$30" -> "thirty dollars", "SAVE10" -> "save ten",
+    "#1042" -> "one zero four two", "T-Shirts" -> "t shirts"."""
+    out: list[str] = []
+    lowered = text.lower().replace("&", " and ").replace("-", " ")
+    for token in re.findall(r"[$€£]?\d+(?:\.\d+)?|[a-z]+\d+|[a-z]+(?:'[a-z]+)?", lowered):
+        if token[0] in "$€£":
+            out.append(number_words(int(float(token[1:]))) + " dollars")
+        elif token.isdigit() or token.replace(".", "", 1).isdigit():
+            out.append(number_words(int(float(token))))
+        elif (code := re.fullmatch(r"([a-z]+)(\d+)", token)) is not None:
+            out.append(code[1] + " " + number_words(int(code[2])))
+        else:
+            out.append(token)
+    return " ".join(out)
+
+
+@lru_cache(maxsize=1)
+def _training_sentences() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(spoken(e.text) for e in load(TRAINING_FILE).examples))
+
+
+def build(catalog: CatalogIndex) -> Vocabulary:
+    """The vocabulary of this catalog (products, categories, attributes) and of the intents."""
+    names = [item.name for item in catalog.items]
+    categories = list(dict.fromkeys([*catalog.categories.values()]))
+    attributes = list(dict.fromkeys(a for item in catalog.items for a in item.attributes))
+    sentences = list(_training_sentences())
+    for name in names:
+        said = spoken(name)
+        sentences.extend(t.format(name=said) for t in TEMPLATES)
+    for category in categories:
+        said = spoken(category)
+        sentences.extend(t.format(name=said) for t in CATEGORY_TEMPLATES)
+    sentences.extend(spoken(a) for a in attributes)
+    unique = tuple(dict.fromkeys(s for s in sentences if s))
+    prompt = _prompt(names, categories, attributes)
+    words = frozenset(w for s in unique for w in s.split())
+    digest = hashlib.sha256("\n".join((prompt, *unique)).encode()).hexdigest()[:16]
+    return Vocabulary(prompt=prompt, sentences=unique, words=words, key=digest)
+
+
+def _prompt(names: list[str], categories: list[str], attributes: list[str]) -> str:
+    """Intent phrases, then the catalog's distinct name words, then the categories and
+    attributes not already said, cut to fit Whisper's prompt window."""
+    seen: set[str] = set()
+    said: list[str] = []
+    for word in (w for text in (*names, *attributes, *categories) for w in text.split()):
+        key = stem(word.lower().strip(",.&"))
+        if key and key not in seen:
+            seen.add(key)
+            said.append(word)
+    prompt = INTENT_PROMPT + " " + " ".join(w for w in said if w != "&") + "."
+    if len(prompt) > PROMPT_CHARS:
+        prompt = prompt[:PROMPT_CHARS].rsplit(" ", 1)[0] + "."
+    return prompt
