@@ -14,13 +14,14 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.middlewares import DropRedeliveredUpdates, RetryRequests, ShopUser, Throttle, on_error
-from bot.settings import Settings
+from bot.settings import Settings, VoiceBackend
 from engine.base import Deps, RefundProvider, Rules
-from engine.providers import StripeRefunds
+from engine.providers import PayPal, StripeRefunds
 from engine.shop import Shop
 from handlers import build_router
 from handlers.customer.checkout import PaymentConfig
 from handlers.customer.talk import Language
+from handlers.customer.voice import Voice
 from nlu import make_backend
 from storage.uow import UnitOfWork
 from storage.vocabulary import PaymentMethod
@@ -63,9 +64,15 @@ def rules_from(settings: Settings) -> Rules:
 
 def create_shop(settings: Settings, uow: Callable[[], UnitOfWork]) -> Shop:
     methods = {PaymentMethod.card, PaymentMethod.cod, PaymentMethod.bank_transfer}
+    refunds: dict[str, RefundProvider] = {}
     if settings.paypal_client_id and settings.paypal_client_secret:
         methods.add(PaymentMethod.paypal)
-    refunds: dict[str, RefundProvider] = {}
+        refunds["paypal"] = PayPal(
+            settings.paypal_client_id,
+            settings.paypal_client_secret.get_secret_value(),
+            environment=settings.paypal_environment,
+            api_base=None if settings.paypal_api_base is None else str(settings.paypal_api_base),
+        )
     if settings.stripe_api_key is not None:
         base = None if settings.stripe_api_base is None else str(settings.stripe_api_base)
         refunds["stripe"] = StripeRefunds(settings.stripe_api_key.get_secret_value(), base)
@@ -82,13 +89,30 @@ def payment_config(settings: Settings, shop: Shop) -> PaymentConfig:
         provider_token=None if token is None else token.get_secret_value(),
         currency=settings.currency,
         bank_details=settings.bank_transfer_details,
+        paypal=paypal if isinstance(paypal := shop.deps.refunds.get("paypal"), PayPal) else None,
         methods=tuple(m for m in PaymentMethod if m in shop.orders.payment_methods),
     )
+
+
+def create_voice(settings: Settings) -> Voice | None:
+    """The voice-note service, or None when VOICE_BACKEND=off (notes then get "please type")."""
+    if settings.voice_backend == VoiceBackend.off:
+        return None
+    from nlu.speech import Recipe, SpeechPool
+
+    model = None if settings.whisper_model is None else str(settings.whisper_model)
+    pool = SpeechPool(
+        Recipe(settings.voice_backend.value, model),
+        workers=settings.voice_workers,
+        max_seconds=settings.voice_max_seconds,
+    )
+    return Voice(pool, max_seconds=settings.voice_max_seconds, replies=settings.voice_replies)
 
 
 def create_dispatcher(settings: Settings, uow: Callable[[], UnitOfWork]) -> Dispatcher:
     shop = create_shop(settings, uow)
     language = Language(make_backend(settings.nlu_backend.value, str(settings.rasa_url)), shop)
+    voice = create_voice(settings)
     dp = Dispatcher(
         storage=create_fsm_storage(settings),
         shop=shop,
@@ -96,7 +120,11 @@ def create_dispatcher(settings: Settings, uow: Callable[[], UnitOfWork]) -> Disp
         media_dir=settings.media_dir,
         payments=payment_config(settings, shop),
         language=language,
+        voice=voice,
     )
+    if voice is not None:  # load the models while the bot starts, not on the first note
+        dp.startup.register(voice.start)
+        dp.shutdown.register(voice.aclose)
     dp.update.outer_middleware(DropRedeliveredUpdates(uow))
     throttle = Throttle(settings.flood_burst, settings.flood_window_seconds)
     user = ShopUser(shop)

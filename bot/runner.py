@@ -46,6 +46,12 @@ async def run_sandbox(settings: Settings) -> None:
     from storage.demo import ensure_sandbox_provider
 
     simulator, tracking_api = await ShippingSimulator(step=20).serve(settings.sandbox_host)
+    # and a local PayPal (its approval page opens in the browser) unless a real one is set
+    from sandbox.paypal import PayPalServer
+
+    paypal = PayPalServer()
+    paypal_runner = await paypal.serve(settings.sandbox_host)
+    local_paypal = not (settings.paypal_client_id and settings.paypal_client_secret)
     engine = make_engine(settings.database_url)
     try:
         await ensure_sandbox_provider(make_sessionmaker(engine), tracking_api)
@@ -62,12 +68,22 @@ async def run_sandbox(settings: Settings) -> None:
             "webhook_url": None,
             "tracking_poll_seconds": 5,
         }
+        | (
+            {
+                "paypal_client_id": paypal.client_id,
+                "paypal_client_secret": SecretStr(paypal.client_secret),
+                "paypal_api_base": AnyHttpUrl(paypal.base_url),
+            }
+            if local_paypal
+            else {}
+        )
     )
     try:
         await run_bot(local)
     finally:
         await emulator.stop()
         await simulator.cleanup()
+        await paypal_runner.cleanup()
 
 
 async def run_bot(settings: Settings) -> None:

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     stripe_api_base: AnyHttpUrl | None = None
     paypal_client_id: str | None = None
     paypal_client_secret: SecretStr | None = None
+    paypal_environment: str = Field(default="sandbox", pattern=r"^(sandbox|production)$")
+    paypal_api_base: AnyHttpUrl | None = None  # another PayPal-compatible server (tests)
 
     # Language and voice
     nlu_backend: NluBackend = NluBackend.embedded

@@ -256,3 +256,11 @@ class ProfileAction(StrEnum):
 class ProfileCb(CallbackData, prefix="v1u"):
     action: ProfileAction
     id: int = 0
+
+
+class PayPalCb(CallbackData, prefix="v1pp"):
+    """ "I have paid" under a PayPal link: our order, and the PayPal order to capture (the
+    engine checks the order is the user's; PayPal's answer is checked against it)."""
+
+    order: int
+    ref: str

@@ -1,5 +1,6 @@
 """The checkout wizard: address -> shipping -> coupon -> payment method -> summary -> order;
-then the Telegram invoice (card), or instructions (cash on delivery, bank transfer).
+then the Telegram invoice (card), a PayPal approval link, or instructions (cash on delivery,
+bank transfer).
 
 The checkout key is made when the wizard starts and kept in the conversation state, so a
 double-tapped "Place order" (or a re-delivered update) returns the same order."""
@@ -15,15 +16,23 @@ from html import escape
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LabeledPrice,
+    Message,
+    PreCheckoutQuery,
+)
 
 from engine.accounts import AddressInput, UserView
 from engine.errors import CouponRejected, DomainError
 from engine.orders import OrderView
+from engine.providers import PayPal, PayPalNotApproved
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
-from handlers.callbacks import CheckoutCb, CheckoutStep
+from handlers.callbacks import CheckoutCb, CheckoutStep, PayPalCb
 from handlers.customer.catalog import _screen
 from handlers.i18n import error_text, price, t
 from storage.vocabulary import (
@@ -49,6 +58,7 @@ class PaymentConfig:
         PaymentMethod.cod,
         PaymentMethod.bank_transfer,
     )
+    paypal: PayPal | None = None  # PayPal Checkout, when PAYPAL_CLIENT_ID/SECRET are set
 
 
 class Checkout(StatesGroup):
@@ -314,6 +324,8 @@ async def after_order(
                 )
             ],
         )
+    elif order.payment_method == PaymentMethod.paypal:
+        await _paypal_link(message, lang, order, payments)
     elif order.payment_method == PaymentMethod.cod:
         await message.answer(t(lang, "checkout.cod", total=price(order.total)))
     elif order.payment_method == PaymentMethod.bank_transfer:
@@ -325,6 +337,74 @@ async def after_order(
                 reference=order.bank_reference or "",
                 details=escape(payments.bank_details or t(lang, "checkout.bank.default_details")),
             )
+        )
+
+
+async def _paypal_link(
+    message: Message, lang: str, order: OrderView, payments: PaymentConfig
+) -> None:
+    """A PayPal order for ours (the same one however often this runs), its approval link,
+    and the button that takes the money once the customer approved."""
+    if payments.paypal is None:
+        await message.answer(t(lang, "checkout.paypal.unavailable"))
+        return
+    # one PayPal order per shop order: the id plus when it was placed (ids restart with a
+    # new database, PayPal's memory of request ids does not)
+    request_id = f"order-{order.order_id}-{int(order.created_at.timestamp())}"
+    checkout = await payments.paypal.create(
+        order.order_id, order.total, order.currency, request_id=request_id
+    )
+    await message.answer(
+        t(lang, "checkout.paypal", order_id=order.order_id, total=price(order.total)),
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text=t(lang, "paypal.open"), url=checkout.approve_url)],
+                [
+                    InlineKeyboardButton(
+                        text=t(lang, "paypal.done"),
+                        callback_data=PayPalCb(
+                            order=order.order_id, ref=checkout.paypal_order_id
+                        ).pack(),
+                    )
+                ],
+            ]
+        ),
+    )
+
+
+async def on_paypal_paid(
+    query: CallbackQuery,
+    callback_data: PayPalCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    payments: PaymentConfig,
+) -> None:
+    """The customer says they approved: capture at PayPal, then the engine records it (both
+    idempotent, so a double tap pays once)."""
+    order = await shop.orders.get(me.id, callback_data.order)  # not theirs: "not found"
+    if payments.paypal is None:
+        await query.answer(t(lang, "checkout.paypal.unavailable"), show_alert=True)
+        return
+    if order.status != OrderStatus.pending:
+        await query.answer(t(lang, "payment.thanks", order_id=order.order_id), show_alert=True)
+        return
+    try:
+        capture = await payments.paypal.capture(callback_data.ref, order.order_id)
+    except PayPalNotApproved:
+        await query.answer(t(lang, "paypal.not_approved"), show_alert=True)
+        return
+    await shop.orders.confirm_payment(
+        me.id,
+        order.order_id,
+        provider="paypal",
+        transaction_ref=capture.capture_id,
+        amount=capture.amount,
+    )
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(
+            t(lang, "payment.thanks", order_id=order.order_id), reply_markup=kb.main_menu(lang)
         )
 
 
@@ -394,6 +474,7 @@ def build_router() -> Router:
     router.callback_query.register(
         on_confirm, Checkout.confirm, CheckoutCb.filter(F.step == CheckoutStep.confirm)
     )
+    router.callback_query.register(on_paypal_paid, PayPalCb.filter())
     router.pre_checkout_query.register(on_pre_checkout)
     router.message.register(on_paid, F.successful_payment)
     return router

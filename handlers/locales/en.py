@@ -106,6 +106,14 @@ MESSAGES: dict[str, str] = {
     "checkout.pay.cod": "💵 Cash on delivery",
     "checkout.pay.bank_transfer": "🏦 Bank transfer",
     "checkout.pay.paypal": "🅿 PayPal",
+    "checkout.paypal": (
+        "🅿 Order #{order_id}: {total}. Tap <b>Pay with PayPal</b>, approve the payment there, "
+        "then come back and tap <b>I have paid</b>."
+    ),
+    "checkout.paypal.unavailable": "PayPal is not available right now. Please choose another way to pay.",
+    "paypal.open": "🅿 Pay with PayPal",
+    "paypal.done": "✅ I have paid",
+    "paypal.not_approved": "PayPal has not received your approval yet. Open the PayPal link, approve, then tap again.",
     "checkout.summary": (
         "<b>Please confirm your order</b>\n{lines}\n\nSubtotal: {subtotal}\n"
         "Shipping ({provider}): {shipping}\nDiscount: −{discount}\n<b>Total: {total}</b>\n"
@@ -366,6 +374,13 @@ MESSAGES: dict[str, str] = {
     "talk.return_order": "To return items, open the order from /orders once it is delivered.",
     "talk.leave_review": "Thank you! Open the product from /orders to review it once it is delivered.",
     "talk.contact_support": "Our team reads every message: write what happened and an admin will get back to you.",
+    "voice.off": "Voice notes are not enabled here, sorry. Please type what you need, or use the menu.",
+    "voice.too_long": "That voice note is too long for me: please keep it under {seconds} seconds, or type it.",
+    "voice.not_audio": "I could not play that voice note. Please send it again, or type what you need.",
+    "voice.silent": "I could not hear anything in that voice note. Please try again, or type what you need.",
+    "voice.nothing_heard": "I could not make out any words in that voice note. Please try again, or type what you need.",
+    "voice.failed": "Sorry, I could not listen to that voice note just now. Please type what you need.",
+    "voice.unsure": "🎙 “{heard}”? I am not sure I heard that right, so I did nothing. Please say it again, or type it.",
     # --- notifications (outbox kinds) ---
     "notify.generic": "There is news about your account. Send /orders to see your orders.",
     "notify.order_placed": "🧾 Order #{order_id} is placed. Total {total}.",

@@ -23,6 +23,7 @@ import pytest
 from aiohttp import web
 
 from sandbox import Emulator, SimUser, StripeAccount
+from sandbox.paypal import PayPalServer
 from sandbox.personas import Persona
 from tests.conftest import (
     IN_CI,
@@ -176,9 +177,22 @@ async def stripe_base() -> AsyncIterator[str]:
     await runner.cleanup()
 
 
+@pytest.fixture(scope="session")
+async def paypal() -> AsyncIterator[PayPalServer]:
+    """A PayPal-compatible server on loopback (sandbox/paypal.py): the bot creates, captures
+    and refunds PayPal orders there; tests approve payments as the payer would."""
+    server = PayPalServer()
+    runner = await server.serve()
+    yield server
+    await runner.cleanup()
+
+
 @pytest.fixture(scope="session", params=["polling", "webhook"])
 async def shop_bot(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, stripe_base: str
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    stripe_base: str,
+    paypal: PayPalServer,
 ) -> AsyncIterator[ShopBot]:
     """Polling: one worker on SQLite. Webhook: two workers behind a round-robin balancer,
     sharing PostgreSQL and Redis (conversation state), as a production deployment runs."""
@@ -224,6 +238,9 @@ async def shop_bot(
             "PAYMENTS_PROVIDER_TOKEN": "284685063:TEST:sandbox",
             "STRIPE_API_KEY": stripe.api_key,
             "STRIPE_API_BASE": stripe.api_base,
+            "PAYPAL_CLIENT_ID": paypal.client_id,
+            "PAYPAL_CLIENT_SECRET": paypal.client_secret,
+            "PAYPAL_API_BASE": paypal.base_url,
         }
         ports: list[int | None] = [None]
         public = None
