@@ -125,9 +125,11 @@ def create_dispatcher(settings: Settings, uow: Callable[[], UnitOfWork]) -> Disp
     if voice is not None:  # load the models while the bot starts, not on the first note
         dp.startup.register(voice.start)
         dp.shutdown.register(voice.aclose)
-    dp.update.outer_middleware(DropRedeliveredUpdates(uow))
     throttle = Throttle(settings.flood_burst, settings.flood_window_seconds)
     user = ShopUser(shop)
+    # the update's claim also reads the acting user and the category tree: one transaction
+    reads = (user.read_known, lambda uow, _data: shop.catalog.check_categories(uow))
+    dp.update.outer_middleware(DropRedeliveredUpdates(uow, reads=reads))
     for observer in (dp.message, dp.callback_query, dp.pre_checkout_query, dp.inline_query):
         observer.outer_middleware(throttle)
         observer.outer_middleware(user)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from html import escape
 from typing import Any
 
@@ -27,16 +27,31 @@ from aiogram.types import (
     TelegramObject,
     Update,
 )
+from aiogram.types import User as TelegramUser
 from aiohttp import web
 
 from engine.accounts import TelegramIdentity, UserView
 from engine.errors import DomainError, NotFound
 from engine.shop import Shop
 from handlers.i18n import error_text, language, t
+from storage.models import User
 from storage.uow import UnitOfWork
 from storage.vocabulary import UserStatus
 
 log = logging.getLogger(__name__)
+
+
+_RESPONSE_TYPES: dict[Any, type[Response[Any]]] = {}
+
+
+def keep_response_type(method: TelegramMethod[Any]) -> None:
+    """Hold on to `Response[<what the method returns>]`, the pydantic model aiogram parses
+    every Bot API answer with. pydantic keeps parametrised generics only weakly, so without
+    a reference the class is garbage once the answer is parsed and is built again, schema and
+    all, for the next call: 15 % of the bot's CPU under load (docs/performance.md)."""
+    returning = method.__returning__
+    if returning not in _RESPONSE_TYPES:
+        _RESPONSE_TYPES[returning] = Response[returning]  # type: ignore[valid-type]
 
 
 class RetryRequests(BaseRequestMiddleware):
@@ -54,6 +69,7 @@ class RetryRequests(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
+        keep_response_type(method)
         if method.__api_method__ == GetUpdates.__api_method__:
             return await make_request(bot, method)
         pause = self.backoff
@@ -73,6 +89,9 @@ class RetryRequests(BaseRequestMiddleware):
         raise AssertionError("unreachable")  # the loop returns or raises
 
 
+Read = Callable[[UnitOfWork, dict[str, Any]], Awaitable[None]]
+
+
 class DropRedeliveredUpdates(BaseMiddleware):
     """Handle each Telegram update once, across restarts and across workers.
 
@@ -80,10 +99,15 @@ class DropRedeliveredUpdates(BaseMiddleware):
     handling an update may see it again on restart. The update id is claimed in the database
     before the handlers run; if handling fails the claim is released, so the re-delivery
     gets another try instead of being lost.
+
+    `reads` run inside the claiming transaction once the claim succeeded: reads that every
+    update needs (who is acting, the category tree), which then cost no transaction of their
+    own (docs/performance.md). They only read, and see the database as of the claim.
     """
 
-    def __init__(self, uow: Callable[[], UnitOfWork]) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], *, reads: Sequence[Read] = ()) -> None:
         self._uow = uow
+        self._reads = tuple(reads)
 
     async def __call__(
         self,
@@ -96,6 +120,10 @@ class DropRedeliveredUpdates(BaseMiddleware):
         bot_id = data["bot"].id
         async with self._uow() as uow:
             claimed = await uow.processed_updates.claim(bot_id, event.update_id)
+            if claimed:
+                # what every update reads anyway, in the same transaction (one, not several)
+                for read in self._reads:
+                    await read(uow, data)
             await uow.commit()
         if not claimed:
             log.info("update %s was handled already; dropped", event.update_id)
@@ -146,7 +174,11 @@ class ShopUser(BaseMiddleware):
     Signing up writes; most updates come from someone whose name, username and language have
     not changed since their last update to this worker, so for them the account is only read
     (`accounts.me`: status and role are still fresh on every update, a ban bites at once).
-    On SQLite that saves a write transaction per update (see docs/performance.md)."""
+    On SQLite that saves a write transaction per update (see docs/performance.md).
+
+    `read_known` is that read done early, in the transaction that claims the update
+    (DropRedeliveredUpdates' `reads`): the account row as of the start of this update, so
+    a ban still bites at once, without a transaction of its own."""
 
     def __init__(self, shop: Shop, remember: int = 10_000) -> None:
         self.shop = shop
@@ -162,11 +194,13 @@ class ShopUser(BaseMiddleware):
         user = data.get("event_from_user")
         if user is None or user.is_bot:
             return await handler(event, data)
-        me = await self._account(
-            TelegramIdentity(
-                user.id, user.first_name, user.last_name, user.username, user.language_code
-            )
-        )
+        identity = _identity(user)
+        read = data.pop(_READ_KEY, None)
+        if read is not None and read[0] == identity and read[1] is not None:
+            me = read[1]
+            self.known.move_to_end(identity)
+        else:
+            me = await self._account(identity)
         lang = language(me.language_code)
         data["me"], data["lang"] = me, lang
         if me.status == UserStatus.banned:
@@ -181,6 +215,18 @@ class ShopUser(BaseMiddleware):
                 await event.answer([], cache_time=0)
             return None
         return await handler(event, data)
+
+    async def read_known(self, uow: UnitOfWork, data: dict[str, Any]) -> None:
+        """For a user known to this worker, read their account in `uow` (see the class)."""
+        user = data.get("event_from_user")
+        if user is None or user.is_bot:
+            return
+        identity = _identity(user)
+        user_id = self.known.get(identity)
+        if user_id is None:
+            return  # new, or changed their name: _account signs them up as before
+        row = await uow.session.get(User, user_id)
+        data[_READ_KEY] = (identity, None if row is None else UserView.of(row))
 
     async def _account(self, identity: TelegramIdentity) -> UserView:
         user_id = self.known.get(identity)
@@ -197,6 +243,15 @@ class ShopUser(BaseMiddleware):
         while len(self.known) > self.remember:
             self.known.popitem(last=False)
         return me
+
+
+_READ_KEY = "shop_user_read"  # data key: (identity, UserView | None) read by read_known
+
+
+def _identity(user: TelegramUser) -> TelegramIdentity:
+    return TelegramIdentity(
+        user.id, user.first_name, user.last_name, user.username, user.language_code
+    )
 
 
 class Throttle(BaseMiddleware):

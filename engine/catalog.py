@@ -11,8 +11,10 @@ words (edit distance by word length), then candidates are ranked by where they m
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections import deque
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -131,6 +133,19 @@ class Page:
 
 
 @dataclass(frozen=True)
+class _Tree:
+    rows: tuple[tuple[int, str, str, int | None], ...]  # id, name, slug, parent; by name
+    nodes: tuple[CategoryNode, ...]
+
+
+# the tree check_categories() confirmed in this context, and when (time.monotonic())
+_TREE_CHECKED: ContextVar[tuple[_Tree, float] | None] = ContextVar(
+    "catalog_tree_checked", default=None
+)
+TREE_CHECK_SECONDS = 10.0  # a handler running longer reads the tree again
+
+
+@dataclass(frozen=True)
 class _VocabularyMarker:
     newest_id: int
     newest_update: datetime | None
@@ -217,25 +232,66 @@ class Catalog:
     def __init__(self, deps: Deps) -> None:
         self.d = deps
         self._vocabulary: tuple[_VocabularyMarker, set[str]] | None = None
+        self._tree: _Tree | None = None
 
     # --- categories (admin) ----------------------------------------------------------------
     @operation("anyone")
     async def categories(self) -> list[CategoryNode]:
-        """The whole category tree, depth-first, parents before children."""
+        """The whole category tree, depth-first, parents before children.
+
+        Inside a context that checked the tree (check_categories, at most
+        TREE_CHECK_SECONDS ago) the checked tree is served without a transaction."""
+        checked = _TREE_CHECKED.get()
+        if (
+            checked is not None
+            and checked[0] is self._tree
+            and time.monotonic() - checked[1] <= TREE_CHECK_SECONDS
+        ):
+            return list(checked[0].nodes)
         async with self.d.uow() as uow:
-            rows = (await uow.session.scalars(select(Category).order_by(Category.name))).all()
-        children: dict[int | None, list[Category]] = {}
-        for c in rows:
-            children.setdefault(c.parent_id, []).append(c)
+            return list((await self._load_tree(uow)).nodes)
+
+    async def check_categories(self, uow: UnitOfWork) -> None:
+        """In the caller's transaction, make sure the kept category tree is the database's,
+        and let categories() serve it, in this context only, without a transaction of its
+        own. The bot calls this once per update in the transaction that claims the update,
+        so the tree a handler sees is as fresh as the start of that update's handling, also
+        when another worker changed it."""
+        _TREE_CHECKED.set((await self._load_tree(uow), time.monotonic()))
+
+    async def _load_tree(self, uow: UnitOfWork) -> _Tree:
+        """The tree, from its rows (a few small columns of a small table, read in full so a
+        change is never missed); the depth-first walk is redone only when the rows changed."""
+        rows: tuple[tuple[int, str, str, int | None], ...] = tuple(
+            (int(cid), str(name), str(slug), None if parent is None else int(parent))
+            for cid, name, slug, parent in (
+                await uow.session.execute(
+                    select(
+                        Category.category_id, Category.name, Category.slug, Category.parent_id
+                    ).order_by(Category.name, Category.category_id)
+                )
+            ).all()
+        )
+        tree = self._tree
+        if tree is not None and tree.rows == rows:
+            return tree
+        children: dict[int | None, list[tuple[int, str, str, int | None]]] = {}
+        for row in rows:
+            children.setdefault(row[3], []).append(row)
         out: list[CategoryNode] = []
 
         def walk(parent: int | None, depth: int) -> None:
-            for c in children.get(parent, []):
-                out.append(CategoryNode(c.category_id, c.name, c.slug, c.parent_id, depth))
-                walk(c.category_id, depth + 1)
+            for category_id, name, slug, parent_id in children.get(parent, []):
+                out.append(CategoryNode(category_id, name, slug, parent_id, depth))
+                walk(category_id, depth + 1)
 
         walk(None, 0)
-        return out
+        self._tree = _Tree(rows, tuple(out))
+        return self._tree
+
+    def _forget_tree(self) -> None:
+        """A category changed here: nobody in this process is served the old tree."""
+        self._tree = None
 
     @operation("admin")
     async def create_category(
@@ -270,6 +326,7 @@ class Catalog:
                 new={"name": name, "parent_id": parent_id},
             )
             await uow.commit()
+            self._forget_tree()
             return CategoryNode(category.category_id, name, slug, parent_id, depth)
 
     @operation("admin")
@@ -294,6 +351,7 @@ class Catalog:
                 new={"parent_id": parent_id},
             )
             await uow.commit()
+            self._forget_tree()
 
     @operation("admin")
     async def rename_category(self, actor_id: int, category_id: int, name: str) -> None:
@@ -317,6 +375,7 @@ class Catalog:
                 new={"name": name},
             )
             await uow.commit()
+            self._forget_tree()
 
     @operation("admin")
     async def delete_category(self, actor_id: int, category_id: int) -> None:
@@ -336,6 +395,7 @@ class Catalog:
             await uow.session.delete(category)
             audit(uow, "category", category_id, "delete", by=actor_id, old={"name": category.name})
             await uow.commit()
+            self._forget_tree()
 
     async def _ancestors(self, uow: UnitOfWork, category_id: int) -> list[int]:
         parents = dict(

@@ -42,3 +42,21 @@ async def test_search_finds_new_renamed_and_recategorised_products_made_by_anoth
     kitchen = await world.shop.catalog.create_category(world.admin, "Cookware")
     await world.shop.catalog.update_product(seller.user_id, kettle, category_id=kitchen.category_id)
     assert ids(await reader.catalog.search("cookwear")) == [kettle]
+
+
+async def test_the_category_tree_checked_at_an_updates_start_is_the_databases(
+    world: World,
+) -> None:
+    reader = Shop(world.deps)  # a second worker, serving the tree it checked
+    names = ["Clothing", "Hoodies"]
+    async with world.db.uow() as uow:
+        await reader.catalog.check_categories(uow)
+    assert [c.name for c in await reader.catalog.categories()] == names
+
+    await world.shop.catalog.create_category(world.admin, "Bags")  # by the other worker
+    async with world.db.uow() as uow:  # the next update's claim checks the tree again
+        await reader.catalog.check_categories(uow)
+    assert [c.name for c in await reader.catalog.categories()] == ["Bags", *names]
+
+    await reader.catalog.rename_category(world.admin, world.category, "Sweaters")  # here
+    assert [c.name for c in await reader.catalog.categories()] == ["Bags", "Clothing", "Sweaters"]
