@@ -823,30 +823,34 @@ class Catalog:
     async def product(self, product_id: int, viewer_id: int | None = None) -> ProductDetail:
         """A product's page: prices, stock, average rating, seller, photos."""
         async with self.d.uow() as uow:
-            detail = await self._detail(uow, product_id)
-            seller = await uow.session.get(Seller, detail.card.seller_id)
-            assert seller is not None
-            visible = detail.card.status in BUYER_STATUSES and seller.status == SellerStatus.active
+            detail, seller_status, seller_user_id = await self._detail_and_seller(uow, product_id)
+            visible = detail.card.status in BUYER_STATUSES and seller_status == SellerStatus.active
             if not visible:
                 allowed = False
                 if viewer_id is not None:
                     viewer = await actor(uow, viewer_id)
-                    allowed = viewer.is_admin or seller.user_id == viewer_id
+                    allowed = viewer.is_admin or seller_user_id == viewer_id
                 if not allowed:
                     raise NotFound(entity="product", id=product_id)
             return detail
 
     async def _detail(self, uow: UnitOfWork, product_id: int) -> ProductDetail:
+        return (await self._detail_and_seller(uow, product_id))[0]
+
+    async def _detail_and_seller(
+        self, uow: UnitOfWork, product_id: int
+    ) -> tuple[ProductDetail, SellerStatus, int]:
+        """The product's page, and its seller's status and user id (one query with it)."""
         row = (
             await uow.session.execute(
-                select(Product, Seller.store_name)
+                select(Product, Seller.store_name, Seller.status, Seller.user_id)
                 .join(Seller, Seller.seller_id == Product.seller_id)
                 .where(Product.product_id == product_id)
             )
         ).one_or_none()
         if row is None:
             raise NotFound(entity="product", id=product_id)
-        product, store_name = row
+        product, store_name, seller_status, seller_user_id = row
         images = (
             await uow.session.scalars(
                 select(ProductImage)
@@ -854,7 +858,7 @@ class Catalog:
                 .order_by(ProductImage.is_primary.desc(), ProductImage.position)
             )
         ).all()
-        return ProductDetail(
+        detail = ProductDetail(
             ProductCard.of(product),
             product.slug,
             product.sku,
@@ -863,3 +867,4 @@ class Catalog:
             store_name,
             [ImageView(i.image_id, i.url, i.telegram_file_id, i.is_primary) for i in images],
         )
+        return detail, seller_status, int(seller_user_id)
