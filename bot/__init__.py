@@ -1,2 +1,6 @@
 """Application wiring: settings, logging, Bot/Dispatcher factory, middlewares, scheduler and
 the `python -m bot` entry point. The only package that imports every other layer."""
+
+from bot.lazy_types import defer_aiogram_schemas
+
+defer_aiogram_schemas()  # before anything imports aiogram: its types build on first use
