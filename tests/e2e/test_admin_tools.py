@@ -31,6 +31,12 @@ async def test_stores_categories_providers_coupons_and_the_report(
     shop_bot: ShopBot, tg: Emulator
 ) -> None:
     mode, admin = shop_bot.mode, shop_bot.admin
+    menus = [p for m, p in tg.state.calls if m == "setMyCommands"]
+    for_admin = [p for p in menus if str(admin.id) in str(p.get("scope"))]
+    assert for_admin, "the admins' / menu is published in their chats"
+    assert "market" in str(for_admin[-1]["commands"])
+    default = [p for p in menus if "chat_id" not in str(p.get("scope"))]
+    assert "market" not in str(default[-1]["commands"])
     owner = await open_store(shop_bot, tg, "Zoe", f"Zoe Zines {mode}", f"Zine No 1 {mode}", "6")
 
     # stores: suspend with a reason (the seller is told, its / menu goes), then reinstate
