@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import exists, func, select
 
-from engine.base import Deps, actor, admin, audit, notify, operation, seller_of, transition
+from engine.base import Deps, actor, admin, audit, notify, operation, seller_of
 from engine.errors import (
     InvalidInput,
     NotFound,
@@ -20,9 +20,10 @@ from engine.errors import (
     ReviewNotAllowed,
 )
 from engine.inventory import give_back, lock_products
+from engine.machines import ORDER_FLOW, PAYOUT_FLOW, RETURN_FLOW
 from engine.orders import Orders, lock_order, open_refunds, settle_refund
 from engine.pricing import ZERO, percent_of
-from engine.transitions import ORDER, PAYOUT, RETURN, E
+from engine.transitions import E
 from storage.models import (
     Order,
     OrderItem,
@@ -220,17 +221,7 @@ class Returns:
         async with self.d.uow() as uow:
             ret = await self._own_return(uow, actor_id, return_id)
             order = await lock_order(uow, ret.order_id)
-            transition(
-                uow,
-                machine="return",
-                table=RETURN,
-                obj=ret,
-                attr="status",
-                event=E.approve,
-                entity="return",
-                entity_id=return_id,
-                by=actor_id,
-            )
+            RETURN_FLOW.move(uow, ret, E.approve, by=actor_id)
             chosen = dict(
                 (
                     await uow.session.execute(
@@ -278,17 +269,7 @@ class Returns:
                 )
             ).all()
             if all(i.refunded_quantity == i.quantity for i in every):
-                transition(
-                    uow,
-                    machine="order",
-                    table=ORDER,
-                    obj=order,
-                    attr="order_status",
-                    event=E.return_all,
-                    entity="order",
-                    entity_id=order.order_id,
-                    by=actor_id,
-                )
+                ORDER_FLOW.move(uow, order, E.return_all, by=actor_id)
             notify(
                 uow,
                 order.user_id,
@@ -306,17 +287,7 @@ class Returns:
             assert settled_return is not None
             ret = settled_return
             if all(r.status.value == "succeeded" for r in settled):
-                transition(
-                    uow,
-                    machine="return",
-                    table=RETURN,
-                    obj=ret,
-                    attr="status",
-                    event=E.refund,
-                    entity="return",
-                    entity_id=return_id,
-                    by=actor_id,
-                )
+                RETURN_FLOW.move(uow, ret, E.refund, by=actor_id)
             await uow.commit()
             return await _return_view(uow, ret)
 
@@ -344,18 +315,7 @@ class Returns:
             raise InvalidInput(field="reason", rule="required")
         async with self.d.uow() as uow:
             ret = await self._own_return(uow, actor_id, return_id)
-            transition(
-                uow,
-                machine="return",
-                table=RETURN,
-                obj=ret,
-                attr="status",
-                event=E.reject,
-                entity="return",
-                entity_id=return_id,
-                by=actor_id,
-                extra={"reason": reason},
-            )
+            RETURN_FLOW.move(uow, ret, E.reject, by=actor_id, extra={"reason": reason})
             ret.resolution_note = reason.strip()[:2000]
             notify(
                 uow,
@@ -636,18 +596,7 @@ class Payouts:
             payout = await uow.session.get(Payout, payout_id, with_for_update=True)
             if payout is None:
                 raise NotFound(entity="payout", id=payout_id)
-            transition(
-                uow,
-                machine="payout",
-                table=PAYOUT,
-                obj=payout,
-                attr="status",
-                event=E.mark_paid,
-                entity="payout",
-                entity_id=payout_id,
-                by=actor_id,
-                extra={"reference": reference},
-            )
+            PAYOUT_FLOW.move(uow, payout, E.mark_paid, by=actor_id, extra={"reference": reference})
             payout.reference, payout.payout_date = reference.strip()[:255], self.d.clock()
             seller = await uow.session.get(Seller, payout.seller_id)
             assert seller is not None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import select
 
@@ -186,6 +186,41 @@ def transition(
         new={attr: new, "event": event} | (extra or {}),
     )
     return new
+
+
+@dataclass(frozen=True)
+class Machine(Generic[S]):
+    """One state machine of the design: its transition table, the attribute it moves, and the
+    audit entity (and id attribute) it is recorded under (engine/machines.py lists them)."""
+
+    name: str
+    table: dict[tuple[S, E], S]
+    attr: str
+    entity: str
+    key: str
+
+    def move(
+        self,
+        uow: UnitOfWork,
+        obj: Any,
+        event: E,
+        *,
+        by: int | None,
+        extra: dict[str, Any] | None = None,
+    ) -> S:
+        """`transition` for this machine: `obj` moves by `event`, with one audit row."""
+        return transition(
+            uow,
+            machine=self.name,
+            table=self.table,
+            obj=obj,
+            attr=self.attr,
+            event=event,
+            entity=self.entity,
+            entity_id=getattr(obj, self.key),
+            by=by,
+            extra=extra,
+        )
 
 
 # --- the operation registry: docs/engine.md lists every operation and who may call it ---

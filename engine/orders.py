@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, audit, notify, operation, transition
+from engine.base import Deps, actor, admin, audit, notify, operation
 from engine.cart import cart_rows, changes_of
 from engine.coupons import redeem
 from engine.errors import (
@@ -37,8 +37,9 @@ from engine.errors import (
     RefundTooLarge,
 )
 from engine.inventory import give_back, lock_products, take
+from engine.machines import ORDER_FLOW, ORDER_PAYMENT_FLOW, PAYMENT_FLOW, SHIPMENT_FLOW
 from engine.pricing import ZERO, allocate, line_discounts, refundable_units
-from engine.transitions import ORDER, ORDER_PAYMENT, PAYMENT, SHIPMENT, E
+from engine.transitions import E
 from storage.models import (
     Address,
     Order,
@@ -524,40 +525,10 @@ class Orders:
             return await order_view(uow, order_id)
 
     async def _paid(self, uow: UnitOfWork, order: Order, payment: Payment, by: int | None) -> None:
-        transition(
-            uow,
-            machine="payment",
-            table=PAYMENT,
-            obj=payment,
-            attr="status",
-            event=E.succeed,
-            entity="payment",
-            entity_id=payment.payment_id,
-            by=by,
-        )
-        transition(
-            uow,
-            machine="order_payment",
-            table=ORDER_PAYMENT,
-            obj=order,
-            attr="payment_status",
-            event=E.succeed,
-            entity="order",
-            entity_id=order.order_id,
-            by=by,
-        )
+        PAYMENT_FLOW.move(uow, payment, E.succeed, by=by)
+        ORDER_PAYMENT_FLOW.move(uow, order, E.succeed, by=by)
         if order.order_status == OrderStatus.pending:
-            transition(
-                uow,
-                machine="order",
-                table=ORDER,
-                obj=order,
-                attr="order_status",
-                event=E.pay,
-                entity="order",
-                entity_id=order.order_id,
-                by=by,
-            )
+            ORDER_FLOW.move(uow, order, E.pay, by=by)
             order.expires_at = None
             notify(
                 uow,
@@ -605,17 +576,7 @@ class Orders:
                 await uow.session.flush()
             fail(uow, payment, reason, by=actor_id)
             if order.payment_status == OrderPaymentStatus.pending:
-                transition(
-                    uow,
-                    machine="order_payment",
-                    table=ORDER_PAYMENT,
-                    obj=order,
-                    attr="payment_status",
-                    event=E.fail,
-                    entity="order",
-                    entity_id=order_id,
-                    by=actor_id,
-                )
+                ORDER_PAYMENT_FLOW.move(uow, order, E.fail, by=actor_id)
             notify(uow, order.user_id, "payment_failed", order_id=order_id, reason=reason)
             await uow.commit()
             return await order_view(uow, order_id)
@@ -652,17 +613,8 @@ class Orders:
             ).all()
             if any(s.status != ShipmentStatus.pending for s in shipments):
                 raise IllegalTransition(machine="order", status="shipped", event=E.cancel.value)
-            transition(
-                uow,
-                machine="order",
-                table=ORDER,
-                obj=order,
-                attr="order_status",
-                event=E.cancel,
-                entity="order",
-                entity_id=order_id,
-                by=actor_id,
-                extra={"reason": reason} if reason else None,
+            ORDER_FLOW.move(
+                uow, order, E.cancel, by=actor_id, extra={"reason": reason} if reason else None
             )
             refunds = await self._unwind(
                 uow,
@@ -774,17 +726,7 @@ class Orders:
                 shipments = (
                     await uow.session.scalars(select(Shipment).where(Shipment.order_id == order_id))
                 ).all()
-                transition(
-                    uow,
-                    machine="order",
-                    table=ORDER,
-                    obj=order,
-                    attr="order_status",
-                    event=E.expire,
-                    entity="order",
-                    entity_id=order_id,
-                    by=None,
-                )
+                ORDER_FLOW.move(uow, order, E.expire, by=None)
                 await self._unwind(
                     uow, order, shipments, None, InventoryReference.expiry, "expired"
                 )
@@ -797,18 +739,7 @@ class Orders:
 def fail(uow: UnitOfWork, payment: Payment, reason: str, *, by: int | None) -> None:
     """A payment attempt ends without money: its reason kept, one audited transition."""
     payment.failure_reason = reason[:500]
-    transition(
-        uow,
-        machine="payment",
-        table=PAYMENT,
-        obj=payment,
-        attr="status",
-        event=E.fail,
-        entity="payment",
-        entity_id=payment.payment_id,
-        by=by,
-        extra={"reason": reason},
-    )
+    PAYMENT_FLOW.move(uow, payment, E.fail, by=by, extra={"reason": reason})
 
 
 async def put_back(
@@ -836,17 +767,8 @@ async def put_back(
         products[item.product_id].sold_count -= item.quantity
     for shipment in shipments:
         if shipment.status == ShipmentStatus.pending:
-            transition(
-                uow,
-                machine="shipment",
-                table=SHIPMENT,
-                obj=shipment,
-                attr="status",
-                event=E.cancel,
-                entity="shipment",
-                entity_id=shipment.shipment_id,
-                by=by,
-                extra={"reason": reason} if reason else None,
+            SHIPMENT_FLOW.move(
+                uow, shipment, E.cancel, by=by, extra={"reason": reason} if reason else None
             )
 
 
@@ -1000,17 +922,7 @@ async def settle_refund(d: Deps, refund_id: int) -> RefundView:
                 new={"refunded_amount": payment.refunded_amount},
             )
             if payment.refunded_amount == payment.amount:
-                transition(
-                    uow,
-                    machine="payment",
-                    table=PAYMENT,
-                    obj=payment,
-                    attr="status",
-                    event=E.refund_all,
-                    entity="payment",
-                    entity_id=payment.payment_id,
-                    by=None,
-                )
+                PAYMENT_FLOW.move(uow, payment, E.refund_all, by=None)
             paid = sum(
                 (
                     p.amount
@@ -1039,17 +951,7 @@ async def settle_refund(d: Deps, refund_id: int) -> RefundView:
                 ZERO,
             )
             event = E.refund_all if back >= paid else E.refund_part
-            transition(
-                uow,
-                machine="order_payment",
-                table=ORDER_PAYMENT,
-                obj=order,
-                attr="payment_status",
-                event=event,
-                entity="order",
-                entity_id=order.order_id,
-                by=None,
-            )
+            ORDER_PAYMENT_FLOW.move(uow, order, event, by=None)
             notify(uow, order.user_id, "refund_sent", order_id=order.order_id, amount=refund.amount)
         await uow.commit()
         return RefundView(refund_id, refund.payment_id, refund.amount, refund.status)

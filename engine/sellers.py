@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, audit, notify, operation, transition
+from engine.base import Deps, actor, admin, audit, notify, operation
 from engine.errors import InvalidInput, NotFound
-from engine.transitions import SELLER, E
+from engine.machines import SELLER_FLOW
+from engine.transitions import E
 from storage.models import Seller, User
 from storage.uow import UnitOfWork
 from storage.vocabulary import SellerStatus, UserRole
@@ -131,17 +132,8 @@ class Sellers:
                 raise NotFound(entity="seller", id=seller_id)
             if event in (E.reject, E.suspend) and not (reason or "").strip():
                 raise InvalidInput(field="reason", rule="required")
-            transition(
-                uow,
-                machine="seller",
-                table=SELLER,
-                obj=seller,
-                attr="status",
-                event=event,
-                entity="seller",
-                entity_id=seller_id,
-                by=actor_id,
-                extra={"reason": reason} if reason else None,
+            SELLER_FLOW.move(
+                uow, seller, event, by=actor_id, extra={"reason": reason} if reason else None
             )
             seller.status_reason = (reason or "").strip() or None
             owner = await uow.session.get(User, seller.user_id)

@@ -15,8 +15,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, audit, notify, operation, seller_of, transition
+from engine.base import Deps, actor, admin, audit, notify, operation, seller_of
 from engine.errors import IllegalTransition, InvalidInput, NotFound
+from engine.machines import ORDER_FLOW, SHIPMENT_FLOW
 from engine.orders import (
     Orders,
     OrderView,
@@ -27,7 +28,7 @@ from engine.orders import (
     refundable,
 )
 from engine.pricing import ZERO, allocate
-from engine.transitions import ORDER, SHIPMENT, E
+from engine.transitions import E
 from storage.models import (
     DeliveryTracking,
     Order,
@@ -282,42 +283,12 @@ class Shipping:
         order = await lock_order(uow, shipment.order_id)
         if status == T.shipped:
             shipment.shipped_at = now
-            transition(
-                uow,
-                machine="shipment",
-                table=SHIPMENT,
-                obj=shipment,
-                attr="status",
-                event=E.dispatch,
-                entity="shipment",
-                entity_id=shipment.shipment_id,
-                by=by,
-            )
+            SHIPMENT_FLOW.move(uow, shipment, E.dispatch, by=by)
         elif status == T.delivered:
             shipment.delivered_at = now
-            transition(
-                uow,
-                machine="shipment",
-                table=SHIPMENT,
-                obj=shipment,
-                attr="status",
-                event=E.deliver,
-                entity="shipment",
-                entity_id=shipment.shipment_id,
-                by=by,
-            )
+            SHIPMENT_FLOW.move(uow, shipment, E.deliver, by=by)
         elif status == T.failed:
-            transition(
-                uow,
-                machine="shipment",
-                table=SHIPMENT,
-                obj=shipment,
-                attr="status",
-                event=E.fail,
-                entity="shipment",
-                entity_id=shipment.shipment_id,
-                by=by,
-            )
+            SHIPMENT_FLOW.move(uow, shipment, E.fail, by=by)
         await uow.session.flush()
         notify(
             uow,
@@ -344,29 +315,9 @@ class Shipping:
         arrived = all(s.status == ShipmentStatus.delivered for s in live)
         if left and order.order_status in (OrderStatus.paid, OrderStatus.pending):
             event = E.ship_cod if order.order_status == OrderStatus.pending else E.ship
-            transition(
-                uow,
-                machine="order",
-                table=ORDER,
-                obj=order,
-                attr="order_status",
-                event=event,
-                entity="order",
-                entity_id=order.order_id,
-                by=by,
-            )
+            ORDER_FLOW.move(uow, order, event, by=by)
         if arrived and order.order_status == OrderStatus.shipped:
-            transition(
-                uow,
-                machine="order",
-                table=ORDER,
-                obj=order,
-                attr="order_status",
-                event=E.deliver,
-                entity="order",
-                entity_id=order.order_id,
-                by=by,
-            )
+            ORDER_FLOW.move(uow, order, E.deliver, by=by)
             if (
                 order.payment_method == PaymentMethod.cod
                 and order.payment_status == OrderPaymentStatus.pending
@@ -512,17 +463,8 @@ class Shipping:
             live = [s for s in shipments if s.status != ShipmentStatus.failed or s.shipped_at]
             refunds: list[int] = []
             if live == [shipment]:
-                transition(
-                    uow,
-                    machine="order",
-                    table=ORDER,
-                    obj=order,
-                    attr="order_status",
-                    event=E.cancel,
-                    entity="order",
-                    entity_id=order.order_id,
-                    by=actor_id,
-                    extra={"reason": reason, "by": "seller"},
+                ORDER_FLOW.move(
+                    uow, order, E.cancel, by=actor_id, extra={"reason": reason, "by": "seller"}
                 )
                 refunds = await self.orders._unwind(
                     uow, order, shipments, actor_id, InventoryReference.cancellation, reason
