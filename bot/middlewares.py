@@ -7,6 +7,7 @@ import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -89,7 +90,18 @@ class RetryRequests(BaseRequestMiddleware):
         raise AssertionError("unreachable")  # the loop returns or raises
 
 
-Read = Callable[[UnitOfWork, dict[str, Any]], Awaitable[None]]
+# a read done in the claiming transaction; what it returns (if anything) runs afterwards in
+# the update's own context (e.g. to set a context variable there)
+Read = Callable[[UnitOfWork, dict[str, Any]], Awaitable[Callable[[], None] | None]]
+
+
+@dataclass
+class _Claim:
+    bot_id: int
+    update_id: int
+    data: dict[str, Any]
+    # the functions to run in the update's context when claimed; None when already taken
+    done: asyncio.Future[list[Callable[[], None]] | None]
 
 
 class DropRedeliveredUpdates(BaseMiddleware):
@@ -97,17 +109,22 @@ class DropRedeliveredUpdates(BaseMiddleware):
 
     Telegram re-delivers a webhook update whose call failed, and a worker that crashed after
     handling an update may see it again on restart. The update id is claimed in the database
-    before the handlers run; if handling fails the claim is released, so the re-delivery
-    gets another try instead of being lost.
+    (committed) before the handlers run; if handling fails the claim is released, so the
+    re-delivery gets another try instead of being lost.
 
-    `reads` run inside the claiming transaction once the claim succeeded: reads that every
-    update needs (who is acting, the category tree), which then cost no transaction of their
-    own (docs/performance.md). They only read, and see the database as of the claim.
+    Claims commit as a group: updates arriving while a claiming transaction runs are claimed
+    together in the next one, each with its own INSERT ... ON CONFLICT DO NOTHING, so under
+    load one transaction claims many updates (on SQLite every transaction takes turns; see
+    docs/performance.md). `reads` run in that transaction for each update it claimed: reads
+    that every update needs (who is acting, the category tree), which then cost no
+    transaction of their own. They only read, and see the database as of the claim.
     """
 
     def __init__(self, uow: Callable[[], UnitOfWork], *, reads: Sequence[Read] = ()) -> None:
         self._uow = uow
         self._reads = tuple(reads)
+        self._queue: list[_Claim] = []
+        self._draining: asyncio.Task[None] | None = None
 
     async def __call__(
         self,
@@ -118,25 +135,63 @@ class DropRedeliveredUpdates(BaseMiddleware):
         if not isinstance(event, Update):
             return await handler(event, data)
         bot_id = data["bot"].id
-        async with self._uow() as uow:
-            claimed = await uow.processed_updates.claim(bot_id, event.update_id)
-            if claimed:
-                # what every update reads anyway, in the same transaction (one, not several)
-                for read in self._reads:
-                    await read(uow, data)
-            await uow.commit()
-        if not claimed:
+        claim = _Claim(bot_id, event.update_id, data, asyncio.get_running_loop().create_future())
+        self._queue.append(claim)
+        if self._draining is None or self._draining.done():
+            self._draining = asyncio.create_task(self._drain(), name="claim updates")
+        claimed = await claim.done  # cancelling this task cancels the future: see _drain
+        if claimed is None:
             log.info("update %s was handled already; dropped", event.update_id)
             return None
+        for apply in claimed:
+            apply()
         try:
             return await handler(event, data)
         except BaseException as exc:
             if isinstance(exc, DomainError):
                 raise  # handled: the user was told, the update is done
-            async with self._uow() as uow:
-                await uow.processed_updates.release(bot_id, event.update_id)
-                await uow.commit()
+            await self._release([claim])
             raise
+
+    async def _drain(self) -> None:
+        """Claim queued updates, a batch per transaction, until none wait."""
+        while self._queue:
+            batch, self._queue = self._queue, []
+            results: list[list[Callable[[], None]] | None] = []
+            try:
+                async with self._uow() as uow:
+                    for claim in batch:
+                        if not await uow.processed_updates.claim(claim.bot_id, claim.update_id):
+                            results.append(None)
+                            continue
+                        applies = [await read(uow, claim.data) for read in self._reads]
+                        results.append([a for a in applies if a is not None])
+                    await uow.commit()
+            except BaseException as exc:  # nothing was claimed: each waiter gets the error
+                for claim in batch:
+                    if not claim.done.done():
+                        if isinstance(exc, Exception):
+                            claim.done.set_exception(exc)
+                        else:
+                            claim.done.cancel()
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            abandoned = []
+            for claim, result in zip(batch, results, strict=True):
+                if not claim.done.done():
+                    claim.done.set_result(result)
+                elif result is not None:  # its waiter was cancelled: it will not be handled
+                    abandoned.append(claim)
+            if abandoned:
+                await self._release(abandoned)
+
+    async def _release(self, claims: list[_Claim]) -> None:
+        """Forget claims whose handling failed or never ran, so a re-delivery is handled."""
+        async with self._uow() as uow:
+            for claim in claims:
+                await uow.processed_updates.release(claim.bot_id, claim.update_id)
+            await uow.commit()
 
 
 def reject_malformed_updates(

@@ -14,6 +14,7 @@ import re
 import time
 import unicodedata
 from collections import deque
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -251,13 +252,19 @@ class Catalog:
         async with self.d.uow() as uow:
             return list((await self._load_tree(uow)).nodes)
 
-    async def check_categories(self, uow: UnitOfWork) -> None:
-        """In the caller's transaction, make sure the kept category tree is the database's,
-        and let categories() serve it, in this context only, without a transaction of its
-        own. The bot calls this once per update in the transaction that claims the update,
-        so the tree a handler sees is as fresh as the start of that update's handling, also
-        when another worker changed it."""
-        _TREE_CHECKED.set((await self._load_tree(uow), time.monotonic()))
+    async def check_categories(self, uow: UnitOfWork) -> Callable[[], None]:
+        """In the caller's transaction, make sure the kept category tree is the database's;
+        the function returned, called in a context (an update's task), lets categories()
+        serve that tree there for TREE_CHECK_SECONDS without a transaction of its own. The
+        bot checks once per update in the transaction that claims the update, so the tree a
+        handler sees is as fresh as the start of that update's handling, also when another
+        worker changed it."""
+        checked = (await self._load_tree(uow), time.monotonic())
+
+        def serve() -> None:
+            _TREE_CHECKED.set(checked)
+
+        return serve
 
     async def _load_tree(self, uow: UnitOfWork) -> _Tree:
         """The tree, from its rows (a few small columns of a small table, read in full so a

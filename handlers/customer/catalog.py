@@ -146,11 +146,11 @@ async def on_product_action(
     query: CallbackQuery, callback_data: ProductActCb, shop: Shop, lang: str, me: UserView
 ) -> None:
     if callback_data.action == ProductAction.add:
-        await shop.carts.add(me.id, callback_data.id, callback_data.qty)
-        detail = await shop.catalog.product(callback_data.id)
-        await query.answer(
-            t(lang, "product.added", qty=callback_data.qty, name=detail.card.name)[:200]
-        )
+        cart = await shop.carts.add(me.id, callback_data.id, callback_data.qty)
+        name = next((ln.name for ln in cart.lines if ln.product_id == callback_data.id), None)
+        if name is None:  # not expected: the line was just added
+            name = (await shop.catalog.product(callback_data.id)).card.name
+        await query.answer(t(lang, "product.added", qty=callback_data.qty, name=name)[:200])
     else:
         await shop.wishlists.add(me.id, callback_data.id)
         await query.answer(t(lang, "product.wished"))

@@ -50,12 +50,14 @@ async def test_the_category_tree_checked_at_an_updates_start_is_the_databases(
     reader = Shop(world.deps)  # a second worker, serving the tree it checked
     names = ["Clothing", "Hoodies"]
     async with world.db.uow() as uow:
-        await reader.catalog.check_categories(uow)
+        serve = await reader.catalog.check_categories(uow)
+    serve()
     assert [c.name for c in await reader.catalog.categories()] == names
 
     await world.shop.catalog.create_category(world.admin, "Bags")  # by the other worker
     async with world.db.uow() as uow:  # the next update's claim checks the tree again
-        await reader.catalog.check_categories(uow)
+        serve = await reader.catalog.check_categories(uow)
+    serve()
     assert [c.name for c in await reader.catalog.categories()] == ["Bags", *names]
 
     await reader.catalog.rename_category(world.admin, world.category, "Sweaters")  # here
