@@ -22,7 +22,7 @@ from engine.errors import InvalidInput
 from engine.shop import Shop
 from handlers import commands
 from handlers.admin import catalog, people
-from handlers.admin.ui import screen
+from handlers.admin.ui import decision_buttons, screen
 from handlers.callbacks import (
     AdminAction,
     AdminCb,
@@ -111,22 +111,7 @@ async def on_admin_menu(
                     description=escape(seller.description or ""),
                 ),
                 reply_markup=InlineKeyboardMarkup(
-                    inline_keyboard=[
-                        [
-                            Button(
-                                text=t(lang, "admin.approve"),
-                                callback_data=SellerDecisionCb(
-                                    decision=SellerDecision.approve, id=seller.seller_id
-                                ).pack(),
-                            ),
-                            Button(
-                                text=t(lang, "admin.reject"),
-                                callback_data=SellerDecisionCb(
-                                    decision=SellerDecision.reject, id=seller.seller_id
-                                ).pack(),
-                            ),
-                        ]
-                    ]
+                    inline_keyboard=[decision_buttons(lang, seller.seller_id)]
                 ),
             )
     elif to == AdminAction.alerts:

@@ -21,7 +21,15 @@ from engine.coupons import CouponView
 from engine.errors import NotFound
 from engine.shop import Shop
 from handlers import commands, reports
-from handlers.admin.ui import Button, admin_home, clip, keyboard, page_of, screen
+from handlers.admin.ui import (
+    Button,
+    admin_home,
+    clip,
+    decision_buttons,
+    keyboard,
+    page_of,
+    screen,
+)
 from handlers.callbacks import (
     AdminAction,
     AdminCb,
@@ -29,8 +37,6 @@ from handlers.callbacks import (
     CouponAdminCb,
     ReportCb,
     ReportScope,
-    SellerDecision,
-    SellerDecisionCb,
     StoreAdminAction,
     StoreAdminCb,
 )
@@ -114,20 +120,7 @@ def _store_screen(lang: str, s: SellerPerformance) -> tuple[str, InlineKeyboardM
     elif s.status == SellerStatus.suspended:
         actions = [b("admin.store.reinstate", S.reinstate), b("admin.store.close", S.close)]
     elif s.status == SellerStatus.pending:
-        actions = [
-            Button(
-                text=t(lang, "admin.approve"),
-                callback_data=SellerDecisionCb(
-                    decision=SellerDecision.approve, id=s.seller_id
-                ).pack(),
-            ),
-            Button(
-                text=t(lang, "admin.reject"),
-                callback_data=SellerDecisionCb(
-                    decision=SellerDecision.reject, id=s.seller_id
-                ).pack(),
-            ),
-        ]
+        actions = decision_buttons(lang, s.seller_id)
     back = Button(
         text=t(lang, "admin.stores.back"), callback_data=StoreAdminCb(action=S.list).pack()
     )

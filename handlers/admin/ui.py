@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers.callbacks import AdminAction, AdminCb
+from handlers.callbacks import AdminAction, AdminCb, SellerDecision, SellerDecisionCb
 from handlers.i18n import t
 
 Button = InlineKeyboardButton
@@ -51,3 +51,14 @@ def admin_home(lang: str) -> Button:
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[list(r) for r in rows if r])
+
+
+def decision_buttons(lang: str, seller_id: int) -> list[Button]:
+    """Approve / Reject for a store waiting for approval."""
+    return [
+        Button(
+            text=t(lang, f"admin.{decision.name}"),
+            callback_data=SellerDecisionCb(decision=decision, id=seller_id).pack(),
+        )
+        for decision in (SellerDecision.approve, SellerDecision.reject)
+    ]
