@@ -192,7 +192,7 @@ async def drive(
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    kind: str, mode: str, tg: Emulator, home: Path
+    kind: str, mode: str, tg: Emulator, home: Path, extra: dict[str, str] | None = None
 ) -> AsyncIterator[tuple[asyncio.subprocess.Process, Path]]:
     env = clean_env(
         BOT_TOKEN=TOKEN,
@@ -212,6 +212,7 @@ async def bot_process(
             "WEBHOOK_HOST": "127.0.0.1",
             "WEBHOOK_PORT": str(port),
         }
+    env |= extra or {}
     module = ["-m", "bot", "run"] if kind == "shop" else ["-m", "bench.echo_bot"]
     log = home / f"{kind}-{mode}.log"
     with log.open("wb") as sink:

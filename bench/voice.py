@@ -20,9 +20,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from bench.common import Row, info, limit, memory_mb
 from nlu.backends import EmbeddedBackend, load_catalog
 from nlu.speech import Transcriber
 from nlu.speech.audio import decode
@@ -63,7 +66,16 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else 0.0
 
 
-async def run(quick: bool) -> None:
+@dataclass
+class Results:
+    whisper: Figures
+    sphinx: Figures
+    typed_p95: float
+    typed_rate: float
+    notes: int
+
+
+async def measure(quick: bool) -> Results:
     catalog = load_catalog()
     vocabulary = build(catalog)
     nlu = EmbeddedBackend(catalog)
@@ -112,9 +124,107 @@ async def run(quick: bool) -> None:
             )
             figures.total += 1
 
-    typed_p95 = _p95(typed_times)
+    return Results(
+        results["whisper"],
+        results["pocketsphinx"],
+        _p95(typed_times),
+        typed_right / len(PHRASES),
+        len(notes),
+    )
+
+
+async def rows(quick: bool = True) -> list[Row]:
+    """The voice figures as rows of `make bench`'s one table (clean notes: a few minutes less;
+    `python -m bench.voice` measures the noisy ones too), and the bot's memory with voice."""
+    r = await measure(quick)
+    decode_rtf = statistics.median(r.whisper.decode_rtf + r.sphinx.decode_rtf)
+    out = []
+    for name, f in (("whisper", r.whisper), ("pocketsphinx", r.sphinx)):
+        out += [
+            limit(
+                f"voice: {name} real-time factor (median)",
+                statistics.median(f.rtf),
+                "×",
+                0.25,
+                decode_rtf,
+                "decode only",
+            ),
+            limit(
+                f"voice: {name} 3-s note answered, p95",
+                _p95(f.latency),
+                "s",
+                1.5,
+                r.typed_p95,
+                "typed parse",
+            ),
+            info(
+                f"voice: {name} intent + entities right",
+                100 * f.right / f.total,
+                "%",
+                100 * r.typed_rate,
+                "typed",
+            ),
+        ]
+    idle, heard = await bot_memory_with_voice()
+    out += [
+        limit("peak RSS of the bot with voice (whisper), idle", idle, "MB", 600),
+        limit("peak RSS of the bot with voice, after a note", heard, "MB", 600),
+    ]
+    return out
+
+
+def _tree_peak_mb(pid: int) -> float:
+    """Peak RSS of a process and its children (the transcription workers) together."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            total += memory_mb(current)[1]
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pending += [int(c) for c in children]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+async def bot_memory_with_voice() -> tuple[float, float]:
+    """The real bot with VOICE_BACKEND=whisper: peak RSS (with its worker processes) once it
+    answers, and after it has heard one voice note."""
+    from bench.updates import ADMIN_ID, TOKEN, _ready, bot_process, prepare
+    from sandbox import Emulator
+    from sandbox.personas import Persona
+
+    with tempfile.TemporaryDirectory(prefix="bench-voice-") as tmp:
+        home = Path(tmp)
+        await prepare(home)
+        voice = {"VOICE_BACKEND": "whisper", "VOICE_WORKERS": "1"}
+        async with (
+            Emulator(token=TOKEN, callback_timeout=30, use_env_spec=False) as tg,
+            bot_process("shop", "polling", tg, home, voice) as (process, log),
+        ):
+            tg.add_persona(Persona(id=ADMIN_ID, first_name="Demo", role_label="admin"))
+            probe = tg.user("Probe")
+
+            async def started() -> str:
+                await probe.send("/start")
+                await probe.expect_message("Welcome", timeout=120)
+                return "ok"
+
+            await _ready(process, log, started())
+            await asyncio.sleep(2.0)
+            idle = _tree_peak_mb(process.pid)
+            await probe.send_voice(voice_note("what is in my cart", VOICES[0], 160), duration=2)
+            await probe.expect_message("🎙", timeout=120)
+            return idle, _tree_peak_mb(process.pid)
+
+
+async def run(quick: bool) -> None:
+    r = await measure(quick)
+    typed_p95, typed_rate = r.typed_p95, r.typed_rate
     rows = [("metric", "whisper", "pocketsphinx", "baseline", "ratio (whisper, sphinx)")]
-    w, s = results["whisper"], results["pocketsphinx"]
+    w, s = r.whisper, r.sphinx
     decode_rtf = statistics.median(w.decode_rtf + s.decode_rtf)
     w_rtf, s_rtf = statistics.median(w.rtf), statistics.median(s.rtf)
     rows.append(
@@ -135,7 +245,6 @@ async def run(quick: bool) -> None:
             f"{_p95(w.latency) / typed_p95:.0f}x, {_p95(s.latency) / typed_p95:.0f}x",
         )
     )
-    typed_rate = typed_right / len(PHRASES)
     rows.append(
         (
             "intent + entities right",
@@ -147,7 +256,7 @@ async def run(quick: bool) -> None:
     )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     kind = "clean" if quick else "clean + 10 dB SNR"
-    print(f"voice notes: {len(notes)} ({len(PHRASES)} sentences x {len(VOICES)} voices, {kind})")
+    print(f"voice notes: {r.notes} ({len(PHRASES)} sentences x {len(VOICES)} voices, {kind})")
     for n, row in enumerate(rows):
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
         if n == 0:
