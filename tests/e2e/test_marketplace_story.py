@@ -81,3 +81,42 @@ async def test_a_two_store_cart_is_shipped_by_each_seller_and_paid_out(
     await shop_bot.admin.send("/payouts")  # nothing is paid twice
     again = await shop_bot.admin.expect_message("payout(s) created")
     assert (again.text or "").startswith("0 payout(s)")
+
+
+async def test_a_bank_transfer_order_goes_from_transfer_to_delivery(
+    shop_bot: ShopBot, tg: Emulator
+) -> None:
+    """Pay by bank transfer: the customer gets the reference, the admin confirms the money
+    with /paid, the seller ships, and the customer follows it to the door."""
+    mode = shop_bot.mode
+    owner = await open_store(
+        shop_bot, tg, "Ines", f"Ines Candles {mode}", f"Beeswax Candle {mode}", "18"
+    )
+    buyer = tg.user("Tomas")
+    await buyer.send("/start")
+    await buyer.expect_message("Welcome")
+    await add_found(buyer, f"beeswax candle {mode}", f"Beeswax Candle {mode}")
+    await check_out(buyer, address="2 Rua Nova, Braga, Portugal, 4700-001", method="Bank transfer")
+    placed = await buyer.expect_edit("is placed")
+    order_id = order_id_in(placed.text)
+    instructions = await buyer.expect_message("Please transfer")
+    assert (
+        f"ORDER-{order_id}" in (instructions.text or "")
+        or "reference" in (instructions.text or "").lower()
+    )
+    said = [m.get("text") or "" for m in owner.messages if m["from"]["is_bot"]]
+    assert not any("New order" in text for text in said)  # unpaid: nothing to prepare yet
+
+    await shop_bot.admin.send(f"/paid {order_id}")
+    await shop_bot.admin.expect_message(f"Order #{order_id} is marked paid")
+    await buyer.expect_message(f"received for order #{order_id}", timeout=20)
+    await owner.expect_message("New order", timeout=20)  # the seller hears once it is paid
+
+    await ship_and_deliver(owner, f"INES-{mode}")
+    await buyer.expect_message("🚚 Shipped")
+    await buyer.expect_message("is delivered", timeout=20)
+    await buyer.send("/orders")
+    await buyer.expect_message("Your orders")
+    await buyer.click(f"#{order_id}")
+    detail = await buyer.expect_edit(f"Order #{order_id}")
+    assert "Status: delivered" in (detail.text or "")
