@@ -66,11 +66,15 @@ async def round_robin(port: int, backends: list[int]) -> AsyncIterator[list[int]
         counts[index] += 1
         url = f"http://127.0.0.1:{backends[index]}{request.path_qs}"
         headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
-        async with (
-            aiohttp.ClientSession() as http,
-            http.request(request.method, url, headers=headers, data=await request.read()) as r,
-        ):
-            return web.Response(status=r.status, body=await r.read(), content_type=r.content_type)
+        try:
+            async with (
+                aiohttp.ClientSession() as http,
+                http.request(request.method, url, headers=headers, data=await request.read()) as r,
+            ):
+                body = await r.read()
+                return web.Response(status=r.status, body=body, content_type=r.content_type)
+        except aiohttp.ClientError:  # that worker is not there: as a balancer says it
+            return web.Response(status=502, text="bad gateway")
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", forward)
@@ -283,6 +287,9 @@ async def shop_bot(
             await probe.send("/start")
             try:
                 await probe.expect_message("Welcome", timeout=60)
+                for port in ports:  # every worker listens, not only the one that answered
+                    if port is not None:
+                        await _healthy(f"http://127.0.0.1:{port}/healthz", processes, 60)
             except AssertionError:
                 await _stop(processes)
                 raise AssertionError(f"the bot did not start:\n{bot.log_text()}") from None
@@ -301,6 +308,28 @@ async def shop_bot(
                 assert all(c > 0 for c in counts), counts
                 # and exactly one of them ran the scheduler (the database's lock)
                 assert text.count("this process runs the scheduler") == 1, text
+
+
+async def _healthy(
+    url: str,
+    processes: list[asyncio.subprocess.Process],
+    within: float,
+) -> None:
+    """Wait until a worker's /healthz answers 200 (AssertionError if it never does or a
+    worker exits first)."""
+    async with aiohttp.ClientSession() as http:
+        deadline = asyncio.get_running_loop().time() + within
+        while asyncio.get_running_loop().time() < deadline:
+            if any(p.returncode is not None for p in processes):
+                raise AssertionError("a worker exited while starting")
+            try:
+                async with http.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {within} s")
 
 
 async def _stop(processes: list[asyncio.subprocess.Process]) -> None:
