@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, audit, notify, operation
+from engine.base import Deps, actor, admin, audit, found, notify, operation
 from engine.errors import InvalidInput, NotFound
 from storage.models import Address, User
 from storage.uow import UnitOfWork
@@ -173,9 +173,7 @@ class Accounts:
     async def me(self, actor_id: int) -> UserView:
         """The user's own account, including whether and why it is banned."""
         async with self.d.uow() as uow:
-            user = await uow.session.get(User, actor_id)
-            if user is None:
-                raise NotFound(entity="user", id=actor_id)
+            user = await found(uow, User, actor_id, "user")
             return UserView.of(user)
 
     @operation("the user themself")
@@ -334,9 +332,7 @@ class Accounts:
     ) -> UserView:
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
-            user = await uow.session.get(User, user_id, with_for_update=True)
-            if user is None:
-                raise NotFound(entity="user", id=user_id)
+            user = await found(uow, User, user_id, "user", with_for_update=True)
             if user.role == UserRole.admin:
                 raise InvalidInput(field="user_id", rule="not_an_admin")
             old = user.status

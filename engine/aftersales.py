@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import exists, func, select
 
-from engine.base import Deps, actor, admin, audit, notify, operation, seller_of
+from engine.base import Deps, actor, admin, audit, found, notify, operation, seller_of
 from engine.errors import (
     InvalidInput,
     NotFound,
@@ -593,9 +593,7 @@ class Payouts:
             raise InvalidInput(field="reference", rule="required")
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
-            payout = await uow.session.get(Payout, payout_id, with_for_update=True)
-            if payout is None:
-                raise NotFound(entity="payout", id=payout_id)
+            payout = await found(uow, Payout, payout_id, "payout", with_for_update=True)
             PAYOUT_FLOW.move(uow, payout, E.mark_paid, by=actor_id, extra={"reference": reference})
             payout.reference, payout.payout_date = reference.strip()[:255], self.d.clock()
             seller = await uow.session.get(Seller, payout.seller_id)

@@ -84,11 +84,21 @@ class Actor:
         return self.role == UserRole.admin
 
 
+R = TypeVar("R")
+
+
+async def found(uow: UnitOfWork, model: type[R], ident: Any, entity: str, **options: Any) -> R:
+    """Row `ident` of `model` (`options` go to `Session.get`: with_for_update, populate_existing),
+    or NotFound(entity, id)."""
+    row = await uow.session.get(model, ident, **options)
+    if row is None:
+        raise NotFound(entity=entity, id=ident)
+    return row
+
+
 async def actor(uow: UnitOfWork, user_id: int) -> Actor:
     """The acting user; a banned user may do nothing (reading why is `Accounts.me`)."""
-    user = await uow.session.get(User, user_id)
-    if user is None:
-        raise NotFound(entity="user", id=user_id)
+    user = await found(uow, User, user_id, "user")
     if user.status == UserStatus.banned:
         raise Banned(reason=user.status_reason)
     return Actor(user.user_id, user.role, user.status)

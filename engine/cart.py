@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from sqlalchemy import delete, select
 
-from engine.base import Deps, actor, operation
+from engine.base import Deps, actor, found, operation
 from engine.catalog import BUYER_STATUSES, ProductCard
 from engine.errors import InsufficientStock, InvalidInput, NotFound, ProductUnavailable
 from engine.pricing import ZERO
@@ -308,8 +308,7 @@ class Wishlists:
         """Remember a product (adding it twice keeps one)."""
         async with self.d.uow() as uow:
             await actor(uow, actor_id)
-            if await uow.session.get(Product, product_id) is None:
-                raise NotFound(entity="product", id=product_id)
+            await found(uow, Product, product_id, "product")
             wishlist = await uow.session.scalar(
                 select(Wishlist).where(Wishlist.user_id == actor_id)
             )

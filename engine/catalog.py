@@ -25,7 +25,7 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, audit, operation, seller_of
+from engine.base import Deps, actor, admin, audit, found, operation, seller_of
 from engine.errors import InvalidInput, NotFound
 from engine.inventory import receive
 from storage.models import Category, Product, ProductImage, Seller
@@ -316,9 +316,7 @@ class Catalog:
             await admin(uow, actor_id)
             depth = 0
             if parent_id is not None:
-                parent = await uow.session.get(Category, parent_id)
-                if parent is None:
-                    raise NotFound(entity="category", id=parent_id)
+                await found(uow, Category, parent_id, "category")
                 depth = len(await self._ancestors(uow, parent_id))
             slug = await self._unique_slug(uow, Category, Category.slug, name, 120)
             category = Category(name=name, slug=slug, parent_id=parent_id, description=description)
@@ -341,9 +339,7 @@ class Catalog:
         """Re-parent a category; a category cannot go under itself or its descendants."""
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
-            category = await uow.session.get(Category, category_id)
-            if category is None:
-                raise NotFound(entity="category", id=category_id)
+            category = await found(uow, Category, category_id, "category")
             if parent_id is not None and parent_id in await _descendants(uow, category_id):
                 raise InvalidInput(field="parent_id", rule="no_cycles")
             old = category.parent_id
@@ -368,9 +364,7 @@ class Catalog:
             raise InvalidInput(field="name", rule="length", max=100)
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
-            category = await uow.session.get(Category, category_id)
-            if category is None:
-                raise NotFound(entity="category", id=category_id)
+            category = await found(uow, Category, category_id, "category")
             old, category.name = category.name, name
             audit(
                 uow,
@@ -389,9 +383,7 @@ class Catalog:
         """Delete an empty category (no sub-categories, no products)."""
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
-            category = await uow.session.get(Category, category_id)
-            if category is None:
-                raise NotFound(entity="category", id=category_id)
+            category = await found(uow, Category, category_id, "category")
             busy = await uow.session.scalar(
                 select(func.count()).select_from(Category).where(Category.parent_id == category_id)
             ) or await uow.session.scalar(
@@ -462,8 +454,7 @@ class Catalog:
                 raise InvalidInput(field="sku", rule="length", max=50)
         async with self.d.uow() as uow:
             seller = await seller_of(uow, actor_id)
-            if await uow.session.get(Category, category_id) is None:
-                raise NotFound(entity="category", id=category_id)
+            await found(uow, Category, category_id, "category")
             slug = await self._unique_slug(uow, Product, Product.slug, name, 160)
             product = Product(
                 seller_id=seller.seller_id,
@@ -534,8 +525,7 @@ class Catalog:
                 product.discount_price = None if value is None else _price(value, "discount_price")
             _check_discount(product.price, product.discount_price)
             if "category_id" in changes:
-                if await uow.session.get(Category, changes["category_id"]) is None:
-                    raise NotFound(entity="category", id=changes["category_id"])
+                await found(uow, Category, changes["category_id"], "category")
                 product.category_id = changes["category_id"]
             if "sku" in changes:
                 sku = str(changes["sku"]).strip().upper()
@@ -652,9 +642,7 @@ class Catalog:
     ) -> None:
         """Keep Telegram's file id of an uploaded product photo: later sends reuse it."""
         async with self.d.uow() as uow:
-            image = await uow.session.get(ProductImage, image_id)
-            if image is None:
-                raise NotFound(entity="image", id=image_id)
+            image = await found(uow, ProductImage, image_id, "image")
             image.telegram_file_id = file_id[:255]
             image.telegram_file_unique_id = (file_unique_id or "")[:64] or None
             await uow.commit()

@@ -15,8 +15,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, audit, operation
-from engine.errors import CouponRejected, InvalidInput, NotFound
+from engine.base import Deps, actor, admin, audit, found, operation
+from engine.errors import CouponRejected, InvalidInput
 from engine.pricing import ZERO, percent_of
 from storage.models import Coupon, OrderCoupon
 from storage.uow import UnitOfWork
@@ -239,9 +239,7 @@ class Coupons:
     async def _set_status(self, actor_id: int, coupon_id: int, status: CouponStatus) -> CouponView:
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
-            coupon = await uow.session.get(Coupon, coupon_id, with_for_update=True)
-            if coupon is None:
-                raise NotFound(entity="coupon", id=coupon_id)
+            coupon = await found(uow, Coupon, coupon_id, "coupon", with_for_update=True)
             old, coupon.status = coupon.status, status
             if old != status:
                 audit(
@@ -270,9 +268,7 @@ class Coupons:
         None leaves a field as it is (orders already placed keep their discount)."""
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
-            coupon = await uow.session.get(Coupon, coupon_id, with_for_update=True)
-            if coupon is None:
-                raise NotFound(entity="coupon", id=coupon_id)
+            coupon = await found(uow, Coupon, coupon_id, "coupon", with_for_update=True)
             old = {
                 "value": coupon.discount_value,
                 "max_uses": coupon.max_uses,

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, audit, notify, operation
+from engine.base import Deps, actor, admin, audit, found, notify, operation
 from engine.cart import cart_rows, changes_of
 from engine.coupons import redeem
 from engine.errors import (
@@ -127,9 +127,7 @@ class RefundView:
 
 
 async def order_view(uow: UnitOfWork, order_id: int) -> OrderView:
-    order = await uow.session.get(Order, order_id, populate_existing=True)
-    if order is None:
-        raise NotFound(entity="order", id=order_id)
+    order = await found(uow, Order, order_id, "order", populate_existing=True)
     items = (
         await uow.session.scalars(
             select(OrderItem)
@@ -175,9 +173,7 @@ async def order_view(uow: UnitOfWork, order_id: int) -> OrderView:
 
 
 async def lock_order(uow: UnitOfWork, order_id: int) -> Order:
-    order = await uow.session.get(Order, order_id, with_for_update=True, populate_existing=True)
-    if order is None:
-        raise NotFound(entity="order", id=order_id)
+    order = await found(uow, Order, order_id, "order", with_for_update=True, populate_existing=True)
     return order
 
 
@@ -678,9 +674,7 @@ class Orders:
         """Ask the provider again for a refund that failed."""
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
-            refund = await uow.session.get(Refund, refund_id, with_for_update=True)
-            if refund is None:
-                raise NotFound(entity="refund", id=refund_id)
+            refund = await found(uow, Refund, refund_id, "refund", with_for_update=True)
             if refund.status != RefundStatus.failed:
                 raise IllegalTransition(machine="refund", status=refund.status.value, event="retry")
             refund.status = RefundStatus.pending
@@ -848,9 +842,7 @@ async def open_refunds(
 
 async def settle_refund(d: Deps, refund_id: int) -> RefundView:
     async with d.uow() as uow:
-        refund = await uow.session.get(Refund, refund_id)
-        if refund is None:
-            raise NotFound(entity="refund", id=refund_id)
+        refund = await found(uow, Refund, refund_id, "refund")
         payment = await uow.session.get(Payment, refund.payment_id)
         assert payment is not None
         if refund.status != RefundStatus.pending:
@@ -866,10 +858,9 @@ async def settle_refund(d: Deps, refund_id: int) -> RefundView:
     except Exception as exc:  # the provider's failure is data here, kept for the admin
         error = f"{type(exc).__name__}: {exc}"[:500]
     async with d.uow() as uow:
-        refund = await uow.session.get(
-            Refund, refund_id, with_for_update=True, populate_existing=True
+        refund = await found(
+            uow, Refund, refund_id, "refund", with_for_update=True, populate_existing=True
         )
-        assert refund is not None
         if refund.status != RefundStatus.pending:  # settled by a racing twin
             return RefundView(refund_id, refund.payment_id, refund.amount, refund.status)
         payment = await uow.session.get(

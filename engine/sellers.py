@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, audit, notify, operation
+from engine.base import Deps, actor, admin, audit, found, notify, operation
 from engine.errors import InvalidInput, NotFound
 from engine.machines import SELLER_FLOW
 from engine.transitions import E
@@ -125,9 +125,7 @@ class Sellers:
                 await admin(uow, actor_id)
             else:
                 await actor(uow, actor_id)
-            seller = await uow.session.get(Seller, seller_id, with_for_update=True)
-            if seller is None:
-                raise NotFound(entity="seller", id=seller_id)
+            seller = await found(uow, Seller, seller_id, "seller", with_for_update=True)
             if not by_admin and seller.user_id != actor_id:
                 raise NotFound(entity="seller", id=seller_id)
             if event in (E.reject, E.suspend) and not (reason or "").strip():

@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, audit, notify, operation, seller_of
+from engine.base import Deps, actor, admin, audit, found, notify, operation, seller_of
 from engine.errors import IllegalTransition, InvalidInput, NotFound
 from engine.machines import ORDER_FLOW, SHIPMENT_FLOW
 from engine.orders import (
@@ -160,8 +160,7 @@ class Shipping:
                 return False  # shipped already: a repeat, and the tracking number stays
             if tracking_number is not None:
                 if provider_id is not None:
-                    if await uow.session.get(ShippingProvider, provider_id) is None:
-                        raise NotFound(entity="shipping_provider", id=provider_id)
+                    await found(uow, ShippingProvider, provider_id, "shipping_provider")
                     shipment.provider_id = provider_id
                 clash = await uow.session.scalar(
                     select(Shipment.shipment_id).where(
@@ -406,9 +405,9 @@ class Shipping:
         their price)."""
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
-            provider = await uow.session.get(ShippingProvider, provider_id, with_for_update=True)
-            if provider is None:
-                raise NotFound(entity="shipping_provider", id=provider_id)
+            provider = await found(
+                uow, ShippingProvider, provider_id, "shipping_provider", with_for_update=True
+            )
             old = {
                 "cost": provider.shipping_cost,
                 "status": provider.status,
