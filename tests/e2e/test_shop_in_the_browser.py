@@ -7,7 +7,6 @@ reason when Chromium or Playwright is missing, except under CI=true, where it fa
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -15,41 +14,20 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.conftest import ROOT
 from tests.e2e.conftest import sandbox_process
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # screenshots land in the test's tmp dir; UPDATE_SCREENSHOTS=1 refreshes the README's copies
 SHOTS = ROOT / "docs" / "screenshots"
 SARA = 900000201
 
 
-def _require_browser() -> None:
-    missing = None
-    if importlib.util.find_spec("playwright") is None:
-        missing = "Playwright is not installed"
-    elif not CHROMIUM.exists():
-        missing = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    if missing is None:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser test under CI: {missing}")
-    pytest.skip(missing)
-
-
 @pytest.fixture
 async def sandbox(tmp_path: Path) -> AsyncIterator[str]:
-    _require_browser()
+    require_browser()
     async with sandbox_process(tmp_path) as (base, _):
         yield base
 
@@ -60,7 +38,7 @@ async def test_sara_buys_a_kettle_in_the_browser(sandbox: str, tmp_path: Path) -
     expect.set_options(timeout=15_000)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=ARGS
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
             page = await (

@@ -6,7 +6,6 @@ fails instead. Leaves a screenshot in the test's tmp dir and in docs/screenshots
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -15,41 +14,20 @@ from pathlib import Path
 import pytest
 
 from sandbox import DEMO_PERSONAS, Emulator
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.sandbox.webbot import running_bot
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 FAKE_MICROPHONE = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 SCREENSHOT = ROOT / "docs" / "screenshots" / "sandbox-web-chat.png"
 SARA = 900000201
 
 
-def _require_browser() -> None:
-    missing = None
-    if importlib.util.find_spec("playwright") is None:
-        missing = "Playwright is not installed (pip install 'playwright>=1.40,<2')"
-    elif not CHROMIUM.exists():
-        missing = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    if missing is None:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser test under CI: {missing}")
-    pytest.skip(missing)
-
-
 @pytest.fixture
 async def web_tg() -> AsyncIterator[Emulator]:
-    _require_browser()
+    require_browser()
     async with Emulator(use_env_spec=False, personas=DEMO_PERSONAS, web=True) as emulator:
         yield emulator
 
