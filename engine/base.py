@@ -96,6 +96,14 @@ async def found(uow: UnitOfWork, model: type[R], ident: Any, entity: str, **opti
     return row
 
 
+async def admin_user_ids(uow: UnitOfWork) -> list[int]:
+    """Everyone who administers the shop (role admin; ADMIN_IDS become that at sign-up)."""
+    rows = await uow.session.scalars(
+        select(User.user_id).where(User.role == UserRole.admin).order_by(User.user_id)
+    )
+    return list(rows.all())
+
+
 async def actor(uow: UnitOfWork, user_id: int) -> Actor:
     """The acting user; a banned user may do nothing (reading why is `Accounts.me`)."""
     user = await found(uow, User, user_id, "user")

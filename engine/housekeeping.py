@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
-from engine.base import Deps, actor, audit, notify, operation
+from engine.base import Deps, actor, admin_user_ids, audit, notify, operation
 from engine.orders import bank_reference
 from storage.models import (
     Cart,
@@ -45,7 +45,6 @@ from storage.vocabulary import (
     ProviderStatus,
     SellerStatus,
     ShipmentStatus,
-    UserRole,
     UserStatus,
 )
 
@@ -83,9 +82,8 @@ async def _already(uow: UnitOfWork, keys: Iterable[str]) -> set[str]:
 
 
 class Housekeeping:
-    def __init__(self, deps: Deps, admin_ids: frozenset[int] = frozenset()) -> None:
+    def __init__(self, deps: Deps) -> None:
         self.d = deps
-        self.admin_ids = admin_ids
 
     @operation("scheduler")
     async def remind_bank_transfers(self, before: timedelta = timedelta(hours=24)) -> list[int]:
@@ -329,27 +327,11 @@ class Housekeeping:
 
     @operation("scheduler")
     async def send_admin_digest(self) -> int:
-        """The daily digest to every admin (role admin, or listed in ADMIN_IDS), once a day
-        each; returns how many admins were told."""
+        """The daily digest to every admin, once a day each; returns how many were told."""
         figures = await self.digest()
         day = self.d.clock().date().isoformat()
         async with self.d.uow() as uow:
-            admins = (
-                await uow.session.scalars(
-                    select(User.user_id)
-                    .where(
-                        User.status == UserStatus.active,
-                        or_(
-                            User.role == UserRole.admin,
-                            and_(
-                                User.telegram_id.is_not(None),
-                                User.telegram_id.in_(sorted(self.admin_ids)),
-                            ),
-                        ),
-                    )
-                    .order_by(User.user_id)
-                )
-            ).all()
+            admins = await admin_user_ids(uow)
             done = await _already(uow, (f"digest:{day}:{a}" for a in admins))
             told = 0
             for user_id in admins:

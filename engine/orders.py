@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, audit, found, notify, operation
+from engine.base import Deps, actor, admin, admin_user_ids, audit, found, notify, operation
 from engine.cart import cart_rows, changes_of
 from engine.coupons import redeem
 from engine.errors import (
@@ -49,7 +49,6 @@ from storage.models import (
     Seller,
     Shipment,
     ShippingProvider,
-    User,
 )
 from storage.uow import UnitOfWork
 from storage.vocabulary import (
@@ -62,7 +61,6 @@ from storage.vocabulary import (
     ProviderStatus,
     RefundStatus,
     ShipmentStatus,
-    UserRole,
     money,
 )
 
@@ -879,9 +877,7 @@ async def settle_refund(d: Deps, refund_id: int) -> RefundView:
                 old={"status": "pending"},
                 new={"status": "failed", "error": error},
             )
-            for admin_id in (
-                await uow.session.scalars(select(User.user_id).where(User.role == UserRole.admin))
-            ).all():
+            for admin_id in await admin_user_ids(uow):
                 notify(
                     uow,
                     admin_id,

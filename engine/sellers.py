@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, audit, found, notify, operation
+from engine.base import Deps, actor, admin, admin_user_ids, audit, found, notify, operation
 from engine.errors import InvalidInput, NotFound
 from engine.machines import SELLER_FLOW
 from engine.transitions import E
@@ -105,10 +105,7 @@ class Sellers:
             return SellerView.of(seller)
 
     async def _tell_admins(self, uow: UnitOfWork, kind: str, **data: Any) -> None:
-        admins = (
-            await uow.session.scalars(select(User.user_id).where(User.role == UserRole.admin))
-        ).all()
-        for admin_id in admins:
+        for admin_id in await admin_user_ids(uow):
             notify(uow, admin_id, kind, **data)
 
     async def _decide(

@@ -45,4 +45,4 @@ class Shop:
         self.reviews = Reviews(deps)
         self.payouts = Payouts(deps)
         self.backoffice = Backoffice(deps)
-        self.housekeeping = Housekeeping(deps, frozenset(admin_ids))
+        self.housekeeping = Housekeeping(deps)
