@@ -56,6 +56,7 @@ from storage.vocabulary import (
     ShipmentStatus,
     TrackingStatus,
     UserRole,
+    UpdateStatus,
     UserStatus,
 )
 
@@ -392,6 +393,8 @@ class Payment(Base):
     telegram_charge_id: Mapped[str | None] = mapped_column(String(255))  # added
     refunded_amount: Mapped[Decimal] = money_col(default=Decimal("0.00"))  # added
     failure_reason: Mapped[str | None] = mapped_column(Text)  # added
+    # added: a payment sheet was let through pre-checkout and may still be charged until then
+    in_flight_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()  # added
 
@@ -727,6 +730,10 @@ class Refund(Base):
     provider_ref: Mapped[str | None] = mapped_column(String(255))
     reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int | None] = fk("users.user_id", ondelete="SET NULL", nullable=True)
+    # who is asking the provider for this refund now (a random token per settle), and since when
+    taken_by: Mapped[str | None] = mapped_column(String(40))
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = count()  # provider calls made for it (each with the same key)
     created_at: Mapped[datetime] = created_at()
 
 
@@ -757,19 +764,41 @@ class Outbox(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, server_default=func.now()
     )
+    # the lease's owner: only the dispatcher whose token this is may mark the row sent or failed
+    claim_token: Mapped[str | None] = mapped_column(String(40))
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = created_at()
 
 
 class ProcessedUpdate(Base):
-    """Telegram update ids already handled, so a re-delivered update is not acted on twice."""
+    """The inbox of Telegram updates: each one stored before it is acted on, marked done
+    once handled, replayed if its worker died in between (bot/inbox.py)."""
 
     __tablename__ = "processed_updates"
+    __table_args__ = (
+        CheckConstraint("attempts >= 0 AND effects >= 0", name="counts_not_negative"),
+        Index("ix_processed_updates_status_heartbeat_at", "status", "heartbeat_at"),
+    )
 
     bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # a digest of the update's content: the same id with other content is another update
+    # (a new bot token, or an emulator that numbered from 1 again), not a re-delivery
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False, server_default="")
+    status: Mapped[UpdateStatus] = mapped_column(
+        enum_column(UpdateStatus, "update_status"),
+        nullable=False,
+        default=UpdateStatus.done,
+        server_default=UpdateStatus.done.value,
+    )
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the raw update until done
+    claimed_by: Mapped[str | None] = mapped_column(String(40))  # the worker handling it
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its last sign of life
+    attempts: Mapped[int] = count()  # handlings started
+    effects: Mapped[int] = count()  # write transactions its handling committed (storage/uow.py)
     processed_at: Mapped[datetime] = created_at()
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 # Design table name -> model, in the design document's order (docs/schema.md uses it too).

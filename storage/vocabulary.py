@@ -160,7 +160,8 @@ class ReturnStatus(StrEnum):
 
 
 class RefundStatus(StrEnum):
-    pending = "pending"
+    pending = "pending"  # decided, not yet asked of the provider
+    processing = "processing"  # taken by one settler (refunds.taken_by) and asked of the provider
     succeeded = "succeeded"
     failed = "failed"
 
@@ -175,6 +176,15 @@ class OutboxStatus(StrEnum):
     sent = "sent"
     failed = "failed"  # gave up after retries
     undeliverable = "undeliverable"  # the user blocked the bot, or has no address
+    held = "held"  # the user has not started the bot yet: waits for their /start, within a bound
+
+
+class UpdateStatus(StrEnum):
+    """processed_updates.status: a Telegram update in the inbox."""
+
+    claimed = "claimed"  # stored and being handled (by processed_updates.claimed_by)
+    done = "done"  # handled; kept a while so a re-delivery is recognised
+    failed = "failed"  # handling failed on every try; kept for the maintainer
 
 
 # --- money -----------------------------------------------------------------------------
