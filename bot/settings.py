@@ -123,6 +123,12 @@ class Settings(BaseSettings):
     log_format: LogFormat = LogFormat.text
     run_scheduler: bool = True
 
+    # Durability (bot/inbox.py): an update whose worker showed no sign of life for
+    # UPDATE_LEASE_SECONDS is handled again; handled updates are remembered for
+    # UPDATE_KEEP_HOURS so a re-delivery is recognised
+    update_lease_seconds: float = Field(default=60.0, gt=0)
+    update_keep_hours: int = Field(default=72, ge=1)
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
