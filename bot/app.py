@@ -13,7 +13,8 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 
-from bot.middlewares import DropRedeliveredUpdates, RetryRequests, ShopUser, Throttle, on_error
+from bot import inbox
+from bot.middlewares import RetryRequests, ShopUser, Throttle, on_error
 from bot.settings import Settings, VoiceBackend
 from engine.base import Deps, RefundProvider, Rules
 from engine.providers import PayPal, StripeRefunds
@@ -129,7 +130,14 @@ def create_dispatcher(settings: Settings, uow: Callable[[], UnitOfWork]) -> Disp
     user = ShopUser(shop)
     # the update's claim also reads the acting user and the category tree: one transaction
     reads = (user.read_known, lambda uow, _data: shop.catalog.check_categories(uow))
-    dp.update.outer_middleware(DropRedeliveredUpdates(uow, reads=reads))
+    updates = inbox.UpdateInbox(
+        uow,
+        reads=reads,
+        lease=timedelta(seconds=settings.update_lease_seconds),
+        keep=timedelta(hours=settings.update_keep_hours),
+    )
+    dp["inbox"] = updates
+    inbox.install(dp, updates)
     for observer in (dp.message, dp.callback_query, dp.pre_checkout_query, dp.inline_query):
         observer.outer_middleware(throttle)
         observer.outer_middleware(user)

@@ -6,8 +6,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
 
@@ -26,10 +25,8 @@ from aiogram.types import (
     Message,
     PreCheckoutQuery,
     TelegramObject,
-    Update,
 )
 from aiogram.types import User as TelegramUser
-from aiohttp import web
 
 from engine.accounts import TelegramIdentity, UserView
 from engine.errors import DomainError, NotFound
@@ -90,137 +87,6 @@ class RetryRequests(BaseRequestMiddleware):
         raise AssertionError("unreachable")  # the loop returns or raises
 
 
-# a read done in the claiming transaction; what it returns (if anything) runs afterwards in
-# the update's own context (e.g. to set a context variable there)
-Read = Callable[[UnitOfWork, dict[str, Any]], Awaitable[Callable[[], None] | None]]
-
-
-@dataclass
-class _Claim:
-    bot_id: int
-    update_id: int
-    data: dict[str, Any]
-    # the functions to run in the update's context when claimed; None when already taken
-    done: asyncio.Future[list[Callable[[], None]] | None]
-
-
-class DropRedeliveredUpdates(BaseMiddleware):
-    """Handle each Telegram update once, across restarts and across workers.
-
-    Telegram re-delivers a webhook update whose call failed, and a worker that crashed after
-    handling an update may see it again on restart. The update id is claimed in the database
-    (committed) before the handlers run; if handling fails the claim is released, so the
-    re-delivery gets another try instead of being lost.
-
-    Claims commit as a group: updates arriving while a claiming transaction runs are claimed
-    together in the next one, each with its own INSERT ... ON CONFLICT DO NOTHING, so under
-    load one transaction claims many updates (on SQLite every transaction takes turns; see
-    docs/performance.md). `reads` run in that transaction for each update it claimed: reads
-    that every update needs (who is acting, the category tree), which then cost no
-    transaction of their own. They only read, and see the database as of the claim.
-    """
-
-    def __init__(self, uow: Callable[[], UnitOfWork], *, reads: Sequence[Read] = ()) -> None:
-        self._uow = uow
-        self._reads = tuple(reads)
-        self._queue: list[_Claim] = []
-        self._draining: asyncio.Task[None] | None = None
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        if not isinstance(event, Update):
-            return await handler(event, data)
-        bot_id = data["bot"].id
-        claim = _Claim(bot_id, event.update_id, data, asyncio.get_running_loop().create_future())
-        self._queue.append(claim)
-        if self._draining is None or self._draining.done():
-            self._draining = asyncio.create_task(self._drain(), name="claim updates")
-        claimed = await claim.done  # cancelling this task cancels the future: see _drain
-        if claimed is None:
-            log.info("update %s was handled already; dropped", event.update_id)
-            return None
-        for apply in claimed:
-            apply()
-        try:
-            return await handler(event, data)
-        except BaseException as exc:
-            if isinstance(exc, DomainError):
-                raise  # handled: the user was told, the update is done
-            await self._release([claim])
-            raise
-
-    async def _drain(self) -> None:
-        """Claim queued updates, a batch per transaction, until none wait."""
-        while self._queue:
-            batch, self._queue = self._queue, []
-            results: list[list[Callable[[], None]] | None] = []
-            try:
-                async with self._uow() as uow:
-                    for claim in batch:
-                        if not await uow.processed_updates.claim(claim.bot_id, claim.update_id):
-                            results.append(None)
-                            continue
-                        applies = [await read(uow, claim.data) for read in self._reads]
-                        results.append([a for a in applies if a is not None])
-                    await uow.commit()
-            except BaseException as exc:  # nothing was claimed: each waiter gets the error
-                for claim in batch:
-                    if not claim.done.done():
-                        if isinstance(exc, Exception):
-                            claim.done.set_exception(exc)
-                        else:
-                            claim.done.cancel()
-                if not isinstance(exc, Exception):
-                    raise
-                continue
-            abandoned = []
-            for claim, result in zip(batch, results, strict=True):
-                if not claim.done.done():
-                    claim.done.set_result(result)
-                elif result is not None:  # its waiter was cancelled: it will not be handled
-                    abandoned.append(claim)
-            if abandoned:
-                await self._release(abandoned)
-
-    async def _release(self, claims: list[_Claim]) -> None:
-        """Forget claims whose handling failed or never ran, so a re-delivery is handled."""
-        async with self._uow() as uow:
-            for claim in claims:
-                await uow.processed_updates.release(claim.bot_id, claim.update_id)
-            await uow.commit()
-
-
-def reject_malformed_updates(
-    secret: str, path: str
-) -> Callable[..., Awaitable[web.StreamResponse]]:
-    """An aiohttp middleware for the webhook: a POST carrying the right secret whose body is
-    not a Telegram update (bad JSON, wrong shape) gets 400 here, instead of a traceback deep
-    in aiogram. Requests without the right secret go on to aiogram, which answers 401."""
-
-    @web.middleware
-    async def middleware(
-        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
-        if (
-            request.method != "POST"
-            or request.path != path
-            or request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret
-        ):
-            return await handler(request)
-        try:
-            Update.model_validate_json(await request.read())
-        except ValueError as exc:  # json and pydantic errors alike
-            log.warning("webhook body is not an update (%s); answered 400", type(exc).__name__)
-            return web.json_response({"ok": False, "error": "not a Telegram update"}, status=400)
-        return await handler(request)
-
-    return middleware
-
-
 class ShopUser(BaseMiddleware):
     """Who is acting: the Telegram user is signed up (or refreshed) through the engine, and
     `me` (UserView) and `lang` reach every handler. A banned user is stopped here with the
@@ -232,7 +98,7 @@ class ShopUser(BaseMiddleware):
     On SQLite that saves a write transaction per update (see docs/performance.md).
 
     `read_known` is that read done early, in the transaction that claims the update
-    (DropRedeliveredUpdates' `reads`): the account row as of the start of this update, so
+    (bot/inbox.py UpdateInbox's `reads`): the account row as of the start of this update, so
     a ban still bites at once, without a transaction of its own."""
 
     def __init__(self, shop: Shop, remember: int = 10_000) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 from pydantic import AnyHttpUrl, SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import jobs, tracking
+from bot import inbox, jobs, tracking
 from bot.app import create_bot, create_dispatcher
 from bot.email import EmailSender
 from bot.notify import DeliveryRules, OutboxDispatcher
@@ -32,7 +34,13 @@ async def run_sandbox(settings: Settings) -> None:
     from sandbox.launcher import DEMO_PERSONAS, serve
 
     emulator = await serve(
-        settings.sandbox_host, settings.sandbox_port, SANDBOX_TOKEN, DEMO_PERSONAS, announce=False
+        settings.sandbox_host,
+        settings.sandbox_port,
+        SANDBOX_TOKEN,
+        DEMO_PERSONAS,
+        announce=False,
+        # beside the shop's data: update ids keep increasing when `make run` starts again
+        update_ids_file=settings.media_dir.parent / "sandbox-update-id",
     )
     print(
         f"No BOT_TOKEN is set, so the shop runs in the local sandbox.\n"
@@ -118,7 +126,7 @@ async def run_bot(settings: Settings) -> None:
             await bot.delete_webhook(drop_pending_updates=False)
             log.info("polling for updates")
             try:
-                await dp.start_polling(bot, handle_signals=True)
+                await inbox.poll(dp, bot, dp["inbox"])
             finally:
                 if service is not None:
                     await service.cleanup()
@@ -184,22 +192,36 @@ async def publish_commands(bot: Bot, admin_ids: list[int], shop: Shop) -> None:
 async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher, engine: AsyncEngine) -> None:
     from urllib.parse import urlsplit
 
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-
-    from bot.middlewares import reject_malformed_updates
-
     assert settings.webhook_url is not None
     assert settings.webhook_secret is not None
     secret = settings.webhook_secret.get_secret_value()
     path = urlsplit(str(settings.webhook_url)).path or "/"
+    updates: inbox.UpdateInbox = dp["inbox"]
     app = _service_app(settings, engine, dp["shop"])
-    app.middlewares.append(reject_malformed_updates(secret, path))  # 400, not a traceback
-    SimpleRequestHandler(dp, bot, secret_token=secret).register(app, path=path)
-    setup_application(app, dp, bot=bot)
+    receive, handling = inbox.webhook_handler(dp, bot, updates, secret)
+    app.router.add_post(path, receive)
+    stop = asyncio.Event()
+    upkeep = asyncio.create_task(updates.maintain(dp, bot, stop), name="update inbox upkeep")
+    await dp.emit_startup(bot=bot, dispatcher=dp, bots=[bot], **dp.workflow_data)
     runner = await _start_web(settings, app)
-    await bot.set_webhook(str(settings.webhook_url), secret_token=secret)
-    log.info("webhook listening on %s:%s%s", settings.webhook_host, settings.webhook_port, path)
     try:
-        await asyncio.Event().wait()
+        await bot.set_webhook(str(settings.webhook_url), secret_token=secret)
+        log.info("webhook listening on %s:%s%s", settings.webhook_host, settings.webhook_port, path)
+        await _until_signalled()
     finally:
         await runner.cleanup()
+        stop.set()
+        await handling.wait(10)
+        await updates.flush()
+        await upkeep
+        await dp.emit_shutdown(bot=bot, dispatcher=dp, bots=[bot], **dp.workflow_data)
+
+
+async def _until_signalled() -> None:
+    """Wait for SIGINT or SIGTERM (or cancellation)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

@@ -13,6 +13,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -24,7 +25,7 @@ from sandbox.faults import Faults
 from sandbox.personas import Persona
 from sandbox.server import build_app
 from sandbox.spec import ApiSpec
-from sandbox.state import Chat, State
+from sandbox.state import Chat, State, UpdateIds
 from sandbox.users import SimUser
 from sandbox.webchat import install
 from sandbox.webhook import push_updates
@@ -62,6 +63,7 @@ class Emulator:
         personas: Iterable[Persona] = (),
         web: bool = False,
         stripe: StripeAccount | None = None,
+        update_ids_file: Path | None = None,
     ) -> None:
         match = _TOKEN.fullmatch(token)
         if match is None:
@@ -72,7 +74,8 @@ class Emulator:
         self.spec = spec if spec is not None else (ApiSpec.from_env() if use_env_spec else None)
         self.callback_timeout = callback_timeout
         self.pre_checkout_timeout = pre_checkout_timeout
-        self.state = State(int(match[1]), bot_name, bot_username)
+        # with a file, update ids stay increasing across restarts (a bot remembers them)
+        self.state = State(int(match[1]), bot_name, bot_username, UpdateIds(update_ids_file))
         self.faults = Faults(seed=seed)
         self._runner: aiohttp.web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None

@@ -10,12 +10,14 @@ users whenever something changes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import itertools
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiogram.types import Update
@@ -88,8 +90,36 @@ class PendingQuery:
     timer: asyncio.TimerHandle | None = None
 
 
+class UpdateIds:
+    """Update ids as Telegram hands them out: increasing, never reused. With a file, that
+    holds across restarts too: ids are reserved a block at a time, the block's end written
+    before any id of it is used, so even a killed emulator starts above every id it gave."""
+
+    BLOCK = 1000
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.next = 1
+        self.reserved = 0
+        if path is not None and path.exists():
+            with contextlib.suppress(ValueError):
+                self.next = max(1, int(path.read_text(encoding="utf-8").strip() or 1))
+
+    def take(self) -> int:
+        if self.path is not None and self.next >= self.reserved:
+            self.reserved = self.next + self.BLOCK
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            draft = self.path.with_suffix(".tmp")
+            draft.write_text(f"{self.reserved}\n", encoding="utf-8")
+            draft.replace(self.path)
+        taken, self.next = self.next, self.next + 1
+        return taken
+
+
 class State:
-    def __init__(self, bot_id: int, bot_name: str, bot_username: str) -> None:
+    def __init__(
+        self, bot_id: int, bot_name: str, bot_username: str, update_ids: UpdateIds | None = None
+    ) -> None:
         self.bot_user: dict[str, Any] = {
             "id": bot_id,
             "is_bot": True,
@@ -99,7 +129,7 @@ class State:
         self.chats: dict[int, Chat] = {}
         self.files: dict[str, StoredFile] = {}
         self.updates: list[dict[str, Any]] = []
-        self.next_update_id = 1
+        self.update_ids = update_ids or UpdateIds()
         self.allowed_updates: list[str] = []
         self.webhook: dict[str, Any] | None = None
         self.webhook_error: tuple[int, str] | None = None
@@ -164,9 +194,8 @@ class State:
 
     def push(self, kind: str, payload: dict[str, Any]) -> dict[str, Any] | None:
         """emit() for synchronous callers (block_bot)."""
-        update = {"update_id": self.next_update_id, kind: payload}
+        update = {"update_id": self.update_ids.take(), kind: payload}
         Update.model_validate(update)  # raises on an emulator bug, before anyone sees it
-        self.next_update_id += 1
         if not self.wants(kind):
             return None
         self.updates.append(update)

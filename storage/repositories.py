@@ -9,44 +9,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, delete, literal, select, update
+from sqlalchemy import String, cast, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditLog, Outbox, ProcessedUpdate, User
+from storage.models import AuditLog, Outbox, User
 from storage.types import UTCDateTime
 from storage.vocabulary import OutboxChannel, OutboxStatus
 
 
-def _insert(session: AsyncSession, model: type[Any]) -> Any:
+def upsert(session: AsyncSession, model: type[Any]) -> Any:
     """INSERT with the back end's ON CONFLICT support (both supported databases have it)."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-
-
-class ProcessedUpdates:
-    """Telegram update ids already handled (webhooks re-deliver; polling may repeat)."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def claim(self, bot_id: int, update_id: int) -> bool:
-        """Record the update as taken; False when another worker (or an earlier try) has it."""
-        stmt = (
-            _insert(self.session, ProcessedUpdate)
-            .values(bot_id=bot_id, update_id=update_id)
-            .on_conflict_do_nothing()
-        )
-        result = await self.session.execute(stmt)
-        return bool(getattr(result, "rowcount", 0) == 1)
-
-    async def release(self, bot_id: int, update_id: int) -> None:
-        """Forget a claim whose handling failed, so a re-delivery is handled again."""
-        await self.session.execute(
-            delete(ProcessedUpdate).where(
-                ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id
-            )
-        )
 
 
 class Users:
@@ -65,7 +40,7 @@ class Users:
     ) -> tuple[User, bool]:
         """The user with this Telegram id, created if new; safe when two requests race."""
         stmt = (
-            _insert(self.session, User)
+            upsert(self.session, User)
             .values(telegram_id=telegram_id, **defaults)
             .on_conflict_do_nothing(index_elements=[User.telegram_id])
             .returning(User.user_id)
@@ -220,7 +195,7 @@ class OutboxRepo:
             "created_at",
         ]
         await self.session.execute(
-            _insert(self.session, Outbox)
+            upsert(self.session, Outbox)
             .from_select(columns, twin)
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
         )

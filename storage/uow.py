@@ -7,11 +7,20 @@ async with uow:                 # opens a session and a transaction
 ```
 Repositories never commit; side effects that leave the process are written to the outbox
 inside the same transaction.
+
+While a Telegram update is handled, `current_update` names it (bot/inbox.py sets it around
+the handler). Each commit then also counts itself in the update's inbox row, in the same
+transaction: the n-th write transaction of a handling commits only if the update's row says
+fewer than n were committed before. A replay of an update whose worker died mid-way (the
+same handler, the same steps) so skips what was already written, and does the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from contextvars import ContextVar
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 from weakref import WeakKeyDictionary
@@ -19,7 +28,23 @@ from weakref import WeakKeyDictionary
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.repositories import AuditLogs, OutboxRepo, ProcessedUpdates, Users
+from storage.inbox import UpdateInbox
+from storage.repositories import AuditLogs, OutboxRepo, Users
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class UpdateEffects:
+    """The Telegram update being handled in this context, and how many write transactions
+    its handling has committed so far."""
+
+    bot_id: int
+    update_id: int
+    committed: int = 0
+
+
+current_update: ContextVar[UpdateEffects | None] = ContextVar("current_update", default=None)
 
 
 class UnitOfWorkError(RuntimeError):
@@ -80,7 +105,7 @@ class UnitOfWork:
         except BaseException:
             self._release()
             raise
-        self.processed_updates = ProcessedUpdates(self._session)
+        self.inbox = UpdateInbox(self._session)
         self.users = Users(self._session)
         self.audit = AuditLogs(self._session)
         self.outbox = OutboxRepo(self._session)
@@ -111,4 +136,20 @@ class UnitOfWork:
             gate.release()
 
     async def commit(self) -> None:
+        effects = current_update.get()
+        if effects is not None:
+            effects.committed += 1
+            if not await self.inbox.record_effect(
+                effects.bot_id, effects.update_id, effects.committed
+            ):
+                # an earlier handling of this update committed this step before it died:
+                # not again. What was loaded stays readable; the database keeps the first.
+                log.info(
+                    "update %s: step %s was committed by an earlier handling; not repeated",
+                    effects.update_id,
+                    effects.committed,
+                )
+                self.session.expunge_all()
+                await self.session.rollback()
+                return
         await self.session.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -73,6 +74,34 @@ async def test_without_a_token_the_shop_opens_in_the_local_sandbox(tmp_path: Pat
                     async with http.get(f"{sara}/chat", params=query) as got:
                         chat = await got.json()
                     since, seen = chat["since"], chat["messages"]
+
+
+async def _greeted(base: str, persona: int = 900000201) -> bool:
+    """Send /start as a persona through the web chat; True once the bot greets them."""
+    chat = f"{base}/sandbox/api/personas/{persona}"
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{chat}/send", json={"text": "/start"}) as sent:
+            assert sent.status == 200
+        since, seen = "", list[dict[str, object]]()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(30):
+                while not any("Welcome back" in str(m) for m in seen):
+                    async with http.get(
+                        f"{chat}/chat", params={"since": since, "wait": "10"}
+                    ) as got:
+                        page = await got.json()
+                    since, seen = page["since"], [*seen, *page["messages"]]
+        return any("Welcome back" in str(m) for m in seen)
+
+
+async def test_the_sandbox_restarted_on_the_same_data_answers(tmp_path: Path) -> None:
+    """`make run`, use it, Ctrl-C, `make run` again: the bot must not go silent. (The
+    emulator numbered updates from 1 again and the bot dropped them as handled already.)"""
+    async with sandbox_process(tmp_path) as (base, _):
+        assert await _greeted(base)
+        assert await _greeted(base, 900000202)
+    async with sandbox_process(tmp_path) as (base, _):
+        assert await _greeted(base), "the restarted sandbox did not answer /start"
 
 
 @pytest.mark.parametrize(

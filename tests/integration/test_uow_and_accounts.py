@@ -1,4 +1,4 @@
-"""The unit of work's transaction rules, update de-duplication and Telegram sign-up."""
+"""The unit of work's transaction rules and Telegram sign-up (updates: test_update_inbox.py)."""
 
 from __future__ import annotations
 
@@ -34,28 +34,6 @@ async def test_an_error_inside_rolls_back_and_propagates(db: Database) -> None:
         pass
     async with db.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(User)) == 0
-
-
-async def test_an_update_is_claimed_once_even_by_racing_workers(db: Database) -> None:
-    async def claim() -> bool:
-        async with db.uow() as uow:
-            won = await uow.processed_updates.claim(bot_id=42, update_id=1001)
-            await uow.commit()
-            return won
-
-    results = await asyncio.gather(*(claim() for _ in range(12)))
-    assert results.count(True) == 1
-
-
-async def test_a_released_claim_can_be_taken_again(db: Database) -> None:
-    async with db.uow() as uow:
-        assert await uow.processed_updates.claim(1, 7)
-        await uow.commit()
-    async with db.uow() as uow:
-        await uow.processed_updates.release(1, 7)
-        await uow.commit()
-    async with db.uow() as uow:
-        assert await uow.processed_updates.claim(1, 7)
 
 
 async def test_first_contact_creates_a_customer_with_an_audit_row(db: Database) -> None:

@@ -1,5 +1,5 @@
-"""Claims of update ids commit in groups (bot.middlewares.DropRedeliveredUpdates): updates
-arriving together are still each handled exactly once, and a failed one is released."""
+"""Claims of updates commit in groups (bot/inbox.py UpdateInbox): updates arriving together
+are still each handled exactly once."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ async def test_updates_arriving_together_are_each_handled_once(db: Database) -> 
     dp = create_dispatcher(Settings(bot_token=SecretStr(TOKEN)), db.uow)
     await dp.feed_update(bot, start_update(1, user_id=4000))  # signed up: later ones are reads
     # ten customers, each update delivered three times at once (webhook re-deliveries)
-    deliveries = [start_update(10 + n, user_id=4000 + n) for n in range(10) for _ in range(3)]
+    updates = [start_update(10 + n, user_id=4000 + n) for n in range(10)]
+    deliveries = [update for update in updates for _ in range(3)]
     await asyncio.gather(*(dp.feed_update(bot, update) for update in deliveries))
     answered = [m.chat_id for m in telegram.sent if isinstance(m, SendMessage)]
     assert sorted(answered[1:]) == sorted(4000 + n for n in range(10))
