@@ -240,3 +240,44 @@ async def test_polling_asks_again_for_an_update_it_could_not_store(db: Database)
 async def _count(db: Database) -> int:
     async with db.sessions() as s:
         return int(await s.scalar(select(func.count()).select_from(ProcessedUpdate)) or 0)
+
+
+async def test_the_webhook_answers_200_only_once_the_update_is_stored(db: Database) -> None:
+    """aiogram's webhook answered 200 before handling, so a process killed then had lost the
+    update. Now Telegram hears 200 only once the update is in the inbox, 503 otherwise (and
+    delivers it again)."""
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    telegram = RecordingSession()
+    bot = Bot(TOKEN, session=telegram)
+    dp = create_dispatcher(Settings(bot_token=SecretStr(TOKEN)), db.uow)
+    updates: inbox.UpdateInbox = dp["inbox"]
+    receive, handling = inbox.webhook_handler(dp, bot, updates, "s3cret")
+    app = web.Application()
+    app.router.add_post("/hook", receive)
+    down = True
+
+    def flaky_uow() -> UnitOfWork:
+        if down:
+            raise ConnectionError("the database is restarting")
+        return db.uow()
+
+    updates._uow = flaky_uow
+    body = inbox.raw(start_update(41, user_id=4500))
+    header = {inbox.SECRET_HEADER: "s3cret"}
+    async with TestClient(TestServer(app)) as client:
+        refused = await client.post("/hook", json=body, headers=header)
+        assert refused.status == 503
+        assert (await client.post("/hook", json=body)).status == 401
+        assert (await client.post("/hook", data=b"{", headers=header)).status == 400
+        down = False
+        accepted = await client.post("/hook", json=body, headers=header)
+        assert accepted.status == 200
+        async with db.sessions() as s:  # stored by the time Telegram hears 200
+            assert await s.get(ProcessedUpdate, (123456789, 41)) is not None
+        await handling.wait(10)
+        again = await client.post("/hook", json=body, headers=header)  # a re-delivery
+        assert again.status == 200
+        await handling.wait(10)
+    assert [m.chat_id for m in telegram.sent if isinstance(m, SendMessage)] == [4500]
