@@ -95,6 +95,7 @@ class UpdateInbox:
             .where(
                 _key(bot_id, update_id),
                 ProcessedUpdate.fingerprint != fingerprint,
+                ProcessedUpdate.fingerprint != "",  # rows from before fingerprints: the same
                 ProcessedUpdate.status != UpdateStatus.claimed,
             )
             .values(**fresh)
