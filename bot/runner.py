@@ -25,6 +25,7 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 
+WEB_MAX_BODY = 4 * 1024 * 1024  # bytes a request to the bot's web server may carry
 SANDBOX_TOKEN = "123456789:AAE" + "sandbox-token-for-the-local-chat"  # a local token, not a secret
 
 
@@ -157,7 +158,9 @@ def email_sender(settings: Settings) -> EmailSender | None:
 
 def _service_app(settings: Settings, engine: AsyncEngine, shop: Shop) -> web.Application:
     """/healthz, and providers' pushed tracking updates when SHIPPING_WEBHOOK_SECRET is set."""
-    app = web.Application(client_max_size=tracking.MAX_BODY)
+    # Telegram's updates can be large (a 4,096-character message with its entities is about
+    # 100 KB); the providers' endpoint keeps its own, smaller cap (bot/tracking.py)
+    app = web.Application(client_max_size=WEB_MAX_BODY)
 
     async def healthz(_: web.Request) -> web.Response:
         """For the load balancer: the process answers and its database does too."""
