@@ -90,6 +90,19 @@ class PendingQuery:
     timer: asyncio.TimerHandle | None = None
 
 
+def whole_text(value: Any) -> Any:
+    """Strings as Telegram would pass them on: valid UTF-8. A lone UTF-16 surrogate (a
+    broken emoji from JSON's "\\ud83d") cannot be encoded and used to wedge every later
+    getUpdates; it becomes U+FFFD, the replacement character, as Telegram's clients do."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {k: whole_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [whole_text(v) for v in value]
+    return value
+
+
 class UpdateIds:
     """Update ids as Telegram hands them out: increasing, never reused. With a file, that
     holds across restarts too: ids are reserved a block at a time, the block's end written
@@ -194,7 +207,7 @@ class State:
 
     def push(self, kind: str, payload: dict[str, Any]) -> dict[str, Any] | None:
         """emit() for synchronous callers (block_bot)."""
-        update = {"update_id": self.update_ids.take(), kind: payload}
+        update = {"update_id": self.update_ids.take(), kind: whole_text(payload)}
         Update.model_validate(update)  # raises on an emulator bug, before anyone sees it
         if not self.wants(kind):
             return None
@@ -235,7 +248,7 @@ class State:
             "from": sender,
             "chat": chat.as_chat(),
             "date": now(),
-            **{k: v for k, v in content.items() if v is not None},
+            **{k: whole_text(v) for k, v in content.items() if v is not None},
         }
         chat.next_message_id += 1
         chat.messages[message["message_id"]] = message

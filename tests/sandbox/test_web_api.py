@@ -237,6 +237,28 @@ async def test_bad_requests_are_refused(web_tg: Emulator, page: Page) -> None:
     assert status == 400
 
 
+async def test_a_lone_surrogate_does_not_wedge_the_sandbox(web_tg: Emulator, page: Page) -> None:
+    """`{"text": "hi \\ud83d there"}` was accepted, then every getUpdates and chat view
+    answered 500 (UnicodeEncodeError) and the bot retried the same offset forever."""
+    url = f"{page.base}/personas/{SARA}/send"
+    body = b'{"text": "hi \\ud83d there"}'
+    async with page.http.post(
+        url, data=body, headers={"Content-Type": "application/json"}
+    ) as response:
+        assert response.status == 200
+    view = await page.chat()
+    assert "hi \ufffd there" in str(view["messages"])
+    bot_api = f"{web_tg.base_url}/bot{web_tg.token}/getUpdates"
+    async with page.http.post(bot_api, json={"timeout": 0}) as response:
+        assert response.status == 200
+        updates = (await response.json())["result"]
+    assert updates[-1]["message"]["text"] == "hi \ufffd there"
+    # and a test's simulated user typing the same gets the same
+    await web_tg.user("Test").send("hi \ud83d there")
+    async with page.http.post(bot_api, json={"timeout": 0}) as response:
+        assert response.status == 200
+
+
 async def test_the_chat_poll_waits_for_a_change(web_tg: Emulator, page: Page) -> None:
     first = await page.chat()
     waiting = asyncio.create_task(
