@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.errors import DatabaseNotMigrated, DatabaseUnreachable, StartupError
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -44,18 +46,12 @@ async def cmd_migrate(settings: Settings) -> int:
 
 
 async def cmd_seed_demo(settings: Settings) -> int:
-    from storage import migrate
     from storage.db import make_engine, make_sessionmaker
     from storage.demo import seed_demo
 
     engine = make_engine(settings.database_url)
     try:
-        await _connect_or_explain(engine)
-        if await migrate.current_revision(engine) != migrate.head_revision():
-            print(
-                "The database is not migrated: run `python -m bot migrate` first.", file=sys.stderr
-            )
-            return CONFIG_ERROR
+        await _connect_or_explain(engine, migrated=True)
         report = await seed_demo(make_sessionmaker(engine), media_dir=settings.media_dir)
     finally:
         await engine.dispose()
@@ -65,7 +61,13 @@ async def cmd_seed_demo(settings: Settings) -> int:
 
 async def cmd_run(settings: Settings) -> int:
     from bot.runner import run_bot, run_sandbox
+    from storage.db import make_engine
 
+    engine = make_engine(settings.database_url)
+    try:  # a database that is down or not migrated is one line, not tracebacks
+        await _connect_or_explain(engine, migrated=True)
+    finally:
+        await engine.dispose()
     if settings.bot_token is None:
         await run_sandbox(settings)
     else:
@@ -73,11 +75,21 @@ async def cmd_run(settings: Settings) -> int:
     return 0
 
 
+_USERINFO = re.compile(r"(?<=://)([^/@:]*)(:[^/@]*)?@")
+
+
+def masked(value: Any) -> Any:
+    """A setting as check-config prints it: a password inside a URL (`redis://:pw@host`,
+    `https://user:pw@host`) becomes `***`; secrets already print as `**********`."""
+    if isinstance(value, str) and "://" in value:
+        return _USERINFO.sub(lambda m: f"{m[1]}:***@" if m[2] else m[0], value)
+    return value
+
+
 async def cmd_check_config(settings: Settings) -> int:
     for key, value in sorted(settings.model_dump().items()):
-        if key == "database_url":
-            value = _safe_url(value)
-        print(f"{key.upper()}={'' if value is None else value}")
+        value = masked(str(value)) if value is not None else ""
+        print(f"{key.upper()}={value}")
     return 0
 
 
@@ -89,20 +101,24 @@ COMMANDS: dict[str, tuple[str, Callable[[Settings], Coroutine[Any, Any, int]]]] 
 }
 
 
-class DatabaseUnreachable(Exception):
-    pass
+async def _connect_or_explain(engine: AsyncEngine, *, migrated: bool = False) -> None:
+    """Open one connection first, so a wrong host, database or password is one clear line;
+    with `migrated`, an empty or old schema is one too."""
+    from storage import migrate
 
-
-async def _connect_or_explain(engine: AsyncEngine) -> None:
-    """Open one connection first, so a wrong host, database or password is one clear line."""
     try:
         async with engine.connect():
             pass
+        revision = await migrate.current_revision(engine) if migrated else None
     except (DBAPIError, OSError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise DatabaseUnreachable(
             f"DATABASE_URL: cannot connect to the database ({reason})"
         ) from None
+    if migrated and revision != migrate.head_revision():
+        raise DatabaseNotMigrated(
+            "The database is not migrated: run `python -m bot migrate` (or `make migrate`) first."
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,4 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except DatabaseUnreachable as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
-        return CONFIG_ERROR
+        return exc.exit_status
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_status

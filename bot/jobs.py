@@ -33,6 +33,7 @@ class JobContext:
     http: aiohttp.ClientSession
     bank_reminder_before: timedelta = timedelta(hours=24)
     cart_idle: timedelta = timedelta(hours=24)
+    reconcile_window: timedelta = timedelta(hours=24)
 
 
 _context: JobContext | None = None
@@ -100,6 +101,28 @@ async def admin_digest() -> None:
     await context().shop.housekeeping.send_admin_digest()
 
 
+async def resettle_refunds() -> None:
+    """Refunds a crash left pending or processing are asked for again (with the same key)."""
+    settled = await context().shop.orders.resettle_stuck_refunds()
+    if settled:
+        log.info("refunds settled again: %s", [(r.refund_id, r.status.value) for r in settled])
+
+
+async def reconcile_payments() -> None:
+    """The providers' charges against the payments recorded: a lost one is recorded, or
+    refunded when its order cannot take it."""
+    ctx = context()
+    found = await ctx.shop.payments.reconcile(ctx.reconcile_window)
+    for charge in found:
+        log.warning(
+            "reconciled %s charge %s for order %s: %s",
+            charge.provider,
+            charge.transaction_ref,
+            charge.order_id,
+            "recorded" if charge.kept else "refunded",
+        )
+
+
 # --- the schedule ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class JobSpec:
@@ -137,6 +160,12 @@ JOBS: tuple[JobSpec, ...] = (
         admin_digest,
         lambda s: CronTrigger.from_crontab(s.digest_cron, timezone="UTC"),
     ),
+    JobSpec("refund-resettle", resettle_refunds, _every(minutes=1)),
+    JobSpec(
+        "payment-reconcile",
+        reconcile_payments,
+        lambda s: IntervalTrigger(minutes=s.reconcile_minutes, timezone="UTC"),
+    ),
 )
 
 
@@ -165,6 +194,7 @@ def service(settings: Settings, engine: AsyncEngine, shop: Shop) -> SchedulerSer
                     aiohttp.ClientSession(),
                     bank_reminder_before=timedelta(hours=settings.bank_reminder_hours),
                     cart_idle=timedelta(hours=settings.cart_reminder_hours),
+                    reconcile_window=timedelta(hours=settings.reconcile_window_hours),
                 )
             )
 

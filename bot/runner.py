@@ -8,6 +8,12 @@ import logging
 import signal
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiohttp import web
 from pydantic import AnyHttpUrl, SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import inbox, jobs, tracking
 from bot.app import create_bot, create_dispatcher
 from bot.email import EmailSender
+from bot.errors import ApiUnreachable
 from bot.notify import DeliveryRules, OutboxDispatcher
 from bot.settings import Settings
 from engine.shop import Shop
@@ -114,6 +121,7 @@ async def run_bot(settings: Settings) -> None:
     scheduler = jobs.service(settings, engine, shop) if settings.run_scheduler else None
     timed = None if scheduler is None else asyncio.create_task(scheduler.run(), name="scheduler")
     try:
+        await wait_for_api(bot, settings)
         await publish_commands(bot, settings.admin_ids, shop)
         if settings.webhook_url is not None:
             await _serve_webhook(settings, bot, dp, engine)
@@ -140,6 +148,37 @@ async def run_bot(settings: Settings) -> None:
         await delivery
         await bot.session.close()
         await engine.dispose()
+
+
+async def wait_for_api(bot: Bot, settings: Settings) -> None:
+    """Ask the Bot API who we are until it answers, saying so while it does not; a refused
+    token, or no answer within STARTUP_API_WAIT_SECONDS, stops start-up with one line."""
+    where = str(settings.telegram_api_base or "https://api.telegram.org").rstrip("/")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + settings.startup_api_wait_seconds
+    pause = 1.0
+    while True:
+        try:
+            await bot.get_me()
+            return
+        except TelegramUnauthorizedError:
+            raise ApiUnreachable(
+                f"BOT_TOKEN was refused by the Bot API at {where} (401 Unauthorized): "
+                "copy the token from @BotFather again"
+            ) from None
+        except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if loop.time() >= deadline:
+                raise ApiUnreachable(
+                    f"the Bot API at {where} did not answer for "
+                    f"{settings.startup_api_wait_seconds:.0f} s ({reason}): check the network, "
+                    "or TELEGRAM_API_BASE"
+                ) from None
+            log.warning(
+                "the Bot API at %s does not answer (%s); again in %.0f s", where, reason, pause
+            )
+            await asyncio.sleep(max(0.0, min(pause, deadline - loop.time())))
+            pause = min(pause * 2, 30.0)
 
 
 def email_sender(settings: Settings) -> EmailSender | None:

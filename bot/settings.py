@@ -128,6 +128,13 @@ class Settings(BaseSettings):
     # UPDATE_KEEP_HOURS so a re-delivery is recognised
     update_lease_seconds: float = Field(default=60.0, gt=0)
     update_keep_hours: int = Field(default=72, ge=1)
+    # how long start-up waits for an unreachable Bot API (retrying, saying so) before giving up
+    startup_api_wait_seconds: float = Field(default=120.0, ge=0)
+
+    # Money (bot/jobs.py): how often the providers' charges are compared with the payments
+    # recorded, and how far back; refunds left by a crash are settled again every minute
+    reconcile_minutes: int = Field(default=5, ge=1)
+    reconcile_window_hours: int = Field(default=24, ge=1)
 
     @field_validator("bot_token")
     @classmethod

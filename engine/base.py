@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from sqlalchemy import select
 
@@ -47,6 +47,26 @@ class RefundResult:
     provider_ref: str
 
 
+def refund_key(refund_id: int) -> str:
+    """The idempotency key of every provider call for one refund: the same on each attempt."""
+    return f"refund-{refund_id}"
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """One refund as its provider is asked for it; `attempt` counts the calls made for it."""
+
+    refund_id: int
+    transaction_ref: str
+    amount: Decimal
+    currency: str
+    attempt: int = 1
+
+    @property
+    def key(self) -> str:
+        return refund_key(self.refund_id)
+
+
 class RefundProvider(Protocol):
     """Gives money back through the payment's provider (Stripe, PayPal, a manual ledger)."""
 
@@ -55,11 +75,60 @@ class RefundProvider(Protocol):
     ) -> RefundResult: ...
 
 
+@runtime_checkable
+class KeyedRefunds(Protocol):
+    """A provider that may be asked again safely: the request's key makes a repeat return the
+    first refund (Stripe's idempotency key, PayPal's PayPal-Request-Id), and a retry first
+    looks for a refund already made for it."""
+
+    async def refund_once(self, request: RefundRequest) -> RefundResult: ...
+
+
+async def ask_refund(provider: RefundProvider, request: RefundRequest) -> RefundResult:
+    """Ask `provider` for `request`, with its key when the provider takes one."""
+    if isinstance(provider, KeyedRefunds):
+        return await provider.refund_once(request)
+    return await provider.refund(request.transaction_ref, request.amount, request.currency)
+
+
 class ManualRefunds:
     """COD and bank transfers: money goes back by hand; the ledger records who did it."""
 
     async def refund(self, transaction_ref: str, amount: Decimal, currency: str) -> RefundResult:
         return RefundResult(provider_ref=f"manual:{transaction_ref}:{amount}")
+
+    async def refund_once(self, request: RefundRequest) -> RefundResult:
+        return RefundResult(provider_ref=f"manual:{request.key}")
+
+
+@dataclass(frozen=True)
+class ProviderCharge:
+    """Money a provider took for us, as the provider's own records say."""
+
+    provider: str
+    transaction_ref: str  # what a Payment row records (Stripe: the charge id)
+    amount: Decimal
+    currency: str
+    payload: str | None  # what it was for: our invoice payload, when the provider kept it
+    created_at: datetime
+    aliases: tuple[str, ...] = ()  # other ids of the same money (Stripe: its PaymentIntent)
+
+
+@runtime_checkable
+class ChargeSource(Protocol):
+    """A provider that can list the charges it made for us since a moment (Stripe)."""
+
+    async def charges_since(self, since: datetime) -> list[ProviderCharge]: ...
+
+
+@runtime_checkable
+class CaptureLookup(Protocol):
+    """A provider that can say whether the checkout it opened for one of our orders (under
+    `request_id`) was captured (PayPal)."""
+
+    async def find_capture(
+        self, order_id: int, amount: Decimal, currency: str, *, request_id: str
+    ) -> ProviderCharge | None: ...
 
 
 @dataclass

@@ -7,24 +7,44 @@ shipment per seller is prepared, the payment attempt is recorded, and the custom
 cash on delivery, the sellers) get outbox rows. The same `checkout_key` placed twice returns
 the same order.
 
-Refunds are two steps so that no provider call happens while rows are locked: the decision
-(a `Refund` row, pending, and the lines' refunded amounts) commits first; then the provider
-is asked, and the outcome is recorded in a second transaction (`settle_refund`). A provider
-failure leaves the refund `failed` for an admin to retry; nothing is refunded twice.
+Refunds are three steps so that no provider call happens while rows are locked: the decision
+(a `Refund` row, pending, and the lines' refunded amounts) commits first; then the refund is
+taken (`processing`, with a random owner token, in its own commit), the provider is asked
+with the refund's idempotency key, and the outcome is recorded only by that owner
+(`settle_refund`). Two settles at once: one takes it, the other does nothing. A crash leaves
+it pending or processing; `Orders.resettle_stuck_refunds` takes it again later, and the key
+makes the repeated call return the first refund. A provider failure leaves the refund
+`failed` for an admin to retry; nothing is refunded twice.
+
+Payments that an order cannot take, and the comparison of the providers' charges with ours,
+live in engine/reconcile.py.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, admin_user_ids, audit, found, notify, operation
+from engine.base import (
+    Deps,
+    ProviderCharge,
+    RefundRequest,
+    actor,
+    admin,
+    admin_user_ids,
+    ask_refund,
+    audit,
+    found,
+    notify,
+    operation,
+)
 from engine.cart import cart_rows, changes_of
 from engine.coupons import redeem
 from engine.errors import (
@@ -39,6 +59,16 @@ from engine.errors import (
 from engine.inventory import give_back, lock_products, take
 from engine.machines import ORDER_FLOW, ORDER_PAYMENT_FLOW, PAYMENT_FLOW, SHIPMENT_FLOW
 from engine.pricing import ZERO, allocate, line_discounts, refundable_units
+from engine.reconcile import (
+    IN_FLIGHT,
+    PaymentInFlight,
+    extra_payment_ids,
+    invoice_payload,
+    invoice_tag,
+    is_extra_refund,
+    keep_extra_charge,
+    why_not_taken,
+)
 from engine.transitions import E
 from storage.models import (
     Address,
@@ -63,6 +93,9 @@ from storage.vocabulary import (
     ShipmentStatus,
     money,
 )
+
+REFUND_GRACE = timedelta(minutes=1)  # a pending refund older than this was left by a crash
+REFUND_STALE = timedelta(minutes=5)  # a taker silent this long is presumed dead
 
 PROVIDER_OF_METHOD = {
     PaymentMethod.card: "stripe",
@@ -114,6 +147,16 @@ class OrderView:
     created_at: datetime
     lines: list[LineView] = field(default_factory=list)
     shipments: list[ShipmentView] = field(default_factory=list)
+    invoice_payload: str = ""  # what a Telegram invoice for it carries (engine/reconcile.py)
+
+
+@dataclass(frozen=True)
+class PaymentTaken:
+    """What became of a reported payment: `kept` as the order's (or counted already), or
+    recorded and being refunded because the order could not take it."""
+
+    order: OrderView
+    kept: bool
 
 
 @dataclass(frozen=True)
@@ -167,6 +210,7 @@ async def order_view(uow: UnitOfWork, order_id: int) -> OrderView:
             for i in items
         ],
         [ShipmentView(s.shipment_id, s.seller_id, s.status, s.tracking_number) for s in shipments],
+        invoice_payload(order.order_id, order.checkout_key),
     )
 
 
@@ -411,7 +455,7 @@ class Orders:
                     "coupon": coupon_code,
                 },
             )
-            notify(
+            notify(  # the checkout screen says it in the chat: this row is for the e-mail
                 uow,
                 actor_id,
                 "order_placed",
@@ -419,6 +463,7 @@ class Orders:
                 total=order.total_amount,
                 payment_method=method,
                 bank_reference=order.bank_reference,
+                in_chat=True,
             )
             if method == PaymentMethod.cod:
                 await tell_sellers(uow, oid, "new_order", payment_method=method)
@@ -449,6 +494,72 @@ class Orders:
             return [await order_view(uow, i) for i in ids]
 
     # --- payments ----------------------------------------------------------------------------
+    @operation("the paying customer")
+    async def begin_card_payment(
+        self,
+        actor_id: int,
+        order_id: int,
+        *,
+        amount: Decimal,
+        currency: str,
+        tag: str | None = None,
+    ) -> OrderView:
+        """Pre-checkout: may this payment sheet be charged? Only for a pending order not past
+        its deadline, for its exact amount, and while no other sheet for it is in flight; the
+        order's pending payment is then marked in flight for a minute. `tag`: the invoice
+        payload's, which must be this order's."""
+        now = self.d.clock()
+        async with self.d.uow() as uow:
+            order = await own_order(uow, actor_id, order_id)
+            if tag is not None and tag != invoice_tag(order_id, order.checkout_key):
+                raise NotFound(entity="order", id=order_id)  # an invoice of another database
+            expired = order.expires_at is not None and order.expires_at <= now
+            if order.order_status != OrderStatus.pending or expired:
+                raise IllegalTransition(
+                    machine="order",
+                    status="expired" if expired else order.order_status.value,
+                    event=E.pay.value,
+                )
+            if money(amount) != order.total_amount or currency.upper() != order.currency:
+                raise PaymentMismatch(expected=order.total_amount, got=money(amount))
+            pending = (
+                await uow.session.scalars(
+                    select(Payment)
+                    .where(Payment.order_id == order_id, Payment.status == PaymentStatus.pending)
+                    .order_by(Payment.payment_id)
+                    .with_for_update()
+                )
+            ).all()
+            busy = [
+                p.in_flight_until for p in pending if p.in_flight_until and p.in_flight_until > now
+            ]
+            if busy:
+                raise PaymentInFlight(order_id=order_id, until=max(busy))
+            payment = pending[0] if pending else None
+            if payment is None:  # a new attempt after a failed one
+                payment = Payment(
+                    order_id=order_id,
+                    amount=order.total_amount,
+                    currency=order.currency,
+                    provider=PROVIDER_OF_METHOD.get(order.payment_method, "stripe"),
+                    status=PaymentStatus.pending,
+                )
+                uow.session.add(payment)
+                await uow.session.flush()
+            old = payment.in_flight_until
+            payment.in_flight_until = now + IN_FLIGHT
+            audit(
+                uow,
+                "payment",
+                payment.payment_id,
+                "in_flight",
+                by=actor_id,
+                old={"in_flight_until": old},
+                new={"in_flight_until": payment.in_flight_until},
+            )
+            await uow.commit()
+            return await order_view(uow, order_id)
+
     @operation("the paying customer; admin (bank transfers)")
     async def confirm_payment(
         self,
@@ -461,10 +572,75 @@ class Orders:
         telegram_charge_id: str | None = None,
     ) -> OrderView:
         """A provider says the order is paid. Reported twice, it counts once; the same
-        reference with another amount is refused (PaymentMismatch)."""
+        reference with another amount is refused (PaymentMismatch). A payment the order can
+        no longer take (paid already, cancelled, expired) is recorded and refunded."""
+        taken = await self.take_payment(
+            actor_id,
+            order_id,
+            provider=provider,
+            transaction_ref=transaction_ref,
+            amount=amount,
+            telegram_charge_id=telegram_charge_id,
+        )
+        return taken.order
+
+    @operation("the paying customer; admin (bank transfers)")
+    async def take_payment(
+        self,
+        actor_id: int | None,
+        order_id: int,
+        *,
+        provider: str,
+        transaction_ref: str,
+        amount: Decimal,
+        currency: str | None = None,
+        telegram_charge_id: str | None = None,
+    ) -> PaymentTaken:
+        """`confirm_payment`, saying whether the payment was kept or, because the order could
+        not take it, recorded and sent back (the customer and the admins are told why)."""
+        return await self._take(
+            actor_id,
+            order_id,
+            provider=provider,
+            transaction_ref=transaction_ref,
+            amount=amount,
+            currency=currency,
+            telegram_charge_id=telegram_charge_id,
+            adopted=False,
+        )
+
+    @operation("system (the reconciliation job)")
+    async def adopt_charge(self, order_id: int, charge: ProviderCharge) -> PaymentTaken:
+        """A charge the provider holds for the order and we never recorded: it becomes the
+        order's payment if the order can still take it (pending, same amount), otherwise it
+        is recorded and refunded. Audited, and the admins are told."""
+        return await self._take(
+            None,
+            order_id,
+            provider=charge.provider,
+            transaction_ref=charge.transaction_ref,
+            amount=charge.amount,
+            currency=charge.currency,
+            telegram_charge_id=None,
+            adopted=True,
+        )
+
+    async def _take(
+        self,
+        actor_id: int | None,
+        order_id: int,
+        *,
+        provider: str,
+        transaction_ref: str,
+        amount: Decimal,
+        currency: str | None,
+        telegram_charge_id: str | None,
+        adopted: bool,
+    ) -> PaymentTaken:
         amount = money(amount)
         if not transaction_ref:
             raise InvalidInput(field="transaction_ref", rule="required")
+        refund_id: int | None = None
         async with self.d.uow() as uow:
             if actor_id is None:
                 order = await lock_order(uow, order_id)
@@ -483,40 +659,109 @@ class Orders:
                         expected=seen.amount,
                         got=amount,
                     )
-                if seen.status == PaymentStatus.successful:
-                    return await order_view(uow, order_id)
-            if amount != order.total_amount:
+                if seen.status in (PaymentStatus.successful, PaymentStatus.refunded):
+                    kept = seen.payment_id not in await extra_payment_ids(uow, order_id)
+                    return PaymentTaken(await order_view(uow, order_id), kept)
+            currency = (currency or order.currency).upper()
+            fits = amount == order.total_amount and currency == order.currency
+            pending = order.order_status == OrderStatus.pending
+            if pending and not fits and not adopted:
                 raise PaymentMismatch(
                     provider=provider,
                     transaction_ref=transaction_ref,
                     expected=order.total_amount,
                     got=amount,
                 )
-            if order.order_status != OrderStatus.pending:
-                raise IllegalTransition(
-                    machine="order", status=order.order_status.value, event=E.pay.value
+            if pending and fits:
+                payment = seen or await uow.session.scalar(
+                    select(Payment)
+                    .where(Payment.order_id == order_id, Payment.status == PaymentStatus.pending)
+                    .order_by(Payment.payment_id)
+                    .limit(1)
                 )
-            payment = seen or await uow.session.scalar(
-                select(Payment)
-                .where(Payment.order_id == order_id, Payment.status == PaymentStatus.pending)
-                .order_by(Payment.payment_id)
-                .limit(1)
-            )
-            if payment is None:  # a new attempt after a failed one
-                payment = Payment(
-                    order_id=order_id,
-                    amount=amount,
-                    currency=order.currency,
+                if payment is None:  # a new attempt after a failed one
+                    payment = Payment(
+                        order_id=order_id,
+                        amount=amount,
+                        currency=order.currency,
+                        provider=provider,
+                        status=PaymentStatus.pending,
+                    )
+                    uow.session.add(payment)
+                    await uow.session.flush()
+                payment.provider, payment.transaction_ref = provider, transaction_ref
+                payment.telegram_charge_id = telegram_charge_id
+                payment.in_flight_until = None
+                await self._paid(uow, order, payment, actor_id)
+                payment_id: int | None = payment.payment_id
+            else:
+                why = why_not_taken(order, fits)
+                refund_id = await keep_extra_charge(
+                    uow,
+                    order,
+                    payment=seen,
                     provider=provider,
-                    status=PaymentStatus.pending,
+                    transaction_ref=transaction_ref,
+                    amount=amount,
+                    currency=currency,
+                    telegram_charge_id=telegram_charge_id,
+                    by=actor_id,
+                    why=why,
                 )
-                uow.session.add(payment)
-                await uow.session.flush()
-            payment.provider, payment.transaction_ref = provider, transaction_ref
-            payment.telegram_charge_id = telegram_charge_id
-            await self._paid(uow, order, payment, actor_id)
+                payment_id = await uow.session.scalar(
+                    select(Payment.payment_id).where(
+                        Payment.provider == provider, Payment.transaction_ref == transaction_ref
+                    )
+                )
+            if adopted:
+                await self._adopted(
+                    uow, order, payment_id, provider, transaction_ref, amount, refund_id
+                )
             await uow.commit()
-            return await order_view(uow, order_id)
+            view = await order_view(uow, order_id)
+        if refund_id is not None:
+            await settle_refund(self.d, refund_id)
+        return PaymentTaken(view, kept=refund_id is None)
+
+    async def _adopted(
+        self,
+        uow: UnitOfWork,
+        order: Order,
+        payment_id: int | None,
+        provider: str,
+        transaction_ref: str,
+        amount: Decimal,
+        refund_id: int | None,
+    ) -> None:
+        """The reconciliation found this charge at the provider: an audit row says so, and
+        the admins hear of a payment that had not reached the shop (a refund of it, they hear
+        of from `keep_extra_charge`)."""
+        audit(
+            uow,
+            "payment",
+            payment_id or 0,
+            "reconcile",
+            by=None,
+            new={
+                "order_id": order.order_id,
+                "provider": provider,
+                "transaction_ref": transaction_ref,
+                "amount": amount,
+                "kept": refund_id is None,
+                "refund_id": refund_id,
+            },
+        )
+        if refund_id is None:
+            for admin_id in await admin_user_ids(uow):
+                notify(
+                    uow,
+                    admin_id,
+                    "payment_recovered",
+                    order_id=order.order_id,
+                    amount=amount,
+                    provider=provider,
+                    transaction_ref=transaction_ref,
+                )
 
     async def _paid(self, uow: UnitOfWork, order: Order, payment: Payment, by: int | None) -> None:
         PAYMENT_FLOW.move(uow, payment, E.succeed, by=by)
@@ -524,12 +769,13 @@ class Orders:
         if order.order_status == OrderStatus.pending:
             ORDER_FLOW.move(uow, order, E.pay, by=by)
             order.expires_at = None
-            notify(
+            notify(  # a customer who paid in the chat is thanked there (in_chat: e-mail only)
                 uow,
                 order.user_id,
                 "payment_received",
                 order_id=order.order_id,
                 amount=payment.amount,
+                in_chat=by == order.user_id,
             )
             if order.payment_method != PaymentMethod.cod:
                 await tell_sellers(
@@ -568,6 +814,7 @@ class Orders:
                 )
                 uow.session.add(payment)
                 await uow.session.flush()
+            payment.in_flight_until = None
             fail(uow, payment, reason, by=actor_id)
             if order.payment_status == OrderPaymentStatus.pending:
                 ORDER_PAYMENT_FLOW.move(uow, order, E.fail, by=actor_id)
@@ -618,7 +865,14 @@ class Orders:
                 InventoryReference.cancellation,
                 reason or "cancelled",
             )
-            notify(uow, order.user_id, "order_cancelled", order_id=order_id, reason=reason)
+            notify(  # a customer who cancelled is answered in the chat (in_chat: e-mail only)
+                uow,
+                order.user_id,
+                "order_cancelled",
+                order_id=order_id,
+                reason=reason,
+                in_chat=actor_id == order.user_id,
+            )
             await tell_sellers(uow, order_id, "order_cancelled", reason=reason)
             await uow.commit()
         await self.settle_refunds(refunds)
@@ -687,6 +941,36 @@ class Orders:
             )
             await uow.commit()
         return await settle_refund(self.d, refund_id)
+
+    @operation("scheduler")
+    async def resettle_stuck_refunds(
+        self, grace: timedelta = REFUND_GRACE, stale: timedelta = REFUND_STALE
+    ) -> list[RefundView]:
+        """Settle the refunds a crash left behind: decided but pending for longer than
+        `grace`, or taken but processing for longer than `stale` (the provider may have been
+        asked already: the refund's key makes asking again return the same refund)."""
+        now = self.d.clock()
+        async with self.d.uow() as uow:
+            stuck = (
+                await uow.session.scalars(
+                    select(Refund.refund_id)
+                    .where(
+                        or_(
+                            and_(
+                                Refund.status == RefundStatus.pending,
+                                Refund.created_at < now - grace,
+                            ),
+                            and_(
+                                Refund.status == RefundStatus.processing,
+                                Refund.taken_at < now - stale,
+                            ),
+                        )
+                    )
+                    .order_by(Refund.refund_id)
+                    .limit(100)
+                )
+            ).all()
+        return [await settle_refund(self.d, refund_id, stale=stale) for refund_id in stuck]
 
     # --- expiry ------------------------------------------------------------------------------
     @operation("scheduler")
@@ -802,7 +1086,11 @@ async def open_refunds(
         (
             await uow.session.execute(
                 select(Refund.payment_id, func.sum(Refund.amount))
-                .where(Refund.status.in_([RefundStatus.pending, RefundStatus.failed]))
+                .where(
+                    Refund.status.in_(
+                        [RefundStatus.pending, RefundStatus.processing, RefundStatus.failed]
+                    )
+                )
                 .group_by(Refund.payment_id)
             )
         ).all()
@@ -838,34 +1126,100 @@ async def open_refunds(
     return ids
 
 
-async def settle_refund(d: Deps, refund_id: int) -> RefundView:
-    async with d.uow() as uow:
-        refund = await found(uow, Refund, refund_id, "refund")
-        payment = await uow.session.get(Payment, refund.payment_id)
-        assert payment is not None
-        if refund.status != RefundStatus.pending:
-            return RefundView(refund_id, payment.payment_id, refund.amount, refund.status)
-        provider, ref = payment.provider, payment.transaction_ref or ""
-        amount, currency = refund.amount, payment.currency
+async def settle_refund(d: Deps, refund_id: int, *, stale: timedelta = REFUND_STALE) -> RefundView:
+    """Ask the provider for one refund, once however many settle it at the same time: the
+    row is taken first (its own commit), only the taker asks (with the refund's key), and
+    only the taker records the outcome. A refund taken by someone silent for `stale` may be
+    taken over."""
+    token = secrets.token_hex(16)
+    taken = await take_refund(d, refund_id, token, stale)
+    if isinstance(taken, RefundView):
+        return taken  # settled already, or someone else holds it
+    request, provider = taken
     error: str | None = None
     provider_ref = None
     try:
-        provider_ref = (
-            await d.refund_provider(provider).refund(ref, amount, currency)
-        ).provider_ref
+        provider_ref = (await ask_refund(d.refund_provider(provider), request)).provider_ref
     except Exception as exc:  # the provider's failure is data here, kept for the admin
         error = f"{type(exc).__name__}: {exc}"[:500]
+    return await finish_refund(d, refund_id, token, provider_ref, error)
+
+
+async def take_refund(
+    d: Deps, refund_id: int, token: str, stale: timedelta
+) -> tuple[RefundRequest, str] | RefundView:
+    """Mark the refund `processing` under `token`, if it is pending or its taker went silent
+    for `stale`: one conditional UPDATE, so of two at once exactly one takes it. Returns what
+    to ask the provider, or (not taken) the refund as it is."""
+    now = d.clock()
     async with d.uow() as uow:
+        refund = await found(uow, Refund, refund_id, "refund")
+        before = {"status": refund.status, "taken_by": refund.taken_by}
+        result = cast(
+            CursorResult[Any],
+            await uow.session.execute(
+                update(Refund)
+                .where(
+                    Refund.refund_id == refund_id,
+                    or_(
+                        Refund.status == RefundStatus.pending,
+                        and_(
+                            Refund.status == RefundStatus.processing,
+                            Refund.taken_at < now - stale,
+                        ),
+                    ),
+                )
+                .values(
+                    status=RefundStatus.processing,
+                    taken_by=token,
+                    taken_at=now,
+                    attempts=Refund.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            ),
+        )
+        if result.rowcount != 1:
+            return RefundView(refund_id, refund.payment_id, refund.amount, refund.status)
+        refund = await found(uow, Refund, refund_id, "refund", populate_existing=True)
+        payment = await found(uow, Payment, refund.payment_id, "payment")
+        audit(
+            uow,
+            "refund",
+            refund_id,
+            "status_change",
+            by=None,
+            old=before,
+            new={"status": RefundStatus.processing, "taken_by": token, "attempt": refund.attempts},
+        )
+        request = RefundRequest(
+            refund_id,
+            payment.transaction_ref or "",
+            refund.amount,
+            payment.currency,
+            attempt=refund.attempts,
+        )
+        provider = payment.provider
+        await uow.commit()
+    return request, provider
+
+
+async def finish_refund(
+    d: Deps, refund_id: int, token: str, provider_ref: str | None, error: str | None
+) -> RefundView:
+    """Record the provider's answer, if `token` still holds the refund (otherwise whoever
+    took it over records theirs, which the key makes the same refund)."""
+    async with d.uow() as uow:
+        refund = await found(uow, Refund, refund_id, "refund")
+        payment = await found(uow, Payment, refund.payment_id, "payment")
+        order = await lock_order(uow, payment.order_id)  # the order first, as cancelling does
+        payment = await found(
+            uow, Payment, refund.payment_id, "payment", with_for_update=True, populate_existing=True
+        )
         refund = await found(
             uow, Refund, refund_id, "refund", with_for_update=True, populate_existing=True
         )
-        if refund.status != RefundStatus.pending:  # settled by a racing twin
+        if refund.status != RefundStatus.processing or refund.taken_by != token:
             return RefundView(refund_id, refund.payment_id, refund.amount, refund.status)
-        payment = await uow.session.get(
-            Payment, refund.payment_id, with_for_update=True, populate_existing=True
-        )
-        assert payment is not None
-        order = await lock_order(uow, payment.order_id)
         if error is not None:
             refund.status = RefundStatus.failed
             audit(
@@ -874,7 +1228,7 @@ async def settle_refund(d: Deps, refund_id: int) -> RefundView:
                 refund_id,
                 "status_change",
                 by=None,
-                old={"status": "pending"},
+                old={"status": RefundStatus.processing},
                 new={"status": "failed", "error": error},
             )
             for admin_id in await admin_user_ids(uow):
@@ -894,7 +1248,7 @@ async def settle_refund(d: Deps, refund_id: int) -> RefundView:
                 refund_id,
                 "status_change",
                 by=None,
-                old={"status": "pending"},
+                old={"status": RefundStatus.processing},
                 new={"status": "succeeded", "provider_ref": provider_ref},
             )
             old = payment.refunded_amount
@@ -910,35 +1264,32 @@ async def settle_refund(d: Deps, refund_id: int) -> RefundView:
             )
             if payment.refunded_amount == payment.amount:
                 PAYMENT_FLOW.move(uow, payment, E.refund_all, by=None)
-            paid = sum(
-                (
-                    p.amount
-                    for p in (
-                        await uow.session.scalars(
-                            select(Payment).where(
-                                Payment.order_id == order.order_id,
-                                Payment.status.in_(
-                                    [PaymentStatus.successful, PaymentStatus.refunded]
-                                ),
-                            )
-                        )
-                    ).all()
-                ),
-                ZERO,
-            )
-            back = sum(
-                (
-                    p.refunded_amount
-                    for p in (
-                        await uow.session.scalars(
-                            select(Payment).where(Payment.order_id == order.order_id)
-                        )
-                    ).all()
-                ),
-                ZERO,
-            )
-            event = E.refund_all if back >= paid else E.refund_part
-            ORDER_PAYMENT_FLOW.move(uow, order, event, by=None)
+            if not is_extra_refund(refund.reason):  # a charge the order never took moves it not
+                await _follow_refunds(uow, order)
             notify(uow, order.user_id, "refund_sent", order_id=order.order_id, amount=refund.amount)
         await uow.commit()
         return RefundView(refund_id, refund.payment_id, refund.amount, refund.status)
+
+
+async def _follow_refunds(uow: UnitOfWork, order: Order) -> None:
+    """The order's payment status after a refund: refunded once all it took is back (the
+    charges it could not take, refunded on their own, count for nothing here)."""
+    extra = await extra_payment_ids(uow, order.order_id)
+    payments = [
+        p
+        for p in (
+            await uow.session.scalars(select(Payment).where(Payment.order_id == order.order_id))
+        ).all()
+        if p.payment_id not in extra
+    ]
+    paid = sum(
+        (
+            p.amount
+            for p in payments
+            if p.status in (PaymentStatus.successful, PaymentStatus.refunded)
+        ),
+        ZERO,
+    )
+    back = sum((p.refunded_amount for p in payments), ZERO)
+    event = E.refund_all if back >= paid else E.refund_part
+    ORDER_PAYMENT_FLOW.move(uow, order, event, by=None)

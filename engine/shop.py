@@ -18,6 +18,7 @@ from engine.coupons import Coupons
 from engine.housekeeping import Housekeeping
 from engine.inventory import Inventory
 from engine.orders import Orders
+from engine.reconcile import Payments
 from engine.sellers import Sellers
 from engine.shipping import Shipping
 from storage.vocabulary import PaymentMethod
@@ -40,6 +41,7 @@ class Shop:
         self.wishlists = Wishlists(deps)
         self.coupons = Coupons(deps)
         self.orders = Orders(deps, None if payment_methods is None else frozenset(payment_methods))
+        self.payments = Payments(deps, self.orders)
         self.shipping = Shipping(deps, self.orders)
         self.returns = Returns(deps, self.orders)
         self.reviews = Reviews(deps)

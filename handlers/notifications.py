@@ -30,6 +30,8 @@ ORDER_BUTTONS = {
     "order_part_cancelled",
     "order_expired",
     "refund_sent",
+    "charged_twice",
+    "payment_not_taken",
     "return_approved",
     "return_rejected",
     "payment_failed",
@@ -39,6 +41,8 @@ EMAIL_KINDS = frozenset(
     {
         *ORDER_BUTTONS,
         "refund_failed",
+        "extra_charge",
+        "payment_recovered",
         "bank_transfer_reminder",
         "payout_statement",
         "payout_paid",
@@ -47,6 +51,11 @@ EMAIL_KINDS = frozenset(
         "account_banned",
         "account_restored",
     }
+)
+# only worth hearing at once: to someone who has not started the bot these are undeliverable
+# instead of waiting for their /start (bot/notify.py holds every other kind)
+NOT_HELD = frozenset(
+    {"broadcast", "cart_reminder", "back_in_stock", "bank_transfer_reminder", "admin_digest"}
 )
 MONEY = {"total", "amount", "refund", "gross", "commission", "refunds", "refunded", "net"}
 SELLER_BUTTONS = {"new_order", "return_requested", "payout_statement", "seller_approve"}

@@ -88,21 +88,29 @@ class Emulator:
         for persona in personas:
             self.add_persona(persona)
 
-    async def charge(self, amount: int, currency: str) -> str:
+    async def charge(self, amount: int, currency: str, payload: str | None = None) -> str:
         """The provider's charge id for a paid invoice. With `stripe` set, Telegram's part is
         played for real: a PaymentIntent is confirmed on that Stripe-compatible server (e.g.
-        localstripe) with the test card, so the bot can refund the charge there later."""
+        localstripe) with the test card, so the bot can refund the charge there later. Its
+        metadata says what was bought, as Telegram tells the provider: the invoice payload,
+        and the order id when the payload names one (`order:<id>…`)."""
         if self.stripe is None:
             return f"ch_{secrets.token_hex(12)}"
         assert self._session is not None, "the emulator is not started"
+        data = {
+            "amount": str(amount),
+            "currency": currency.lower(),
+            "payment_method": "pm_card_visa",
+            "confirm": "true",
+        }
+        if payload is not None:
+            data["metadata[invoice_payload]"] = payload
+            named = re.match(r"order:(\d+)", payload)
+            if named is not None:
+                data["metadata[order_id]"] = named[1]
         async with self._session.post(
             f"{self.stripe.api_base.rstrip('/')}/v1/payment_intents",
-            data={
-                "amount": str(amount),
-                "currency": currency.lower(),
-                "payment_method": "pm_card_visa",
-                "confirm": "true",
-            },
+            data=data,
             headers={"Authorization": f"Bearer {self.stripe.api_key}"},
         ) as response:
             intent = await response.json()

@@ -348,12 +348,32 @@ class SimUser:
             return Payment(False, "the bot did not answer the pre-checkout query in time")
         if not result.get("ok"):
             return Payment(False, str(result.get("error_message") or ""))
+        return await self._charged(invoice, total, info)
+
+    async def pay_again(self, invoice_message: Message | dict[str, Any]) -> Payment:
+        """Telegram reports one more successful payment of an invoice without asking the bot
+        first: a second payment sheet whose pre-checkout was answered before the first was
+        paid (Telegram lets both through). The card is charged again."""
+        if isinstance(invoice_message, Message):
+            key = (invoice_message.chat.id, invoice_message.message_id)
+        else:
+            key = (invoice_message["chat"]["id"], invoice_message["message_id"])
+        invoice = self.state.invoices.get(key)
+        if invoice is None:
+            raise AssertionError(f"message {key} is not an invoice the bot sent")
+        total = sum(int(p["amount"]) for p in invoice["prices"])
+        return await self._charged(invoice, total, self._order_info(invoice))
+
+    async def _charged(self, invoice: dict[str, Any], total: int, info: dict[str, Any]) -> Payment:
+        """The provider charges the card, then the successful_payment message arrives."""
         paid = {
             "currency": invoice["currency"],
             "total_amount": total,
             "invoice_payload": invoice["payload"],
             "telegram_payment_charge_id": f"tg_{secrets.token_hex(12)}",
-            "provider_payment_charge_id": await self.emulator.charge(total, invoice["currency"]),
+            "provider_payment_charge_id": await self.emulator.charge(
+                total, invoice["currency"], invoice["payload"]
+            ),
         }
         if info:
             paid["order_info"] = info

@@ -55,8 +55,8 @@ from storage.vocabulary import (
     SellerStatus,
     ShipmentStatus,
     TrackingStatus,
-    UserRole,
     UpdateStatus,
+    UserRole,
     UserStatus,
 )
 

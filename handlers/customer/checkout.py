@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from html import escape
 
@@ -26,9 +25,10 @@ from aiogram.types import (
 )
 
 from engine.accounts import AddressInput, UserView
-from engine.errors import CouponRejected, DomainError
+from engine.errors import CouponRejected, DomainError, IllegalTransition, PaymentMismatch
 from engine.orders import OrderView
 from engine.providers import PayPal, PayPalNotApproved
+from engine.reconcile import PaymentInFlight, parse_payload, paypal_request_id
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
@@ -42,8 +42,6 @@ from storage.vocabulary import (
     from_minor_units,
     to_minor_units,
 )
-
-PAYLOAD_PREFIX = "order:"
 
 
 @dataclass(frozen=True)
@@ -314,7 +312,7 @@ async def after_order(
             chat_id=message.chat.id,
             title=t(lang, "checkout.invoice.title", order_id=order.order_id)[:32],
             description=t(lang, "checkout.invoice.description", count=count)[:255],
-            payload=f"{PAYLOAD_PREFIX}{order.order_id}",
+            payload=order.invoice_payload,
             provider_token=payments.provider_token,
             currency=order.currency,
             prices=[
@@ -348,9 +346,8 @@ async def _paypal_link(
     if payments.paypal is None:
         await message.answer(t(lang, "checkout.paypal.unavailable"))
         return
-    # one PayPal order per shop order: the id plus when it was placed (ids restart with a
-    # new database, PayPal's memory of request ids does not)
-    request_id = f"order-{order.order_id}-{int(order.created_at.timestamp())}"
+    # one PayPal order per shop order (the reconciliation job finds it again the same way)
+    request_id = paypal_request_id(order.order_id, order.created_at)
     checkout = await payments.paypal.create(
         order.order_id, order.total, order.currency, request_id=request_id
     )
@@ -387,6 +384,18 @@ async def on_paypal_paid(
         await query.answer(t(lang, "checkout.paypal.unavailable"), show_alert=True)
         return
     if order.status != OrderStatus.pending:
+        # nothing more is taken; money taken already (then the bot died, or the order
+        # expired meanwhile) is recorded once, or refunded when the order cannot take it
+        done = await payments.paypal.captured(callback_data.ref, order.order_id)
+        if done is not None:
+            await shop.orders.take_payment(
+                me.id,
+                order.order_id,
+                provider="paypal",
+                transaction_ref=done.capture_id,
+                amount=done.amount,
+                currency=done.currency,
+            )
         await query.answer(t(lang, "payment.thanks", order_id=order.order_id), show_alert=True)
         return
     try:
@@ -394,42 +403,48 @@ async def on_paypal_paid(
     except PayPalNotApproved:
         await query.answer(t(lang, "paypal.not_approved"), show_alert=True)
         return
-    await shop.orders.confirm_payment(
+    taken = await shop.orders.take_payment(
         me.id,
         order.order_id,
         provider="paypal",
         transaction_ref=capture.capture_id,
         amount=capture.amount,
+        currency=capture.currency,
     )
     await query.answer()
+    if not taken.kept:  # the order could not take it: a notification says it goes back
+        return
     if isinstance(query.message, Message):
         await query.message.edit_text(
             t(lang, "payment.thanks", order_id=order.order_id), reply_markup=kb.main_menu(lang)
         )
 
 
-def _order_id(payload: str) -> int | None:
-    if payload.startswith(PAYLOAD_PREFIX) and payload[len(PAYLOAD_PREFIX) :].isdigit():
-        return int(payload[len(PAYLOAD_PREFIX) :])
-    return None
+PAID_STATUSES = {OrderStatus.paid.value, OrderStatus.shipped.value, OrderStatus.delivered.value}
 
 
 async def on_pre_checkout(query: PreCheckoutQuery, shop: Shop, lang: str, me: UserView) -> None:
-    """Answered within Telegram's 10 s: is this order still payable, for this amount?"""
-    order_id = _order_id(query.invoice_payload)
+    """Answered within Telegram's 10 s: may this payment sheet be charged (the order still
+    payable, for this amount, and no other sheet for it in flight)?"""
+    ref = parse_payload(query.invoice_payload)
     try:
-        order = await shop.orders.get(me.id, order_id or 0)
+        await shop.orders.begin_card_payment(
+            me.id,
+            ref.order_id if ref else 0,
+            amount=from_minor_units(query.total_amount, query.currency),
+            currency=query.currency,
+            tag=ref.tag if ref else None,
+        )
+    except PaymentInFlight:
+        await query.answer(ok=False, error_message=t(lang, "payment.in_flight"))
+    except PaymentMismatch:
+        await query.answer(ok=False, error_message=t(lang, "payment.changed"))
+    except IllegalTransition as refused:
+        paid = refused.params.get("status") in PAID_STATUSES
+        key = "payment.already_paid" if paid else "payment.expired"
+        await query.answer(ok=False, error_message=t(lang, key))
     except DomainError as error:
         await query.answer(ok=False, error_message=error_text(lang, error))
-        return
-    expired = order.expires_at is not None and order.expires_at <= datetime.now(UTC)
-    if order.status != OrderStatus.pending or expired:
-        await query.answer(ok=False, error_message=t(lang, "payment.expired"))
-    elif (
-        to_minor_units(order.total, order.currency) != query.total_amount
-        or order.currency != query.currency
-    ):
-        await query.answer(ok=False, error_message=t(lang, "payment.changed"))
     else:
         await query.answer(ok=True)
 
@@ -437,19 +452,22 @@ async def on_pre_checkout(query: PreCheckoutQuery, shop: Shop, lang: str, me: Us
 async def on_paid(message: Message, shop: Shop, lang: str, me: UserView) -> None:
     paid = message.successful_payment
     assert paid is not None
-    order_id = _order_id(paid.invoice_payload)
-    if order_id is None:
+    ref = parse_payload(paid.invoice_payload)
+    if ref is None:
         return
-    await shop.orders.confirm_payment(
+    taken = await shop.orders.take_payment(
         me.id,
-        order_id,
+        ref.order_id,
         provider="stripe",
         transaction_ref=paid.provider_payment_charge_id,
         amount=from_minor_units(paid.total_amount, paid.currency),
+        currency=paid.currency,
         telegram_charge_id=paid.telegram_payment_charge_id,
     )
+    if not taken.kept:  # charged twice, or too late: a notification says it goes back
+        return
     await message.answer(
-        t(lang, "payment.thanks", order_id=order_id), reply_markup=kb.main_menu(lang)
+        t(lang, "payment.thanks", order_id=ref.order_id), reply_markup=kb.main_menu(lang)
     )
 
 

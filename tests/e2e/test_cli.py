@@ -112,8 +112,11 @@ async def test_the_sandbox_restarted_on_the_same_data_answers(tmp_path: Path) ->
         ("postgresql+asyncpg://nobody@127.0.0.1:1/shop", "cannot connect to the database"),
     ],
 )
-def test_a_bad_database_url_is_one_clear_line(tmp_path: Path, url: str, says: str) -> None:
-    result = bot(tmp_path, "migrate", DATABASE_URL=url)
+@pytest.mark.parametrize("command", ["migrate", "run"])
+def test_a_bad_database_url_is_one_clear_line(
+    tmp_path: Path, url: str, says: str, command: str
+) -> None:
+    result = bot(tmp_path, command, DATABASE_URL=url)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -127,12 +130,50 @@ def test_seeding_an_unmigrated_database_says_to_migrate(tmp_path: Path) -> None:
     assert "python -m bot migrate" in result.stderr
 
 
+def test_running_an_unmigrated_database_says_to_migrate(tmp_path: Path) -> None:
+    """It used to print "no such table" tracebacks and exit 1."""
+    result = bot(tmp_path, "run")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "python -m bot migrate" in lines[0]
+
+
+def test_an_unreachable_bot_api_is_retried_then_one_line(tmp_path: Path) -> None:
+    """It used to be a TelegramNetworkError traceback after about 3 s."""
+    assert bot(tmp_path, "migrate").returncode == 0
+    result = bot(
+        tmp_path,
+        "run",
+        BOT_TOKEN="123456789:AAE" + "z" * 32,
+        TELEGRAM_API_BASE="http://127.0.0.1:1",
+        STARTUP_API_WAIT_SECONDS="5",
+        RUN_SCHEDULER="false",
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "does not answer" in result.stderr  # it said it was retrying
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("the Bot API at http://127.0.0.1:1 did not answer"), result.stderr
+
+
 def test_check_config_masks_secrets(tmp_path: Path) -> None:
     token = "123456789:AAE" + "z" * 32
-    result = bot(tmp_path, "check-config", BOT_TOKEN=token)
+    result = bot(
+        tmp_path,
+        "check-config",
+        BOT_TOKEN=token,
+        REDIS_URL="redis://:hunter2@127.0.0.1:6379/0",
+        RASA_URL="http://rasa:pa55word@127.0.0.1:5005",
+        WEBHOOK_URL="https://hook:s3cr3t@shop.example.com/telegram",
+        WEBHOOK_SECRET="webhook_secret",
+    )
     assert result.returncode == 0
     assert token not in result.stdout
     assert "BOT_TOKEN=**********" in result.stdout
+    for password in ("hunter2", "pa55word", "s3cr3t"):
+        assert password not in result.stdout
+    assert "REDIS_URL=redis://:***@127.0.0.1:6379/0" in result.stdout
 
 
 @pytest.mark.postgres

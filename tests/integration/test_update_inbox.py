@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot
 from aiogram.methods import SendMessage
-from pydantic import SecretStr
+from pydantic import AnyHttpUrl, SecretStr
 from sqlalchemy import func, select
 
 from bot import inbox
@@ -207,7 +207,7 @@ async def test_polling_asks_again_for_an_update_it_could_not_store(db: Database)
     the update is in the inbox. (aiogram's own polling moves it while handlers still run, so
     an update whose claim failed was lost.)"""
     async with Emulator(TOKEN) as tg:
-        settings = Settings(bot_token=SecretStr(TOKEN), telegram_api_base=tg.base_url)
+        settings = Settings(bot_token=SecretStr(TOKEN), telegram_api_base=AnyHttpUrl(tg.base_url))
         bot = create_bot(settings)
         dp = create_dispatcher(settings, db.uow)
         updates: inbox.UpdateInbox = dp["inbox"]
