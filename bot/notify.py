@@ -6,20 +6,32 @@ How it behaves:
   many, never hold the same row; a row whose dispatcher died becomes due again when its
   lease runs out.
 - At most `global_rate` messages per second overall and `per_chat_rate` per chat.
+- A lease has an owner: every claim gets a random token, and only its holder may mark a row
+  sent, retried, given up, held or handed back. Before each send the dispatcher checks its
+  lease; when less than half of it is left it renews the rest of the batch in one UPDATE, and
+  a row it no longer holds (its lease ran out and another dispatcher took it) is skipped,
+  never sent.
 - 429: wait `retry_after` (this row later; everyone slows down). 5xx and network errors: retry
   with exponential backoff and jitter, up to `max_attempts`, then `failed`. 403 (blocked,
-  deactivated), "chat not found" (never wrote to the bot) or no Telegram account:
-  `undeliverable` at once, never retried.
+  deactivated) or no Telegram account: `undeliverable` at once, never retried.
+- Someone who has not started the bot ("chat not found", "bot can't initiate conversation"):
+  the row is `held` until they write to the bot (engine.accounts releases it), at most
+  `hold_for` and `hold_max` rows per user; admins hear once that a seller cannot be reached.
+  Kinds that are only worth hearing at once (`NOT_HELD`: broadcasts, reminders, the digest)
+  are `undeliverable` instead.
+- Told already: a row whose payload says `in_chat` was said to its recipient by the handler
+  that answered them, so it is marked sent without a Telegram message (only its email twin
+  goes out); one with `superseded_by` is said by another row of the same change, so no
+  channel sends it.
 - Email (when SMTP is configured): a Telegram notification of a kind in `EMAIL_KINDS` gets an
   email twin for users who gave an address, delivered as its own outbox row with the same
   retry rules (a refused address is `undeliverable`; a server that is down is retried).
 - Stopping (SIGTERM, Ctrl-C) finishes the message in flight and hands the rest of the batch
-  back at once, so a restarted or other dispatcher sends them without waiting for the lease.
-- Stopping (SIGTERM, Ctrl-C) finishes the message in flight and hands the rest of the batch
   back at once, so a restarted or another dispatcher sends them without waiting for the lease.
-- The guarantee: a notification is marked `sent` right after Telegram accepted it. A restart
-  between those two steps (a crash inside one HTTP round trip) re-sends that one message when
-  its lease expires; otherwise nothing is sent twice and nothing is lost.
+- The guarantee: a notification is marked `sent` right after Telegram accepted it, by the
+  lease's holder. Only a crash (or a lost answer: a timeout, a dropped connection) between
+  Telegram accepting a message and that commit sends it twice, when its lease runs out
+  (docs/notifications.md).
 """
 
 from __future__ import annotations
@@ -28,10 +40,11 @@ import asyncio
 import contextlib
 import logging
 import random
+import secrets
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot
@@ -45,7 +58,7 @@ from aiogram.exceptions import (
 
 from bot.email import EmailRefused, EmailSender, EmailUnavailable
 from handlers.i18n import t
-from handlers.notifications import EMAIL_KINDS, render
+from handlers.notifications import EMAIL_KINDS, NOT_HELD, render
 from storage.repositories import OutboxMessage
 from storage.uow import UnitOfWork
 from storage.vocabulary import OutboxChannel, OutboxStatus
@@ -62,6 +75,26 @@ class DeliveryRules:
     max_attempts: int = 8
     backoff: float = 2.0  # seconds before the first retry of a 5xx; doubles each attempt
     idle_wait: float = 1.0  # seconds between looks at an empty outbox
+    hold_for: timedelta = timedelta(days=14)  # a message waits this long for a first /start
+    hold_max: int = 50  # and at most this many wait per user (the newest)
+    held_sweep: float = 60.0  # seconds between looks for held messages past their deadline
+
+    @property
+    def send_timeout(self) -> int:
+        """Seconds one Bot API call may take: within the half lease a send starts with."""
+        return max(1, int(self.lease.total_seconds() / 2))
+
+
+NOT_STARTED = ("chat not found", "bot can't initiate conversation")
+
+
+@dataclass
+class Lease:
+    """One claimed batch: its token, until when it is held, and the rows it lost."""
+
+    token: str
+    until: datetime
+    lost: set[int] = field(default_factory=set)
 
 
 class RateLimiter:
@@ -108,6 +141,7 @@ class OutboxDispatcher:
         self.clock = clock
         self.limiter = RateLimiter(self.rules.global_rate, self.rules.per_chat_rate)
         self._stop = asyncio.Event()
+        self._next_sweep = 0.0  # time.monotonic() of the next look for expired held rows
 
     async def run(self) -> None:
         """Deliver until stopped."""
@@ -126,12 +160,16 @@ class OutboxDispatcher:
 
     async def drain_once(self) -> int:
         """Claim one batch of due notifications and deliver them; returns how many were
-        handled (sent, or given up on)."""
+        handled (sent, held, or given up on)."""
+        await self._sweep_held()
+        now = self.clock()
+        lease = Lease(secrets.token_hex(16), now + self.rules.lease)
         async with self.uow() as uow:
             batch = await uow.outbox.claim(
-                now=self.clock(),
+                now=now,
                 lease=self.rules.lease,
                 limit=self.rules.batch,
+                token=lease.token,
                 email_kinds=EMAIL_KINDS if self.email is not None else frozenset(),
             )
             await uow.commit()
@@ -139,15 +177,48 @@ class OutboxDispatcher:
         for n, message in enumerate(batch):
             if self._stop.is_set():  # stopping: hand the rest back now, not at lease expiry
                 async with self.uow() as uow:
-                    await uow.outbox.release([m.outbox_id for m in batch[n:]], self.clock())
+                    await uow.outbox.release(
+                        [m.outbox_id for m in batch[n:]], lease.token, self.clock()
+                    )
                     await uow.commit()
                 break
-            handled += await self._deliver(message)
+            handled += await self._deliver(message, lease, batch[n:])
         return handled
 
-    async def _deliver(self, message: OutboxMessage) -> int:
+    async def _sweep_held(self) -> None:
+        """Now and then: messages held past their deadline become undeliverable."""
+        if time.monotonic() < self._next_sweep:
+            return
+        self._next_sweep = time.monotonic() + self.rules.held_sweep
+        async with self.uow() as uow:
+            if await uow.outbox.expire_held(self.clock()):
+                await uow.commit()
+
+    async def _still_mine(self, lease: Lease, rest: Sequence[OutboxMessage]) -> bool:
+        """Right before `rest[0]` goes out: is its lease still ours? With less than half of
+        the lease left, the rest of the batch is renewed first, in one UPDATE; rows another
+        dispatcher took over meanwhile are lost to this batch and never sent by it."""
+        now = self.clock()
+        if lease.until - now < self.rules.lease / 2:
+            ids = [m.outbox_id for m in rest if m.outbox_id not in lease.lost]
+            until = now + self.rules.lease
+            async with self.uow() as uow:
+                kept = await uow.outbox.renew(ids, lease.token, until)
+                await uow.commit()
+            lease.until = until
+            lease.lost.update(set(ids) - kept)
+        if rest[0].outbox_id in lease.lost:
+            log.info("notification %s: its lease was taken over; not sent", rest[0].outbox_id)
+            return False
+        return True
+
+    async def _deliver(
+        self, message: OutboxMessage, lease: Lease, rest: Sequence[OutboxMessage]
+    ) -> int:
+        if _told_already(message):
+            return await self._sent(message)
         if message.channel == OutboxChannel.email:
-            return await self._deliver_email(message)
+            return await self._deliver_email(message, lease, rest)
         chat_id = message.telegram_id
         if chat_id is None:
             await self._finish(message, OutboxStatus.undeliverable, "no Telegram account")
@@ -155,36 +226,42 @@ class OutboxDispatcher:
         # waiting for time to pass (the rate window), not for an event
         while (wait := self.limiter.wait_time(chat_id, time.monotonic())) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)
+        if not await self._still_mine(lease, rest):
+            return 0
         text, markup = render(message.kind, message.payload, message.language_code)
         try:
             self.limiter.record(chat_id, time.monotonic())
-            await self.bot.send_message(chat_id, text, reply_markup=markup)
+            await self.bot.send_message(
+                chat_id, text, reply_markup=markup, request_timeout=self.rules.send_timeout
+            )
         except TelegramRetryAfter as exc:
             self.limiter.pause(exc.retry_after, time.monotonic())
             await self._later(message, timedelta(seconds=exc.retry_after), "429 flood control")
             return 0
-        except TelegramForbiddenError as exc:
+        except TelegramForbiddenError as exc:  # blocked, deactivated: final
+            if _not_started(exc.message):
+                return await self._hold(message, str(exc))
             await self._finish(message, OutboxStatus.undeliverable, str(exc))
             return 1
         except TelegramBadRequest as exc:  # our message is wrong: retrying will not fix it
-            if "chat not found" in exc.message.lower():  # never wrote to the bot: no chat
-                await self._finish(message, OutboxStatus.undeliverable, str(exc))
-                return 1
+            if _not_started(exc.message):  # never wrote to the bot: no chat yet
+                return await self._hold(message, str(exc))
             log.error("notification %s refused: %s", message.outbox_id, exc)
             await self._finish(message, OutboxStatus.failed, str(exc))
             return 1
         except (TelegramServerError, TelegramNetworkError, OSError) as exc:
             return await self._retry(message, str(exc))
-        async with self.uow() as uow:
-            await uow.outbox.sent(message.outbox_id, self.clock())
-            await uow.commit()
-        return 1
+        return await self._sent(message)
 
-    async def _deliver_email(self, message: OutboxMessage) -> int:
+    async def _deliver_email(
+        self, message: OutboxMessage, lease: Lease, rest: Sequence[OutboxMessage]
+    ) -> int:
         if self.email is None or message.email is None:
             why = "email is not configured" if self.email is None else "no email address"
             await self._finish(message, OutboxStatus.undeliverable, why)
             return 1
+        if not await self._still_mine(lease, rest):
+            return 0
         text, _ = render(message.kind, message.payload, message.language_code)
         try:
             await self.email.send(message.email, t(message.language_code, "email.subject"), text)
@@ -193,9 +270,14 @@ class OutboxDispatcher:
             return 1
         except EmailUnavailable as exc:
             return await self._retry(message, str(exc))
+        return await self._sent(message)
+
+    async def _sent(self, message: OutboxMessage) -> int:
         async with self.uow() as uow:
-            await uow.outbox.sent(message.outbox_id, self.clock())
+            mine = await uow.outbox.sent(message.outbox_id, message.claim_token, self.clock())
             await uow.commit()
+        if not mine:  # only a send slower than half a lease gets here
+            log.warning("notification %s was sent after its lease was lost", message.outbox_id)
         return 1
 
     async def _retry(self, message: OutboxMessage, error: str) -> int:
@@ -210,10 +292,44 @@ class OutboxDispatcher:
 
     async def _later(self, message: OutboxMessage, delay: timedelta, error: str) -> None:
         async with self.uow() as uow:
-            await uow.outbox.retry(message.outbox_id, self.clock() + delay, error)
+            await uow.outbox.retry(
+                message.outbox_id, message.claim_token, self.clock() + delay, error
+            )
             await uow.commit()
 
     async def _finish(self, message: OutboxMessage, status: OutboxStatus, error: str) -> None:
         async with self.uow() as uow:
-            await uow.outbox.give_up(message.outbox_id, status, error)
+            await uow.outbox.give_up(message.outbox_id, message.claim_token, status, error)
             await uow.commit()
+
+    async def _hold(self, message: OutboxMessage, error: str) -> int:
+        """The recipient has not started the bot: the message waits for their /start, unless
+        it is only worth hearing at once."""
+        if message.kind in NOT_HELD:
+            await self._finish(message, OutboxStatus.undeliverable, error)
+            return 1
+        async with self.uow() as uow:
+            await uow.outbox.hold(
+                message,
+                now=self.clock(),
+                hold_for=self.rules.hold_for,
+                keep=self.rules.hold_max,
+                error=error,
+            )
+            await uow.commit()
+        return 1
+
+
+def _told_already(message: OutboxMessage) -> bool:
+    """A row whose news reached its recipient another way: `superseded_by` names a row of the
+    same change that says it (no channel sends this one); `in_chat`, the handler that answered
+    them in the chat said it (the email twin still goes)."""
+    if message.payload.get("superseded_by"):
+        return True
+    return message.channel == OutboxChannel.telegram and message.payload.get("in_chat") is True
+
+
+def _not_started(error: str) -> bool:
+    """Telegram's words for "this user has not opened a chat with the bot"."""
+    error = error.lower()
+    return any(words in error for words in NOT_STARTED)

@@ -130,7 +130,10 @@ class Accounts:
 
     @operation("anyone who writes to the bot")
     async def register_from_telegram(self, identity: TelegramIdentity) -> UserView:
-        """Create the customer on first contact; keep names and language up to date after."""
+        """Create the customer on first contact; keep names and language up to date after.
+
+        Writing to the bot opens the chat: messages that waited for it (`held` outbox rows,
+        bot/notify.py) are released, to be delivered now."""
         if identity.telegram_id <= 0:
             raise InvalidInput(field="telegram_id", rule="positive")
         is_admin = identity.telegram_id in self._admin_ids
@@ -166,6 +169,8 @@ class Accounts:
                     new={"role": UserRole.admin},
                 )
                 user.role = UserRole.admin
+            if not created:
+                await uow.outbox.release_held(user.user_id, self.d.clock())
             await uow.commit()
             return UserView.of(user, created=created)
 

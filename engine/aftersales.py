@@ -361,6 +361,7 @@ class Reviews:
             review = await uow.session.scalar(
                 select(Review).where(Review.product_id == product_id, Review.user_id == actor_id)
             )
+            created = review is None
             if review is None:
                 review = Review(
                     product_id=product_id, user_id=actor_id, rating=rating, comment=comment
@@ -394,7 +395,15 @@ class Reviews:
                 select(Seller.user_id).where(Seller.seller_id == product.seller_id)
             )
             assert owner is not None
-            notify(uow, owner, "review_received", product_id=product_id, rating=rating)
+            if created:  # an edit (the comment after the stars, new stars) is not news again
+                notify(
+                    uow,
+                    owner,
+                    "review_received",
+                    dedupe_key=f"review:{review.review_id}",
+                    product_id=product_id,
+                    rating=rating,
+                )
             await uow.commit()
             return ReviewView(review.review_id, product_id, actor_id, rating, comment)
 

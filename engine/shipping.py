@@ -289,6 +289,11 @@ class Shipping:
         elif status == T.failed:
             SHIPMENT_FLOW.move(uow, shipment, E.fail, by=by)
         await uow.session.flush()
+        arrived_before = order.order_status == OrderStatus.delivered
+        await self._follow(uow, order, by)
+        # the parcel that completes the order is told by "order_delivered" (_follow), not twice
+        last = not arrived_before and order.order_status == OrderStatus.delivered
+        told = {"superseded_by": "order_delivered"} if last and status == T.delivered else {}
         notify(
             uow,
             order.user_id,
@@ -298,8 +303,8 @@ class Shipping:
             status=status,
             location=location,
             tracking_number=shipment.tracking_number,
+            **told,
         )
-        await self._follow(uow, order, by)
         return True
 
     async def _follow(self, uow: UnitOfWork, order: Order, by: int | None) -> None:
