@@ -21,7 +21,7 @@ from engine.errors import (
 )
 from engine.inventory import give_back, lock_products
 from engine.machines import ORDER_FLOW, PAYOUT_FLOW, RETURN_FLOW
-from engine.orders import Orders, lock_order, open_refunds, settle_refund
+from engine.orders import Orders, follow_return, lock_order, open_refunds, settle_refund
 from engine.pricing import ZERO, percent_of
 from engine.transitions import E
 from storage.models import (
@@ -279,17 +279,14 @@ class Returns:
                 refund=ret.refund_amount,
             )
             await uow.commit()
-        settled = [await settle_refund(self.d, rid) for rid in refund_ids]
+        for refund_id in refund_ids:  # the last one to succeed marks the return refunded
+            await settle_refund(self.d, refund_id)
         async with self.d.uow() as uow:
-            settled_return = await uow.session.get(
-                Return, return_id, with_for_update=True, populate_existing=True
-            )
-            assert settled_return is not None
-            ret = settled_return
-            if all(r.status.value == "succeeded" for r in settled):
-                RETURN_FLOW.move(uow, ret, E.refund, by=actor_id)
+            await follow_return(uow, return_id, by=actor_id)  # nothing was left to refund
             await uow.commit()
-            return await _return_view(uow, ret)
+            settled_return = await uow.session.get(Return, return_id, populate_existing=True)
+            assert settled_return is not None
+            return await _return_view(uow, settled_return)
 
     @operation("seller (own returns)")
     async def waiting(self, actor_id: int) -> list[ReturnView]:

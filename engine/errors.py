@@ -13,6 +13,7 @@ DomainError
 ├── CouponRejected        `reason`: unknown, disabled, expired, not_started,
 │                         below_minimum (`short_by`), used_up, already_used
 ├── PaymentMismatch       the same provider reference with another amount
+├── PaymentInFlight       another payment sheet for the order is open (`order_id`, `until`)
 ├── RefundTooLarge        more than was paid (`refundable`)
 ├── ReturnNotAllowed      `reason`: not_delivered, window_closed, too_many
 ├── ReviewNotAllowed      the actor has not received the product
@@ -74,6 +75,12 @@ class CouponRejected(DomainError):
 
 class PaymentMismatch(DomainError):
     code = "payment_mismatch"
+
+
+class PaymentInFlight(DomainError):
+    """Another payment sheet for the order was let through moments ago (`until`)."""
+
+    code = "payment_in_flight"
 
 
 class RefundTooLarge(DomainError):

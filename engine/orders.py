@@ -53,15 +53,21 @@ from engine.errors import (
     IllegalTransition,
     InvalidInput,
     NotFound,
+    PaymentInFlight,
     PaymentMismatch,
     RefundTooLarge,
 )
 from engine.inventory import give_back, lock_products, take
-from engine.machines import ORDER_FLOW, ORDER_PAYMENT_FLOW, PAYMENT_FLOW, SHIPMENT_FLOW
+from engine.machines import (
+    ORDER_FLOW,
+    ORDER_PAYMENT_FLOW,
+    PAYMENT_FLOW,
+    RETURN_FLOW,
+    SHIPMENT_FLOW,
+)
 from engine.pricing import ZERO, allocate, line_discounts, refundable_units
 from engine.reconcile import (
     IN_FLIGHT,
-    PaymentInFlight,
     extra_payment_ids,
     invoice_payload,
     invoice_tag,
@@ -76,6 +82,7 @@ from storage.models import (
     OrderItem,
     Payment,
     Refund,
+    Return,
     Seller,
     Shipment,
     ShippingProvider,
@@ -90,6 +97,7 @@ from storage.vocabulary import (
     PaymentStatus,
     ProviderStatus,
     RefundStatus,
+    ReturnStatus,
     ShipmentStatus,
     money,
 )
@@ -1266,9 +1274,26 @@ async def finish_refund(
                 PAYMENT_FLOW.move(uow, payment, E.refund_all, by=None)
             if not is_extra_refund(refund.reason):  # a charge the order never took moves it not
                 await _follow_refunds(uow, order)
+            if refund.return_id is not None:
+                await follow_return(uow, refund.return_id)
             notify(uow, order.user_id, "refund_sent", order_id=order.order_id, amount=refund.amount)
         await uow.commit()
         return RefundView(refund_id, refund.payment_id, refund.amount, refund.status)
+
+
+async def follow_return(uow: UnitOfWork, return_id: int, by: int | None = None) -> None:
+    """An approved return is refunded once every refund opened for it has succeeded, whoever
+    settled the last one (the return's approval, or the job after a crash)."""
+    ret = await found(uow, Return, return_id, "return", with_for_update=True)
+    if ret.status != ReturnStatus.approved:
+        return
+    open_ones = await uow.session.scalar(
+        select(func.count())
+        .select_from(Refund)
+        .where(Refund.return_id == return_id, Refund.status != RefundStatus.succeeded)
+    )
+    if not open_ones:
+        RETURN_FLOW.move(uow, ret, E.refund, by=by)
 
 
 async def _follow_refunds(uow: UnitOfWork, order: Order) -> None:

@@ -70,12 +70,6 @@ RECONCILE_GRACE = timedelta(minutes=2)  # younger charges may still be on their 
 PAYPAL_MEMORY = timedelta(hours=6)  # how long PayPal remembers the request id of a checkout
 
 
-class PaymentInFlight(DomainError):
-    """Another payment sheet for the order was let through moments ago (`until`)."""
-
-    code = "payment_in_flight"
-
-
 # --- what an invoice says it is for -------------------------------------------------------
 PAYLOAD_PREFIX = "order:"
 _PAYLOAD = re.compile(r"order:([0-9]{1,18})(?::([0-9a-f]{1,32}))?")

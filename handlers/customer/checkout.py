@@ -25,10 +25,16 @@ from aiogram.types import (
 )
 
 from engine.accounts import AddressInput, UserView
-from engine.errors import CouponRejected, DomainError, IllegalTransition, PaymentMismatch
+from engine.errors import (
+    CouponRejected,
+    DomainError,
+    IllegalTransition,
+    PaymentInFlight,
+    PaymentMismatch,
+)
 from engine.orders import OrderView
 from engine.providers import PayPal, PayPalNotApproved
-from engine.reconcile import PaymentInFlight, parse_payload, paypal_request_id
+from engine.reconcile import parse_payload, paypal_request_id
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render

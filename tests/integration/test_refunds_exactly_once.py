@@ -13,10 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from engine.base import RefundResult
-from storage.models import AuditLog
-from storage.vocabulary import OrderPaymentStatus, OrderStatus, RefundStatus
+from storage.models import AuditLog, Return
+from storage.models import Seller as SellerRow
+from storage.vocabulary import OrderPaymentStatus, OrderStatus, RefundStatus, ReturnStatus
 from tests.conftest import Database
 from tests.integration.stripe_world import StripeWorld, stripe_world
+from tests.integration.world import Seller
 
 if TYPE_CHECKING:
     from engine.base import RefundRequest
@@ -159,3 +161,45 @@ async def test_two_settles_at_once_pay_the_refund_out_once(shop: StripeWorld) ->
     after = await orders.get(order.user_id, order.order_id)
     assert after.payment_status == OrderPaymentStatus.refunded
     assert len(await shop.outbox("refund_sent")) == 1
+
+
+class DiesBeforeAsking:
+    """The process dies after taking the refund, before asking the provider."""
+
+    async def refund(self, transaction_ref: str, amount: Decimal, currency: str) -> RefundResult:
+        raise Crash
+
+    async def refund_once(self, request: RefundRequest) -> RefundResult:
+        raise Crash
+
+
+async def test_a_return_whose_refund_the_job_completed_is_refunded(shop: StripeWorld) -> None:
+    """The return's approval used to be the only step that marked it refunded, so a refund
+    finished by the job after a crash left the return `approved` for ever."""
+    world = shop.world
+    order, charge = await _paid_order(shop)
+    seller = await _seller_of(shop, order)
+    await world.deliver(seller, order)
+    line = order.lines[0].order_item_id
+    [ret] = await world.shop.returns.request(order.user_id, order.order_id, {line: 1}, "torn")
+    working = world.deps.refunds
+    world.deps.refunds = {"stripe": DiesBeforeAsking()}
+    with pytest.raises(Crash):
+        await world.shop.returns.approve(seller.user_id, ret.return_id)
+    world.deps.refunds = working
+    world.clock.advance(minutes=6)
+    [settled] = await world.shop.orders.resettle_stuck_refunds()
+    assert settled.status == RefundStatus.succeeded
+    [on_stripe] = await shop.refunds_on_stripe(charge)
+    assert on_stripe.amount == 2000
+    async with world.db.sessions() as s:
+        row = await s.get(Return, ret.return_id)
+        assert row is not None
+        assert row.status == ReturnStatus.refunded
+
+
+async def _seller_of(shop: StripeWorld, order: Any) -> Seller:
+    async with shop.world.db.sessions() as s:
+        row = await s.get(SellerRow, order.lines[0].seller_id)
+        assert row is not None
+        return Seller(row.user_id, row.seller_id)
