@@ -11,9 +11,9 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot import inbox
+from bot.conversations import DatabaseStorage
 from bot.middlewares import RetryRequests, ShopUser, Throttle, on_error
 from bot.settings import Settings, VoiceBackend
 from engine.base import Deps, RefundProvider, Rules
@@ -44,13 +44,14 @@ def create_bot(settings: Settings) -> Bot:
     return bot
 
 
-def create_fsm_storage(settings: Settings) -> BaseStorage:
-    """Conversation state: in memory for one worker, Redis when several share the work."""
+def create_fsm_storage(settings: Settings, uow: Callable[[], UnitOfWork]) -> BaseStorage:
+    """Conversation state: in the shop's database for one worker (a restart keeps every
+    conversation where it was), in Redis when several workers share the work."""
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
         return RedisStorage.from_url(settings.redis_url)
-    return MemoryStorage()
+    return DatabaseStorage(uow)
 
 
 def rules_from(settings: Settings) -> Rules:
@@ -115,7 +116,7 @@ def create_dispatcher(settings: Settings, uow: Callable[[], UnitOfWork]) -> Disp
     language = Language(make_backend(settings.nlu_backend.value, str(settings.rasa_url)), shop)
     voice = create_voice(settings)
     dp = Dispatcher(
-        storage=create_fsm_storage(settings),
+        storage=create_fsm_storage(settings, uow),
         shop=shop,
         settings=settings,
         media_dir=settings.media_dir,

@@ -7,13 +7,15 @@ How an update travels (polling, webhook or replay alike):
    next offset (`poll`), or the webhook answer Telegram 200 (`webhook_handler`): an update
    Telegram thinks delivered is always on disk.
 2. The handler runs. Each write transaction it commits counts itself in the update's row
-   (storage/uow.py `current_update`, set by `CountEffects`).
+   (storage/uow.py `current_update`, set by `CountEffects`); a replay that reaches a write
+   the first handling committed stops there (`AlreadyApplied`) and the user is told the
+   action went through.
 3. The row is marked done, in the next group transaction. A failure (not a domain error: a
    bug, Telegram down) gives it back: it is handled again, up to `max_attempts` times.
 4. A worker killed between 1 and 3 stops renewing its heartbeat. After `lease`, any worker's
-   `maintain` loop takes the claim over and feeds the stored update again; the replay skips
-   the write transactions the first handling committed (storage/inbox.py), so effects happen
-   once and the user still gets an answer.
+   `maintain` loop takes the claim over and feeds the stored update again; the replay does
+   not repeat a write the first handling committed (storage/uow.py), so effects happen once
+   and the user still gets an answer.
 
 Claims, done marks and give-backs commit as a group: whatever arrived while a group
 transaction ran goes into the next one (on SQLite every transaction takes turns; see
@@ -47,7 +49,7 @@ from aiohttp import web
 
 from engine.errors import DomainError
 from storage.inbox import UpdateKey
-from storage.uow import UnitOfWork, UpdateEffects, current_update
+from storage.uow import AlreadyApplied, UnitOfWork, UpdateEffects, current_update
 
 log = logging.getLogger(__name__)
 
@@ -110,12 +112,16 @@ class UpdateInbox(BaseMiddleware):
         lease: timedelta = timedelta(seconds=60),
         keep: timedelta = timedelta(hours=72),
         max_attempts: int = 3,
+        max_handlings: int = 10,
         worker: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._uow = uow
         self._reads = tuple(reads)
-        self.lease, self.keep, self.max_attempts = lease, keep, max_attempts
+        self.lease, self.keep = lease, keep
+        # handlings that raised before it is given up on; handlings of any kind (a worker
+        # killed during each, again and again) before it is given up on
+        self.max_attempts, self.max_handlings = max_attempts, max_handlings
         self.worker = worker or worker_name()
         self.clock = clock
         self._queue = _Queue()
@@ -163,9 +169,9 @@ class UpdateInbox(BaseMiddleware):
         self.in_flight.add(key)
         try:
             result = await handler(event, data)
-        except DomainError:
-            await self._finish(key, ok=True)  # handled: the user was told why not
-            raise
+        except (DomainError, AlreadyApplied):
+            await self._finish(key, ok=True)  # handled: the user was told why not, or that
+            raise  # it went through the first time
         except BaseException:
             await self._finish(key, ok=False)
             raise
@@ -264,7 +270,7 @@ class UpdateInbox(BaseMiddleware):
                         self.worker,
                         now=now,
                         stale_before=now - self.lease,
-                        max_attempts=self.max_attempts,
+                        max_attempts=self.max_handlings,
                     )
                     if purged_at is None or now - purged_at > timedelta(hours=1):
                         purged = await uow.inbox.purge(now - self.keep)

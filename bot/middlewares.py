@@ -15,8 +15,20 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    AnswerInlineQuery,
+    AnswerPreCheckoutQuery,
+    GetUpdates,
+    Response,
+    TelegramMethod,
+)
 from aiogram.methods.base import TelegramType
 from aiogram.types import (
     CallbackQuery,
@@ -25,6 +37,7 @@ from aiogram.types import (
     Message,
     PreCheckoutQuery,
     TelegramObject,
+    Update,
 )
 from aiogram.types import User as TelegramUser
 
@@ -33,7 +46,7 @@ from engine.errors import DomainError, NotFound
 from engine.shop import Shop
 from handlers.i18n import error_text, language, t
 from storage.models import User
-from storage.uow import UnitOfWork
+from storage.uow import AlreadyApplied, UnitOfWork
 from storage.vocabulary import UserStatus
 
 log = logging.getLogger(__name__)
@@ -50,6 +63,23 @@ def keep_response_type(method: TelegramMethod[Any]) -> None:
     returning = method.__returning__
     if returning not in _RESPONSE_TYPES:
         _RESPONSE_TYPES[returning] = Response[returning]  # type: ignore[valid-type]
+
+
+_QUERY_ANSWERS = frozenset(
+    {
+        AnswerCallbackQuery.__api_method__,
+        AnswerInlineQuery.__api_method__,
+        AnswerPreCheckoutQuery.__api_method__,
+    }
+)
+
+
+def _too_late(method: TelegramMethod[Any], error: TelegramBadRequest) -> bool:
+    """Telegram's answer to a query answered too late (or twice)."""
+    text = error.message.lower()
+    return method.__api_method__ in _QUERY_ANSWERS and (
+        "query is too old" in text or "query id is invalid" in text
+    )
 
 
 class RetryRequests(BaseRequestMiddleware):
@@ -74,6 +104,13 @@ class RetryRequests(BaseRequestMiddleware):
         for attempt in range(1, self.attempts + 1):
             try:
                 return await make_request(bot, method)
+            except TelegramBadRequest as exc:
+                if not _too_late(method, exc):
+                    raise
+                # a query answered after Telegram stopped waiting (a replay after a crash, a
+                # slow start): nobody sees the answer, and the handler's work stands
+                log.info("%s: %s; carrying on", method.__api_method__, exc.message)
+                return Response[bool](ok=True, result=True)  # type: ignore[return-value]
             except TelegramRetryAfter as exc:
                 if attempt == self.attempts or exc.retry_after > self.max_wait:
                     raise
@@ -219,6 +256,9 @@ async def on_error(event: ErrorEvent) -> bool:
     source = update.message or update.callback_query or update.pre_checkout_query
     from_user = getattr(source, "from_user", None)
     lang = language(getattr(from_user, "language_code", None))
+    if isinstance(error, AlreadyApplied):  # a replay after a crash: it did happen
+        await _went_through(update, t(lang, "replayed"))
+        return True
     if isinstance(error, DomainError):
         text = error_text(lang, error)
         log.info("update %s refused: %s %s", update.update_id, error.code, error.params)
@@ -235,3 +275,17 @@ async def on_error(event: ErrorEvent) -> bool:
     except Exception:  # the answer itself failed (Telegram down): the log has the cause
         log.warning("could not tell the user about update %s's failure", update.update_id)
     return True
+
+
+async def _went_through(update: Update, text: str) -> None:
+    """The answer to an update whose effect its first handling committed before the process
+    died: that it went through (a payment sheet already let through stays let through)."""
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200])
+        elif update.pre_checkout_query is not None:
+            await update.pre_checkout_query.answer(ok=True)
+        elif update.message is not None:
+            await update.message.answer(text)
+    except Exception:  # Telegram down: the log says what happened
+        log.warning("could not answer replayed update %s", update.update_id)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import (
@@ -111,7 +112,9 @@ async def run_bot(settings: Settings) -> None:
         bot,
         lambda: UnitOfWork(sessions),
         DeliveryRules(
-            global_rate=settings.notify_global_rate, per_chat_rate=settings.notify_per_chat_rate
+            global_rate=settings.notify_global_rate,
+            per_chat_rate=settings.notify_per_chat_rate,
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
         ),
         email=email_sender(settings),
     )

@@ -101,6 +101,7 @@ class Settings(BaseSettings):
     smtp_from: str | None = None
     notify_global_rate: int = Field(default=30, ge=1)
     notify_per_chat_rate: int = Field(default=1, ge=1)
+    outbox_lease_seconds: float = Field(default=60.0, gt=0)
 
     # Time-driven work (bot/jobs.py)
     payout_cron: str = "0 6 * * mon"  # crontab, UTC: weekly payout runs and statements

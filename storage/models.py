@@ -801,6 +801,19 @@ class ProcessedUpdate(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class ConversationState(Base):
+    """Where a chat's conversation is (the checkout wizard's step and what it has gathered):
+    aiogram's FSM state kept in the database, so a restart does not drop a customer in the
+    middle of a step (bot/conversations.py). Redis holds it instead when REDIS_URL is set."""
+
+    __tablename__ = "conversation_states"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # bot:chat:user[:thread…]
+    state: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    updated_at: Mapped[datetime] = updated_at()
+
+
 # Design table name -> model, in the design document's order (docs/schema.md uses it too).
 DESIGN_TABLES: dict[str, type[Base]] = {
     "Users": User,

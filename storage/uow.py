@@ -11,8 +11,9 @@ inside the same transaction.
 While a Telegram update is handled, `current_update` names it (bot/inbox.py sets it around
 the handler). Each commit then also counts itself in the update's inbox row, in the same
 transaction: the n-th write transaction of a handling commits only if the update's row says
-fewer than n were committed before. A replay of an update whose worker died mid-way (the
-same handler, the same steps) so skips what was already written, and does the rest.
+fewer than n were committed before. A replay of an update whose worker died after a write
+(the same handler, the same steps) so stops at that write with `AlreadyApplied` instead of
+writing it again; one that died before any write does everything.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.conversations import Conversations
 from storage.inbox import UpdateInbox
 from storage.repositories import AuditLogs, OutboxRepo, Users
 
@@ -45,6 +47,15 @@ class UpdateEffects:
 
 
 current_update: ContextVar[UpdateEffects | None] = ContextVar("current_update", default=None)
+
+
+class AlreadyApplied(Exception):
+    """A replayed update reached a write its first handling committed: the handling stops,
+    the update is done (bot/inbox.py), and the user is told it went through."""
+
+    def __init__(self, update_id: int, step: int) -> None:
+        super().__init__(f"update {update_id}: step {step} was committed before")
+        self.update_id, self.step = update_id, step
 
 
 class UnitOfWorkError(RuntimeError):
@@ -106,6 +117,7 @@ class UnitOfWork:
             self._release()
             raise
         self.inbox = UpdateInbox(self._session)
+        self.conversations = Conversations(self._session)
         self.users = Users(self._session)
         self.audit = AuditLogs(self._session)
         self.outbox = OutboxRepo(self._session)
@@ -142,14 +154,13 @@ class UnitOfWork:
             if not await self.inbox.record_effect(
                 effects.bot_id, effects.update_id, effects.committed
             ):
-                # an earlier handling of this update committed this step before it died:
-                # not again. What was loaded stays readable; the database keeps the first.
+                # an earlier handling of this update committed this step before it died: not
+                # again, and not what follows it either (it was computed from this step)
                 log.info(
-                    "update %s: step %s was committed by an earlier handling; not repeated",
+                    "update %s: step %s was committed by an earlier handling; stopping here",
                     effects.update_id,
                     effects.committed,
                 )
-                self.session.expunge_all()
                 await self.session.rollback()
-                return
+                raise AlreadyApplied(effects.update_id, effects.committed)
         await self.session.commit()

@@ -25,6 +25,7 @@ MESSAGES: dict[str, str] = {
     ),
     "slow_down": "You are going a bit fast: please wait a moment.",
     "oops": "Sorry, something went wrong on our side. Nothing was changed; please try again.",
+    "replayed": "✅ That went through. We had a hiccup just after it; please check the result before you tap again.",
     "stale_button": "This button is no longer active.",
     "back": "⬅ Back",
     "prev": "◀",

@@ -13,7 +13,14 @@ from tests.conftest import Database
 from tests.design import TRANSCRIPTION, design_tables, find_design_doc, parse_design
 
 TABLE_OF = {name: model.__tablename__ for name, model in DESIGN_TABLES.items()}
-ADDED_TABLES = {"returns", "return_items", "refunds", "outbox", "processed_updates"}
+ADDED_TABLES = {
+    "returns",
+    "return_items",
+    "refunds",
+    "outbox",
+    "processed_updates",
+    "conversation_states",
+}
 
 # Rules the foundation issue names, by table: CHECK constraints that must exist.
 REQUIRED_CHECKS: dict[str, set[str]] = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from aiogram import Bot
 from aiogram.methods import SendMessage
 from pydantic import AnyHttpUrl, SecretStr
@@ -17,7 +18,7 @@ from bot.app import create_bot, create_dispatcher
 from bot.settings import Settings
 from sandbox import Emulator
 from storage.models import AuditLog, ProcessedUpdate
-from storage.uow import UnitOfWork, UpdateEffects, current_update
+from storage.uow import AlreadyApplied, UnitOfWork, UpdateEffects, current_update
 from storage.vocabulary import UpdateStatus
 from tests.conftest import Database
 from tests.integration.test_start_handler import TOKEN, RecordingSession, start_update
@@ -150,11 +151,27 @@ async def test_a_second_handling_does_not_repeat_the_writes_the_first_committed(
             current_update.reset(token)
 
     await handling(1)  # the first handling wrote step 0, then its worker died
-    await handling(3)  # the replay: step 0 again (skipped), then steps 1 and 2
+    with pytest.raises(AlreadyApplied):  # the replay: step 0 again is refused, and it stops
+        await handling(3)
     async with db.sessions() as s:
         names = (await s.scalars(select(AuditLog.action).order_by(AuditLog.audit_id))).all()
-    assert names == ["step 0", "step 1", "step 2"]
-    assert (await _row(db, 11)).effects == 3
+    assert names == ["step 0"]
+    assert (await _row(db, 11)).effects == 1
+
+
+async def test_a_handling_that_died_before_writing_is_done_whole_by_the_replay(
+    db: Database,
+) -> None:
+    assert await _claim(db, 12, "c", "a", NOW)
+    token = current_update.set(UpdateEffects(1, 12))
+    try:
+        for n in range(2):
+            async with db.uow() as uow:
+                uow.audit.record("test", 12, f"step {n}", by=None)
+                await uow.commit()
+    finally:
+        current_update.reset(token)
+    assert (await _row(db, 12)).effects == 2
 
 
 async def test_an_update_whose_worker_died_mid_handling_is_answered_by_another(
