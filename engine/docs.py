@@ -112,17 +112,18 @@ webhook mode, on both databases, and checks these.
 | what | guarantee | how |
 |---|---|---|
 | a Telegram update (any kind, payments included) | handled at least once; never silently dropped | stored in `processed_updates` (raw JSON) before Telegram is told it arrived: polling moves its offset, and the webhook answers 200, only once it is stored (bot/inbox.py). A worker renews a heartbeat on the updates it handles; one whose heartbeat is older than `UPDATE_LEASE_SECONDS` is taken over and handled again by any worker. After 3 failed handlings it is `failed`, kept for the maintainer |
-| the writes an update causes | exactly once | each write transaction a handling commits counts itself in the update's row in the same transaction (storage/uow.py); a second handling of the update skips the first n it committed (rolled back, not repeated) and does the rest |
-| the answer to an update | at least once | the replay answers again; a crash after the answer was sent and before the update was marked done sends it twice |
+| the writes an update causes | exactly once | each write transaction a handling commits counts itself in the update's row in the same transaction (storage/uow.py); a replay that reaches a write the first handling committed is rolled back there and stops (`AlreadyApplied`), telling the user "That went through"; a handling that died before its first write is replayed whole |
+| the answer to an update | at least once | the replay answers again: a crash after the answer was sent and before the update was marked done sends it twice (a second answer to a button Telegram refuses, so the customer sees one) |
+| where a conversation is (a wizard's step) | as last set | in `conversation_states` (or Redis with `REDIS_URL`), not in memory: after a restart the customer is on the same step |
 | a re-delivered update | acted on once | the same id and content (`fingerprint`) is recognised for `UPDATE_KEEP_HOURS`; the same id with other content (a new token, the sandbox's emulator numbering again) is a new update |
 | a card charge | exactly one successful payment, or a refund | payments are unique on (provider, reference); a charge the order cannot take is recorded and refunded; the reconcile job finds charges whose `successful_payment` never arrived |
 | a refund | paid out exactly once | taken before the call, keyed `refund-<id>`, re-settled by a job (above) |
 | a notification | delivered at least once, sent twice only by a crash between Telegram's answer and the commit that marks it sent | the outbox row is written with its cause; a dispatcher's lease has an owner (docs/notifications.md) |
 | stock, coupons, money | as committed | one transaction per operation; nothing in memory matters |
 
-What is not durable: a conversation's step (the checkout wizard's state) lives in memory
-unless `REDIS_URL` is set; after a restart without Redis a customer in the middle of a wizard
-starts that step again.
+What a crash can still cost: the rest of a handling after its first committed write (a
+replay stops there; money work left undone is finished by the jobs above), and a second copy
+of an answer.
 """
 
 

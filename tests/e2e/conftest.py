@@ -333,11 +333,21 @@ async def _healthy(
 
 
 async def _stop(processes: list[asyncio.subprocess.Process]) -> None:
+    """SIGTERM, as a service manager stops the bot; it must be gone within 30 s (a bot that
+    does not stop would hang the suite: it is killed, and the test session fails)."""
     for process in processes:
         if process.returncode is None:
             process.terminate()
+    stuck = []
     for process in processes:
-        await process.wait()
+        try:
+            async with asyncio.timeout(30):
+                await process.wait()
+        except TimeoutError:
+            stuck.append(process.pid)
+            process.kill()
+            await process.wait()
+    assert not stuck, f"bot process(es) {stuck} did not stop within 30 s of SIGTERM"
 
 
 @pytest.fixture
