@@ -26,8 +26,10 @@ from types import TracebackType
 from typing import Self
 from weakref import WeakKeyDictionary
 
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage.conversations import Conversations
 from storage.inbox import UpdateInbox
@@ -60,6 +62,24 @@ class AlreadyApplied(Exception):
 
 class UnitOfWorkError(RuntimeError):
     pass
+
+
+# Whether a session wrote anything: a flush with changes, or an INSERT/UPDATE/DELETE it ran.
+# Only a transaction that wrote is one of an update's counted writes (a read that commits,
+# such as a cart review that found nothing to change, is not: a replay may do it again).
+WROTE = "wrote"
+
+
+@event.listens_for(Session, "before_flush")
+def _flushing(session: Session, _context: object, _instances: object) -> None:
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        session.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executing(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
 
 
 _GATES: WeakKeyDictionary[Engine, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
@@ -147,9 +167,20 @@ class UnitOfWork:
         if gate is not None:
             gate.release()
 
+    @property
+    def wrote(self) -> bool:
+        """This transaction has written (or is about to flush a change)."""
+        session = self.session.sync_session
+        return bool(
+            session.info.get(WROTE)
+            or session.new
+            or session.deleted
+            or any(session.is_modified(o) for o in session.dirty)
+        )
+
     async def commit(self) -> None:
         effects = current_update.get()
-        if effects is not None:
+        if effects is not None and self.wrote:
             effects.committed += 1
             if not await self.inbox.record_effect(
                 effects.bot_id, effects.update_id, effects.committed

@@ -298,3 +298,21 @@ async def test_the_webhook_answers_200_only_once_the_update_is_stored(db: Databa
         assert again.status == 200
         await handling.wait(10)
     assert [m.chat_id for m in telegram.sent if isinstance(m, SendMessage)] == [4500]
+
+
+async def test_a_commit_that_wrote_nothing_is_not_one_of_the_counted_writes(
+    db: Database,
+) -> None:
+    """A read that commits (a cart review that found nothing to change, an order found by its
+    checkout key) may run again in a replay: only writes are counted, so the replay does not
+    stop at it and goes on to answer (the chaos test's replayed Checkout and Place order)."""
+    assert await _claim(db, 13, "c", "a", NOW)
+    for _ in range(2):  # the first handling, then its replay
+        token = current_update.set(UpdateEffects(1, 13))
+        try:
+            async with db.uow() as uow:
+                await uow.session.scalar(select(func.count()).select_from(AuditLog))
+                await uow.commit()
+        finally:
+            current_update.reset(token)
+    assert (await _row(db, 13)).effects == 0
