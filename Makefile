@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format migrate seed-demo clean help rasa rasa-down nlu-eval bench load
+.PHONY: run test lint format migrate seed-demo clean help rasa rasa-down nlu-eval bench load chaos
 
 help:
 	@echo "make run   - install, migrate, seed the demo shop, start the bot"
@@ -14,6 +14,7 @@ help:
 	@echo "make format, make lint, make migrate, make seed-demo, make clean"
 	@echo "make rasa (start the Rasa NLU server), make rasa-down, make nlu-eval"
 	@echo "make bench (one table of figures vs in-run baselines), make load (60 s load test)"
+	@echo "make chaos (the bot killed -9 12 times while 40 customers pay, then every claim checked)"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed: install it, or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -72,6 +73,10 @@ bench: $(DEV_STAMP)
 # 200 customers buying for 60 s while the emulator injects 10 % faults (CI runs it shorter).
 load: $(DEV_STAMP)
 	LOAD_SECONDS=60 $(BIN)/python -m pytest -m load tests/load -q
+
+# The bot SIGKILLed 12 times while 40 customers pay by card (the normal suite runs 5 and 20).
+chaos: $(DEV_STAMP)
+	CHAOS_KILLS=12 CHAOS_CUSTOMERS=40 $(BIN)/python -m pytest -m chaos tests/chaos
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .import_linter_cache
