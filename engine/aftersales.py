@@ -16,6 +16,7 @@ from engine.base import Deps, actor, admin, audit, found, notify, operation, sel
 from engine.errors import (
     InvalidInput,
     NotFound,
+    Outdated,
     ReturnNotAllowed,
     ReviewNotAllowed,
 )
@@ -332,9 +333,19 @@ class Reviews:
 
     @operation("customer (who received the product)")
     async def write(
-        self, actor_id: int, product_id: int, rating: int, comment: str | None = None
+        self,
+        actor_id: int,
+        product_id: int,
+        rating: int,
+        comment: str | None = None,
+        *,
+        seen: int | None = None,
     ) -> ReviewView:
-        """Rate a received product 1-5 with an optional comment; writing again edits it."""
+        """Rate a received product 1-5 with an optional comment; writing again edits it.
+
+        A comment not given is kept. `seen`: the stars the screen showed (0: no review yet);
+        stars given on a screen that shows others are `Outdated` (the same stars again are
+        no change)."""
         if not 1 <= rating <= 5:
             raise InvalidInput(field="rating", rule="range", min=1, max=5)
         comment = (comment or "").strip()[:4000] or None
@@ -359,6 +370,14 @@ class Reviews:
                 select(Review).where(Review.product_id == product_id, Review.user_id == actor_id)
             )
             created = review is None
+            now = 0 if review is None else review.rating
+            if seen is not None and now not in (seen, rating):
+                raise Outdated(entity="review", id=product_id)
+            if review is not None and (rating, comment or review.comment) == (
+                review.rating,
+                review.comment,
+            ):
+                return ReviewView(review.review_id, product_id, actor_id, rating, review.comment)
             if review is None:
                 review = Review(
                     product_id=product_id, user_id=actor_id, rating=rating, comment=comment
@@ -378,7 +397,8 @@ class Reviews:
             else:
                 old = {"rating": review.rating, "comment": review.comment}
                 product.rating_sum += rating - review.rating
-                review.rating, review.comment = rating, comment
+                review.rating, review.comment = rating, comment or review.comment
+                comment = review.comment
                 audit(
                     uow,
                     "review",
@@ -403,6 +423,47 @@ class Reviews:
                 )
             await uow.commit()
             return ReviewView(review.review_id, product_id, actor_id, rating, comment)
+
+    @operation("customer (own review)")
+    async def comment(self, actor_id: int, product_id: int, comment: str) -> ReviewView:
+        """Add or change the comment of the actor's review of a product; its stars stay."""
+        text = comment.strip()[:4000] or None
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            review = await uow.session.scalar(
+                select(Review)
+                .where(Review.product_id == product_id, Review.user_id == actor_id)
+                .with_for_update()
+            )
+            if review is None:
+                raise NotFound(entity="review", id=product_id)
+            if text != review.comment:
+                audit(
+                    uow,
+                    "review",
+                    review.review_id,
+                    "update",
+                    by=actor_id,
+                    old={"comment": review.comment},
+                    new={"comment": text},
+                )
+                review.comment = text
+                await uow.commit()
+            return ReviewView(review.review_id, product_id, actor_id, review.rating, text)
+
+    @operation("customer (own review)")
+    async def mine(self, actor_id: int, product_id: int) -> ReviewView | None:
+        """The actor's review of a product, or None (what a stars screen shows)."""
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            r = await uow.session.scalar(
+                select(Review).where(Review.product_id == product_id, Review.user_id == actor_id)
+            )
+            return (
+                None
+                if r is None
+                else ReviewView(r.review_id, product_id, actor_id, r.rating, r.comment)
+            )
 
     @operation("anyone")
     async def of_product(self, product_id: int, limit: int = 10) -> list[ReviewView]:

@@ -8,12 +8,13 @@ transition table (`transition`, which writes exactly one audit row), adds outbox
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, cast, runtime_checkable
 
 from sqlalchemy import select
 
@@ -315,12 +316,43 @@ OPERATIONS: list[tuple[str, str, str]] = []
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# the ids a row can have: SQLite's INTEGER and PostgreSQL's BIGINT are signed 64-bit
+ROW_IDS = range(-(2**63), 2**63)
+
+
+def beyond_row_ids(value: Any) -> int | None:
+    """An integer no row can have, in `value` or one level inside it (a list of ids, a
+    mapping of id to quantity), or None."""
+    if isinstance(value, list | tuple | set | frozenset):
+        values: Any = value
+    elif isinstance(value, Mapping):
+        values = [*value.keys(), *value.values()]
+    else:
+        values = (value,)
+    for item in values:
+        if isinstance(item, int) and not isinstance(item, bool) and item not in ROW_IDS:
+            return item
+    return None
+
+
 def operation(who: str) -> Callable[[F], F]:
-    """Register an engine operation with who may call it (shown in docs/engine.md)."""
+    """Register an engine operation with who may call it (shown in docs/engine.md).
+
+    A number too large for any row (a forged button, a typed id) is `NotFound` here, for every
+    operation, before the database is asked and refuses it with an error of its own."""
 
     def register(fn: F) -> F:
         paragraph = (fn.__doc__ or "").strip().split("\n\n")[0]
         OPERATIONS.append((fn.__qualname__, who, " ".join(paragraph.split())))
-        return fn
+
+        @functools.wraps(fn)
+        async def checked(*args: Any, **kwargs: Any) -> Any:
+            for value in (*args[1:], *kwargs.values()):  # args[0]: the service
+                number = beyond_row_ids(value)
+                if number is not None:
+                    raise NotFound(entity="id", id=str(number))
+            return await fn(*args, **kwargs)
+
+        return cast(F, checked)
 
     return register

@@ -10,14 +10,24 @@ from enum import StrEnum
 from sqlalchemy import delete, select
 
 from engine.base import Deps, actor, found, operation
-from engine.catalog import BUYER_STATUSES, ProductCard
-from engine.errors import InsufficientStock, InvalidInput, NotFound, ProductUnavailable
+from engine.catalog import BUYER_STATUSES, MAX_LINE_QUANTITY, ProductCard
+from engine.errors import (
+    InsufficientStock,
+    InvalidInput,
+    NotFound,
+    Outdated,
+    ProductUnavailable,
+)
 from engine.pricing import ZERO
 from storage.models import Cart, CartItem, Product, Seller, Wishlist, WishlistItem
 from storage.uow import UnitOfWork
 from storage.vocabulary import ProductStatus, SellerStatus
 
-MAX_LINE_QUANTITY = 99
+
+def check_quantity(quantity: int) -> None:
+    """How many of a product one adds at a time: 1 to MAX_LINE_QUANTITY (`InvalidInput`)."""
+    if not 1 <= quantity <= MAX_LINE_QUANTITY:
+        raise InvalidInput(field="quantity", rule="range", min=1, max=MAX_LINE_QUANTITY)
 
 
 class Change(StrEnum):
@@ -178,8 +188,7 @@ class Carts:
     @operation("customer (own cart)")
     async def add(self, actor_id: int, product_id: int, quantity: int = 1) -> CartView:
         """Put `quantity` more of a product in the cart, within its stock."""
-        if not 1 <= quantity <= MAX_LINE_QUANTITY:
-            raise InvalidInput(field="quantity", rule="range", min=1, max=MAX_LINE_QUANTITY)
+        check_quantity(quantity)
         async with self.d.uow() as uow:
             await actor(uow, actor_id)
             product = await self._sellable(uow, product_id)
@@ -218,8 +227,13 @@ class Carts:
             return view_of(cart_, rows)
 
     @operation("customer (own cart)")
-    async def set_quantity(self, actor_id: int, product_id: int, quantity: int) -> CartView:
-        """Change a line's quantity; 0 removes it."""
+    async def set_quantity(
+        self, actor_id: int, product_id: int, quantity: int, *, seen: int | None = None
+    ) -> CartView:
+        """Change a line's quantity; 0 removes it.
+
+        `seen`: the quantity the screen showed (a cart message's −/+); a line that reads
+        otherwise now is `Outdated`, and stays."""
         if not 0 <= quantity <= MAX_LINE_QUANTITY:
             raise InvalidInput(field="quantity", rule="range", min=0, max=MAX_LINE_QUANTITY)
         async with self.d.uow() as uow:
@@ -236,6 +250,8 @@ class Carts:
             )
             if item is None:
                 raise NotFound(entity="cart_line", id=product_id)
+            if seen is not None and item.quantity not in (seen, quantity):
+                raise Outdated(entity="cart_line", id=product_id)
             if quantity == 0:
                 await uow.session.delete(item)
             else:

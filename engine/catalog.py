@@ -14,7 +14,7 @@ import re
 import time
 import unicodedata
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,7 +26,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.base import Deps, actor, admin, audit, found, operation, seller_of
-from engine.errors import InvalidInput, NotFound
+from engine.errors import InsufficientStock, InvalidInput, NotFound
 from engine.inventory import receive
 from storage.models import Category, Product, ProductImage, Seller
 from storage.uow import UnitOfWork
@@ -35,6 +35,7 @@ from storage.vocabulary import InventoryReference, ProductStatus, SellerStatus, 
 _Row = TypeVarTuple("_Row")
 BUYER_STATUSES = (ProductStatus.active, ProductStatus.out_of_stock)
 MAX_PAGE_SIZE = 50
+MAX_LINE_QUANTITY = 99  # of one product in a cart, or picked on its card
 SEARCH_CANDIDATES = 2000  # products ranked per search
 VOCABULARY_SLACK = timedelta(minutes=5)  # longer than any transaction that renames a product
 
@@ -42,6 +43,11 @@ VOCABULARY_SLACK = timedelta(minutes=5)  # longer than any transaction that rena
 def effective_price() -> Any:
     """What a buyer pays per unit now: the discount price when there is one."""
     return func.coalesce(Product.discount_price, Product.price)
+
+
+def _price_range(low: Decimal | None, high: Decimal | None) -> list[Any]:
+    bounds = [] if low is None else [effective_price() >= money(low)]
+    return bounds if high is None else [*bounds, effective_price() <= money(high)]
 
 
 def visible_to_buyers(stmt: Select[*_Row]) -> Select[*_Row]:
@@ -675,10 +681,7 @@ class Catalog:
                 )
             if query.seller_id is not None:
                 stmt = stmt.where(Product.seller_id == query.seller_id)
-            if query.min_price is not None:
-                stmt = stmt.where(effective_price() >= money(query.min_price))
-            if query.max_price is not None:
-                stmt = stmt.where(effective_price() <= money(query.max_price))
+            stmt = stmt.where(*_price_range(query.min_price, query.max_price))
             if query.in_stock:
                 stmt = stmt.where(Product.stock_quantity > 0)
             if query.min_rating is not None:
@@ -703,8 +706,33 @@ class Catalog:
             return Page([ProductCard.of(p) for p in rows], int(total or 0), page, size)
 
     @operation("anyone")
-    async def search(self, text: str, page: int = 1, page_size: int = 10) -> Page:
-        """Products matching the words of `text`, tolerant of typos, best matches first."""
+    async def cards(self, product_ids: Sequence[int]) -> list[ProductCard]:
+        """The products buyers can see among `product_ids`, in that order (a choice offered
+        from typed words: "Which one do you mean?")."""
+        ids = list(dict.fromkeys(product_ids))[:MAX_PAGE_SIZE]
+        if not ids:
+            return []
+        async with self.d.uow() as uow:
+            rows = (
+                await uow.session.scalars(
+                    visible_to_buyers(select(Product)).where(Product.product_id.in_(ids))
+                )
+            ).all()
+        found = {p.product_id: ProductCard.of(p) for p in rows}
+        return [found[i] for i in ids if i in found]
+
+    @operation("anyone")
+    async def search(
+        self,
+        text: str,
+        page: int = 1,
+        page_size: int = 10,
+        *,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+    ) -> Page:
+        """Products matching the words of `text`, tolerant of typos, best matches first;
+        optionally within a price range ("zip hoodies under $50")."""
         size = min(max(page_size, 1), MAX_PAGE_SIZE)
         page = max(page, 1)
         words = _words(text)[:8]
@@ -735,7 +763,7 @@ class Catalog:
                         select(Product.product_id, Product.name, Product.sold_count, Category.name)
                     )
                     .join(Category, Category.category_id == Product.category_id)
-                    .where(or_(*matches))
+                    .where(or_(*matches), *_price_range(min_price, max_price))
                     .limit(SEARCH_CANDIDATES)
                 )
             ).all()
@@ -815,8 +843,15 @@ class Catalog:
         return words
 
     @operation("anyone (hidden products: their seller and admins)")
-    async def product(self, product_id: int, viewer_id: int | None = None) -> ProductDetail:
-        """A product's page: prices, stock, average rating, seller, photos."""
+    async def product(
+        self, product_id: int, viewer_id: int | None = None, *, quantity: int | None = None
+    ) -> ProductDetail:
+        """A product's page: prices, stock, average rating, seller, photos.
+
+        With `quantity` (picked on the card): 1 to MAX_LINE_QUANTITY, and `InsufficientStock`
+        beyond the stock."""
+        if quantity is not None and not 1 <= quantity <= MAX_LINE_QUANTITY:
+            raise InvalidInput(field="quantity", rule="range", min=1, max=MAX_LINE_QUANTITY)
         async with self.d.uow() as uow:
             detail, seller_status, seller_user_id = await self._detail_and_seller(uow, product_id)
             visible = detail.card.status in BUYER_STATUSES and seller_status == SellerStatus.active
@@ -827,7 +862,12 @@ class Catalog:
                     allowed = viewer.is_admin or seller_user_id == viewer_id
                 if not allowed:
                     raise NotFound(entity="product", id=product_id)
-            return detail
+        available = detail.card.stock_quantity
+        if quantity is not None and quantity > available:
+            raise InsufficientStock(
+                items=[{"product_id": product_id, "requested": quantity, "available": available}]
+            )
+        return detail
 
     async def _detail(self, uow: UnitOfWork, product_id: int) -> ProductDetail:
         return (await self._detail_and_seller(uow, product_id))[0]

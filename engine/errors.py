@@ -2,6 +2,7 @@
 
 DomainError
 ├── NotFound              the object does not exist, or is not the actor's to see
+│   └── NotYourOrder      an order id the customer named is none of theirs (`order_id`)
 ├── Forbidden             the actor may not do this (wrong role, not the owner)
 │   └── Banned            the actor is banned; `reason` says why
 ├── InvalidInput          a value breaks a rule (`field`, `rule`)
@@ -10,6 +11,8 @@ DomainError
 ├── ProductUnavailable    inactive product, or its seller is not active
 ├── CartEmpty
 ├── CartChanged           `changes`: what differs since the customer saw the cart
+├── Outdated              a change asked on a screen that no longer shows the data
+│                         (`entity`, `id`): an old button; nothing was changed
 ├── CouponRejected        `reason`: unknown, disabled, expired, not_started,
 │                         below_minimum (`short_by`), used_up, already_used
 ├── PaymentMismatch       the same provider reference with another amount
@@ -17,6 +20,8 @@ DomainError
 ├── RefundTooLarge        more than was paid (`refundable`)
 ├── ReturnNotAllowed      `reason`: not_delivered, window_closed, too_many
 ├── ReviewNotAllowed      the actor has not received the product
+├── OrderActNotAllowed    the order cannot take that request any more (`order_id`, `act`:
+│                         cancel, track, return, review; `status`)
 └── ProviderFailed        the payment provider refused (`provider`, `detail`)
 """
 
@@ -35,6 +40,12 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     code = "not_found"
+
+
+class NotYourOrder(NotFound):
+    """Said by number: the customer typed an order id that is not theirs (or no order's)."""
+
+    code = "not_your_order"
 
 
 class Forbidden(DomainError):
@@ -69,6 +80,13 @@ class CartChanged(DomainError):
     code = "cart_changed"
 
 
+class Outdated(DomainError):
+    """The screen the change was asked on showed something else than there is now (a review
+    with other stars, a cart line with another quantity): nothing is changed."""
+
+    code = "outdated"
+
+
 class CouponRejected(DomainError):
     code = "coupon_rejected"
 
@@ -93,6 +111,10 @@ class ReturnNotAllowed(DomainError):
 
 class ReviewNotAllowed(DomainError):
     code = "review_not_allowed"
+
+
+class OrderActNotAllowed(DomainError):
+    code = "order_act_not_allowed"
 
 
 class ProviderFailed(DomainError):

@@ -53,6 +53,8 @@ from engine.errors import (
     IllegalTransition,
     InvalidInput,
     NotFound,
+    NotYourOrder,
+    OrderActNotAllowed,
     PaymentInFlight,
     PaymentMismatch,
     RefundTooLarge,
@@ -65,6 +67,7 @@ from engine.machines import (
     RETURN_FLOW,
     SHIPMENT_FLOW,
 )
+from engine.order_actions import ON_ITS_WAY, OrderAct, acts_of
 from engine.pricing import ZERO, allocate, line_discounts, refundable_units
 from engine.reconcile import (
     IN_FLIGHT,
@@ -102,6 +105,8 @@ from storage.vocabulary import (
     money,
 )
 
+CHOICE_WINDOW = 30  # a request without an order id chooses among this many newest orders
+MAX_ID = 2**63 - 1  # an id beyond a BIGINT names no order
 REFUND_GRACE = timedelta(minutes=1)  # a pending refund older than this was left by a crash
 REFUND_STALE = timedelta(minutes=5)  # a taker silent this long is presumed dead
 
@@ -136,6 +141,7 @@ class ShipmentView:
     seller_id: int
     status: ShipmentStatus
     tracking_number: str | None
+    delivered_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,7 @@ class OrderView:
     lines: list[LineView] = field(default_factory=list)
     shipments: list[ShipmentView] = field(default_factory=list)
     invoice_payload: str = ""  # what a Telegram invoice for it carries (engine/reconcile.py)
+    acts: frozenset[OrderAct] = frozenset()  # what it can still take (engine/order_actions.py)
 
 
 @dataclass(frozen=True)
@@ -175,7 +182,15 @@ class RefundView:
     status: RefundStatus
 
 
-async def order_view(uow: UnitOfWork, order_id: int) -> OrderView:
+async def order_view(
+    uow: UnitOfWork,
+    order_id: int,
+    *,
+    now: datetime | None = None,
+    return_window: timedelta | None = None,
+) -> OrderView:
+    """The order as the customer sees it; with `now` and `return_window` its `acts` also
+    know whether the return window is still open."""
     order = await found(uow, Order, order_id, "order", populate_existing=True)
     items = (
         await uow.session.scalars(
@@ -217,8 +232,12 @@ async def order_view(uow: UnitOfWork, order_id: int) -> OrderView:
             )
             for i in items
         ],
-        [ShipmentView(s.shipment_id, s.seller_id, s.status, s.tracking_number) for s in shipments],
+        [
+            ShipmentView(s.shipment_id, s.seller_id, s.status, s.tracking_number, s.delivered_at)
+            for s in shipments
+        ],
         invoice_payload(order.order_id, order.checkout_key),
+        acts_of(order.order_status, shipments, items, now=now, return_window=return_window),
     )
 
 
@@ -308,6 +327,16 @@ class Orders:
                 if existing is None:
                     raise
                 return existing
+
+    @operation("customer (own checkouts)")
+    async def placed(self, actor_id: int, checkout_key: str) -> OrderView | None:
+        """The order a checkout placed (by its key), or None while it has placed none: what
+        "Place order" shows when tapped again."""
+        if not checkout_key or len(checkout_key) > 64:
+            return None
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            return await self._existing(uow, actor_id, checkout_key)
 
     async def _existing(self, uow: UnitOfWork, actor_id: int, key: str) -> OrderView | None:
         order = await uow.session.scalar(select(Order).where(Order.checkout_key == key))
@@ -484,7 +513,9 @@ class Orders:
         """One order with its lines and shipments."""
         async with self.d.uow() as uow:
             await own_order(uow, actor_id, order_id, lock=False)
-            return await order_view(uow, order_id)
+            return await order_view(
+                uow, order_id, now=self.d.clock(), return_window=self.d.rules.return_window
+            )
 
     @operation("customer (own orders)")
     async def history(self, actor_id: int, limit: int = 20) -> list[OrderView]:
@@ -500,6 +531,48 @@ class Orders:
                 )
             ).all()
             return [await order_view(uow, i) for i in ids]
+
+    @operation("customer (own orders)")
+    async def choose(
+        self,
+        actor_id: int,
+        act: OrderAct,
+        order_id: int | None = None,
+        *,
+        hint: int | None = None,
+    ) -> list[OrderView]:
+        """The orders a request ("cancel my order 16", "where is my order") may mean, newest
+        first. A named order must be the customer's (`NotYourOrder` otherwise, by number) and
+        able to take the request (`OrderActNotAllowed`). Without one: the `hint` (the order the
+        chat showed last) when it can take the request, else every recent order that can; to
+        track, the orders on their way, or else the newest order."""
+        now, window = self.d.clock(), self.d.rules.return_window
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            if order_id is not None:
+                order = await uow.session.get(Order, order_id) if 0 < order_id <= MAX_ID else None
+                if order is None or order.user_id != actor_id:
+                    raise NotYourOrder(order_id=order_id)
+                view = await order_view(uow, order_id, now=now, return_window=window)
+                if act not in view.acts:
+                    raise OrderActNotAllowed(
+                        order_id=order_id, act=act.value, status=view.status.value
+                    )
+                return [view]
+            ids = (
+                await uow.session.scalars(
+                    select(Order.order_id)
+                    .where(Order.user_id == actor_id)
+                    .order_by(Order.order_id.desc())
+                    .limit(CHOICE_WINDOW)
+                )
+            ).all()
+            views = [await order_view(uow, i, now=now, return_window=window) for i in ids]
+        able = [v for v in views if act in v.acts]
+        if act == OrderAct.track:
+            able = [v for v in views if v.status in ON_ITS_WAY] or views[:1]
+        hinted = [v for v in able if v.order_id == hint]
+        return hinted or able
 
     # --- payments ----------------------------------------------------------------------------
     @operation("the paying customer")

@@ -5,8 +5,11 @@ import SQLAlchemy or storage (import-linter contracts), only the engine and nlu.
 bubble up to the error handler in bot/, which words them through handlers.i18n.
 """
 
-from aiogram import Router
-from aiogram.types import CallbackQuery
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.types import CallbackQuery, Message
 
 from handlers import admin, customer, seller
 from handlers.i18n import t
@@ -18,11 +21,24 @@ async def on_stale_button(query: CallbackQuery, lang: str = "en") -> None:
     await query.answer(t(lang, "stale_button"), show_alert=False)
 
 
+async def on_unknown_command(message: Message, lang: str = "en") -> None:
+    """A /command nothing knows (a typo, a guess): say so, and what there is instead."""
+    command = escape((message.text or "/").split()[0][:40])
+    await message.answer(t(lang, "command.unknown", command=command) + "\n\n" + t(lang, "help"))
+
+
+async def on_stray_text(message: Message, lang: str = "en") -> None:
+    """Text at a step that waits for a button: every message gets an answer."""
+    await message.answer(t(lang, "stray_text"))
+
+
 def build_router() -> Router:
     """All role routers under one root; admin and seller commands match before customer text."""
     root = Router(name="shop")
     root.include_routers(admin.build_router(), seller.build_router(), customer.build_router())
     fallback = Router(name="fallback")
     fallback.callback_query.register(on_stale_button)
+    fallback.message.register(on_unknown_command, F.text.startswith("/"))
+    fallback.message.register(on_stray_text, ~StateFilter(None), F.text)
     root.include_router(fallback)
     return root

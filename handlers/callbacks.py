@@ -59,9 +59,13 @@ class CartAction(StrEnum):
     checkout = "checkout"
 
 
-class CartCb(CallbackData, prefix="v1k"):
+class CartCb(CallbackData, prefix="v2k"):
+    """A cart line's −/+/✖ name the product and the quantity the screen showed (`qty`): the
+    engine refuses a change to a line that no longer reads so (an old cart message)."""
+
     action: CartAction
     id: int = 0
+    qty: int = 0
 
 
 class CheckoutStep(StrEnum):
@@ -73,9 +77,14 @@ class CheckoutStep(StrEnum):
     confirm = "ok"
 
 
-class CheckoutCb(CallbackData, prefix="v1o"):
+class CheckoutCb(CallbackData, prefix="v2o"):
+    """A checkout step's button: the choice, and the checkout it belongs to (`key`, made when
+    the checkout starts): a button of a checkout given up changes nothing in a later one, and
+    "Place order" tapped again shows the order that key placed."""
+
     step: CheckoutStep
     value: str = ""
+    key: str = ""
 
 
 class OrderAction(StrEnum):
@@ -159,9 +168,10 @@ class SellerDecisionCb(CallbackData, prefix="v1a2"):
     id: int
 
 
-class ReviewCb(CallbackData, prefix="v1r2"):
+class ReviewCb(CallbackData, prefix="v2r2"):
     product_id: int
     rating: int = 0  # 0: ask for the stars
+    seen: int = 0  # the stars the screen showed (0: no review yet); others are refused
 
 
 class ReturnLineCb(CallbackData, prefix="v1r3"):
@@ -211,7 +221,9 @@ class ProviderAdminAction(StrEnum):
     show = "show"
     new = "new"
     cost = "cost"
-    toggle = "tog"
+    on = "on"  # switch it on (a repeat changes nothing)
+    off = "off"
+    toggle = "tog"  # an older screen's switch: shows the provider as it is now, changes nothing
 
 
 class ProviderAdminCb(CallbackData, prefix="v1a4"):

@@ -18,7 +18,7 @@ from handlers.i18n import t
 
 log = logging.getLogger(__name__)
 
-CUSTOMER = ("start", "cart", "orders", "wishlist", "profile", "sell", "help", "cancel")
+CUSTOMER = ("start", "search", "cart", "orders", "wishlist", "profile", "sell", "help", "cancel")
 SELLER = (*CUSTOMER, "report")
 ADMIN = (
     *SELLER,

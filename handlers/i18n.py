@@ -48,6 +48,11 @@ def error_text(lang: str | None, error: DomainError) -> str:
         key = f"error.coupon.{params.get('reason', 'unknown')}"
     elif error.code == "return_not_allowed":
         key = f"error.return.{params.get('reason', 'not_delivered')}"
+    elif error.code == "order_act_not_allowed":
+        key = f"error.order_act.{params.get('act')}"
+        status = f"status.{params.get('status')}"
+        if status in CATALOGS[DEFAULT]:
+            params["status"] = t(lang, status)
     elif error.code == "invalid_input":
         specific = f"error.invalid.{params.get('field')}.{params.get('rule')}"
         key = specific if specific in CATALOGS[DEFAULT] else "error.invalid_input"

@@ -9,6 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from engine.accounts import AddressView
 from engine.cart import CartView
 from engine.catalog import CategoryNode, Page, ProductDetail
+from engine.order_actions import OrderAct
 from engine.orders import OrderView
 from engine.shipping import ProviderView
 from handlers.callbacks import (
@@ -29,7 +30,7 @@ from handlers.callbacks import (
     SearchCb,
 )
 from handlers.i18n import price, t
-from storage.vocabulary import OrderStatus, PaymentMethod
+from storage.vocabulary import PaymentMethod
 
 Button = InlineKeyboardButton
 
@@ -87,12 +88,14 @@ def product_list(
     page: Page,
     pager: str,
     category: int | None = None,
+    qty: int = 1,
 ) -> InlineKeyboardMarkup:
+    """Products with their prices, pages and Back; a card opened from it starts at `qty`."""
     rows = [
         [
             Button(
                 text=_clip(f"{c.name} · {price(c.unit_price)}"),
-                callback_data=ProductCb(id=c.product_id).pack(),
+                callback_data=ProductCb(id=c.product_id, qty=qty).pack(),
             )
         ]
         for c in page.items
@@ -127,11 +130,9 @@ def product(lang: str, detail: ProductDetail, qty: int) -> InlineKeyboardMarkup:
                     text="−", callback_data=ProductCb(id=pid, qty=max(1, qty - 1), card=True).pack()
                 ),
                 Button(text=str(qty), callback_data=ProductCb(id=pid, qty=qty, card=True).pack()),
-                Button(
+                Button(  # one more than the stock: the engine says how many there are
                     text="+",
-                    callback_data=ProductCb(
-                        id=pid, qty=min(qty + 1, detail.card.stock_quantity, 99), card=True
-                    ).pack(),
+                    callback_data=ProductCb(id=pid, qty=min(qty + 1, 99), card=True).pack(),
                 ),
             ]
         )
@@ -166,17 +167,18 @@ def product(lang: str, detail: ProductDetail, qty: int) -> InlineKeyboardMarkup:
 def cart(lang: str, view: CartView) -> InlineKeyboardMarkup:
     rows = []
     for line in view.lines:
+        pid, qty = line.product_id, line.quantity  # the quantity shown: −/+ change that one
         rows.append(
             [
                 Button(
-                    text="−", callback_data=CartCb(action=CartAction.dec, id=line.product_id).pack()
+                    text="−", callback_data=CartCb(action=CartAction.dec, id=pid, qty=qty).pack()
                 ),
                 Button(
                     text=_clip(f"{line.quantity} × {line.name}", 30),
                     callback_data=ProductCb(id=line.product_id).pack(),
                 ),
                 Button(
-                    text="+", callback_data=CartCb(action=CartAction.inc, id=line.product_id).pack()
+                    text="+", callback_data=CartCb(action=CartAction.inc, id=pid, qty=qty).pack()
                 ),
                 Button(
                     text="✖",
@@ -204,12 +206,15 @@ def cart(lang: str, view: CartView) -> InlineKeyboardMarkup:
     return _kb(rows)
 
 
-def addresses(lang: str, saved: Sequence[AddressView]) -> InlineKeyboardMarkup:
+# the checkout's buttons carry its key: a checkout given up changes nothing in a later one
+def addresses(lang: str, saved: Sequence[AddressView], key: str) -> InlineKeyboardMarkup:
     rows = [
         [
             Button(
                 text=_clip(f"{a.street}, {a.city}"),
-                callback_data=CheckoutCb(step=CheckoutStep.address, value=str(a.address_id)).pack(),
+                callback_data=CheckoutCb(
+                    step=CheckoutStep.address, value=str(a.address_id), key=key
+                ).pack(),
             )
         ]
         for a in saved
@@ -218,14 +223,14 @@ def addresses(lang: str, saved: Sequence[AddressView]) -> InlineKeyboardMarkup:
         [
             Button(
                 text=t(lang, "checkout.address.new"),
-                callback_data=CheckoutCb(step=CheckoutStep.new_address).pack(),
+                callback_data=CheckoutCb(step=CheckoutStep.new_address, key=key).pack(),
             )
         ]
     )
     return _kb(rows)
 
 
-def providers(lang: str, options: Sequence[ProviderView]) -> InlineKeyboardMarkup:
+def providers(lang: str, options: Sequence[ProviderView], key: str) -> InlineKeyboardMarkup:
     return _kb(
         [
             [
@@ -234,7 +239,7 @@ def providers(lang: str, options: Sequence[ProviderView]) -> InlineKeyboardMarku
                         t(lang, "checkout.provider.option", name=p.name, cost=price(p.cost))
                     ),
                     callback_data=CheckoutCb(
-                        step=CheckoutStep.provider, value=str(p.provider_id)
+                        step=CheckoutStep.provider, value=str(p.provider_id), key=key
                     ).pack(),
                 )
             ]
@@ -243,26 +248,28 @@ def providers(lang: str, options: Sequence[ProviderView]) -> InlineKeyboardMarku
     )
 
 
-def skip_coupon(lang: str) -> InlineKeyboardMarkup:
+def skip_coupon(lang: str, key: str) -> InlineKeyboardMarkup:
     return _kb(
         [
             [
                 Button(
                     text=t(lang, "checkout.coupon.skip"),
-                    callback_data=CheckoutCb(step=CheckoutStep.skip_coupon).pack(),
+                    callback_data=CheckoutCb(step=CheckoutStep.skip_coupon, key=key).pack(),
                 )
             ]
         ]
     )
 
 
-def payment_methods(lang: str, methods: Sequence[PaymentMethod]) -> InlineKeyboardMarkup:
+def payment_methods(lang: str, methods: Sequence[PaymentMethod], key: str) -> InlineKeyboardMarkup:
     return _kb(
         [
             [
                 Button(
                     text=t(lang, f"checkout.pay.{m.value}"),
-                    callback_data=CheckoutCb(step=CheckoutStep.payment, value=m.value).pack(),
+                    callback_data=CheckoutCb(
+                        step=CheckoutStep.payment, value=m.value, key=key
+                    ).pack(),
                 )
             ]
             for m in methods
@@ -270,13 +277,13 @@ def payment_methods(lang: str, methods: Sequence[PaymentMethod]) -> InlineKeyboa
     )
 
 
-def confirm(lang: str) -> InlineKeyboardMarkup:
+def confirm(lang: str, key: str) -> InlineKeyboardMarkup:
     return _kb(
         [
             [
                 Button(
                     text=t(lang, "checkout.confirm"),
-                    callback_data=CheckoutCb(step=CheckoutStep.confirm).pack(),
+                    callback_data=CheckoutCb(step=CheckoutStep.confirm, key=key).pack(),
                 )
             ],
             back_home(lang),
@@ -284,11 +291,15 @@ def confirm(lang: str) -> InlineKeyboardMarkup:
     )
 
 
-def stars(product_id: int) -> InlineKeyboardMarkup:
+def stars(product_id: int, seen: int) -> InlineKeyboardMarkup:
+    """1 to 5 stars for a product whose review has `seen` stars now (0: none yet)."""
     return _kb(
         [
             [
-                Button(text="★" * n, callback_data=ReviewCb(product_id=product_id, rating=n).pack())
+                Button(
+                    text="★" * n,
+                    callback_data=ReviewCb(product_id=product_id, rating=n, seen=seen).pack(),
+                )
                 for n in range(1, 6)
             ]
         ]
@@ -324,7 +335,7 @@ def order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
             )
         ]
     ]
-    if view.status in (OrderStatus.delivered, OrderStatus.returned):
+    if OrderAct.review in view.acts:  # what the order can still take: the engine says
         for line in view.lines[:5]:
             row = [
                 Button(
@@ -332,7 +343,7 @@ def order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
                     callback_data=ReviewCb(product_id=line.product_id).pack(),
                 )
             ]
-            if line.refunded_quantity < line.quantity:
+            if OrderAct.return_items in view.acts and line.refunded_quantity < line.quantity:
                 row.append(
                     Button(
                         text=_clip(t(lang, "order.return", name=line.name), 30),
@@ -342,7 +353,7 @@ def order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
                     )
                 )
             rows.append(row)
-    if view.status in (OrderStatus.pending, OrderStatus.paid):
+    if OrderAct.cancel in view.acts:
         rows.append(
             [
                 Button(

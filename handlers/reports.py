@@ -28,6 +28,7 @@ from engine.backoffice import SalesReport
 from handlers.callbacks import ReportCb, ReportScope
 from handlers.i18n import price, t
 from handlers.render import CAPTION_LIMIT, TEXT_LIMIT, fit
+from handlers.screen import show
 
 PERIODS = (7, 30, 90)
 WIDTH, HEIGHT, DPI = 8.0, 6.0, 100  # 800 × 600 px
@@ -192,8 +193,5 @@ async def deliver(query: CallbackQuery, lang: str, report: SalesReport, scope: R
     if not isinstance(message, Message):
         return
     text, markup = summary(lang, report), periods(lang, scope, report.days)
-    if message.text is None:
-        await message.answer(text, reply_markup=markup)
-    elif message.reply_markup != markup:  # the same period again: the summary stays
-        await message.edit_text(text, reply_markup=markup)
+    await show(query, text, markup)  # the same period again: the summary stays
     await message.answer_photo(await chart(lang, report), caption=caption(lang, report))

@@ -211,13 +211,31 @@ class CatalogIndex:
             recall = (
                 sum(self.weight(w) for w in in_name) + 0.8 * sum(self.weight(w) for w in in_cat)
             ) / total
-            name_total = sum(self.weight(w) for w in names) or 1.0
-            precision = sum(self.weight(w) for w in names & query) / name_total
+            precision = len(names & query) / max(len(names), 1)
             score = round(0.75 * recall + 0.25 * precision, 6)
             if score >= min_score:
                 scored.append((item.product_id, score))
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
         return scored[:limit]
+
+    def search_words(self, text: str) -> str:
+        """What to search for when a message is no clear request: its words without the
+        everyday ones ("i", "want", "please", the words around entities in the training
+        phrases) and counts, as typed (the shop's search forgives typos itself) but for
+        synonyms and colour names: "i want two black t-shirts" -> "black shirts". Words the
+        index does not know stay (a product listed since it was built); "" when nothing is
+        left."""
+        kept: list[str] = []
+        for word in words(text):
+            if word in _NUMBERISH:
+                continue
+            catalog_word = word in COLOURS or self.canonical(word) is not None
+            if not catalog_word and (word in self.protected or len(word) < 2):
+                continue
+            said = COLOURS.get(word) or SYNONYMS.get(word) or word
+            if said not in kept:
+                kept.append(said)
+        return " ".join(kept)
 
     def find_mentions(self, tokens: Sequence[Token], skip: Iterable[int] = ()) -> list[Mention]:
         """Runs of consecutive tokens that are catalog words, not crossing skipped tokens."""

@@ -154,25 +154,37 @@ def extract_coupon(text: str) -> Found[str] | None:
 
 
 _DIGIT_WORD = "|".join(DIGIT_WORDS)
+# ids of any length: one too long for any order is still the customer's words, refused by
+# number later, never dropped (a dropped id would let "cancel my order" pick another order)
 _ORDER_MARKED = re.compile(
-    r"#\s?(?P<hash>\d{1,9})\b"
-    r"|\border\s*(?:number|num|no\.?|id|#)\s*[:#]?\s*(?P<numbered>\d{1,9})\b"
-    r"|\b(?:order|purchase|package|parcel|shipment)\s+(?P<bare>\d{3,9})\b"
-    r"|\b(?:number|no\.?)\s*(?P<num2>\d{3,9})\b",
+    r"#\s?(?P<hash>\d+)\b"
+    r"|\border\s*(?:number|num|no\.?|id|#)\s*[:#]?\s*(?P<numbered>\d+)\b"
+    r"|\b(?:order|purchase|package|parcel|shipment)\s+(?P<bare>\d{3,})\b"
+    r"|\b(?:number|no\.?)\s*(?P<num2>\d{3,})\b",
+    re.IGNORECASE,
+)
+# in an order request, "my order 16" and "number 7" too (elsewhere "order 2 hoodies" is a count)
+_ORDER_SHORT = re.compile(
+    r"\b(?:order|purchase|package|parcel|shipment|number|no\.?)\s*(?P<short>\d{1,2})\b"
+    r"(?![.,]\d)(?!\s*(?:dollars?|bucks|\$|%))",
     re.IGNORECASE,
 )
 _SPOKEN = re.compile(rf"\b(?P<spoken>(?:(?:{_DIGIT_WORD})[\s-]+){{2,}}(?:{_DIGIT_WORD}))\b", re.I)
-_BARE_DIGITS = re.compile(r"(?<![\w$.,])(?P<bare>\d{3,9})\b(?![.,]\d)(?!\s*(?:dollars?|bucks|\$))")
+_BARE_DIGITS = re.compile(r"(?<![\w$.,])(?P<bare>\d{3,})\b(?![.,]\d)(?!\s*(?:dollars?|bucks|\$))")
 
 
 def extract_order_id(text: str, *, loose: bool = False) -> Found[int] | None:
     """ "#1042", "order 1042", "order number one zero four two"; with `loose` (an order
-    intent) also a bare number of three or more digits or any spoken digit string."""
+    intent) also "order 16", "number 7", a bare number of three or more digits or any
+    spoken digit string."""
     match = _ORDER_MARKED.search(text)
     if match:
         for group in ("hash", "numbered", "bare", "num2"):
             if match.group(group):
                 return Found(int(match.group(group)), match.start(), match.end())
+    short = _ORDER_SHORT.search(text) if loose else None
+    if short:
+        return Found(int(short.group("short")), short.start(), short.end())
     for spoken in _SPOKEN.finditer(text):
         before = text[: spoken.start()].lower()
         marked = re.search(r"(?:order|number|no\.?|#)\s*$", before) is not None

@@ -7,6 +7,7 @@ becomes catalog ids the same way whichever model found the intent. Spans a backe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -32,6 +33,8 @@ CART_INTENTS = frozenset({"add_to_cart", "remove_from_cart"})
 #: Intents where a bare category word means "browse that category" rather than a product.
 BROWSE_INTENTS = frozenset({"search"})
 _QUANTITY_MARKERS = frozenset({"qty", "quantity", "x"})
+_NEGATIVE = frozenset({"minus", "negative"})
+_EXPONENT = re.compile(r"e\d{1,3}")
 _FILLERS = frozenset({"of", "the", "more", "extra", "new", "another"})
 #: Slots checked by patterns before a backend's spans: their shape is regular.
 RULES_FIRST = frozenset({"price_min", "price_max", "order_id", "rating", "coupon_code"})
@@ -100,6 +103,13 @@ class EntityBuilder:
             if span.entity in RULES_FIRST:
                 continue
             value = _normalise(span.entity, span.text)
+            at = sorted(_tokens_in(tokens, span.start, span.end))
+            if span.entity == "quantity" and value is not None and at:
+                counted = _count_at(text, tokens, at[0])  # "-5", "1e9", "minus two": as typed
+                if counted is not None and tokens[at[0]].lower.isdigit():
+                    value = counted[0]
+                elif counted is not None and counted[0] < 0 and isinstance(value, int):
+                    value = -value
             if value is not None:
                 values[span.entity] = value
                 if span.entity not in ("product", "category"):
@@ -169,7 +179,7 @@ class EntityBuilder:
 
         # 4. quantity: a count next to a product, "x2", "3 of them"
         if "quantity" not in values:
-            quantity = self._quantity(tokens, used | mention_tokens, mention_tokens, intent)
+            quantity = self._quantity(text, tokens, used | mention_tokens, mention_tokens, intent)
             if quantity is not None:
                 values["quantity"] = quantity
 
@@ -209,8 +219,10 @@ class EntityBuilder:
         return Mention(start, mention.end, text)
 
     def _quantity(
-        self, tokens: Sequence[Token], used: set[int], mention: set[int], intent: str
+        self, text: str, tokens: Sequence[Token], used: set[int], mention: set[int], intent: str
     ) -> int | None:
+        """The count as typed, in range or not ("-5 kettles", "1e9 kettles"): the engine says
+        what it accepts, so a count is never silently turned into another."""
         lowered = [t.lower for t in tokens]
         mention_start = min(mention) if mention else None
         lone: list[int] = []
@@ -221,26 +233,32 @@ class EntityBuilder:
                 word.endswith("x") and word[:-1].isdigit()
             ):
                 return parse_quantity(word)
-            value = parse_quantity(word)
-            if value is None or value > 99 or (word.isdigit() and len(word) > 2):
+            counted = _count_at(text, tokens, i)
+            if counted is None:
                 continue
+            value, end = counted
+            usual = 0 < value <= 99 and not (word.isdigit() and len(word) > 2)
             if word in ("a", "an"):
                 if intent not in CART_INTENTS:
                     continue
                 if i + 1 < len(lowered) and lowered[i + 1] in COUNT_PHRASES:
                     continue  # "a couple": the next word carries the number
             # what follows, skipping fillers and attribute words
-            j = i + 1
+            j = end
             while j < len(lowered) and (lowered[j] in _FILLERS or (j in used and j not in mention)):
                 j += 1
             follows_mention = mention_start is not None and j == mention_start
             before = lowered[i - 1] if i > 0 else ""
-            after = lowered[i + 1] if i + 1 < len(lowered) else ""
-            after2 = lowered[i + 2] if i + 2 < len(lowered) else ""
+            if before in _NEGATIVE:
+                before = lowered[i - 2] if i > 1 else ""
+            if follows_mention or before in _QUANTITY_MARKERS:
+                return value  # next to the product: the count, however odd
+            if not usual:
+                continue  # a stray big number ("the 2000 model") is not a count
+            after = lowered[end] if end < len(lowered) else ""
+            after2 = lowered[end + 1] if end + 1 < len(lowered) else ""
             if (
-                follows_mention
-                or before in _QUANTITY_MARKERS
-                or after in _ANAPHORA_AFTER
+                after in _ANAPHORA_AFTER
                 or (after in ("of", "more") and after2 in _ANAPHORA_AFTER)
                 or (after in ("more",) and intent in CART_INTENTS)
             ):
@@ -248,6 +266,33 @@ class EntityBuilder:
             if word not in COUNT_PHRASES and intent in CART_INTENTS:
                 lone.append(value)
         return lone[0] if len(lone) == 1 else None
+
+
+def _count_at(text: str, tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
+    """The count written at token `i`, signed and scaled as typed ("-5", "minus three",
+    "1e9", "0"), and the index of the token after it; None if it is no count."""
+    word = tokens[i].lower
+    end = i + 1
+    if word.isdigit():
+        value = int(word)
+        following = tokens[end] if end < len(tokens) else None
+        if (
+            following is not None
+            and following.start == tokens[i].end
+            and _EXPONENT.fullmatch(following.lower)
+        ):
+            value *= 10 ** int(following.lower[1:])
+            end += 1
+    else:
+        count = parse_quantity(word)
+        if count is None:
+            return None
+        value = count
+    start = tokens[i].start
+    signed = start > 0 and text[start - 1] in "-−" and (start < 2 or not text[start - 2].isalnum())
+    if signed or (i > 0 and tokens[i - 1].lower in _NEGATIVE):
+        value = -value
+    return value, end
 
 
 def _merge_mentions(

@@ -355,7 +355,9 @@ def _provider_screen(lang: str, p: ProviderView) -> tuple[str, InlineKeyboardMar
                 text=t(
                     lang, "admin.provider.switch_off" if p.active else "admin.provider.switch_on"
                 ),
-                callback_data=ProviderAdminCb(action=P.toggle, id=p.provider_id).pack(),
+                callback_data=ProviderAdminCb(
+                    action=P.off if p.active else P.on, id=p.provider_id
+                ).pack(),
             ),
         ],
         [
@@ -381,11 +383,10 @@ async def on_provider_admin(
     action, pid = callback_data.action, callback_data.id
     if action == P.list:
         await show_providers(query, shop, lang)
-    elif action == P.show:
+    elif action in (P.show, P.toggle):  # an older screen's toggle only shows it as it is
         await screen(query, *_provider_screen(lang, await _provider(shop, pid)))
-    elif action == P.toggle:
-        current = await _provider(shop, pid)
-        updated = await shop.shipping.update_provider(me.id, pid, active=not current.active)
+    elif action in (P.on, P.off):  # what the screen offered: a repeat changes nothing
+        updated = await shop.shipping.update_provider(me.id, pid, active=action == P.on)
         await screen(query, *_provider_screen(lang, updated))
     elif action == P.cost:
         current = await _provider(shop, pid)

@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from html import unescape
 from typing import TypeVar
 
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import AdminAction, AdminCb, SellerDecision, SellerDecisionCb
 from handlers.i18n import t
+from handlers.screen import show as screen  # admin screens show as every other screen
+
+__all__ = ["Button", "admin_home", "clip", "decision_buttons", "keyboard", "page_of", "screen"]
 
 Button = InlineKeyboardButton
 PAGE = 10
 T = TypeVar("T")
-
-
-async def screen(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Edit the screen in place when it is a text message (and something changed); otherwise
-    send it as a new message."""
-    message = query.message
-    if not isinstance(message, Message):
-        return
-    if message.text is None:
-        await message.answer(text, reply_markup=markup)
-    elif message.text != plain(text) or message.reply_markup != markup:
-        await message.edit_text(text, reply_markup=markup)
-
-
-def plain(html: str) -> str:
-    """What Telegram shows of our HTML: the tags gone, the entities decoded."""
-    return unescape(re.sub(r"<[^>]+>", "", html))
 
 
 def page_of(items: Sequence[T], page: int) -> tuple[list[T], int, int]:

@@ -12,8 +12,8 @@ from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import CartAction, CartCb, Menu, MenuCb, RemindersCb
-from handlers.customer.catalog import _screen
 from handlers.i18n import t
+from handlers.screen import show
 
 
 async def on_cart_command(message: Message, shop: Shop, lang: str, me: UserView) -> None:
@@ -23,7 +23,7 @@ async def on_cart_command(message: Message, shop: Shop, lang: str, me: UserView)
 
 async def on_cart(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
     view = await shop.carts.view(me.id)
-    await _screen(query, render.cart(lang, view), kb.cart(lang, view))
+    await show(query, render.cart(lang, view), kb.cart(lang, view))
     await query.answer()
 
 
@@ -44,16 +44,13 @@ async def on_cart_action(
     if action == CartAction.clear:
         await shop.carts.clear(me.id)
         view = await shop.carts.view(me.id)
-    else:
-        current = await shop.carts.view(me.id)
-        line = next((x for x in current.lines if x.product_id == callback_data.id), None)
-        quantity = (
-            0
-            if line is None or action == CartAction.remove
-            else line.quantity + (1 if action == CartAction.inc else -1)
-        )
-        view = await shop.carts.set_quantity(me.id, callback_data.id, max(quantity, 0))
-    await _screen(query, render.cart(lang, view), kb.cart(lang, view))
+    elif action == CartAction.remove:
+        view = await shop.carts.remove(me.id, callback_data.id)
+    else:  # one more or one less than the screen showed; the engine checks it still does
+        shown = callback_data.qty
+        wanted = shown + 1 if action == CartAction.inc else max(shown - 1, 0)
+        view = await shop.carts.set_quantity(me.id, callback_data.id, wanted, seen=shown)
+    await show(query, render.cart(lang, view), kb.cart(lang, view))
     await query.answer()
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
 from pathlib import Path
+from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
@@ -24,18 +29,14 @@ from handlers.callbacks import (
     SearchCb,
 )
 from handlers.i18n import t
+from handlers.screen import edit_or_keep, show
 
 PAGE_SIZE = 8
 
 
 async def _screen(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
-    """Edit the screen in place when it is a text message; otherwise send a new one."""
-    message = query.message
-    if isinstance(message, Message) and message.text is not None:
-        if message.text != text or message.reply_markup != markup:
-            await message.edit_text(text, reply_markup=markup)
-    elif isinstance(message, Message):
-        await message.answer(text, reply_markup=markup)
+    """In place of a text message, or new under a photo (handlers.screen.show)."""
+    await show(query, text, markup)
 
 
 async def on_browse(query: CallbackQuery, shop: Shop, lang: str) -> None:
@@ -98,16 +99,12 @@ async def show_product(
     edit: bool,
     media_dir: Path | None = None,
 ) -> None:
-    detail = await shop.catalog.product(product_id)
+    # the card's own −/+ (edit) pick a quantity: the engine refuses more than the stock
+    detail = await shop.catalog.product(product_id, quantity=qty if edit else None)
     caption = render.product(lang, detail)
     markup = kb.product(lang, detail, qty)
     if edit:
-        if message.reply_markup == markup:
-            return  # the same quantity tapped again: nothing to change
-        if message.caption is not None:
-            await message.edit_caption(caption=caption, reply_markup=markup)
-        else:
-            await message.edit_text(caption, reply_markup=markup)
+        await edit_or_keep(message, caption, markup)  # the same quantity again: kept
         return
     image = detail.images[0] if detail.images else None
     if image is not None and image.telegram_file_id:
@@ -156,24 +153,126 @@ async def on_product_action(
         await query.answer(t(lang, "product.wished"))
 
 
-async def on_search_button(query: CallbackQuery, lang: str) -> None:
+class Searching(StatesGroup):
+    """After 🔎 Search, the next text is what to look for, whatever it reads like."""
+
+    words = State()
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a customer looks for: words, or a category, within a price range. Kept in the
+    conversation so the results' pages show the same search."""
+
+    words: str = ""
+    category_id: int | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "words": self.words,
+            "category_id": self.category_id,
+            "min_price": None if self.min_price is None else str(self.min_price),
+            "max_price": None if self.max_price is None else str(self.max_price),
+        }
+
+    @classmethod
+    def of_data(cls, data: dict[str, Any], label: str) -> Search:
+        """The search kept in the conversation (a label alone: a search for those words)."""
+        kept = data.get("last_search_query")
+        if not isinstance(kept, dict):
+            return cls(words=label)
+        low, high = kept.get("min_price"), kept.get("max_price")
+        return cls(
+            str(kept.get("words") or ""),
+            kept.get("category_id"),
+            None if low is None else Decimal(low),
+            None if high is None else Decimal(high),
+        )
+
+
+async def find(shop: Shop, search: Search, page: int = 1) -> Page:
+    """A page of what the search finds (nothing when it names nothing)."""
+    if search.words or search == Search():
+        return await shop.catalog.search(
+            search.words,
+            page=page,
+            page_size=PAGE_SIZE,
+            min_price=search.min_price,
+            max_price=search.max_price,
+        )
+    return await shop.catalog.browse(
+        BrowseQuery(
+            category_id=search.category_id,
+            min_price=search.min_price,
+            max_price=search.max_price,
+            in_stock=True,
+            page=page,
+            page_size=PAGE_SIZE,
+        )
+    )
+
+
+async def show_results(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    state: FSMContext,
+    search: Search,
+    label: str,
+    found: Page | None = None,
+) -> None:
+    """The one way results are shown, whoever asked (🔎 Search, free text, voice): the
+    label, how many, the products with their prices, pages and Back; "Nothing matches"
+    when nothing does. `found`: its first page, when the caller looked already."""
+    found = found or await find(shop, search)
+    await state.update_data(last_search=label, last_search_query=search.to_data())
+    await message.answer(
+        _search_title(lang, label, found), reply_markup=kb.product_list(lang, found, "search")
+    )
+
+
+async def on_search_command(
+    message: Message, command: CommandObject, shop: Shop, lang: str, state: FSMContext
+) -> None:
+    """/search red hoodie: the results at once; /search alone: the Search prompt."""
+    words = (command.args or "").strip()[:200]
+    if not words:
+        await ask_for_search(message, lang, state)
+        return
+    await show_results(message, shop, lang, state, Search(words=words), words)
+
+
+async def ask_for_search(message: Message, lang: str, state: FSMContext) -> None:
+    """The Search prompt: what is typed next is searched for."""
+    await state.set_state(Searching.words)
+    await message.answer(t(lang, "search.prompt"))
+
+
+async def on_search_button(query: CallbackQuery, lang: str, state: FSMContext) -> None:
     if isinstance(query.message, Message):
-        await query.message.answer(t(lang, "search.prompt"))
+        await ask_for_search(query.message, lang, state)
     await query.answer()
+
+
+async def on_search_words(message: Message, shop: Shop, lang: str, state: FSMContext) -> None:
+    await state.set_state(None)
+    words = (message.text or "").strip()[:200]
+    await show_results(message, shop, lang, state, Search(words=words), words)
 
 
 async def on_search_page(
     query: CallbackQuery, callback_data: SearchCb, shop: Shop, lang: str, state: FSMContext
 ) -> None:
-    text = str((await state.get_data()).get("last_search", ""))
-    found = await shop.catalog.search(text, page=callback_data.page, page_size=PAGE_SIZE)
-    await _screen(query, _search_title(lang, text, found), kb.product_list(lang, found, "search"))
+    data = await state.get_data()
+    label = str(data.get("last_search", ""))
+    found = await find(shop, Search.of_data(data, label), callback_data.page)
+    await _screen(query, _search_title(lang, label, found), kb.product_list(lang, found, "search"))
     await query.answer()
 
 
 def _search_title(lang: str, text: str, found: Page) -> str:
-    from html import escape
-
     if not found.items:
         return t(lang, "search.none", query=escape(text))
     return t(
@@ -206,6 +305,8 @@ def build_router() -> Router:
     router.callback_query.register(on_product_action, ProductActCb.filter())
     router.callback_query.register(on_search_button, MenuCb.filter(F.to == Menu.search))
     router.callback_query.register(on_search_page, SearchCb.filter())
+    router.message.register(on_search_words, Searching.words, F.text, ~F.text.startswith("/"))
     router.callback_query.register(on_wishlist, MenuCb.filter(F.to == Menu.wishlist))
     router.message.register(on_wishlist, Command("wishlist"))
+    router.message.register(on_search_command, Command("search"))
     return router

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
@@ -39,8 +40,8 @@ from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import CheckoutCb, CheckoutStep, PayPalCb
-from handlers.customer.catalog import _screen
 from handlers.i18n import error_text, price, t
+from handlers.screen import edit_or_keep, show
 from storage.vocabulary import (
     AddressType,
     OrderStatus,
@@ -80,7 +81,7 @@ async def begin(
     """From the cart: accept what changed, then ask where to deliver."""
     view, changes = await shop.carts.review(me.id)
     if changes:
-        await _screen(
+        await show(
             query,
             render.cart_changes(lang, changes) + "\n\n" + render.cart(lang, view),
             kb.cart(lang, view),
@@ -92,10 +93,19 @@ async def begin(
         return
     await state.set_state(Checkout.address)
     kept = (await state.get_data()).get("coupon")  # a coupon given in words before checkout
-    await state.update_data(checkout_key=uuid.uuid4().hex, coupon=kept)
+    key = uuid.uuid4().hex
+    await state.update_data(checkout_key=key, coupon=kept)
     saved = [a for a in await shop.accounts.addresses(me.id) if a.type == AddressType.shipping]
-    await _screen(query, t(lang, "checkout.address"), kb.addresses(lang, saved))
+    await show(query, t(lang, "checkout.address"), kb.addresses(lang, saved, key))
     await query.answer()
+
+
+async def this_checkout(query: CallbackQuery, callback_data: CheckoutCb, state: FSMContext) -> bool:
+    """A filter: the button belongs to the checkout running now (one given up, or finished,
+    is stale: the fallback says so, and nothing changes)."""
+    return bool(callback_data.key) and callback_data.key == (await state.get_data()).get(
+        "checkout_key"
+    )
 
 
 async def on_address(
@@ -156,10 +166,10 @@ async def _ask_provider(
 ) -> None:
     await state.set_state(Checkout.provider)
     options = await shop.shipping.providers()
-    markup = kb.providers(lang, options)
+    markup = kb.providers(lang, options, str((await state.get_data()).get("checkout_key", "")))
     if isinstance(message, Message):
         if edit and message.text is not None:
-            await message.edit_text(t(lang, "checkout.provider"), reply_markup=markup)
+            await edit_or_keep(message, t(lang, "checkout.provider"), markup)
         else:
             await message.answer(t(lang, "checkout.provider"), reply_markup=markup)
 
@@ -178,15 +188,16 @@ async def on_provider(
         await query.answer(t(lang, "error.not_found"), show_alert=True)
         return
     await state.update_data(provider_id=chosen.provider_id)
+    key = callback_data.key
     if (await state.get_data()).get("coupon"):  # already given: straight to payment
         await state.set_state(Checkout.payment)
-        await _screen(
-            query, t(lang, "checkout.payment"), kb.payment_methods(lang, payments.methods)
+        await show(
+            query, t(lang, "checkout.payment"), kb.payment_methods(lang, payments.methods, key)
         )
         await query.answer()
         return
     await state.set_state(Checkout.coupon)
-    await _screen(query, t(lang, "checkout.coupon"), kb.skip_coupon(lang))
+    await show(query, t(lang, "checkout.coupon"), kb.skip_coupon(lang, key))
     await query.answer()
 
 
@@ -200,10 +211,11 @@ async def on_coupon(
 ) -> None:
     code = (message.text or "").strip()[:50]
     subtotal, shipping = await _amounts(shop, me, state)
+    key = str((await state.get_data()).get("checkout_key", ""))
     try:
         quote = await shop.coupons.quote(me.id, code, subtotal, shipping)
     except CouponRejected as refused:
-        await message.answer(error_text(lang, refused), reply_markup=kb.skip_coupon(lang))
+        await message.answer(error_text(lang, refused), reply_markup=kb.skip_coupon(lang, key))
         return
     await state.update_data(coupon=quote.code)
     await message.answer(
@@ -211,16 +223,21 @@ async def on_coupon(
     )
     await state.set_state(Checkout.payment)
     await message.answer(
-        t(lang, "checkout.payment"), reply_markup=kb.payment_methods(lang, payments.methods)
+        t(lang, "checkout.payment"), reply_markup=kb.payment_methods(lang, payments.methods, key)
     )
 
 
 async def on_skip_coupon(
-    query: CallbackQuery, lang: str, state: FSMContext, payments: PaymentConfig
+    query: CallbackQuery,
+    callback_data: CheckoutCb,
+    lang: str,
+    state: FSMContext,
+    payments: PaymentConfig,
 ) -> None:
     await state.update_data(coupon=None)
     await state.set_state(Checkout.payment)
-    await _screen(query, t(lang, "checkout.payment"), kb.payment_methods(lang, payments.methods))
+    markup = kb.payment_methods(lang, payments.methods, callback_data.key)
+    await show(query, t(lang, "checkout.payment"), markup)
     await query.answer()
 
 
@@ -271,12 +288,13 @@ async def on_payment(
         method=method.value,
         address_text=render.address(address),
     )
-    await _screen(query, text, kb.confirm(lang))
+    await show(query, text, kb.confirm(lang, callback_data.key))
     await query.answer()
 
 
 async def on_confirm(
     query: CallbackQuery,
+    callback_data: CheckoutCb,
     shop: Shop,
     lang: str,
     me: UserView,
@@ -284,24 +302,29 @@ async def on_confirm(
     payments: PaymentConfig,
     bot: Bot,
 ) -> None:
+    """Place the order the summary showed. The checkout key makes it once: tapped twice (or
+    again later), the button shows that same order, and what to do next is said once."""
     data = await state.get_data()
-    if not data.get("checkout_key") or not data.get("method"):
-        await query.answer(t(lang, "cancelled"), show_alert=True)
-        return
-    order = await shop.orders.place_order(
-        me.id,
-        address_id=int(data["address_id"]),
-        provider_id=int(data["provider_id"]),
-        payment_method=PaymentMethod(data["method"]),
-        coupon_code=data.get("coupon"),
-        checkout_key=str(data["checkout_key"]),
-    )
-    await state.clear()
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_text(
-            t(lang, "checkout.placed", order_id=order.order_id, total=price(order.total))
+    if data.get("checkout_key") == callback_data.key and data.get("method"):
+        order: OrderView | None = await shop.orders.place_order(
+            me.id,
+            address_id=int(data["address_id"]),
+            provider_id=int(data["provider_id"]),
+            payment_method=PaymentMethod(data["method"]),
+            coupon_code=data.get("coupon"),
+            checkout_key=callback_data.key,
         )
+        await state.clear()
+    else:  # placed already (a second tap), or a checkout given up (nothing to show)
+        order = await shop.orders.placed(me.id, callback_data.key)
+    if order is None:
+        await query.answer(t(lang, "stale_button"))
+        return
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    placed = t(lang, "checkout.placed", order_id=order.order_id, total=price(order.total))
+    if await edit_or_keep(query.message, placed):  # the tap that placed it tells what's next
         await after_order(query.message, bot, lang, order, payments)
 
 
@@ -421,9 +444,8 @@ async def on_paypal_paid(
     if not taken.kept:  # the order could not take it: a notification says it goes back
         return
     if isinstance(query.message, Message):
-        await query.message.edit_text(
-            t(lang, "payment.thanks", order_id=order.order_id), reply_markup=kb.main_menu(lang)
-        )
+        thanks = t(lang, "payment.thanks", order_id=order.order_id)
+        await edit_or_keep(query.message, thanks, kb.main_menu(lang))
 
 
 PAID_STATUSES = {OrderStatus.paid.value, OrderStatus.shipped.value, OrderStatus.delivered.value}
@@ -479,25 +501,20 @@ async def on_paid(message: Message, shop: Shop, lang: str, me: UserView) -> None
 
 def build_router() -> Router:
     router = Router(name="customer.checkout")
+
+    def step(*steps: CheckoutStep) -> tuple[Any, ...]:  # a button of this checkout's step
+        return CheckoutCb.filter(F.step.in_(set(steps))), this_checkout
+
     router.callback_query.register(
-        on_address,
-        Checkout.address,
-        CheckoutCb.filter(F.step.in_({CheckoutStep.address, CheckoutStep.new_address})),
+        on_address, Checkout.address, *step(CheckoutStep.address, CheckoutStep.new_address)
     )
     router.message.register(on_new_address, Checkout.new_address, F.text)
-    router.callback_query.register(
-        on_provider, Checkout.provider, CheckoutCb.filter(F.step == CheckoutStep.provider)
-    )
+    router.callback_query.register(on_provider, Checkout.provider, *step(CheckoutStep.provider))
     router.message.register(on_coupon, Checkout.coupon, F.text, ~F.text.startswith("/"))
-    router.callback_query.register(
-        on_skip_coupon, Checkout.coupon, CheckoutCb.filter(F.step == CheckoutStep.skip_coupon)
-    )
-    router.callback_query.register(
-        on_payment, Checkout.payment, CheckoutCb.filter(F.step == CheckoutStep.payment)
-    )
-    router.callback_query.register(
-        on_confirm, Checkout.confirm, CheckoutCb.filter(F.step == CheckoutStep.confirm)
-    )
+    router.callback_query.register(on_skip_coupon, Checkout.coupon, *step(CheckoutStep.skip_coupon))
+    router.callback_query.register(on_payment, Checkout.payment, *step(CheckoutStep.payment))
+    # in any state: tapped again after the order is placed, it shows that order
+    router.callback_query.register(on_confirm, CheckoutCb.filter(F.step == CheckoutStep.confirm))
     router.callback_query.register(on_paypal_paid, PayPalCb.filter())
     router.pre_checkout_query.register(on_pre_checkout)
     router.message.register(on_paid, F.successful_payment)

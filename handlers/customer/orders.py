@@ -13,8 +13,8 @@ from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import Menu, MenuCb, OrderAction, OrderCb, ReturnLineCb, ReviewCb
-from handlers.customer.catalog import _screen
 from handlers.i18n import t
+from handlers.screen import show
 from storage.vocabulary import OrderPaymentStatus
 
 
@@ -27,7 +27,7 @@ async def on_orders_command(message: Message, shop: Shop, lang: str, me: UserVie
 async def on_orders(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
     views = await shop.orders.history(me.id, limit=10)
     text = t(lang, "orders.title") if views else t(lang, "orders.none")
-    await _screen(query, text, kb.orders(lang, views))
+    await show(query, text, kb.orders(lang, views))
     await query.answer()
 
 
@@ -46,16 +46,16 @@ async def on_order(
         await query.answer(
             t(lang, "order.cancelled", order_id=order_id, refund=refund)[:200], show_alert=True
         )
-        await _screen(query, render.order(lang, view), kb.order(lang, view))
+        await show(query, render.order(lang, view), kb.order(lang, view))
         return
     if callback_data.action == OrderAction.track:
         timeline = await shop.shipping.timeline(me.id, order_id)
         view = await shop.orders.get(me.id, order_id)
-        await _screen(query, render.tracking(lang, order_id, timeline), kb.order(lang, view))
+        await show(query, render.tracking(lang, order_id, timeline), kb.order(lang, view))
         await query.answer()
         return
     view = await shop.orders.get(me.id, order_id)
-    await _screen(query, render.order(lang, view), kb.order(lang, view))
+    await show(query, render.order(lang, view), kb.order(lang, view))
     await query.answer()
 
 
@@ -72,20 +72,23 @@ async def on_review(
     me: UserView,
     state: FSMContext,
 ) -> None:
-    """Stars first (one tap writes the review), then an optional comment."""
+    """Stars first (one tap writes the review), then an optional comment. The stars screen
+    says what it showed: its buttons change nothing once the review reads otherwise."""
     message = query.message
     if callback_data.rating == 0:
+        mine = await shop.reviews.mine(me.id, callback_data.product_id)
         if isinstance(message, Message):
             await message.answer(
-                t(lang, "review.stars"), reply_markup=kb.stars(callback_data.product_id)
+                t(lang, "review.stars"),
+                reply_markup=kb.stars(callback_data.product_id, mine.rating if mine else 0),
             )
         await query.answer()
         return
-    await shop.reviews.write(me.id, callback_data.product_id, callback_data.rating)
-    await state.set_state(AfterSale.review_comment)
-    await state.update_data(
-        review_product=callback_data.product_id, review_rating=callback_data.rating
+    await shop.reviews.write(
+        me.id, callback_data.product_id, callback_data.rating, seen=callback_data.seen
     )
+    await state.set_state(AfterSale.review_comment)
+    await state.update_data(review_product=callback_data.product_id)
     if isinstance(message, Message):
         await message.answer(t(lang, "review.thanks"))
     await query.answer()
@@ -95,9 +98,7 @@ async def on_review_comment(
     message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
 ) -> None:
     data = await state.get_data()
-    await shop.reviews.write(
-        me.id, int(data["review_product"]), int(data["review_rating"]), (message.text or "")[:2000]
-    )
+    await shop.reviews.comment(me.id, int(data["review_product"]), (message.text or "")[:2000])
     await state.set_state(None)
     await message.answer(t(lang, "review.saved"))
 

@@ -28,6 +28,7 @@ from engine.shop import Shop
 from handlers import render
 from handlers.callbacks import Menu, MenuCb, ProfileAction, ProfileCb
 from handlers.i18n import t
+from handlers.screen import show
 
 Button = InlineKeyboardButton
 MAX_ADDRESSES = 10
@@ -107,13 +108,8 @@ async def on_profile_button(
     query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext
 ) -> None:
     await state.set_state(None)
-    if isinstance(query.message, Message):
-        text, saved = await _text(shop, lang, me)
-        markup = _keyboard(lang, saved)
-        if query.message.text is not None:
-            await query.message.edit_text(text, reply_markup=markup)
-        else:
-            await query.message.answer(text, reply_markup=markup)
+    text, saved = await _text(shop, lang, me)
+    await show(query, text, _keyboard(lang, saved))
     await query.answer()
 
 
@@ -145,9 +141,8 @@ async def on_profile_action(
             await shop.accounts.set_default_address(me.id, callback_data.id)
         else:
             await shop.accounts.delete_address(me.id, callback_data.id)
-        if isinstance(message, Message):
-            text, saved = await _text(shop, lang, me)
-            await message.edit_text(text, reply_markup=_keyboard(lang, saved))
+        text, saved = await _text(shop, lang, me)
+        await show(query, text, _keyboard(lang, saved))
         await query.answer(t(lang, "profile.saved"))
         return
     if not isinstance(message, Message):

@@ -13,6 +13,7 @@ from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import Menu, MenuCb
 from handlers.i18n import t
+from handlers.screen import show
 
 
 async def on_start(
@@ -44,10 +45,7 @@ async def on_cancel(message: Message, state: FSMContext, lang: str) -> None:
 
 async def on_home(query: CallbackQuery, lang: str, state: FSMContext) -> None:
     await state.set_state(None)
-    if isinstance(query.message, Message) and query.message.text:
-        await query.message.edit_text(t(lang, "menu.title"), reply_markup=kb.main_menu(lang))
-    elif isinstance(query.message, Message):
-        await query.message.answer(t(lang, "menu.title"), reply_markup=kb.main_menu(lang))
+    await show(query, t(lang, "menu.title"), kb.main_menu(lang))
     await query.answer()
 
 

@@ -22,15 +22,19 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
-from engine.catalog import BrowseQuery
+from engine.cart import check_quantity
+from engine.catalog import Page
 from engine.errors import CouponRejected
+from engine.order_actions import OrderAct
+from engine.orders import OrderView
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
-from handlers.callbacks import CartAction, CartCb, OrderAction, OrderCb, ProductCb
-from handlers.customer.catalog import PAGE_SIZE, _search_title, show_product
+from handlers.callbacks import CartAction, CartCb, OrderAction, OrderCb
+from handlers.customer.catalog import Search, find, show_product, show_results
 from handlers.i18n import error_text, price, t
 from nlu import Backend, CatalogIndex, Context, Intent
+from nlu.backends import with_training_words
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 60.0
@@ -45,10 +49,17 @@ class Language:
         self._refreshed = 0.0
         self._lock = asyncio.Lock()
         self._index: CatalogIndex | None = None
+        self._searchable: CatalogIndex | None = None  # with the training phrases' words
 
     async def parse(self, text: str, context: Context) -> Intent:
         await self._refresh()
         return await self.backend.parse(text, context)
+
+    async def search_words(self, text: str) -> str:
+        """The words of `text` worth searching the catalog for (CatalogIndex.search_words)."""
+        await self._refresh()
+        assert self._searchable is not None
+        return self._searchable.search_words(text)
 
     async def catalog(self) -> CatalogIndex:
         """The live catalog as the language layer sees it (the voice vocabulary's source)."""
@@ -66,6 +77,7 @@ class Language:
             categories = [c.name for c in await self.shop.catalog.categories()]
             index = CatalogIndex.build(rows, categories)
             self._index = index
+            self._searchable = with_training_words(index)
             for part in (
                 self.backend,
                 getattr(self.backend, "primary", None),
@@ -80,19 +92,6 @@ async def _context(state: FSMContext) -> Context:
     data = await state.get_data()
     return Context(
         last_product_id=data.get("last_product_id"), last_order_id=data.get("last_order_id")
-    )
-
-
-def _choices(lang: str, ids: list[int], names: dict[int, str]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=names.get(i, f"#{i}")[:40], callback_data=ProductCb(id=i).pack()
-                )
-            ]
-            for i in ids[:8]
-        ]
     )
 
 
@@ -145,22 +144,23 @@ async def understand(
     intent = await language.parse(text, await _context(state))
     log.info("understood %r as %s (%.2f)", text, intent.name, intent.confidence)
     if not intent.is_confident():
-        await _search_or_help(message, shop, lang, state, text)
+        await _search_or_help(message, shop, lang, state, text, language)
         return
-    await INTENTS.get(intent.name, _unsupported)(message, shop, lang, me, state, intent, text)
+    handler = INTENTS.get(intent.name, _unsupported)
+    await handler(message, shop, lang, me, state, intent, text, language)
 
 
 async def _search_or_help(
-    message: Message, shop: Shop, lang: str, state: FSMContext, text: str
+    message: Message, shop: Shop, lang: str, state: FSMContext, text: str, language: Language
 ) -> None:
-    found = await shop.catalog.search(text, page=1, page_size=PAGE_SIZE)
-    await state.update_data(last_search=text)
-    if found.items:
-        await message.answer(
-            _search_title(lang, text, found), reply_markup=kb.product_list(lang, found, "search")
-        )
-    else:
+    """Words that are no clear request: a search for the catalog words in them (never for
+    the whole sentence, whose other words match anything), or else the menu."""
+    words = await language.search_words(text)
+    found = await find(shop, Search(words=words)) if words else None
+    if found is None or not found.items:
         await message.answer(t(lang, "talk.not_understood"), reply_markup=kb.main_menu(lang))
+        return
+    await show_results(message, shop, lang, state, Search(words=words), words, found)
 
 
 async def _greet(
@@ -171,6 +171,7 @@ async def _greet(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
     await message.answer(render.welcome(lang, me), reply_markup=kb.main_menu(lang))
 
@@ -183,6 +184,7 @@ async def _help(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
     await message.answer(t(lang, "help"), reply_markup=kb.main_menu(lang))
 
@@ -195,7 +197,11 @@ async def _search(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
+    """A search, shown as every search is: the product words (with the colour, and the
+    category when both are said), else the category, within the price range said; a search
+    that finds nothing says so."""
     e = intent.entities
     category_id = None
     if e.category:
@@ -207,41 +213,42 @@ async def _search(
             ),
             None,
         )
-    if e.products and not (e.price_min or e.price_max or category_id):
-        ids = list(e.product_ids)
-        await message.answer(
-            t(lang, "talk.found", count=len(ids)),
-            reply_markup=_choices(lang, ids, {i: n for i, n, _ in await shop.catalog.index_rows()}),
-        )
-        return
-    if category_id or e.price_min is not None or e.price_max is not None:
-        found = await shop.catalog.browse(
-            BrowseQuery(
-                category_id=category_id,
-                min_price=e.price_min,
-                max_price=e.price_max,
-                in_stock=True,
-                page_size=PAGE_SIZE,
-            )
-        )
-        title = (
-            t(lang, "talk.browse", total=found.total) if found.items else t(lang, "browse.empty")
-        )
-        await message.answer(
-            title, reply_markup=kb.product_list(lang, found, "category", category_id)
-        )
-        return
-    await _search_or_help(message, shop, lang, state, e.product or text)
+    words = " ".join(w for w in (e.colour, e.product) if w)
+    if words and e.category:
+        words, category_id = f"{words} {e.category}", None
+    if not words and category_id is None and e.price_min is None and e.price_max is None:
+        words = await language.search_words(text)
+    search = Search(words, category_id, e.price_min, e.price_max)
+    await show_results(message, shop, lang, state, search, text.strip()[:100])
 
 
-async def _one_product(message: Message, shop: Shop, lang: str, intent: Intent) -> int | None:
-    """The product the words mean, or None after offering a choice (or saying none fits)."""
+async def _one_product(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    state: FSMContext,
+    intent: Intent,
+    text: str,
+    language: Language,
+    qty: int = 1,
+) -> int | None:
+    """The product the words mean, or None after offering a choice (the tied products, as
+    any results are shown; a card opened from it starts at `qty`), or the results of a search
+    for the catalog words said, or saying none fits."""
     best = sorted(intent.entities.best_products())
     if len(best) == 1:
         return best[0]
-    names = {i: n for i, n, _ in await shop.catalog.index_rows()}
-    if best:
-        await message.answer(t(lang, "talk.which"), reply_markup=_choices(lang, best, names))
+    cards = await shop.catalog.cards(best)
+    if cards:
+        choice = Page(cards, len(cards), 1, len(cards))
+        await message.answer(
+            t(lang, "talk.which"), reply_markup=kb.product_list(lang, choice, "search", qty=qty)
+        )
+        return None
+    words = await language.search_words(text)
+    found = await find(shop, Search(words=words)) if words else None
+    if found is not None and found.items:
+        await show_results(message, shop, lang, state, Search(words=words), words, found)
     else:
         await message.answer(t(lang, "talk.no_product"), reply_markup=kb.main_menu(lang))
     return None
@@ -255,8 +262,9 @@ async def _product_info(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
-    product_id = await _one_product(message, shop, lang, intent)
+    product_id = await _one_product(message, shop, lang, state, intent, text, language)
     if product_id is not None:
         await state.update_data(last_product_id=product_id)
         await show_product(message, shop, lang, product_id, qty=1, edit=False)
@@ -270,11 +278,13 @@ async def _add_to_cart(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
-    product_id = await _one_product(message, shop, lang, intent)
+    quantity = 1 if intent.entities.quantity is None else intent.entities.quantity
+    check_quantity(quantity)  # as typed: "-5" or "1e9" is answered, never turned into 1
+    product_id = await _one_product(message, shop, lang, state, intent, text, language, quantity)
     if product_id is None:
         return
-    quantity = intent.entities.quantity or 1
     cart = await shop.carts.add(me.id, product_id, quantity)
     await state.update_data(last_product_id=product_id)
     name = next((line.name for line in cart.lines if line.product_id == product_id), "")
@@ -294,8 +304,9 @@ async def _remove_from_cart(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
-    product_id = await _one_product(message, shop, lang, intent)
+    product_id = await _one_product(message, shop, lang, state, intent, text, language)
     if product_id is None:
         return
     cart = await shop.carts.remove(me.id, product_id)
@@ -310,6 +321,7 @@ async def _view_cart(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
     cart = await shop.carts.view(me.id)
     await message.answer(render.cart(lang, cart), reply_markup=kb.cart(lang, cart))
@@ -323,9 +335,10 @@ async def _wishlist(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
     if intent.name == "add_to_wishlist":
-        product_id = await _one_product(message, shop, lang, intent)
+        product_id = await _one_product(message, shop, lang, state, intent, text, language)
         if product_id is None:
             return
         await shop.wishlists.add(me.id, product_id)
@@ -344,6 +357,7 @@ async def _apply_coupon(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
     code = intent.entities.coupon_code
     if not code:
@@ -370,6 +384,7 @@ async def _checkout(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
     cart = await shop.carts.view(me.id)
     if not cart.lines:
@@ -388,16 +403,43 @@ async def _checkout(
     await message.answer(render.cart(lang, cart), reply_markup=confirm)
 
 
-async def _order_id(
-    message: Message, shop: Shop, lang: str, me: UserView, intent: Intent
-) -> int | None:
-    order_id = intent.entities.order_id
-    if order_id is None:
-        history = await shop.orders.history(me.id, limit=1)
-        order_id = history[0].order_id if history else None
-    if order_id is None:
-        await message.answer(t(lang, "orders.none"))
-    return order_id
+NO_ORDER = {
+    OrderAct.cancel: "talk.no_order.cancel",
+    OrderAct.track: "orders.none",
+    OrderAct.return_items: "talk.return_order",
+    OrderAct.review: "talk.leave_review",
+}
+
+
+async def _the_order(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    intent: Intent,
+    act: OrderAct,
+) -> OrderView | None:
+    """The one order a request means, as the engine chooses it: the order typed (refused by
+    number when it is not theirs or cannot take the request), else the one the chat showed
+    last if it can, else the only one that can. None after asking which (their buttons) or
+    saying that none can."""
+    e = intent.entities
+    remembered = "order_id" in e.from_context
+    views = await shop.orders.choose(
+        me.id,
+        act,
+        None if remembered else e.order_id,
+        hint=e.order_id if remembered else None,
+    )
+    if len(views) == 1:
+        await state.update_data(last_order_id=views[0].order_id)
+        return views[0]
+    if views:
+        await message.answer(t(lang, "talk.which_order"), reply_markup=kb.orders(lang, views[:8]))
+    else:
+        await message.answer(t(lang, NO_ORDER[act]), reply_markup=kb.main_menu(lang))
+    return None
 
 
 async def _track(
@@ -408,15 +450,14 @@ async def _track(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
-    order_id = await _order_id(message, shop, lang, me, intent)
-    if order_id is None:
+    view = await _the_order(message, shop, lang, me, state, intent, OrderAct.track)
+    if view is None:
         return
-    view = await shop.orders.get(me.id, order_id)
-    await state.update_data(last_order_id=order_id)
-    timeline = await shop.shipping.timeline(me.id, order_id)
+    timeline = await shop.shipping.timeline(me.id, view.order_id)
     await message.answer(
-        render.order(lang, view) + "\n\n" + render.tracking(lang, order_id, timeline),
+        render.order(lang, view) + "\n\n" + render.tracking(lang, view.order_id, timeline),
         reply_markup=kb.order(lang, view),
     )
 
@@ -429,6 +470,7 @@ async def _history(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
     views = await shop.orders.history(me.id, limit=10)
     await message.answer(
@@ -445,18 +487,17 @@ async def _cancel(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
-    order_id = await _order_id(message, shop, lang, me, intent)
-    if order_id is None:
+    view = await _the_order(message, shop, lang, me, state, intent, OrderAct.cancel)
+    if view is None:
         return
-    view = await shop.orders.get(me.id, order_id)
-    await state.update_data(last_order_id=order_id)
     confirm = InlineKeyboardMarkup(
         inline_keyboard=[
             [
                 InlineKeyboardButton(
                     text=t(lang, "order.cancel"),
-                    callback_data=OrderCb(action=OrderAction.cancel, id=order_id).pack(),
+                    callback_data=OrderCb(action=OrderAction.cancel, id=view.order_id).pack(),
                 )
             ]
         ]
@@ -474,8 +515,21 @@ async def _after_sales(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
-    await message.answer(t(lang, f"talk.{intent.name}"), reply_markup=kb.main_menu(lang))
+    if intent.name == "contact_support":
+        await message.answer(t(lang, "talk.contact_support"), reply_markup=kb.main_menu(lang))
+        return
+    returning = intent.name == "return_order"
+    act = OrderAct.return_items if returning else OrderAct.review
+    view = await _the_order(message, shop, lang, me, state, intent, act)
+    if view is not None:  # the order's card has a button per item to return or review
+        await message.answer(
+            t(lang, "talk.pick_return" if returning else "talk.pick_review")
+            + "\n\n"
+            + render.order(lang, view),
+            reply_markup=kb.order(lang, view),
+        )
 
 
 async def _unsupported(
@@ -486,8 +540,9 @@ async def _unsupported(
     state: FSMContext,
     intent: Intent,
     text: str,
+    language: Language,
 ) -> None:
-    await _search_or_help(message, shop, lang, state, text)
+    await _search_or_help(message, shop, lang, state, text, language)
 
 
 INTENTS = {

@@ -38,6 +38,7 @@ from handlers.callbacks import (
     StockCb,
 )
 from handlers.i18n import price, t
+from handlers.screen import show
 from storage.vocabulary import SellerStatus, ShipmentStatus, TrackingStatus
 
 Button = InlineKeyboardButton
@@ -332,11 +333,7 @@ async def on_stock(
             ],
         ]
     )
-    text = t(lang, "seller.stock.screen", line=_product_line(lang, product))
-    if isinstance(message, Message) and message.text is not None:
-        await message.edit_text(text, reply_markup=markup)
-    elif isinstance(message, Message):
-        await message.answer(text, reply_markup=markup)
+    await show(query, t(lang, "seller.stock.screen", line=_product_line(lang, product)), markup)
     await query.answer()
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sandbox.api import chat_for, handles, reply_fields
 from sandbox.entities import parse
-from sandbox.errors import QUERY_TOO_OLD, bad_request
+from sandbox.errors import QUERY_TOO_OLD, ApiError, bad_request
 from sandbox.state import Chat, State, now
 from sandbox.validation import Call
 
@@ -76,7 +76,9 @@ async def _apply_edit(
     if {k: v for k, v in edited.items() if k != "edit_date"} == {
         k: v for k, v in message.items() if k != "edit_date"
     }:
-        raise bad_request(NOT_MODIFIED)
+        # refused as Telegram does, but not recorded: a double tap edits one screen twice,
+        # and a bot takes this answer as success (the screen already shows what it wanted)
+        raise ApiError(400, f"Bad Request: {NOT_MODIFIED}", violation=False)
     edited["edit_date"] = max(now(), message["date"])
     chat.messages[message["message_id"]] = edited
     await state.bot_event(chat, "edit", edited)

@@ -8,9 +8,13 @@ from sandbox import SimUser
 
 
 async def add_found(user: SimUser, query: str, button: str) -> Message:
-    """Type `query`, open the result labelled `button`, add one to the cart; the card."""
+    """Type `query`, open the result labelled `button`, add one to the cart; the card. (A
+    product's name typed alone is a search, or "Which one do you mean?" when it names
+    several: the same list either way.)"""
     await user.send(query)
-    await user.expect_message("Results for")
+    await user.expect_message(
+        where=lambda m: any(s in str(m.get("text")) for s in ("Results for", "Which one"))
+    )
     await user.click(button)
     card = await user.expect_message("Sold by")
     await user.click("Add 1 to cart")

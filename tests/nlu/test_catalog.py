@@ -40,6 +40,27 @@ def test_attributes_pick_the_variant() -> None:
     assert ids(SMALL.resolve("headphones", ["wireless"])) == [6]
 
 
+def test_names_that_differ_only_in_words_not_said_tie() -> None:
+    tees = CatalogIndex.build(
+        [
+            (1, "Black Cotton Tee", "T-Shirts"),
+            (2, "Black Graphic Tee", "T-Shirts"),
+            (3, "Navy Cotton Tee", "T-Shirts"),
+            (4, "Sand Cotton Tee", "T-Shirts"),
+        ]
+    )
+    found = tees.resolve("tees", {"colour": "black"})
+    top = found[0][1]
+    assert {pid for pid, score in found if score >= top - 1e-9} == {1, 2}  # ask, not guess
+
+
+def test_search_words_are_the_catalog_words_said() -> None:
+    assert SMALL.search_words("i want two red hoodys please") == "red hoodie"
+    assert SMALL.search_words("any gray hoodies?") == "grey hoodies"
+    assert SMALL.search_words("i want it please") == ""
+    assert SMALL.search_words("any beeswax candles?") == "beeswax candles"  # listed since
+
+
 def test_unrelated_words_resolve_to_nothing() -> None:
     assert SMALL.resolve("show") == []
     assert SMALL.resolve("pizza") == []

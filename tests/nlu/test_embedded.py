@@ -12,6 +12,7 @@ from nlu.backends import EmbeddedBackend
 from nlu.catalog import CatalogIndex
 from nlu.classifier import data_key, load_or_train
 from nlu.evaluate import evaluate
+from nlu.postprocess import EntityBuilder, EntitySpan
 from nlu.types import Context, Intent
 
 
@@ -51,6 +52,40 @@ async def test_order_id_spoken(embedded: EmbeddedBackend) -> None:
     assert intent.name == "track_order"
     assert intent.entities.order_id == 1042
     assert intent.entities.from_context == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [
+        ("add -5 pour-over kettles", -5),
+        ("add minus three pour-over kettles", -3),
+        ("add 1000000 pour-over kettles", 1_000_000),
+        ("add 1e9 pour-over kettles", 1_000_000_000),
+        ("add 0 pour-over kettles", 0),
+        ("add two pour-over kettles", 2),
+    ],
+)
+async def test_quantities_are_read_as_typed(
+    embedded: EmbeddedBackend, text: str, quantity: int
+) -> None:
+    """Out of range or not, the count is what was typed: the shop answers what it accepts."""
+    intent = await parse(embedded, text)
+    assert intent.name == "add_to_cart"
+    assert intent.entities.quantity == quantity
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "quantity"),
+    [("add -5 pour-over kettles", "5", -5), ("add minus two kettles", "two", -2)],
+)
+def test_a_quantity_a_model_reported_keeps_its_sign(
+    catalog: CatalogIndex, text: str, span: str, quantity: int
+) -> None:
+    """Rasa's spans go through the same reading: the sign next to the span counts."""
+    start = text.index(span)
+    reported = [EntitySpan("quantity", span, start, start + len(span))]
+    entities = EntityBuilder(catalog).build(text, "add_to_cart", Context(), reported)
+    assert entities.quantity == quantity
 
 
 async def test_add_it_uses_the_last_shown_product(embedded: EmbeddedBackend) -> None:

@@ -88,6 +88,27 @@ def test_bare_numbers_are_order_ids_only_for_order_intents() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "order_id"),
+    [
+        ("cancel my order 16", 16),
+        ("cancel order #16", 16),
+        ("cancel number 16", 16),
+        ("where is order no 7", 7),
+        ("where is my order 123456789012", 123456789012),
+        ("cancel #99999999999999999999", 99999999999999999999),  # refused by number later
+    ],
+)
+def test_order_requests_read_short_and_long_ids(text: str, order_id: int) -> None:
+    found = extract_order_id(text, loose=True)
+    assert found is not None
+    assert found.value == order_id
+
+
+def test_a_short_number_after_order_is_a_count_outside_order_requests() -> None:
+    assert extract_order_id("order 2 hoodies") is None
+
+
+@pytest.mark.parametrize(
     ("text", "low", "high"),
     [
         ("under 30 dollars", None, "30"),

@@ -1,0 +1,103 @@
+"""What a customer can still ask of an order: cancel it, follow it, return or review its items.
+
+One answer for the buttons on the order card, for free text ("cancel my order", "where is my
+order") and for the operations themselves, read from the order machine's table
+(`engine.transitions.ORDER`) and the order's shipments:
+
+- **cancel**: the table allows `cancel` from the order's status and nothing has left a
+  seller yet (every shipment still pending), as `Orders.cancel` requires;
+- **track**: any order can be looked at; the ones *on their way* are those from whose status
+  the table still reaches `delivered`, and "where is my order" means one of them;
+- **return**: a line has units not yet refunded and its seller's parcel was delivered, within
+  the return window when one is given, as `Returns.request` requires;
+- **review**: a parcel of the order was delivered, as `Reviews.write` requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final, Protocol
+
+from engine.transitions import ORDER, E, allowed_events
+from storage.vocabulary import OrderStatus, ShipmentStatus
+
+
+class OrderAct(StrEnum):
+    """A request a customer makes about one of their orders."""
+
+    cancel = "cancel"
+    track = "track"
+    return_items = "return"
+    review = "review"
+
+
+def _reaching(
+    table: dict[tuple[OrderStatus, E], OrderStatus], goal: OrderStatus
+) -> frozenset[OrderStatus]:
+    """The statuses other than `goal` from which some path of the table reaches it."""
+    reach = {goal}
+    grew = True
+    while grew:
+        before = len(reach)
+        reach |= {source for (source, _), target in table.items() if target in reach}
+        grew = len(reach) > before
+    return frozenset(reach - {goal})
+
+
+#: Statuses of an order still coming to the customer (pending, paid, shipped).
+ON_ITS_WAY: Final[frozenset[OrderStatus]] = _reaching(ORDER, OrderStatus.delivered)
+
+
+class ShipmentFacts(Protocol):
+    @property
+    def seller_id(self) -> int: ...
+    @property
+    def status(self) -> ShipmentStatus: ...
+    @property
+    def delivered_at(self) -> datetime | None: ...
+
+
+class LineFacts(Protocol):
+    @property
+    def seller_id(self) -> int: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def refunded_quantity(self) -> int: ...
+
+
+def acts_of(
+    status: OrderStatus,
+    shipments: Iterable[ShipmentFacts],
+    lines: Iterable[LineFacts],
+    *,
+    now: datetime | None = None,
+    return_window: timedelta | None = None,
+) -> frozenset[OrderAct]:
+    """What the order can still take. Without `now` and `return_window` the return window is
+    not looked at (the operation that takes the return checks it)."""
+    parcels = list(shipments)
+    acts = {OrderAct.track}
+    if E.cancel in allowed_events(ORDER, status) and all(
+        s.status == ShipmentStatus.pending for s in parcels
+    ):
+        acts.add(OrderAct.cancel)
+    delivered = {s.seller_id: s for s in parcels if s.status == ShipmentStatus.delivered}
+    if delivered:
+        acts.add(OrderAct.review)
+
+    def open_for_returns(parcel: ShipmentFacts) -> bool:
+        if now is None or return_window is None:
+            return True
+        return parcel.delivered_at is not None and now <= parcel.delivered_at + return_window
+
+    if any(
+        line.refunded_quantity < line.quantity
+        and line.seller_id in delivered
+        and open_for_returns(delivered[line.seller_id])
+        for line in lines
+    ):
+        acts.add(OrderAct.return_items)
+    return frozenset(acts)
