@@ -2,18 +2,24 @@
 once, that decode and transcribe whole notes. The bot's loop only awaits a future, so a long
 note never stalls other chats; a recogniser that crashes takes a worker down, not the bot.
 
-Workers are spawned (never forked from a process that runs an event loop and threads).
+Workers are spawned (never forked from a process that runs an event loop and threads). They
+go when the bot goes, however it ends (SIGKILL included), and leave Ctrl-C to the bot.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Protocol
 
 from nlu.speech.types import Transcript, Vocabulary
@@ -60,6 +66,46 @@ _worker: Transcriber | None = None
 def _init_worker(recipe: Recipe) -> None:
     global _worker
     _worker = load(recipe)
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _init_process_worker(recipe: Recipe, parent_pid: int) -> None:
+    """A worker process's start: SIGINT (Ctrl-C reaches the whole process group) is the
+    bot's to handle, which then stops the pool; and the worker dies with the bot."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent_pid)
+    _init_worker(recipe)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Exit when the parent does, however it ends. Otherwise an orphaned worker waits on its
+    task queue forever (it holds that pipe's write end itself), keeping its model's memory and
+    multiprocessing's resource tracker, which leaves only once no process holds its pipe.
+
+    On Linux the kernel sends SIGKILL when the parent goes (PR_SET_PDEATHSIG). Strictly, when
+    the parent *thread* that started the worker ends: SpeechPool starts workers in
+    `executor.submit`, called by the thread that runs the event loop, which lives as long as
+    the bot. Elsewhere a thread waits on the pipe multiprocessing keeps from the parent."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+        if os.getppid() != parent_pid:  # it went before the signal was armed
+            os._exit(1)
+        return
+    parent = multiprocessing.parent_process()
+    if parent is None or not parent.is_alive():
+        os._exit(1)
+    threading.Thread(
+        target=_exit_when_closed, args=(parent.sentinel,), name="parent-watch", daemon=True
+    ).start()
+
+
+def _exit_when_closed(sentinel: int) -> None:
+    wait([sentinel])
+    os._exit(1)
 
 
 def _ready() -> str:
@@ -116,8 +162,8 @@ class SpeechPool:
             return ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker,
-                initargs=(self.recipe,),
+                initializer=_init_process_worker,
+                initargs=(self.recipe, os.getpid()),
             )
         _init_worker(self.recipe)
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="speech")
