@@ -241,6 +241,7 @@ async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher, engine: A
     assert settings.webhook_secret is not None
     secret = settings.webhook_secret.get_secret_value()
     path = urlsplit(str(settings.webhook_url)).path or "/"
+    signalled = _on_signals()  # before the slow start-up (speech models), so SIGTERM then stops us
     updates: inbox.UpdateInbox = dp["inbox"]
     app = _service_app(settings, engine, dp["shop"])
     receive, handling = inbox.webhook_handler(dp, bot, updates, secret)
@@ -252,7 +253,7 @@ async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher, engine: A
     try:
         await bot.set_webhook(str(settings.webhook_url), secret_token=secret)
         log.info("webhook listening on %s:%s%s", settings.webhook_host, settings.webhook_port, path)
-        await _until_signalled()
+        await signalled.wait()
     finally:
         await runner.cleanup()
         stop.set()
@@ -262,11 +263,11 @@ async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher, engine: A
         await dp.emit_shutdown(bot=bot, dispatcher=dp, bots=[bot], **dp.workflow_data)
 
 
-async def _until_signalled() -> None:
-    """Wait for SIGINT or SIGTERM (or cancellation)."""
+def _on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    return stop
