@@ -92,8 +92,9 @@ async def test_a_redelivered_update_is_handled_once(
 ) -> None:
     bot = Bot(TOKEN, session=telegram)
     dp = create_dispatcher(Settings(bot_token=SecretStr(TOKEN)), db.uow)
-    await dp.feed_update(bot, start_update(7))
-    await dp.feed_update(bot, start_update(7))
+    start = start_update(7)
+    await dp.feed_update(bot, start)
+    await dp.feed_update(bot, start)  # Telegram delivers the very same update again
     await dp.feed_update(bot, start_update(8))
     assert [m.text.split(",")[0] for m in telegram.sent if isinstance(m, SendMessage)] == [
         "Welcome",
@@ -116,8 +117,9 @@ async def test_an_update_whose_handling_failed_is_handled_on_redelivery(
     flaky = Flaky()
     bot = Bot(TOKEN, session=flaky)
     dp = create_dispatcher(Settings(bot_token=SecretStr(TOKEN)), db.uow)
-    await dp.feed_update(bot, start_update(9))  # the welcome cannot be sent: the user is told
-    await dp.feed_update(bot, start_update(9))  # Telegram delivers it again: handled this time
+    start = start_update(9)
+    await dp.feed_update(bot, start)  # the welcome cannot be sent: the user is told
+    await dp.feed_update(bot, start)  # Telegram delivers it again: handled this time
     texts = [m.text for m in flaky.sent if isinstance(m, SendMessage)]
     assert texts[0].startswith("Sorry, something went wrong")
     assert texts[1].startswith("Welcome")
