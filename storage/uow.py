@@ -70,9 +70,16 @@ class UnitOfWorkError(RuntimeError):
 WROTE = "wrote"
 
 
+def _has_changes(session: Session) -> bool:
+    """Objects added, deleted or really changed, not yet flushed."""
+    return bool(
+        session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
+    )
+
+
 @event.listens_for(Session, "before_flush")
 def _flushing(session: Session, _context: object, _instances: object) -> None:
-    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+    if _has_changes(session):
         session.info[WROTE] = True
 
 
@@ -171,12 +178,7 @@ class UnitOfWork:
     def wrote(self) -> bool:
         """This transaction has written (or is about to flush a change)."""
         session = self.session.sync_session
-        return bool(
-            session.info.get(WROTE)
-            or session.new
-            or session.deleted
-            or any(session.is_modified(o) for o in session.dirty)
-        )
+        return bool(session.info.get(WROTE)) or _has_changes(session)
 
     async def commit(self) -> None:
         effects = current_update.get()
