@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.errors import DatabaseNotMigrated, DatabaseUnreachable, StartupError
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from storage.db import sqlite_folder
 
 log = logging.getLogger("bot")
 CONFIG_ERROR = 2
@@ -90,6 +91,11 @@ async def cmd_check_config(settings: Settings) -> int:
     for key, value in sorted(settings.model_dump().items()):
         value = masked(str(value)) if value is not None else ""
         print(f"{key.upper()}={value}")
+    folder = sqlite_folder(settings.database_url)
+    if folder is not None and not folder.exists():
+        print(
+            f"note: {folder} does not exist yet; the bot creates it on first use", file=sys.stderr
+        )
     return 0
 
 

@@ -67,3 +67,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text", secrets: Iterable[
     root.setLevel(level.upper())
     logging.getLogger("aiogram.event").setLevel(max(root.level, logging.INFO))
     logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))
+    # "Running job …" / "… executed successfully" for every 5-second job is noise at INFO;
+    # a job's own failures still come through (APScheduler logs them at ERROR).
+    quiet_jobs = logging.WARNING if root.level >= logging.INFO else root.level
+    logging.getLogger("apscheduler.executors").setLevel(max(root.level, quiet_jobs))

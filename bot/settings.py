@@ -6,6 +6,7 @@ one line per bad key naming it and what is expected (see `load_settings`), never
 
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -22,9 +23,10 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from storage.db import DatabaseUrlError, normalise_url
+from storage.db import DatabaseUrlError, normalise_url, sqlite_folder
 
-_TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,100}$")
+_TOKEN = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{30,100}$")
+_USER_ID_LIMIT = 2**52  # Telegram: user ids have at most 52 significant bits
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
@@ -160,8 +162,15 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: Any) -> Any:
         if isinstance(value, str):
             parts = [p.strip() for p in value.split(",") if p.strip()]
-            if not all(re.fullmatch(r"-?\d+", p) for p in parts):
-                raise ValueError("expected Telegram user ids separated by commas, e.g. 12345,67890")
+            # ASCII digits only (int() would also take "１２３" or "١٢٣"), and the range of a
+            # Telegram user id: positive (negative ids are groups and channels) and below 2^52.
+            if not all(
+                re.fullmatch(r"[0-9]{1,16}", p) and 0 < int(p) < _USER_ID_LIMIT for p in parts
+            ):
+                raise ValueError(
+                    "expected Telegram user ids (positive whole numbers, as @userinfobot "
+                    "shows them) separated by commas, e.g. 12345,67890"
+                )
             return [int(p) for p in parts]
         return value
 
@@ -184,9 +193,13 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         try:
-            return normalise_url(value).render_as_string(hide_password=False)
+            url = normalise_url(value)
         except DatabaseUrlError as exc:
             raise ValueError(str(exc)) from None
+        folder = sqlite_folder(url)
+        if folder is not None:
+            _sqlite_folder_usable(folder, url.database or "")
+        return url.render_as_string(hide_password=False)
 
     @field_validator("redis_url")
     @classmethod
@@ -297,3 +310,21 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise SettingsError(describe(exc)) from None
+
+
+def _sqlite_folder_usable(folder: Path, database: str) -> None:
+    """A SQLite file's directory is created on first use (`storage.db.make_engine`), so a
+    missing one is fine as long as it can be made: its nearest existing ancestor must be a
+    writable directory. Anything else would only fail later, at the first query."""
+    path = folder.expanduser().absolute() / Path(database).name
+    if path.is_dir():
+        raise ValueError(f"{database} is a directory; expected a file path like data/shop.db")
+    ancestor = path.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ValueError(f"{ancestor} is a file, so the directory for {database} cannot be made")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"the directory for {database} does not exist and {ancestor} is not writable"
+        )

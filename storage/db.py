@@ -77,12 +77,22 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def sqlite_folder(raw_url: str | URL) -> Path | None:
+    """The directory a SQLite database file lives in (made on first use), or None for other
+    databases and for in-memory ones."""
+    url = raw_url if isinstance(raw_url, URL) else normalise_url(raw_url)
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).parent
+
+
 def make_engine(raw_url: str | URL, *, echo: bool = False) -> AsyncEngine:
     url = raw_url if isinstance(raw_url, URL) else normalise_url(raw_url)
     if url.get_backend_name() == "sqlite":
-        database = url.database or ""
-        if database != ":memory:" and not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        folder = sqlite_folder(url)
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine

@@ -142,7 +142,9 @@ async def understand(
     search, or a helpful answer, when the words are not confidently a shop request)."""
     message = cast(Message, message)
     intent = await language.parse(text, await _context(state))
-    log.info("understood %r as %s (%.2f)", text, intent.name, intent.confidence)
+    # What people type is personal data: its words only at DEBUG, its shape at INFO.
+    log.info("understood %d characters as %s (%.2f)", len(text), intent.name, intent.confidence)
+    log.debug("understood %r as %s", text, intent.name)
     if not intent.is_confident():
         await _search_or_help(message, shop, lang, state, text, language)
         return

@@ -100,9 +100,10 @@ async def on_voice(
     except BrokenProcessPool:
         await message.answer(t(lang, "voice.failed"))
         return
+    log.debug("heard %r", heard.raw)  # what people say is personal data: words only at DEBUG
     log.info(
-        "heard %r (%s, confidence %.2f, %.1f s of audio in %.2f s)",
-        heard.raw,
+        "heard %d characters (%s, confidence %.2f, %.1f s of audio in %.2f s)",
+        len(heard.raw),
         heard.engine,
         heard.confidence,
         heard.seconds,

@@ -53,3 +53,23 @@ def test_levels_filter(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert "quiet" not in err
     assert "loud" in err
+
+
+def test_a_job_run_is_not_news_but_its_failure_is(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("INFO", "text")
+    executor = logging.getLogger("apscheduler.executors.default")
+    executor.info('Running job "tracking-poll" (scheduled at 12:00:05)')
+    executor.info('Job "tracking-poll" executed successfully')
+    executor.error('Job "tracking-poll" raised an exception')
+    logging.getLogger("apscheduler.scheduler").info("Scheduler started")
+    err = capsys.readouterr().err
+    assert "Running job" not in err
+    assert "executed successfully" not in err
+    assert "raised an exception" in err
+    assert "Scheduler started" in err
+
+
+def test_debug_shows_job_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("DEBUG", "text")
+    logging.getLogger("apscheduler.executors.default").info("Running job x")
+    assert "Running job x" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,6 +41,13 @@ def test_shorthand_database_urls_get_the_async_driver(monkeypatch: pytest.Monkey
         ("DATABASE_URL", "not a url", "DATABASE_URL: expected sqlite+aiosqlite"),
         ("BOT_TOKEN", "hello", "BOT_TOKEN: expected a token from @BotFather"),
         ("ADMIN_IDS", "12,bob", "ADMIN_IDS: expected Telegram user ids"),
+        # int() would read all of these; none is a Telegram user id
+        ("ADMIN_IDS", "\uff11\uff12\uff13", "ADMIN_IDS: expected Telegram user ids"),
+        ("ADMIN_IDS", "\u0661\u0662\u0663", "ADMIN_IDS: expected Telegram user ids"),
+        ("ADMIN_IDS", "-1001234567890", "ADMIN_IDS: expected Telegram user ids"),
+        ("ADMIN_IDS", "0", "ADMIN_IDS: expected Telegram user ids"),
+        ("ADMIN_IDS", "1" * 26, "ADMIN_IDS: expected Telegram user ids"),
+        ("BOT_TOKEN", "\uff11\uff12\uff13:AAE" + "x" * 32, "BOT_TOKEN: expected a token"),
         ("REDIS_URL", "localhost:6379", "REDIS_URL: expected redis://"),
         (
             "COMMISSION_PERCENT",
@@ -82,3 +90,36 @@ def test_secrets_are_collected_for_redaction(monkeypatch: pytest.MonkeyPatch) ->
 def test_admin_ids_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADMIN_IDS", "12345, 67890")
     assert load_settings().admin_ids == [12345, 67890]
+
+
+def test_the_largest_telegram_user_ids_are_admins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_IDS", f"7,{2**52 - 1}")
+    assert load_settings().admin_ids == [7, 2**52 - 1]
+
+
+def test_a_sqlite_file_whose_folder_cannot_be_made_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "plain-file").write_text("not a folder")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    cases = {
+        f"sqlite:///{tmp_path}/plain-file/shop.db": "is a file, so the directory",
+        f"sqlite:///{tmp_path}": "is a directory; expected a file path",
+    }
+    if os.geteuid() != 0:  # root writes anywhere
+        cases[f"sqlite:///{locked}/sub/shop.db"] = "is not writable"
+    for url, expected in cases.items():
+        monkeypatch.setenv("DATABASE_URL", url)
+        with pytest.raises(SettingsError) as caught:
+            load_settings()
+        assert len(caught.value.lines) == 1
+        assert caught.value.lines[0].startswith("DATABASE_URL:"), caught.value.lines
+        assert expected in caught.value.lines[0]
+
+
+def test_a_sqlite_file_in_a_folder_yet_to_be_made_is_fine(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/new/deeper/shop.db")
+    assert load_settings().database_url.endswith("/new/deeper/shop.db")
