@@ -6,12 +6,13 @@ BIN    := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format migrate seed-demo clean help rasa rasa-down nlu-eval bench load chaos
+.PHONY: run test lint format migrate seed-demo reset-demo clean help rasa rasa-down nlu-eval bench load chaos
 
 help:
 	@echo "make run   - install, migrate, seed the demo shop, start the bot"
 	@echo "make test  - install dev tools, then format check, lint, types, import contracts, tests"
 	@echo "make format, make lint, make migrate, make seed-demo, make clean"
+	@echo "make reset-demo (delete data/ and seed a fresh demo shop; stop the bot first)"
 	@echo "make rasa (start the Rasa NLU server), make rasa-down, make nlu-eval"
 	@echo "make bench (one table of figures vs in-run baselines), make load (60 s load test)"
 	@echo "make chaos (the bot killed -9 12 times while 40 customers pay, then every claim checked)"
@@ -39,6 +40,12 @@ migrate: $(RUN_STAMP)
 	$(BIN)/python -m bot migrate
 
 seed-demo: $(RUN_STAMP)
+	$(BIN)/python -m bot seed-demo
+
+# The default SQLite shop, its pictures and the sandbox's state all live in data/.
+reset-demo: $(RUN_STAMP)
+	rm -rf data
+	$(BIN)/python -m bot migrate
 	$(BIN)/python -m bot seed-demo
 
 lint: $(DEV_STAMP)
