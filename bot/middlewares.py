@@ -216,10 +216,22 @@ class Throttle(BaseMiddleware):
     """At most `burst` updates from one user per `window` seconds (per worker); a flood gets
     one polite "slow down" and is dropped until it calms."""
 
-    def __init__(self, burst: int = 30, window: float = 5.0) -> None:
-        self.burst, self.window = burst, window
-        self.seen: dict[int, deque[float]] = {}
+    def __init__(
+        self, burst: int = 30, window: float = 5.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.burst, self.window, self.clock = burst, window, clock
+        # Users in the order they last wrote: whoever has been quiet for a whole window is
+        # forgotten (from the front), so the table holds only the users of the last window.
+        self.seen: OrderedDict[int, deque[float]] = OrderedDict()
         self.warned: set[int] = set()
+
+    def _forget_quiet(self, now: float) -> None:
+        while self.seen:
+            user_id, times = next(iter(self.seen.items()))
+            if times and now - times[-1] <= self.window:
+                return
+            del self.seen[user_id]
+            self.warned.discard(user_id)
 
     async def __call__(
         self,
@@ -230,8 +242,10 @@ class Throttle(BaseMiddleware):
         user = data.get("event_from_user")
         if user is None or isinstance(event, PreCheckoutQuery):  # payments are never dropped
             return await handler(event, data)
-        now = time.monotonic()
+        now = self.clock()
+        self._forget_quiet(now)
         times = self.seen.setdefault(user.id, deque())
+        self.seen.move_to_end(user.id)
         while times and now - times[0] > self.window:
             times.popleft()
         times.append(now)
