@@ -22,6 +22,19 @@ from pydantic import BaseModel
 _original: Any = None
 
 
+def _fields_and_extra(resolved: object) -> bool:
+    """Is this what pydantic 2.13's private `rebuild_model_fields` returns: a pair of the
+    fields (a dict of FieldInfo) and the extra-fields info? Earlier releases return the dict
+    alone, which a pair unpacking would silently misread when it holds two fields; so any
+    other shape means "build it the ordinary way"."""
+    from pydantic.fields import FieldInfo
+
+    if not (isinstance(resolved, tuple) and len(resolved) == 2):
+        return False
+    fields = resolved[0]
+    return isinstance(fields, dict) and all(isinstance(f, FieldInfo) for f in fields.values())
+
+
 def defer_aiogram_schemas() -> None:
     """Keep aiogram's types deferred while `aiogram.types` imports (a no-op once it has).
 
@@ -49,12 +62,15 @@ def defer_aiogram_schemas() -> None:
         try:
             names = {**namespace, **(cls.__pydantic_parent_namespace__ or {})}
             if not cls.__pydantic_fields_complete__:
-                cls.__pydantic_fields__, cls.__pydantic_extra_info__ = resolve(
+                resolved = resolve(
                     cls,
                     config_wrapper=ConfigWrapper(cls.model_config, check=False),
                     ns_resolver=NsResolver(parent_namespace=names),
                     typevars_map=typevars(cls),
                 )
+                if not _fields_and_extra(resolved):  # another pydantic's private shape
+                    return rebuild(cls, *args, **kwargs)  # type: ignore[no-any-return]
+                cls.__pydantic_fields__, cls.__pydantic_extra_info__ = resolved
             cls.__pydantic_parent_namespace__ = names
         except Exception:  # anything unexpected: build it now, as aiogram does
             return rebuild(cls, *args, **kwargs)  # type: ignore[no-any-return]
