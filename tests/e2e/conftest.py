@@ -13,7 +13,6 @@ import contextlib
 import os
 import socket
 import sys
-import warnings
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from tests.conftest import (
     drop_pg_database,
     pg_unavailable_reason,
 )
+from tests.localstripe_server import localstripe
 
 TOKEN = "123456789:AAE" + "e2e_token_for_tests_0123456789"
 ADMIN_ID = 900_000_001  # the demo admin
@@ -164,21 +164,9 @@ async def sandbox_process(home: Path) -> AsyncIterator[tuple[str, list[str]]]:
 
 @pytest.fixture(scope="session")
 async def stripe_base() -> AsyncIterator[str]:
-    """A Stripe-compatible server (localstripe) on loopback: the emulator charges invoices on
-    it as Telegram's payment provider would, and the bot refunds those charges there."""
-    with warnings.catch_warnings():
-        # localstripe registers plain functions as aiohttp routes, which aiohttp deprecates
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from localstripe import resources, server
-
-        resources.store.dump_to_disk = lambda: None  # keep the fake's state in memory
-        runner = web.AppRunner(server.app)
-        await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    """localstripe for the whole session: the emulator's card provider."""
+    async with localstripe() as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,11 @@ invoice payload."""
 from __future__ import annotations
 
 import contextlib
-import warnings
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import web
 from sqlalchemy import select
 
 from engine.orders import OrderView
@@ -22,29 +20,9 @@ from storage.models import Outbox, Payment, Refund
 from storage.vocabulary import to_minor_units
 from tests.conftest import Database
 from tests.integration.world import World
+from tests.localstripe_server import localstripe
 
 API_KEY = "sk_test_local"
-
-
-@contextlib.asynccontextmanager
-async def localstripe() -> AsyncIterator[str]:
-    """localstripe on 127.0.0.1, its memory emptied first (it is one store per process)."""
-    with warnings.catch_warnings():
-        # localstripe registers plain functions as aiohttp routes, which aiohttp deprecates
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from localstripe import resources, server
-
-        resources.store.dump_to_disk = lambda: None  # keep the fake's state in memory only
-        resources.store.clear()
-        runner = web.AppRunner(server.app)
-        await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
 
 
 @dataclass

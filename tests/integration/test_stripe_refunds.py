@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
-from aiohttp import web
 
 from engine.errors import ProviderFailed
 from engine.providers import StripeRefunds
+from tests.localstripe_server import localstripe
 
 # localstripe registers plain functions as aiohttp routes, which aiohttp deprecates
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated:DeprecationWarning")
@@ -17,16 +17,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated:De
 
 @pytest.fixture
 async def stripe_base() -> AsyncIterator[str]:
-    from localstripe import resources, server
-
-    resources.store.dump_to_disk = lambda: None  # keep the fake's state in memory only
-    runner = web.AppRunner(server.app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    async with localstripe() as base:
+        yield base
 
 
 async def test_a_card_charge_is_refunded_in_part_then_in_full(stripe_base: str) -> None:
