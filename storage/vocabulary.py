@@ -15,15 +15,9 @@ from enum import StrEnum
 from typing import Final, NewType
 
 # --- ids -------------------------------------------------------------------------------
+# The shop's own user id, so it is never mixed up with a Telegram id (both are ints). The
+# other tables' ids are plain ints: nothing else has an id of the same kind to confuse.
 UserId = NewType("UserId", int)
-SellerId = NewType("SellerId", int)
-ProductId = NewType("ProductId", int)
-CategoryId = NewType("CategoryId", int)
-CartId = NewType("CartId", int)
-OrderId = NewType("OrderId", int)
-CouponId = NewType("CouponId", int)
-ShipmentId = NewType("ShipmentId", int)
-PaymentId = NewType("PaymentId", int)
 
 
 # --- enums -----------------------------------------------------------------------------
