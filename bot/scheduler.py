@@ -158,6 +158,7 @@ class SchedulerService:
         self.on_start = on_start
         self.name = name
         self.scheduler: AsyncIOScheduler | None = None
+        self.rounds = 0  # lock attempts or checks so far (what a test waits on, not time)
         self._stop = asyncio.Event()
 
     @property
@@ -176,6 +177,7 @@ class SchedulerService:
                 elif not await self.lock.still_held():
                     log.warning("%s: the scheduler lock is lost; pausing the jobs", self.name)
                     self._shutdown()
+                self.rounds += 1
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), self.retry)
         finally:

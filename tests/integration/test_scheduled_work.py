@@ -454,14 +454,16 @@ async def test_two_workers_run_one_scheduler_and_the_other_takes_over(
     tasks = [asyncio.create_task(w.run()) for w in workers]
     try:
         await _until(lambda: any(w.leading for w in workers))
-        await asyncio.sleep(0.5)  # the other keeps trying meanwhile
-        assert [w.leading for w in workers].count(True) == 1
         leader = next(w for w in workers if w.leading)
         follower = next(w for w in workers if not w.leading)
+        tried = follower.rounds
+        await _until(lambda: follower.rounds >= tried + 3)  # it tried three more times...
+        assert [w.leading for w in workers].count(True) == 1  # ...and still follows
         assert leader.scheduler is not None
         leader.scheduler.modify_job("back-in-stock", next_run_time=datetime.now(UTC))
         await _until(lambda: any(job == "back-in-stock" for _, job in runs.seen))
-        await asyncio.sleep(0.3)
+        tried = follower.rounds
+        await _until(lambda: follower.rounds >= tried + 2)  # time enough for a second run
         assert [job for _, job in runs.seen].count("back-in-stock") == 1
         assert {who for who, _ in runs.seen} == {leader.name}
         # the leader's process stops: the other worker takes the scheduler over
