@@ -6,11 +6,12 @@ a line is paid out at most once)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, select
 
 from engine.base import Deps, actor, admin, audit, found, notify, operation, seller_of
 from engine.errors import (
@@ -500,6 +501,72 @@ class Reviews:
             ]
 
 
+def due_lines(seller_id: int, cutoff: datetime) -> Select[OrderItem, datetime | None]:
+    """A seller's lines a payout takes now, with when each was delivered: delivered before
+    `cutoff` (the return window is over), no open return, in no payout yet. The one rule for
+    running payouts and for previewing them (`Backoffice.payouts_due`)."""
+    open_return = exists().where(
+        ReturnItem.order_item_id == OrderItem.order_item_id,
+        Return.return_id == ReturnItem.return_id,
+        Return.status.in_(OPEN_RETURNS),
+    )
+    return (
+        select(OrderItem, Shipment.delivered_at)
+        .join(Order, Order.order_id == OrderItem.order_id)
+        .join(
+            Shipment,
+            (Shipment.order_id == OrderItem.order_id) & (Shipment.seller_id == OrderItem.seller_id),
+        )
+        .where(
+            OrderItem.seller_id == seller_id,
+            OrderItem.payout_id.is_(None),
+            Order.order_status.in_([OrderStatus.delivered, OrderStatus.returned]),
+            Shipment.status == ShipmentStatus.delivered,
+            Shipment.delivered_at <= cutoff,
+            ~open_return,
+        )
+        .order_by(OrderItem.order_item_id)
+    )
+
+
+@dataclass(frozen=True)
+class PayoutSums:
+    gross: Decimal  # the lines as paid (after their discounts)
+    refunds: Decimal
+    commission: Decimal  # the marketplace's share of gross − refunds
+
+    @property
+    def net(self) -> Decimal:
+        return self.gross - self.refunds - self.commission
+
+
+def commission_rate(seller: Seller, default_percent: Decimal) -> Decimal:
+    """The seller's own commission (basis points) when set, else the marketplace's."""
+    if seller.commission_bps is not None:
+        return Decimal(seller.commission_bps) / 100
+    return default_percent
+
+
+def payout_sums(lines: Sequence[OrderItem], rate: Decimal) -> PayoutSums:
+    gross = sum((i.price * i.quantity - i.discount_amount for i in lines), ZERO)
+    refunds = sum((i.refunded_amount for i in lines), ZERO)
+    return PayoutSums(gross, refunds, percent_of(gross - refunds, rate) if lines else ZERO)
+
+
+async def period_start(
+    uow: UnitOfWork, seller_id: int, due: Iterable[tuple[OrderItem, datetime | None]]
+) -> datetime | None:
+    """A payout's period runs from the seller's previous payout, or else from the first
+    delivery it covers, to now."""
+    previous = await uow.session.scalar(
+        select(Payout.period_end)
+        .where(Payout.seller_id == seller_id)
+        .order_by(Payout.period_end.desc())
+        .limit(1)
+    )
+    return previous or min((at for _, at in due if at is not None), default=None)
+
+
 class Payouts:
     def __init__(self, deps: Deps) -> None:
         self.d = deps
@@ -540,54 +607,17 @@ class Payouts:
                 Seller, seller_id, with_for_update=True, populate_existing=True
             )
             assert seller is not None
-            open_return = exists().where(
-                ReturnItem.order_item_id == OrderItem.order_item_id,
-                Return.return_id == ReturnItem.return_id,
-                Return.status.in_(OPEN_RETURNS),
-            )
-            lines = (
-                await uow.session.scalars(
-                    select(OrderItem)
-                    .join(Order, Order.order_id == OrderItem.order_id)
-                    .join(
-                        Shipment,
-                        (Shipment.order_id == OrderItem.order_id)
-                        & (Shipment.seller_id == OrderItem.seller_id),
-                    )
-                    .where(
-                        OrderItem.seller_id == seller_id,
-                        OrderItem.payout_id.is_(None),
-                        Order.order_status.in_([OrderStatus.delivered, OrderStatus.returned]),
-                        Shipment.status == ShipmentStatus.delivered,
-                        Shipment.delivered_at <= cutoff,
-                        ~open_return,
-                    )
-                    .order_by(OrderItem.order_item_id)
-                    .with_for_update(of=OrderItem)
+            due = (
+                await uow.session.execute(
+                    due_lines(seller_id, cutoff).with_for_update(of=OrderItem)
                 )
             ).all()
+            lines = [line for line, _ in due]
             if not lines:
                 return None
-            gross = sum((i.price * i.quantity - i.discount_amount for i in lines), ZERO)
-            refunds = sum((i.refunded_amount for i in lines), ZERO)
-            rate = (
-                Decimal(seller.commission_bps) / 100
-                if seller.commission_bps is not None
-                else self.d.rules.commission_percent
-            )
-            commission = percent_of(gross - refunds, rate)
-            # the period runs from the previous payout (or the first delivery it covers) to now
-            start = await uow.session.scalar(
-                select(Payout.period_end)
-                .where(Payout.seller_id == seller_id)
-                .order_by(Payout.period_end.desc())
-                .limit(1)
-            ) or await uow.session.scalar(
-                select(func.min(Shipment.delivered_at)).where(
-                    Shipment.seller_id == seller_id,
-                    Shipment.order_id.in_({line.order_id for line in lines}),
-                )
-            )
+            sums = payout_sums(lines, commission_rate(seller, self.d.rules.commission_percent))
+            gross, refunds, commission = sums.gross, sums.refunds, sums.commission
+            start = await period_start(uow, seller_id, due)
             assert start is not None
             assert start < now
             payout = Payout(

@@ -3,25 +3,38 @@ seller's own, and the whole marketplace's); and who gets which / menu in Telegra
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select
 
+from engine.aftersales import commission_rate, due_lines, payout_sums, period_start
 from engine.base import Deps, admin, audit, notify, operation, seller_of
 from engine.catalog import average_rating
 from engine.errors import InvalidInput, NotFound
 from engine.pricing import ZERO
-from storage.models import AuditLog, InventoryLog, Order, OrderItem, Product, Seller, User
+from storage.models import (
+    AuditLog,
+    InventoryLog,
+    Order,
+    OrderItem,
+    Payout,
+    Product,
+    Seller,
+    User,
+)
 from storage.uow import UnitOfWork
 from storage.vocabulary import (
     InventoryChangeType,
     OrderStatus,
+    PaymentMethod,
+    PayoutStatus,
     SellerStatus,
     UserRole,
     UserStatus,
+    money,
 )
 
 FREQUENT_ADJUSTMENTS = 3  # manual corrections of one product within the watch window
@@ -51,6 +64,7 @@ class StockAlert:
     change: int | None = None
     reason: str | None = None
     at: datetime | None = None
+    store_name: str = ""  # the seller's store, as shoppers see it
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,54 @@ class AuditEntry:
     new: dict[str, Any] | None
     changed_by: int | None
     at: datetime
+    by_name: str | None = None  # who did it, by first name (None: the shop itself)
+    by_role: UserRole | None = None
+    changes: tuple[Change, ...] = ()  # before → after, field by field
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of an audited change: what it was and what it became (None: not set)."""
+
+    field: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    page: int  # from 1
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class WaitingTransfer:
+    """An order waiting for its bank transfer: what to look for on the bank statement."""
+
+    order_id: int
+    amount: Decimal
+    currency: str
+    reference: str
+    customer: str
+    placed_at: datetime
+    age: timedelta
+
+
+@dataclass(frozen=True)
+class PayoutDue:
+    """What `/payouts` would pay one seller now, and what it is still owed from before."""
+
+    seller_id: int
+    store_name: str
+    period_start: datetime | None  # the first delivery not yet paid out (None: nothing due)
+    period_end: datetime
+    gross: Decimal  # what buyers paid for the lines (after coupons)
+    refunds: Decimal
+    commission: Decimal
+    net: Decimal  # gross − refunds − commission
+    lines: int
+    pending_balance: Decimal  # payouts created earlier and not yet sent
 
 
 @dataclass(frozen=True)
@@ -135,6 +197,45 @@ class CommandChats:
 
 TOP = 5
 REPORT_DAYS = range(1, 367)
+PAYABLE = (SellerStatus.active, SellerStatus.suspended, SellerStatus.closed)
+
+
+def _own_id(who: str) -> int | None:
+    """The shop's own user id from "#9" or "id:9"; None for anything else."""
+    digits = who[1:] if who.startswith("#") else who[3:] if who.startswith("id:") else ""
+    return int(digits) if digits.isdigit() and len(digits) <= 18 else None
+
+
+async def _audience(uow: UnitOfWork) -> list[int]:
+    return list(
+        (
+            await uow.session.scalars(
+                select(User.user_id).where(
+                    User.status == UserStatus.active, User.telegram_id.is_not(None)
+                )
+            )
+        ).all()
+    )
+
+
+def _shown(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value[:10]) + (" …" if len(value) > 10 else "")
+    return str(value)
+
+
+def _changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tuple[Change, ...]:
+    """Field by field, before → after (the transition's event name is left out: the
+    status it led to says it)."""
+    old, new = old or {}, new or {}
+    keys = [*old, *(k for k in new if k not in old)]
+    return tuple(
+        Change(k, _shown(old.get(k)), _shown(new.get(k)))
+        for k in keys
+        if k != "event" and old.get(k) != new.get(k)
+    )
 
 
 def _rate(part: int, whole: int) -> Decimal:
@@ -146,11 +247,17 @@ class Backoffice:
         self.d = deps
 
     @operation("admin")
-    async def seller_performance(self, actor_id: int) -> list[SellerPerformance]:
-        """Every seller with revenue, orders, cancellation and return rates, average rating."""
+    async def seller_performance(
+        self, actor_id: int, seller_id: int | None = None
+    ) -> list[SellerPerformance]:
+        """Every seller (or only `seller_id`'s store) with revenue, orders, cancellation and
+        return rates, average rating."""
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
-            sellers = (await uow.session.scalars(select(Seller).order_by(Seller.seller_id))).all()
+            stmt = select(Seller).order_by(Seller.seller_id)
+            if seller_id is not None:
+                stmt = stmt.where(Seller.seller_id == seller_id)
+            sellers = (await uow.session.scalars(stmt)).all()
             out = []
             for s in sellers:
                 lines = (
@@ -263,25 +370,29 @@ class Backoffice:
                 )
                 for p, n in frequent
             ]
-            return alerts
+            names = await uow.session.execute(select(Seller.seller_id, Seller.store_name))
+            stores = {seller_id: name for seller_id, name in names.all()}
+            return [replace(a, store_name=stores.get(a.seller_id, "")) for a in alerts]
 
     @operation("admin")
-    async def broadcast(self, actor_id: int, text: str) -> int:
+    async def broadcast_audience(self, actor_id: int) -> int:
+        """How many people a broadcast would reach now (the preview before sending)."""
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            return len(await _audience(uow))
+
+    @operation("admin")
+    async def broadcast(self, actor_id: int, text: str, *, key: str | None = None) -> int:
         """A message to every active user of the shop, through the outbox (so Telegram's rates hold
-        and a restart loses nobody); returns how many will receive it."""
+        and a restart loses nobody); returns how many will receive it. The same `key` (the
+        preview the admin confirmed) sends it once, however often it is confirmed."""
         text = text.strip()
         if not text or len(text) > 3500:
             raise InvalidInput(field="text", rule="length", max=3500)
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
-            ids = (
-                await uow.session.scalars(
-                    select(User.user_id).where(
-                        User.status == UserStatus.active, User.telegram_id.is_not(None)
-                    )
-                )
-            ).all()
-            stamp = self.d.clock().isoformat()
+            ids = await _audience(uow)
+            stamp = key[:60] if key else self.d.clock().isoformat()
             for user_id in ids:
                 notify(
                     uow, user_id, "broadcast", dedupe_key=f"broadcast:{stamp}:{user_id}", text=text
@@ -344,6 +455,126 @@ class Backoffice:
                 )
                 for a in rows
             ]
+
+    @operation("admin")
+    async def audit_page(
+        self,
+        actor_id: int,
+        *,
+        entity_type: str | None = None,
+        entity_id: int | None = None,
+        page: int = 1,
+        per_page: int = 10,
+    ) -> AuditPage:
+        """One page of the audit trail (newest first), each entry with who did it by name and
+        role, and its changes before → after."""
+        page = max(page, 1)
+        rows = await self.audit_search(
+            actor_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            limit=per_page + 1,
+            offset=(page - 1) * per_page,
+        )
+        async with self.d.uow() as uow:
+            ids = {r.changed_by for r in rows if r.changed_by is not None}
+            people = {
+                u.user_id: u
+                for u in (
+                    await uow.session.scalars(select(User).where(User.user_id.in_(ids)))
+                ).all()
+            }
+        entries = []
+        for r in rows[:per_page]:
+            who = people.get(r.changed_by) if r.changed_by is not None else None
+            entries.append(
+                replace(
+                    r,
+                    by_name=None if who is None else (who.first_name or who.username or "?"),
+                    by_role=None if who is None else who.role,
+                    changes=_changes(r.old, r.new),
+                )
+            )
+        return AuditPage(entries, page, len(rows) > per_page)
+
+    # --- money waiting ------------------------------------------------------------------------
+    @operation("admin")
+    async def waiting_transfers(self, actor_id: int) -> list[WaitingTransfer]:
+        """Orders placed for payment by bank transfer and not paid yet, oldest first: the
+        amount and the reference to look for on the bank statement, and how long it waits."""
+        now = self.d.clock()
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            rows = (
+                await uow.session.execute(
+                    select(Order, User.first_name)
+                    .join(User, User.user_id == Order.user_id)
+                    .where(
+                        Order.payment_method == PaymentMethod.bank_transfer,
+                        Order.order_status == OrderStatus.pending,
+                    )
+                    .order_by(Order.created_at, Order.order_id)
+                )
+            ).all()
+            return [
+                WaitingTransfer(
+                    o.order_id,
+                    o.total_amount,
+                    o.currency,
+                    o.bank_reference or "",
+                    name or "—",
+                    o.created_at,
+                    max(now - o.created_at, timedelta(0)),
+                )
+                for o, name in rows
+            ]
+
+    @operation("admin")
+    async def payouts_due(self, actor_id: int) -> list[PayoutDue]:
+        """What running payouts now would pay each seller (delivered lines past the return
+        window, no open return, no payout yet: the lines `Payouts.run` takes), and each
+        seller's pending balance (payouts created and not sent yet). Nothing is written."""
+        now = self.d.clock()
+        cutoff = now - self.d.rules.return_window
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            sellers = (
+                await uow.session.scalars(
+                    select(Seller).where(Seller.status.in_(PAYABLE)).order_by(Seller.seller_id)
+                )
+            ).all()
+            out = []
+            for seller in sellers:
+                lines = (await uow.session.execute(due_lines(seller.seller_id, cutoff))).all()
+                pending = await uow.session.scalar(
+                    select(func.coalesce(func.sum(Payout.amount), 0)).where(
+                        Payout.seller_id == seller.seller_id,
+                        Payout.status == PayoutStatus.pending,
+                    )
+                )
+                pending_balance = money(pending or 0)
+                if not lines and not pending_balance:
+                    continue
+                sums = payout_sums(
+                    [line for line, _ in lines],
+                    commission_rate(seller, self.d.rules.commission_percent),
+                )
+                start = await period_start(uow, seller.seller_id, lines)
+                out.append(
+                    PayoutDue(
+                        seller.seller_id,
+                        seller.store_name,
+                        start if lines else None,
+                        now,
+                        sums.gross,
+                        sums.refunds,
+                        sums.commission,
+                        sums.net,
+                        len(lines),
+                        pending_balance,
+                    )
+                )
+            return out
 
     # --- sales reports ----------------------------------------------------------------------
     @operation("seller (own store)")
@@ -433,19 +664,30 @@ class Backoffice:
     # --- people -----------------------------------------------------------------------------
     @operation("admin")
     async def find_user(self, actor_id: int, who: str) -> UserCard:
-        """A user by the shop's user id, by Telegram id (`tg:<id>`) or by @username."""
+        """A user by Telegram id (`900000202`, or `tg:900000202`), by @username, or by the
+        shop's own user id (`#9`, or `id:9`). A bare number is a Telegram id; only when no
+        one has that Telegram id is it taken as the shop's user id."""
         who = who.strip()
+        lowered = who.lower()
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
+            user: User | None
             if who.startswith("@") and len(who) > 1:
-                stmt = select(User).where(func.lower(User.username) == who[1:].lower())
-            elif who.lower().startswith("tg:") and who[3:].isdigit():
-                stmt = select(User).where(User.telegram_id == int(who[3:]))
-            elif who.isdigit():
-                stmt = select(User).where(User.user_id == int(who))
+                user = await uow.session.scalar(
+                    select(User).where(func.lower(User.username) == lowered[1:]).limit(1)
+                )
+            elif lowered.startswith("tg:") and who[3:].isdigit():
+                user = await uow.session.scalar(
+                    select(User).where(User.telegram_id == int(who[3:])).limit(1)
+                )
+            elif (own := _own_id(lowered)) is not None:
+                user = await uow.session.get(User, own)
+            elif who.isdigit() and len(who) <= 15:
+                user = await uow.session.scalar(
+                    select(User).where(User.telegram_id == int(who)).limit(1)
+                ) or await uow.session.get(User, int(who))
             else:
                 raise InvalidInput(field="user", rule="format")
-            user = await uow.session.scalar(stmt.limit(1))
             if user is None:
                 raise NotFound(entity="user", id=who[:64])
             return UserCard(

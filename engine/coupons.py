@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -49,9 +50,11 @@ class CouponView:
     start_date: date | None
     end_date: date | None
     status: CouponStatus
+    standing: CouponStanding = "active"  # whether a customer could use it today, and if not why
+    description: str | None = None
 
     @classmethod
-    def of(cls, c: Coupon) -> CouponView:
+    def of(cls, c: Coupon, today: date) -> CouponView:
         return cls(
             c.coupon_id,
             c.code,
@@ -63,7 +66,26 @@ class CouponView:
             c.start_date,
             c.end_date,
             c.status,
+            standing(c, today),
+            c.description,
         )
+
+
+CouponStanding = Literal["active", "disabled", "expired", "used_up", "not_started"]
+
+
+def standing(coupon: Coupon, today: date) -> CouponStanding:
+    """Whether the coupon could be used today, and if not the first reason (the same order of
+    checks as checkout's): switched off, past its end date, not begun yet, all uses spent."""
+    if coupon.status == CouponStatus.disabled:
+        return "disabled"
+    if coupon.status == CouponStatus.expired or (coupon.end_date and today > coupon.end_date):
+        return "expired"
+    if coupon.start_date and today < coupon.start_date:
+        return "not_started"
+    if coupon.max_uses is not None and coupon.uses_count >= coupon.max_uses:
+        return "used_up"
+    return "active"
 
 
 def _day(value: date | None) -> str | None:
@@ -78,7 +100,7 @@ def discount_for(coupon: Coupon, subtotal: Decimal, shipping: Decimal) -> Decima
     return shipping
 
 
-async def _check(
+async def check_coupon(
     uow: UnitOfWork,
     coupon: Coupon | None,
     code: str,
@@ -136,7 +158,7 @@ async def redeem(
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    quote = await _check(uow, coupon, code, user_id, subtotal, shipping, today)
+    quote = await check_coupon(uow, coupon, code, user_id, subtotal, shipping, today)
     assert coupon is not None
     coupon.uses_count += 1
     uow.session.add(
@@ -176,7 +198,7 @@ class Coupons:
             await actor(uow, actor_id)
             code = normalise_code(code)
             coupon = await uow.session.scalar(select(Coupon).where(Coupon.code == code))
-            return await _check(
+            return await check_coupon(
                 uow, coupon, code, actor_id, money(subtotal), money(shipping), self.d.clock().date()
             )
 
@@ -234,7 +256,7 @@ class Coupons:
                 new={"code": code, "type": discount_type, "value": amount},
             )
             await uow.commit()
-            return CouponView.of(coupon)
+            return CouponView.of(coupon, self.d.clock().date())
 
     async def _set_status(self, actor_id: int, coupon_id: int, status: CouponStatus) -> CouponView:
         async with self.d.uow() as uow:
@@ -252,7 +274,7 @@ class Coupons:
                     new={"status": status},
                 )
             await uow.commit()
-            return CouponView.of(coupon)
+            return CouponView.of(coupon, self.d.clock().date())
 
     @operation("admin")
     async def update(
@@ -304,7 +326,7 @@ class Coupons:
                 },
             )
             await uow.commit()
-            return CouponView.of(coupon)
+            return CouponView.of(coupon, self.d.clock().date())
 
     @operation("admin")
     async def disable(self, actor_id: int, coupon_id: int) -> CouponView:
@@ -324,7 +346,8 @@ class Coupons:
             rows = (
                 await uow.session.scalars(select(Coupon).order_by(Coupon.coupon_id.desc()))
             ).all()
-            return [CouponView.of(c) for c in rows]
+            today = self.d.clock().date()
+            return [CouponView.of(c, today) for c in rows]
 
     @operation("scheduler")
     async def expire_due(self) -> int:

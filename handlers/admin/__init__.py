@@ -3,26 +3,42 @@ stores (suspend, reinstate, close), stock alerts, coupons (create, usage, disabl
 categories, shipping providers, the marketplace report, the audit log, bank transfers, bans,
 broadcasts and payouts.
 
-The engine refuses every one of these to non-admins ("Only the shop's admins can do
-that"), whatever command or forged button they use."""
+Only admins reach these handlers (the router's role filter): anyone else's /ban or forged
+admin button is a command or button the bot does not know. The engine checks the role again
+in every operation."""
 
 from __future__ import annotations
 
+import contextlib
+import secrets
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from html import escape
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
+from engine.backoffice import AuditEntry, PayoutDue, StockAlert
 from engine.errors import InvalidInput
 from engine.shop import Shop
 from handlers import commands
 from handlers.admin import catalog, people
-from handlers.admin.ui import decision_buttons, screen
+from handlers.admin.ui import (
+    AuditCb,
+    BroadcastCb,
+    IsAdmin,
+    PayoutRunCb,
+    TransferCb,
+    admin_home,
+    decision_buttons,
+    keyboard,
+    screen,
+)
 from handlers.callbacks import (
     AdminAction,
     AdminCb,
@@ -34,6 +50,7 @@ from handlers.callbacks import (
     StoreAdminCb,
 )
 from handlers.i18n import price, t
+from handlers.render import fit
 from storage.vocabulary import DiscountType
 
 Button = InlineKeyboardButton
@@ -52,6 +69,10 @@ def _menu(lang: str) -> InlineKeyboardMarkup:
             [b("admin.sellers", AdminAction.sellers), b("admin.stores.button", AdminAction.stores)],
             [b("admin.alerts", AdminAction.alerts), b("admin.coupons", AdminAction.coupons)],
             [
+                Button(text=t(lang, "admin.transfers.button"), callback_data=TransferCb().pack()),
+                Button(text=t(lang, "admin.audit.button"), callback_data=AuditCb().pack()),
+            ],
+            [
                 b("admin.categories.button", AdminAction.categories),
                 b("admin.providers.button", AdminAction.providers),
             ],
@@ -63,9 +84,29 @@ def _menu(lang: str) -> InlineKeyboardMarkup:
     )
 
 
-async def on_admin(message: Message, shop: Shop, lang: str, me: UserView) -> None:
-    await shop.backoffice.require_admin(me.id)  # refuses non-admins
+async def on_admin(message: Message, lang: str) -> None:
     await message.answer(t(lang, "admin.home"), reply_markup=_menu(lang))
+
+
+def _alerts_screen(lang: str, alerts: list[StockAlert]) -> tuple[str, InlineKeyboardMarkup]:
+    """Stock alerts: a header, one line per product with its store, and the way back."""
+    lines = [t(lang, "admin.alerts.title", count=len(alerts))]
+    lines += [
+        t(
+            lang,
+            f"admin.alert.{a.kind}",
+            name=escape(a.name),
+            store=escape(a.store_name or "—"),
+            change=a.change or 0,
+            reason=escape(a.reason or "—"),
+        )
+        for a in alerts[:40]
+    ]
+    if not alerts:
+        lines = [t(lang, "admin.alerts.title", count=0), t(lang, "admin.alerts.none")]
+    elif len(alerts) > 40:
+        lines.append(t(lang, "admin.more", count=len(alerts) - 40))
+    return fit("\n".join(lines)), keyboard([[admin_home(lang)]])
 
 
 async def on_admin_menu(
@@ -83,13 +124,10 @@ async def on_admin_menu(
         return
     to = callback_data.to
     if to == AdminAction.home:
-        await shop.backoffice.require_admin(me.id)
         await screen(query, t(lang, "admin.home"), _menu(lang))
     elif to == AdminAction.categories:
-        await shop.backoffice.require_admin(me.id)
         await catalog.show_categories(query, shop, lang, 1)
     elif to == AdminAction.providers:
-        await shop.backoffice.require_admin(me.id)
         await catalog.show_providers(query, shop, lang)
     elif to == AdminAction.stores:
         await people.on_store_admin(
@@ -97,7 +135,7 @@ async def on_admin_menu(
         )
         return  # answered there
     elif to == AdminAction.report:
-        await people.ask_market_period(message, shop, lang, me)
+        await people.ask_market_period(message, lang)
     elif to == AdminAction.sellers:
         waiting = await shop.sellers.pending(me.id)
         if not waiting:
@@ -115,18 +153,7 @@ async def on_admin_menu(
                 ),
             )
     elif to == AdminAction.alerts:
-        alerts = await shop.backoffice.inventory_watch(me.id)
-        lines = [
-            t(
-                lang,
-                f"admin.alert.{a.kind}",
-                name=escape(a.name),
-                change=a.change or 0,
-                reason=escape(a.reason or ""),
-            )
-            for a in alerts[:40]
-        ]
-        await message.answer("\n".join(lines) or t(lang, "admin.alerts.none"))
+        await screen(query, *_alerts_screen(lang, await shop.backoffice.inventory_watch(me.id)))
     elif to == AdminAction.coupons:
         await screen(query, *await people.coupons_screen(shop, lang, me))
     await query.answer()
@@ -141,114 +168,275 @@ async def on_seller_decision(
     state: FSMContext,
     bot: Bot,
 ) -> None:
-    if callback_data.decision == SellerDecision.approve:
-        seller = await shop.sellers.approve(me.id, callback_data.id)
-        await query.answer(t(lang, "admin.approved", store=seller.store_name)[:200])
-        await commands.publish_seller(bot, shop, seller.seller_id, selling=True)
-        return
+    """Approve, or Reject (asks why). The card becomes the store's card in its new state;
+    a card already decided (here, by another admin, a second tap) shows the store as it is."""
+    seller_id = callback_data.id
     waiting = {s.seller_id: s for s in await shop.sellers.pending(me.id)}
-    if callback_data.id not in waiting:
-        await query.answer(t(lang, "error.not_found"), show_alert=True)
+    if seller_id not in waiting:
+        await screen(query, *people.store_screen(lang, await people.store_of(shop, me, seller_id)))
+        await query.answer(t(lang, "admin.seller.decided"))
+        return
+    if callback_data.decision == SellerDecision.approve:
+        seller = await shop.sellers.approve(me.id, seller_id)
+        await commands.publish_seller(bot, shop, seller.seller_id, selling=True)
+        await screen(query, *people.store_screen(lang, await people.store_of(shop, me, seller_id)))
+        await query.answer(t(lang, "admin.approved", store=seller.store_name)[:200])
         return
     await state.set_state(Reject.reason)
-    await state.update_data(seller_id=callback_data.id)
+    card = query.message.message_id if isinstance(query.message, Message) else 0
+    await state.update_data(seller_id=seller_id, card=card)
     if isinstance(query.message, Message):
         await query.message.answer(
-            t(lang, "admin.reject_ask", store=escape(waiting[callback_data.id].store_name))
+            t(lang, "admin.reject_ask", store=escape(waiting[seller_id].store_name))
         )
     await query.answer()
 
 
 async def on_reject_reason(
-    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext, bot: Bot
 ) -> None:
     data = await state.get_data()
-    seller = await shop.sellers.reject(
-        me.id, int(data.get("seller_id", 0)), (message.text or "").strip()[:500]
-    )
+    seller_id = int(data.get("seller_id", 0))
+    seller = await shop.sellers.reject(me.id, seller_id, (message.text or "").strip()[:500])
     await state.clear()
     await message.answer(t(lang, "admin.rejected", store=escape(seller.store_name)))
+    card = int(data.get("card") or 0)
+    if card:  # the applicant's card shows the decision too
+        text, markup = people.store_screen(lang, await people.store_of(shop, me, seller_id))
+        with contextlib.suppress(TelegramBadRequest):  # deleted meanwhile, or unchanged
+            await bot.edit_message_text(
+                text, chat_id=message.chat.id, message_id=card, reply_markup=markup
+            )
 
 
 def _args(command: CommandObject) -> list[str]:
     return (command.args or "").split()
 
 
+# --- the audit log -------------------------------------------------------------------------
+def _audit_line(lang: str, e: AuditEntry) -> str:
+    """ "Order #12: paid → shipped, by Maya (seller)"."""
+    what = t(
+        lang,
+        "admin.audit.entity",
+        entity=escape(e.entity_type.replace("_", " ").capitalize()),
+        id=e.entity_id,
+    )
+    moves = [
+        t(
+            lang,
+            "admin.audit.change",
+            field=escape(c.field.replace("_", " ")),
+            before=escape(c.before),
+            after=escape(c.after or "—"),
+        )
+        if c.before is not None
+        else t(
+            lang,
+            "admin.audit.set",
+            field=escape(c.field.replace("_", " ")),
+            after=escape(c.after or "—"),
+        )
+        for c in e.changes
+        if not (e.action == "status_change" and c.field.endswith("status"))
+    ]
+    status = next(
+        (c for c in e.changes if e.action == "status_change" and c.field.endswith("status")), None
+    )
+    head = (
+        t(
+            lang,
+            "admin.audit.moved",
+            before=escape(status.before or "—"),
+            after=escape(status.after or "—"),
+        )
+        if status is not None
+        else escape(e.action.replace("_", " "))
+    )
+    by = (
+        t(lang, "admin.audit.by_system")
+        if e.by_name is None
+        else t(
+            lang,
+            "admin.audit.by",
+            name=escape(e.by_name),
+            role=t(lang, f"admin.role.{e.by_role.value}") if e.by_role else "—",
+        )
+    )
+    return t(
+        lang,
+        "admin.audit.line",
+        at=e.at.strftime("%Y-%m-%d %H:%M"),
+        what=what,
+        head=head,
+        changes=("; " + "; ".join(moves)) if moves else "",
+        by=by,
+    )
+
+
+async def _audit_screen(
+    shop: Shop, lang: str, me: UserView, entity: str, entity_id: int, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    found = await shop.backoffice.audit_page(
+        me.id, entity_type=entity or None, entity_id=entity_id or None, page=page
+    )
+    title = t(lang, "admin.audit.title", page=found.page)
+    lines = [_audit_line(lang, e) for e in found.entries]
+    text = title + "\n" + ("\n".join(lines) if lines else t(lang, "admin.audit.none"))
+    nav = []
+    if found.page > 1:
+        nav.append(
+            Button(
+                text=t(lang, "admin.audit.newer"),
+                callback_data=AuditCb(entity=entity, id=entity_id, page=found.page - 1).pack(),
+            )
+        )
+    if found.has_next:
+        nav.append(
+            Button(
+                text=t(lang, "admin.audit.older"),
+                callback_data=AuditCb(entity=entity, id=entity_id, page=found.page + 1).pack(),
+            )
+        )
+    return fit(text), keyboard([nav, [admin_home(lang)]])
+
+
 async def on_audit(
     message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
 ) -> None:
-    """/audit [entity] [id]: the newest audit rows, e.g. /audit order 1042."""
+    """/audit [entity] [id]: the newest audit rows, a page at a time, e.g. /audit order 1042."""
     args = _args(command)
-    entity = args[0] if args else None
-    entity_id = int(args[1]) if len(args) > 1 and args[1].isdigit() else None
-    rows = await shop.backoffice.audit_search(
-        me.id, entity_type=entity, entity_id=entity_id, limit=20
-    )
-    lines = [
+    entity = args[0][:20] if args else ""
+    entity_id = int(args[1]) if len(args) > 1 and args[1].isdigit() and len(args[1]) < 12 else 0
+    text, markup = await _audit_screen(shop, lang, me, entity, entity_id, 1)
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_audit_page(
+    query: CallbackQuery, callback_data: AuditCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    d = callback_data
+    await screen(query, *await _audit_screen(shop, lang, me, d.entity, d.id, d.page))
+    await query.answer()
+
+
+# --- bank transfers -----------------------------------------------------------------------
+def _age(lang: str, age: timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 60:
+        return t(lang, "admin.age.minutes", n=minutes)
+    if minutes < 48 * 60:
+        return t(lang, "admin.age.hours", n=minutes // 60)
+    return t(lang, "admin.age.days", n=minutes // (24 * 60))
+
+
+async def _transfers_screen(
+    shop: Shop, lang: str, me: UserView
+) -> tuple[str, InlineKeyboardMarkup]:
+    waiting = await shop.backoffice.waiting_transfers(me.id)
+    lines = [t(lang, "admin.transfers.title", count=len(waiting))]
+    lines += [
         t(
             lang,
-            "admin.audit.line",
-            at=r.at.strftime("%Y-%m-%d %H:%M"),
-            entity=escape(r.entity_type),
-            id=r.entity_id,
-            action=escape(r.action),
-            by=r.changed_by or "system",
+            "admin.transfers.line",
+            order_id=w.order_id,
+            amount=price(w.amount, w.currency, lang=lang),
+            reference=escape(w.reference or "—"),
+            customer=escape(w.customer),
+            age=_age(lang, w.age),
         )
-        for r in rows
+        for w in waiting[:20]
     ]
-    await message.answer("\n".join(lines) or t(lang, "admin.audit.none"))
+    if not waiting:
+        lines.append(t(lang, "admin.transfers.none"))
+    rows = [
+        [
+            Button(
+                text=t(
+                    lang,
+                    "admin.transfers.mark",
+                    order_id=w.order_id,
+                    amount=price(w.amount, w.currency, lang=lang),
+                ),
+                callback_data=TransferCb(order=w.order_id).pack(),
+            )
+        ]
+        for w in waiting[:20]
+    ]
+    rows.append([admin_home(lang)])
+    return fit("\n".join(lines)), keyboard(rows)
+
+
+async def on_transfers(
+    query: CallbackQuery, callback_data: TransferCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    """The queue of bank transfers, and its "Mark paid" buttons. A tap on an order that is no
+    longer waiting (marked paid already, here or by another admin; expired) changes nothing:
+    the queue is shown as it is now."""
+    order_id = callback_data.order
+    note = None
+    if order_id:
+        waiting = {w.order_id for w in await shop.backoffice.waiting_transfers(me.id)}
+        if order_id in waiting:
+            await shop.orders.confirm_bank_transfer(me.id, order_id)
+            note = t(lang, "admin.paid", order_id=order_id)
+        else:
+            note = t(lang, "admin.transfers.gone", order_id=order_id)
+    await screen(query, *await _transfers_screen(shop, lang, me))
+    await query.answer(note)
 
 
 async def on_paid(
     message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
 ) -> None:
-    """/paid <order id>: the bank transfer for that order arrived."""
+    """/paid <order id>: the bank transfer for that order arrived. /paid alone: the queue."""
     args = _args(command)
-    if not args or not args[0].isdigit():
-        await message.answer(t(lang, "admin.usage", usage="/paid 1042"))
+    if not args:
+        text, markup = await _transfers_screen(shop, lang, me)
+        await message.answer(text, reply_markup=markup)
         return
-    order_id = int(args[0])
+    if not args[0].lstrip("#").isdigit() or len(args[0]) > 12:
+        await message.answer(t(lang, "admin.usage", usage=t(lang, "admin.usage.paid")))
+        return
+    order_id = int(args[0].lstrip("#"))
     await shop.orders.confirm_bank_transfer(me.id, order_id)
     await message.answer(t(lang, "admin.paid", order_id=order_id))
 
 
-async def _user_id(shop: Shop, me: UserView, who: str) -> int:
-    """The shop's user id from "42", "@username" or "tg:123456" (the engine resolves it)."""
-    return (await shop.backoffice.find_user(me.id, who)).user_id
-
-
+# --- people -------------------------------------------------------------------------------
 async def on_ban(
     message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
 ) -> None:
-    """/ban <user id | @username | tg:<telegram id>> <reason>."""
+    """/ban <@username | Telegram id | #user id> <reason>."""
     args = _args(command)
     if len(args) < 2:
-        await message.answer(t(lang, "admin.usage", usage="/ban 42 spam · /ban @username spam"))
+        await message.answer(t(lang, "admin.usage", usage=t(lang, "admin.usage.ban")))
         return
-    user_id = await _user_id(shop, me, args[0])
-    await shop.accounts.ban(me.id, user_id, " ".join(args[1:]))
-    await message.answer(t(lang, "admin.banned", user_id=user_id))
+    card = await shop.backoffice.find_user(me.id, args[0])
+    await shop.accounts.ban(me.id, card.user_id, " ".join(args[1:]))
+    await message.answer(t(lang, "admin.banned", who=people.who(lang, card)))
 
 
 async def on_unban(
     message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
 ) -> None:
-    """/unban <user id | @username | tg:<telegram id>>."""
+    """/unban <@username | Telegram id | #user id>."""
     args = _args(command)
     if not args:
-        await message.answer(t(lang, "admin.usage", usage="/unban 42 · /unban @username"))
+        await message.answer(t(lang, "admin.usage", usage=t(lang, "admin.usage.unban")))
         return
-    user_id = await _user_id(shop, me, args[0])
-    await shop.accounts.unban(me.id, user_id)
-    await message.answer(t(lang, "admin.unbanned", user_id=user_id))
+    card = await shop.backoffice.find_user(me.id, args[0])
+    await shop.accounts.unban(me.id, card.user_id)
+    await message.answer(t(lang, "admin.unbanned", who=people.who(lang, card)))
 
 
+# --- coupons, broadcasts, payouts ---------------------------------------------------------
 async def on_coupon(
     message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
 ) -> None:
     """/coupon <CODE> <percentage|fixed|free_shipping> <value> [max uses]."""
     args = _args(command)
-    usage = "/coupon SAVE10 percentage 10 100"
+    usage = t(lang, "admin.usage.coupon")
     try:
         kind = DiscountType(args[1])
         value = Decimal(args[2]) if len(args) > 2 else Decimal(0)
@@ -263,38 +451,164 @@ async def on_coupon(
     except InvalidInput:
         await message.answer(t(lang, "admin.usage", usage=usage))
         return
-    await message.answer(t(lang, "admin.coupon.created", code=escape(coupon.code)))
+    await message.answer(
+        t(lang, "admin.coupon.created", code=escape(coupon.code))
+        + "\n"
+        + people.coupon_line(lang, coupon)
+    )
 
 
 async def on_broadcast(
-    message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
+    message: Message,
+    command: CommandObject,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
 ) -> None:
-    """/broadcast <text>: to every active user, through the outbox."""
+    """/broadcast <text>: a preview with how many people it reaches, then Send or Cancel."""
     text = (command.args or "").strip()
     if not text:
-        await message.answer(t(lang, "admin.usage", usage="/broadcast Weekend sale: 20% off!"))
+        await message.answer(t(lang, "admin.usage", usage=t(lang, "admin.usage.broadcast")))
         return
-    count = await shop.backoffice.broadcast(me.id, text)
-    await message.answer(t(lang, "admin.broadcast", count=count))
+    count = await shop.backoffice.broadcast_audience(me.id)
+    key = secrets.token_hex(6)
+    drafts = dict((await state.get_data()).get("broadcasts") or {})
+    drafts = dict(list(drafts.items())[-4:]) | {key: text[:3500]}
+    await state.update_data(broadcasts=drafts)
+    await message.answer(
+        t(lang, "admin.broadcast.preview", count=count, text=escape(text)),
+        reply_markup=keyboard(
+            [
+                [
+                    Button(
+                        text=t(lang, "admin.broadcast.send", count=count),
+                        callback_data=BroadcastCb(key=key, send=True).pack(),
+                    ),
+                    Button(
+                        text=t(lang, "admin.cancel"),
+                        callback_data=BroadcastCb(key=key, send=False).pack(),
+                    ),
+                ]
+            ]
+        ),
+    )
+
+
+async def on_broadcast_choice(
+    query: CallbackQuery,
+    callback_data: BroadcastCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    """Send or Cancel under a preview. The draft leaves the conversation when it is decided,
+    so a second tap (or an old preview) sends nothing; the engine's key backs that up."""
+    drafts = dict((await state.get_data()).get("broadcasts") or {})
+    text = drafts.pop(callback_data.key, None)
+    if text is None:  # sent or cancelled already: the screen says which
+        await query.answer(t(lang, "admin.broadcast.decided"))
+        return
+    await state.update_data(broadcasts=drafts)
+    if not callback_data.send:
+        await screen(query, t(lang, "admin.broadcast.cancelled"), None)
+        await query.answer()
+        return
+    count = await shop.backoffice.broadcast(me.id, text, key=callback_data.key)
+    await screen(query, t(lang, "admin.broadcast", count=count) + "\n\n" + escape(text), None)
+    await query.answer()
+
+
+def _payout_line(lang: str, p: PayoutDue) -> str:
+    return t(
+        lang,
+        "admin.payouts.line",
+        store=escape(p.store_name),
+        start=p.period_start.strftime("%Y-%m-%d") if p.period_start else "—",
+        end=p.period_end.strftime("%Y-%m-%d"),
+        gross=price(p.gross, lang=lang),
+        commission=price(p.commission, lang=lang),
+        refunds=price(p.refunds, lang=lang),
+        net=price(p.net, lang=lang),
+        pending=price(p.pending_balance, lang=lang),
+    )
+
+
+async def _payouts_preview(shop: Shop, lang: str, me: UserView) -> tuple[str, InlineKeyboardMarkup]:
+    due = await shop.backoffice.payouts_due(me.id)
+    payable = [p for p in due if p.lines]
+    total = sum((p.net for p in payable), Decimal(0))
+    lines = [t(lang, "admin.payouts.preview", count=len(payable), total=price(total, lang=lang))]
+    lines += [_payout_line(lang, p) for p in due[:30]]
+    rows: list[list[Button]] = []
+    if payable:
+        rows.append(
+            [
+                Button(
+                    text=t(lang, "admin.payouts.confirm", total=price(total, lang=lang)),
+                    callback_data=PayoutRunCb(run=True).pack(),
+                ),
+                Button(text=t(lang, "admin.cancel"), callback_data=PayoutRunCb(run=False).pack()),
+            ]
+        )
+    else:
+        lines.append(t(lang, "admin.payouts.nothing"))
+    rows.append([admin_home(lang)])
+    return fit("\n\n".join(lines)), keyboard(rows)
 
 
 async def on_payouts(message: Message, shop: Shop, lang: str, me: UserView) -> None:
-    """/payouts: pay sellers for delivered lines past the return window (statements go out)."""
+    """/payouts: what would be paid to whom (period, sales, commission, refunds, net, and
+    what each seller is still owed), with Confirm / Cancel. Nothing is paid yet."""
+    text, markup = await _payouts_preview(shop, lang, me)
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_payouts_choice(
+    query: CallbackQuery, callback_data: PayoutRunCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    """Confirm runs the payouts of what is due now (a second tap, or an old preview, finds
+    nothing left to pay: the engine takes each line once); Cancel changes nothing."""
+    if not callback_data.run:
+        await screen(query, t(lang, "admin.payouts.cancelled"), keyboard([[admin_home(lang)]]))
+        await query.answer()
+        return
     made = await shop.payouts.run(me.id)
     total = sum((p.amount for p in made), Decimal(0))
-    await message.answer(t(lang, "admin.payouts", count=len(made), total=price(total)))
+    text = t(lang, "admin.payouts", count=len(made), total=price(total, lang=lang))
+    due = await shop.backoffice.payouts_due(me.id)
+    owed = [p for p in due if p.pending_balance]
+    if owed:
+        text += "\n" + "\n".join(
+            t(
+                lang,
+                "admin.payouts.owed",
+                store=escape(p.store_name),
+                pending=price(p.pending_balance, lang=lang),
+            )
+            for p in owed[:30]
+        )
+    await screen(query, fit(text), keyboard([[admin_home(lang)]]))
+    await query.answer()
 
 
 def build_router() -> Router:
     router = Router(name="admin")
+    router.message.filter(IsAdmin())  # the role first: to anyone else these do not exist
+    router.callback_query.filter(IsAdmin())
     router.message.register(on_broadcast, Command("broadcast"))
+    router.callback_query.register(on_broadcast_choice, BroadcastCb.filter())
     router.message.register(on_payouts, Command("payouts"))
+    router.callback_query.register(on_payouts_choice, PayoutRunCb.filter())
     router.message.register(on_admin, Command("admin"))
     router.callback_query.register(on_admin_menu, AdminCb.filter())
     router.callback_query.register(on_seller_decision, SellerDecisionCb.filter())
     router.message.register(on_reject_reason, Reject.reason, F.text, ~F.text.startswith("/"))
     router.message.register(on_audit, Command("audit"))
+    router.callback_query.register(on_audit_page, AuditCb.filter())
     router.message.register(on_paid, Command("paid"))
+    router.callback_query.register(on_transfers, TransferCb.filter())
     router.message.register(on_ban, Command("ban"))
     router.message.register(on_unban, Command("unban"))
     router.message.register(on_coupon, Command("coupon"))

@@ -1,6 +1,6 @@
 """Admin screens for the shop's structure: the category tree (list, create under a parent
 picked from the tree, rename, move) and the shipping providers (list, create, change the
-cost, switch on or off). Every screen asks the engine first whether this user is an admin."""
+cost, switch on or off). Only admins reach them (the admin router's role filter)."""
 
 from __future__ import annotations
 
@@ -113,7 +113,6 @@ async def on_category_admin(
     me: UserView,
     state: FSMContext,
 ) -> None:
-    await shop.backoffice.require_admin(me.id)
     action, cid = callback_data.action, callback_data.id
     if action == C.list:
         await show_categories(query, shop, lang, callback_data.page)
@@ -290,8 +289,7 @@ async def on_category_rename(
     )
 
 
-async def on_categories_command(message: Message, shop: Shop, lang: str, me: UserView) -> None:
-    await shop.backoffice.require_admin(me.id)
+async def on_categories_command(message: Message, shop: Shop, lang: str) -> None:
     text, markup = await _categories_screen(shop, lang, 1)
     await message.answer(text, reply_markup=markup)
 
@@ -302,7 +300,7 @@ def _provider_line(lang: str, p: ProviderView) -> str:
         lang,
         "admin.provider.line",
         name=escape(p.name),
-        cost=price(p.cost),
+        cost=price(p.cost, lang=lang),
         days=p.estimated_days if p.estimated_days is not None else "—",
         status=t(lang, "admin.provider.on" if p.active else "admin.provider.off"),
     )
@@ -314,7 +312,7 @@ async def _providers_screen(shop: Shop, lang: str) -> tuple[str, InlineKeyboardM
     rows = [
         [
             Button(
-                text=clip(f"{p.name} · {price(p.cost)}"),
+                text=clip(f"{p.name} · {price(p.cost, lang=lang)}"),
                 callback_data=ProviderAdminCb(action=P.show, id=p.provider_id).pack(),
             )
         ]
@@ -379,7 +377,6 @@ async def on_provider_admin(
     me: UserView,
     state: FSMContext,
 ) -> None:
-    await shop.backoffice.require_admin(me.id)
     action, pid = callback_data.action, callback_data.id
     if action == P.list:
         await show_providers(query, shop, lang)
@@ -398,7 +395,7 @@ async def on_provider_admin(
                     lang,
                     "admin.provider.cost_ask",
                     name=escape(current.name),
-                    cost=price(current.cost),
+                    cost=price(current.cost, lang=lang),
                 )
             )
     elif action == P.new:
@@ -452,8 +449,7 @@ async def on_provider_cost(
     )
 
 
-async def on_providers_command(message: Message, shop: Shop, lang: str, me: UserView) -> None:
-    await shop.backoffice.require_admin(me.id)
+async def on_providers_command(message: Message, shop: Shop, lang: str) -> None:
     text, markup = await _providers_screen(shop, lang)
     await message.answer(text, reply_markup=markup)
 

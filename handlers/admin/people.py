@@ -40,8 +40,8 @@ from handlers.callbacks import (
     StoreAdminAction,
     StoreAdminCb,
 )
-from handlers.i18n import price, t
-from storage.vocabulary import SellerStatus
+from handlers.i18n import number, price, t
+from storage.vocabulary import CouponStatus, DiscountType, SellerStatus
 
 S = StoreAdminAction
 K = CouponAdminAction
@@ -88,25 +88,24 @@ async def _stores_screen(
     return t(lang, "admin.stores", count=len(stores), page=page, pages=pages), keyboard(rows)
 
 
-async def _store(shop: Shop, me: UserView, seller_id: int) -> SellerPerformance:
-    for s in await shop.backoffice.seller_performance(me.id):
-        if s.seller_id == seller_id:
-            return s
+async def store_of(shop: Shop, me: UserView, seller_id: int) -> SellerPerformance:
+    for s in await shop.backoffice.seller_performance(me.id, seller_id):
+        return s
     raise NotFound(entity="seller", id=seller_id)
 
 
-def _store_screen(lang: str, s: SellerPerformance) -> tuple[str, InlineKeyboardMarkup]:
+def store_screen(lang: str, s: SellerPerformance) -> tuple[str, InlineKeyboardMarkup]:
     text = t(
         lang,
         "admin.store",
         store=escape(s.store_name),
         status=_store_status(lang, s),
         reason=f" ({escape(s.status_reason)})" if s.status_reason else "",
-        revenue=price(s.revenue),
+        revenue=price(s.revenue, lang=lang),
         orders=s.orders,
-        cancelled=f"{s.cancellation_rate * 100:.1f}",
-        returned=f"{s.return_rate * 100:.1f}",
-        rating=s.rating if s.rating is not None else "—",
+        cancelled=number(s.cancellation_rate * 100, lang, digits=1),
+        returned=number(s.return_rate * 100, lang, digits=1),
+        rating=number(s.rating, lang, digits=1) if s.rating is not None else "—",
     )
 
     def b(key: str, action: StoreAdminAction) -> Button:
@@ -141,13 +140,13 @@ async def on_store_admin(
         await screen(query, *await _stores_screen(shop, lang, me, callback_data.page))
         await query.answer()
         return
-    store = await _store(shop, me, sid)  # refuses non-admins, and unknown stores
+    store = await store_of(shop, me, sid)  # refuses non-admins, and unknown stores
     if action == S.show:
-        await screen(query, *_store_screen(lang, store))
+        await screen(query, *store_screen(lang, store))
     elif action == S.reinstate:
         await shop.sellers.reinstate(me.id, sid)
         await commands.publish_seller(bot, shop, sid, selling=True)
-        await screen(query, *_store_screen(lang, await _store(shop, me, sid)))
+        await screen(query, *store_screen(lang, await store_of(shop, me, sid)))
     elif action in (S.suspend, S.close):
         await state.set_state(StoreEdit.suspend if action == S.suspend else StoreEdit.close)
         await state.update_data(seller_id=sid)
@@ -169,7 +168,7 @@ async def on_store_reason(
         seller = await shop.sellers.close(me.id, seller_id, reason)
     await state.clear()
     await commands.publish_seller(bot, shop, seller_id, selling=False)
-    text, markup = _store_screen(lang, await _store(shop, me, seller_id))
+    text, markup = store_screen(lang, await store_of(shop, me, seller_id))
     key = "admin.store.suspended" if suspending else "admin.store.closed"
     await message.answer(
         t(lang, key, store=escape(seller.store_name)) + "\n\n" + text, reply_markup=markup
@@ -177,26 +176,68 @@ async def on_store_reason(
 
 
 # --- coupons ------------------------------------------------------------------------------
-def _coupon_line(lang: str, c: CouponView) -> str:
+def coupon_offer(lang: str, c: CouponView) -> str:
+    """What the coupon gives, as a shop owner says it: "15% off", "Free shipping",
+    "$10.00 off orders over $50.00"."""
+    if c.discount_type == DiscountType.percentage:
+        value = c.discount_value.normalize()
+        offer = t(lang, "admin.coupon.percent", value=f"{value:f}")
+    elif c.discount_type == DiscountType.fixed:
+        offer = t(lang, "admin.coupon.fixed", value=price(c.discount_value, lang=lang))
+    elif c.min_order_amount:
+        return t(
+            lang, "admin.coupon.free_shipping_over", minimum=price(c.min_order_amount, lang=lang)
+        )
+    else:
+        return t(lang, "admin.coupon.free_shipping")
+    if c.min_order_amount:
+        offer = t(
+            lang, "admin.coupon.over", offer=offer, minimum=price(c.min_order_amount, lang=lang)
+        )
+    return offer
+
+
+def _uses(lang: str, c: CouponView) -> str:
+    if c.max_uses is None:
+        return t(lang, "admin.coupon.uses", uses=c.uses_count)
+    return t(lang, "admin.coupon.uses_of", uses=c.uses_count, max=c.max_uses)
+
+
+def _dates(lang: str, c: CouponView) -> str:
+    start = c.start_date.strftime("%b %-d, %Y") if c.start_date else None
+    end = c.end_date.strftime("%b %-d, %Y") if c.end_date else None
+    if start and end:
+        return t(lang, "admin.coupon.between", start=start, end=end)
+    if end:
+        return t(lang, "admin.coupon.until", end=end)
+    if start:
+        return t(lang, "admin.coupon.from", start=start)
+    return t(lang, "admin.coupon.no_end")
+
+
+def coupon_line(lang: str, c: CouponView) -> str:
+    """ "LAUNCH15 · 15% off · used 2 of 2 — used up · until Dec 31, 2026"."""
     return t(
         lang,
         "admin.coupon.line",
-        code=c.code,
-        type=c.discount_type.value,
-        value=c.discount_value,
-        uses=c.uses_count,
-        max=c.max_uses or "∞",
-        status=c.status.value,
+        code=escape(c.code),
+        offer=coupon_offer(lang, c),
+        uses=_uses(lang, c),
+        standing=t(lang, f"admin.coupon.standing.{c.standing}"),
+        dates=_dates(lang, c),
     )
 
 
 async def coupons_screen(shop: Shop, lang: str, me: UserView) -> tuple[str, InlineKeyboardMarkup]:
     coupons = await shop.coupons.usage(me.id)
-    lines = [t(lang, "admin.coupons.title")] + [_coupon_line(lang, c) for c in coupons[:40]]
+    lines = [t(lang, "admin.coupons.title")] + [coupon_line(lang, c) for c in coupons[:40]]
     rows = [
         [
             Button(
-                text=clip(f"{c.code} · {c.uses_count}/{c.max_uses or '∞'} · {c.status.value}"),
+                text=clip(
+                    f"{c.code} · {coupon_offer(lang, c)} · "
+                    + t(lang, f"admin.coupon.standing.{c.standing}")
+                ),
                 callback_data=CouponAdminCb(action=K.show, id=c.coupon_id).pack(),
             )
         ]
@@ -212,17 +253,15 @@ def _coupon_screen(lang: str, c: CouponView) -> tuple[str, InlineKeyboardMarkup]
     text = t(
         lang,
         "admin.coupon",
-        line=_coupon_line(lang, c),
-        minimum=price(c.min_order_amount) if c.min_order_amount is not None else "—",
-        start=c.start_date.isoformat() if c.start_date else "—",
-        end=c.end_date.isoformat() if c.end_date else "—",
+        line=coupon_line(lang, c),
+        minimum=price(c.min_order_amount, lang=lang) if c.min_order_amount is not None else "—",
     )
     toggle = (
         Button(
             text=t(lang, "admin.coupon.disable"),
             callback_data=CouponAdminCb(action=K.disable, id=c.coupon_id).pack(),
         )
-        if c.status.value == "active"
+        if c.status == CouponStatus.active
         else Button(
             text=t(lang, "admin.coupon.enable"),
             callback_data=CouponAdminCb(action=K.enable, id=c.coupon_id).pack(),
@@ -334,6 +373,18 @@ async def on_coupon_changes(
 
 
 # --- users --------------------------------------------------------------------------------
+def who(lang: str, u: UserCard) -> str:
+    """ "Kim (@kim, Telegram 900000202, user #9)": both ids, so there is no doubt who."""
+    return t(
+        lang,
+        "admin.who",
+        name=escape(u.first_name or "—"),
+        username=f"@{escape(u.username)}, " if u.username else "",
+        telegram_id=u.telegram_id or "—",
+        user_id=u.user_id,
+    )
+
+
 def user_card(lang: str, u: UserCard) -> str:
     return t(
         lang,
@@ -342,7 +393,7 @@ def user_card(lang: str, u: UserCard) -> str:
         name=escape(u.first_name or "—"),
         username=f"@{escape(u.username)}" if u.username else "—",
         telegram_id=u.telegram_id or "—",
-        role=u.role.value,
+        role=t(lang, f"admin.role.{u.role.value}"),
         status=u.status.value,
         reason=f" ({escape(u.status_reason)})" if u.status_reason else "",
     )
@@ -351,28 +402,24 @@ def user_card(lang: str, u: UserCard) -> str:
 async def on_user(
     message: Message, command: CommandObject, shop: Shop, lang: str, me: UserView
 ) -> None:
-    """/user <id | @username | tg:<telegram id>>: who that is, before a ban or an unban."""
+    """/user <@username | Telegram id | #user id>: who that is, before a ban or an unban."""
     who = (command.args or "").strip()
     if not who:
-        await shop.backoffice.require_admin(me.id)
-        await message.answer(
-            t(lang, "admin.usage", usage="/user @username · /user 42 · /user tg:123456")
-        )
+        await message.answer(t(lang, "admin.usage", usage=t(lang, "admin.usage.user")))
         return
     await message.answer(user_card(lang, await shop.backoffice.find_user(me.id, who)))
 
 
 # --- the marketplace report ---------------------------------------------------------------
-async def ask_market_period(message: Message, shop: Shop, lang: str, me: UserView) -> None:
-    await shop.backoffice.require_admin(me.id)
+async def ask_market_period(message: Message, lang: str) -> None:
     await message.answer(
         t(lang, "report.choose", title=t(lang, "report.market")),
         reply_markup=reports.periods(lang, ReportScope.market),
     )
 
 
-async def on_market(message: Message, shop: Shop, lang: str, me: UserView) -> None:
-    await ask_market_period(message, shop, lang, me)
+async def on_market(message: Message, lang: str) -> None:
+    await ask_market_period(message, lang)
 
 
 async def on_market_period(

@@ -1,15 +1,15 @@
 """Every admin command and screen, through the chat: /admin, stores (suspend, reinstate,
 close), categories, shipping providers, coupons (create, edit, disable), /market, /user,
 /ban and /unban (a banned user is refused whatever they type, tap or ask inline), /paid for a
-bank transfer, /audit, /broadcast, /payouts; and the same commands and forged admin buttons
-refused to everyone else."""
+bank transfer, /audit, /broadcast, /payouts; and the same commands unknown to everyone else,
+forged admin buttons dead."""
 
 from __future__ import annotations
 
 from sandbox import Emulator
 from tests.e2e.conftest import ShopBot
 from tests.e2e.market_steps import open_store, order_id_in
-from tests.e2e.steps import add_found, check_out
+from tests.e2e.steps import add_found, check_out, enter_address
 
 ADMIN_COMMANDS = (
     "/admin",
@@ -88,7 +88,7 @@ async def test_stores_categories_providers_coupons_and_the_report(
     await admin.send(f"Zines & Comics {mode}")
     await admin.expect_message(f"now called Zines & Comics {mode}")
     await admin.send("/audit category")
-    renamed = await admin.expect_message("category")
+    renamed = await admin.expect_message("Category #")
     assert "update" in (renamed.text or "")
 
     # shipping providers: add one, switch it off, change its cost
@@ -99,7 +99,7 @@ async def test_stores_categories_providers_coupons_and_the_report(
     await admin.send("Night Owl")
     await admin.expect_message("I need a name and a cost")
     await admin.send(f"Night Owl {mode}, 7.50, 1")
-    added = await admin.expect_message(f"Added: Night Owl {mode} · $7.50 · 1 day(s) · on")
+    added = await admin.expect_message(f"Added: Night Owl {mode} · $7.50 · 1 day · on")
     assert added.reply_markup is not None
     await admin.click("Switch off")
     await admin.expect_edit("· off")
@@ -116,8 +116,8 @@ async def test_stores_categories_providers_coupons_and_the_report(
     await buyer.click("Checkout")
     await buyer.expect_edit("Where should we deliver?")
     await buyer.click("New address")
-    await buyer.send("9 Elm St, Oslo, Norway")
-    options = await buyer.expect_message("How should it be shipped?")
+    await enter_address(buyer, "9 Elm St, Oslo, Norway")
+    options = await buyer.expect_edit("How should it be shipped?")
     assert "Night Owl" not in str(options.reply_markup)  # switched off: not offered
 
     # coupons: create, edit its limit and value, disable it
@@ -137,9 +137,9 @@ async def test_stores_categories_providers_coupons_and_the_report(
     await admin.expect_message("out of range")
     await admin.send("value 15, max 20, ends 2031-12-31")
     edited = await admin.expect_message(f"Coupon ZINE{mode.upper()} is saved")
-    assert "15.00" in (edited.text or "")
-    assert "used 0/20" in (edited.text or "")
-    assert "2031-12-31" in (edited.text or "")
+    assert "15% off" in (edited.text or "")
+    assert "used 0 of 20" in (edited.text or "")
+    assert "until Dec 31, 2031" in (edited.text or "")
     await admin.click("Disable")
     await admin.expect_edit("disabled")
 
@@ -167,8 +167,8 @@ async def test_bans_bank_transfers_and_the_audit_log(shop_bot: ShopBot, tg: Emul
     await admin.expect_message(f"Order #{order_id} is marked paid")
     await kim.expect_message(f"received for order #{order_id}", timeout=20)
     await admin.send(f"/audit order {order_id}")
-    trail = await admin.expect_message(f"order {order_id}")
-    assert "status_change" in (trail.text or "")
+    trail = await admin.expect_message(f"Order #{order_id}")
+    assert "pending → paid" in (trail.text or "")
 
     # a ban by @username: everything Kim does is refused with the reason; then lifted
     await admin.send(f"/user @{kim.user['username']}")
@@ -198,9 +198,9 @@ async def test_everyone_else_is_refused_every_admin_command_and_button(
     mallory = tg.user("Mallory")
     await mallory.send("/start")
     menu = await mallory.expect_message("Welcome")
-    for command in ADMIN_COMMANDS:
+    for command in ADMIN_COMMANDS:  # to everyone else, the admin commands do not exist
         await mallory.send(command)
-        await mallory.expect_message("Only the shop's admins can do that")
+        await mallory.expect_message(f"I don't know that command ({command.split()[0]})")
     forged = (
         "v1a1:stores",  # the admin menu's screens
         "v1a1:cats",
@@ -215,6 +215,6 @@ async def test_everyone_else_is_refused_every_admin_command_and_button(
         answer = await mallory._click(
             mallory.chat.messages[menu.message_id], {"text": "x", "callback_data": data}, 5
         )
-        assert "Only the shop's admins" in str(answer.get("text")), data
+        assert "no longer active" in str(answer.get("text")), data
     await mallory.send("/audit order 1")
-    await mallory.expect_message("Only the shop's admins")
+    await mallory.expect_message("I don't know that command")
