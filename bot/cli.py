@@ -1,4 +1,4 @@
-"""`python -m bot <command>`: run, migrate, seed-demo, check-config.
+"""`python -m bot <command>`: run, migrate, seed-demo, check-config, import-products.
 
 Configuration problems end the process with exit status 2 and one line per problem on
 stderr (no traceback): the key, and what is expected.
@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import logging
 import re
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -99,6 +101,35 @@ async def cmd_check_config(settings: Settings) -> int:
     return 0
 
 
+async def cmd_import_products(
+    settings: Settings, seller_id: int, name: str, data: bytes, *, dry_run: bool = False
+) -> int:
+    """Import a CSV or .xlsx of products into store `seller_id`: the same engine operation
+    as a file sent in the chat. Prints the report; exit status 1 when rows are refused
+    (nothing is imported then)."""
+    from bot.app import create_shop
+    from engine.errors import DomainError
+    from handlers.i18n import error_text
+    from handlers.seller.imports import report_text
+    from storage.db import make_engine, make_sessionmaker
+    from storage.uow import UnitOfWork
+
+    engine = make_engine(settings.database_url)
+    try:
+        await _connect_or_explain(engine, migrated=True)
+        sessions = make_sessionmaker(engine)
+        shop = create_shop(settings, lambda: UnitOfWork(sessions))
+        try:
+            report = await shop.imports.run_for_store(seller_id, data, name, dry_run=dry_run)
+        except DomainError as exc:
+            print(html.unescape(re.sub(r"<[^>]+>", "", error_text("en", exc))), file=sys.stderr)
+            return 1
+    finally:
+        await engine.dispose()
+    print(html.unescape(re.sub(r"<[^>]+>", "", report_text("en", report, name))))
+    return 0 if report.ok else 1
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Settings], Coroutine[Any, Any, int]]]] = {
     "run": ("start the bot (polling, or webhook when WEBHOOK_URL is set)", cmd_run),
     "migrate": ("bring the database to the newest schema", cmd_migrate),
@@ -132,6 +163,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     for name, (help_text, _) in COMMANDS.items():
         sub.add_parser(name, help=help_text)
+    importing = sub.add_parser(
+        "import-products", help="import a CSV or .xlsx of products into a store (all or nothing)"
+    )
+    importing.add_argument("seller_id", type=int, help="the store's seller id")
+    importing.add_argument("file", help="a .csv or .xlsx file with a header row")
+    importing.add_argument("--dry-run", action="store_true", help="only check and report")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -141,6 +178,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return CONFIG_ERROR
     configure_logging(settings.log_level, settings.log_format.value, settings.secrets)
     try:
+        if args.command == "import-products":
+            file = Path(args.file)
+            if not file.is_file():
+                print(f"No such file: {args.file}", file=sys.stderr)
+                return 1
+            return asyncio.run(
+                cmd_import_products(
+                    settings, args.seller_id, file.name, file.read_bytes(), dry_run=args.dry_run
+                )
+            )
         return asyncio.run(COMMANDS[args.command][1](settings))
     except KeyboardInterrupt:
         return 130

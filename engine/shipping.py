@@ -72,6 +72,11 @@ class ProviderView:
     estimated_days: int | None
     active: bool
     tracking_url_template: str | None
+    pickup_address: str | None = None  # a pickup point: where the customer collects it
+
+    @property
+    def is_pickup(self) -> bool:
+        return bool(self.pickup_address)
 
     @classmethod
     def of(cls, p: ShippingProvider) -> ProviderView:
@@ -82,7 +87,16 @@ class ProviderView:
             p.estimated_days,
             p.status == ProviderStatus.active,
             p.tracking_url_template,
+            p.pickup_address,
         )
+
+
+def _pickup(place: str | None) -> str | None:
+    """A pickup point's address as stored: trimmed, None when blank, at most 255 characters."""
+    place = (place or "").strip()
+    if len(place) > 255:
+        raise InvalidInput(field="pickup_address", rule="length", max=255)
+    return place or None
 
 
 def _rank(status: TrackingStatus) -> int:
@@ -121,7 +135,7 @@ class Shipping:
 
     @operation("seller (own shipments)")
     async def pack(self, actor_id: int, shipment_id: int) -> bool:
-        """The parcel is packed (milestone packed)."""
+        """The parcel is packed (milestone packed; confirmed with it if it was not)."""
         return await self._seller_step(actor_id, shipment_id, T.packed)
 
     @operation("seller (own shipments)")
@@ -132,7 +146,8 @@ class Shipping:
         tracking_number: str,
         provider_id: int | None = None,
     ) -> bool:
-        """Hand the parcel to the provider with its tracking number (milestone shipped)."""
+        """Hand the parcel to the provider with its tracking number (milestone shipped; the
+        confirm and pack it implies are recorded in the same transaction)."""
         tracking_number = tracking_number.strip()
         if not tracking_number or len(tracking_number) > 100:
             raise InvalidInput(field="tracking_number", rule="length", max=100)
@@ -172,6 +187,9 @@ class Shipping:
                 if clash is not None:
                     raise InvalidInput(field="tracking_number", rule="taken")
                 shipment.tracking_number = tracking_number
+            # a later step implies the earlier ones (shipping confirms and packs): one transaction
+            for earlier in SEQUENCE[: SEQUENCE.index(status)]:
+                await self._milestone(uow, shipment, earlier, None, None, "seller", actor_id)
             added = await self._milestone(uow, shipment, status, None, None, "seller", actor_id)
             await uow.commit()
             return added
@@ -359,9 +377,12 @@ class Shipping:
         api_endpoint: str | None = None,
         tracking_url_template: str | None = None,
         contact_email: str | None = None,
+        pickup_address: str | None = None,
     ) -> ProviderView:
-        """Add a shipping provider with its price per parcel."""
+        """Add a shipping provider with its price per parcel (with `pickup_address`, a local
+        pickup point: the customer collects the parcel there)."""
         name = name.strip()
+        pickup_address = _pickup(pickup_address)
         if not name or len(name) > 100:
             raise InvalidInput(field="name", rule="length", max=100)
         price = money(cost)
@@ -378,6 +399,7 @@ class Shipping:
                 api_endpoint=api_endpoint,
                 tracking_url_template=tracking_url_template,
                 contact_email=contact_email,
+                pickup_address=pickup_address,
                 status=ProviderStatus.active,
             )
             uow.session.add(provider)
@@ -391,7 +413,7 @@ class Shipping:
                 provider.provider_id,
                 "create",
                 by=actor_id,
-                new={"name": name, "cost": price},
+                new={"name": name, "cost": price, "pickup_address": pickup_address},
             )
             await uow.commit()
             return ProviderView.of(provider)
@@ -405,9 +427,10 @@ class Shipping:
         cost: Decimal | str | None = None,
         active: bool | None = None,
         estimated_days: int | None = None,
+        pickup_address: str | None = None,
     ) -> ProviderView:
-        """Change a provider's price or days, or switch it off (orders already placed keep
-        their price)."""
+        """Change a provider's price, days or pickup place, or switch it off (orders already
+        placed keep their price and place; `pickup_address=""` makes it a delivery again)."""
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
             provider = await found(
@@ -417,6 +440,7 @@ class Shipping:
                 "cost": provider.shipping_cost,
                 "status": provider.status,
                 "estimated_days": provider.estimated_days,
+                "pickup_address": provider.pickup_address,
             }
             if cost is not None:
                 price = money(cost)
@@ -427,6 +451,8 @@ class Shipping:
                 provider.status = ProviderStatus.active if active else ProviderStatus.inactive
             if estimated_days is not None:
                 provider.estimated_days = estimated_days
+            if pickup_address is not None:
+                provider.pickup_address = _pickup(pickup_address)
             audit(
                 uow,
                 "shipping_provider",
@@ -438,6 +464,7 @@ class Shipping:
                     "cost": provider.shipping_cost,
                     "status": provider.status,
                     "estimated_days": provider.estimated_days,
+                    "pickup_address": provider.pickup_address,
                 },
             )
             await uow.commit()

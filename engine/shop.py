@@ -15,8 +15,11 @@ from engine.base import Deps
 from engine.cart import Carts, Wishlists
 from engine.catalog import Catalog
 from engine.coupons import Coupons
+from engine.fulfilment import Fulfilment
 from engine.housekeeping import Housekeeping
+from engine.imports import Imports
 from engine.inventory import Inventory
+from engine.listings import Listings
 from engine.orders import Orders
 from engine.reconcile import Payments
 from engine.sellers import Sellers
@@ -36,6 +39,8 @@ class Shop:
         self.accounts = Accounts(deps, frozenset(admin_ids))
         self.sellers = Sellers(deps)
         self.catalog = Catalog(deps)
+        self.listings = Listings(deps, self.catalog)
+        self.imports = Imports(deps, self.catalog)
         self.inventory = Inventory(deps)
         self.carts = Carts(deps)
         self.wishlists = Wishlists(deps)
@@ -44,6 +49,7 @@ class Shop:
         self.payments = Payments(deps, self.orders)
         self.shipping = Shipping(deps, self.orders)
         self.returns = Returns(deps, self.orders)
+        self.fulfilment = Fulfilment(deps, self.shipping, self.returns)
         self.reviews = Reviews(deps)
         self.payouts = Payouts(deps)
         self.backoffice = Backoffice(deps)

@@ -3,6 +3,7 @@ a first product), and moving the shop's clock past the return window for payouts
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
@@ -21,9 +22,11 @@ async def open_store(
     product: str,
     price: str,
     stock: int = 5,
-    category: str = "Lamps",
+    category: str = "Home & Kitchen › Decor › Lamps",
+    photos: Sequence[bytes] = (),
 ) -> SimUser:
-    """A new user applies to sell, the admin approves, the seller lists `product`."""
+    """A new user applies to sell, the admin approves, the seller lists `product` (with
+    `photos`, images as bytes)."""
     owner = tg.user(owner_name)
     admin = shop_bot.admin
     await owner.send("/sell")
@@ -44,8 +47,9 @@ async def open_store(
     await owner.click("Add a product")
     await owner.expect_message("what is its name?")
     await owner.send(product)
-    await owner.expect_message("Which category?")
-    await owner.click(category)
+    await owner.expect_message("Describe it")
+    await owner.send("skip")
+    await pick_category(owner, category)
     await owner.expect_message("Price?")
     await owner.send(price)
     await owner.expect_message("discounted price")
@@ -53,27 +57,50 @@ async def open_store(
     await owner.expect_message("How many")
     await owner.send(str(stock))
     await owner.expect_message("Send photos")
+    for n, photo in enumerate(photos, start=1):
+        await owner.send_photo(photo)
+        await owner.expect_message(f"Photo {n} saved")
     await owner.click("Done")
     await owner.expect_message("is listed")
     return owner
 
 
+async def pick_category(owner: SimUser, path: str) -> None:
+    """Walk the category picker down `path` ("Home & Kitchen › Decor › Lamps"): a parent's
+    button opens it (its label ends in ›), the last name is chosen."""
+    await owner.expect_message("Which category?")
+    names = path.split(" › ")
+    for depth, name in enumerate(names):
+        last = depth == len(names) - 1
+        await owner.click(name if last else f"{name} ›")
+        if not last:
+            await owner.expect_edit(" › ".join(names[: depth + 1]))
+    await owner.expect_edit(f"Category: {path}")
+
+
 async def ship_and_deliver(owner: SimUser, tracking: str) -> None:
-    """The seller opens its orders, ships the newest with `tracking`, then marks it in
-    transit, out for delivery and delivered."""
+    """The seller opens its orders to confirm, opens the oldest card, confirms it, ships it
+    with `tracking`, then marks it in transit, out for delivery and delivered: the card
+    changes in place after each step."""
     await owner.send("/sell")
     await owner.expect_message("your store")
     await owner.click("Orders")
-    await owner.expect_message("Order #")
-    assert "Done" in str((await owner.click("Confirm")).get("text"))
+    await owner.expect_message("Orders to confirm")
+    await owner.click("#")  # the first order's button
+    await owner.expect_edit("Order #")
+    assert "confirmed" in str((await owner.click("Confirm")).get("text"))
+    await owner.expect_edit("Order received by the seller")
     await owner.click("Ship")
     await owner.expect_message("Send the tracking number")
     await owner.send(tracking)
-    await owner.expect_message("Done: 🚚 Ship")
-    await owner.click("Orders")
-    await owner.expect_message("Order #")  # now with the delivery steps' buttons
-    for step in ("In transit", "Out for delivery", "Delivered"):
-        assert "Done" in str((await owner.click(step)).get("text"))
+    await owner.expect_edit("🚚 Shipped")  # the card, in place
+    await owner.expect_message("is shipped with tracking")
+    for step, said in (
+        ("In transit", "in transit"),
+        ("Out for delivery", "out for delivery"),
+        ("Delivered", "delivered"),
+    ):
+        assert said in str((await owner.click(step)).get("text"))
 
 
 async def deliveries_age(shop_bot: ShopBot, order_id: int, days: int) -> None:

@@ -82,6 +82,8 @@ async def test_the_customer_and_the_seller_hear_of_each_event_once(
     await owner.click("Open my store")
     await owner.click("Returns")
     await owner.expect_message("Wrong colour")
+    await owner.click("Return #")
+    await owner.expect_edit("waiting for your decision")
     await owner.click("Accept and refund")
     await buyer.expect_message("is refunded", timeout=20)
     await _settled(buyer)

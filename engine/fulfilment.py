@@ -1,0 +1,421 @@
+"""The seller's desk for orders: one card per parcel (this seller's part of an order) with
+where it goes and what it holds, the steps it can take next, and the returns waiting for a
+decision.
+
+The steps a card offers are derived from the shipment machine (`SHIPMENT` in
+engine/transitions.py) and the delivery milestones (`SEQUENCE` in engine/shipping.py): an
+event the parcel's status allows leads to a milestone, and every milestone between the last
+one recorded and that one is a step the seller may take. Shipping implies the confirm and
+pack steps before it, in the same transaction (`Shipping.ship`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Final
+
+from sqlalchemy import func, select
+
+from engine.aftersales import Returns, ReturnView
+from engine.base import Deps, operation, seller_of
+from engine.errors import NotFound
+from engine.orders import LineView
+from engine.pricing import ZERO
+from engine.shipping import SEQUENCE, Shipping
+from engine.transitions import RETURN, SHIPMENT, E, allowed_events
+from storage.models import (
+    DeliveryTracking,
+    Order,
+    OrderItem,
+    Return,
+    ReturnItem,
+    Shipment,
+    ShippingProvider,
+    User,
+)
+from storage.uow import UnitOfWork
+from storage.vocabulary import (
+    OrderStatus,
+    PaymentMethod,
+    ReturnStatus,
+    ShipmentStatus,
+    TrackingStatus,
+)
+
+T = TrackingStatus
+
+
+class Step(StrEnum):
+    """What a seller can do to a parcel, named by the milestone it records."""
+
+    confirm = "confirm"
+    pack = "pack"
+    ship = "ship"
+    reject = "reject"
+    in_transit = "in_transit"
+    out_for_delivery = "out_for_delivery"
+    delivered = "delivered"
+
+
+STEP_OF_MILESTONE: Final = {
+    T.order_received: Step.confirm,
+    T.packed: Step.pack,
+    T.shipped: Step.ship,
+    T.in_transit: Step.in_transit,
+    T.out_for_delivery: Step.out_for_delivery,
+    T.delivered: Step.delivered,
+}
+MILESTONE_OF_STEP: Final = {step: milestone for milestone, step in STEP_OF_MILESTONE.items()}
+# the shipment events a seller's step leads to; the others (fail) are the provider's to report
+MILESTONE_OF_EVENT: Final = {E.dispatch: T.shipped, E.deliver: T.delivered}
+STEP_OF_EVENT: Final = {E.cancel: Step.reject}
+
+
+def seller_steps(status: ShipmentStatus, done: frozenset[TrackingStatus]) -> tuple[Step, ...]:
+    """The steps a parcel in `status` with milestones `done` may take, in the order of the
+    delivery sequence (a refusal last)."""
+    reached = max((SEQUENCE.index(m) for m in done if m in SEQUENCE), default=-1)
+    steps: list[Step] = []
+    for event in allowed_events(SHIPMENT, status):
+        target = MILESTONE_OF_EVENT.get(event)
+        if target is not None:
+            for milestone in SEQUENCE[reached + 1 : SEQUENCE.index(target) + 1]:
+                if STEP_OF_MILESTONE[milestone] not in steps:
+                    steps.append(STEP_OF_MILESTONE[milestone])
+    for event in allowed_events(SHIPMENT, status):
+        if event in STEP_OF_EVENT:
+            steps.append(STEP_OF_EVENT[event])
+    return tuple(steps)
+
+
+class Queue(StrEnum):
+    """The seller's order lists."""
+
+    to_confirm = "confirm"  # paid (or cash on delivery), not confirmed yet
+    to_ship = "ship"  # confirmed, not shipped yet
+    shipped = "shipped"  # on its way
+    returns = "returns"  # returns waiting for a decision
+
+
+@dataclass(frozen=True)
+class ParcelCard:
+    """One seller's part of an order, as the seller's order card shows it."""
+
+    shipment_id: int
+    order_id: int
+    order_status: OrderStatus
+    payment_method: PaymentMethod
+    status: ShipmentStatus
+    milestones: tuple[TrackingStatus, ...]  # recorded, in the delivery sequence
+    tracking_number: str | None
+    provider: str
+    customer: str
+    address: dict[str, str]
+    lines: tuple[LineView, ...]
+    amount: Decimal  # what this seller's lines came to, less what was refunded of them
+    currency: str
+    created_at: datetime
+    steps: tuple[Step, ...]
+
+    @property
+    def last_milestone(self) -> TrackingStatus | None:
+        return self.milestones[-1] if self.milestones else None
+
+
+@dataclass(frozen=True)
+class ParcelPage:
+    queue: Queue
+    cards: tuple[ParcelCard, ...]
+    total: int
+    page: int
+    page_size: int
+    counts: dict[Queue, int]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a step did: the card as it is now, and whether the step changed anything (False:
+    the card had moved on already, a stale or repeated button)."""
+
+    card: ParcelCard
+    changed: bool
+
+
+@dataclass(frozen=True)
+class ReturnCard:
+    ret: ReturnView
+    lines: tuple[tuple[str, int], ...]  # product name, units
+    decisions: tuple[E, ...]  # approve / reject while it waits, derived from RETURN
+
+
+@dataclass(frozen=True)
+class ReturnPage:
+    cards: tuple[ReturnCard, ...]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+SELLER_DECISIONS: Final = (E.approve, E.reject)
+LIVE_ORDERS: Final = (OrderStatus.paid, OrderStatus.shipped, OrderStatus.pending)
+
+
+class Fulfilment:
+    def __init__(self, deps: Deps, shipping: Shipping, returns: Returns) -> None:
+        self.d = deps
+        self.shipping = shipping
+        self.returns = returns
+
+    async def _card(self, uow: UnitOfWork, shipment: Shipment) -> ParcelCard:
+        order = await uow.session.get(Order, shipment.order_id, populate_existing=True)
+        assert order is not None
+        done = frozenset(
+            (
+                await uow.session.scalars(
+                    select(DeliveryTracking.status).where(
+                        DeliveryTracking.shipment_id == shipment.shipment_id
+                    )
+                )
+            ).all()
+        )
+        items = (
+            await uow.session.scalars(
+                select(OrderItem)
+                .where(
+                    OrderItem.order_id == order.order_id,
+                    OrderItem.seller_id == shipment.seller_id,
+                )
+                .order_by(OrderItem.order_item_id)
+            )
+        ).all()
+        customer = await uow.session.get(User, order.user_id)
+        provider = await uow.session.get(ShippingProvider, shipment.provider_id)
+        address = {
+            str(k): str(v) for k, v in (order.address_snapshot or {}).items() if v is not None
+        }
+        parts = (customer.first_name, customer.last_name) if customer is not None else ()
+        name = " ".join(part for part in parts if part)
+        actionable = order.order_status in (OrderStatus.paid, OrderStatus.shipped) or (
+            order.order_status == OrderStatus.pending and order.payment_method == PaymentMethod.cod
+        )
+        return ParcelCard(
+            shipment_id=shipment.shipment_id,
+            order_id=order.order_id,
+            order_status=order.order_status,
+            payment_method=order.payment_method,
+            status=shipment.status,
+            milestones=tuple(m for m in SEQUENCE if m in done)
+            + ((T.failed,) if T.failed in done else ()),
+            tracking_number=shipment.tracking_number,
+            provider=provider.name if provider is not None else "",
+            customer=name or address.get("recipient", ""),
+            address=address,
+            lines=tuple(
+                LineView(
+                    i.order_item_id,
+                    i.product_id,
+                    i.seller_id,
+                    i.product_name,
+                    i.quantity,
+                    i.price,
+                    i.discount_amount,
+                    i.refunded_quantity,
+                    i.refunded_amount,
+                )
+                for i in items
+            ),
+            amount=sum(
+                (i.price * i.quantity - i.discount_amount - i.refunded_amount for i in items), ZERO
+            ),
+            currency=order.currency,
+            created_at=order.created_at,
+            steps=seller_steps(shipment.status, done) if actionable else (),
+        )
+
+    async def _own(self, uow: UnitOfWork, actor_id: int, shipment_id: int) -> Shipment:
+        seller = await seller_of(uow, actor_id, must_be_active=False)
+        shipment = await uow.session.get(Shipment, shipment_id, populate_existing=True)
+        if shipment is None or shipment.seller_id != seller.seller_id:
+            raise NotFound(entity="shipment", id=shipment_id)
+        return shipment
+
+    @operation("seller (own shipments)")
+    async def card(self, actor_id: int, shipment_id: int) -> ParcelCard:
+        """The seller's card of one of its parcels: where it goes, what it holds, what this
+        seller gets for it, and the steps it can take now."""
+        async with self.d.uow() as uow:
+            return await self._card(uow, await self._own(uow, actor_id, shipment_id))
+
+    @operation("seller (own shipments)")
+    async def act(
+        self, actor_id: int, shipment_id: int, step: Step, tracking_number: str | None = None
+    ) -> Done:
+        """Take one step on a parcel (confirm, pack, ship with its tracking number, a delivery
+        milestone). A step the card no longer offers changes nothing and returns the card as it
+        is; shipping records the confirm and pack it implies in the same transaction."""
+        before = await self.card(actor_id, shipment_id)
+        if step not in before.steps or step == Step.reject:
+            return Done(before, False)
+        milestone = MILESTONE_OF_STEP[step]
+        if step == Step.confirm:
+            changed = await self.shipping.confirm(actor_id, shipment_id)
+        elif step == Step.pack:
+            changed = await self.shipping.pack(actor_id, shipment_id)
+        elif step == Step.ship:
+            changed = await self.shipping.ship(actor_id, shipment_id, tracking_number or "")
+        else:
+            changed = await self.shipping.update(actor_id, shipment_id, milestone)
+        return Done(await self.card(actor_id, shipment_id), changed)
+
+    @operation("seller (own shipments, before shipping)")
+    async def reject(self, actor_id: int, shipment_id: int, reason: str) -> Done:
+        """Refuse this seller's part of an order (see `Shipping.reject`); a parcel that can no
+        longer be refused is returned as it is."""
+        before = await self.card(actor_id, shipment_id)
+        if Step.reject not in before.steps:
+            return Done(before, False)
+        await self.shipping.reject(actor_id, shipment_id, reason)
+        return Done(await self.card(actor_id, shipment_id), True)
+
+    @operation("seller (own shipments)")
+    async def queue(
+        self, actor_id: int, queue: Queue, page: int = 1, page_size: int = 8
+    ) -> ParcelPage:
+        """One page of the seller's parcels in a queue (to confirm, to ship, shipped), oldest
+        order first, with how many each queue holds."""
+        page = max(1, page)
+        async with self.d.uow() as uow:
+            seller = await seller_of(uow, actor_id, must_be_active=False)
+            confirmed = (
+                select(DeliveryTracking.shipment_id)
+                .where(DeliveryTracking.status == T.order_received)
+                .scalar_subquery()
+            )
+            ready = (Order.order_status.in_((OrderStatus.paid, OrderStatus.shipped))) | (
+                (Order.order_status == OrderStatus.pending)
+                & (Order.payment_method == PaymentMethod.cod)
+            )
+            base = (
+                select(Shipment)
+                .join(Order, Order.order_id == Shipment.order_id)
+                .where(Shipment.seller_id == seller.seller_id, ready)
+            )
+            pending = Shipment.status == ShipmentStatus.pending
+            where = {
+                Queue.to_confirm: pending & Shipment.shipment_id.not_in(confirmed),
+                Queue.to_ship: pending & Shipment.shipment_id.in_(confirmed),
+                Queue.shipped: Shipment.status == ShipmentStatus.in_transit,
+            }
+            counts: dict[Queue, int] = {}
+            for q, condition in where.items():
+                counts[q] = int(
+                    await uow.session.scalar(
+                        select(func.count()).select_from(base.where(condition).subquery())
+                    )
+                    or 0
+                )
+            counts[Queue.returns] = int(
+                await uow.session.scalar(
+                    select(func.count(Return.return_id)).where(
+                        Return.seller_id == seller.seller_id,
+                        Return.status == ReturnStatus.requested,
+                    )
+                )
+                or 0
+            )
+            if queue == Queue.returns:
+                return ParcelPage(queue, (), counts[queue], page, page_size, counts)
+            rows = (
+                await uow.session.scalars(
+                    base.where(where[queue])
+                    .order_by(Shipment.order_id)
+                    .limit(page_size)
+                    .offset((page - 1) * page_size)
+                )
+            ).all()
+            cards = tuple([await self._card(uow, s) for s in rows])
+            return ParcelPage(queue, cards, counts[queue], page, page_size, counts)
+
+    # --- returns ----------------------------------------------------------------------------
+    async def _return_card(self, uow: UnitOfWork, ret: Return) -> ReturnCard:
+        rows = (
+            await uow.session.execute(
+                select(OrderItem.product_name, ReturnItem.quantity)
+                .join(OrderItem, OrderItem.order_item_id == ReturnItem.order_item_id)
+                .where(ReturnItem.return_id == ret.return_id)
+                .order_by(ReturnItem.order_item_id)
+            )
+        ).all()
+        view = ReturnView(
+            ret.return_id,
+            ret.order_id,
+            ret.seller_id,
+            ret.status,
+            ret.reason,
+            {},
+            ret.refund_amount,
+        )
+        decisions = tuple(e for e in allowed_events(RETURN, ret.status) if e in SELLER_DECISIONS)
+        return ReturnCard(view, tuple((str(n), int(q)) for n, q in rows), decisions)
+
+    async def _own_return(self, uow: UnitOfWork, actor_id: int, return_id: int) -> Return:
+        seller = await seller_of(uow, actor_id, must_be_active=False)
+        ret = await uow.session.get(Return, return_id, populate_existing=True)
+        if ret is None or ret.seller_id != seller.seller_id:
+            raise NotFound(entity="return", id=return_id)
+        return ret
+
+    @operation("seller (own returns)")
+    async def return_card(self, actor_id: int, return_id: int) -> ReturnCard:
+        """A return as the seller's card shows it, with the decisions it still allows."""
+        async with self.d.uow() as uow:
+            return await self._return_card(uow, await self._own_return(uow, actor_id, return_id))
+
+    @operation("seller (own returns)")
+    async def decide_return(
+        self, actor_id: int, return_id: int, decision: E, reason: str = ""
+    ) -> tuple[ReturnCard, bool]:
+        """Accept (restock and refund) or refuse a waiting return; a return already decided
+        is returned as it is, unchanged."""
+        before = await self.return_card(actor_id, return_id)
+        if decision not in before.decisions:
+            return before, False
+        if decision == E.approve:
+            await self.returns.approve(actor_id, return_id)
+        else:
+            await self.returns.reject(actor_id, return_id, reason or "refused by the seller")
+        return await self.return_card(actor_id, return_id), True
+
+    @operation("seller (own returns)")
+    async def waiting_returns(self, actor_id: int, page: int = 1, page_size: int = 5) -> ReturnPage:
+        """One page of the returns waiting for this seller's decision, oldest first."""
+        page = max(1, page)
+        async with self.d.uow() as uow:
+            seller = await seller_of(uow, actor_id, must_be_active=False)
+            where = (Return.seller_id == seller.seller_id) & (
+                Return.status == ReturnStatus.requested
+            )
+            total = int(
+                await uow.session.scalar(select(func.count(Return.return_id)).where(where)) or 0
+            )
+            rows = (
+                await uow.session.scalars(
+                    select(Return)
+                    .where(where)
+                    .order_by(Return.return_id)
+                    .limit(page_size)
+                    .offset((page - 1) * page_size)
+                )
+            ).all()
+            cards = tuple([await self._return_card(uow, r) for r in rows])
+            return ReturnPage(cards, total, page, page_size)

@@ -1,0 +1,73 @@
+"""The seller screens' callback data: ids and the list a screen belongs to, never amounts or
+permissions (the engine checks the seller owns the id)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class OrdersView(StrEnum):
+    """The seller's order lists (engine.fulfilment.Queue by value)."""
+
+    to_confirm = "confirm"
+    to_ship = "ship"
+    shipped = "shipped"
+    returns = "returns"
+
+
+class OrdersCb(CallbackData, prefix="v1s6"):
+    """A page of one order list."""
+
+    view: OrdersView
+    page: int = 1
+
+
+class ParcelCb(CallbackData, prefix="v1s7"):
+    """Open the card of one of the seller's parcels (a shipment id)."""
+
+    id: int
+    view: OrdersView = OrdersView.to_confirm  # the list to go back to
+
+
+class ReturnCardCb(CallbackData, prefix="v1s8"):
+    """Open the card of a return waiting for the seller."""
+
+    id: int
+
+
+class PickCategoryCb(CallbackData, prefix="v1s9"):
+    """The category picker: `id` 0 is the top of the tree; a category with children opens
+    them, a leaf is chosen. `product` 0: the new-product wizard; else that product's edit."""
+
+    id: int = 0
+    product: int = 0
+    nav: bool = False  # True: show the children of `id` (the Up button), never choose it
+
+
+class ProductsCb(CallbackData, prefix="v1sa"):
+    """A page of "My products"."""
+
+    page: int = 1
+
+
+class EditField(StrEnum):
+    show = "show"
+    name = "name"
+    description = "desc"
+    price = "price"
+    discount = "disc"
+    category = "cat"
+    photos = "photos"
+    photo_add = "padd"
+    photo_remove = "prm"  # `image`: which one
+    photo_first = "pfirst"  # `image` becomes the first (primary) photo
+    hide = "hide"
+    show_again = "unhide"
+
+
+class EditProductCb(CallbackData, prefix="v1sb"):
+    id: int
+    field: EditField = EditField.show
+    image: int = 0
