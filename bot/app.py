@@ -23,6 +23,7 @@ from handlers import build_router
 from handlers.customer.checkout import PaymentConfig
 from handlers.customer.talk import Language
 from handlers.customer.voice import Voice
+from handlers.i18n import use_shop_currency
 from nlu import make_backend
 from storage.uow import UnitOfWork
 from storage.vocabulary import PaymentMethod
@@ -65,7 +66,9 @@ def rules_from(settings: Settings) -> Rules:
 
 
 def create_shop(settings: Settings, uow: Callable[[], UnitOfWork]) -> Shop:
-    methods = {PaymentMethod.card, PaymentMethod.cod, PaymentMethod.bank_transfer}
+    methods = {PaymentMethod.card, PaymentMethod.cod}
+    if settings.bank_transfer_details:  # without an account to pay into, it is a dead end
+        methods.add(PaymentMethod.bank_transfer)
     refunds: dict[str, RefundProvider] = {}
     if settings.paypal_client_id and settings.paypal_client_secret:
         methods.add(PaymentMethod.paypal)
@@ -112,6 +115,7 @@ def create_voice(settings: Settings) -> Voice | None:
 
 
 def create_dispatcher(settings: Settings, uow: Callable[[], UnitOfWork]) -> Dispatcher:
+    use_shop_currency(settings.currency)  # every amount without its own currency shows this
     shop = create_shop(settings, uow)
     language = Language(make_backend(settings.nlu_backend.value, str(settings.rasa_url)), shop)
     voice = create_voice(settings)
@@ -121,6 +125,7 @@ def create_dispatcher(settings: Settings, uow: Callable[[], UnitOfWork]) -> Disp
         settings=settings,
         media_dir=settings.media_dir,
         payments=payment_config(settings, shop),
+        support_contact=settings.support_contact,  # /help and the banned-user message
         language=language,
         voice=voice,
     )

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 WEB_MAX_BODY = 4 * 1024 * 1024  # bytes a request to the bot's web server may carry
 SANDBOX_TOKEN = "123456789:AAE" + "sandbox-token-for-the-local-chat"  # a local token, not a secret
+SANDBOX_BANK_ACCOUNT = "Demo Marketplace Ltd · IBAN GB94 DEMO 0000 0000 1234 56 · BIC DEMOGB2L"
 
 
 async def run_sandbox(settings: Settings) -> None:
@@ -84,6 +85,8 @@ async def run_sandbox(settings: Settings) -> None:
             or SecretStr("284685063:TEST:sandbox"),
             "webhook_url": None,
             "tracking_poll_seconds": 5,
+            # an account to show, so bank transfer can be tried (settings' own, if given)
+            "bank_transfer_details": settings.bank_transfer_details or SANDBOX_BANK_ACCOUNT,
         }
         | (
             {

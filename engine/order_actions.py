@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Final, Protocol
 
 from engine.transitions import ORDER, E, allowed_events
-from storage.vocabulary import OrderStatus, ShipmentStatus
+from storage.vocabulary import OrderPaymentStatus, OrderStatus, PaymentMethod, ShipmentStatus
 
 
 class OrderAct(StrEnum):
@@ -101,3 +101,37 @@ def acts_of(
     ):
         acts.add(OrderAct.return_items)
     return frozenset(acts)
+
+
+class PaymentState(StrEnum):
+    """Where the money of an order stands, in the customer's terms: one answer from the
+    order's status, its payment status and its payment method."""
+
+    awaiting = "awaiting"  # card or PayPal: the order waits for the payment
+    awaiting_transfer = "awaiting_transfer"  # bank transfer: waits for the money to arrive
+    on_delivery = "on_delivery"  # cash on delivery: paid to the courier when it arrives
+    paid = "paid"
+    failed = "failed"  # the last attempt failed; the order can still be paid
+    not_paid = "not_paid"  # cancelled or expired before any money was taken
+    partly_refunded = "partly_refunded"
+    refunded = "refunded"
+
+
+def payment_state(
+    status: OrderStatus, payment: OrderPaymentStatus, method: PaymentMethod
+) -> PaymentState:
+    if payment == OrderPaymentStatus.refunded:
+        return PaymentState.refunded
+    if payment == OrderPaymentStatus.partially_refunded:
+        return PaymentState.partly_refunded
+    if payment == OrderPaymentStatus.paid:
+        return PaymentState.paid
+    if status in (OrderStatus.cancelled, OrderStatus.returned):
+        return PaymentState.not_paid
+    if method == PaymentMethod.cod:
+        return PaymentState.on_delivery
+    if payment == OrderPaymentStatus.failed:
+        return PaymentState.failed
+    if method == PaymentMethod.bank_transfer:
+        return PaymentState.awaiting_transfer
+    return PaymentState.awaiting

@@ -25,7 +25,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -46,7 +46,7 @@ from engine.base import (
     operation,
 )
 from engine.cart import cart_rows, changes_of
-from engine.coupons import redeem
+from engine.coupons import CouponQuote, check_coupon, normalise_code, redeem
 from engine.errors import (
     CartChanged,
     CartEmpty,
@@ -55,6 +55,7 @@ from engine.errors import (
     NotFound,
     NotYourOrder,
     OrderActNotAllowed,
+    Outdated,
     PaymentInFlight,
     PaymentMismatch,
     RefundTooLarge,
@@ -67,8 +68,15 @@ from engine.machines import (
     RETURN_FLOW,
     SHIPMENT_FLOW,
 )
-from engine.order_actions import ON_ITS_WAY, OrderAct, acts_of
-from engine.pricing import ZERO, allocate, line_discounts, refundable_units
+from engine.order_actions import ON_ITS_WAY, OrderAct, PaymentState, acts_of, payment_state
+from engine.pricing import (
+    ZERO,
+    CheckoutAmounts,
+    allocate,
+    checkout_amounts,
+    line_discounts,
+    refundable_units,
+)
 from engine.reconcile import (
     IN_FLIGHT,
     extra_payment_ids,
@@ -81,6 +89,7 @@ from engine.reconcile import (
 from engine.transitions import E
 from storage.models import (
     Address,
+    Coupon,
     Order,
     OrderItem,
     Payment,
@@ -163,6 +172,47 @@ class OrderView:
     shipments: list[ShipmentView] = field(default_factory=list)
     invoice_payload: str = ""  # what a Telegram invoice for it carries (engine/reconcile.py)
     acts: frozenset[OrderAct] = frozenset()  # what it can still take (engine/order_actions.py)
+    provider: str = ""  # the shipping provider's name
+    pickup_address: str | None = None  # collected at this pickup point, not delivered
+    address: dict[str, str | None] = field(default_factory=dict)  # where it is delivered
+    refund_on_cancel: Decimal = ZERO  # what cancelling it now gives back (when it can be)
+
+    @property
+    def payment_state(self) -> PaymentState:
+        """Where its money stands, for the customer (engine/order_actions.py)."""
+        return payment_state(self.status, self.payment_status, self.payment_method)
+
+    @property
+    def tracking_numbers(self) -> list[str]:
+        return [s.tracking_number for s in self.shipments if s.tracking_number]
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    product_id: int
+    name: str
+    quantity: int
+    price: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.price * self.quantity
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    """What the cart would come to as an order with this provider and coupon: the amounts
+    `place_order` would charge, by the same rule (`priced`)."""
+
+    lines: list[QuoteLine]
+    subtotal: Decimal
+    shipping: Decimal
+    discount: Decimal
+    total: Decimal
+    currency: str
+    provider: str
+    pickup_address: str | None
+    coupon: CouponQuote | None
 
 
 @dataclass(frozen=True)
@@ -204,6 +254,9 @@ async def order_view(
             select(Shipment).where(Shipment.order_id == order_id).order_by(Shipment.seller_id)
         )
     ).all()
+    provider = await uow.session.get(ShippingProvider, order.shipping_provider_id)
+    snapshot = dict(order.address_snapshot or {})
+    acts = acts_of(order.order_status, shipments, items, now=now, return_window=return_window)
     return OrderView(
         order.order_id,
         order.user_id,
@@ -237,8 +290,62 @@ async def order_view(
             for s in shipments
         ],
         invoice_payload(order.order_id, order.checkout_key),
-        acts_of(order.order_status, shipments, items, now=now, return_window=return_window),
+        acts,
+        provider.name if provider is not None else "",
+        snapshot.pop("pickup", None),
+        snapshot,
+        cancel_refund(order, items) if OrderAct.cancel in acts else ZERO,
     )
+
+
+def cancel_refund(order: Order, items: Sequence[OrderItem]) -> Decimal:
+    """What cancelling the order gives back: nothing unless it is paid; else every line's
+    units not yet refunded, and the shipping (as `Orders.cancel` refunds them)."""
+    if order.payment_status not in (OrderPaymentStatus.paid, OrderPaymentStatus.partially_refunded):
+        return ZERO
+    lines = sum((refundable(i, i.quantity - i.refunded_quantity) for i in items), ZERO)
+    return lines + shipping_part(order, items)
+
+
+def shipping_part(order: Order, items: Iterable[OrderItem]) -> Decimal:
+    """The part of the order's total that no line carries: its shipping, after a discount."""
+    return order.total_amount - sum((i.price * i.quantity - i.discount_amount for i in items), ZERO)
+
+
+def parcels_of(rows: Sequence[tuple[Any, Any, Any]]) -> int:
+    """One parcel per seller of the cart."""
+    return len({product.seller_id for _, product, _ in rows})
+
+
+async def priced(
+    uow: UnitOfWork,
+    rows: Sequence[tuple[Any, Any, Any]],
+    provider: ShippingProvider,
+    coupon_code: str | None,
+    user_id: int,
+    today: date,
+    *,
+    order_id: int | None = None,
+) -> tuple[CheckoutAmounts, CouponQuote | None]:
+    """The one pricing of a checkout: the cart lines at their cart prices, the provider's
+    price per parcel, and the coupon's discount on those. With `order_id` (placing) the
+    coupon is redeemed under its row lock; without (quoting) it is only checked."""
+    base = checkout_amounts(
+        [item.price * item.quantity for item, _, _ in rows],
+        provider.shipping_cost,
+        parcels_of(rows),
+    )
+    if not coupon_code:
+        return base, None
+    if order_id is not None:
+        quote = await redeem(
+            uow, coupon_code, user_id, order_id, base.subtotal, base.shipping, today
+        )
+    else:
+        code = normalise_code(coupon_code)
+        coupon = await uow.session.scalar(select(Coupon).where(Coupon.code == code))
+        quote = await check_coupon(uow, coupon, code, user_id, base.subtotal, base.shipping, today)
+    return base.less(quote.discount), quote
 
 
 async def lock_order(uow: UnitOfWork, order_id: int) -> Order:
@@ -338,6 +445,48 @@ class Orders:
             await actor(uow, actor_id)
             return await self._existing(uow, actor_id, checkout_key)
 
+    @operation("customer (own cart)")
+    async def quote(
+        self, actor_id: int, provider_id: int, coupon_code: str | None = None
+    ) -> QuoteView:
+        """What the cart comes to with this provider and coupon: the lines, subtotal,
+        shipping, discount and total that placing the order would charge (CouponRejected
+        when the coupon does not apply). Nothing is taken or redeemed."""
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            provider = await self._provider(uow, provider_id)
+            _, rows = await cart_rows(uow, actor_id)
+            if not rows:
+                raise CartEmpty()
+            amounts, coupon = await priced(
+                uow, rows, provider, coupon_code, actor_id, self.d.clock().date()
+            )
+            return QuoteView(
+                [
+                    QuoteLine(product.product_id, product.name, item.quantity, item.price)
+                    for item, product, _ in rows
+                ],
+                amounts.subtotal,
+                amounts.shipping,
+                amounts.discount,
+                amounts.total,
+                self.d.rules.currency,
+                provider.name,
+                provider.pickup_address,
+                coupon,
+            )
+
+    async def _provider(self, uow: UnitOfWork, provider_id: int) -> ShippingProvider:
+        """A provider a customer may choose now (NotFound otherwise)."""
+        provider = (
+            await uow.session.get(ShippingProvider, provider_id)
+            if 0 < provider_id <= MAX_ID
+            else None
+        )
+        if provider is None or provider.status != ProviderStatus.active:
+            raise NotFound(entity="shipping_provider", id=provider_id)
+        return provider
+
     async def _existing(self, uow: UnitOfWork, actor_id: int, key: str) -> OrderView | None:
         order = await uow.session.scalar(select(Order).where(Order.checkout_key == key))
         if order is None:
@@ -364,9 +513,7 @@ class Orders:
             address = await uow.session.get(Address, address_id)
             if address is None or address.user_id != actor_id:
                 raise NotFound(entity="address", id=address_id)
-            provider = await uow.session.get(ShippingProvider, provider_id)
-            if provider is None or provider.status != ProviderStatus.active:
-                raise NotFound(entity="shipping_provider", id=provider_id)
+            provider = await self._provider(uow, provider_id)
             cart, rows = await cart_rows(uow, actor_id, lock=True)
             # a twin holding the cart lock may have placed this very checkout meanwhile
             existing = await self._existing(uow, actor_id, key)
@@ -391,8 +538,8 @@ class Orders:
                 )
             quantities = {item.product_id: item.quantity for item, _, _ in rows}
             sellers = sorted({p.seller_id for _, p, _ in rows})
-            subtotal = sum((item.price * item.quantity for item, _, _ in rows), ZERO)
-            shipping = provider.shipping_cost * len(sellers)  # one parcel per seller
+            base, _ = await priced(uow, rows, provider, None, actor_id, now.date())
+            subtotal, shipping = base.subtotal, base.shipping
             order = Order(
                 user_id=actor_id,
                 address_id=address_id,
@@ -414,6 +561,7 @@ class Orders:
                     "country": address.country,
                     "postal_code": address.postal_code,
                     "phone": address.phone,
+                    "pickup": provider.pickup_address,
                 },
             )
             if method in (PaymentMethod.card, PaymentMethod.paypal):
@@ -433,18 +581,18 @@ class Orders:
                 reference_id=oid,
                 by=actor_id,
             )
+            amounts, coupon = await priced(
+                uow, rows, provider, coupon_code, actor_id, now.date(), order_id=oid
+            )
             shares = [ZERO] * len(rows)
-            if coupon_code:
-                quote = await redeem(
-                    uow, coupon_code, actor_id, oid, subtotal, shipping, now.date()
-                )
-                order.discount_amount = quote.discount
+            if coupon is not None:
                 shares = line_discounts(
-                    quote.discount,
+                    coupon.discount,
                     [item.price * item.quantity for item, _, _ in rows],
-                    on_lines=quote.discount_type != DiscountType.free_shipping,
+                    on_lines=coupon.discount_type != DiscountType.free_shipping,
                 )
-            order.total_amount = subtotal - order.discount_amount + shipping
+            order.discount_amount = amounts.discount
+            order.total_amount = amounts.total
             for (item, product, _), share in zip(rows, shares, strict=True):
                 uow.session.add(
                     OrderItem(
@@ -926,8 +1074,17 @@ class Orders:
 
     # --- cancelling and refunding ----------------------------------------------------------
     @operation("customer (own orders, before shipment), admin")
-    async def cancel(self, actor_id: int, order_id: int, reason: str = "") -> OrderView:
-        """Cancel before anything shipped: stock goes back, what was paid is refunded."""
+    async def cancel(
+        self,
+        actor_id: int,
+        order_id: int,
+        reason: str = "",
+        *,
+        seen: OrderPaymentStatus | None = None,
+    ) -> OrderView:
+        """Cancel before anything shipped: stock goes back, what was paid is refunded.
+        `seen`: the payment status the customer's question showed (what it said goes back);
+        an order paid or refunded since is not cancelled on that answer (Outdated)."""
         async with self.d.uow() as uow:
             order = await own_order(uow, actor_id, order_id)
             shipments = (
@@ -935,9 +1092,11 @@ class Orders:
             ).all()
             if any(s.status != ShipmentStatus.pending for s in shipments):
                 raise IllegalTransition(machine="order", status="shipped", event=E.cancel.value)
-            ORDER_FLOW.move(
+            ORDER_FLOW.move(  # IllegalTransition first: a cancelled order says so
                 uow, order, E.cancel, by=actor_id, extra={"reason": reason} if reason else None
             )
+            if seen is not None and order.payment_status != seen:
+                raise Outdated(entity="order", id=order_id)  # rolls the move back
             refunds = await self._unwind(
                 uow,
                 order,
@@ -992,9 +1151,7 @@ class Orders:
                 fail(uow, payment, reason, by=by)
             return []
         lines = {i: i.quantity - i.refunded_quantity for i in items}
-        shipping = order.total_amount - sum(
-            (i.price * i.quantity - i.discount_amount for i in items), ZERO
-        )
+        shipping = shipping_part(order, items)
         return await open_refunds(uow, order, lines, None, None, by, reason, extra=shipping)
 
     @operation("system (after a refund decision); admin (retry)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from storage.vocabulary import CENT, money
@@ -62,3 +63,28 @@ def refundable_units(
         return remaining
     shares = allocate(paid, [Decimal(1)] * quantity)
     return min(sum(shares[already_units : already_units + units], ZERO), remaining)
+
+
+@dataclass(frozen=True)
+class CheckoutAmounts:
+    """What a checkout comes to: the lines' subtotal, the shipping (one parcel per seller,
+    each at the provider's price), the coupon's discount and the total. The checkout quote
+    and the order it places are priced by this one rule."""
+
+    subtotal: Decimal
+    shipping: Decimal
+    discount: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal - self.discount + self.shipping
+
+    def less(self, discount: Decimal) -> CheckoutAmounts:
+        return replace(self, discount=discount)
+
+
+def checkout_amounts(
+    line_totals: Sequence[Decimal], per_parcel: Decimal, parcels: int
+) -> CheckoutAmounts:
+    """The amounts before any coupon: `parcels` is the number of sellers the lines come from."""
+    return CheckoutAmounts(sum(line_totals, ZERO), per_parcel * parcels)

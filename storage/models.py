@@ -575,6 +575,7 @@ class ShippingProvider(Base):
     shipping_cost: Mapped[Decimal] = money_col(default=Decimal("0.00"))  # added
     estimated_days: Mapped[int | None] = mapped_column(Integer)  # added
     tracking_url_template: Mapped[str | None] = mapped_column(String(255))  # added
+    pickup_address: Mapped[str | None] = mapped_column(String(255))  # added: a pickup point
     status: Mapped[ProviderStatus] = mapped_column(
         enum_column(ProviderStatus, "provider_status"),
         nullable=False,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 from html import escape
 from typing import Any
 
@@ -25,7 +24,7 @@ from aiogram.types import (
     PreCheckoutQuery,
 )
 
-from engine.accounts import AddressInput, UserView
+from engine.accounts import AddressView, UserView
 from engine.errors import (
     CouponRejected,
     DomainError,
@@ -40,6 +39,7 @@ from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import CheckoutCb, CheckoutStep, PayPalCb
+from handlers.customer import address_form
 from handlers.i18n import error_text, price, t
 from handlers.screen import edit_or_keep, show
 from storage.vocabulary import (
@@ -116,10 +116,8 @@ async def on_address(
     me: UserView,
     state: FSMContext,
 ) -> None:
-    if callback_data.step == CheckoutStep.new_address:
-        await state.set_state(Checkout.new_address)
-        if isinstance(query.message, Message):
-            await query.message.answer(t(lang, "checkout.address.ask"))
+    if callback_data.step == CheckoutStep.new_address:  # the address form, then back here
+        await address_form.begin(query, state, lang, origin="checkout")
         await query.answer()
         return
     address_id = int(callback_data.value)
@@ -131,34 +129,25 @@ async def on_address(
     await query.answer()
 
 
-async def on_new_address(
-    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+async def address_done(
+    query: CallbackQuery,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    saved: AddressView | None,
 ) -> None:
-    parts = [p.strip() for p in (message.text or "").split(",")]
-    if len(parts) < 3 or not all(parts[:3]):
-        await message.answer(t(lang, "checkout.address.bad"))
+    """The address form (handlers/customer/address_form.py) is done: deliver to the address
+    it saved; left with Back, the choice of addresses again."""
+    if saved is None:
+        await state.set_state(Checkout.address)
+        key = str((await state.get_data()).get("checkout_key", ""))
+        saved_ones = await shop.accounts.addresses(me.id)
+        listed = [a for a in saved_ones if a.type == AddressType.shipping]
+        await show(query, t(lang, "checkout.address"), kb.addresses(lang, listed, key))
         return
-    street, city, country = parts[0], parts[1], parts[2]
-    postal = parts[3] if len(parts) > 3 else None
-    if (
-        len(parts) > 3
-        and any(ch.isalpha() for ch in parts[2])
-        and any(ch.isdigit() for ch in parts[2])
-    ):
-        country, postal = parts[3], parts[2]  # "street, city, postal, country"
-    saved = await shop.accounts.add_address(
-        me.id,
-        AddressInput(
-            street=street,
-            city=city,
-            country=country,
-            postal_code=postal,
-            recipient_name=" ".join(filter(None, [me.first_name, me.last_name])) or None,
-            phone=me.phone,
-        ),
-    )
     await state.update_data(address_id=saved.address_id)
-    await _ask_provider(message, shop, lang, state, edit=False)
+    await _ask_provider(query.message, shop, lang, state, edit=True)
 
 
 async def _ask_provider(
@@ -210,16 +199,22 @@ async def on_coupon(
     payments: PaymentConfig,
 ) -> None:
     code = (message.text or "").strip()[:50]
-    subtotal, shipping = await _amounts(shop, me, state)
-    key = str((await state.get_data()).get("checkout_key", ""))
+    data = await state.get_data()
+    key = str(data.get("checkout_key", ""))
     try:
-        quote = await shop.coupons.quote(me.id, code, subtotal, shipping)
+        quote = await shop.orders.quote(me.id, int(data.get("provider_id", 0)), code)
     except CouponRejected as refused:
         await message.answer(error_text(lang, refused), reply_markup=kb.skip_coupon(lang, key))
         return
-    await state.update_data(coupon=quote.code)
+    assert quote.coupon is not None
+    await state.update_data(coupon=quote.coupon.code)
     await message.answer(
-        t(lang, "checkout.coupon.ok", code=escape(quote.code), discount=price(quote.discount))
+        t(
+            lang,
+            "checkout.coupon.ok",
+            code=escape(quote.coupon.code),
+            discount=price(quote.discount, quote.currency),
+        )
     )
     await state.set_state(Checkout.payment)
     await message.answer(
@@ -241,16 +236,6 @@ async def on_skip_coupon(
     await query.answer()
 
 
-async def _amounts(shop: Shop, me: UserView, state: FSMContext) -> tuple[Decimal, Decimal]:
-    data = await state.get_data()
-    view = await shop.carts.view(me.id)
-    providers = {p.provider_id: p for p in await shop.shipping.providers()}
-    provider = providers.get(int(data.get("provider_id", 0)))
-    parcels = len({line.seller_id for line in view.lines})
-    shipping = provider.cost * parcels if provider else Decimal("0.00")
-    return view.subtotal, shipping
-
-
 async def on_payment(
     query: CallbackQuery,
     callback_data: CheckoutCb,
@@ -265,30 +250,61 @@ async def on_payment(
         await query.answer(t(lang, "error.invalid_input"), show_alert=True)
         return
     await state.update_data(method=method.value)
+    await _ask_confirm(query, shop, lang, me, state, callback_data.key)
+
+
+async def _ask_confirm(
+    query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext, key: str
+) -> None:
+    """The summary: the engine's quote of the cart with the chosen provider and coupon."""
     data = await state.get_data()
-    view = await shop.carts.view(me.id)
-    subtotal, shipping = await _amounts(shop, me, state)
-    discount = Decimal("0.00")
-    if data.get("coupon"):
-        quote = await shop.coupons.quote(me.id, str(data["coupon"]), subtotal, shipping)
-        discount = quote.discount
-    providers = {p.provider_id: p for p in await shop.shipping.providers()}
-    provider = providers[int(data["provider_id"])]
+    quote = await shop.orders.quote(me.id, int(data["provider_id"]), data.get("coupon"))
     address = next(
-        a for a in await shop.accounts.addresses(me.id) if a.address_id == int(data["address_id"])
+        (a for a in await shop.accounts.addresses(me.id) if a.address_id == data["address_id"]),
+        None,
     )
     await state.set_state(Checkout.confirm)
     text = render.summary(
         lang,
-        view,
-        provider=provider.name,
-        shipping=price(shipping),
-        discount=price(discount),
-        total=price(subtotal - discount + shipping),
-        method=method.value,
-        address_text=render.address(address),
+        quote,
+        method=str(data["method"]),
+        address_text=render.address(address) if address else "—",
     )
-    await show(query, text, kb.confirm(lang, callback_data.key))
+    await show(query, text, kb.confirm(lang, key))
+    await query.answer()
+
+
+async def on_back(
+    query: CallbackQuery,
+    callback_data: CheckoutCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    payments: PaymentConfig,
+) -> None:
+    """One step back in this checkout: that step's question again, with what was chosen
+    kept (the address, the provider, the coupon)."""
+    to, key = callback_data.value, callback_data.key
+    if to == "cart":
+        await state.set_state(None)
+        view = await shop.carts.view(me.id)
+        await show(query, render.cart(lang, view), kb.cart(lang, view))
+    elif to == CheckoutStep.address:
+        await state.set_state(Checkout.address)
+        saved = [a for a in await shop.accounts.addresses(me.id) if a.type == AddressType.shipping]
+        await show(query, t(lang, "checkout.address"), kb.addresses(lang, saved, key))
+    elif to == CheckoutStep.provider:
+        await state.set_state(Checkout.provider)
+        options = await shop.shipping.providers()
+        await show(query, t(lang, "checkout.provider"), kb.providers(lang, options, key))
+    elif to == CheckoutStep.skip_coupon:
+        await state.set_state(Checkout.coupon)
+        await show(query, t(lang, "checkout.coupon"), kb.skip_coupon(lang, key))
+    else:
+        await state.set_state(Checkout.payment)
+        markup = kb.payment_methods(lang, payments.methods, key)
+        await show(query, t(lang, "checkout.payment"), markup)
     await query.answer()
 
 
@@ -323,7 +339,14 @@ async def on_confirm(
     await query.answer()
     if not isinstance(query.message, Message):
         return
-    placed = t(lang, "checkout.placed", order_id=order.order_id, total=price(order.total))
+    placed = t(
+        lang,
+        "checkout.placed",
+        order_id=order.order_id,
+        total=price(order.total, order.currency),
+    )
+    if order.pickup_address:
+        placed += "\n" + render.where_to(lang, order.pickup_address, "")
     if await edit_or_keep(query.message, placed):  # the tap that placed it tells what's next
         await after_order(query.message, bot, lang, order, payments)
 
@@ -354,17 +377,9 @@ async def after_order(
     elif order.payment_method == PaymentMethod.paypal:
         await _paypal_link(message, lang, order, payments)
     elif order.payment_method == PaymentMethod.cod:
-        await message.answer(t(lang, "checkout.cod", total=price(order.total)))
+        await message.answer(t(lang, "checkout.cod", total=price(order.total, order.currency)))
     elif order.payment_method == PaymentMethod.bank_transfer:
-        await message.answer(
-            t(
-                lang,
-                "checkout.bank",
-                total=price(order.total),
-                reference=order.bank_reference or "",
-                details=escape(payments.bank_details or t(lang, "checkout.bank.default_details")),
-            )
-        )
+        await message.answer(render.bank_transfer(lang, order, payments.bank_details))
 
 
 async def _paypal_link(
@@ -381,7 +396,12 @@ async def _paypal_link(
         order.order_id, order.total, order.currency, request_id=request_id
     )
     await message.answer(
-        t(lang, "checkout.paypal", order_id=order.order_id, total=price(order.total)),
+        t(
+            lang,
+            "checkout.paypal",
+            order_id=order.order_id,
+            total=price(order.total, order.currency),
+        ),
         reply_markup=InlineKeyboardMarkup(
             inline_keyboard=[
                 [InlineKeyboardButton(text=t(lang, "paypal.open"), url=checkout.approve_url)],
@@ -508,11 +528,11 @@ def build_router() -> Router:
     router.callback_query.register(
         on_address, Checkout.address, *step(CheckoutStep.address, CheckoutStep.new_address)
     )
-    router.message.register(on_new_address, Checkout.new_address, F.text)
     router.callback_query.register(on_provider, Checkout.provider, *step(CheckoutStep.provider))
     router.message.register(on_coupon, Checkout.coupon, F.text, ~F.text.startswith("/"))
     router.callback_query.register(on_skip_coupon, Checkout.coupon, *step(CheckoutStep.skip_coupon))
     router.callback_query.register(on_payment, Checkout.payment, *step(CheckoutStep.payment))
+    router.callback_query.register(on_back, *step(CheckoutStep.back))
     # in any state: tapped again after the order is placed, it shows that order
     router.callback_query.register(on_confirm, CheckoutCb.filter(F.step == CheckoutStep.confirm))
     router.callback_query.register(on_paypal_paid, PayPalCb.filter())

@@ -9,10 +9,21 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from engine.accounts import UserView
+from engine.order_actions import OrderAct
+from engine.orders import OrderView
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
-from handlers.callbacks import Menu, MenuCb, OrderAction, OrderCb, ReturnLineCb, ReviewCb
+from handlers.callbacks import (
+    Menu,
+    MenuCb,
+    OrderAction,
+    OrderCancelCb,
+    OrderCb,
+    ReturnLineCb,
+    ReviewCb,
+)
+from handlers.customer.checkout import PaymentConfig
 from handlers.i18n import t
 from handlers.screen import show
 from storage.vocabulary import OrderPaymentStatus
@@ -32,21 +43,26 @@ async def on_orders(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -
 
 
 async def on_order(
-    query: CallbackQuery, callback_data: OrderCb, shop: Shop, lang: str, me: UserView
+    query: CallbackQuery,
+    callback_data: OrderCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    payments: PaymentConfig,
 ) -> None:
     order_id = callback_data.id
-    if callback_data.action == OrderAction.cancel:
+    if callback_data.action == OrderAction.ask_cancel:  # ask first: what goes back, where to
+        view = await shop.orders.get(me.id, order_id)
+        if OrderAct.cancel not in view.acts:  # an old button: the order moved on
+            await query.answer(t(lang, "error.illegal_transition"), show_alert=True)
+            await show(query, render.order(lang, view, payments.bank_details), kb.order(lang, view))
+            return
+        await show(query, render.cancel_question(lang, view), kb.cancel_order(lang, view))
+        await query.answer()
+        return
+    if callback_data.action == OrderAction.cancel:  # an older button: cancels at once
         view = await shop.orders.cancel(me.id, order_id)
-        refund = (
-            t(lang, "order.refund_note")
-            if view.payment_status
-            in (OrderPaymentStatus.refunded, OrderPaymentStatus.partially_refunded)
-            else ""
-        )
-        await query.answer(
-            t(lang, "order.cancelled", order_id=order_id, refund=refund)[:200], show_alert=True
-        )
-        await show(query, render.order(lang, view), kb.order(lang, view))
+        await _cancelled(query, lang, view, payments)
         return
     if callback_data.action == OrderAction.track:
         timeline = await shop.shipping.timeline(me.id, order_id)
@@ -55,8 +71,37 @@ async def on_order(
         await query.answer()
         return
     view = await shop.orders.get(me.id, order_id)
-    await show(query, render.order(lang, view), kb.order(lang, view))
+    await show(query, render.order(lang, view, payments.bank_details), kb.order(lang, view))
     await query.answer()
+
+
+async def on_cancel_yes(
+    query: CallbackQuery,
+    callback_data: OrderCancelCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    payments: PaymentConfig,
+) -> None:
+    """ "Yes, cancel it": the engine cancels only an order whose money stands as the question
+    said (and that can still be cancelled); tapped again, it says so and changes nothing."""
+    view = await shop.orders.cancel(me.id, callback_data.id, seen=callback_data.seen)
+    await _cancelled(query, lang, view, payments)
+
+
+async def _cancelled(
+    query: CallbackQuery, lang: str, view: OrderView, payments: PaymentConfig
+) -> None:
+    refund = (
+        t(lang, "order.refund_note")
+        if view.payment_status
+        in (OrderPaymentStatus.refunded, OrderPaymentStatus.partially_refunded)
+        else ""
+    )
+    await query.answer(
+        t(lang, "order.cancelled", order_id=view.order_id, refund=refund)[:200], show_alert=True
+    )
+    await show(query, render.order(lang, view, payments.bank_details), kb.order(lang, view))
 
 
 class AfterSale(StatesGroup):
@@ -146,6 +191,7 @@ def build_router() -> Router:
     router.message.register(on_orders_command, Command("orders"))
     router.callback_query.register(on_orders, MenuCb.filter(F.to == Menu.orders))
     router.callback_query.register(on_order, OrderCb.filter())
+    router.callback_query.register(on_cancel_yes, OrderCancelCb.filter())
     router.callback_query.register(on_review, ReviewCb.filter())
     router.message.register(
         on_review_comment, AfterSale.review_comment, F.text, ~F.text.startswith("/")

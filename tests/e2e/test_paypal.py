@@ -47,7 +47,9 @@ async def test_pay_with_paypal_then_cancel_and_get_it_back(
     await fay.expect_message("Your orders")
     await fay.click("paid, being prepared")
     await fay.expect_edit("Status: paid")
-    answer = await fay.click("Cancel order")
+    await fay.click("Cancel order")
+    await fay.expect_edit("will be refunded to your PayPal account")
+    answer = await fay.click("Yes, cancel it")
     assert "on its way back" in str(answer.get("text"))
     assert order.refunded == Decimal(str(order.capture["amount"]["value"]))
 
