@@ -163,6 +163,8 @@ class ShopUser(BaseMiddleware):
         data["me"], data["lang"] = me, lang
         if me.status == UserStatus.banned:
             text = t(lang, "banned", reason=escape(me.status_reason or "—"))
+            if data.get("support_contact"):  # SUPPORT_CONTACT: where to ask
+                text += "\n" + t(lang, "help.support", contact=escape(data["support_contact"]))
             if isinstance(event, Message):
                 await event.answer(text)
             elif isinstance(event, CallbackQuery):

@@ -23,6 +23,13 @@ How it behaves:
   that answered them, so it is marked sent without a Telegram message (only its email twin
   goes out); one with `superseded_by` is said by another row of the same change, so no
   channel sends it.
+- One status card per order: delivery milestones (`CARD_KINDS`) are told on one message,
+  edited in place as the parcel moves (an edit makes no sound), whose id the row that showed
+  it keeps in its payload (`card_message_id`); the card is rebuilt from every milestone row of
+  the order, so a row told late or again shows the same card (an edit that changes nothing is
+  success). A new, short message goes out only where a push matters: shipped
+  (`PUSHED_MILESTONES`), and delivered ("order_delivered", which brings the card up to date).
+  A card that can no longer be edited (deleted) is sent anew.
 - Email (when SMTP is configured): a Telegram notification of a kind in `EMAIL_KINDS` gets an
   email twin for users who gave an address, delivered as its own outbox row with the same
   retry rules (a refused address is `undeliverable`; a server that is down is retried).
@@ -46,6 +53,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -55,10 +63,12 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from sqlalchemy import select, update
 
 from bot.email import EmailRefused, EmailSender, EmailUnavailable
 from handlers.i18n import t
-from handlers.notifications import EMAIL_KINDS, NOT_HELD, render
+from handlers.notifications import CARD_KINDS, EMAIL_KINDS, NOT_HELD, push, render, status_card
+from storage.models import Outbox
 from storage.repositories import OutboxMessage
 from storage.uow import UnitOfWork
 from storage.vocabulary import OutboxChannel, OutboxStatus
@@ -86,6 +96,8 @@ class DeliveryRules:
 
 
 NOT_STARTED = ("chat not found", "bot can't initiate conversation")
+CARD = "card_message_id"  # in a card row's payload: the message that shows the order's card
+GONE = ("message to edit not found", "message can't be edited")
 
 
 @dataclass
@@ -228,12 +240,9 @@ class OutboxDispatcher:
             await asyncio.sleep(wait)
         if not await self._still_mine(lease, rest):
             return 0
-        text, markup = render(message.kind, message.payload, message.language_code)
         try:
             self.limiter.record(chat_id, time.monotonic())
-            await self.bot.send_message(
-                chat_id, text, reply_markup=markup, request_timeout=self.rules.send_timeout
-            )
+            card = await self._tell(chat_id, message)
         except TelegramRetryAfter as exc:
             self.limiter.pause(exc.retry_after, time.monotonic())
             await self._later(message, timedelta(seconds=exc.retry_after), "429 flood control")
@@ -251,7 +260,81 @@ class OutboxDispatcher:
             return 1
         except (TelegramServerError, TelegramNetworkError, OSError) as exc:
             return await self._retry(message, str(exc))
-        return await self._sent(message)
+        return await self._sent(message, card)
+
+    async def _tell(self, chat_id: int, message: OutboxMessage) -> int | None:
+        """Say `message` in the chat. A delivery milestone goes on the order's status card
+        (and a push where it matters); returns the card's message id, to be kept."""
+        lang, payload = message.language_code, message.payload
+        timeout = self.rules.send_timeout
+        order_id = payload.get("order_id")
+        if message.kind not in CARD_KINDS or not isinstance(order_id, int):
+            text, markup = render(message.kind, payload, lang)
+            await self.bot.send_message(chat_id, text, reply_markup=markup, request_timeout=timeout)
+            return None
+        milestones, shown = await self._card_of(message.user_id, order_id)
+        pushed = None
+        if message.kind == "order_delivered":  # a push of its own; the card is brought up to date
+            text, markup = render(message.kind, payload, lang)
+            await self.bot.send_message(chat_id, text, reply_markup=markup, request_timeout=timeout)
+            if shown is None:
+                return None
+        else:
+            pushed = push(lang, payload)
+            if pushed is not None:
+                await self.bot.send_message(
+                    chat_id, pushed[0], reply_markup=pushed[1], request_timeout=timeout
+                )
+        text, markup = status_card(lang, order_id, milestones)
+        if message.kind == "order_delivered" or pushed is not None:  # a second call, paced too
+            await self._pace(chat_id)
+        if shown is not None:
+            try:
+                await self.bot.edit_message_text(
+                    text,
+                    chat_id=chat_id,
+                    message_id=shown,
+                    reply_markup=markup,
+                    request_timeout=timeout,
+                )
+                return shown
+            except TelegramBadRequest as exc:
+                if "message is not modified" in exc.message:
+                    return shown
+                if not any(words in exc.message.lower() for words in GONE):
+                    raise
+        sent = await self.bot.send_message(
+            chat_id, text, reply_markup=markup, request_timeout=timeout
+        )
+        return sent.message_id
+
+    async def _pace(self, chat_id: int) -> None:
+        """Wait for the rate windows to allow one more call to this chat, and count it."""
+        # waiting for time to pass (the rate window), not for an event
+        while (wait := self.limiter.wait_time(chat_id, time.monotonic())) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+        self.limiter.record(chat_id, time.monotonic())
+
+    async def _card_of(
+        self, user_id: int, order_id: int
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """Every delivery milestone of the order told to this user (or to be told), oldest
+        first, and the message that shows its card (None: none yet)."""
+        async with self.uow() as uow:
+            rows = (
+                await uow.session.execute(
+                    select(Outbox.payload)
+                    .where(
+                        Outbox.user_id == user_id,
+                        Outbox.kind == "delivery_update",
+                        Outbox.channel == OutboxChannel.telegram,
+                    )
+                    .order_by(Outbox.outbox_id)
+                )
+            ).all()
+        mine = [dict(p) for (p,) in rows if isinstance(p, dict) and p.get("order_id") == order_id]
+        shown = [p[CARD] for p in mine if isinstance(p.get(CARD), int)]
+        return mine, (shown[-1] if shown else None)
 
     async def _deliver_email(
         self, message: OutboxMessage, lease: Lease, rest: Sequence[OutboxMessage]
@@ -272,8 +355,18 @@ class OutboxDispatcher:
             return await self._retry(message, str(exc))
         return await self._sent(message)
 
-    async def _sent(self, message: OutboxMessage) -> int:
+    async def _sent(self, message: OutboxMessage, card: int | None = None) -> int:
         async with self.uow() as uow:
+            if card is not None and message.payload.get(CARD) != card:  # where the card is
+                await uow.session.execute(
+                    update(Outbox)
+                    .where(
+                        Outbox.outbox_id == message.outbox_id,
+                        Outbox.claim_token == message.claim_token,
+                        Outbox.status == OutboxStatus.pending,
+                    )
+                    .values(payload={**message.payload, CARD: card})
+                )
             mine = await uow.outbox.sent(message.outbox_id, message.claim_token, self.clock())
             await uow.commit()
         if not mine:  # only a send slower than half a lease gets here

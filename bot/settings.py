@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     bank_transfer_ttl_hours: int = Field(default=72, ge=1)
     return_window_days: int = Field(default=14, ge=0)
     bank_transfer_details: str | None = None
+    # who customers write to (shown by /help and to a banned user): @username, e-mail or URL
+    support_contact: str | None = Field(default=None, max_length=200)
 
     # Payments
     payments_provider_token: SecretStr | None = None

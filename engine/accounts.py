@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Final
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -121,6 +122,161 @@ def valid_phone(phone: str | None) -> str | None:
     if not _PHONE.match(phone) or len(phone) > 20:
         raise InvalidInput(field="phone", rule="format")
     return phone
+
+
+# --- address rules ---------------------------------------------------------------------------
+# Countries by ISO 3166 code: the English short name first (the one saved), then other names a
+# customer may type. Matching ignores case, dots and extra spaces.
+_COUNTRY_TABLE = """
+AD Andorra|AE United Arab Emirates;UAE;Emirates|AF Afghanistan|AG Antigua and Barbuda
+AL Albania|AM Armenia|AO Angola|AR Argentina|AT Austria|AU Australia|AZ Azerbaijan
+BA Bosnia and Herzegovina;Bosnia|BB Barbados|BD Bangladesh|BE Belgium|BF Burkina Faso
+BG Bulgaria|BH Bahrain|BI Burundi|BJ Benin|BN Brunei|BO Bolivia|BR Brazil;Brasil|BS Bahamas
+BT Bhutan|BW Botswana|BY Belarus|BZ Belize|CA Canada|CD Democratic Republic of the Congo;DRC
+CF Central African Republic|CG Congo;Republic of the Congo|CH Switzerland;Schweiz;Suisse
+CI Côte d'Ivoire;Cote d'Ivoire;Ivory Coast|CL Chile|CM Cameroon|CN China|CO Colombia
+CR Costa Rica|CU Cuba|CV Cape Verde;Cabo Verde|CY Cyprus|CZ Czechia;Czech Republic
+DE Germany;Deutschland|DJ Djibouti|DK Denmark;Danmark|DM Dominica|DO Dominican Republic
+DZ Algeria|EC Ecuador|EE Estonia|EG Egypt|ER Eritrea|ES Spain;España;Espana|ET Ethiopia
+FI Finland;Suomi|FJ Fiji|FM Micronesia|FR France|GA Gabon
+GB United Kingdom;UK;U.K.;GB;Great Britain;Britain;England;Scotland;Wales;Northern Ireland
+GD Grenada|GE Georgia|GH Ghana|GM Gambia|GN Guinea|GQ Equatorial Guinea|GR Greece
+GT Guatemala|GW Guinea-Bissau|GY Guyana|HK Hong Kong|HN Honduras|HR Croatia;Hrvatska|HT Haiti
+HU Hungary|ID Indonesia|IE Ireland;Eire;Republic of Ireland|IL Israel|IN India|IQ Iraq|IR Iran
+IS Iceland|IT Italy;Italia|JM Jamaica|JO Jordan|JP Japan|KE Kenya|KG Kyrgyzstan|KH Cambodia
+KI Kiribati|KM Comoros|KN Saint Kitts and Nevis|KP North Korea|KR South Korea;Korea
+KW Kuwait|KZ Kazakhstan|LA Laos|LB Lebanon|LC Saint Lucia|LI Liechtenstein|LK Sri Lanka
+LR Liberia|LS Lesotho|LT Lithuania|LU Luxembourg|LV Latvia|LY Libya|MA Morocco|MC Monaco
+MD Moldova|ME Montenegro|MG Madagascar|MH Marshall Islands|MK North Macedonia;Macedonia|ML Mali
+MM Myanmar;Burma|MN Mongolia|MO Macao;Macau|MR Mauritania|MT Malta|MU Mauritius|MV Maldives
+MW Malawi|MX Mexico;México|MY Malaysia|MZ Mozambique|NA Namibia|NE Niger|NG Nigeria
+NI Nicaragua|NL Netherlands;The Netherlands;Holland;Nederland|NO Norway;Norge|NP Nepal|NR Nauru
+NZ New Zealand|OM Oman|PA Panama|PE Peru|PG Papua New Guinea|PH Philippines|PK Pakistan
+PL Poland;Polska|PR Puerto Rico|PS Palestine|PT Portugal|PW Palau|PY Paraguay|QA Qatar
+RO Romania|RS Serbia|RU Russia;Russian Federation|RW Rwanda|SA Saudi Arabia|SB Solomon Islands
+SC Seychelles|SD Sudan|SE Sweden;Sverige|SG Singapore|SI Slovenia|SK Slovakia|SL Sierra Leone
+SM San Marino|SN Senegal|SO Somalia|SR Suriname|SS South Sudan|ST Sao Tome and Principe
+SV El Salvador|SY Syria|SZ Eswatini;Swaziland|TD Chad|TG Togo|TH Thailand|TJ Tajikistan
+TL Timor-Leste;East Timor|TM Turkmenistan|TN Tunisia|TO Tonga|TR Türkiye;Turkey;Turkiye
+TT Trinidad and Tobago|TV Tuvalu|TW Taiwan|TZ Tanzania|UA Ukraine|UG Uganda
+US United States;USA;U.S.A.;US;U.S.;United States of America;America|UY Uruguay
+UZ Uzbekistan|VA Vatican City;Holy See|VC Saint Vincent and the Grenadines|VE Venezuela
+VN Vietnam;Viet Nam|VU Vanuatu|WS Samoa|YE Yemen|ZA South Africa|ZM Zambia|ZW Zimbabwe
+"""
+
+
+def _country_key(text: str) -> str:
+    return " ".join(text.replace(".", "").casefold().split())
+
+
+def _countries() -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    for entry in _COUNTRY_TABLE.replace("\n", "|").split("|"):
+        if not entry.strip():
+            continue
+        code, names = entry.strip().split(" ", 1)
+        canonical = names.split(";")[0]
+        for name in names.split(";"):
+            found.setdefault(_country_key(name), (code, canonical))
+    return found
+
+
+COUNTRIES: Final = _countries()  # typed name -> (ISO code, the name saved)
+
+# postal codes where their shape is well known (checked once the country is known too)
+_POSTAL_FORMATS: Final = {
+    "GB": re.compile(r"^(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$"),
+    "US": re.compile(r"^[0-9]{5}(-[0-9]{4})?$"),
+    "CA": re.compile(r"^[A-Z][0-9][A-Z] ?[0-9][A-Z][0-9]$"),
+    "DE": re.compile(r"^[0-9]{5}$"),
+    "FR": re.compile(r"^[0-9]{5}$"),
+    "ES": re.compile(r"^[0-9]{5}$"),
+    "IT": re.compile(r"^[0-9]{5}$"),
+    "PT": re.compile(r"^[0-9]{4}-?[0-9]{3}$"),
+    "NL": re.compile(r"^[0-9]{4} ?[A-Z]{2}$"),
+    "NO": re.compile(r"^[0-9]{4}$"),
+    "BD": re.compile(r"^[0-9]{4}$"),
+    "IN": re.compile(r"^[0-9]{6}$"),
+    "AU": re.compile(r"^[0-9]{4}$"),
+}
+_POSTAL = re.compile(r"^[A-Z0-9][A-Z0-9 -]{0,8}[A-Z0-9]$")
+ADDRESS_FIELDS: Final = ("street", "city", "postal_code", "country")
+
+
+def country_code(country: str | None) -> str | None:
+    """The ISO code of a country name the shop knows (None for one it does not)."""
+    found = COUNTRIES.get(_country_key(country or ""))
+    return found[0] if found else None
+
+
+def clean_address_field(field: str, text: str | None, *, country: str | None = None) -> str | None:
+    """One field of an address as it will be saved, or `InvalidInput(field, rule)` saying what
+    is wrong with it. The rules:
+
+    - street: one or two lines (joined with ", "), 3 to 255 characters, with letters in it;
+    - city: 2 to 100 characters, letters and no digits (a house number or a postcode is not a
+      town);
+    - postal_code: optional; 2 to 10 letters, digits, spaces or hyphens, with a digit in it, and
+      the country's own shape where the shop knows it (`country`): NW1 6XE, 94105, 4000-123;
+    - country: a country the shop knows, by name or code (UK, USA, Deutschland), saved under its
+      English name (United Kingdom)."""
+    lines = [" ".join(line.split()) for line in (text or "").splitlines()]
+    value = ", ".join(line for line in lines if line)
+    if field == "postal_code":
+        value = value.upper()
+        if not value:
+            return None
+        code = country_code(country)
+        pattern = _POSTAL_FORMATS.get(code or "")
+        if not _POSTAL.match(value) or not any(c.isdigit() for c in value):
+            raise InvalidInput(field=field, rule="format")
+        if pattern is not None and not pattern.match(value):
+            raise InvalidInput(field=field, rule="country", country=country)
+        if code == "GB" and " " not in value:  # NW16XE is NW1 6XE
+            value = f"{value[:-3]} {value[-3:]}"
+        return value
+    if not value:
+        raise InvalidInput(field=field, rule="required")
+    if field == "street":
+        if len(value) > 255:
+            raise InvalidInput(field=field, rule="too_long", limit=255)
+        if len(value) < 3 or not any(c.isalpha() for c in value):
+            raise InvalidInput(field=field, rule="format")
+        return value
+    if field == "city":
+        if len(value) > 100:
+            raise InvalidInput(field=field, rule="too_long", limit=100)
+        if len(value) < 2 or any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
+            raise InvalidInput(field=field, rule="format")
+        return value
+    if field == "country":
+        found = COUNTRIES.get(_country_key(value))
+        if found is None:
+            raise InvalidInput(field=field, rule="unknown")
+        return found[1]
+    raise InvalidInput(field=field, rule="unknown_field")
+
+
+def clean_address(data: AddressInput) -> AddressInput:
+    """The whole address by the same rules (`clean_address_field`), the postal code checked
+    against the country."""
+    country = clean_address_field("country", data.country)
+    return replace(
+        data,
+        street=clean_address_field("street", data.street) or "",
+        city=clean_address_field("city", data.city) or "",
+        country=country or "",
+        postal_code=clean_address_field("postal_code", data.postal_code, country=country),
+        state=_field(data.state, "state", 100),
+        recipient_name=_field(data.recipient_name, "recipient_name", 200),
+        phone=valid_phone(data.phone),
+    )
+
+
+def _place(a: Address | AddressInput | AddressView) -> tuple[str, ...]:
+    """What makes two saved addresses the same place (not the type, recipient or phone)."""
+    parts = (a.street, a.city, a.state, (a.postal_code or "").replace(" ", ""), a.country)
+    return tuple(" ".join((p or "").casefold().split()) for p in parts)
 
 
 class Accounts:
@@ -248,26 +404,60 @@ class Accounts:
         await uow.session.flush()
         address.is_default = True
 
+    async def _copies(self, uow: UnitOfWork, address: Address) -> list[Address]:
+        """The address and its copies of other types (the same place saved as shipping and as
+        billing): one address to the customer."""
+        rows = (
+            await uow.session.scalars(
+                select(Address)
+                .where(Address.user_id == address.user_id)
+                .order_by(Address.address_id)
+            )
+        ).all()
+        return [a for a in rows if _place(a) == _place(address)]
+
     @operation("the user themself")
     async def add_address(
         self, actor_id: int, data: AddressInput, *, default: bool = False
     ) -> AddressView:
-        """Save an address; the first of its type becomes the default."""
+        """Save an address, checked by the address rules (`clean_address_field`); the first
+        of its type becomes the default. The same place saved again is the address saved
+        before (its recipient and phone brought up to date), not a second copy."""
+        data = clean_address(data)
         async with self.d.uow() as uow:
             await actor(uow, actor_id)
-            address = Address(
-                user_id=actor_id,
-                type=data.type,
-                street=_field(data.street, "street", 255, required=True),
-                city=_field(data.city, "city", 100, required=True),
-                country=_field(data.country, "country", 100, required=True),
-                state=_field(data.state, "state", 100),
-                postal_code=_field(data.postal_code, "postal_code", 20),
-                recipient_name=_field(data.recipient_name, "recipient_name", 200),
-                phone=valid_phone(data.phone),
-                is_default=False,
-            )
-            uow.session.add(address)
+            same = [
+                a
+                for a in (
+                    await uow.session.scalars(
+                        select(Address)
+                        .where(Address.user_id == actor_id, Address.type == data.type)
+                        .order_by(Address.address_id)
+                        .with_for_update()
+                    )
+                ).all()
+                if _place(a) == _place(data)
+            ]
+            if same:
+                address = same[0]
+                address.recipient_name = data.recipient_name or address.recipient_name
+                address.phone = data.phone or address.phone
+                action = "update"
+            else:
+                address = Address(
+                    user_id=actor_id,
+                    type=data.type,
+                    street=data.street,
+                    city=data.city,
+                    country=data.country,
+                    state=data.state,
+                    postal_code=data.postal_code,
+                    recipient_name=data.recipient_name,
+                    phone=data.phone,
+                    is_default=False,
+                )
+                uow.session.add(address)
+                action = "create"
             await uow.session.flush()
             has_default = await uow.session.scalar(
                 select(Address.address_id).where(
@@ -280,7 +470,7 @@ class Accounts:
                 uow,
                 "address",
                 address.address_id,
-                "create",
+                action,
                 by=actor_id,
                 new={"city": address.city, "type": address.type},
             )
@@ -289,20 +479,23 @@ class Accounts:
 
     @operation("the user themself")
     async def set_default_address(self, actor_id: int, address_id: int) -> AddressView:
-        """Make an address the default of its type."""
+        """Make an address the default of its type (and its copies of other types the
+        defaults of theirs)."""
         async with self.d.uow() as uow:
             address = await self._own_address(uow, actor_id, address_id)
-            await self._make_default(uow, address)
+            for copy in await self._copies(uow, address):
+                await self._make_default(uow, copy)
             await uow.commit()
             return AddressView.of(address)
 
     @operation("the user themself")
     async def delete_address(self, actor_id: int, address_id: int) -> None:
-        """Forget an address (orders keep their own copy of it)."""
+        """Forget an address, with its copies of other types (orders keep their own copy)."""
         async with self.d.uow() as uow:
             address = await self._own_address(uow, actor_id, address_id)
-            await uow.session.delete(address)
-            audit(uow, "address", address_id, "delete", by=actor_id)
+            for copy in await self._copies(uow, address):
+                await uow.session.delete(copy)
+                audit(uow, "address", copy.address_id, "delete", by=actor_id)
             await uow.commit()
 
     @operation("the user themself")
@@ -318,6 +511,21 @@ class Accounts:
                 )
             ).all()
             return [AddressView.of(a) for a in rows]
+
+    @operation("the user themself")
+    async def address_book(self, actor_id: int) -> list[AddressView]:
+        """The user's places, each once: an address saved as shipping and as billing is one
+        entry (the shipping copy), a default when any copy is; defaults first."""
+        places: dict[tuple[str, ...], AddressView] = {}
+        for a in sorted(
+            await self.addresses(actor_id), key=lambda a: a.type != AddressType.shipping
+        ):
+            seen = places.get(_place(a))
+            if seen is None:
+                places[_place(a)] = a
+            elif a.is_default and not seen.is_default:
+                places[_place(a)] = replace(seen, is_default=True)
+        return sorted(places.values(), key=lambda a: (not a.is_default, a.address_id))
 
     # --- bans -------------------------------------------------------------------------------
     @operation("admin")

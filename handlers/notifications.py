@@ -7,19 +7,26 @@ from decimal import Decimal, InvalidOperation
 from html import escape
 from typing import Any
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import (
     Menu,
     MenuCb,
-    OrderAction,
-    OrderCb,
     ProductCb,
     RemindersCb,
     SellerAction,
     SellerCb,
 )
 from handlers.i18n import CATALOGS, DEFAULT, price, t
+
+
+class OpenOrderCb(CallbackData, prefix="v1no"):
+    """ "Open the order" under a notification: the order comes as a new message below, so
+    the notification it came from stays as it was (handlers/customer/start.py)."""
+
+    id: int
+
 
 ORDER_BUTTONS = {
     "order_placed",
@@ -61,9 +68,12 @@ MONEY = {"total", "amount", "refund", "gross", "commission", "refunds", "refunde
 SELLER_BUTTONS = {"new_order", "return_requested", "payout_statement", "seller_approve"}
 
 
-def _money(value: Any) -> str:
+def _money(value: Any, lang: str | None, currency: Any = None) -> str:
+    """An amount from a payload: in the payload's own currency when it names one."""
     try:
-        return price(Decimal(str(value)))
+        return price(
+            Decimal(str(value)), currency if isinstance(currency, str) else None, lang=lang
+        )
     except (InvalidOperation, ValueError):
         return escape(str(value))
 
@@ -74,7 +84,7 @@ def render(
     params: dict[str, Any] = {}
     for key, value in payload.items():
         if key in MONEY:
-            params[key] = _money(value)
+            params[key] = _money(value, lang, payload.get("currency"))
         elif isinstance(value, str):
             params[key] = escape(value)
         elif isinstance(value, int | float) or value is None:
@@ -120,7 +130,7 @@ def render(
                 [
                     InlineKeyboardButton(
                         text=t(lang, "order.open"),
-                        callback_data=OrderCb(action=OrderAction.show, id=order_id).pack(),
+                        callback_data=OpenOrderCb(id=order_id).pack(),
                     )
                 ]
             ]
@@ -137,6 +147,48 @@ def render(
             ]
         )
     return text, markup
+
+
+# --- the order's status card -------------------------------------------------------------
+# Delivery milestones are told on one message per order, edited in place as the parcel moves
+# (edits make no sound); a new, short message goes out only where a push matters: when the
+# order is shipped, and when it is delivered (its own "order_delivered" notification, which
+# also brings the card up to date). bot/notify.py keeps the card's message id.
+CARD_KINDS = frozenset({"delivery_update", "order_delivered"})
+PUSHED_MILESTONES = frozenset({"shipped"})
+CARD_LINES = 30  # the newest; a card stays well inside Telegram's 4096 characters
+
+
+def _milestone(lang: str | None, payload: dict[str, Any]) -> str:
+    status = str(payload.get("status") or "in_transit")
+    key = (
+        f"milestone.{status}"
+        if f"milestone.{status}" in CATALOGS[DEFAULT]
+        else "milestone.in_transit"
+    )
+    where = payload.get("location")
+    return t(lang, key) + (f" ({escape(str(where))})" if where else "")
+
+
+def status_card(
+    lang: str | None, order_id: int, milestones: list[dict[str, Any]]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The order's status card: every delivery milestone told so far, oldest first (the
+    payloads of its "delivery_update" notifications), and the button that opens the order."""
+    lines = [_milestone(lang, m) for m in milestones[-CARD_LINES:]]
+    text = t(lang, "notify.status_card", order_id=order_id, lines="\n".join(lines))
+    return text, _button(t(lang, "order.open"), OpenOrderCb(id=order_id).pack())
+
+
+def push(lang: str | None, payload: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The short new message a milestone is also worth (None: the card alone tells it)."""
+    order_id = payload.get("order_id")
+    if payload.get("status") not in PUSHED_MILESTONES or not isinstance(order_id, int):
+        return None
+    number = payload.get("tracking_number")
+    tracking = t(lang, "notify.tracking", number=escape(str(number))) if number else ""
+    text = t(lang, "notify.order_shipped", order_id=order_id, tracking=tracking)
+    return text, _button(t(lang, "order.open"), OpenOrderCb(id=order_id).pack())
 
 
 def _button(text: str, data: str) -> InlineKeyboardMarkup:
@@ -163,7 +215,7 @@ def _statement(lang: str | None, payload: dict[str, Any], params: dict[str, Any]
                 order_id=entry.get("order_id", "—"),
                 name=escape(str(entry.get("name", "")))[:60],
                 quantity=entry.get("quantity", "—"),
-                net=_money(entry.get("net", "0")),
+                net=_money(entry.get("net", "0"), lang, payload.get("currency")),
             )
         )
     if len(entries) > STATEMENT_LINES:

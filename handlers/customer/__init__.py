@@ -4,6 +4,7 @@ and payment, orders, profile, and inline mode (@bot hoodie in any chat)."""
 from aiogram import Router
 
 from handlers.customer import (
+    address_form,
     cart,
     catalog,
     checkout,
@@ -24,6 +25,10 @@ def build_router() -> Router:
     router.include_routers(
         start.build_router(),
         checkout.build_router(),
+        # a new address, field by field, for the profile and for the checkout
+        address_form.build_router(
+            {"profile": profile.address_done, "checkout": checkout.address_done}
+        ),
         cart.build_router(),
         orders.build_router(),
         catalog.build_router(),

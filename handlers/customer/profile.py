@@ -1,6 +1,6 @@
 """The customer's profile: names (from Telegram), e-mail (typed, validated by the engine),
-phone (shared as a contact through a reply keyboard, or typed), saved addresses (add, make
-default, forget).
+phone (shared as a contact through a reply keyboard, or typed), saved addresses (add through
+the address form, make default, forget; each place listed once).
 
 Bad input gets a friendly refusal and changes nothing; the step stays open for another try
 until /cancel or "Cancel"."""
@@ -23,10 +23,11 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from engine.accounts import AddressInput, AddressView, UserView
+from engine.accounts import AddressView, UserView
 from engine.shop import Shop
 from handlers import render
 from handlers.callbacks import Menu, MenuCb, ProfileAction, ProfileCb
+from handlers.customer import address_form
 from handlers.i18n import t
 from handlers.screen import show
 
@@ -37,12 +38,11 @@ MAX_ADDRESSES = 10
 class Profile(StatesGroup):
     email = State()
     phone = State()
-    address = State()
 
 
 async def _text(shop: Shop, lang: str, me: UserView) -> tuple[str, list[AddressView]]:
     user = await shop.accounts.me(me.id)
-    saved = await shop.accounts.addresses(me.id)
+    saved = await shop.accounts.address_book(me.id)
     name = " ".join(filter(None, [user.first_name, user.last_name])) or "—"
     lines = [
         t(
@@ -155,8 +155,7 @@ async def on_profile_action(
         await state.set_state(Profile.phone)
         await message.answer(t(lang, "profile.phone.ask"), reply_markup=_share_phone(lang))
     elif action == ProfileAction.address:
-        await state.set_state(Profile.address)
-        await message.answer(t(lang, "checkout.address.ask"))
+        await address_form.begin(query, state, lang, origin="profile")
     await query.answer()
 
 
@@ -199,45 +198,17 @@ async def on_phone(
     await send_profile(message, shop, lang, me)
 
 
-def parse_address(text: str) -> AddressInput | None:
-    """ "street, city, country[, postal code]" (or "street, city, postal code, country")."""
-    parts = [p.strip() for p in text.split(",")]
-    if len(parts) < 3 or len(parts) > 4 or not all(parts[:3]):
-        return None
-    street, city, country = parts[0], parts[1], parts[2]
-    postal = parts[3] if len(parts) > 3 else None
-    if (
-        postal is not None
-        and any(c.isdigit() for c in country)
-        and not any(c.isdigit() for c in postal)
-    ):
-        country, postal = postal, country
-    return AddressInput(street=street, city=city, country=country, postal_code=postal or None)
-
-
-async def on_address(
-    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+async def address_done(
+    query: CallbackQuery,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    saved: AddressView | None,
 ) -> None:
-    data = parse_address(message.text or "")
-    if data is None:
-        await message.answer(t(lang, "checkout.address.bad"))
-        return
-    name = " ".join(filter(None, [me.first_name, me.last_name])) or None
-    user = await shop.accounts.me(me.id)
-    await shop.accounts.add_address(
-        me.id,
-        AddressInput(
-            street=data.street,
-            city=data.city,
-            country=data.country,
-            postal_code=data.postal_code,
-            recipient_name=name,
-            phone=user.phone,
-        ),
-    )
-    await state.set_state(None)
-    await message.answer(t(lang, "profile.saved"))
-    await send_profile(message, shop, lang, me)
+    """The address form is done (saved, or left with Back): the profile again, in place."""
+    text, listed = await _text(shop, lang, me)
+    await show(query, text, _keyboard(lang, listed))
 
 
 def build_router() -> Router:
@@ -249,5 +220,4 @@ def build_router() -> Router:
     router.message.register(on_email, Profile.email, *typed)
     router.message.register(on_phone, Profile.phone, F.contact)
     router.message.register(on_phone, Profile.phone, *typed)
-    router.message.register(on_address, Profile.address, *typed)
     return router

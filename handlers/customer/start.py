@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
@@ -12,7 +14,9 @@ from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import Menu, MenuCb
+from handlers.customer.checkout import PaymentConfig
 from handlers.i18n import t
+from handlers.notifications import OpenOrderCb
 from handlers.screen import show
 
 
@@ -34,8 +38,16 @@ async def on_start(
     await message.answer(render.welcome(lang, me), reply_markup=kb.main_menu(lang))
 
 
-async def on_help(message: Message, lang: str) -> None:
-    await message.answer(t(lang, "help"), reply_markup=kb.main_menu(lang))
+def help_text(lang: str, support_contact: str | None) -> str:
+    """What the bot does, and who to write to (SUPPORT_CONTACT) when it is set."""
+    text = t(lang, "help")
+    if support_contact:
+        text += "\n\n" + t(lang, "help.support", contact=escape(support_contact))
+    return text
+
+
+async def on_help(message: Message, lang: str, support_contact: str | None = None) -> None:
+    await message.answer(help_text(lang, support_contact), reply_markup=kb.main_menu(lang))
 
 
 async def on_cancel(message: Message, state: FSMContext, lang: str) -> None:
@@ -49,9 +61,30 @@ async def on_home(query: CallbackQuery, lang: str, state: FSMContext) -> None:
     await query.answer()
 
 
-async def on_help_button(query: CallbackQuery, lang: str) -> None:
+async def on_open_order(
+    query: CallbackQuery,
+    callback_data: OpenOrderCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    payments: PaymentConfig,
+) -> None:
+    """ "Open the order" under a notification: the order as a new message, the notification
+    kept as it was (the engine answers "not found" for an order that is not theirs)."""
+    view = await shop.orders.get(me.id, callback_data.id)
     if isinstance(query.message, Message):
-        await query.message.answer(t(lang, "help"), reply_markup=kb.main_menu(lang))
+        await query.message.answer(
+            render.order(lang, view, payments.bank_details), reply_markup=kb.order(lang, view)
+        )
+    await query.answer()
+
+
+async def on_help_button(
+    query: CallbackQuery, lang: str, support_contact: str | None = None
+) -> None:
+    if isinstance(query.message, Message):
+        text = help_text(lang, support_contact)
+        await query.message.answer(text, reply_markup=kb.main_menu(lang))
     await query.answer()
 
 
@@ -62,4 +95,5 @@ def build_router() -> Router:
     router.message.register(on_cancel, Command("cancel"))
     router.callback_query.register(on_home, MenuCb.filter(F.to == Menu.home))
     router.callback_query.register(on_help_button, MenuCb.filter(F.to == Menu.help))
+    router.callback_query.register(on_open_order, OpenOrderCb.filter())
     return router

@@ -143,7 +143,7 @@ def notification_patterns() -> list[re.Pattern[str]]:
         if not key.startswith("notify."):
             continue
         plain = unescape(re.sub(r"<[^>]+>", "", template))
-        parts = re.split(r"\{[a-z_]+\}", plain)
+        parts = re.split(r"\{[a-z_]+(?::[^{}]*)?\}", plain)  # {name}, {count:one=…}
         if len("".join(parts).strip()) < 4:
             continue  # a template of placeholders only matches anything
         patterns.append(re.compile(".*?".join(re.escape(p) for p in parts), re.DOTALL))
@@ -281,9 +281,20 @@ class Shopper:
             Matcher("edit", "Where should we deliver?", message_id=cart["message_id"]),
         )
         cart = self.user.chat.messages[cart["message_id"]]
-        await self.tap(cart, "New address", Matcher("message", "Send the address"))
-        street = f"{self.rng.randint(1, 99)} Lake Road, Dhaka, Bangladesh, 1205"
-        screen = await self.send(street, Matcher("message", "How should it be shipped?"))
+        await self.tap(
+            cart, "New address", Matcher("edit", "step 1 of 4", message_id=cart["message_id"])
+        )
+        street = f"{self.rng.randint(1, 99)} Lake Road"
+        await self.send(street, Matcher("message", "town or city"))
+        await self.send("Dhaka", Matcher("message", "postal code"))
+        await self.send("1205", Matcher("message", "Send the country"))
+        screen = await self.send("Bangladesh", Matcher("message", "Is this address right?"))
+        await self.tap(
+            screen,
+            "Save",
+            Matcher("edit", "How should it be shipped?", message_id=screen["message_id"]),
+        )
+        screen = self.user.chat.messages[screen["message_id"]]
         for label, then in (
             ("Standard Post", "coupon"),
             ("Skip", "How would you like to pay?"),

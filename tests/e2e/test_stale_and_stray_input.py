@@ -12,7 +12,7 @@ from storage.db import make_engine
 from storage.models import Order, Product, Review, User
 from tests.e2e.conftest import ShopBot
 from tests.e2e.market_steps import open_store, order_id_in, ship_and_deliver
-from tests.e2e.steps import add_found, check_out
+from tests.e2e.steps import add_found, check_out, enter_address
 
 BIG = 2**64 + 1  # no row has an id this large: SQLite and PostgreSQL cannot even hold it
 
@@ -149,9 +149,8 @@ async def test_a_double_tapped_place_order_shows_the_one_order_twice(
     await pat.click("Checkout")
     await pat.expect_edit("Where should we deliver?")
     await pat.click("New address")
-    await pat.expect_message("Send the address")
-    await pat.send("2 Rue Neuve, Lyon, France, 69001")
-    await pat.expect_message("How should it be shipped?")
+    await enter_address(pat, "2 Rue Neuve, Lyon, France, 69001")
+    await pat.expect_edit("How should it be shipped?")
     await pat.click("Standard Post")
     await pat.expect_edit("coupon")
     await pat.click("Skip")
@@ -191,9 +190,8 @@ async def test_a_checkout_given_up_changes_nothing_in_the_next(tg: Emulator) -> 
         await gwen.click("Checkout")
         await gwen.expect_edit("Where should we deliver?")
         await gwen.click("New address")
-        await gwen.expect_message("Send the address")
-        await gwen.send("3 Kirkgata, Bergen, Norway, 5003")
-        screens.append(await gwen.expect_message("How should it be shipped?"))
+        await enter_address(gwen, "3 Kirkgata, Bergen, Norway, 5003")
+        screens.append(await gwen.expect_edit("How should it be shipped?"))
     old = screens[0].reply_markup.inline_keyboard[0][0]  # type: ignore[union-attr]
     answer = await gwen.click_button(screens[0].message_id, data=old.callback_data)
     assert "no longer active" in str(answer.get("text")), answer
@@ -213,9 +211,8 @@ async def test_text_at_a_step_that_waits_for_a_button_is_answered(tg: Emulator) 
     await uma.send("the usual place please")
     await uma.expect_message("Tap one of the buttons above, or /cancel")
     await uma.click("New address")
-    await uma.expect_message("Send the address")
-    await uma.send("7 Via Roma, Turin, Italy, 10121")
-    await uma.expect_message("How should it be shipped?")
+    await enter_address(uma, "7 Via Roma, Turin, Italy, 10121")
+    await uma.expect_edit("How should it be shipped?")
     await uma.send("fast")
     await uma.expect_message("Tap one of the buttons above, or /cancel")
     await uma.click("Standard Post")

@@ -585,10 +585,10 @@ async def test_profile_and_addresses(world: World) -> None:
     )
     assert view.email == "sara@example.com"
     first = await world.shop.accounts.add_address(
-        me, AddressInput(street="1 A St", city="X", country="Y")
+        me, AddressInput(street="1 A St", city="Cork", country="Ireland")
     )
     second = await world.shop.accounts.add_address(
-        me, AddressInput(street="2 B St", city="X", country="Y"), default=True
+        me, AddressInput(street="2 B St", city="Cork", country="Ireland"), default=True
     )
     listed = await world.shop.accounts.addresses(me)
     assert [(a.address_id, a.is_default) for a in listed] == [

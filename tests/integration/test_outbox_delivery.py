@@ -130,7 +130,7 @@ async def test_every_notification_arrives_once_with_its_button(
         ]
         last = sim.last_bot_message()
         assert last is not None
-        assert last["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "v1r:show:1001"
+        assert last["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "v1no:1001"
     tg.assert_no_violations()
 
 

@@ -79,9 +79,17 @@ async def _purchase(user: SimUser, query: str, button: str, n: int) -> None:
     await user.click("Checkout", timeout=WAIT)
     await user.expect_edit("Where should we deliver?", timeout=WAIT)
     await user.click("New address", timeout=WAIT)
-    await user.expect_message("Send the address", timeout=WAIT)
-    await user.send(f"{n} Lake Road, Dhaka, Bangladesh, 1205")
-    await user.expect_message("How should it be shipped?", timeout=WAIT)
+    await user.expect_edit("step 1 of 4", timeout=WAIT)
+    for field, then in (
+        (f"{n} Lake Road", "town or city"),
+        ("Dhaka", "postal code"),
+        ("1205", "Send the country"),
+        ("Bangladesh", "Is this address right?"),
+    ):
+        await user.send(field)
+        await user.expect_message(then, timeout=WAIT)
+    await user.click("Save", timeout=WAIT)
+    await user.expect_edit("How should it be shipped?", timeout=WAIT)
     await user.click("Standard Post", timeout=WAIT)
     await user.expect_edit("coupon", timeout=WAIT)
     await user.click("Skip", timeout=WAIT)

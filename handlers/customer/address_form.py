@@ -1,0 +1,265 @@
+"""A new address, one field at a time: street (one or two lines), city, postal code, country.
+
+Each answer is checked by the engine's address rules (`engine.accounts.clean_address_field`);
+a bad one gets a friendly word and the same question again. Every question has ⬅ Back (to the
+question before, or out of the form). Then the address is shown back, as it will be saved,
+with ✅ Save and ✏️ Change (one field again). Used by the profile ("Add an address") and by
+the checkout ("New address"): each says what happens once the address is saved, or the form
+is left (`Done`).
+
+The form lives in the conversation state: its questions are states, its answers sit under
+`address_form` with a key made when it starts. A button names that key and the question it
+belongs to, so a button of a form given up, finished or moved on changes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from html import escape
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from engine.accounts import (
+    ADDRESS_FIELDS,
+    AddressInput,
+    AddressView,
+    UserView,
+    clean_address_field,
+)
+from engine.errors import InvalidInput
+from engine.shop import Shop
+from handlers.i18n import error_text, t
+from handlers.screen import show
+
+Button = InlineKeyboardButton
+FORM = "address_form"  # its answers in the conversation data
+
+# what the form's user does once the address is saved (the view) or the form is left (None)
+Done = Callable[
+    [CallbackQuery, Shop, str, UserView, FSMContext, AddressView | None], Awaitable[None]
+]
+
+
+class AddressForm(StatesGroup):
+    street = State()
+    city = State()
+    postal_code = State()
+    country = State()
+    confirm = State()
+
+
+ASKING: dict[str, State] = {
+    "street": AddressForm.street,
+    "city": AddressForm.city,
+    "postal_code": AddressForm.postal_code,
+    "country": AddressForm.country,
+}
+
+
+class AddressFormCb(CallbackData, prefix="v1af"):
+    """A button of the form: what it does, the field (the question it sits under, or the one
+    to change), and the form's key."""
+
+    act: str  # back | skip | save | change | edit | review
+    field: str = ""
+    key: str = ""
+
+
+def _button(lang: str, label: str, act: str, key: str, field: str = "") -> Button:
+    return Button(text=label, callback_data=AddressFormCb(act=act, field=field, key=key).pack())
+
+
+def _question_keyboard(lang: str, field: str, key: str) -> InlineKeyboardMarkup:
+    rows = []
+    if field == "postal_code":
+        rows.append([_button(lang, t(lang, "address.no_postal_code"), "skip", key, field)])
+    rows.append([_button(lang, t(lang, "back"), "back", key, field)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _question(lang: str, field: str) -> str:
+    step = ADDRESS_FIELDS.index(field) + 1
+    return t(lang, "address.step", n=step, of=len(ADDRESS_FIELDS)) + t(lang, f"address.ask.{field}")
+
+
+def _review(lang: str, form: Mapping[str, Any]) -> str:
+    return t(
+        lang,
+        "address.review",
+        street=escape(str(form.get("street") or "")),
+        city=escape(str(form.get("city") or "")),
+        postal_code=escape(str(form.get("postal_code") or "—")),
+        country=escape(str(form.get("country") or "")),
+    )
+
+
+def _review_keyboard(lang: str, key: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button(lang, t(lang, "address.save"), "save", key),
+                _button(lang, t(lang, "address.change"), "change", key),
+            ]
+        ]
+    )
+
+
+def _change_keyboard(lang: str, key: str) -> InlineKeyboardMarkup:
+    fields = [_button(lang, t(lang, f"address.field.{f}"), "edit", key, f) for f in ADDRESS_FIELDS]
+    return InlineKeyboardMarkup(
+        inline_keyboard=[fields[:2], fields[2:], [_button(lang, t(lang, "back"), "review", key)]]
+    )
+
+
+def _next_field(form: Mapping[str, Any]) -> str | None:
+    """The first question not answered yet (None: all answered, the address can be shown)."""
+    return next((f for f in ADDRESS_FIELDS if f not in form), None)
+
+
+async def _form(state: FSMContext) -> dict[str, Any]:
+    return dict((await state.get_data()).get(FORM) or {})
+
+
+async def begin(query: CallbackQuery, state: FSMContext, lang: str, origin: str) -> None:
+    """Start a new address for `origin` ("profile", "checkout"): the first question, in place
+    of the screen that offered it (⬅ Back brings that screen back)."""
+    key = uuid.uuid4().hex[:16]
+    await state.update_data({FORM: {"key": key, "origin": origin}})
+    await state.set_state(AddressForm.street)
+    await show(query, _question(lang, "street"), _question_keyboard(lang, "street", key))
+
+
+async def _ask_next(message: Message, state: FSMContext, lang: str, form: dict[str, Any]) -> None:
+    """Say the next question (or show the address for confirmation) as a new message."""
+    await state.update_data({FORM: form})
+    field = _next_field(form)
+    if field is None:
+        await state.set_state(AddressForm.confirm)
+        await message.answer(_review(lang, form), reply_markup=_review_keyboard(lang, form["key"]))
+        return
+    await state.set_state(ASKING[field])
+    await message.answer(
+        _question(lang, field), reply_markup=_question_keyboard(lang, field, form["key"])
+    )
+
+
+def build_router(done: Mapping[str, Done]) -> Router:
+    """The form's router; `done[origin]` continues where the form was started."""
+    router = Router(name="customer.address_form")
+
+    async def on_answer(message: Message, lang: str, state: FSMContext) -> None:
+        form = await _form(state)
+        field = _next_field(form)
+        current = await state.get_state()
+        if not form or field is None or current != ASKING[field].state:
+            await message.answer(t(lang, "stray_text"))
+            return
+        try:
+            value = clean_address_field(field, message.text, country=form.get("country"))
+            if field == "country" and form.get("postal_code"):
+                # a postal code given before must fit the country: else it is asked again
+                try:
+                    form["postal_code"] = clean_address_field(
+                        "postal_code", form["postal_code"], country=value
+                    )
+                except InvalidInput as wrong:
+                    form["country"] = value
+                    del form["postal_code"]
+                    await message.answer(error_text(lang, wrong))
+                    await _ask_next(message, state, lang, form)
+                    return
+        except InvalidInput as wrong:
+            await message.answer(
+                error_text(lang, wrong) + "\n\n" + _question(lang, field),
+                reply_markup=_question_keyboard(lang, field, form["key"]),
+            )
+            return
+        form[field] = value or ""
+        await _ask_next(message, state, lang, form)
+
+    async def on_button(
+        query: CallbackQuery,
+        callback_data: AddressFormCb,
+        shop: Shop,
+        lang: str,
+        me: UserView,
+        state: FSMContext,
+    ) -> None:
+        form = await _form(state)
+        current = await state.get_state()
+        act, field = callback_data.act, callback_data.field
+        asking = field in ASKING and current == ASKING[field].state and _next_field(form) == field
+        reviewing = current == AddressForm.confirm.state and _next_field(form) is None
+        fresh = bool(form) and form.get("key") == callback_data.key
+        if not fresh or not (asking if act in ("back", "skip") else reviewing):
+            await query.answer(t(lang, "stale_button"))
+            return
+        key = str(form["key"])
+        if act == "back":
+            before = ADDRESS_FIELDS[: ADDRESS_FIELDS.index(field)]
+            if not before:  # out of the form, back where it started
+                await state.update_data({FORM: None})
+                await state.set_state(None)
+                await done[str(form["origin"])](query, shop, lang, me, state, None)
+                await query.answer()
+                return
+            form.pop(before[-1], None)
+            await state.update_data({FORM: form})
+            await state.set_state(ASKING[before[-1]])
+            await show(
+                query, _question(lang, before[-1]), _question_keyboard(lang, before[-1], key)
+            )
+        elif act == "skip":
+            form[field] = ""
+            await state.update_data({FORM: form})
+            nxt = _next_field(form)
+            if nxt is None:
+                await state.set_state(AddressForm.confirm)
+                await show(query, _review(lang, form), _review_keyboard(lang, key))
+            else:
+                await state.set_state(ASKING[nxt])
+                await show(query, _question(lang, nxt), _question_keyboard(lang, nxt, key))
+        elif act == "change":
+            await show(
+                query,
+                _review(lang, form) + "\n\n" + t(lang, "address.which"),
+                _change_keyboard(lang, key),
+            )
+        elif act == "review":
+            await show(query, _review(lang, form), _review_keyboard(lang, key))
+        elif act == "edit" and field in ASKING:
+            form.pop(field, None)
+            await state.update_data({FORM: form})
+            await state.set_state(ASKING[field])
+            await show(query, _question(lang, field), _question_keyboard(lang, field, key))
+        elif act == "save":
+            user = await shop.accounts.me(me.id)
+            saved = await shop.accounts.add_address(
+                me.id,
+                AddressInput(
+                    street=str(form["street"]),
+                    city=str(form["city"]),
+                    country=str(form["country"]),
+                    postal_code=str(form["postal_code"]) or None,
+                    recipient_name=" ".join(filter(None, [me.first_name, me.last_name])) or None,
+                    phone=user.phone,
+                ),
+            )
+            await state.update_data({FORM: None})
+            await state.set_state(None)
+            await done[str(form["origin"])](query, shop, lang, me, state, saved)
+            await query.answer(t(lang, "address.saved"))
+            return
+        await query.answer()
+
+    router.message.register(
+        on_answer, StateFilter(*ASKING.values()), F.text, ~F.text.startswith("/")
+    )
+    router.callback_query.register(on_button, AddressFormCb.filter())
+    return router
