@@ -4,18 +4,53 @@ Catalogs live in `handlers/locales/<lang>.py` as a `MESSAGES` dict; adding a lan
 adding a catalog (and listing it in CATALOGS). The user's Telegram language is used when a
 catalog exists, English otherwise; a key missing from a catalog falls back to English.
 Domain errors are worded from their code and params (`error_text`), never from exception text.
+
+Numbers, money and plurals follow the language's locale, through Babel (CLDR data):
+
+- **Money**: `price(amount, currency, lang=...)`. The currency of a shown amount is decided
+  here and only here: the amount's own currency when it has one (an order's), otherwise the
+  shop's (`CURRENCY` in the settings, set once at start-up with `use_shop_currency`). So a
+  call site that passes no currency shows the shop's, never a dollar sign by default.
+- **Plurals**: a placeholder may carry its plural forms by CLDR category, with `#` for the
+  number: `"{count:one=# item|other=# items}"`. The language's plural rule picks the form
+  (English has one/other; Russian one/few/many/other), as gettext's `ngettext` does, in one
+  mechanism for every catalog. A value that is not a whole number takes the `other` form.
+- **Other numbers**: a `Decimal` parameter is shown with two decimals in the locale's
+  notation (`number` formats one with the digits you choose). Whole numbers, counts
+  included, are shown as they are (order ids are not grouped).
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from functools import cache
 from typing import Any
+
+from babel import Locale
+from babel.numbers import format_currency, format_decimal
 
 from engine.errors import DomainError
 from handlers.locales import en
 
 CATALOGS: dict[str, dict[str, str]] = {"en": en.MESSAGES}
 DEFAULT = "en"
+_PLURAL = re.compile(r"(zero|one|two|few|many|other)=")
+
+
+class _Shop:
+    """The shop's currency, from the settings; USD (the settings' default) until set."""
+
+    currency = "USD"
+
+
+def use_shop_currency(code: str) -> None:
+    """Called once when the bot starts, with `settings.currency`."""
+    _Shop.currency = code.upper()
+
+
+def shop_currency() -> str:
+    return _Shop.currency
 
 
 def language(code: str | None) -> str:
@@ -23,21 +58,57 @@ def language(code: str | None) -> str:
     return base if base in CATALOGS else DEFAULT
 
 
+@cache
+def locale(lang: str | None) -> Locale:
+    """The Babel locale of a catalog language: numbers read as the text around them."""
+    return Locale.parse(language(lang))
+
+
 def t(lang: str | None, key: str, **params: Any) -> str:
     catalog = CATALOGS.get(language(lang), CATALOGS[DEFAULT])
     template = catalog.get(key) or CATALOGS[DEFAULT][key]
-    return template.format(**{k: _show(v) for k, v in params.items()})
+    where = locale(lang)
+    return template.format(**{k: _Param(v, where) for k, v in params.items()})
 
 
-def _show(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    return value
+class _Param:
+    """One parameter on its way into a template: plural forms chosen, decimals localised."""
+
+    __slots__ = ("locale", "value")
+
+    def __init__(self, value: Any, where: Locale) -> None:
+        self.value, self.locale = value, where
+
+    def __format__(self, spec: str) -> str:
+        if _PLURAL.match(spec):
+            return self._plural(spec)
+        if isinstance(self.value, Decimal) and not spec:
+            return format_decimal(self.value, format="#,##0.00", locale=self.locale)
+        return format(self.value, spec)
+
+    def _plural(self, spec: str) -> str:
+        forms = dict(part.split("=", 1) for part in spec.split("|"))
+        value = self.value
+        if isinstance(value, int) and not isinstance(value, bool):
+            form = forms.get(self.locale.plural_form(value)) or forms["other"]
+            return form.replace("#", str(value))  # as any whole number: not grouped
+        return forms["other"].replace("#", str(value))
 
 
-def price(amount: Decimal, currency: str = "USD") -> str:
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency)
-    return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {currency}"
+def plural(lang: str | None, count: int, forms: str) -> str:
+    """`forms` as in a template (`"one=# item|other=# items"`), for text built in code."""
+    return format(_Param(count, locale(lang)), forms)
+
+
+def price(amount: Decimal, currency: str | None = None, *, lang: str | None = None) -> str:
+    """An amount of money for the reader: in `currency` (an order's own), else the shop's."""
+    return format_currency(amount, currency or _Shop.currency, locale=locale(lang))
+
+
+def number(value: Decimal | int, lang: str | None = None, *, digits: int | None = None) -> str:
+    """A number in the locale's notation; `digits` fixes how many decimals it shows."""
+    pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=locale(lang))
 
 
 def error_text(lang: str | None, error: DomainError) -> str:
@@ -68,7 +139,7 @@ def error_text(lang: str | None, error: DomainError) -> str:
         items = params.get("items") or [{}]
         params = {"available": items[0].get("available", 0)}
     if "short_by" in params and isinstance(params["short_by"], Decimal):
-        params["short_by"] = price(params["short_by"])
+        params["short_by"] = price(params["short_by"], lang=lang)
     safe = {k: v for k, v in params.items() if isinstance(v, str | int | Decimal)}
     try:
         return t(lang, key, **safe)

@@ -8,26 +8,31 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from engine.accounts import AddressView
 from engine.cart import CartView
-from engine.catalog import CategoryNode, Page, ProductDetail
+from engine.catalog import CategoryNode, Page, ProductCard, ProductDetail, ReviewPage
 from engine.order_actions import OrderAct
 from engine.orders import OrderView
 from engine.shipping import ProviderView
 from handlers.callbacks import (
     CartAction,
     CartCb,
+    CartClearCb,
     CategoryCb,
     CheckoutCb,
     CheckoutStep,
     Menu,
     MenuCb,
     OrderAction,
+    OrderCancelCb,
     OrderCb,
+    Origin,
     ProductActCb,
     ProductAction,
     ProductCb,
+    ProductReviewsCb,
     ReturnLineCb,
     ReviewCb,
     SearchCb,
+    WishlistCb,
 )
 from handlers.i18n import price, t
 from storage.vocabulary import PaymentMethod
@@ -89,13 +94,24 @@ def product_list(
     pager: str,
     category: int | None = None,
     qty: int = 1,
+    *,
+    back: str | None = None,
 ) -> InlineKeyboardMarkup:
-    """Products with their prices, pages and Back; a card opened from it starts at `qty`."""
+    """Products with their prices (sold out said so), pages and Back (`back`: its callback
+    data; the main menu when None). `pager`: "search", "category", "wishlist", or "choice"
+    (one page); a card opened from the list starts at `qty` and its Back returns here."""
+    src = {
+        "search": Origin.search,
+        "category": Origin.category,
+        "wishlist": Origin.wishlist,
+    }.get(pager, Origin.none)
     rows = [
         [
             Button(
-                text=_clip(f"{c.name} · {price(c.unit_price)}"),
-                callback_data=ProductCb(id=c.product_id, qty=qty).pack(),
+                text=_product_label(lang, c),
+                callback_data=ProductCb(
+                    id=c.product_id, qty=qty, src=src, ref=category or 0, page=page.page
+                ).pack(),
             )
         ]
         for c in page.items
@@ -110,30 +126,65 @@ def product_list(
             Button(text=t(lang, "next"), callback_data=_pager(pager, category, page.page + 1))
         )
     rows.append(nav)
-    rows.append(back_home(lang))
+    rows.append(
+        back_home(lang) if back is None else [Button(text=t(lang, "back"), callback_data=back)]
+    )
     return _kb(rows)
+
+
+def _product_label(lang: str, card: ProductCard) -> str:
+    """ "Name · $9.99", or "Name · $9.99 · sold out": the name is cut, never the rest."""
+    tail = f" · {price(card.unit_price, lang=lang)}"
+    if card.stock_quantity <= 0:
+        tail += f" · {t(lang, 'product.sold_out_short')}"
+    return _clip(card.name, max(12, 40 - len(tail))) + tail
 
 
 def _pager(kind: str, category: int | None, page: int) -> str:
     if kind == "search":
         return SearchCb(page=page).pack()
+    if kind == "wishlist":
+        return WishlistCb(page=page).pack()
     return CategoryCb(id=category or 0, page=page, items=True).pack()
 
 
-def product(lang: str, detail: ProductDetail, qty: int) -> InlineKeyboardMarkup:
+def product_back(detail: ProductDetail, src: Origin, ref: int, page: int) -> str:
+    """Where a card's Back leads: the list it was opened from (the same page), else the
+    product's category."""
+    if src == Origin.search:
+        return SearchCb(page=page).pack()
+    if src == Origin.category:
+        return CategoryCb(id=ref, page=page, items=True).pack()
+    if src == Origin.wishlist:
+        return WishlistCb(page=page).pack()
+    return CategoryCb(id=detail.category_id, items=True).pack()
+
+
+def product(
+    lang: str,
+    detail: ProductDetail,
+    qty: int,
+    *,
+    src: Origin = Origin.none,
+    ref: int = 0,
+    page: int = 1,
+    photos: int = 0,
+) -> InlineKeyboardMarkup:
+    """A product card's buttons; `src`, `ref`, `page`: where it was opened from (its Back);
+    `photos`: how many photos it has when the card shows one (2 or more: "🖼 All photos")."""
     pid = detail.card.product_id
+
+    def card(n: int) -> str:
+        return ProductCb(id=pid, qty=n, card=True, src=src, ref=ref, page=page).pack()
+
     rows: list[list[Button]] = []
     if detail.card.stock_quantity > 0:
         rows.append(
             [
-                Button(
-                    text="−", callback_data=ProductCb(id=pid, qty=max(1, qty - 1), card=True).pack()
-                ),
-                Button(text=str(qty), callback_data=ProductCb(id=pid, qty=qty, card=True).pack()),
-                Button(  # one more than the stock: the engine says how many there are
-                    text="+",
-                    callback_data=ProductCb(id=pid, qty=min(qty + 1, 99), card=True).pack(),
-                ),
+                Button(text="−", callback_data=card(max(1, qty - 1))),
+                Button(text=str(qty), callback_data=card(qty)),
+                # one more than the stock: the engine says how many there are
+                Button(text="+", callback_data=card(min(qty + 1, 99))),
             ]
         )
         rows.append(
@@ -144,6 +195,31 @@ def product(lang: str, detail: ProductDetail, qty: int) -> InlineKeyboardMarkup:
                 )
             ]
         )
+    else:
+        rows.append(
+            [
+                Button(
+                    text=t(lang, "product.notify"),
+                    callback_data=ProductActCb(action=ProductAction.notify, id=pid).pack(),
+                )
+            ]
+        )
+    extra = []
+    if detail.card.review_count > 0:
+        extra.append(
+            Button(
+                text=t(lang, "product.reviews", count=detail.card.review_count),
+                callback_data=ProductReviewsCb(id=pid, src=src, ref=ref, back_page=page).pack(),
+            )
+        )
+    if photos > 1:
+        extra.append(
+            Button(
+                text=t(lang, "product.photos", count=photos),
+                callback_data=ProductActCb(action=ProductAction.photos, id=pid).pack(),
+            )
+        )
+    rows.append(extra)
     rows.append(
         [
             Button(
@@ -153,29 +229,41 @@ def product(lang: str, detail: ProductDetail, qty: int) -> InlineKeyboardMarkup:
             Button(text=t(lang, "menu.cart"), callback_data=MenuCb(to=Menu.cart).pack()),
         ]
     )
-    rows.append(
-        [
-            Button(
-                text=t(lang, "back"),
-                callback_data=CategoryCb(id=detail.category_id, items=True).pack(),
-            )
-        ]
-    )
+    rows.append([Button(text=t(lang, "back"), callback_data=product_back(detail, src, ref, page))])
     return _kb(rows)
 
 
+def product_reviews(lang: str, reviews: ReviewPage, at: ProductReviewsCb) -> InlineKeyboardMarkup:
+    """A page of reviews on a card: pages, and Back to the card as it was opened."""
+
+    def turn(n: int) -> str:
+        return ProductReviewsCb(
+            id=at.id, page=n, src=at.src, ref=at.ref, back_page=at.back_page
+        ).pack()
+
+    nav = []
+    if reviews.page > 1:
+        nav.append(Button(text=t(lang, "prev"), callback_data=turn(reviews.page - 1)))
+    if reviews.page < reviews.pages:
+        nav.append(Button(text=t(lang, "next"), callback_data=turn(reviews.page + 1)))
+    back = ProductCb(id=at.id, card=True, src=at.src, ref=at.ref, page=at.back_page).pack()
+    return _kb([nav, [Button(text=t(lang, "product.reviews.back"), callback_data=back)]])
+
+
 def cart(lang: str, view: CartView) -> InlineKeyboardMarkup:
+    """A row per line (its number as in the text, − / + / ✖), then Checkout and Empty; an
+    empty cart offers Browse."""
     rows = []
-    for line in view.lines:
+    for n, line in enumerate(view.lines, 1):
         pid, qty = line.product_id, line.quantity  # the quantity shown: −/+ change that one
         rows.append(
             [
                 Button(
-                    text="−", callback_data=CartCb(action=CartAction.dec, id=pid, qty=qty).pack()
+                    text=_clip(f"{n}. {line.name}", 14),
+                    callback_data=ProductCb(id=line.product_id).pack(),
                 ),
                 Button(
-                    text=_clip(f"{line.quantity} × {line.name}", 30),
-                    callback_data=ProductCb(id=line.product_id).pack(),
+                    text="−", callback_data=CartCb(action=CartAction.dec, id=pid, qty=qty).pack()
                 ),
                 Button(
                     text="+", callback_data=CartCb(action=CartAction.inc, id=pid, qty=qty).pack()
@@ -202,8 +290,27 @@ def cart(lang: str, view: CartView) -> InlineKeyboardMarkup:
                 )
             ]
         )
+    else:
+        rows.append(
+            [Button(text=t(lang, "cart.browse"), callback_data=MenuCb(to=Menu.browse).pack())]
+        )
     rows.append(back_home(lang))
     return _kb(rows)
+
+
+def cart_clear(lang: str, view: CartView) -> InlineKeyboardMarkup:
+    """Under "Empty the cart?": Yes (for the cart as shown), No (the cart again)."""
+    return _kb(
+        [
+            [
+                Button(
+                    text=t(lang, "cart.clear.yes"),
+                    callback_data=CartClearCb(seen=view.version).pack(),
+                ),
+                Button(text=t(lang, "cart.clear.no"), callback_data=MenuCb(to=Menu.cart).pack()),
+            ]
+        ]
+    )
 
 
 # the checkout's buttons carry its key: a checkout given up changes nothing in a later one
@@ -227,7 +334,19 @@ def addresses(lang: str, saved: Sequence[AddressView], key: str) -> InlineKeyboa
             )
         ]
     )
+    rows.append(checkout_back(lang, key, "cart"))
     return _kb(rows)
+
+
+def checkout_back(lang: str, key: str, to: str) -> list[Button]:
+    """A checkout step's Back: the step before it (`to`: a CheckoutStep's value, or "cart"),
+    with what was chosen kept."""
+    return [
+        Button(
+            text=t(lang, "back"),
+            callback_data=CheckoutCb(step=CheckoutStep.back, value=to, key=key).pack(),
+        )
+    ]
 
 
 def providers(lang: str, options: Sequence[ProviderView], key: str) -> InlineKeyboardMarkup:
@@ -236,7 +355,12 @@ def providers(lang: str, options: Sequence[ProviderView], key: str) -> InlineKey
             [
                 Button(
                     text=_clip(
-                        t(lang, "checkout.provider.option", name=p.name, cost=price(p.cost))
+                        t(
+                            lang,
+                            "checkout.provider.option",
+                            name=p.name,
+                            cost=price(p.cost, lang=lang),
+                        )
                     ),
                     callback_data=CheckoutCb(
                         step=CheckoutStep.provider, value=str(p.provider_id), key=key
@@ -245,6 +369,7 @@ def providers(lang: str, options: Sequence[ProviderView], key: str) -> InlineKey
             ]
             for p in options
         ]
+        + [checkout_back(lang, key, CheckoutStep.address.value)]
     )
 
 
@@ -256,7 +381,8 @@ def skip_coupon(lang: str, key: str) -> InlineKeyboardMarkup:
                     text=t(lang, "checkout.coupon.skip"),
                     callback_data=CheckoutCb(step=CheckoutStep.skip_coupon, key=key).pack(),
                 )
-            ]
+            ],
+            checkout_back(lang, key, CheckoutStep.provider.value),
         ]
     )
 
@@ -274,6 +400,7 @@ def payment_methods(lang: str, methods: Sequence[PaymentMethod], key: str) -> In
             ]
             for m in methods
         ]
+        + [checkout_back(lang, key, CheckoutStep.skip_coupon.value)]
     )
 
 
@@ -286,7 +413,25 @@ def confirm(lang: str, key: str) -> InlineKeyboardMarkup:
                     callback_data=CheckoutCb(step=CheckoutStep.confirm, key=key).pack(),
                 )
             ],
-            back_home(lang),
+            checkout_back(lang, key, CheckoutStep.payment.value),
+        ]
+    )
+
+
+def cancel_order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
+    """Under "Cancel order #N?": yes (the engine checks it can still be cancelled), or no."""
+    return _kb(
+        [
+            [
+                Button(
+                    text=t(lang, "order.cancel.yes"),
+                    callback_data=OrderCancelCb(id=view.order_id, seen=view.payment_status).pack(),
+                ),
+                Button(
+                    text=t(lang, "order.cancel.no"),
+                    callback_data=OrderCb(action=OrderAction.show, id=view.order_id).pack(),
+                ),
+            ]
         ]
     )
 
@@ -315,7 +460,7 @@ def orders(lang: str, views: Sequence[OrderView]) -> InlineKeyboardMarkup:
                     "orders.line",
                     order_id=o.order_id,
                     status=t(lang, f"status.{o.status.value}"),
-                    total=price(o.total),
+                    total=price(o.total, o.currency, lang=lang),
                 ),
                 callback_data=OrderCb(action=OrderAction.show, id=o.order_id).pack(),
             )
@@ -358,7 +503,7 @@ def order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
             [
                 Button(
                     text=t(lang, "order.cancel"),
-                    callback_data=OrderCb(action=OrderAction.cancel, id=view.order_id).pack(),
+                    callback_data=OrderCb(action=OrderAction.ask_cancel, id=view.order_id).pack(),
                 )
             ]
         )

@@ -7,14 +7,19 @@ and long texts are cut to Telegram's limits.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from engine.accounts import AddressView, UserView
-from engine.cart import CartChange, CartView
-from engine.catalog import ProductDetail
-from engine.orders import OrderView
+from engine.cart import CartChange, CartView, Change
+from engine.catalog import ProductDetail, ReviewPage
+from engine.coupons import CouponQuote
+from engine.order_actions import PaymentState
+from engine.orders import OrderView, QuoteView
 from engine.shipping import Milestone
-from handlers.i18n import price, t
+from handlers.i18n import number, price, t
+from storage.vocabulary import DiscountType
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -33,19 +38,36 @@ def banned(lang: str, reason: str | None) -> str:
     return t(lang, "banned", reason=escape(reason or "—"))
 
 
+def stars(rating: Decimal) -> str:
+    """An average rating as five stars, rounded to the nearest whole star: ★★★★☆."""
+    full = max(0, min(5, int(rating.quantize(Decimal(1), ROUND_HALF_UP))))
+    return "★" * full + "☆" * (5 - full)
+
+
 def product(lang: str, detail: ProductDetail) -> str:
     card = detail.card
     if card.discount_price is not None:
-        money = t(lang, "product.discount", old=price(card.price), new=price(card.discount_price))
+        money = t(
+            lang,
+            "product.discount",
+            old=price(card.price, lang=lang),
+            new=price(card.discount_price, lang=lang),
+        )
     else:
-        money = f"<b>{price(card.price)}</b>"
+        money = f"<b>{price(card.price, lang=lang)}</b>"
     stock = (
         t(lang, "product.stock", stock=card.stock_quantity)
         if card.stock_quantity
         else t(lang, "product.sold_out")
     )
     rating = (
-        t(lang, "product.rating", rating=card.rating, count=card.review_count)
+        t(
+            lang,
+            "product.rating",
+            stars=stars(card.rating),
+            rating=number(card.rating, lang, digits=1),
+            count=card.review_count,
+        )
         if card.rating is not None
         else t(lang, "product.no_rating")
     )
@@ -65,21 +87,81 @@ def cart(lang: str, view: CartView) -> str:
     if not view.lines:
         return t(lang, "cart.empty")
     lines = [t(lang, "cart.title")]
-    lines += [
-        t(lang, "cart.line", qty=line.quantity, name=escape(line.name), total=price(line.total))
-        for line in view.lines
+    lines += [  # numbered as the buttons below are: the whole name stays readable here
+        f"{n}. "
+        + t(
+            lang,
+            "cart.line",
+            qty=line.quantity,
+            name=escape(line.name),
+            total=price(line.total, lang=lang),
+        )
+        for n, line in enumerate(view.lines, 1)
     ]
-    lines.append(t(lang, "cart.subtotal", subtotal=price(view.subtotal)))
+    lines.append(t(lang, "cart.subtotal", subtotal=price(view.subtotal, lang=lang)))
     return fit("\n".join(lines))
+
+
+def cart_clear_question(lang: str, view: CartView) -> str:
+    """ "Empty the cart? 3 items", with the cart as it is."""
+    return t(lang, "cart.clear.ask", count=view.item_count) + "\n\n" + cart(lang, view)
+
+
+def product_reviews(lang: str, detail: ProductDetail, reviews: ReviewPage) -> str:
+    """A page of a product's reviews, for its card (a photo's caption, so short)."""
+    lines = [
+        t(
+            lang,
+            "product.reviews.title",
+            name=escape(detail.card.name),
+            page=reviews.page,
+            pages=reviews.pages,
+        )
+    ]
+    for r in reviews.items:
+        author = escape(r.author or t(lang, "product.reviews.someone"))
+        when_ = f"{r.created_at:%d %b %Y}"
+        lines += [
+            "",
+            t(
+                lang,
+                "product.reviews.line",
+                stars=stars(Decimal(r.rating)),
+                author=author,
+                date=when_,
+            ),
+        ]
+        if r.comment:
+            comment = r.comment if len(r.comment) <= 150 else r.comment[:149] + "…"
+            lines.append(escape(comment))
+    if not reviews.items:
+        lines += ["", t(lang, "product.reviews.none")]
+    return fit("\n".join(lines), CAPTION_LIMIT)
 
 
 def cart_changes(lang: str, changes: Sequence[CartChange]) -> str:
     lines = [t(lang, "cart.changed")]
     for c in changes:
+        old, new = c.old, c.new
+        if c.change == Change.price_changed:  # the engine hands prices over as text
+            old, new = price(Decimal(old), lang=lang), price(Decimal(new), lang=lang)
         lines.append(
-            t(lang, f"cart.change.{c.change.value}", name=escape(c.name), old=c.old, new=c.new)
+            t(lang, f"cart.change.{c.change.value}", name=escape(c.name), old=old, new=new)
         )
     return "\n".join(lines)
+
+
+def coupon(lang: str, quote: CouponQuote, *, at_checkout: bool) -> str:
+    """What a coupon does: the amount it saves, or, when that is not known yet (free shipping
+    before a shipping method is chosen, an empty cart), what it will do."""
+    code = escape(quote.code)
+    if quote.discount_type == DiscountType.free_shipping:
+        key = "checkout.coupon.free_shipping" if at_checkout else "talk.coupon_kept.free_shipping"
+        return t(lang, key, code=code)
+    if not at_checkout and not quote.discount:
+        return t(lang, "talk.coupon_kept.later", code=code)
+    key = "checkout.coupon.ok" if at_checkout else "talk.coupon_kept"
+    return t(lang, key, code=code, discount=price(quote.discount, lang=lang))
 
 
 def address(a: AddressView) -> str:
@@ -87,60 +169,152 @@ def address(a: AddressView) -> str:
     return escape(", ".join(p for p in parts if p))
 
 
-def order(lang: str, view: OrderView) -> str:
-    lines = "\n".join(
+def _money_lines(
+    lang: str,
+    currency: str,
+    *,
+    subtotal: Decimal,
+    provider: str,
+    shipping: Decimal,
+    discount: Decimal,
+    total: Decimal,
+) -> list[str]:
+    """Subtotal, shipping, the discount when there is one, and the total: what adds up."""
+    rows = [
+        t(lang, "money.subtotal", amount=price(subtotal, currency, lang=lang)),
+        t(
+            lang,
+            "money.shipping",
+            provider=escape(provider),
+            amount=price(shipping, currency, lang=lang),
+        ),
+    ]
+    if discount:
+        rows.append(t(lang, "money.discount", amount=price(discount, currency, lang=lang)))
+    rows.append(t(lang, "money.total", amount=price(total, currency, lang=lang)))
+    return rows
+
+
+def when(moment: datetime) -> str:
+    """A deadline as the customer reads it (UTC, to the minute)."""
+    return f"{moment:%d %b %Y, %H:%M} UTC"
+
+
+def bank_transfer(lang: str, view: OrderView, details: str | None) -> str:
+    """How to pay an order by bank transfer: the shop's account, the amount, the order's
+    reference and the deadline."""
+    return t(
+        lang,
+        "bank.instructions",
+        total=price(view.total, view.currency, lang=lang),
+        reference=escape(view.bank_reference or ""),
+        deadline=when(view.expires_at) if view.expires_at else "—",
+        details=escape(details) if details else t(lang, "checkout.bank.default_details"),
+    )
+
+
+def where_to(lang: str, pickup_address: str | None, address_text: str) -> str:
+    """Where the order goes: the pickup point, or the delivery address."""
+    if pickup_address:
+        return t(lang, "deliver.pickup", place=escape(pickup_address))
+    return t(lang, "deliver.to", address=address_text)
+
+
+def order(lang: str, view: OrderView, bank_details: str | None = None) -> str:
+    """One order: its lines, the amounts that add up to its total, where its money stands,
+    where it goes, its tracking numbers; how to pay while a bank transfer is awaited."""
+    rows = [
+        t(lang, "order.head", order_id=view.order_id),
+        t(lang, "order.status", status=t(lang, f"status.{view.status.value}")),
+        t(
+            lang,
+            "order.payment",
+            state=t(
+                lang,
+                f"payment_state.{view.payment_state.value}",
+                total=price(view.total, view.currency, lang=lang),
+            ),
+            method=t(lang, f"checkout.pay.{view.payment_method.value}"),
+        ),
+        "",
+    ]
+    rows += [
         t(
             lang,
             "cart.line",
             qty=line.quantity,
             name=escape(line.name),
-            total=price(line.price * line.quantity),
+            total=price(line.price * line.quantity, view.currency, lang=lang),
         )
         for line in view.lines
+    ]
+    rows.append("")
+    rows += _money_lines(
+        lang,
+        view.currency,
+        subtotal=view.subtotal,
+        provider=view.provider,
+        shipping=view.shipping,
+        discount=view.discount,
+        total=view.total,
     )
-    return fit(
+    snapshot = view.address
+    address_text = escape(
+        ", ".join(
+            str(snapshot[k])
+            for k in ("street", "city", "postal_code", "country")
+            if snapshot.get(k)
+        )
+    )
+    if view.pickup_address or address_text:
+        rows.append(where_to(lang, view.pickup_address, address_text))
+    if view.tracking_numbers:
+        numbers = ", ".join(f"<code>{escape(n)}</code>" for n in view.tracking_numbers)
+        rows.append(t(lang, "order.tracking_numbers", numbers=numbers))
+    if view.payment_state == PaymentState.awaiting_transfer:
+        rows += ["", bank_transfer(lang, view, bank_details)]
+    return fit("\n".join(rows))
+
+
+def summary(lang: str, quote: QuoteView, *, method: str, address_text: str) -> str:
+    """The checkout's confirmation: the engine's quote, how it is paid, where it goes."""
+    rows = [t(lang, "checkout.summary.head")]
+    rows += [
         t(
             lang,
-            "order.detail",
+            "cart.line",
+            qty=line.quantity,
+            name=escape(line.name),
+            total=price(line.total, quote.currency, lang=lang),
+        )
+        for line in quote.lines
+    ]
+    rows.append("")
+    rows += _money_lines(
+        lang,
+        quote.currency,
+        subtotal=quote.subtotal,
+        provider=quote.provider,
+        shipping=quote.shipping,
+        discount=quote.discount,
+        total=quote.total,
+    )
+    rows.append(t(lang, "checkout.summary.payment", method=t(lang, f"checkout.pay.{method}")))
+    rows.append(where_to(lang, quote.pickup_address, address_text))
+    return fit("\n".join(rows))
+
+
+def cancel_question(lang: str, view: OrderView) -> str:
+    """Asked before an order is cancelled: what goes back, where to and when."""
+    if view.refund_on_cancel:
+        return t(
+            lang,
+            "order.cancel.ask.refund",
             order_id=view.order_id,
-            status=t(lang, f"status.{view.status.value}"),
-            payment=t(lang, f"status.{view.payment_status.value}"),
-            method=t(lang, f"checkout.pay.{view.payment_method.value}"),
-            lines=lines,
-            total=price(view.total),
+            amount=price(view.refund_on_cancel, view.currency, lang=lang),
+            where=t(lang, f"refund.to.{view.payment_method.value}"),
         )
-    )
-
-
-def summary(
-    lang: str,
-    cart_view: CartView,
-    *,
-    provider: str,
-    shipping: str,
-    discount: str,
-    total: str,
-    method: str,
-    address_text: str,
-) -> str:
-    lines = "\n".join(
-        t(lang, "cart.line", qty=line.quantity, name=escape(line.name), total=price(line.total))
-        for line in cart_view.lines
-    )
-    return fit(
-        t(
-            lang,
-            "checkout.summary",
-            lines=lines,
-            subtotal=price(cart_view.subtotal),
-            provider=escape(provider),
-            shipping=shipping,
-            discount=discount,
-            total=total,
-            method=t(lang, f"checkout.pay.{method}"),
-            address=address_text,
-        )
-    )
+    return t(lang, "order.cancel.ask", order_id=view.order_id)
 
 
 def tracking(lang: str, order_id: int, milestones: dict[int, list[Milestone]]) -> str:

@@ -180,7 +180,12 @@ async def chart(lang: str, report: SalesReport) -> BufferedInputFile:
 
 def caption(lang: str, report: SalesReport) -> str:
     return fit(
-        t(lang, "report.caption", title=escape(title(lang, report)), revenue=price(report.revenue)),
+        t(
+            lang,
+            "report.caption",
+            title=escape(title(lang, report)),
+            revenue=price(report.revenue, report.currency),
+        ),
         CAPTION_LIMIT,
     )
 

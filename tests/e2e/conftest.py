@@ -149,16 +149,25 @@ async def sandbox_process(home: Path) -> AsyncIterator[tuple[str, list[str]]]:
         stderr=asyncio.subprocess.STDOUT,
     )
     assert process.stdout is not None
+    stdout = process.stdout
     output: list[str] = []
+    started = asyncio.Event()
+
+    async def read() -> None:  # all along, so a chatty bot never blocks on a full pipe
+        while line := await stdout.readline():
+            output.append(line.decode())
+            if "Open http://" in output[-1]:
+                started.set()
+
+    reader = asyncio.create_task(read())
     try:
         async with asyncio.timeout(60):
-            while not any("Open http://" in line for line in output):
-                output.append((await process.stdout.readline()).decode())
+            await started.wait()
         yield f"http://127.0.0.1:{port}", output
     finally:
         process.terminate()
-        rest, _ = await process.communicate()
-        output.append(rest.decode())
+        await process.wait()
+        await reader
     assert "Traceback" not in "".join(output), "".join(output)
 
 
@@ -190,6 +199,21 @@ async def shop_bot(
     sharing PostgreSQL and Redis (conversation state), as a production deployment runs."""
     mode = str(request.param)
     home = tmp_path_factory.mktemp(f"bot-{mode}")
+    async with running_shop(mode, home, stripe_base, paypal) as bot:
+        yield bot
+
+
+@contextlib.asynccontextmanager
+async def running_shop(
+    mode: str,
+    home: Path,
+    stripe_base: str,
+    paypal: PayPalServer,
+    settings: dict[str, str] | None = None,
+) -> AsyncIterator[ShopBot]:
+    """The bot in `mode` ("polling" or "webhook", see `shop_bot`) on a fresh demo shop in
+    `home`; `settings` (environment variables such as CURRENCY) go on top of the tests' own.
+    On leaving: the bot is stopped, its log has no traceback, no request broke the rules."""
     database_url = f"sqlite+aiosqlite:///{home}/shop.db"
     pg_url = None
     redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
@@ -218,7 +242,12 @@ async def shop_bot(
         "VOICE_BACKEND": "whisper",
         "VOICE_REPLIES": "true",
         "VOICE_MAX_SECONDS": "45",
+        # the shop's account, told to customers who pay by bank transfer
+        "BANK_TRANSFER_DETAILS": "Marketplace Ltd · IBAN GB33BUKB20201555555555 · BIC BUKBGB22",
+        # who customers write to: /help and the blocked-account message say it
+        "SUPPORT_CONTACT": "@marketplace_support",
     }
+    env |= settings or {}
     await _run(["migrate"], env, home)
     await _run(["seed-demo"], env, home)
     stripe = StripeAccount(stripe_base, "sk_test_e2e")
