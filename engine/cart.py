@@ -3,11 +3,13 @@ live catalog and says exactly what changed (checkout refuses a cart that changed
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from engine.base import Deps, actor, found, operation
 from engine.catalog import BUYER_STATUSES, MAX_LINE_QUANTITY, ProductCard
@@ -74,6 +76,14 @@ class CartView:
     @property
     def item_count(self) -> int:
         return sum(line.quantity for line in self.lines)
+
+    @property
+    def version(self) -> str:
+        """What the cart holds, in a few characters (its lines and quantities): a screen
+        that showed the cart carries it, and the engine refuses a change to a cart that
+        reads otherwise now."""
+        held = ",".join(f"{line.product_id}x{line.quantity}" for line in self.lines)
+        return hashlib.sha256(held.encode()).hexdigest()[:12]
 
 
 def unit_price(product: Product) -> Decimal:
@@ -278,14 +288,21 @@ class Carts:
         return await self.set_quantity(actor_id, product_id, 0)
 
     @operation("customer (own cart)")
-    async def clear(self, actor_id: int) -> None:
-        """Empty the cart."""
+    async def clear(self, actor_id: int, *, seen: str | None = None) -> CartView:
+        """Empty the cart; returns it (empty).
+
+        `seen`: the cart's version as the screen showed it ("Empty the cart? 3 items"); a
+        cart that holds something else now is `Outdated` and stays as it is. An empty cart
+        is emptied again without complaint (a second tap)."""
         async with self.d.uow() as uow:
             await actor(uow, actor_id)
-            cart = await uow.session.scalar(select(Cart).where(Cart.user_id == actor_id))
+            cart, rows = await cart_rows(uow, actor_id, lock=True)
+            if seen is not None and rows and view_of(cart, rows).version != seen:
+                raise Outdated(entity="cart", id=actor_id)
             if cart is not None:
                 await uow.session.execute(delete(CartItem).where(CartItem.cart_id == cart.cart_id))
             await uow.commit()
+            return CartView(None if cart is None else cart.cart_id, [])
 
     @operation("customer (own cart)")
     async def view(self, actor_id: int) -> CartView:
@@ -322,6 +339,25 @@ class Wishlists:
     @operation("customer (own wishlist)")
     async def add(self, actor_id: int, product_id: int) -> None:
         """Remember a product (adding it twice keeps one)."""
+        await self._keep(actor_id, product_id)
+
+    @operation("customer (own wishlist)")
+    async def notify_when_back(self, actor_id: int, product_id: int) -> bool:
+        """🔔 on a sold-out product: remember it, so the back-in-stock job
+        (Housekeeping.back_in_stock) tells the customer when it is back. True when this
+        asked for it first; a second tap (or a product remembered already) keeps the one
+        request and says False."""
+        return await self._keep(actor_id, product_id)
+
+    async def _keep(self, actor_id: int, product_id: int) -> bool:
+        """The product in the actor's wishlist, once; True when it was not there. Two taps
+        at once: the second one's insert meets the unique key and reads it as kept."""
+        try:
+            return await self._keep_once(actor_id, product_id)
+        except IntegrityError:
+            return await self._keep_once(actor_id, product_id)
+
+    async def _keep_once(self, actor_id: int, product_id: int) -> bool:
         async with self.d.uow() as uow:
             await actor(uow, actor_id)
             await found(uow, Product, product_id, "product")
@@ -343,6 +379,7 @@ class Wishlists:
                     WishlistItem(wishlist_id=wishlist.wishlist_id, product_id=product_id)
                 )
             await uow.commit()
+            return exists is None
 
     @operation("customer (own wishlist)")
     async def remove(self, actor_id: int, product_id: int) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from engine.base import Deps, actor, admin, audit, found, operation, seller_of
 from engine.errors import InsufficientStock, InvalidInput, NotFound
 from engine.inventory import receive
-from storage.models import Category, Product, ProductImage, Seller
+from storage.models import Category, Product, ProductImage, Review, Seller, User
 from storage.uow import UnitOfWork
 from storage.vocabulary import InventoryReference, ProductStatus, SellerStatus, money, slugify
 
@@ -140,6 +140,49 @@ class Page:
 
 
 @dataclass(frozen=True)
+class ProductReview:
+    """A review as buyers read it on the product: stars, comment, the reviewer's first name."""
+
+    rating: int
+    comment: str | None
+    author: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    items: list[ProductReview]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def path_to(nodes: Sequence[CategoryNode], category_id: int) -> list[CategoryNode]:
+    """The categories from the top down to `category_id` (a breadcrumb); [] for the top or an
+    unknown id."""
+    by_id = {n.category_id: n for n in nodes}
+    chain: list[CategoryNode] = []
+    current = by_id.get(category_id)
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = None if current.parent_id is None else by_id.get(current.parent_id)
+    return chain[::-1]
+
+
+def parent_screen(nodes: Sequence[CategoryNode], category_id: int) -> int:
+    """Where Back leads from a category's product list: the category itself when it has
+    sub-categories (its "All in …" list came from there), else its parent (0: the top)."""
+    if any(n.parent_id == category_id for n in nodes):
+        return category_id
+    node = next((n for n in nodes if n.category_id == category_id), None)
+    return 0 if node is None or node.parent_id is None else node.parent_id
+
+
+@dataclass(frozen=True)
 class _Tree:
     rows: tuple[tuple[int, str, str, int | None], ...]  # id, name, slug, parent; by name
     nodes: tuple[CategoryNode, ...]
@@ -233,6 +276,20 @@ async def _descendants(uow: UnitOfWork, category_id: int) -> list[int]:
         found.append(current)
         queue.extend(children.get(current, []))
     return found
+
+
+@dataclass(frozen=True, order=True)
+class _Ranked:
+    """A search candidate, sorted best first (the negated score, then the negated sales)."""
+
+    neg_score: float
+    neg_sold: int
+    product_id: int
+    named: bool = field(compare=False)
+
+    @property
+    def score(self) -> float:
+        return -self.neg_score
 
 
 class Catalog:
@@ -690,6 +747,7 @@ class Catalog:
                     Product.rating_sum >= query.min_rating * Product.review_count,
                 )
             total = await uow.session.scalar(select(func.count()).select_from(stmt.subquery()))
+            page = min(page, max(1, -(-int(total or 0) // size)))  # past the last: the last
             rating = Product.rating_sum * 1.0 / func.nullif(Product.review_count, 0)
             order = {
                 Sort.price_asc: [effective_price().asc()],
@@ -735,65 +793,99 @@ class Catalog:
         optionally within a price range ("zip hoodies under $50")."""
         size = min(max(page_size, 1), MAX_PAGE_SIZE)
         page = max(page, 1)
+        async with self.d.uow() as uow:
+            scored = await self._ranked(uow, text, min_price, max_price)
+            chosen = [r.product_id for r in scored[(page - 1) * size : page * size]]
+            cards = await self._cards_of(uow, chosen)
+        return Page([cards[i] for i in chosen if i in cards], len(scored), page, size)
+
+    @operation("anyone")
+    async def lookup(self, text: str) -> ProductCard | None:
+        """The one product that `text` names clearly, or None: every word of it is in that
+        product's name (typos tolerated as search tolerates them) and no other product ranks
+        as high ("white zip hoodie" names one; "zip hoodie", said of two colours, does not)."""
+        async with self.d.uow() as uow:
+            scored = await self._ranked(uow, text, None, None)
+            if (
+                not scored
+                or not scored[0].named
+                or (len(scored) > 1 and scored[1].score >= scored[0].score)
+            ):
+                return None
+            cards = await self._cards_of(uow, [scored[0].product_id])
+        return cards.get(scored[0].product_id)
+
+    async def _cards_of(
+        self, uow: UnitOfWork, product_ids: Sequence[int]
+    ) -> dict[int, ProductCard]:
+        if not product_ids:
+            return {}
+        rows = await uow.session.scalars(
+            select(Product).where(Product.product_id.in_(list(product_ids)))
+        )
+        return {p.product_id: ProductCard.of(p) for p in rows.all()}
+
+    async def _ranked(
+        self,
+        uow: UnitOfWork,
+        text: str,
+        min_price: Decimal | None,
+        max_price: Decimal | None,
+    ) -> list[_Ranked]:
+        """The visible products matching the words of `text`, best first: a word in the name
+        scores 3 less its typo distance, a word in the category name half that; ties go to
+        the better seller."""
         words = _words(text)[:8]
         if not words:
-            return Page([], 0, page, size)
-        async with self.d.uow() as uow:
-            vocabulary = await self._catalog_words(uow)
-            variants: dict[str, dict[str, int]] = {}
-            for word in words:
-                limit = _tolerance(word)
-                close = {v: edit_distance(word, v, limit) for v in vocabulary}
-                variants[word] = {v: d for v, d in close.items() if d <= limit}
-                variants[word].update(
-                    {v: 0 for v in vocabulary if len(word) >= 3 and v.startswith(word)}
+            return []
+        vocabulary = await self._catalog_words(uow)
+        variants: dict[str, dict[str, int]] = {}
+        for word in words:
+            limit = _tolerance(word)
+            close = {v: edit_distance(word, v, limit) for v in vocabulary}
+            variants[word] = {v: d for v, d in close.items() if d <= limit}
+            variants[word].update(
+                {v: 0 for v in vocabulary if len(word) >= 3 and v.startswith(word)}
+            )
+        terms = {v for close_terms in variants.values() for v in close_terms}
+        if not terms:
+            return []
+        name = func.lower(Product.name)
+        category = func.lower(Category.name)
+        matches = [name.like(f"%{t}%") for t in terms] + [category.like(f"%{t}%") for t in terms]
+        # only what ranking needs: whole products are loaded for the chosen page alone
+        rows = (
+            await uow.session.execute(
+                visible_to_buyers(
+                    select(Product.product_id, Product.name, Product.sold_count, Category.name)
                 )
-            terms = {v for found in variants.values() for v in found}
-            if not terms:
-                return Page([], 0, page, size)
-            name = func.lower(Product.name)
-            category = func.lower(Category.name)
-            matches = [name.like(f"%{t}%") for t in terms] + [
-                category.like(f"%{t}%") for t in terms
-            ]
-            # only what ranking needs: whole products are loaded for the chosen page alone
-            rows = (
-                await uow.session.execute(
-                    visible_to_buyers(
-                        select(Product.product_id, Product.name, Product.sold_count, Category.name)
-                    )
-                    .join(Category, Category.category_id == Product.category_id)
-                    .where(or_(*matches), *_price_range(min_price, max_price))
-                    .limit(SEARCH_CANDIDATES)
-                )
-            ).all()
-            category_words: dict[str, set[str]] = {}
-            scored = []
-            for product_id, product_name, sold_count, category_name in rows:
-                name_words = set(_words(product_name))
-                in_category = category_words.get(category_name)
-                if in_category is None:
-                    in_category = category_words[category_name] = set(_words(category_name))
-                score = 0.0
-                for found in variants.values():
-                    best = 0.0
-                    for term, distance in found.items():
-                        if term in name_words:
-                            best = max(best, 3.0 - distance)
-                        elif term in in_category:
-                            best = max(best, 1.5 - distance / 2)
-                    score += best
-                if score > 0:
-                    scored.append((-score, -sold_count, product_id))
-            scored.sort()
-            chosen = [product_id for _, _, product_id in scored[(page - 1) * size : page * size]]
-            cards = {
-                p.product_id: ProductCard.of(p)
-                for p in (
-                    await uow.session.scalars(select(Product).where(Product.product_id.in_(chosen)))
-                ).all()
-            }
-        return Page([cards[i] for i in chosen if i in cards], len(scored), page, size)
+                .join(Category, Category.category_id == Product.category_id)
+                .where(or_(*matches), *_price_range(min_price, max_price))
+                .limit(SEARCH_CANDIDATES)
+            )
+        ).all()
+        category_words: dict[str, set[str]] = {}
+        scored = []
+        for product_id, product_name, sold_count, category_name in rows:
+            name_words = set(_words(product_name))
+            in_category = category_words.get(category_name)
+            if in_category is None:
+                in_category = category_words[category_name] = set(_words(category_name))
+            score = 0.0
+            named = True  # every word found in the product's own name
+            for close_terms in variants.values():
+                best, in_name = 0.0, False
+                for term, distance in close_terms.items():
+                    if term in name_words:
+                        best, in_name = max(best, 3.0 - distance), True
+                    elif term in in_category:
+                        best = max(best, 1.5 - distance / 2)
+                score += best
+                named = named and in_name
+            if score > 0:
+                scored.append(_Ranked(-score, -sold_count, product_id, named))
+        scored.sort()
+        return scored
 
     async def _catalog_words(self, uow: UnitOfWork) -> set[str]:
         """Every word of every product name and category name, kept between calls.
@@ -841,6 +933,38 @@ class Catalog:
                 words.update(_words(text))
         self._vocabulary = (marker, words)
         return words
+
+    @operation("anyone")
+    async def reviews(self, product_id: int, page: int = 1, page_size: int = 5) -> ReviewPage:
+        """A page of a visible product's reviews, newest first, each with its stars, comment
+        and the reviewer's first name."""
+        size = min(max(page_size, 1), MAX_PAGE_SIZE)
+        page = max(page, 1)
+        async with self.d.uow() as uow:
+            visible = await uow.session.scalar(
+                visible_to_buyers(select(Product.product_id)).where(
+                    Product.product_id == product_id
+                )
+            )
+            if visible is None:
+                raise NotFound(entity="product", id=product_id)
+            total = await uow.session.scalar(
+                select(func.count()).select_from(Review).where(Review.product_id == product_id)
+            )
+            page = min(page, max(1, -(-int(total or 0) // size)))  # past the last: the last
+            rows = (
+                await uow.session.execute(
+                    select(Review.rating, Review.comment, User.first_name, Review.created_at)
+                    .join(User, User.user_id == Review.user_id)
+                    .where(Review.product_id == product_id)
+                    .order_by(Review.created_at.desc(), Review.review_id.desc())
+                    .offset((page - 1) * size)
+                    .limit(size)
+                )
+            ).all()
+        return ReviewPage(
+            [ProductReview(int(r), c, n, at) for r, c, n, at in rows], int(total or 0), page, size
+        )
 
     @operation("anyone (hidden products: their seller and admins)")
     async def product(

@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from storage.vocabulary import OrderPaymentStatus
+
 
 class Menu(StrEnum):
     home = "home"
@@ -30,15 +32,37 @@ class CategoryCb(CallbackData, prefix="v1c"):
     items: bool = False  # False: the sub-categories; True: the products in it
 
 
-class ProductCb(CallbackData, prefix="v1p"):
+class Origin(StrEnum):
+    """Where a product card was opened from: where its Back leads."""
+
+    none = ""  # a notification, the cart, a choice: Back shows the product's category
+    category = "c"  # a category's list (`ref` the category, `page` its page)
+    search = "s"  # the search results (the search kept in the conversation, `page`)
+    wishlist = "w"
+
+
+class ProductCb(CallbackData, prefix="v2p"):
     id: int
     qty: int = 1
-    card: bool = False  # True: from the card's own −/+ buttons (edit it in place)
+    card: bool = False  # True: from the card's own buttons (edit it in place)
+    src: Origin = Origin.none  # the list the card was opened from, and its page
+    ref: int = 0
+    page: int = 1
+
+
+class ProductCbV1(CallbackData, prefix="v1p"):
+    """A product button of an older layout (still in chat history): opens the card."""
+
+    id: int
+    qty: int = 1
+    card: bool = False
 
 
 class ProductAction(StrEnum):
     add = "add"
     wish = "wish"
+    notify = "notify"  # 🔔 tell me when it is back in stock
+    photos = "photos"  # all its photos, as an album
 
 
 class ProductActCb(CallbackData, prefix="v1pa"):
@@ -49,6 +73,21 @@ class ProductActCb(CallbackData, prefix="v1pa"):
 
 class SearchCb(CallbackData, prefix="v1s"):
     page: int
+
+
+class ProductReviewsCb(CallbackData, prefix="v1pv"):
+    """A page of a product's reviews, shown on its card; Back leads to the card as it was
+    opened (`src`, `ref`, `back_page`: the card's own origin)."""
+
+    id: int
+    page: int = 1
+    src: Origin = Origin.none
+    ref: int = 0
+    back_page: int = 1
+
+
+class WishlistCb(CallbackData, prefix="v1w"):
+    page: int = 1
 
 
 class CartAction(StrEnum):
@@ -68,6 +107,13 @@ class CartCb(CallbackData, prefix="v2k"):
     qty: int = 0
 
 
+class CartClearCb(CallbackData, prefix="v1kc"):
+    """ "Yes, empty it" under "Empty the cart?": the cart as that question showed it
+    (`seen`, CartView.version); a cart that changed since is not emptied."""
+
+    seen: str
+
+
 class CheckoutStep(StrEnum):
     address = "addr"
     new_address = "newaddr"
@@ -75,6 +121,7 @@ class CheckoutStep(StrEnum):
     skip_coupon = "nocoupon"
     payment = "pay"
     confirm = "ok"
+    back = "back"  # one step back; `value` names the step shown again
 
 
 class CheckoutCb(CallbackData, prefix="v2o"):
@@ -89,13 +136,22 @@ class CheckoutCb(CallbackData, prefix="v2o"):
 
 class OrderAction(StrEnum):
     show = "show"
-    cancel = "cancel"
+    cancel = "cancel"  # cancel it (under a question that said what is refunded)
+    ask_cancel = "askcancel"  # the card's ✖: asks first what goes back, where to
     track = "track"
 
 
 class OrderCb(CallbackData, prefix="v1r"):
     action: OrderAction
     id: int
+
+
+class OrderCancelCb(CallbackData, prefix="v1rc"):
+    """ "Yes, cancel it" under "Cancel order #N?": the payment status that question showed
+    (what it said goes back); an order paid or refunded since is not cancelled on it."""
+
+    id: int
+    seen: OrderPaymentStatus
 
 
 class SellerAction(StrEnum):

@@ -11,7 +11,7 @@ from engine.accounts import UserView
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
-from handlers.callbacks import CartAction, CartCb, Menu, MenuCb, RemindersCb
+from handlers.callbacks import CartAction, CartCb, CartClearCb, Menu, MenuCb, RemindersCb
 from handlers.i18n import t
 from handlers.screen import show
 
@@ -41,15 +41,28 @@ async def on_cart_action(
 
         await begin(query, shop, lang, me, state)
         return
-    if action == CartAction.clear:
-        await shop.carts.clear(me.id)
+    if action == CartAction.clear:  # asks first, with the cart as it is now
         view = await shop.carts.view(me.id)
+        if view.lines:
+            await show(query, render.cart_clear_question(lang, view), kb.cart_clear(lang, view))
+            await query.answer()
+            return
     elif action == CartAction.remove:
         view = await shop.carts.remove(me.id, callback_data.id)
     else:  # one more or one less than the screen showed; the engine checks it still does
         shown = callback_data.qty
         wanted = shown + 1 if action == CartAction.inc else max(shown - 1, 0)
         view = await shop.carts.set_quantity(me.id, callback_data.id, wanted, seen=shown)
+    await show(query, render.cart(lang, view), kb.cart(lang, view))
+    await query.answer()
+
+
+async def on_clear(
+    query: CallbackQuery, callback_data: CartClearCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    """ "Yes, empty it": the cart as the question showed it is emptied; a cart that changed
+    since stays (the engine refuses it: Outdated)."""
+    view = await shop.carts.clear(me.id, seen=callback_data.seen)
     await show(query, render.cart(lang, view), kb.cart(lang, view))
     await query.answer()
 
@@ -68,4 +81,5 @@ def build_router() -> Router:
     router.message.register(on_cart_command, Command("cart"))
     router.callback_query.register(on_cart, MenuCb.filter(F.to == Menu.cart))
     router.callback_query.register(on_cart_action, CartCb.filter())
+    router.callback_query.register(on_clear, CartClearCb.filter())
     return router

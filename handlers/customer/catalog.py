@@ -12,10 +12,24 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    FSInputFile,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+)
 
 from engine.accounts import UserView
-from engine.catalog import BrowseQuery, CategoryNode, Page
+from engine.catalog import (
+    BrowseQuery,
+    CategoryNode,
+    ImageView,
+    Page,
+    ProductDetail,
+    parent_screen,
+    path_to,
+)
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
@@ -26,12 +40,17 @@ from handlers.callbacks import (
     ProductActCb,
     ProductAction,
     ProductCb,
+    ProductCbV1,
+    ProductReviewsCb,
     SearchCb,
+    WishlistCb,
 )
 from handlers.i18n import t
 from handlers.screen import edit_or_keep, show
 
 PAGE_SIZE = 8
+REVIEWS_PAGE_SIZE = 5
+ALBUM_LIMIT = 10  # photos in one Telegram album
 
 
 async def _screen(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
@@ -54,6 +73,11 @@ async def on_category(
     await query.answer()
 
 
+def _path(lang: str, tree: list[CategoryNode], category_id: int) -> str:
+    """The breadcrumb of a category screen: Fashion › Men › T-Shirts."""
+    return " › ".join(escape(c.name) for c in path_to(tree, category_id)) or "—"
+
+
 async def _show_category(query: CallbackQuery, shop: Shop, lang: str, category_id: int) -> None:
     tree = await shop.catalog.categories()
     by_id: dict[int, CategoryNode] = {c.category_id: c for c in tree}
@@ -63,7 +87,11 @@ async def _show_category(query: CallbackQuery, shop: Shop, lang: str, category_i
         await _show_items(query, shop, lang, category_id, 1)
         return
     up = None if parent is None else (parent.parent_id or 0)
-    title = t(lang, "browse.title") if parent is None else f"<b>{parent.name}</b>"
+    title = (
+        t(lang, "browse.title")
+        if parent is None
+        else f"<b>{_path(lang, tree, category_id)}</b>\n{t(lang, 'browse.title')}"
+    )
     await _screen(query, title, kb.categories(lang, children, parent, up))
 
 
@@ -73,12 +101,12 @@ async def _show_items(
     found = await shop.catalog.browse(
         BrowseQuery(category_id=category_id or None, page=page, page_size=PAGE_SIZE)
     )
-    names = {c.category_id: c.name for c in await shop.catalog.categories()}
+    tree = await shop.catalog.categories()
     text = (
         t(
             lang,
             "browse.category",
-            name=names.get(category_id, "—"),
+            name=_path(lang, tree, category_id),
             total=found.total,
             page=found.page,
             pages=found.pages,
@@ -86,7 +114,20 @@ async def _show_items(
         if found.items
         else t(lang, "browse.empty")
     )
-    await _screen(query, text, kb.product_list(lang, found, "category", category_id))
+    # Back: the screen this list was chosen on (the parent of a leaf, or the category
+    # whose "All in …" it is)
+    back = CategoryCb(id=parent_screen(tree, category_id)).pack()
+    await _screen(query, text, kb.product_list(lang, found, "category", category_id, back=back))
+
+
+def _photo_of(image: ImageView | None, media_dir: Path | None) -> str | FSInputFile | None:
+    """What to send a product photo as: Telegram's file id, else the file (None: neither)."""
+    if image is None:
+        return None
+    if image.telegram_file_id:
+        return image.telegram_file_id
+    path = media_dir / image.url if image.url and media_dir else None
+    return FSInputFile(path) if path is not None and path.is_file() else None
 
 
 async def show_product(
@@ -98,35 +139,43 @@ async def show_product(
     qty: int,
     edit: bool,
     media_dir: Path | None = None,
+    opened: ProductCb | None = None,
 ) -> None:
+    """A product's card: new (`edit` False), or this card again in place (its own buttons).
+    `opened`: the button it was opened with, whose list the card's Back returns to."""
     # the card's own −/+ (edit) pick a quantity: the engine refuses more than the stock
-    detail = await shop.catalog.product(product_id, quantity=qty if edit else None)
+    detail = await shop.catalog.product(product_id, quantity=qty if edit and qty != 1 else None)
     caption = render.product(lang, detail)
-    markup = kb.product(lang, detail, qty)
+    origin = opened or ProductCb(id=product_id)
+    image = detail.images[0] if detail.images else None
+    photo = None if edit else _photo_of(image, media_dir)
+    shows_photo = bool(message.photo) if edit else photo is not None
+    markup = kb.product(
+        lang,
+        detail,
+        qty,
+        src=origin.src,
+        ref=origin.ref,
+        page=origin.page,
+        photos=len(detail.images) if shows_photo else 0,
+    )
     if edit:
         await edit_or_keep(message, caption, markup)  # the same quantity again: kept
         return
-    image = detail.images[0] if detail.images else None
-    if image is not None and image.telegram_file_id:
-        await message.answer_photo(image.telegram_file_id, caption=caption, reply_markup=markup)
+    if photo is None:
+        await message.answer(caption, reply_markup=markup)
         return
-    path = media_dir / image.url if image and image.url and media_dir else None
-    if path is not None and path.is_file():
-        sent = await message.answer_photo(FSInputFile(path), caption=caption, reply_markup=markup)
-        if sent.photo and image is not None:
-            best = sent.photo[-1]
-            await shop.catalog.remember_telegram_file(
-                image.image_id, best.file_id, best.file_unique_id
-            )
-        return
-    await message.answer(caption, reply_markup=markup)
+    sent = await message.answer_photo(photo, caption=caption, reply_markup=markup)
+    if isinstance(photo, FSInputFile) and sent.photo and image is not None:
+        best = sent.photo[-1]
+        await shop.catalog.remember_telegram_file(image.image_id, best.file_id, best.file_unique_id)
 
 
 async def on_product(
     query: CallbackQuery, callback_data: ProductCb, shop: Shop, lang: str, media_dir: Path
 ) -> None:
     if isinstance(query.message, Message):
-        # the card's own −/+ buttons edit it in place; a list opens a new card
+        # the card's own buttons edit it in place; a list opens a new card
         await show_product(
             query.message,
             shop,
@@ -135,22 +184,103 @@ async def on_product(
             qty=callback_data.qty,
             edit=callback_data.card,
             media_dir=media_dir,
+            opened=callback_data,
         )
     await query.answer()
 
 
-async def on_product_action(
-    query: CallbackQuery, callback_data: ProductActCb, shop: Shop, lang: str, me: UserView
+async def on_product_v1(
+    query: CallbackQuery, callback_data: ProductCbV1, shop: Shop, lang: str, media_dir: Path
 ) -> None:
+    """A product button of the older layout: the card, as its newer button opens it."""
+    await on_product(
+        query,
+        ProductCb(id=callback_data.id, qty=callback_data.qty, card=callback_data.card),
+        shop,
+        lang,
+        media_dir,
+    )
+
+
+async def on_product_action(
+    query: CallbackQuery,
+    callback_data: ProductActCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    media_dir: Path,
+) -> None:
+    pid = callback_data.id
     if callback_data.action == ProductAction.add:
-        cart = await shop.carts.add(me.id, callback_data.id, callback_data.qty)
-        name = next((ln.name for ln in cart.lines if ln.product_id == callback_data.id), None)
+        cart = await shop.carts.add(me.id, pid, callback_data.qty)
+        name = next((ln.name for ln in cart.lines if ln.product_id == pid), None)
         if name is None:  # not expected: the line was just added
-            name = (await shop.catalog.product(callback_data.id)).card.name
+            name = (await shop.catalog.product(pid)).card.name
         await query.answer(t(lang, "product.added", qty=callback_data.qty, name=name)[:200])
+    elif callback_data.action == ProductAction.notify:
+        await _notify_when_back(query, shop, lang, me, pid)
+    elif callback_data.action == ProductAction.photos:
+        await _album(query, shop, lang, pid, media_dir)
     else:
-        await shop.wishlists.add(me.id, callback_data.id)
+        await shop.wishlists.add(me.id, pid)
         await query.answer(t(lang, "product.wished"))
+
+
+async def _notify_when_back(
+    query: CallbackQuery, shop: Shop, lang: str, me: UserView, product_id: int
+) -> None:
+    """🔔 on a sold-out card: the request is kept once (a second tap says so); a product
+    that is back already (an old card) is said to be, and nothing is kept."""
+    detail = await shop.catalog.product(product_id)
+    name = detail.card.name
+    if detail.card.stock_quantity > 0:
+        await query.answer(t(lang, "product.notify.in_stock", name=name)[:200], show_alert=True)
+        return
+    first = await shop.wishlists.notify_when_back(me.id, product_id)
+    key = "product.notify.new" if first else "product.notify.again"
+    await query.answer(t(lang, key, name=name)[:200], show_alert=True)
+
+
+async def _album(
+    query: CallbackQuery, shop: Shop, lang: str, product_id: int, media_dir: Path
+) -> None:
+    """All of a product's photos as one album, under its card."""
+    detail = await shop.catalog.product(product_id)
+    shown = [
+        (image, photo)
+        for image in detail.images[:ALBUM_LIMIT]
+        if (photo := _photo_of(image, media_dir)) is not None
+    ]
+    if len(shown) < 2 or not isinstance(query.message, Message):
+        await query.answer(t(lang, "product.photos.one"))
+        return
+    await query.answer()
+    sent = await query.message.answer_media_group(
+        [InputMediaPhoto(media=photo) for _, photo in shown]
+    )
+    for (image, photo), message in zip(shown, sent, strict=False):
+        if isinstance(photo, FSInputFile) and message.photo:
+            best = message.photo[-1]
+            await shop.catalog.remember_telegram_file(
+                image.image_id, best.file_id, best.file_unique_id
+            )
+
+
+async def on_reviews(
+    query: CallbackQuery, callback_data: ProductReviewsCb, shop: Shop, lang: str
+) -> None:
+    """A page of the product's reviews in place of its card (Back shows the card again)."""
+    detail: ProductDetail = await shop.catalog.product(callback_data.id)
+    reviews = await shop.catalog.reviews(
+        callback_data.id, callback_data.page, page_size=REVIEWS_PAGE_SIZE
+    )
+    if isinstance(query.message, Message):
+        await edit_or_keep(
+            query.message,
+            render.product_reviews(lang, detail, reviews),
+            kb.product_reviews(lang, reviews, callback_data),
+        )
+    await query.answer()
 
 
 class Searching(StatesGroup):
@@ -266,6 +396,10 @@ async def on_search_page(
     query: CallbackQuery, callback_data: SearchCb, shop: Shop, lang: str, state: FSMContext
 ) -> None:
     data = await state.get_data()
+    if "last_search_query" not in data and "last_search" not in data:
+        await _show_category(query, shop, lang, 0)  # the search is forgotten: browse
+        await query.answer()
+        return
     label = str(data.get("last_search", ""))
     found = await find(shop, Search.of_data(data, label), callback_data.page)
     await _screen(query, _search_title(lang, label, found), kb.product_list(lang, found, "search"))
@@ -285,11 +419,15 @@ def _search_title(lang: str, text: str, found: Page) -> str:
     )
 
 
-async def on_wishlist(event: Message | CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+async def on_wishlist(
+    event: Message | CallbackQuery, shop: Shop, lang: str, me: UserView, page: int = 1
+) -> None:
     items = await shop.wishlists.list(me.id)
-    page = Page(items[:PAGE_SIZE], len(items), 1, PAGE_SIZE)
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = Page(items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(items), page, PAGE_SIZE)
     text = t(lang, "wishlist.title") if items else t(lang, "wishlist.empty")
-    markup = kb.product_list(lang, page, "search")
+    markup = kb.product_list(lang, shown, "wishlist")
     if isinstance(event, CallbackQuery):
         await _screen(event, text, markup)
         await event.answer()
@@ -297,12 +435,21 @@ async def on_wishlist(event: Message | CallbackQuery, shop: Shop, lang: str, me:
         await event.answer(text, reply_markup=markup)
 
 
+async def on_wishlist_page(
+    query: CallbackQuery, callback_data: WishlistCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    await on_wishlist(query, shop, lang, me, callback_data.page)
+
+
 def build_router() -> Router:
     router = Router(name="customer.catalog")
     router.callback_query.register(on_browse, MenuCb.filter(F.to == Menu.browse))
     router.callback_query.register(on_category, CategoryCb.filter())
     router.callback_query.register(on_product, ProductCb.filter())
+    router.callback_query.register(on_product_v1, ProductCbV1.filter())
     router.callback_query.register(on_product_action, ProductActCb.filter())
+    router.callback_query.register(on_reviews, ProductReviewsCb.filter())
+    router.callback_query.register(on_wishlist_page, WishlistCb.filter())
     router.callback_query.register(on_search_button, MenuCb.filter(F.to == Menu.search))
     router.callback_query.register(on_search_page, SearchCb.filter())
     router.message.register(on_search_words, Searching.words, F.text, ~F.text.startswith("/"))

@@ -36,14 +36,18 @@ def deep_link(username: str, product_id: int) -> str:
 def card_text(lang: str, detail: ProductDetail) -> str:
     card = detail.card
     if card.discount_price is not None:
-        money = t(lang, "product.discount", old=price(card.price), new=price(card.discount_price))
+        money = t(
+            lang,
+            "product.discount",
+            old=price(card.price, lang=lang),
+            new=price(card.discount_price, lang=lang),
+        )
     else:
-        money = f"<b>{price(card.price)}</b>"
-    lines = [
-        f"<b>{escape(card.name)}</b>",
-        money,
-        t(lang, "product.seller", store=escape(detail.store_name)),
-    ]
+        money = f"<b>{price(card.price, lang=lang)}</b>"
+    lines = [f"<b>{escape(card.name)}</b>", money]
+    if card.stock_quantity <= 0:
+        lines.append(t(lang, "product.sold_out"))
+    lines.append(t(lang, "product.seller", store=escape(detail.store_name)))
     return fit("\n".join(lines), CAPTION_LIMIT)
 
 
@@ -54,8 +58,10 @@ def result(lang: str, detail: ProductDetail, username: str) -> InlineQueryResult
         inline_keyboard=[[InlineKeyboardButton(text=t(lang, "inline.open"), url=link)]]
     )
     description = t(
-        lang, "inline.description", price=price(card.unit_price), store=detail.store_name
+        lang, "inline.description", price=price(card.unit_price, lang=lang), store=detail.store_name
     )
+    if card.stock_quantity <= 0:  # sold out: said in the list, as the bot's own lists say it
+        description += f" · {t(lang, 'product.sold_out_short')}"
     photo = next((i.telegram_file_id for i in detail.images if i.telegram_file_id), None)
     if photo is not None:
         return InlineQueryResultCachedPhoto(

@@ -30,11 +30,13 @@ from engine.orders import OrderView
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
-from handlers.callbacks import CartAction, CartCb, OrderAction, OrderCb
+from handlers.callbacks import CartAction, CartCb
 from handlers.customer.catalog import Search, find, show_product, show_results
-from handlers.i18n import error_text, price, t
+from handlers.i18n import error_text, t
 from nlu import Backend, CatalogIndex, Context, Intent
 from nlu.backends import with_training_words
+from nlu.extract import COLOURS
+from nlu.text import words as words_of
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 60.0
@@ -60,6 +62,15 @@ class Language:
         await self._refresh()
         assert self._searchable is not None
         return self._searchable.search_words(text)
+
+    async def names_only(self, text: str) -> bool:
+        """Are the words of `text` all catalog words (a product's name typed alone, with
+        its colour perhaps: "zip hoodie"), nothing that asks for an action or a count?"""
+        await self._refresh()
+        index = self._searchable  # everyday words of the training phrases are never names
+        assert index is not None
+        said = words_of(text)
+        return bool(said) and all(w in COLOURS or index.canonical(w) is not None for w in said)
 
     async def catalog(self) -> CatalogIndex:
         """The live catalog as the language layer sees it (the voice vocabulary's source)."""
@@ -145,11 +156,30 @@ async def understand(
     # What people type is personal data: its words only at DEBUG, its shape at INFO.
     log.info("understood %d characters as %s (%.2f)", len(text), intent.name, intent.confidence)
     log.debug("understood %r as %s", text, intent.name)
+    if intent.entities.quantity is None and await language.names_only(text):
+        # a product's name alone asks for nothing to be done with it (whatever the
+        # classifier guessed from its words): its card, or the results
+        await _named(message, shop, lang, state, text, language)
+        return
     if not intent.is_confident():
         await _search_or_help(message, shop, lang, state, text, language)
         return
     handler = INTENTS.get(intent.name, _unsupported)
     await handler(message, shop, lang, me, state, intent, text, language)
+
+
+async def _named(
+    message: Message, shop: Shop, lang: str, state: FSMContext, text: str, language: Language
+) -> None:
+    """A product's name typed alone: the card of the one product it names clearly (as the
+    engine ranks a search), else the results of searching for it, as every search is shown."""
+    words = await language.search_words(text) or text
+    card = await shop.catalog.lookup(words)
+    if card is None:
+        await show_results(message, shop, lang, state, Search(words=words), text.strip()[:100])
+        return
+    await state.update_data(last_product_id=card.product_id)
+    await show_product(message, shop, lang, card.product_id, qty=1, edit=False)
 
 
 async def _search_or_help(
@@ -244,7 +274,7 @@ async def _one_product(
     if cards:
         choice = Page(cards, len(cards), 1, len(cards))
         await message.answer(
-            t(lang, "talk.which"), reply_markup=kb.product_list(lang, choice, "search", qty=qty)
+            t(lang, "talk.which"), reply_markup=kb.product_list(lang, choice, "choice", qty=qty)
         )
         return None
     words = await language.search_words(text)
@@ -373,7 +403,7 @@ async def _apply_coupon(
         return
     await state.update_data(coupon=quote.code)
     await message.answer(
-        t(lang, "talk.coupon_kept", code=escape(quote.code), discount=price(quote.discount)),
+        render.coupon(lang, quote, at_checkout=False),
         reply_markup=kb.cart(lang, cart),
     )
 
@@ -494,18 +524,10 @@ async def _cancel(
     view = await _the_order(message, shop, lang, me, state, intent, OrderAct.cancel)
     if view is None:
         return
-    confirm = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t(lang, "order.cancel"),
-                    callback_data=OrderCb(action=OrderAction.cancel, id=view.order_id).pack(),
-                )
-            ]
-        ]
-    )
+    # the question the order card's ✖ asks: what goes back, where to; Yes or No
     await message.answer(
-        t(lang, "talk.confirm_cancel") + "\n\n" + render.order(lang, view), reply_markup=confirm
+        render.cancel_question(lang, view) + "\n\n" + render.order(lang, view),
+        reply_markup=kb.cancel_order(lang, view),
     )
 
 

@@ -75,13 +75,13 @@ async def test_cancel_by_number_means_that_order_and_refuses_others_by_number(
     first = await _cash_order(kai)
     second = await _cash_order(kai)
     await kai.send(f"cancel order #{second}")
-    offer = await kai.expect_message("Do you want to cancel this order?", timeout=60)
+    offer = await kai.expect_message("Cancel order #", timeout=60)
     assert f"Order #{second}" in (offer.text or "")
-    answer = await kai.click("Cancel order")
+    answer = await kai.click("Yes, cancel it")
     assert "is cancelled" in str(answer.get("text"))
 
     await kai.send("cancel my order")  # #second was shown last, but it cannot be cancelled now
-    offer = await kai.expect_message("Do you want to cancel this order?")
+    offer = await kai.expect_message("Cancel order #")
     assert f"Order #{first}" in (offer.text or "")
     for words in (
         f"cancel my order {first}",
@@ -90,7 +90,7 @@ async def test_cancel_by_number_means_that_order_and_refuses_others_by_number(
         f"please cancel #{first}",
     ):
         await kai.send(words)
-        offer = await kai.expect_message("Do you want to cancel this order?")
+        offer = await kai.expect_message("Cancel order #")
         assert f"Order #{first}" in (offer.text or ""), words
         assert f"#{second}" not in (offer.text or ""), words
     await kai.send(f"cancel my order {second}")
@@ -113,8 +113,8 @@ async def test_where_is_my_order_means_an_order_on_its_way_and_asks_among_severa
     paid = await _card_order(lea)
     cancelled = await _cash_order(lea)
     await lea.send(f"cancel order #{cancelled}")
-    await lea.expect_message("Do you want to cancel this order?", timeout=60)
-    await lea.click("Cancel order")
+    await lea.expect_message("Cancel order #", timeout=60)
+    await lea.click("Yes, cancel it")
 
     await lea.send("where is my order")  # the newest, and the last shown, is cancelled
     tracked = await lea.expect_message("Delivery of order")

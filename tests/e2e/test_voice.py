@@ -49,8 +49,8 @@ async def test_voice_notes_track_and_cancel_an_order(tg: Emulator) -> None:
     tracked = await ivan.expect_message("🎙", timeout=60)
     assert "Status: waiting for payment" in (tracked.text or "")
     await say(ivan, "cancel my order")
-    await ivan.expect_message("Do you want to cancel this order?", timeout=60)
-    answer = await ivan.click("Cancel order")
+    await ivan.expect_message("Cancel order #", timeout=60)
+    answer = await ivan.click("Yes, cancel it")
     assert "is cancelled" in str(answer.get("text"))
 
 
