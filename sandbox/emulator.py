@@ -221,6 +221,11 @@ class Emulator:
     def violations(self) -> list[Violation]:
         return self.state.violations
 
+    @property
+    def warnings(self) -> list[Violation]:
+        """Requests Telegram accepts with a caveat (unknown parameters, ignored)."""
+        return self.state.warnings
+
     def assert_no_violations(self) -> None:
         if self.state.violations:
             listed = "\n".join(f"  - {v}" for v in self.state.violations)

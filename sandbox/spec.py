@@ -40,11 +40,21 @@ class ApiSpec:
         path = os.environ.get("TELEGRAM_API_SPEC", "")
         return cls.load(path) if path and Path(path).is_file() else None
 
-    def check_method(self, method: str, params: dict[str, Any]) -> str | None:
+    def check_method(
+        self, method: str, params: dict[str, Any], ignored: list[str] | None = None
+    ) -> str | None:
+        """The first problem with the call, or None. With `ignored`, fields the spec does not
+        know are listed there instead (Telegram ignores them) rather than being a problem."""
         spec = self.methods.get(method)
         if spec is None:
             return f"method {method} is not in {self.version}"
-        return self._check_fields(method, spec.get("fields", []), params)
+        self._ignored = ignored
+        try:
+            return self._check_fields(method, spec.get("fields", []), params)
+        finally:
+            self._ignored = None
+
+    _ignored: list[str] | None = None
 
     def _check_fields(
         self, where: str, fields: list[dict[str, Any]], value: dict[str, Any]
@@ -52,7 +62,9 @@ class ApiSpec:
         known = {f["name"]: f for f in fields}
         for name in value:
             if name not in known:
-                return f'unknown field "{name}" in {where} ({self.version})'
+                if self._ignored is None:
+                    return f'unknown field "{name}" in {where} ({self.version})'
+                self._ignored.append(f"{where}.{name} ({self.version})")
         for name, spec in known.items():
             if name not in value:
                 if spec.get("required"):

@@ -67,6 +67,8 @@ class Chat:
     next_message_id: int = 1
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    pinned: list[int] = field(default_factory=list)  # pinned message ids, the newest last
+    reactions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # the bot's
 
     @property
     def id(self) -> int:
@@ -141,6 +143,8 @@ class State:
         }
         self.chats: dict[int, Chat] = {}
         self.files: dict[str, StoredFile] = {}
+        # a photo's PhotoSize list, under the file_id of the upload and of every size
+        self.photo_sets: dict[str, list[dict[str, Any]]] = {}
         self.updates: list[dict[str, Any]] = []
         self.update_ids = update_ids or UpdateIds()
         self.allowed_updates: list[str] = []
@@ -148,10 +152,16 @@ class State:
         self.webhook_error: tuple[int, str] | None = None
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.menu_button: dict[str, Any] = {"type": "default"}
+        self.chat_menu_buttons: dict[int, dict[str, Any]] = {}
+        self.revision = 0  # bumped when the bot changes what a chat's page shows besides messages
         self.queries: dict[str, PendingQuery] = {}
         self.invoices: dict[tuple[int, int], dict[str, Any]] = {}
         self.invoice_links: dict[str, dict[str, Any]] = {}
         self.violations: list[Violation] = []
+        # what Telegram accepts but a bot should know about (parameters it ignores)
+        self.warnings: list[Violation] = []
+        # setMyName / setMyDescription / setMyShortDescription, by (kind, language_code)
+        self.profile: dict[tuple[str, str], str] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []  # every request, for assertions
         # (monotonic time, method, chat_id) of every request: rates measured at the emulator
         self.timed_calls: list[tuple[float, str, Any]] = []
@@ -190,6 +200,27 @@ class State:
             except TimeoutError:
                 return bool(predicate())
         return True
+
+    def revise(self) -> None:
+        """The bot changed its commands or menu button: pages showing them redraw."""
+        self.revision += 1
+        self.touch()
+
+    def commands_for(self, chat: Chat) -> list[dict[str, Any]]:
+        """The / menu Telegram shows in a private chat: the first scope with commands, in
+        Telegram's order (the chat, all private chats, the default; the user's language
+        first within each)."""
+        language = str(chat.user.get("language_code") or "")
+        for scope in (f"chat:{chat.id}", "all_private_chats:", "default:"):
+            for lang in dict.fromkeys((language, "")):
+                found = self.commands.get(f"{scope}:{lang}")
+                if found:
+                    return list(found)
+        return []
+
+    def warn(self, warning: Violation) -> None:
+        """Something Telegram accepts (an unknown parameter it ignores): not a violation."""
+        self.warnings.append(warning)
 
     def record(self, violation: Violation) -> None:
         self.violations.append(violation)

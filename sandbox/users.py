@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from aiogram.types import Message
 
 from sandbox.api.media import document, photo_sizes, voice
+from sandbox.api.messages import caption_fields, text_fields
 from sandbox.errors import ApiError, Violation
-from sandbox.state import Chat, PendingQuery, now
+from sandbox.state import Chat, PendingQuery, State, now
 
 if TYPE_CHECKING:
     from sandbox.emulator import Emulator
@@ -313,6 +314,16 @@ class SimUser:
             raise AssertionError(f"the bot did not answer inline query {query!r}") from None
         return list(result.get("results") or [])
 
+    async def choose_inline_result(self, result: dict[str, Any]) -> dict[str, Any]:
+        """Pick one of the bot's inline results in this chat: the result card is sent as a
+        message from this user "via @bot", as Telegram's apps send it (the bot, being in the
+        chat, receives it as a message with via_bot)."""
+        content = _inline_content(self.state, result)
+        markup = result.get("reply_markup")
+        if isinstance(markup, dict) and markup.get("inline_keyboard"):
+            content["reply_markup"] = markup
+        return await self._send(via_bot=self.state.bot_user, **content)
+
     async def pay(
         self, invoice_message: Message | dict[str, Any], *, order_info: dict[str, Any] | None = None
     ) -> Payment:
@@ -424,6 +435,32 @@ class SimUser:
             "new_chat_member": _member(new, bot),
         }
         self.state.push("my_chat_member", payload)
+
+
+def _inline_content(state: State, result: dict[str, Any]) -> dict[str, Any]:
+    """The message content an InlineQueryResult stands for (text, or a photo with caption)."""
+    caption = caption_fields(
+        result.get("caption"), result.get("parse_mode"), result.get("caption_entities")
+    )
+    photo_id = result.get("photo_file_id")
+    if result.get("type") == "photo" and isinstance(photo_id, str):
+        stored = state.files.get(photo_id)
+        if stored is None:
+            raise ValueError("the result's photo_file_id names no stored file")
+        return {"photo": photo_sizes(state, stored), **caption}
+    if result.get("type") == "photo" and isinstance(result.get("photo_url"), str):
+        stored = state.store_file(str(result["photo_url"]).encode(), "photos", "jpg")
+        return {"photo": photo_sizes(state, stored), **caption}
+    given = result.get("input_message_content")
+    if isinstance(given, dict) and "message_text" in given:
+        return text_fields(
+            {
+                "text": given["message_text"],
+                "parse_mode": given.get("parse_mode"),
+                "entities": given.get("entities"),
+            }
+        )
+    raise ValueError(f"the sandbox cannot send a {result.get('type')!r} inline result")
 
 
 def _member(status: str, bot: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 import aiogram.methods
+from aiogram.enums import Currency
 from aiogram.methods.base import TelegramMethod
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InputFile
 from pydantic import BaseModel, ValidationError
@@ -47,6 +48,9 @@ CHAT_ACTIONS = frozenset(
         "upload_video_note",
     }
 )
+# Telegram's payment currencies (core.telegram.org/bots/payments#supported-currencies, as
+# aiogram lists them) and Telegram Stars.
+CURRENCIES = frozenset({*(c.value for c in Currency), "XTR"})
 # Fields of InlineKeyboardButton that are decoration, not the button's action.
 _BUTTON_DECORATION = frozenset({"text", "icon_custom_emoji_id", "style", "disabled"})
 
@@ -69,6 +73,8 @@ class Call:
     params: dict[str, Any]
     model: TelegramMethod[Any]
     uploads: dict[str, Upload] = field(default_factory=dict)
+    # parameters and fields Telegram ignores (unknown to this Bot API version): warnings
+    ignored: list[str] = field(default_factory=list)
 
 
 @cache
@@ -148,22 +154,42 @@ def _describe(error: ValidationError) -> ApiError:
     return bad_request(f'invalid parameter "{where}": {first["msg"]}')
 
 
-def _unknown_nested(value: Any, path: str) -> str | None:
-    """aiogram's models allow extra fields; Telegram objects must not carry unknown ones."""
+def _unknown_nested(value: Any, path: str) -> list[str]:
+    """Fields of nested objects that this Bot API version does not know (aiogram's models
+    keep them as extras): Telegram ignores them, so they are warnings, as "path.field"."""
+    found: list[str] = []
     if isinstance(value, BaseModel):
-        if value.model_extra:
-            name = next(iter(value.model_extra))
-            return f'unknown field "{name}" in {path}'
+        found += [f"{path}.{name}" for name in value.model_extra or {}]
         for key in type(value).model_fields:
-            found = _unknown_nested(getattr(value, key, None), f"{path}.{key}")
-            if found:
-                return found
+            found += _unknown_nested(getattr(value, key, None), f"{path}.{key}")
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            found = _unknown_nested(item, f"{path}[{i}]")
-            if found:
-                return found
-    return None
+            found += _unknown_nested(item, f"{path}[{i}]")
+    return found
+
+
+def _accepts_number(annotation: Any) -> bool:
+    if annotation in (int, float):
+        return True
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_accepts_number(arg) for arg in typing.get_args(annotation))
+    return False
+
+
+def _coerce_numbers(model: type[TelegramMethod[Any]], params: dict[str, Any]) -> None:
+    """Telegram takes a number where a string is expected as its decimal text (`text: 123`
+    sends "123"), as it parses every parameter from a string."""
+    for key, value in params.items():
+        info = model.model_fields.get(key)
+        if (
+            info is not None
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and _accepts_str(info.annotation)
+            and not _accepts_number(info.annotation)
+        ):
+            params[key] = str(value)
 
 
 def parse_call(name: str, raw: dict[str, Any], uploads: dict[str, Upload]) -> Call:
@@ -176,26 +202,27 @@ def parse_call(name: str, raw: dict[str, Any], uploads: dict[str, Upload]) -> Ca
         if part_name in model_cls.model_fields and part_name not in raw:
             raw[part_name] = upload
     params = decode_params(model_cls, raw)
-    unknown = sorted(set(params) - set(model_cls.model_fields))
-    if unknown:
-        raise bad_request(f'unknown parameter "{unknown[0]}" for method {method}')
+    # Telegram ignores parameters it does not know (a newer client's): dropped, and warned of
+    ignored = sorted(set(params) - set(model_cls.model_fields))
+    for name in ignored:
+        del params[name]
+    _coerce_numbers(model_cls, params)
     try:
         model = model_cls.model_validate(_for_pydantic(params, uploads))
     except ValidationError as exc:
         raise _describe(exc) from None
     for key in params:
-        problem = _unknown_nested(getattr(model, key, None), key)
-        if problem:
-            raise bad_request(problem)
+        ignored += _unknown_nested(getattr(model, key, None), key)
     # Primitive values take the model's parsed form ("true" -> True, "5" -> 5).
     for key, value in list(params.items()):
         parsed = getattr(model, key, None)
         if isinstance(parsed, bool | int | float) and not isinstance(value, Upload):
             params[key] = parsed
-    chat_id = params.get("chat_id")
-    if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
-        params["chat_id"] = int(chat_id)
-    call = Call(method, params, model, uploads)
+    for key in ("chat_id", "from_chat_id"):  # Integer or String: a numeric string is the id
+        chat_id = params.get(key)
+        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+            params[key] = int(chat_id)
+    call = Call(method, params, model, uploads, ignored)
     check_limits(call)
     return call
 
@@ -249,8 +276,7 @@ def check_invoice(params: dict[str, Any]) -> None:
         raise bad_request("INVOICE_TITLE_INVALID: title must be 1-32 characters")
     if not 1 <= len(str(params.get("description", ""))) <= 255:
         raise bad_request("INVOICE_DESCRIPTION_INVALID: description must be 1-255 characters")
-    currency = str(params.get("currency", ""))
-    if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
+    if str(params.get("currency", "")) not in CURRENCIES:
         raise bad_request("CURRENCY_INVALID")
     prices = params.get("prices")
     if not isinstance(prices, list) or not prices:

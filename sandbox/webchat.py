@@ -14,6 +14,7 @@ subset (`render_html`), so the page never interprets anything the bot wrote as m
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
 import json
@@ -24,6 +25,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import BodyPartReader, web
 
+from sandbox.audio import NotConvertible, to_voice_note
 from sandbox.state import Chat, StoredFile
 from sandbox.users import SimUser
 
@@ -215,7 +217,8 @@ def _preview(message: dict[str, Any]) -> str:
     shown = message.get("text") or message.get("caption")
     if shown:
         return str(shown)[:80]
-    for kind in ("photo", "voice", "document", "invoice", "contact", "successful_payment"):
+    kinds = ("photo", "voice", "document", "invoice", "contact", "successful_payment", "sticker")
+    for kind in (*kinds, "location", "dice", "poll"):
         if kind in message:
             return kind.replace("_", " ").capitalize()
     return "Message"
@@ -227,6 +230,7 @@ class WebChat:
     def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator
         self.state = emulator.state
+        self.inline_results: dict[int, list[dict[str, Any]]] = {}  # the last answer per user
 
     def user(self, user_id: int) -> SimUser:
         if user_id in self.emulator.personas:
@@ -243,7 +247,7 @@ class WebChat:
         """Changes whenever what the page shows of this chat could have changed."""
         return (
             f"{chat.next_message_id}.{len(chat.events)}.{len(self.state.violations)}"
-            f".{int(chat.blocked)}.{len(self.state.chats)}"
+            f".{int(chat.blocked)}.{len(self.state.chats)}.{self.state.revision}"
         )
 
     def paid(self, chat: Chat, payload: str) -> bool:
@@ -303,6 +307,27 @@ class WebChat:
                 "phone_number": contact["phone_number"],
                 "first_name": contact["first_name"],
             }
+        if "sticker" in message:
+            sticker = message["sticker"]
+            shown["photo"] = {"url": _file_url(sticker["file_id"]), "width": 160, "height": None}
+        if "location" in message:
+            where = message["location"]
+            shown["notice"] = f"📍 Location {where['latitude']:.5f}, {where['longitude']:.5f}"
+        if "dice" in message:
+            shown["notice"] = f"{message['dice']['emoji']} {message['dice']['value']}"
+        if "poll" in message:
+            poll = message["poll"]
+            options = " · ".join(str(o["text"]) for o in poll["options"])
+            shown["notice"] = f"📊 {poll['question']} ({options})"
+        if "forward_origin" in message:
+            origin = message["forward_origin"]
+            sender = origin.get("sender_user") or {}
+            shown["forwarded"] = str(sender.get("first_name") or origin.get("sender_user_name"))
+        reactions = chat.reactions.get(message["message_id"])
+        if reactions:
+            shown["reactions"] = [str(r.get("emoji") or "★") for r in reactions]
+        if "via_bot" in message:
+            shown["via"] = "@" + str(message["via_bot"].get("username", ""))
         if "reply_to_message" in message:
             shown["reply_to"] = {
                 "id": message["reply_to_message"]["message_id"],
@@ -324,6 +349,13 @@ class WebChat:
             "blocked": chat.blocked,
             "messages": [self.view(chat, chat.messages[k]) for k in sorted(chat.messages)],
             "keyboard": _reply_keyboard(chat),
+            "commands": [
+                {"command": str(c.get("command")), "description": str(c.get("description"))}
+                for c in self.state.commands_for(chat)
+            ],
+            "menu_button": str(
+                self.state.chat_menu_buttons.get(chat.id, self.state.menu_button).get("type")
+            ),
             "violations": [str(v) for v in self.state.violations],
         }
 
@@ -509,21 +541,55 @@ async def photo(request: web.Request, user: SimUser) -> dict[str, Any]:
 
 
 async def voice(request: web.Request, user: SimUser) -> dict[str, Any]:
-    fields, data, _, _ = await _upload(request)
-    kind = sniff(data)
-    if not kind.startswith("audio/"):
+    """A recorded or attached voice note, sent as Telegram's apps send one: encoded to
+    OGG/Opus, with the duration measured from the audio itself."""
+    _, data, _, _ = await _upload(request)
+    if not sniff(data).startswith("audio/"):
         raise ValueError("a voice note must be audio (OGG/Opus, WebM, MP3 or WAV)")
     try:
-        duration = max(1, round(float(fields.get("duration") or 1)))
-    except ValueError:
-        duration = 1
-    message = await user.send_voice(data, duration=duration, mime_type=kind)
+        note = await asyncio.to_thread(to_voice_note, data)
+    except NotConvertible as exc:
+        raise ValueError(str(exc)) from None
+    message = await user.send_voice(note.data, duration=note.duration, mime_type=note.mime_type)
     return {"message_id": message["message_id"]}
 
 
 async def document(request: web.Request, user: SimUser) -> dict[str, Any]:
     _, data, filename, content_type = await _upload(request)
     message = await user.send_document(data, filename, content_type)
+    return {"message_id": message["message_id"]}
+
+
+def _result_view(state_files: dict[str, StoredFile], result: dict[str, Any]) -> dict[str, Any]:
+    shown = {
+        "id": str(result.get("id")),
+        "kind": str(result.get("type")),
+        "title": str(result.get("title") or result.get("caption") or result.get("type")),
+        "description": str(result.get("description") or ""),
+    }
+    photo_id = result.get("photo_file_id")
+    if isinstance(photo_id, str) and photo_id in state_files:
+        shown["thumb"] = _file_url(photo_id)
+    return shown
+
+
+async def inline(request: web.Request, user: SimUser) -> dict[str, Any]:
+    """Typing `@bot query`: an inline_query; the page gets the bot's results to pick from."""
+    query = str((await _json(request)).get("query") or "")[:256]
+    chat_web = request.app[WEB]
+    results = await user.inline_query(query)
+    chat_web.inline_results[user.id] = results
+    return {"results": [_result_view(chat_web.state.files, r) for r in results]}
+
+
+async def choose(request: web.Request, user: SimUser) -> dict[str, Any]:
+    """Picking an inline result: its card is sent to the chat as the user's, via @bot."""
+    result_id = str((await _json(request)).get("result_id") or "")
+    results = request.app[WEB].inline_results.get(user.id, [])
+    result = next((r for r in results if str(r.get("id")) == result_id), None)
+    if result is None:
+        raise ValueError("that inline result is no longer offered; type the query again")
+    message = await user.choose_inline_result(result)
     return {"message_id": message["message_id"]}
 
 
@@ -572,6 +638,8 @@ def install(emulator: Emulator) -> Callable[[web.Application], None]:
             ("voice", voice),
             ("document", document),
             ("pay", pay),
+            ("inline", inline),
+            ("choose", choose),
         ):
             router.add_post(f"{base}/{name}", _action(action))
 

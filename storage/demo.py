@@ -2,10 +2,11 @@
 
 Everything is generated locally and deterministically (a seeded PRNG; product images are drawn
 with Pillow): a three-level category tree, six sellers (one waiting for approval, one
-suspended), about ninety products with discounts and sold-out items, coupons of every type,
-shipping providers, customers with addresses, carts and wishlists, and past orders in every
-status with the payments, shipments, delivery milestones, inventory logs, refunds, reviews,
-payout and audit rows that the engine itself would have written for them.
+suspended), about ninety products (drawn in their named colours, two or three views each)
+with discounts and sold-out items, coupons of every type, shipping providers, customers with
+addresses, carts and wishlists, and past orders in every status with the payments, shipments,
+delivery milestones, inventory logs, refunds, reviews, payout and audit rows that the engine
+itself would have written for them.
 
 The data obeys the engine's invariants: each product's stock equals the sum of its inventory
 logs, order totals add up to the cent, coupon use counts match their orders. Seeding a
@@ -25,6 +26,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.demo_photos import draw_product
 from storage.models import (
     Address,
     Cart,
@@ -187,9 +189,24 @@ CUSTOMERS = [
     ("Diego", "Ruiz", None, "+34600111222", "Calle Mayor 5", "Madrid", "28013"),
 ]
 PROVIDERS = [
-    ("Speedy Couriers", "9.99", 2, "ops@speedy.example", "https://track.speedy.example/{number}"),
-    ("Standard Post", "4.99", 5, "help@post.example", "https://post.example/track?id={number}"),
-    ("Local Pickup Point", "0.00", 1, None, None),
+    # name, cost, days, contact e-mail, tracking URL template, pickup address (collected there)
+    (
+        "Speedy Couriers",
+        "9.99",
+        2,
+        "ops@speedy.example",
+        "https://track.speedy.example/{number}",
+        None,
+    ),
+    (
+        "Standard Post",
+        "4.99",
+        5,
+        "help@post.example",
+        "https://post.example/track?id={number}",
+        None,
+    ),
+    ("Local Pickup Point", "0.00", 1, None, None, "Market Hall, 3 Station Square, Bath BA1 1SU"),
 ]
 COUPONS = [
     # code, type, value, min order, max uses, start offset days, end offset days, status, text
@@ -570,18 +587,19 @@ class _Seeder:
                     products.append(product)
         await self.s.flush()
         for n, product in enumerate(products):
-            path = f"products/{product.slug}.png"
-            self._image(path, product.name, n)
-            self.s.add(
-                ProductImage(
-                    product_id=product.product_id,
-                    url=path,
-                    alt_text=product.name[:150],
-                    is_primary=True,
-                    position=0,
-                    created_at=product.created_at,
+            # the product in its named colour: front first, then back and close-up
+            drawn = draw_product(self.media_dir, product.slug, product.name, n)
+            for position, view in enumerate(drawn):
+                self.s.add(
+                    ProductImage(
+                        product_id=product.product_id,
+                        url=view.relative,
+                        alt_text=view.alt_text,
+                        is_primary=position == 0,
+                        position=position,
+                        created_at=product.created_at,
+                    )
                 )
-            )
             self.audit(
                 "product",
                 product.product_id,
@@ -595,9 +613,10 @@ class _Seeder:
 
     async def _providers(self) -> list[ShippingProvider]:
         rows = []
-        for name, cost, days, email, template in PROVIDERS:
+        for name, cost, days, email, template, pickup in PROVIDERS:
             row = ShippingProvider(
                 name=name,
+                pickup_address=pickup,
                 shipping_cost=money(cost),
                 estimated_days=days,
                 contact_email=email,

@@ -45,9 +45,13 @@ async def execute(
     try:
         call = parse_call(method, raw, uploads)
         if spec is not None:
-            problem = spec.check_method(call.method, call.params)
+            problem = spec.check_method(call.method, call.params, call.ignored)
             if problem:
                 raise bad_request(problem)
+        for name in dict.fromkeys(call.ignored):
+            state.warn(
+                Violation(call.method, f'unknown parameter "{name}" ignored', _loggable(raw))
+            )
         handler = HANDLERS.get(call.method)
         if handler is None:
             raise bad_request(f"method {call.method} is not supported by the sandbox")
@@ -104,6 +108,16 @@ def reply_fields(chat: Chat, params: dict[str, Any]) -> dict[str, Any]:
 
 
 # Register the method modules (import for their side effect on HANDLERS).
-from sandbox.api import bot, media, messages, payments  # noqa: E402
+from sandbox.api import bot, chats, media, messages, payments  # noqa: E402
 
-__all__ = ["HANDLERS", "bot", "chat_for", "execute", "handles", "media", "messages", "payments"]
+__all__ = [
+    "HANDLERS",
+    "bot",
+    "chat_for",
+    "chats",
+    "execute",
+    "handles",
+    "media",
+    "messages",
+    "payments",
+]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from sandbox.api import handles
 from sandbox.errors import ApiError, bad_request
@@ -68,14 +70,44 @@ def _allowed(state: State, update: dict[str, Any]) -> bool:
     return state.wants(kind)
 
 
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_webhook_url(url: str) -> None:
+    """Telegram's rule: HTTPS on port 443, 80, 88 or 8443. A loopback host is the sandbox's
+    own machine (the bot under test), where plain HTTP on any port is allowed."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise bad_request("bad webhook: Wrong port number specified in the URL") from None
+    host = parts.hostname or ""
+    if not host:
+        raise bad_request("bad webhook: Failed to resolve host: Name or service not known")
+    if _loopback(host) and parts.scheme in ("http", "https"):
+        return
+    if parts.scheme != "https":
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    if (port or 443) not in WEBHOOK_PORTS:
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+
+
 @handles("setWebhook")
 async def set_webhook(state: State, call: Call) -> Any:
     p = call.params
     url = str(p.get("url") or "")
     if not url:
         return await delete_webhook(state, call)
-    if not url.startswith(("https://", "http://")):
-        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    _check_webhook_url(url)
     secret = p.get("secret_token")
     if secret is not None and not _SECRET.fullmatch(str(secret)):
         raise bad_request("secret token contains unallowed characters")
@@ -138,6 +170,7 @@ async def set_my_commands(state: State, call: Call) -> Any:
     if len(commands) > 100:
         raise bad_request("too many commands")
     state.commands[_scope_key(call.params)] = list(commands)
+    state.revise()
     return True
 
 
@@ -149,17 +182,27 @@ async def get_my_commands(state: State, call: Call) -> Any:
 @handles("deleteMyCommands")
 async def delete_my_commands(state: State, call: Call) -> Any:
     state.commands.pop(_scope_key(call.params), None)
+    state.revise()
     return True
 
 
 @handles("setChatMenuButton")
 async def set_chat_menu_button(state: State, call: Call) -> Any:
-    state.menu_button = call.params.get("menu_button") or {"type": "default"}
+    button = call.params.get("menu_button") or {"type": "default"}
+    chat_id = call.params.get("chat_id")
+    if isinstance(chat_id, int):
+        state.chat_menu_buttons[chat_id] = button
+    else:
+        state.menu_button = button
+    state.revise()
     return True
 
 
 @handles("getChatMenuButton")
 async def get_chat_menu_button(state: State, call: Call) -> Any:
+    chat_id = call.params.get("chat_id")
+    if isinstance(chat_id, int) and chat_id in state.chat_menu_buttons:
+        return state.chat_menu_buttons[chat_id]
     return state.menu_button
 
 

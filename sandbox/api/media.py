@@ -47,24 +47,55 @@ def resolve_file(
     raise bad_request("wrong file identifier/HTTP URL specified")
 
 
-def photo_sizes(state: State, stored: StoredFile) -> list[dict[str, Any]]:
+# Telegram keeps a photo as JPEGs that fit these boxes (its "s", "m", "x", "y" and "w" sizes):
+# every box smaller than the picture, and the picture itself, at most 2560 on its long side.
+PHOTO_BOXES = (90, 320, 800, 1280, 2560)
+JPEG_QUALITY = 87
+
+
+def photo_sizes(state: State, stored: StoredFile, *, reencode: bool = True) -> list[dict[str, Any]]:
+    """The PhotoSize list of an uploaded picture, smallest first, as Telegram makes it: the
+    image re-encoded to JPEG (transparency on white) in every size box smaller than it.
+    `reencode=False` keeps the file itself as the largest size (stickers). A photo sent
+    again (by any of its file_ids, or the same bytes) is the very same set of sizes."""
+    if reencode and stored.file_id in state.photo_sets:
+        return state.photo_sets[stored.file_id]
     try:
         with Image.open(io.BytesIO(stored.data)) as image:
-            width, height = image.size
-            thumb = image.convert("RGB")
-            thumb.thumbnail((90, 90))
-            buffer = io.BytesIO()
-            thumb.save(buffer, "JPEG")
-    except (UnidentifiedImageError, OSError):
+            image.load()
+            rgb = image.convert("RGBA") if image.mode in ("RGBA", "LA", "P") else image
+            if rgb.mode == "RGBA":
+                flat = Image.new("RGB", rgb.size, (255, 255, 255))
+                flat.paste(rgb, mask=rgb.getchannel("A"))
+                rgb = flat
+            rgb = rgb.convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError):
         if stored.data.startswith(b"http"):
             return [{**_photo(stored), "width": 1280, "height": 1280}]
         raise bad_request("IMAGE_PROCESS_FAILED") from None
-    small = state.store_file(buffer.getvalue(), "photos", "jpg")
-    sizes = [
-        {**_photo(small), "width": thumb.width, "height": thumb.height},
-        {**_photo(stored), "width": width, "height": height},
-    ]
-    return sizes if (thumb.width, thumb.height) != (width, height) else sizes[1:]
+    width, height = rgb.size
+    longest = max(width, height)
+    sizes = [_jpeg(state, _fit(rgb, box)) for box in PHOTO_BOXES[:-1] if longest > box]
+    if not reencode:
+        return [*sizes, {**_photo(stored), "width": width, "height": height}]
+    last = PHOTO_BOXES[-1]
+    sizes.append(_jpeg(state, rgb if longest <= last else _fit(rgb, last)))
+    for file_id in (stored.file_id, *(size["file_id"] for size in sizes)):
+        state.photo_sets.setdefault(file_id, sizes)
+    return sizes
+
+
+def _fit(image: Image.Image, box: int) -> Image.Image:
+    copy = image.copy()
+    copy.thumbnail((box, box), Image.Resampling.LANCZOS)
+    return copy
+
+
+def _jpeg(state: State, image: Image.Image) -> dict[str, Any]:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=JPEG_QUALITY)
+    stored = state.store_file(buffer.getvalue(), "photos", "jpg")
+    return {**_photo(stored), "width": image.width, "height": image.height}
 
 
 def _photo(stored: StoredFile) -> dict[str, Any]:

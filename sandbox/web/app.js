@@ -13,6 +13,11 @@ const state = {
   poll: null, // AbortController of the running poll
   nodes: new Map(), // message id -> {el, rev}
   since: null,
+  bot: null, // the bot's User (its username starts inline queries)
+  commands: [], // the / menu the bot published for this user's scope
+  menuButton: "default",
+  inlineSeq: 0, // the newest inline query typed; older answers are dropped
+  inlineTimer: null,
 };
 
 function el(tag, cls, text) {
@@ -75,6 +80,7 @@ function initials(name) {
 async function loadPersonas() {
   const body = await call("/personas");
   state.personas = body.personas;
+  state.bot = body.bot;
   $("bot-name").textContent = body.bot.first_name;
   $("bot-avatar").textContent = initials(body.bot.first_name);
   const list = $("personas");
@@ -97,9 +103,26 @@ async function loadPersonas() {
   const wanted = Number(location.hash.slice(1));
   if (body.personas.some((p) => p.id === wanted)) choose(wanted);
   else if (body.personas.length === 1) choose(body.personas[0].id);
+  else if (phone()) openDrawer(true); // nobody chosen yet: show who one can be
 }
 
+// --- the persona drawer (phone width) ------------------------------------------------------
+function phone() {
+  return window.matchMedia("(max-width: 640px)").matches;
+}
+
+function openDrawer(open) {
+  document.querySelector(".app").classList.toggle("drawer-open", open);
+  $("drawer-button").setAttribute("aria-expanded", String(open));
+}
+
+$("drawer-button").addEventListener("click", () => {
+  openDrawer(!document.querySelector(".app").classList.contains("drawer-open"));
+});
+$("drawer-backdrop").addEventListener("click", () => openDrawer(false));
+
 function choose(id) {
+  openDrawer(false);
   if (state.current === id) return;
   state.current = id;
   history.replaceState(null, "", "#" + id);
@@ -111,6 +134,8 @@ function choose(id) {
     ? `you are ${persona.first_name} (${persona.role_label}, id ${persona.id})`
     : `you are user ${id}`;
   for (const control of ["text", "send", "record", "attach-button"]) $(control).disabled = false;
+  closePopups();
+  state.commands = [];
   $("messages").replaceChildren();
   state.nodes.clear();
   state.since = null;
@@ -176,6 +201,7 @@ function render(snapshot) {
     }
   }
   renderKeyboard(snapshot.keyboard);
+  renderCommands(snapshot.commands || [], snapshot.menu_button || "default");
   renderViolations(snapshot.violations);
   const persona = state.personas.find((p) => p.id === state.current);
   if (persona) {
@@ -203,6 +229,8 @@ function fill(node, message) {
     return;
   }
   const bubble = el("div", "bubble");
+  if (message.forwarded) bubble.append(el("div", "via", `Forwarded from ${message.forwarded}`));
+  if (message.via) bubble.append(el("div", "via", `via ${message.via}`));
   if (message.reply_to) bubble.append(el("div", "reply-to", message.reply_to.preview));
   if (message.photo) {
     const img = el("img", "photo");
@@ -246,6 +274,7 @@ function fill(node, message) {
     }
     bubble.append(box);
   }
+  if (message.notice) bubble.append(el("div", "notice", message.notice));
   if (message.html !== undefined) {
     const body = el("div", "body");
     body.innerHTML = message.html; // escaped and reduced to b i u s code pre a span blockquote
@@ -254,6 +283,7 @@ function fill(node, message) {
     }
     bubble.append(body);
   }
+  if (message.reactions) bubble.append(el("div", "reactions", message.reactions.join(" ")));
   bubble.append(el("div", "meta-line", (message.edited ? "edited " : "") + time(message.date)));
   node.append(bubble);
   if (message.buttons) node.append(inlineKeyboard(message));
@@ -322,12 +352,124 @@ function renderViolations(violations) {
   list.replaceChildren(...violations.map((v) => el("li", null, v)));
 }
 
+// --- the "/" command menu and inline mode --------------------------------------------------
+function closePopups() {
+  $("command-menu").hidden = true;
+  $("inline-results").hidden = true;
+  clearTimeout(state.inlineTimer);
+  state.inlineSeq += 1;
+}
+
+function renderCommands(commands, menuButton) {
+  state.commands = commands;
+  state.menuButton = menuButton;
+  // Telegram's menu button shows the commands unless the bot made it open a web app
+  $("menu-button").hidden = commands.length === 0 || menuButton === "web_app";
+  if (!$("command-menu").hidden) showCommands(commandPrefix());
+}
+
+function commandPrefix() {
+  const text = $("text").value;
+  return /^\/\w*$/.test(text) ? text.slice(1).toLowerCase() : "";
+}
+
+function showCommands(prefix) {
+  const menu = $("command-menu");
+  const shown = state.commands.filter((c) => c.command.startsWith(prefix));
+  menu.replaceChildren();
+  for (const command of shown) {
+    const item = el("li", "command-item");
+    item.dataset.command = command.command;
+    item.append(el("span", "command", "/" + command.command), el("span", "description", command.description));
+    item.addEventListener("click", () => sendCommand(command.command));
+    menu.append(item);
+  }
+  menu.hidden = shown.length === 0;
+  $("inline-results").hidden = true;
+}
+
+async function sendCommand(name) {
+  closePopups();
+  $("text").value = "";
+  await run(post("send", { text: "/" + name }));
+}
+
+$("menu-button").addEventListener("click", () => {
+  if ($("command-menu").hidden) showCommands("");
+  else closePopups();
+});
+
+function inlineQuery(text) {
+  const username = state.bot && state.bot.username;
+  if (!username) return null;
+  const match = /^@(\w+)\s([\s\S]*)$/.exec(text);
+  if (!match || match[1].toLowerCase() !== username.toLowerCase()) return null;
+  return match[2];
+}
+
+function askInline(query) {
+  clearTimeout(state.inlineTimer);
+  const seq = ++state.inlineSeq;
+  state.inlineTimer = setTimeout(async () => {
+    const body = await run(post("inline", { query }));
+    if (!body || seq !== state.inlineSeq) return; // the user typed on meanwhile
+    showResults(body.results);
+  }, 350);
+}
+
+function showResults(results) {
+  const list = $("inline-results");
+  list.replaceChildren();
+  for (const result of results) {
+    const item = el("li", "inline-result");
+    item.dataset.resultId = result.id;
+    if (result.thumb) {
+      const img = el("img", "thumb");
+      img.src = result.thumb;
+      img.alt = "";
+      item.append(img);
+    } else {
+      item.append(el("div", "thumb"));
+    }
+    const texts = el("div", "texts");
+    texts.append(el("span", "title", result.title), el("span", "description", result.description));
+    item.append(texts);
+    item.addEventListener("click", () => chooseResult(result.id));
+    list.append(item);
+  }
+  if (results.length === 0) list.append(el("li", "muted", "No results"));
+  list.hidden = false;
+  $("command-menu").hidden = true;
+}
+
+async function chooseResult(id) {
+  closePopups();
+  const text = $("text").value;
+  $("text").value = "";
+  if (!(await run(post("choose", { result_id: id })))) $("text").value = text;
+}
+
+$("text").addEventListener("input", () => {
+  const text = $("text").value;
+  const query = inlineQuery(text);
+  if (query !== null) {
+    $("command-menu").hidden = true;
+    askInline(query);
+  } else if (/^\/\w*$/.test(text) && state.commands.length) {
+    closePopups();
+    showCommands(commandPrefix());
+  } else {
+    closePopups();
+  }
+});
+
 // --- composer --------------------------------------------------------------------------------
 $("composer").addEventListener("submit", async (event) => {
   event.preventDefault();
   const input = $("text");
   const text = input.value;
   if (!text.trim() || state.current === null) return;
+  closePopups();
   input.value = "";
   const sent = await run(post("send", { text }));
   if (!sent) input.value = text;
@@ -470,6 +612,8 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") {
     $("pay-dialog").hidden = true;
     $("attach-menu").hidden = true;
+    closePopups();
+    openDrawer(false);
   }
 });
 

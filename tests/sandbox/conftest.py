@@ -63,6 +63,32 @@ def png(width: int = 64, height: int = 48) -> bytes:
     return buffer.getvalue()
 
 
+def recording(seconds: float, container: str = "webm", codec: str = "libopus") -> bytes:
+    """A tone of `seconds` as a browser or a file would hold it (WebM/Opus like Chromium's
+    MediaRecorder, or WAV with codec pcm_s16le)."""
+    import av
+    import av.audio.stream
+    import numpy as np
+
+    rate = 48_000
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format=container) as target:
+        stream = target.add_stream(codec, rate=rate, layout="mono")
+        assert isinstance(stream, av.audio.stream.AudioStream)
+        t = np.arange(int(seconds * rate)) / rate
+        tone = (np.sin(2 * np.pi * 440 * t) * 8000).astype(np.int16)
+        for start in range(0, len(tone), 960):
+            frame = av.AudioFrame.from_ndarray(
+                tone[None, start : start + 960], format="s16", layout="mono"
+            )
+            frame.sample_rate = rate
+            for packet in stream.encode(frame):
+                target.mux(packet)
+        for packet in stream.encode(None):
+            target.mux(packet)
+    return buffer.getvalue()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",

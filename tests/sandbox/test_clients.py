@@ -24,6 +24,7 @@ from aiogram.types import (
     Message,
     PreCheckoutQuery,
 )
+from PIL import Image
 
 from sandbox import Emulator
 from tests.sandbox.conftest import png
@@ -67,7 +68,8 @@ async def test_aiogram_bot_calls_methods(bot: Bot, tg: Emulator) -> None:
     assert file.file_path is not None
     downloaded = await bot.download_file(file.file_path)
     assert downloaded is not None
-    assert downloaded.read() == png()
+    with Image.open(downloaded) as picture:  # re-encoded, as Telegram does
+        assert (picture.format, picture.size) == ("JPEG", (64, 48))
     await bot.send_chat_action(alice.id, "typing")
     await bot.set_my_commands([])
     assert await bot.delete_message(alice.id, photo.message_id)
@@ -170,4 +172,122 @@ async def test_python_telegram_bot_client(tg: Emulator) -> None:
         sent = await ptb.send_message(chat_id=alice.id, text="Hello from PTB")
         assert sent.text == "Hello from PTB"
     assert (await alice.expect_message("PTB")).message_id == sent.message_id
+    tg.assert_no_violations()
+
+
+async def test_python_telegram_bot_drives_the_wider_api(tg: Emulator) -> None:
+    """The methods a shop bot plausibly calls beyond messages, through a client nobody here
+    wrote: each answers with the spec's types (PTB parses them) or Telegram's error."""
+    telegram = pytest.importorskip("telegram")
+    from telegram import ReactionTypeEmoji
+    from telegram.error import BadRequest
+
+    alice, bob = tg.user("Alice"), tg.user("Bob")
+    for user in (alice, bob):
+        await user.send("/start")
+    ptb = telegram.Bot(
+        tg.token, base_url=f"{tg.base_url}/bot", base_file_url=f"{tg.base_url}/file/bot"
+    )
+    async with ptb:
+        note = await ptb.send_message(chat_id=alice.id, text="Order 42 shipped")
+        forwarded = await ptb.forward_message(
+            chat_id=bob.id, from_chat_id=alice.id, message_id=note.message_id
+        )
+        assert forwarded.text == "Order 42 shipped"
+        assert forwarded.forward_origin.sender_user.id == tg.state.bot_user["id"]
+        hello = await alice.send("my address changed")
+        copied = await ptb.copy_message(
+            chat_id=bob.id, from_chat_id=alice.id, message_id=hello["message_id"]
+        )
+        assert (await bob.expect_message("my address changed")).message_id == copied.message_id
+
+        chat = await ptb.get_chat(alice.id)
+        assert (chat.id, chat.type, chat.first_name) == (alice.id, "private", "Alice")
+        member = await ptb.get_chat_member(alice.id, alice.id)
+        assert (member.status, member.user.id) == ("member", alice.id)
+        photos = await ptb.get_user_profile_photos(alice.id)
+        assert (photos.total_count, photos.photos) == (0, ())
+
+        assert await ptb.set_my_description("A marketplace in a chat")
+        assert (await ptb.get_my_description()).description == "A marketplace in a chat"
+        assert (await ptb.get_my_name()).name == "Sandbox Shop"
+        assert await ptb.set_my_name("Corner Market")
+        assert (await ptb.get_my_name()).name == "Corner Market"
+        assert (await ptb.get_me()).first_name == "Corner Market"
+
+        where = await ptb.send_location(alice.id, latitude=52.52, longitude=13.405)
+        assert (where.location.latitude, where.location.longitude) == (52.52, 13.405)
+        sticker = await ptb.send_sticker(alice.id, sticker=png(128, 128))
+        assert (sticker.sticker.width, sticker.sticker.height) == (128, 128)
+        dice = await ptb.send_dice(alice.id, emoji="🎯")
+        assert dice.dice.emoji == "🎯"
+        assert 1 <= dice.dice.value <= 6
+        poll = await ptb.send_poll(alice.id, "Which colour?", ["Navy", "Olive", "Sand"])
+        assert [o.text for o in poll.poll.options] == ["Navy", "Olive", "Sand"]
+        assert (poll.poll.total_voter_count, poll.poll.is_closed) == (0, False)
+
+        assert await ptb.set_message_reaction(
+            alice.id, hello["message_id"], reaction=[ReactionTypeEmoji("👍")]
+        )
+        assert tg.state.chats[alice.id].reactions[hello["message_id"]][0]["emoji"] == "👍"
+        assert await ptb.pin_chat_message(alice.id, note.message_id)
+        assert (await ptb.get_chat(alice.id)).pinned_message.message_id == note.message_id
+
+        with pytest.raises(BadRequest, match=r"(?i)can't ban members in private chats"):
+            await ptb.ban_chat_member(alice.id, alice.id)
+        with pytest.raises(BadRequest, match="supergroup and channel chats only"):
+            await ptb.leave_chat(alice.id)
+        with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+            await ptb.get_chat(123)
+
+        # a Star payment, then the bot's transactions
+        invoice = await ptb.send_invoice(
+            alice.id, "Gift card", "Ten stars", "gift-1", "XTR", [telegram.LabeledPrice("Gift", 10)]
+        )
+        paying = asyncio.create_task(alice.pay(invoice.to_dict()))
+        queries: list[object] = []
+        async with asyncio.timeout(10):
+            while not queries:
+                updates = await ptb.get_updates(timeout=2)
+                queries = [u.pre_checkout_query for u in updates if u.pre_checkout_query]
+        await ptb.answer_pre_checkout_query(queries[0].id, ok=True)  # type: ignore[attr-defined]
+        payment = await paying
+        assert payment.ok
+        transactions = (await ptb.get_star_transactions()).transactions
+        assert [(t.amount, t.source.user.id) for t in transactions] == [(10, alice.id)]
+        assert transactions[0].id == payment.telegram_payment_charge_id
+
+        # a newer client's parameter is ignored as Telegram ignores it; a number is text
+        later = await ptb.send_message(alice.id, "hi", api_kwargs={"future_option": True})
+        assert later.text == "hi"
+        number = await ptb.send_message(alice.id, 123)
+        assert number.text == "123"
+    assert [str(w) for w in tg.warnings] == [
+        'sendMessage: unknown parameter "future_option" ignored'
+    ]
+    assert [str(v) for v in tg.violations] == [
+        "banChatMember: Bad Request: can't ban members in private chats",
+        "leaveChat: Bad Request: method is available for supergroup and channel chats only",
+    ]
+
+
+async def test_aiogram_parses_the_wider_api(bot: Bot, tg: Emulator) -> None:
+    """aiogram (the shop's own client, a newer Bot API than PTB's) parses every answer."""
+    alice = tg.user("Alice")
+    await alice.send("/start")
+    note = await bot.send_message(alice.id, "Order 42 shipped")
+    forwarded = await bot.forward_message(alice.id, alice.id, note.message_id)
+    assert forwarded.forward_origin is not None
+    assert (await bot.copy_message(alice.id, alice.id, note.message_id)).message_id > 0
+    chat = await bot.get_chat(alice.id)
+    assert chat.first_name == "Alice"
+    assert (await bot.get_chat_member(alice.id, alice.id)).status == "member"
+    assert (await bot.send_poll(alice.id, "Colour?", ["Navy", "Teal"])).poll is not None
+    assert (await bot.send_dice(alice.id)).dice is not None
+    assert (await bot.send_location(alice.id, 1.5, 2.5)).location is not None
+    sent = await bot.send_sticker(alice.id, BufferedInputFile(png(100, 100), "s.png"))
+    assert sent.sticker is not None
+    assert (await bot.get_my_name()).name == "Sandbox Shop"
+    assert (await bot.get_star_transactions()).transactions == []
+    assert (await bot.get_user_profile_photos(alice.id)).total_count == 0
     tg.assert_no_violations()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import aiohttp
+from PIL import Image
 
 from sandbox import Emulator
 from tests.sandbox.conftest import Raw, png
@@ -42,17 +44,22 @@ async def test_photo_by_attach_then_download(
         {"pic": ("hoodie.png", image)},
     )
     sizes = body["result"]["photo"]  # type: ignore[index]
-    assert (sizes[-1]["width"], sizes[-1]["height"]) == (320, 200)
-    assert sizes[0]["width"] <= 90
-    file = await raw.ok("getFile", file_id=sizes[-1]["file_id"])
-    assert file["file_size"] == len(image)
-    async with http.get(f"{tg.base_url}/file/bot{tg.token}/{file['file_path']}") as response:
-        assert response.status == 200
-        assert await response.read() == image
+    # re-encoded to JPEG, as Telegram does, in every size box smaller than the picture
+    assert [(s["width"], s["height"]) for s in sizes] == [(90, 56), (320, 200)]
+    for size in sizes:
+        file = await raw.ok("getFile", file_id=size["file_id"])
+        assert file["file_path"].endswith(".jpg")
+        url = f"{tg.base_url}/file/bot{tg.token}/{file['file_path']}"
+        async with http.get(url) as response:
+            assert response.status == 200
+            data = await response.read()
+        assert file["file_size"] == size["file_size"] == len(data)
+        with Image.open(io.BytesIO(data)) as picture:
+            assert (picture.format, picture.size) == ("JPEG", (size["width"], size["height"]))
     async with http.get(f"{tg.base_url}/file/botWRONG/{file['file_path']}") as response:
         assert response.status == 401
     again = await raw.ok("sendPhoto", chat_id=alice.id, photo=sizes[-1]["file_id"])
-    assert again["photo"][-1]["file_unique_id"] == sizes[-1]["file_unique_id"]
+    assert again["photo"] == sizes  # a file_id sends the same photo, not a re-encoded copy
     shown = await alice.expect_message("Hoodie")
     assert shown.photo is not None
 
@@ -120,3 +127,15 @@ async def test_user_photo_and_voice_reach_the_bot(raw: Raw, tg: Emulator) -> Non
     assert voice["voice"]["duration"] == 3
     file = await raw.ok("getFile", file_id=voice["voice"]["file_id"])
     assert file["file_size"] == len(b"OggS voice")
+
+
+async def test_a_big_photo_gets_telegrams_sizes(raw: Raw, tg: Emulator) -> None:
+    alice = tg.user("Alice")
+    await alice.send("/start")
+    buffer = io.BytesIO()
+    Image.new("RGBA", (3000, 1500), (10, 200, 30, 128)).save(buffer, "PNG")
+    sent = await alice.send_photo(buffer.getvalue())
+    sizes = [(s["width"], s["height"]) for s in sent["photo"]]
+    assert sizes == [(90, 45), (320, 160), (800, 400), (1280, 640), (2560, 1280)]
+    largest = tg.state.files[sent["photo"][-1]["file_id"]]
+    assert largest.data[:3] == b"\xff\xd8\xff"

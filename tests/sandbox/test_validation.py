@@ -45,18 +45,35 @@ async def test_missing_required_parameter(raw: Raw, tg: Emulator) -> None:
     assert tg.violations[-1].method == "sendMessage"
 
 
-async def test_unknown_parameter(raw: Raw, chat: int) -> None:
-    assert "unknown parameter" in await raw.error("sendMessage", chat_id=chat, text="x", colour=1)
+async def test_unknown_parameter_is_ignored_with_a_warning(
+    raw: Raw, tg: Emulator, chat: int
+) -> None:
+    """Telegram ignores parameters it does not know (a newer client's): so does the
+    emulator, and it says so as a warning, not as a violation."""
+    sent = await raw.ok("sendMessage", chat_id=chat, text="x", colour=1)
+    assert sent["text"] == "x"
+    assert tg.violations == []
+    assert [str(w) for w in tg.warnings] == ['sendMessage: unknown parameter "colour" ignored']
+
+
+async def test_a_number_is_taken_as_text(raw: Raw, tg: Emulator, chat: int) -> None:
+    assert (await raw.ok("sendMessage", chat_id=chat, text=123))["text"] == "123"
+    photo = await raw.call("sendMessage", chat_id=chat, text=4.5)
+    assert photo[1]["result"]["text"] == "4.5"
+    assert tg.violations == []
 
 
 async def test_wrong_type(raw: Raw, chat: int) -> None:
     assert "message_id" in await raw.error("deleteMessage", chat_id=chat, message_id="first")
 
 
-async def test_unknown_field_in_nested_object(raw: Raw, chat: int) -> None:
+async def test_unknown_field_in_nested_object_is_a_warning(
+    raw: Raw, tg: Emulator, chat: int
+) -> None:
     markup = {"inline_keyboard": [[{"text": "B", "callback_data": "b", "colour": "red"}]]}
-    description = await raw.error("sendMessage", chat_id=chat, text="x", reply_markup=markup)
-    assert "colour" in description
+    await raw.ok("sendMessage", chat_id=chat, text="x", reply_markup=markup)
+    assert tg.violations == []
+    assert "reply_markup.inline_keyboard[0][0].colour" in str(tg.warnings[0])
 
 
 async def test_empty_text(raw: Raw, chat: int) -> None:
@@ -122,6 +139,16 @@ async def test_invoice_payload_over_128_bytes(raw: Raw, chat: int) -> None:
     assert "INVOICE_PAYLOAD_INVALID" in await raw.error(
         "sendInvoice", **invoice(chat, payload="p" * 129)
     )
+
+
+async def test_invoice_currency_must_be_one_telegram_takes(raw: Raw, chat: int) -> None:
+    for currency in ("XXX", "usd", "EURO", "BTC"):
+        assert "CURRENCY_INVALID" in await raw.error(
+            "sendInvoice", **invoice(chat, currency=currency)
+        )
+    for currency in ("EUR", "JPY", "UAH"):
+        await raw.ok("sendInvoice", **invoice(chat, currency=currency))
+    await raw.ok("sendInvoice", **invoice(chat, currency="XTR", provider_token=""))
 
 
 async def test_invoice_price_must_be_integer(raw: Raw, chat: int) -> None:

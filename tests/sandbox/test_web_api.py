@@ -9,11 +9,13 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiogram.types import ReactionTypeEmoji
+from PIL import Image
 
 from sandbox import DEMO_PERSONAS, Emulator, Persona
 from sandbox.launcher import serve
 from sandbox.webchat import luhn_ok, render_html, sniff
-from tests.sandbox.conftest import png
+from tests.sandbox.conftest import png, recording
 from tests.sandbox.webbot import running_bot
 
 SARA = 900000201
@@ -146,8 +148,9 @@ async def test_a_conversation_through_the_api(web_tg: Emulator, page: Page) -> N
 
         photo = await page.wait_for("Hoodie, front")
         async with page.http.get(web_tg.base_url + photo["photo"]["url"]) as response:
-            assert response.content_type == "image/png"
-            assert await response.read() == png(240, 160)
+            assert response.content_type == "image/jpeg"  # re-encoded, as on Telegram
+            with Image.open(io.BytesIO(await response.read())) as picture:
+                assert picture.size == (240, 160)
         snapshot = await page.chat()
         async with asyncio.timeout(10):
             while not any("invoice" in m for m in snapshot["messages"]):
@@ -194,10 +197,9 @@ async def test_a_conversation_through_the_api(web_tg: Emulator, page: Page) -> N
         status, body = await page.upload("photo", png(), "me.png", caption="my size")
         assert status == 200, body
         await page.wait_for("Nice photo: my size")
-        ogg = b"OggS" + bytes(60)
-        status, body = await page.upload("voice", ogg, "voice.ogg", duration="3")
+        status, body = await page.upload("voice", recording(3.0, "ogg"), "voice.ogg")
         assert status == 200, body
-        await page.wait_for("Voice note of 3 s")
+        await page.wait_for("Voice note of 3 s, audio/ogg, 3.0 s of audio")
         status, body = await page.upload("voice", b"not audio", "voice.ogg")
         assert status == 400
         status, body = await page.upload("document", b"a,b\n1,2\n", "list.csv")
@@ -333,3 +335,91 @@ async def test_launcher_serves_the_web_chat(capsys: pytest.CaptureFixture[str]) 
                 assert (await response.json())["ok"]
     finally:
         await emulator.stop()
+
+
+@pytest.mark.parametrize(
+    ("container", "codec", "filename"),
+    [("webm", "libopus", "voice.webm"), ("wav", "pcm_s16le", "note.wav")],
+)
+async def test_a_recorded_voice_note_reaches_the_bot_as_ogg_opus(
+    web_tg: Emulator, page: Page, container: str, codec: str, filename: str
+) -> None:
+    """Chromium's 🎤 records WebM/Opus; Telegram's apps send OGG/Opus whatever they
+    recorded, so the web chat converts, and the bot can decode what it downloads."""
+    async with running_bot(web_tg):
+        # the page's own duration guess (it times the button) is not what the bot is told
+        status, body = await page.upload(
+            "voice", recording(2.6, container, codec), filename, duration="9"
+        )
+        assert status == 200, body
+        await page.wait_for("Voice note of 3 s, audio/ogg, 2.6 s of audio")
+    voice = next(m["voice"] for m in web_tg.persona(SARA).messages if "voice" in m)
+    assert (voice["mime_type"], voice["duration"]) == ("audio/ogg", 3)
+    stored = web_tg.state.files[voice["file_id"]]
+    assert stored.data.startswith(b"OggS")
+    assert b"OpusHead" in stored.data[:200]
+    assert stored.file_path.endswith(".oga")
+    assert web_tg.violations == []
+
+
+async def test_inline_mode_sends_the_chosen_card_via_the_bot(web_tg: Emulator, page: Page) -> None:
+    async with running_bot(web_tg):
+        status, body = await page.post("inline", query="hoo")
+        assert status == 200, body
+        assert [(r["title"], r["description"]) for r in body["results"]] == [
+            ("Hoodie", "49.99 EUR"),
+            ("Hooded scarf", "19.50 EUR"),
+        ]
+        status, body = await page.post("choose", result_id=body["results"][1]["id"])
+        assert status == 200, body
+        await page.wait_for("You shared via @sandbox_shop_bot: Hooded scarf")
+        status, body = await page.post("choose", result_id="nope")
+        assert status == 400
+    shown = await page.chat()
+    card = next(m for m in shown["messages"] if "via" in m)
+    assert card["outgoing"]
+    assert card["via"] == "@sandbox_shop_bot"
+    assert card["html"] == "<b>Hooded scarf</b>\n19.50 EUR"
+    assert card["buttons"][0][0]["url"] == "https://example.com/shop"
+    sent = next(m for m in web_tg.persona(SARA).messages if "via_bot" in m)
+    assert sent["via_bot"]["username"] == "sandbox_shop_bot"
+    assert web_tg.violations == []
+
+
+async def test_the_command_menu_follows_the_scope_the_bot_set(
+    web_tg: Emulator, page: Page, http: aiohttp.ClientSession
+) -> None:
+    admin = Page(http, web_tg, user_id=900000001)
+    assert (await page.chat())["commands"] == []
+    async with running_bot(web_tg):
+        body = await page.chat()
+        async with asyncio.timeout(10):
+            while not body["commands"]:  # the default scope, published at start-up
+                body = (await page.get(f"/personas/{SARA}/chat", since=body["since"]))[1]
+        assert [c["command"] for c in body["commands"]] == ["start", "help"]
+        assert body["menu_button"] == "default"
+        await admin.post("send", text="/start")
+        await admin.wait_for("Welcome")
+        commands = (await admin.chat())["commands"]
+        assert [c["command"] for c in commands] == ["start", "help", "admin"]
+        assert commands[2]["description"] == "Admin tools"
+        # Sara's chat keeps the default scope
+        assert [c["command"] for c in (await page.chat())["commands"]] == ["start", "help"]
+
+
+async def test_the_page_shows_locations_dice_polls_forwards_and_reactions(
+    web_tg: Emulator, page: Page
+) -> None:
+    async with running_bot(web_tg) as bot:
+        await page.post("send", text="hello")
+        mine = await page.wait_for("You said: hello")
+        await bot.send_location(SARA, 52.52, 13.405)
+        await bot.send_poll(SARA, "Which colour?", ["Navy", "Teal"])
+        await bot.forward_message(SARA, SARA, mine["id"])
+        await bot.set_message_reaction(SARA, mine["id"], [ReactionTypeEmoji(emoji="👍")])
+    shown = (await page.chat())["messages"]
+    notices = [m["notice"] for m in shown if "notice" in m]
+    assert notices == ["📍 Location 52.52000, 13.40500", "📊 Which colour? (Navy · Teal)"]
+    assert [m["forwarded"] for m in shown if "forwarded" in m] == ["Sandbox Shop"]
+    assert next(m for m in shown if m["id"] == mine["id"])["reactions"] == ["👍"]
+    assert web_tg.violations == []

@@ -106,3 +106,21 @@ async def test_delete_webhook_can_drop_pending_updates(raw: Raw, tg: Emulator) -
 async def test_bad_secret_token_is_refused(raw: Raw) -> None:
     description = await raw.error("setWebhook", url="https://x.org/h", secret_token="no spaces")
     assert "secret token" in description
+
+
+async def test_webhook_needs_https_on_telegrams_ports(raw: Raw, tg: Emulator) -> None:
+    """Telegram's rule, except for the loopback address the bot under test listens on."""
+    for url in ("http://shop.example.com/hook", "http://203.0.113.5:8443/hook"):
+        assert "An HTTPS URL must be provided" in await raw.error("setWebhook", url=url)
+    for url in ("https://shop.example.com:8080/hook", "https://shop.example.com:1/hook"):
+        assert "ports 80, 88, 443 or 8443" in await raw.error("setWebhook", url=url)
+    for url in (
+        "https://shop.example.com/hook",
+        "https://shop.example.com:8443/hook",
+        "https://shop.example.com:88/hook",
+        "http://127.0.0.1:8080/hook",
+        "http://localhost:3000/hook",
+        "http://[::1]:9000/hook",
+    ):
+        assert await raw.ok("setWebhook", url=url) is True
+        await raw.ok("deleteWebhook")

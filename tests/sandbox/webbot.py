@@ -5,17 +5,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import io
 from collections.abc import AsyncIterator
 
+import soundfile
 from aiogram import Bot, Dispatcher, F
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.filters import CommandStart
 from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
     BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQuery,
+    InlineQueryResultArticle,
+    InlineQueryResultUnion,
+    InputTextMessageContent,
     KeyboardButton,
     LabeledPrice,
     Message,
@@ -26,6 +34,13 @@ from aiogram.types import (
 from sandbox import Emulator
 from tests.sandbox.conftest import png
 
+ADMIN = 900000001
+CUSTOMER_COMMANDS = [
+    BotCommand(command="start", description="Start the shop"),
+    BotCommand(command="help", description="How it works"),
+]
+CATALOG = {"Hoodie": "49.99", "Hooded scarf": "19.50", "Kettle": "35.00"}
+
 
 def demo_dispatcher() -> Dispatcher:
     dp = Dispatcher()
@@ -33,6 +48,12 @@ def demo_dispatcher() -> Dispatcher:
     @dp.message(CommandStart())
     async def start(message: Message) -> None:
         assert message.from_user is not None
+        assert message.bot is not None
+        if message.from_user.id == ADMIN:  # the admin's chat gets the admin's / menu
+            await message.bot.set_my_commands(
+                [*CUSTOMER_COMMANDS, BotCommand(command="admin", description="Admin tools")],
+                scope=BotCommandScopeChat(chat_id=message.from_user.id),
+            )
         keyboard = InlineKeyboardMarkup(
             inline_keyboard=[
                 [InlineKeyboardButton(text="Add to cart", callback_data="add")],
@@ -87,7 +108,17 @@ def demo_dispatcher() -> Dispatcher:
     @dp.message(F.voice)
     async def voice(message: Message) -> None:
         assert message.voice is not None
-        await message.answer(f"Voice note of {message.voice.duration} s")
+        assert message.bot is not None
+        voice = message.voice
+        # what a bot does with a voice note: download it and decode it (libsndfile)
+        data = await message.bot.download(voice.file_id)
+        assert data is not None
+        try:
+            samples, rate = soundfile.read(io.BytesIO(data.read()))
+            heard = f"{len(samples) / rate:.1f} s of audio"
+        except soundfile.LibsndfileError as exc:
+            heard = f"unplayable: {exc}"
+        await message.answer(f"Voice note of {voice.duration} s, {voice.mime_type}, {heard}")
 
     @dp.message(F.document)
     async def document(message: Message) -> None:
@@ -110,8 +141,31 @@ def demo_dispatcher() -> Dispatcher:
         )
         await message.answer("Menu below", reply_markup=keyboard)
 
+    @dp.inline_query()
+    async def inline(query: InlineQuery) -> None:
+        shop_link = InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="Open", url="https://example.com/shop")]]
+        )
+        results: list[InlineQueryResultUnion] = [
+            InlineQueryResultArticle(
+                id=f"p{number}",
+                title=name,
+                description=f"{price} EUR",
+                input_message_content=InputTextMessageContent(
+                    message_text=f"<b>{name}</b>\n{price} EUR", parse_mode="HTML"
+                ),
+                reply_markup=shop_link,
+            )
+            for number, (name, price) in enumerate(CATALOG.items(), 1)
+            if query.query.lower() in name.lower()
+        ]
+        await query.answer(results, cache_time=0, is_personal=True)
+
     @dp.message(F.text)
     async def echo(message: Message) -> None:
+        if message.via_bot is not None:
+            await message.answer(f"You shared via @{message.via_bot.username}: {message.text}")
+            return
         await message.answer(f"You said: {message.text}")
 
     return dp
@@ -123,6 +177,7 @@ async def running_bot(tg: Emulator) -> AsyncIterator[Bot]:
     session = AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url, is_local=False))
     bot = Bot(tg.token, session=session)
     dp = demo_dispatcher()
+    await bot.set_my_commands(CUSTOMER_COMMANDS)  # the default scope, as a shop publishes
     polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=5))
     try:
         yield bot
