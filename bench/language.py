@@ -1,7 +1,8 @@
 """Understanding typed text: the embedded classifier's parse p95 and accuracy, against the
 Rasa server when RASA_URL answers (scripts/rasa/up.sh starts one; skipped with a note if not).
 
-The phrases are the held-out test set of nlu/data (what `python -m nlu evaluate` scores).
+The phrases are the held-out splits of nlu/data (what `python -m nlu evaluate` scores): the
+independent one of issue 16 (heldout*.yml) and the older test_phrases.yml.
 bench/voice.py, when present, adds the voice rows (its `rows()` coroutine).
 
 Run alone: python -m bench.language
@@ -19,15 +20,15 @@ import aiohttp
 
 from bench.common import Row, info, percentile, skipped, table
 from nlu.backends import Backend, load_catalog, make_backend
-from nlu.dataset import CATALOG_FILE, TEST_FILE, load
-from nlu.evaluate import evaluate
+from nlu.dataset import CATALOG_FILE, HELDOUT_FILE, NEGATED_FILE, TEST_FILE, load
+from nlu.evaluate import evaluate_heldout
 from nlu.types import Context
 
 RASA_URL = os.environ.get("RASA_URL", "http://127.0.0.1:5005")
 
 
 async def _parse_p95(backend: Backend) -> float:
-    phrases = [e.text for e in load(TEST_FILE).examples]
+    phrases = [e.text for f in (HELDOUT_FILE, NEGATED_FILE, TEST_FILE) for e in load(f).examples]
     await backend.parse(phrases[0], Context())  # warm: model load, caches
     times = []
     for phrase in phrases:
@@ -53,27 +54,41 @@ async def rows() -> list[Row]:
     embedded = make_backend("embedded", None, catalog)
     try:
         p95 = await _parse_p95(embedded)
-        report = await evaluate(embedded, catalog)
+        report = await evaluate_heldout(embedded, catalog)
     finally:
         await embedded.aclose()
-    rasa_p95 = rasa_accuracy = None
+    rasa_p95 = rasa_accuracy = rasa_actions = None
     if await _rasa_answers():
         rasa = make_backend("rasa-only", RASA_URL, catalog)
         try:
             rasa_p95 = await _parse_p95(rasa)
-            rasa_accuracy = (await evaluate(rasa, catalog)).intent_accuracy * 100
+            rasa_report = await evaluate_heldout(rasa, catalog)
+            rasa_accuracy = rasa_report.balanced_accuracy * 100
+            rasa_actions = rasa_report.off_topic_action_rate * 100
         finally:
             await rasa.aclose()
     out = [
         info("language: embedded parse p95", p95, "ms", rasa_p95, "Rasa"),
         info(
-            "language: embedded intent accuracy",
-            report.intent_accuracy * 100,
+            "language: embedded balanced accuracy (held-out)",
+            report.balanced_accuracy * 100,
             "%",
             rasa_accuracy,
             "Rasa",
         ),
-        info("language: embedded entity exact match", report.entity_accuracy * 100, "%"),
+        info(
+            "language: off-topic confident actions",
+            report.off_topic_action_rate * 100,
+            "%",
+            rasa_actions,
+            "Rasa",
+        ),
+        info("language: negation respected", report.negation_accuracy * 100, "%"),
+        info(
+            "language: embedded entity exact match (annotated)",
+            report.annotated_entity_accuracy * 100,
+            "%",
+        ),
     ]
     if rasa_p95 is None:
         out.append(skipped("language: Rasa", f"skipped: no Rasa at {RASA_URL} (make rasa)"))

@@ -18,10 +18,11 @@ import aiohttp
 
 from nlu.catalog import CatalogIndex
 from nlu.classifier import Model, load_or_train
-from nlu.dataset import CATALOG_FILE, TRAINING_FILE, NluData, load
+from nlu.dataset import CATALOG_FILE, TRAINING_FILES, NluData, load_training
 from nlu.postprocess import EntityBuilder, EntitySpan
 from nlu.text import words
-from nlu.types import INTENTS, OUT_OF_SCOPE, Context, Intent
+from nlu.types import DEFAULT_THRESHOLD, INTENTS, OUT_OF_SCOPE, Context, Intent
+from nlu.understand import Refiner, ShopWords, names_coupon
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,9 @@ def load_catalog(path: Path = CATALOG_FILE) -> CatalogIndex:
     """The sample catalog shipped for evaluation and the command line."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return CatalogIndex.build(
-        [(int(p[0]), str(p[1]), str(p[2])) for p in data["products"]], data["categories"]
+        [(int(p[0]), str(p[1]), str(p[2])) for p in data["products"]],
+        data["categories"],
+        coupons=data.get("coupons", ()),
     )
 
 
@@ -60,10 +63,23 @@ def context_words(data: NluData) -> set[str]:
 def with_training_words(catalog: CatalogIndex, data: NluData | None = None) -> CatalogIndex:
     """The catalog with the training phrases' everyday words protected from fuzzy matching
     ("start" must not become "Smart Speaker")."""
-    words_used = context_words(data or load(TRAINING_FILE))
+    words_used = context_words(data or load_training())
     return CatalogIndex.build(
-        catalog.items, catalog.categories.values(), words_used - catalog.vocabulary
+        catalog.items,
+        catalog.categories.values(),
+        words_used - catalog.vocabulary,
+        coupons=catalog.coupons,
     )
+
+
+def shop_words(data: NluData | None = None) -> ShopWords:
+    """The words of the shop intents' training phrases, and those only off-topic ones use."""
+    data = data or load_training()
+    shop: set[str] = set()
+    other: set[str] = set()
+    for example in data.examples:
+        (other if example.intent == OUT_OF_SCOPE else shop).update(words(example.text))
+    return ShopWords(shop, other)
 
 
 def _empty(text: str) -> bool:
@@ -76,12 +92,14 @@ class EmbeddedBackend:
     def __init__(
         self,
         catalog: CatalogIndex | None = None,
-        training_file: Path = TRAINING_FILE,
+        training_files: tuple[Path, ...] = TRAINING_FILES,
         cache_dir: Path | None = None,
     ) -> None:
-        self.data = load(training_file)
+        self.data = load_training(training_files)
         self.catalog = with_training_words(catalog or load_catalog(), self.data)
         self.entities = EntityBuilder(self.catalog)
+        self.shop_words = shop_words(self.data)
+        self.refiner = Refiner(self.shop_words, self.catalog)
         self._cache_dir = cache_dir
         self._model: Model | None = None
 
@@ -92,21 +110,41 @@ class EmbeddedBackend:
             self._model = load_or_train(pairs, self._cache_dir)
         return self._model
 
-    def parse_sync(self, text: str, context: Context) -> Intent:
+    def parse_clause(self, text: str, context: Context) -> Intent:
+        """One request, as the classifier and the extractors read it (no refining)."""
         if _empty(text):
             return Intent(OUT_OF_SCOPE, 0.0)
         ranking = self.model.predict(text)
         name, confidence = ranking[0]
+        if name not in ("apply_coupon", "checkout") and names_coupon(text, self.catalog):
+            name, confidence = "apply_coupon", max(confidence, DEFAULT_THRESHOLD)
         entities = self.entities.build(text, name, context)
         return Intent(name, confidence, entities, tuple(ranking[:5]))
 
+    def parse_sync(self, text: str, context: Context) -> Intent:
+        coroutine = self.parse(text, context)
+        try:
+            coroutine.send(None)
+        except StopIteration as done:  # it never awaits anything that suspends
+            result: Intent = done.value
+            return result
+        coroutine.close()
+        raise RuntimeError("the embedded parse suspended")
+
     async def parse(self, text: str, context: Context) -> Intent:
-        return self.parse_sync(text, context)
+        if _empty(text):
+            return Intent(OUT_OF_SCOPE, 0.0)
+
+        async def one(clause: str) -> Intent:
+            return self.parse_clause(clause, context)
+
+        return await self.refiner.parse(text, one)
 
     def use_catalog(self, catalog: CatalogIndex) -> None:
         """Match product names against this (live) catalog from now on."""
         self.catalog = with_training_words(catalog, self.data)
         self.entities = EntityBuilder(self.catalog)
+        self.refiner = Refiner(self.shop_words, self.catalog)
 
     async def aclose(self) -> None:
         return None
@@ -122,8 +160,11 @@ class RasaBackend:
         timeout: float = 3.0,
     ) -> None:
         self.url = url.rstrip("/")
-        self.catalog = with_training_words(catalog or load_catalog())
+        data = load_training()
+        self.catalog = with_training_words(catalog or load_catalog(), data)
         self.entities = EntityBuilder(self.catalog)
+        self.shop_words = shop_words(data)
+        self.refiner = Refiner(self.shop_words, self.catalog)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
@@ -147,7 +188,13 @@ class RasaBackend:
     async def parse(self, text: str, context: Context) -> Intent:
         if _empty(text):
             return Intent(OUT_OF_SCOPE, 0.0)
-        return self.from_response(text, await self.raw_parse(text), context)
+
+        async def one(clause: str) -> Intent:
+            if _empty(clause):
+                return Intent(OUT_OF_SCOPE, 0.0)
+            return self.from_response(clause, await self.raw_parse(clause), context)
+
+        return await self.refiner.parse(text, one)
 
     def from_response(self, text: str, body: dict[str, Any], context: Context) -> Intent:
         """Maps Rasa's JSON onto an Intent; unknown intent names become out_of_scope."""
@@ -156,6 +203,8 @@ class RasaBackend:
         confidence = float(intent.get("confidence") or 0.0)
         if name not in INTENTS:
             name, confidence = OUT_OF_SCOPE, min(confidence, 0.0)
+        if name not in ("apply_coupon", "checkout") and names_coupon(text, self.catalog):
+            name, confidence = "apply_coupon", max(confidence, DEFAULT_THRESHOLD)
         spans: list[EntitySpan] = []
         for entity in body.get("entities") or ():
             start, end = entity.get("start"), entity.get("end")
@@ -171,6 +220,7 @@ class RasaBackend:
         """Match product names against this (live) catalog from now on."""
         self.catalog = with_training_words(catalog)
         self.entities = EntityBuilder(self.catalog)
+        self.refiner = Refiner(self.shop_words, self.catalog)
 
     async def aclose(self) -> None:
         if self._session is not None:

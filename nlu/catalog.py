@@ -116,6 +116,8 @@ class CatalogIndex:
             self._by_first.setdefault(word[-2:], []).append(word)
         self._cache: dict[str, str | None] = {}
         self.protected = COMMON_WORDS
+        #: the shop's coupon codes, upper case: "save ten" is read as SAVE10 when it exists
+        self.coupons: frozenset[str] = frozenset()
 
     @classmethod
     def build(
@@ -123,6 +125,7 @@ class CatalogIndex:
         rows: Iterable[CatalogRow],
         categories: Iterable[str] = (),
         common_words: Iterable[str] = (),
+        coupons: Iterable[str] = (),
     ) -> CatalogIndex:
         """From `(product_id, name, category_name[, attributes])` tuples or CatalogItems;
         `categories` adds parent categories that hold no product directly."""
@@ -136,6 +139,7 @@ class CatalogIndex:
                 items.append(CatalogItem(row[0], row[1], row[2]))
         index = cls(items, categories)
         index.protected = COMMON_WORDS | frozenset(w.lower() for w in common_words)
+        index.coupons = frozenset(c.strip().upper() for c in coupons if c.strip())
         return index
 
     # --- words ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 from nlu.backends import load_catalog, make_backend
 from nlu.catalog import CatalogIndex
 from nlu.dataset import CATALOG_FILE
-from nlu.evaluate import evaluate
+from nlu.evaluate import evaluate, evaluate_heldout
 from nlu.types import Context
 
 
@@ -94,8 +94,14 @@ async def _run(args: argparse.Namespace) -> int:
                 intent = await backend.parse(text, context)
                 print(json.dumps(intent.to_json(text), ensure_ascii=False), flush=True)
             return 0
-        report = await evaluate(backend, catalog)
+        report = await evaluate_heldout(backend, catalog)
+        legacy = await evaluate(backend, catalog)
+        print(f"backend: {args.backend}; held-out split: nlu/data/heldout*.yml")
         print("\n".join(report.lines()))
+        print(
+            f"legacy split (test_phrases.yml): intent accuracy {legacy.intent_accuracy:.3f},"
+            f" entity exact match {legacy.entity_accuracy:.3f}"
+        )
         if args.verbose:
             print("\n".join(report.mistakes))
         return 0

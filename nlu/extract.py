@@ -132,13 +132,39 @@ _NOT_CODES = frozenset(
     wordlist(
         """a an the my this that it is to for on please pls plz code coupon voucher promo discount
         here now again and or me i you we one two three four five ten twenty it's thanks thx
-        order cart basket checkout out of off with at in from by"""
+        order cart basket checkout out of off with at in from by codes coupons vouchers
+        promos mine"""
     )
 )
 
 
-def extract_coupon(text: str) -> Found[str] | None:
-    """A coupon code after "code"/"apply"/"use", or any SHOUTED10 looking token."""
+def known_coupon(text: str, codes: frozenset[str]) -> Found[str] | None:
+    """One of the shop's codes, typed or spoken: "save10", "SAVE 10", "save ten" and
+    "save one zero" are SAVE10, "free ship" is FREESHIP. Up to four words are joined, number
+    words read as digits."""
+    if not codes:
+        return None
+    tokens = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9]+", text)]
+    longest = max(len(c) for c in codes)
+    for i in range(len(tokens)):
+        joined = ""
+        for j in range(i, min(i + 4, len(tokens))):
+            word = tokens[j][0].lower()
+            number = word_number(word)
+            joined += str(number) if number is not None and not word.isdigit() else word
+            if len(joined) > longest:
+                break
+            if joined.upper() in codes:
+                return Found(joined.upper(), tokens[i][1], tokens[j][2])
+    return None
+
+
+def extract_coupon(text: str, codes: frozenset[str] = frozenset()) -> Found[str] | None:
+    """One of the shop's `codes` (typed or spoken), else a code after "code"/"apply"/"use",
+    or any SHOUTED10 looking token."""
+    known = known_coupon(text, codes)
+    if known is not None:
+        return known
     for pattern, needs_shape in ((_CODE_KEYWORD, False), (_APPLY, True), (_CODE_SHAPE, True)):
         for match in pattern.finditer(text):
             code = match.group("code")

@@ -54,9 +54,43 @@ _FILLERS = {"a", "an", "of", "the"}
 _DIGITS = re.compile(r"^[#]?(\d+)$")
 
 
+_UNIT = "|".join(sorted((u for u in UNITS if 0 < UNITS[u] < 10), key=len, reverse=True))
+_TEEN = "|".join(sorted((u for u in UNITS if UNITS[u] >= 10), key=len, reverse=True))
+_TEN = "|".join(sorted(TENS, key=len, reverse=True))
+_BELOW_100 = rf"(?:(?:{_TEN})(?:[\s-]+(?:{_UNIT}))?|{_TEEN}|{_UNIT})"
+_COMPOUND = re.compile(
+    rf"\b(?:(?P<h>a|one|{_UNIT})[\s-]+hundred(?:[\s-]+(?:and[\s-]+)?(?P<rest>{_BELOW_100}))?"
+    rf"|(?P<tens>{_TEN})[\s-]+(?P<unit>{_UNIT}))\b",
+    re.IGNORECASE,
+)
+
+
+def _below_100(text: str) -> int:
+    parts = re.split(r"[\s-]+", text.lower())
+    if parts[0] in TENS:
+        return TENS[parts[0]] + (UNITS[parts[1]] if len(parts) > 1 else 0)
+    return UNITS[parts[0]]
+
+
+def _compound(match: re.Match[str]) -> str:
+    if match.group("tens"):
+        return str(TENS[match.group("tens").lower()] + UNITS[match.group("unit").lower()])
+    head = match.group("h").lower()
+    hundreds = 1 if head in ("a", "one") else UNITS[head]
+    rest = match.group("rest")
+    return str(hundreds * 100 + (_below_100(rest) if rest else 0))
+
+
+def normalise(text: str) -> str:
+    """Compound number words as digits, up to 999: "twenty five" -> "25", "a hundred and
+    twenty" -> "120". Single number words stay ("two hoodies"; "one zero four two" is an
+    order number read digit by digit elsewhere)."""
+    return _COMPOUND.sub(_compound, text)
+
+
 def word_number(text: str) -> int | None:
     """ "seven" -> 7, "twenty one" / "twenty-one" -> 21, "12" -> 12; None if not a number."""
-    cleaned = text.strip().lower().replace("-", " ")
+    cleaned = normalise(text.strip().lower()).replace("-", " ")
     match = _DIGITS.match(cleaned)
     if match:
         return int(match.group(1))
@@ -72,7 +106,7 @@ def word_number(text: str) -> int | None:
 
 def parse_quantity(text: str) -> int | None:
     """How many: "3", "three", "a couple of", "a pair", "an", "x2"; None if no count."""
-    cleaned = text.strip().lower().rstrip("x")
+    cleaned = normalise(text.strip().lower()).rstrip("x")
     if cleaned.startswith("x") and cleaned[1:].isdigit():
         cleaned = cleaned[1:]
     value = word_number(cleaned)

@@ -119,7 +119,9 @@ class EntityBuilder:
         take(low, "price_min")
         take(high, "price_max")
         take(
-            extract_coupon(text) if intent == "apply_coupon" or "coupon_code" in given else None,
+            extract_coupon(text, self.catalog.coupons)
+            if intent == "apply_coupon" or "coupon_code" in given
+            else None,
             "coupon_code",
         )
         take(extract_order_id(text, loose=intent in ORDER_INTENTS), "order_id")

@@ -33,6 +33,20 @@ INTENTS: tuple[str, ...] = (
 OUT_OF_SCOPE = "out_of_scope"
 DEFAULT_THRESHOLD = 0.35  # measured on the embedded model; see docs/nlu.md
 
+#: Intents that change something (a cart, a wishlist, an order, a review): never performed
+#: from off-topic or negated words.
+STATE_CHANGING = frozenset(
+    {
+        "add_to_cart",
+        "remove_from_cart",
+        "add_to_wishlist",
+        "apply_coupon",
+        "checkout",
+        "cancel_order",
+        "return_order",
+        "leave_review",
+    }
+)
 #: Intents whose missing product may be taken from the product last shown in the chat.
 PRODUCT_INTENTS = frozenset(
     {"product_info", "add_to_cart", "remove_from_cart", "add_to_wishlist", "leave_review"}
@@ -130,6 +144,10 @@ class Intent:
     confidence: float
     entities: Entities = field(default_factory=Entities)
     ranking: tuple[tuple[str, float], ...] = ()  # other candidates, best first
+    #: further requests in the same message, in order ("add 2 hoodies and check out")
+    then: tuple[Intent, ...] = ()
+    #: on an out_of_scope result: the request the words declined ("don't add the hoodie")
+    negated: str | None = None
 
     @property
     def out_of_scope(self) -> bool:
@@ -140,9 +158,21 @@ class Intent:
         return not self.out_of_scope and self.confidence >= threshold
 
     def to_json(self, text: str) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "text": text,
             "intent": self.name,
             "confidence": round(self.confidence, 4),
             "entities": self.entities.to_json(),
         }
+        if self.negated:
+            out["negated"] = self.negated
+        if self.then:
+            out["then"] = [
+                {
+                    "intent": i.name,
+                    "confidence": round(i.confidence, 4),
+                    "entities": i.entities.to_json(),
+                }
+                for i in self.then
+            ]
+        return out

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# setup + train (when nlu.yml or config.yml changed) + serve in the background, then waits
+# setup + train (when the training files or config.yml changed) + serve in the background, then waits
 # until /model/parse answers. Prints the URL to export as RASA_URL. Used by `make rasa` and CI.
 set -euo pipefail
 here="$(dirname "${BASH_SOURCE[0]}")"
 source "$here/env.sh"
 bash "$here/setup.sh"
 stamp="$RASA_MODELS/nlu-latest.sha256"
-digest="$(cat "$RASA_DATA" "$RASA_CONFIG" | sha256sum | cut -d' ' -f1)"
+# shellcheck disable=SC2086 # RASA_DATA is a list of files
+digest="$(cat $RASA_DATA "$RASA_CONFIG" | sha256sum | cut -d' ' -f1)"
 url="http://127.0.0.1:$RASA_PORT"
 if [[ ! -f "$RASA_MODELS/nlu-latest.tar.gz" ]] || [[ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]]; then
     bash "$here/train.sh"

@@ -14,7 +14,7 @@ from aiohttp import web
 from nlu.backends import BackendUnavailable, EmbeddedBackend, FallbackBackend, RasaBackend
 from nlu.catalog import CatalogIndex
 from nlu.dataset import TEST_FILE, load
-from nlu.evaluate import evaluate
+from nlu.evaluate import evaluate, evaluate_heldout
 from nlu.types import Context
 
 
@@ -175,3 +175,17 @@ async def test_real_rasa_accuracy_and_agreement_with_embedded(
     ours = [embedded.parse_sync(t, Context()).name for t in texts]
     agree = sum(a.name == b for a, b in zip(report.predictions, ours, strict=True)) / len(texts)
     assert agree >= 0.90
+
+
+@pytest.mark.rasa
+async def test_real_rasa_held_out_targets(rasa_url: str, catalog: CatalogIndex) -> None:
+    """Issue 16's held-out split through the real server and the shared rules."""
+    backend = RasaBackend(rasa_url, catalog)
+    try:
+        report = await evaluate_heldout(backend, catalog)
+    finally:
+        await backend.aclose()
+    assert report.balanced_accuracy >= 0.95, report.mistakes
+    assert report.off_topic_action_rate <= 0.003, report.mistakes
+    assert report.off_topic_recognised_rate >= 0.80, report.mistakes
+    assert report.negation_accuracy >= 0.95, report.mistakes

@@ -1,0 +1,47 @@
+"""Issue 16 through the real bot: negated requests change nothing, a shop verb on something
+the shop does not have is no shop action, and counts in words are read whole."""
+
+from __future__ import annotations
+
+from sandbox import Emulator, SimUser
+from tests.e2e.steps import check_out
+
+
+async def _start(user: SimUser) -> None:
+    await user.send("/start")
+    await user.expect_message("Welcome")
+
+
+async def test_a_negated_request_changes_nothing(tg: Emulator) -> None:
+    ada = tg.user("Ada")
+    await _start(ada)
+    await ada.send("don't add the olive pour-over kettle to my cart")
+    reply = await ada.expect_message(timeout=60)
+    assert "Added" not in (reply.text or "")
+    await ada.send("/cart")
+    await ada.expect_message("Your cart is empty")
+
+
+async def test_a_shop_verb_on_something_else_is_not_a_shop_action(tg: Emulator) -> None:
+    """With an order that could be cancelled, "cancel my gym membership" offers no
+    cancellation."""
+    bo = tg.user("Bo")
+    await _start(bo)
+    await bo.send("add an olive pour-over kettle to my cart please")
+    await bo.expect_message("Added 1 × Olive Pour-Over Kettle", timeout=60)
+    await check_out(bo, address="4 Elm Row, Galway, Ireland", provider="Local Pickup")
+    await bo.expect_edit("is placed")
+    await bo.expect_message("You will pay")
+    await bo.send("cancel my gym membership")
+    reply = await bo.expect_message(timeout=60)
+    assert "cancel this order" not in (reply.text or "")
+    await bo.send("i do not want to cancel my order")
+    reply = await bo.expect_message(timeout=60)
+    assert "cancel this order" not in (reply.text or "")
+
+
+async def test_a_count_in_words_is_read_whole(tg: Emulator) -> None:
+    cy = tg.user("Cy")
+    await _start(cy)
+    await cy.send("add twenty one olive pour-over kettles to my cart")
+    await cy.expect_message("Added 21 × Olive Pour-Over Kettle", timeout=60)

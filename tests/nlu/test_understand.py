@@ -1,0 +1,234 @@
+"""Issue 16: unseen wording, off-topic text, negation, numbers, codes and two requests in one
+message, on the embedded backend (the Rasa backend shares every rule: test_rasa.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from nlu.backends import EmbeddedBackend
+from nlu.catalog import CatalogIndex
+from nlu.dataset import GENERATED_FILE, HELDOUT_FILE, NEGATED_FILE, load, load_training
+from nlu.evaluate import evaluate_heldout
+from nlu.extract import extract_order_id, extract_rating, known_coupon
+from nlu.generate import generate, render
+from nlu.numbers import normalise, parse_quantity
+from nlu.types import STATE_CHANGING, Context, Intent
+from nlu.understand import clauses, negated_verb
+
+
+async def parse(backend: EmbeddedBackend, text: str) -> Intent:
+    return await backend.parse(text, Context())
+
+
+def acts(intent: Intent) -> bool:
+    return intent.is_confident() and intent.name in STATE_CHANGING
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9#$/]+", text.lower()))
+
+
+def test_generated_training_file_is_up_to_date() -> None:
+    assert GENERATED_FILE.read_text(encoding="utf-8") == render(generate()), (
+        "run python -m nlu.generate"
+    )
+
+
+def test_held_out_split_is_not_in_training() -> None:
+    training = {_key(e.text) for e in load_training().examples}
+    for path in (HELDOUT_FILE, NEGATED_FILE):
+        leaked = [e.text for e in load(path).examples if _key(e.text) in training]
+        assert leaked == [], path.name
+
+
+async def test_held_out_targets(embedded: EmbeddedBackend, catalog: CatalogIndex) -> None:
+    report = await evaluate_heldout(embedded, catalog)
+    assert report.total >= 250
+    assert report.off_topic >= 50
+    assert report.balanced_accuracy >= 0.95, report.mistakes
+    assert report.off_topic_action_rate <= 0.003, report.mistakes
+    assert report.off_topic_recognised_rate >= 0.80, report.mistakes
+    assert report.negation_accuracy >= 0.95, report.mistakes
+    assert report.annotated_entity_accuracy >= 0.95, report.mistakes
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("twenty five", 25),
+        ("forty-two", 42),
+        ("a hundred", 100),
+        ("a hundred and twenty", 120),
+        ("three hundred and twelve", 312),
+        ("nine hundred ninety nine", 999),
+        ("seven", 7),
+        ("a couple of", 2),
+    ],
+)
+def test_counts_in_words_up_to_999(text: str, value: int) -> None:
+    assert parse_quantity(text) == value
+
+
+def test_single_number_words_and_spoken_digits_stay() -> None:
+    assert normalise("add two hoodies") == "add two hoodies"
+    assert normalise("order one zero four two") == "order one zero four two"
+    assert normalise("add twenty five mats") == "add 25 mats"
+
+
+async def test_add_twenty_five(embedded: EmbeddedBackend) -> None:
+    intent = await parse(embedded, "add twenty five yoga mats")
+    assert intent.name == "add_to_cart"
+    assert intent.entities.quantity == 25
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "order_id"),
+    [
+        ("cancel order 88", "cancel_order", 88),
+        ("track order 77", "track_order", 77),
+        ("where is my order 16", "track_order", 16),
+        ("number 16, where is it", "track_order", 16),
+        ("has #16 shipped", "track_order", 16),
+        ("where is order 1234567", "track_order", 1234567),
+        ("track 123456789012", "track_order", 123456789012),
+        ("i can't find my parcel 88213", "track_order", 88213),
+        ("cancel order number one zero four two", "cancel_order", 1042),
+    ],
+)
+async def test_order_ids_in_common_wordings(
+    embedded: EmbeddedBackend, text: str, intent: str, order_id: int
+) -> None:
+    parsed = await parse(embedded, text)
+    assert (parsed.name, parsed.entities.order_id) == (intent, order_id)
+
+
+def test_order_id_extractor_reads_long_ids() -> None:
+    found = extract_order_id("order id 998877665544", loose=True)
+    assert found is not None
+    assert found.value == 998877665544
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("apply save ten", "SAVE10"),
+        ("use code welcome ten", "WELCOME10"),
+        ("redeem free ship", "FREESHIP"),
+        ("apply save10", "SAVE10"),
+    ],
+)
+async def test_spoken_codes_become_the_shops_codes(
+    embedded: EmbeddedBackend, text: str, code: str
+) -> None:
+    parsed = await parse(embedded, text)
+    assert parsed.name == "apply_coupon"
+    assert parsed.entities.coupon_code == code
+
+
+def test_a_spoken_code_is_joined_only_into_a_code_the_shop_has() -> None:
+    assert known_coupon("apply save ten", frozenset({"SAVE10"})) is not None
+    assert known_coupon("apply save eleven", frozenset({"SAVE10"})) is None
+    assert known_coupon("apply save ten", frozenset()) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"), [("five stars", 5), ("4 out of 5", 4), ("two star", 2), ("3/5", 3)]
+)
+def test_ratings_in_words(text: str, rating: int) -> None:
+    found = extract_rating(f"rate the kettle {text}")
+    assert found is not None
+    assert found.value == rating
+
+
+@pytest.mark.parametrize(
+    ("text", "declined"),
+    [
+        ("don't add the hoodie", "add_to_cart"),
+        ("I do not want to cancel my order", "cancel_order"),
+        ("never remove the kettle from my cart", "remove_from_cart"),
+        ("no need to check out", "checkout"),
+        ("dont apply SAVE10", "apply_coupon"),
+        ("i don't want to return it", "return_order"),
+    ],
+)
+async def test_negation_never_performs_the_action(
+    embedded: EmbeddedBackend, text: str, declined: str
+) -> None:
+    parsed = await parse(embedded, text)
+    assert not acts(parsed), parsed
+    assert parsed.negated == declined
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("i don't want the zip hoodie in my cart anymore", "remove_from_cart"),
+        ("my order hasn't arrived", "track_order"),
+        ("don't add the hoodie, add the kettle instead", "add_to_cart"),
+    ],
+)
+async def test_negative_words_that_are_still_requests(
+    embedded: EmbeddedBackend, text: str, intent: str
+) -> None:
+    parsed = await parse(embedded, text)
+    assert parsed.name == intent, parsed
+    assert parsed.is_confident(), parsed
+
+
+def test_negation_finds_the_negated_verb() -> None:
+    assert negated_verb("please don't add the lamp") == "add"
+    assert negated_verb("no need to cancel it") == "cancel"
+    assert negated_verb("i don't want the lamp anymore") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cancel my gym membership",
+        "add my sister to the family plan",
+        "remove that song from my playlist",
+        "review my essay",
+        "cancel my zumba class",
+        "track my steps today",
+        "i dont know",
+        "i want to grab lunch",
+        "apply for a loan",
+    ],
+)
+async def test_the_object_decides_not_only_the_verb(embedded: EmbeddedBackend, text: str) -> None:
+    parsed = await parse(embedded, text)
+    assert not acts(parsed), parsed
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I can't find my parcel", "track_order"),
+        ("when will it get here", "track_order"),
+        ("can i get reimbursed", "return_order"),
+        ("i want a chargeback", "return_order"),
+        ("i'd like to give feedback on the lamp", "leave_review"),
+        ("what do you sell", "search"),
+        ("show products", "search"),
+        ("help me track my order", "track_order"),
+    ],
+)
+async def test_synonyms_shoppers_use(embedded: EmbeddedBackend, text: str, intent: str) -> None:
+    parsed = await parse(embedded, text)
+    assert parsed.name == intent, parsed
+
+
+async def test_two_requests_in_one_message_both_in_order(embedded: EmbeddedBackend) -> None:
+    parsed = await parse(embedded, "add 2 hoodies to my cart and check out")
+    assert parsed.name == "add_to_cart"
+    assert parsed.entities.quantity == 2
+    assert [then.name for then in parsed.then] == ["checkout"]
+    assert parsed.to_json("x")["then"][0]["intent"] == "checkout"
+
+
+async def test_a_list_of_things_is_one_request(embedded: EmbeddedBackend) -> None:
+    parsed = await parse(embedded, "show me hoodies and jackets")
+    assert parsed.then == ()
+    assert clauses("add 2 hoodies and 3 kettles") == ["add 2 hoodies and 3 kettles"]
