@@ -28,8 +28,9 @@ from sandbox import Emulator, StripeAccount
 from storage.models import Outbox, Payment
 from storage.vocabulary import PaymentMethod, PaymentStatus, to_minor_units
 from tests.conftest import Database
-from tests.integration.stripe_world import API_KEY, localstripe
+from tests.integration.stripe_world import API_KEY
 from tests.integration.world import World
+from tests.localstripe_server import localstripe
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated:DeprecationWarning")
 
