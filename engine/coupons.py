@@ -338,6 +338,23 @@ class Coupons:
         """Allow a disabled coupon again."""
         return await self._set_status(actor_id, coupon_id, CouponStatus.active)
 
+    @operation("the bot (system)")
+    async def codes(self) -> list[str]:
+        """The codes of the coupons that can be used today: the words a customer may type or
+        say for one ("save ten" is SAVE10). Whether a code applies to a cart is `quote`'s."""
+        today = self.d.clock().date()
+        async with self.d.uow() as uow:
+            rows = await uow.session.scalars(
+                select(Coupon.code)
+                .where(
+                    Coupon.status == CouponStatus.active,
+                    (Coupon.start_date.is_(None)) | (Coupon.start_date <= today),
+                    (Coupon.end_date.is_(None)) | (Coupon.end_date >= today),
+                )
+                .order_by(Coupon.code)
+            )
+            return list(rows.all())
+
     @operation("admin")
     async def usage(self, actor_id: int) -> list[CouponView]:
         """Every coupon with its use count, newest first."""

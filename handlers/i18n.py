@@ -64,6 +64,11 @@ def locale(lang: str | None) -> Locale:
     return Locale.parse(language(lang))
 
 
+def has_text(lang: str | None, key: str) -> bool:
+    """Does the catalog (or English) word `key`? For keys made from data, with a fallback."""
+    return key in CATALOGS.get(language(lang), CATALOGS[DEFAULT]) or key in CATALOGS[DEFAULT]
+
+
 def t(lang: str | None, key: str, **params: Any) -> str:
     catalog = CATALOGS.get(language(lang), CATALOGS[DEFAULT])
     template = catalog.get(key) or CATALOGS[DEFAULT][key]

@@ -32,7 +32,7 @@ from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import CartAction, CartCb
 from handlers.customer.catalog import Search, find, show_product, show_results
-from handlers.i18n import error_text, t
+from handlers.i18n import error_text, has_text, t
 from nlu import Backend, CatalogIndex, Context, Intent
 from nlu.backends import with_training_words
 from nlu.extract import COLOURS
@@ -86,7 +86,8 @@ class Language:
                 return
             rows = await self.shop.catalog.index_rows()
             categories = [c.name for c in await self.shop.catalog.categories()]
-            index = CatalogIndex.build(rows, categories)
+            codes = await self.shop.coupons.codes()  # so "save ten" can be heard as SAVE10
+            index = CatalogIndex.build(rows, categories, coupons=codes)
             self._index = index
             self._searchable = with_training_words(index)
             for part in (
@@ -161,11 +162,22 @@ async def understand(
         # classifier guessed from its words): its card, or the results
         await _named(message, shop, lang, state, text, language)
         return
+    if intent.negated:  # "don't add the kettle": nothing is done, and the user is told so
+        key = f"talk.negated.{intent.negated}"
+        await message.answer(
+            t(lang, key if has_text(lang, key) else "talk.negated"), reply_markup=kb.main_menu(lang)
+        )
+        return
     if not intent.is_confident():
         await _search_or_help(message, shop, lang, state, text, language)
         return
-    handler = INTENTS.get(intent.name, _unsupported)
-    await handler(message, shop, lang, me, state, intent, text, language)
+    # "add 2 hoodies and check out": each request in order; a request that spends money or
+    # cannot be undone still asks its own one-tap confirmation
+    for step in (intent, *intent.then):
+        if not step.is_confident():
+            break
+        handler = INTENTS.get(step.name, _unsupported)
+        await handler(message, shop, lang, me, state, step, text, language)
 
 
 async def _named(

@@ -18,6 +18,7 @@ async def test_a_negated_request_changes_nothing(tg: Emulator) -> None:
     await ada.send("don't add the olive pour-over kettle to my cart")
     reply = await ada.expect_message(timeout=60)
     assert "Added" not in (reply.text or "")
+    assert "OK, nothing is added to your cart" in (reply.text or "")
     await ada.send("/cart")
     await ada.expect_message("Your cart is empty")
 
@@ -34,10 +35,12 @@ async def test_a_shop_verb_on_something_else_is_not_a_shop_action(tg: Emulator) 
     await bo.expect_message("You will pay")
     await bo.send("cancel my gym membership")
     reply = await bo.expect_message(timeout=60)
-    assert "cancel this order" not in (reply.text or "")
+    assert "Cancel order #" not in (reply.text or "")
+    assert "Yes, cancel it" not in str(reply.reply_markup)
     await bo.send("i do not want to cancel my order")
     reply = await bo.expect_message(timeout=60)
-    assert "cancel this order" not in (reply.text or "")
+    assert "Cancel order #" not in (reply.text or "")
+    assert "OK, your order stays as it is" in (reply.text or "")
 
 
 async def test_a_count_in_words_is_read_whole(tg: Emulator) -> None:
@@ -45,3 +48,25 @@ async def test_a_count_in_words_is_read_whole(tg: Emulator) -> None:
     await _start(cy)
     await cy.send("add twenty one olive pour-over kettles to my cart")
     await cy.expect_message("Added 21 × Olive Pour-Over Kettle", timeout=60)
+
+
+async def test_two_requests_in_one_message_are_both_done_in_order(tg: Emulator) -> None:
+    di = tg.user("Di")
+    await _start(di)
+    await di.send("add 2 olive pour-over kettles to my cart and then check out")
+    await di.expect_message("Added 2 × Olive Pour-Over Kettle", timeout=60)
+    cart = await di.expect_message("Your cart", timeout=30)  # checkout's one-tap confirmation
+    assert "2 × Olive Pour-Over Kettle" in (cart.text or "")
+    await di.click("Checkout")
+    await di.expect_edit("Where should we deliver?")
+
+
+async def test_a_spoken_coupon_code_is_the_shop_s_code(tg: Emulator) -> None:
+    """ "save five" is SAVE5 because the shop has that code (its codes come from the engine)."""
+    ed = tg.user("Ed")
+    await _start(ed)
+    await ed.send("add an olive pour-over kettle to my cart")
+    await ed.expect_message("Added 1 × Olive Pour-Over Kettle", timeout=60)
+    await ed.send("apply the coupon save five")
+    reply = await ed.expect_message(timeout=60)
+    assert "SAVE5" in (reply.text or ""), reply.text
