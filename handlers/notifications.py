@@ -136,7 +136,12 @@ def render(
             ]
         )
     elif kind in SELLER_BUTTONS:
-        to = SellerAction.payouts if kind == "payout_statement" else SellerAction.orders
+        # straight to what the alert is about: the returns for a return, the payouts for a
+        # statement, else the orders (to confirm first)
+        to = {
+            "payout_statement": SellerAction.payouts,
+            "return_requested": SellerAction.returns,
+        }.get(kind, SellerAction.orders)
         markup = InlineKeyboardMarkup(
             inline_keyboard=[
                 [
