@@ -479,11 +479,30 @@ class Accounts:
 
     @operation("the user themself")
     async def set_default_address(self, actor_id: int, address_id: int) -> AddressView:
-        """Make an address the default of its type (and its copies of other types the
-        defaults of theirs)."""
+        """Make a place the default address: for shipping and for billing alike, as the
+        profile lists each place once with one ★. A type the place was not saved as gets a
+        copy of it, so no other place stays the default of that type."""
         async with self.d.uow() as uow:
             address = await self._own_address(uow, actor_id, address_id)
-            for copy in await self._copies(uow, address):
+            copies = await self._copies(uow, address)
+            for kind in set(AddressType) - {c.type for c in copies}:
+                twin = Address(
+                    user_id=actor_id,
+                    type=kind,
+                    street=address.street,
+                    city=address.city,
+                    country=address.country,
+                    state=address.state,
+                    postal_code=address.postal_code,
+                    recipient_name=address.recipient_name,
+                    phone=address.phone,
+                    is_default=False,
+                )
+                uow.session.add(twin)
+                await uow.session.flush()
+                audit(uow, "address", twin.address_id, "create", by=actor_id, new={"type": kind})
+                copies.append(twin)
+            for copy in copies:
                 await self._make_default(uow, copy)
             await uow.commit()
             return AddressView.of(address)

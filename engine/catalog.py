@@ -223,14 +223,26 @@ def _price(value: Decimal | int | str, field_name: str) -> Decimal:
         amount = money(value)
     except ValueError:
         raise InvalidInput(field=field_name, rule="amount") from None
-    if amount < 0:
-        raise InvalidInput(field=field_name, rule="not_negative")
+    if amount <= 0:  # nothing is sold for nothing: a $0.00 listing is a slip of the keyboard
+        raise InvalidInput(field=field_name, rule="positive")
     return amount
 
 
 def _check_discount(price: Decimal, discount: Decimal | None) -> None:
     if discount is not None and discount >= price:
         raise InvalidInput(field="discount_price", rule="below_price", price=price)
+
+
+def checked_prices(
+    price: Decimal | int | str, discount_price: Decimal | int | str | None = None
+) -> tuple[Decimal, Decimal | None]:
+    """A product's price and discount price as the shop accepts them (positive amounts, the
+    discount below the price), or InvalidInput naming the one that is wrong. The rule
+    `create_product` and `update_product` apply, for a wizard to ask at each step."""
+    amount = _price(price, "price")
+    discount = None if discount_price is None else _price(discount_price, "discount_price")
+    _check_discount(amount, discount)
+    return amount, discount
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -508,9 +520,7 @@ class Catalog:
             raise InvalidInput(field="name", rule="length", max=150)
         if stock < 0:
             raise InvalidInput(field="stock", rule="not_negative")
-        amount = _price(price, "price")
-        discount = None if discount_price is None else _price(discount_price, "discount_price")
-        _check_discount(amount, discount)
+        amount, discount = checked_prices(price, discount_price)
         if sku is not None:
             sku = sku.strip().upper()
             if not sku or len(sku) > 50:

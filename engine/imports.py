@@ -26,9 +26,9 @@ from typing import Any, Final
 from sqlalchemy import delete, or_, select
 
 from engine.base import Deps, audit, operation, seller_of
-from engine.catalog import Catalog
+from engine.catalog import Catalog, checked_prices
 from engine.errors import InvalidInput, NotFound
-from engine.inventory import _log, receive
+from engine.inventory import log_stock, receive
 from storage.models import Category, Product, ProductImage, Seller
 from storage.uow import UnitOfWork
 from storage.vocabulary import (
@@ -72,7 +72,7 @@ class Problem:
 
     line: int
     field: str
-    rule: str  # required, number, not_negative, below_price, too_long, unknown_category,
+    rule: str  # required, number, positive, below_price, too_long, unknown_category,
     # ambiguous_category, duplicate_sku, sku_taken, url, too_many_images
     value: str = ""
 
@@ -224,9 +224,6 @@ def _check_row(
         except (MoneyError, ValueError):
             problems.append(Problem(line, column, "number", value[:30]))
             return None
-        if parsed < 0:
-            problems.append(Problem(line, column, "not_negative", value[:30]))
-            return None
         return parsed
 
     name = text("name", 150, required=True)
@@ -234,8 +231,13 @@ def _check_row(
     sku = text("sku", 50, required=True).upper()
     price = amount("price", required=True)
     discount = amount("discount_price", required=False)
-    if price is not None and discount is not None and discount >= price:
-        problems.append(Problem(line, "discount_price", "below_price", str(discount)))
+    if price is not None:  # the catalog's own rule: positive amounts, the discount below
+        try:
+            checked_prices(price, discount)
+        except InvalidInput as refused:
+            field, rule = str(refused.params["field"]), str(refused.params["rule"])
+            shown = price if field == "price" else discount
+            problems.append(Problem(line, field, rule, str(shown)))
     stock_text = cells.get("stock", "").strip()
     stock = int(stock_text) if stock_text.isdigit() else -1
     if not stock_text:
@@ -454,7 +456,7 @@ class Imports:
         delta = row.stock - product.stock_quantity
         if delta:
             old["stock"] = product.stock_quantity
-            _log(
+            log_stock(
                 uow,
                 product,
                 delta,

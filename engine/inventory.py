@@ -41,7 +41,7 @@ async def lock_products(uow: UnitOfWork, product_ids: Iterable[int]) -> dict[int
     return found
 
 
-def _log(
+def log_stock(
     uow: UnitOfWork,
     product: Product,
     delta: int,
@@ -109,7 +109,9 @@ def take(
     if short:
         raise InsufficientStock(items=short)
     for pid, qty in sorted(quantities.items()):
-        _log(uow, products[pid], -qty, InventoryChangeType.stock_out, reference, reference_id, by)
+        log_stock(
+            uow, products[pid], -qty, InventoryChangeType.stock_out, reference, reference_id, by
+        )
 
 
 def give_back(
@@ -123,7 +125,9 @@ def give_back(
 ) -> None:
     for pid, qty in sorted(quantities.items()):
         if qty > 0:
-            _log(uow, products[pid], qty, InventoryChangeType.stock_in, reference, reference_id, by)
+            log_stock(
+                uow, products[pid], qty, InventoryChangeType.stock_in, reference, reference_id, by
+            )
 
 
 def receive(
@@ -137,7 +141,7 @@ def receive(
 ) -> None:
     """Stock arriving (a new listing's opening stock, a restock)."""
     if quantity > 0:
-        _log(uow, product, quantity, InventoryChangeType.stock_in, reference, reference_id, by)
+        log_stock(uow, product, quantity, InventoryChangeType.stock_in, reference, reference_id, by)
 
 
 @dataclass(frozen=True)
@@ -192,7 +196,7 @@ class Inventory:
                     ]
                 )
             before = product.stock_quantity
-            _log(
+            log_stock(
                 uow,
                 product,
                 delta,

@@ -143,8 +143,9 @@ def error_text(lang: str | None, error: DomainError) -> str:
     if error.code == "insufficient_stock":
         items = params.get("items") or [{}]
         params = {"available": items[0].get("available", 0)}
-    if "short_by" in params and isinstance(params["short_by"], Decimal):
-        params["short_by"] = price(params["short_by"], lang=lang)
+    for money_param in ("short_by", "price"):  # amounts of money, shown as money
+        if isinstance(params.get(money_param), Decimal):
+            params[money_param] = price(params[money_param], lang=lang)
     safe = {k: v for k, v in params.items() if isinstance(v, str | int | Decimal)}
     try:
         return t(lang, key, **safe)

@@ -247,6 +247,7 @@ MESSAGES: dict[str, str] = {
     # --- sellers ---
     "seller.apply.name": "Let's open your store. What is it called?",
     "seller.apply.description": "In one or two sentences, what do you sell?",
+    "seller.apply.rename": "What else could your store be called?",
     "seller.applied": (
         "Thank you! <b>{store}</b> is waiting for an admin's approval; I will tell you here."
     ),
@@ -382,7 +383,7 @@ MESSAGES: dict[str, str] = {
     "import.done": "✅ Imported.",
     "import.rule.required": "missing",
     "import.rule.number": "not a number ({value})",
-    "import.rule.not_negative": "below zero ({value})",
+    "import.rule.positive": "must be more than zero ({value})",
     "import.rule.whole_number": "not a whole number of units ({value})",
     "import.rule.below_price": "the discount price must be below the price ({value})",
     "import.rule.too_long": "too long (at most {value} characters)",
@@ -400,6 +401,8 @@ MESSAGES: dict[str, str] = {
     "error.invalid.file.too_large": "That file is too large to import.",
     "error.invalid.file.unreadable": "That spreadsheet cannot be read.",
     "error.invalid.discount_price.below_price": "The discounted price must be below the price ({price}).",
+    "error.invalid.price.positive": "The price must be more than zero.",
+    "error.invalid.discount_price.positive": "The discounted price must be more than zero (or send “no”).",
     # --- admins ---
     "admin.home": "<b>Admin</b>\n/audit [&lt;entity&gt; &lt;id&gt;] · /paid (the bank transfers waiting) · /user &lt;@username or Telegram id&gt; · /ban &lt;@username or Telegram id&gt; &lt;reason&gt; · /unban &lt;@username or Telegram id&gt; · /coupon &lt;CODE&gt; &lt;percentage|fixed|free_shipping&gt; &lt;value&gt; [max uses] · /broadcast &lt;text&gt; · /payouts · /market · /categories · /providers\n(The shop's own user number works too, written #9.)",
     "admin.sellers": "🏪 Sellers waiting",
@@ -602,7 +605,11 @@ MESSAGES: dict[str, str] = {
     "order.review": "⭐ Review {name}",
     "order.return": "↩ Return {name}",
     "review.stars": "How many stars?",
-    "review.thanks": "Thank you for your review! Send a comment to add one, or just carry on.",
+    "review.stars.of": "How many stars for {name}?",
+    "review.thanks": "Thank you for your review!",
+    "review.add_comment": "✍️ Add a comment",
+    "review.done": "Done",
+    "review.send_comment": "Send your comment.",
     "review.saved": "Your comment is saved.",
     "return.reason": "Why are you returning it? The seller will read your answer.",
     "return.requested": "Your return is requested; the seller will decide soon and I will tell you here.",
@@ -766,6 +773,7 @@ MESSAGES: dict[str, str] = {
     "error.invalid.email.taken": "That e-mail address belongs to another account.",
     "error.invalid.name.length": "Please keep the name between 1 and {max} characters.",
     "error.invalid.name.taken": "That name is taken already.",
+    "error.invalid.store_name.taken": "A store with that name exists already.",
     "error.invalid.max_uses.below_uses": "It has been used {uses:one=once|other=# times} already: the limit cannot be lower.",
     "error.invalid.value.range": "That value is out of range.",
     "error.invalid.value.not_for_free_shipping": "A free-shipping coupon has no value to change.",

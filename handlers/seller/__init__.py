@@ -21,6 +21,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
+from engine.errors import InvalidInput
 from engine.shop import Shop
 from handlers import reports
 from handlers.callbacks import (
@@ -35,7 +36,7 @@ from handlers.callbacks import (
     ShipmentCb,
     StockCb,
 )
-from handlers.i18n import price, t
+from handlers.i18n import error_text, price, t
 from handlers.seller import imports, orders, products
 from handlers.seller.cb import (
     EditProductCb,
@@ -134,8 +135,13 @@ async def _dashboard(message: Message, shop: Shop, lang: str, me: UserView) -> N
     )
 
 
-async def on_apply_name(message: Message, state: FSMContext, lang: str) -> None:
+async def on_apply_name(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
     await state.update_data(store_name=(message.text or "").strip()[:150])
+    if (await state.get_data()).get("description"):  # a second try after a taken name
+        await _apply(message, shop, lang, me, state)
+        return
     await state.set_state(Apply.description)
     await message.answer(t(lang, "seller.apply.description"))
 
@@ -143,10 +149,23 @@ async def on_apply_name(message: Message, state: FSMContext, lang: str) -> None:
 async def on_apply_description(
     message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
 ) -> None:
+    await state.update_data(description=(message.text or "").strip()[:2000])
+    await _apply(message, shop, lang, me, state)
+
+
+async def _apply(message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext) -> None:
     data = await state.get_data()
-    store = await shop.sellers.apply(
-        me.id, str(data.get("store_name", "")), (message.text or "").strip()[:2000]
-    )
+    try:
+        store = await shop.sellers.apply(
+            me.id, str(data.get("store_name", "")), str(data.get("description", ""))
+        )
+    except InvalidInput as refused:
+        if refused.params.get("field") != "store_name":
+            raise
+        # the name is what is wrong (taken, too long): ask it again, keep the description
+        await state.set_state(Apply.name)
+        await message.answer(error_text(lang, refused) + "\n" + t(lang, "seller.apply.rename"))
+        return
     await state.clear()
     await message.answer(t(lang, "seller.applied", store=escape(store.store_name)))
 

@@ -13,11 +13,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
-from engine.catalog import CategoryNode, ProductCard, ProductDetail
-from engine.errors import NotFound
+from engine.catalog import CategoryNode, ProductCard, ProductDetail, checked_prices
+from engine.errors import InvalidInput, NotFound
 from engine.shop import Shop
 from handlers.callbacks import NewProductCb, SellerAction, SellerCb, StockCb
-from handlers.i18n import price, t
+from handlers.i18n import error_text, price, t
 from handlers.screen import edit_or_keep, show
 from handlers.seller.cb import EditField, EditProductCb, PickCategoryCb, ProductsCb
 from storage.vocabulary import ProductStatus
@@ -181,8 +181,12 @@ async def on_old_category_button(
 
 
 def amount(text: str | None) -> Decimal | None:
+    """A typed amount: "19.99", "$1,299.00", or with a decimal comma, "29,50"."""
+    said = (text or "").strip().lstrip("$").strip()
+    if re.fullmatch(r"\d+,\d{1,2}", said):  # a decimal comma, not a thousands separator
+        said = said.replace(",", ".")
     try:
-        value = Decimal((text or "").strip().lstrip("$").replace(",", ""))
+        value = Decimal(said.replace(",", ""))
     except InvalidOperation:
         return None
     return value if value.is_finite() and value >= 0 else None
@@ -192,6 +196,11 @@ async def on_product_price(message: Message, lang: str, state: FSMContext) -> No
     value = amount(message.text)
     if value is None:
         await message.answer(t(lang, "seller.new.bad_number"))
+        return
+    try:
+        checked_prices(value)  # the engine's rule, asked now rather than at the last step
+    except InvalidInput as refused:
+        await message.answer(error_text(lang, refused))
         return
     await state.update_data(price=str(value))
     await state.set_state(NewProduct.discount)
@@ -203,6 +212,11 @@ async def on_product_discount(message: Message, lang: str, state: FSMContext) ->
     value = None if text in SKIP else amount(text)
     if value is None and text not in SKIP:
         await message.answer(t(lang, "seller.new.bad_number"))
+        return
+    try:
+        checked_prices(str((await state.get_data())["price"]), value)
+    except InvalidInput as refused:
+        await message.answer(error_text(lang, refused))
         return
     await state.update_data(discount=None if value is None else str(value))
     await state.set_state(NewProduct.stock)

@@ -6,6 +6,7 @@ inventory logs."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ from engine.errors import (
 )
 from storage.models import AuditLog, Order, Outbox, Payment, Product, Refund
 from storage.vocabulary import (
+    AddressType,
     DiscountType,
     OrderPaymentStatus,
     OrderStatus,
@@ -598,6 +600,25 @@ async def test_profile_and_addresses(world: World) -> None:
     other = await world.user("Other")
     with pytest.raises(InvalidInput):
         await world.shop.accounts.update_profile(other, email="sara@example.com")
+
+
+async def test_one_default_place_whatever_types_its_addresses_were_saved_as(
+    world: World,
+) -> None:
+    """The walkthrough's two ★: a place saved for shipping and billing, then another saved
+    for shipping only made the default, left the first the billing default."""
+    me = await world.user()
+    home = AddressInput(street="1 A St", city="Cork", country="Ireland")
+    await world.shop.accounts.add_address(me, home)
+    await world.shop.accounts.add_address(me, replace(home, type=AddressType.billing))
+    work = await world.shop.accounts.add_address(
+        me, AddressInput(street="9 Quay", city="Cork", country="Ireland")
+    )
+    await world.shop.accounts.set_default_address(me, work.address_id)
+    book = await world.shop.accounts.address_book(me)
+    assert [(a.street, a.is_default) for a in book] == [("9 Quay", True), ("1 A St", False)]
+    defaults = {(a.type, a.street) for a in await world.shop.accounts.addresses(me) if a.is_default}
+    assert defaults == {(AddressType.shipping, "9 Quay"), (AddressType.billing, "9 Quay")}
 
 
 async def test_a_banned_user_can_only_read_why(world: World) -> None:

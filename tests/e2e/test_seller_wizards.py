@@ -1,0 +1,48 @@
+"""What a new seller typed wrong in the fresh-eyes walkthrough (issue 14): each answer is
+checked at its own step, with the engine's rule, and can be given again; nothing is lost."""
+
+from __future__ import annotations
+
+from sandbox import Emulator
+from tests.e2e.conftest import ShopBot
+from tests.e2e.market_steps import open_store, pick_category
+
+
+async def test_a_taken_store_name_is_said_and_asked_again(shop_bot: ShopBot, tg: Emulator) -> None:
+    hopeful = tg.user("Hana")
+    await hopeful.send("/sell")
+    await hopeful.expect_message("What is it called?")
+    await hopeful.send("Urban Threads")  # the demo shop's own store
+    await hopeful.expect_message("what do you sell?")
+    await hopeful.send("Hand-knitted scarves.")
+    said = await hopeful.expect_message("A store with that name exists already")
+    assert "What else could your store be called?" in (said.text or "")
+    await hopeful.send(f"Hana Knits {shop_bot.mode}")
+    await hopeful.expect_message("waiting for an admin's approval")  # the description kept
+
+
+async def test_prices_are_checked_where_they_are_typed(shop_bot: ShopBot, tg: Emulator) -> None:
+    mode = shop_bot.mode
+    owner = await open_store(shop_bot, tg, "Priya", f"Priya Pots {mode}", f"Clay Pot {mode}", "12")
+    await owner.send("/sell")
+    await owner.expect_message("your store")
+    await owner.click("Add a product")
+    await owner.expect_message("what is its name?")
+    await owner.send(f"Silk Scarf {mode}")
+    await owner.expect_message("Describe it")
+    await owner.send("skip")
+    await pick_category(owner, "Home & Kitchen › Decor › Lamps")
+    await owner.expect_message("Price?")
+    await owner.send("0")
+    await owner.expect_message("The price must be more than zero")
+    await owner.send("29,50")  # a decimal comma: $29.50, not $2,950
+    await owner.expect_message("discounted price")
+    await owner.send("35")
+    await owner.expect_message("The discounted price must be below the price ($29.50)")
+    await owner.send("24.50")
+    await owner.expect_message("How many")
+    await owner.send("3")
+    await owner.expect_message("Send photos")
+    await owner.click("Done")
+    listed = await owner.expect_message("is listed")
+    assert "$29.50" in (listed.text or "") or "$24.50" in (listed.text or ""), listed.text
