@@ -143,6 +143,8 @@ def error_text(lang: str | None, error: DomainError) -> str:
     if error.code == "insufficient_stock":
         items = params.get("items") or [{}]
         params = {"available": items[0].get("available", 0)}
+        if not params["available"]:
+            key = "error.insufficient_stock.sold_out"  # not "only 0 left"
     for money_param in ("short_by", "price"):  # amounts of money, shown as money
         if isinstance(params.get(money_param), Decimal):
             params[money_param] = price(params[money_param], lang=lang)

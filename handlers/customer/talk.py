@@ -201,8 +201,13 @@ async def _search_or_help(
     the whole sentence, whose other words match anything), or else the menu."""
     words = await language.search_words(text)
     found = await find(shop, Search(words=words)) if words else None
-    if found is None or not found.items:
+    if found is None:
         await message.answer(t(lang, "talk.not_understood"), reply_markup=kb.main_menu(lang))
+        return
+    if not found.items:  # shop words, nothing sold under them: say so, as a search does
+        await message.answer(
+            t(lang, "search.none", query=escape(words)), reply_markup=kb.main_menu(lang)
+        )
         return
     await show_results(message, shop, lang, state, Search(words=words), words, found)
 

@@ -15,7 +15,7 @@ MESSAGES: dict[str, str] = {
     "help": (
         "I am the marketplace's shopping assistant.\n\n"
         "🛍 <b>Browse</b> walks the categories, or just type what you are looking for "
-        "(<i>red hoodie</i>): a <b>search</b>.\n"
+        "(<i>white zip hoodie</i>): a <b>search</b>.\n"
         "🛒 /cart shows your cart. At checkout, send your <b>coupon</b> code when it is "
         "asked for.\n"
         "🎙 <b>Voice</b>: send a voice note instead of typing.\n"
@@ -63,7 +63,7 @@ MESSAGES: dict[str, str] = {
     "command.categories": "Manage the category tree",
     "command.providers": "Manage shipping providers",
     "command.user": "Look up a user (@username or Telegram id)",
-    "command.search": "Search the shop: /search red hoodie",
+    "command.search": "Search the shop: /search white zip hoodie",
     # --- catalog ---
     "browse.title": "Choose a category:",
     "browse.category": "<b>{name}</b>: {total:one=# product|other=# products} (page {page}/{pages})",
@@ -93,7 +93,7 @@ MESSAGES: dict[str, str] = {
     "product.reviews.someone": "a customer",
     "product.photos": "🖼 All photos ({count})",
     "product.photos.one": "This product has no other photos.",
-    "search.prompt": "Type what you are looking for, e.g. <i>red hoodie</i>.",
+    "search.prompt": "Type what you are looking for, e.g. <i>white zip hoodie</i>.",
     "search.results": "Results for “{query}”: {total} (page {page}/{pages})",
     "search.none": "Nothing matches “{query}”. Try other words, or browse the categories.",
     # --- cart ---
@@ -722,6 +722,7 @@ MESSAGES: dict[str, str] = {
     "error.invalid_input": "That does not look right. Please check and try again.",
     "error.illegal_transition": "That is no longer possible for this order.",
     "error.insufficient_stock": "Sorry, only {available} left in stock.",
+    "error.insufficient_stock.sold_out": "Sorry, that is sold out right now. Open it and tap “Notify me when back” to hear when it returns.",
     "error.product_unavailable": "Sorry, this product is not sold at the moment.",
     "error.cart_empty": "Your cart is empty.",
     "error.cart_changed": "Your cart changed; please look at it again before paying.",

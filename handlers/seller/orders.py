@@ -51,9 +51,14 @@ def _home(lang: str) -> Button:
 
 # --- the parcel card -------------------------------------------------------------------------
 def _address(card: ParcelCard) -> str:
+    """Where the parcel goes: the pickup point the customer collects it from, or their
+    address; with who and a phone number either way."""
     a = card.address
-    parts = [a.get("recipient"), a.get("street"), a.get("city"), a.get("state")]
-    parts += [a.get("postal_code"), a.get("country")]
+    if a.get("pickup"):  # collected at a pickup point: the home address is not where it goes
+        parts = [a.get("recipient"), a.get("pickup")]
+    else:
+        parts = [a.get("recipient"), a.get("street"), a.get("city"), a.get("state")]
+        parts += [a.get("postal_code"), a.get("country")]
     line = ", ".join(escape(p) for p in parts if p)
     phone = a.get("phone")
     return f"{line} · ☎ {escape(phone)}" if phone else line
