@@ -11,6 +11,9 @@ order") and for the operations themselves, read from the order machine's table
 - **return**: a line has units not yet refunded and its seller's parcel was delivered, within
   the return window when one is given, as `Returns.request` requires;
 - **review**: a parcel of the order was delivered, as `Reviews.write` requires.
+
+`line_acts_of` says the same per line: a line can be returned or reviewed only when its own
+seller's parcel was delivered (an order from two sellers may have only one parcel delivered).
 """
 
 from __future__ import annotations
@@ -87,18 +90,41 @@ def acts_of(
     delivered = {s.seller_id: s for s in parcels if s.status == ShipmentStatus.delivered}
     if delivered:
         acts.add(OrderAct.review)
-
-    def open_for_returns(parcel: ShipmentFacts) -> bool:
-        if now is None or return_window is None:
-            return True
-        return parcel.delivered_at is not None and now <= parcel.delivered_at + return_window
-
     if any(
-        line.refunded_quantity < line.quantity
-        and line.seller_id in delivered
-        and open_for_returns(delivered[line.seller_id])
+        OrderAct.return_items in line_acts_of(line, parcels, now=now, return_window=return_window)
         for line in lines
     ):
+        acts.add(OrderAct.return_items)
+    return frozenset(acts)
+
+
+def line_acts_of(
+    line: LineFacts,
+    shipments: Iterable[ShipmentFacts],
+    *,
+    now: datetime | None = None,
+    return_window: timedelta | None = None,
+) -> frozenset[OrderAct]:
+    """What one line of the order can take: `review` once its own seller's parcel was
+    delivered, and `return_items` too while it has units not yet refunded (and, given `now`
+    and `return_window`, the window is open)."""
+    parcel = next(
+        (
+            s
+            for s in shipments
+            if s.seller_id == line.seller_id and s.status == ShipmentStatus.delivered
+        ),
+        None,
+    )
+    if parcel is None:
+        return frozenset()
+    acts = {OrderAct.review}
+    window_open = (
+        now is None
+        or return_window is None
+        or (parcel.delivered_at is not None and now <= parcel.delivered_at + return_window)
+    )
+    if line.refunded_quantity < line.quantity and window_open:
         acts.add(OrderAct.return_items)
     return frozenset(acts)
 

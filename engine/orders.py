@@ -68,7 +68,14 @@ from engine.machines import (
     RETURN_FLOW,
     SHIPMENT_FLOW,
 )
-from engine.order_actions import ON_ITS_WAY, OrderAct, PaymentState, acts_of, payment_state
+from engine.order_actions import (
+    ON_ITS_WAY,
+    OrderAct,
+    PaymentState,
+    acts_of,
+    line_acts_of,
+    payment_state,
+)
 from engine.pricing import (
     ZERO,
     CheckoutAmounts,
@@ -176,6 +183,13 @@ class OrderView:
     pickup_address: str | None = None  # collected at this pickup point, not delivered
     address: dict[str, str | None] = field(default_factory=dict)  # where it is delivered
     refund_on_cancel: Decimal = ZERO  # what cancelling it now gives back (when it can be)
+    #: per line (by order_item_id), what it can take: review / return once its own seller's
+    #: parcel was delivered (engine/order_actions.py `line_acts_of`)
+    line_acts: dict[int, frozenset[OrderAct]] = field(default_factory=dict)
+
+    def acts_of_line(self, line: LineView) -> frozenset[OrderAct]:
+        """What this line of the order can take (`review`, `return_items`)."""
+        return self.line_acts.get(line.order_item_id, frozenset())
 
     @property
     def payment_state(self) -> PaymentState:
@@ -295,6 +309,10 @@ async def order_view(
         snapshot.pop("pickup", None),
         snapshot,
         cancel_refund(order, items) if OrderAct.cancel in acts else ZERO,
+        {
+            i.order_item_id: line_acts_of(i, shipments, now=now, return_window=return_window)
+            for i in items
+        },
     )
 
 
