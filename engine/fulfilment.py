@@ -393,7 +393,7 @@ class Fulfilment:
         if decision == E.approve:
             await self.returns.approve(actor_id, return_id)
         else:
-            await self.returns.reject(actor_id, return_id, reason or "refused by the seller")
+            await self.returns.reject(actor_id, return_id, reason)  # InvalidInput if empty
         return await self.return_card(actor_id, return_id), True
 
     @operation("seller (own returns)")

@@ -80,6 +80,8 @@ MESSAGES: dict[str, str] = {
     "product.wish": "♡ Wishlist",
     "product.added": "Added {qty} × {name} to your cart.",
     "product.wished": "Saved to your wishlist.",
+    "product.wished.already": "It is in your wishlist already.",
+    "product.unwish": "♥ In wishlist",
     "product.sold_out_short": "sold out",
     "product.notify": "🔔 Notify me when back",
     "product.notify.new": "🔔 We will message you when {name} is back in stock (it is on your wishlist).",
@@ -116,6 +118,9 @@ MESSAGES: dict[str, str] = {
     # --- wishlist ---
     "wishlist.title": "<b>Your wishlist</b>",
     "wishlist.empty": "Your wishlist is empty.",
+    "wishlist.line": "{name} · {price}",
+    "wishlist.removed": "Removed from your wishlist.",
+    "wishlist.removed.already": "That is not in your wishlist any more: nothing changed.",
     # --- checkout ---
     "checkout.address": "Where should we deliver?",
     "checkout.address.new": "➕ New address",
@@ -288,7 +293,15 @@ MESSAGES: dict[str, str] = {
     "seller.order.reject_ask": "Why can't you fulfil order #{order_id} ({customer})? The customer will read it.",
     "seller.order.rejected": "Order #{order_id}: your part is cancelled and the customer refunded.",
     "seller.payouts.none": "No payouts yet.",
-    "seller.payout.line": "#{payout_id} · {amount} · {status}",
+    "seller.payouts.title": "💰 <b>Your payouts</b> (newest first)",
+    "seller.payout.statement": (
+        "<b>Payout #{payout_id}</b> · {start} – {end} · {status}\n"
+        "Sales {gross} − refunds {refunds} − commission {commission} = <b>{amount}</b>"
+    ),
+    "seller.payouts.waiting": "On its way to you: <b>{amount}</b> (payouts made, not sent yet).",
+    "payout.status.pending": "being sent",
+    "payout.status.paid": "paid",
+    "payout.status.failed": "failed: the admins are on it",
     "seller.reviews.none": "No reviews yet.",
     "seller.review.line": "{stars} {comment}",
     # the seller's order cards and lists (handlers/seller/orders.py)
@@ -337,6 +350,7 @@ MESSAGES: dict[str, str] = {
     "seller.return.said.approved": "Return #{return_id} accepted: the stock is back and the refund is under way.",
     "seller.return.said.refunded": "Return #{return_id} accepted: the stock is back and {refund} is refunded to the customer.",
     "seller.return.said.rejected": "Return #{return_id} refused. The customer is told.",
+    "seller.return.refuse_ask": "Why do you refuse return #{return_id}? The customer will read your answer. (/cancel to keep it waiting.)",
     "seller.return.said.unchanged": "Return #{return_id} was decided already: the card shows it as it is now.",
     # the category picker, product editing (handlers/seller/products.py)
     "seller.category.top": "Categories",

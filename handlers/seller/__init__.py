@@ -11,6 +11,7 @@ own."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from html import escape
 from typing import Any
 
@@ -21,6 +22,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
+from engine.aftersales import PayoutView
 from engine.errors import InvalidInput
 from engine.shop import Shop
 from handlers import reports
@@ -49,7 +51,7 @@ from handlers.seller.cb import (
 )
 from handlers.seller.orders import Ship
 from handlers.seller.products import EditProduct, NewProduct, Stock
-from storage.vocabulary import SellerStatus, UserRole
+from storage.vocabulary import PayoutStatus, SellerStatus, UserRole
 
 Button = InlineKeyboardButton
 
@@ -170,6 +172,37 @@ async def _apply(message: Message, shop: Shop, lang: str, me: UserView, state: F
     await message.answer(t(lang, "seller.applied", store=escape(store.store_name)))
 
 
+def payouts_text(lang: str, payouts: list[PayoutView]) -> str:
+    """A seller's payout statements, newest first: the period each covers, the sales, what
+    was refunded, the marketplace's commission and what is paid; and what is still on its
+    way (payouts made and not sent yet). The amounts are the engine's, never added up here
+    beyond the total still to come."""
+    if not payouts:
+        return t(lang, "seller.payouts.none")
+    rows = [t(lang, "seller.payouts.title")]
+    for p in payouts[:20]:
+        rows.append(
+            t(
+                lang,
+                "seller.payout.statement",
+                payout_id=p.payout_id,
+                start=p.period_start.strftime("%d %b %Y"),
+                end=p.period_end.strftime("%d %b %Y"),
+                gross=price(p.gross, lang=lang),
+                refunds=price(p.refunds, lang=lang),
+                commission=price(p.commission, lang=lang),
+                amount=price(p.amount, lang=lang),
+                status=t(lang, f"payout.status.{p.status.value}"),
+            )
+        )
+    waiting = [p.amount for p in payouts if p.status == PayoutStatus.pending]
+    if waiting:
+        rows.append(
+            t(lang, "seller.payouts.waiting", amount=price(sum(waiting, Decimal(0)), lang=lang))
+        )
+    return "\n\n".join(rows)
+
+
 async def on_seller_menu(
     query: CallbackQuery,
     callback_data: SellerCb,
@@ -201,18 +234,19 @@ async def on_seller_menu(
         text, markup = await orders.orders_page(shop, lang, me, view)
         await message.answer(text, reply_markup=markup)
     elif to == SellerAction.payouts:
-        payouts = await shop.payouts.mine(me.id)
-        lines = [
-            t(
-                lang,
-                "seller.payout.line",
-                payout_id=p.payout_id,
-                amount=price(p.amount),
-                status=p.status.value,
-            )
-            for p in payouts[:20]
-        ]
-        await message.answer("\n".join(lines) or t(lang, "seller.payouts.none"))
+        await message.answer(
+            payouts_text(lang, await shop.payouts.mine(me.id)),
+            reply_markup=InlineKeyboardMarkup(
+                inline_keyboard=[
+                    [
+                        InlineKeyboardButton(
+                            text=t(lang, "seller.home"),
+                            callback_data=SellerCb(to=SellerAction.home).pack(),
+                        )
+                    ]
+                ]
+            ),
+        )
     elif to == SellerAction.reviews:
         reviews = await shop.reviews.received(me.id)
         lines = [
@@ -300,6 +334,9 @@ def _store_router() -> Router:
     )
     router.callback_query.register(orders.on_return_card, ReturnCardCb.filter())
     router.callback_query.register(orders.on_return, ReturnCb.filter())
+    router.message.register(
+        orders.on_refuse_reason, Ship.refuse_return, F.text, ~F.text.startswith("/")
+    )
     # the new-product wizard
     text = (F.text, ~F.text.startswith("/"))
     router.message.register(products.on_product_name, NewProduct.name, *text)

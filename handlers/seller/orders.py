@@ -43,6 +43,7 @@ BUTTON_OF_DECISION = {e: d for d, e in DECISION_OF.items()}
 class Ship(StatesGroup):
     tracking = State()
     reject_reason = State()
+    refuse_return = State()  # why a return is refused: the customer reads it
 
 
 def _home(lang: str) -> Button:
@@ -434,22 +435,54 @@ async def on_return_card(
 
 
 async def on_return(
-    query: CallbackQuery, callback_data: ReturnCb, shop: Shop, lang: str, me: UserView
+    query: CallbackQuery,
+    callback_data: ReturnCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
 ) -> None:
-    card, changed = await shop.fulfilment.decide_return(
-        me.id, callback_data.id, DECISION_OF[callback_data.decision]
-    )
+    decision = DECISION_OF[callback_data.decision]
+    if decision == E.reject:  # a refusal needs its reason: ask, unless it is decided already
+        card = await shop.fulfilment.return_card(me.id, callback_data.id)
+        if decision in card.decisions:
+            await state.set_state(Ship.refuse_return)
+            await state.update_data(return_id=callback_data.id)
+            if isinstance(query.message, Message):
+                await query.message.answer(
+                    t(lang, "seller.return.refuse_ask", return_id=callback_data.id)
+                )
+            await query.answer()
+            return
+    card, changed = await shop.fulfilment.decide_return(me.id, callback_data.id, decision)
     if isinstance(query.message, Message):
         await edit_or_keep(query.message, return_text(lang, card), return_keyboard(lang, card))
+    await query.answer(_return_said(lang, card, changed)[:200])
+
+
+async def on_refuse_reason(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    """The reason a return is refused, as the customer will read it."""
+    return_id = int((await state.get_data()).get("return_id", 0))
+    card, changed = await shop.fulfilment.decide_return(
+        me.id, return_id, E.reject, (message.text or "").strip()[:500]
+    )
+    await state.clear()
+    await message.answer(
+        _return_said(lang, card, changed) + "\n\n" + return_text(lang, card),
+        reply_markup=return_keyboard(lang, card),
+    )
+
+
+def _return_said(lang: str, card: ReturnCard, changed: bool) -> str:
     ret = card.ret
     if not changed:
-        said = t(lang, "seller.return.said.unchanged", return_id=ret.return_id)
-    else:
-        said = t(
-            lang,
-            f"seller.return.said.{ret.status.value}",
-            return_id=ret.return_id,
-            order_id=ret.order_id,
-            refund=price(ret.refund_amount),
-        )
-    await query.answer(said[:200])
+        return t(lang, "seller.return.said.unchanged", return_id=ret.return_id)
+    return t(
+        lang,
+        f"seller.return.said.{ret.status.value}",
+        return_id=ret.return_id,
+        order_id=ret.order_id,
+        refund=price(ret.refund_amount),
+    )
