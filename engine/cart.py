@@ -337,9 +337,9 @@ class Wishlists:
         self.d = deps
 
     @operation("customer (own wishlist)")
-    async def add(self, actor_id: int, product_id: int) -> None:
-        """Remember a product (adding it twice keeps one)."""
-        await self._keep(actor_id, product_id)
+    async def add(self, actor_id: int, product_id: int) -> bool:
+        """Remember a product (adding it twice keeps one); True when it was not there."""
+        return await self._keep(actor_id, product_id)
 
     @operation("customer (own wishlist)")
     async def notify_when_back(self, actor_id: int, product_id: int) -> bool:
@@ -382,21 +382,37 @@ class Wishlists:
             return exists is None
 
     @operation("customer (own wishlist)")
-    async def remove(self, actor_id: int, product_id: int) -> None:
-        """Forget a product."""
+    async def remove(self, actor_id: int, product_id: int) -> bool:
+        """Forget a product; True when it was there (an old ✖ tapped again: False, and
+        nothing changes)."""
         async with self.d.uow() as uow:
             await actor(uow, actor_id)
             wishlist = await uow.session.scalar(
                 select(Wishlist).where(Wishlist.user_id == actor_id)
             )
-            if wishlist is not None:
-                await uow.session.execute(
-                    delete(WishlistItem).where(
-                        WishlistItem.wishlist_id == wishlist.wishlist_id,
-                        WishlistItem.product_id == product_id,
-                    )
+            if wishlist is None:
+                return False
+            gone = await uow.session.execute(
+                delete(WishlistItem).where(
+                    WishlistItem.wishlist_id == wishlist.wishlist_id,
+                    WishlistItem.product_id == product_id,
                 )
+            )
             await uow.commit()
+            return bool(gone.rowcount)  # type: ignore[attr-defined]
+
+    @operation("customer (own wishlist)")
+    async def has(self, actor_id: int, product_id: int) -> bool:
+        """Whether the product is in the actor's wishlist (a card's ♥ / ♡)."""
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            kept = await uow.session.scalar(
+                select(WishlistItem.id)
+                .join(Wishlist, Wishlist.wishlist_id == WishlistItem.wishlist_id)
+                .where(Wishlist.user_id == actor_id, WishlistItem.product_id == product_id)
+                .limit(1)
+            )
+            return kept is not None
 
     @operation("customer (own wishlist)")
     async def list(self, actor_id: int) -> list[ProductCard]:

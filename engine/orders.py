@@ -214,6 +214,20 @@ class QuoteLine:
 
 
 @dataclass(frozen=True)
+class ShippingOption:
+    """A shipping provider as priced for this cart: its price per parcel times the parcels
+    (one per seller), what the checkout will charge for it."""
+
+    provider_id: int
+    name: str
+    per_parcel: Decimal
+    parcels: int
+    shipping: Decimal
+    estimated_days: int | None
+    pickup_address: str | None
+
+
+@dataclass(frozen=True)
 class QuoteView:
     """What the cart would come to as an order with this provider and coupon: the amounts
     `place_order` would charge, by the same rule (`priced`)."""
@@ -462,6 +476,34 @@ class Orders:
         async with self.d.uow() as uow:
             await actor(uow, actor_id)
             return await self._existing(uow, actor_id, checkout_key)
+
+    @operation("customer (own cart)")
+    async def shipping_options(self, actor_id: int) -> list[ShippingOption]:
+        """The active shipping providers, cheapest first, each priced for the cart as the
+        checkout would charge it (per parcel × one parcel per seller)."""
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            _, rows = await cart_rows(uow, actor_id)
+            parcels = max(parcels_of(rows), 1)
+            providers = (
+                await uow.session.scalars(
+                    select(ShippingProvider)
+                    .where(ShippingProvider.status == ProviderStatus.active)
+                    .order_by(ShippingProvider.shipping_cost, ShippingProvider.provider_id)
+                )
+            ).all()
+            return [
+                ShippingOption(
+                    p.provider_id,
+                    p.name,
+                    p.shipping_cost,
+                    parcels,
+                    checkout_amounts([], p.shipping_cost, parcels).shipping,
+                    p.estimated_days,
+                    p.pickup_address,
+                )
+                for p in providers
+            ]
 
     @operation("customer (own cart)")
     async def quote(

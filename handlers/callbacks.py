@@ -61,6 +61,7 @@ class ProductCbV1(CallbackData, prefix="v1p"):
 class ProductAction(StrEnum):
     add = "add"
     wish = "wish"
+    unwish = "unwish"  # ♥ In wishlist: take it out
     notify = "notify"  # 🔔 tell me when it is back in stock
     photos = "photos"  # all its photos, as an album
 
@@ -87,6 +88,13 @@ class ProductReviewsCb(CallbackData, prefix="v1pv"):
 
 
 class WishlistCb(CallbackData, prefix="v1w"):
+    page: int = 1
+
+
+class WishlistRemoveCb(CallbackData, prefix="v1wr"):
+    """A wishlist line's ✖: the product, and the page of the list it was on."""
+
+    id: int
     page: int = 1
 
 
@@ -228,6 +236,19 @@ class ReviewCb(CallbackData, prefix="v2r2"):
     product_id: int
     rating: int = 0  # 0: ask for the stars
     seen: int = 0  # the stars the screen showed (0: no review yet); others are refused
+
+
+class ReviewNext(StrEnum):
+    comment = "c"
+    done = "d"
+
+
+class ReviewNextCb(CallbackData, prefix="v1r5"):
+    """Under "Thank you for your review": add a comment, or done. Acts only while the
+    conversation still offers that product's comment (an old button changes nothing)."""
+
+    product_id: int
+    act: ReviewNext
 
 
 class ReturnLineCb(CallbackData, prefix="v1r3"):

@@ -10,8 +10,7 @@ from engine.accounts import AddressView
 from engine.cart import CartView
 from engine.catalog import CategoryNode, Page, ProductCard, ProductDetail, ReviewPage
 from engine.order_actions import OrderAct
-from engine.orders import OrderView
-from engine.shipping import ProviderView
+from engine.orders import OrderView, ShippingOption
 from handlers.callbacks import (
     CartAction,
     CartCb,
@@ -33,6 +32,7 @@ from handlers.callbacks import (
     ReviewCb,
     SearchCb,
     WishlistCb,
+    WishlistRemoveCb,
 )
 from handlers.i18n import price, t
 from storage.vocabulary import PaymentMethod
@@ -169,9 +169,11 @@ def product(
     ref: int = 0,
     page: int = 1,
     photos: int = 0,
+    wished: bool = False,
 ) -> InlineKeyboardMarkup:
     """A product card's buttons; `src`, `ref`, `page`: where it was opened from (its Back);
-    `photos`: how many photos it has when the card shows one (2 or more: "🖼 All photos")."""
+    `photos`: how many photos it has when the card shows one (2 or more: "🖼 All photos");
+    `wished`: in the viewer's wishlist ("♥ In wishlist" takes it out), else "♡ Wishlist"."""
     pid = detail.card.product_id
 
     def card(n: int) -> str:
@@ -222,14 +224,73 @@ def product(
     rows.append(extra)
     rows.append(
         [
-            Button(
-                text=t(lang, "product.wish"),
-                callback_data=ProductActCb(action=ProductAction.wish, id=pid).pack(),
-            ),
+            wish_button(lang, pid, wished=wished),
             Button(text=t(lang, "menu.cart"), callback_data=MenuCb(to=Menu.cart).pack()),
         ]
     )
     rows.append([Button(text=t(lang, "back"), callback_data=product_back(detail, src, ref, page))])
+    return _kb(rows)
+
+
+def wish_button(lang: str, product_id: int, *, wished: bool) -> InlineKeyboardButton:
+    """A card's wishlist button: "♥ In wishlist" (takes it out) or "♡ Wishlist" (saves it)."""
+    action = ProductAction.unwish if wished else ProductAction.wish
+    return Button(
+        text=t(lang, "product.unwish" if wished else "product.wish"),
+        callback_data=ProductActCb(action=action, id=product_id).pack(),
+    )
+
+
+def with_wish(
+    markup: InlineKeyboardMarkup | None, lang: str, product_id: int, *, wished: bool
+) -> InlineKeyboardMarkup | None:
+    """A card's buttons as they are, its wishlist button showing `wished` (None: no card)."""
+    if markup is None:
+        return None
+    mine = {
+        ProductActCb(action=a, id=product_id).pack()
+        for a in (ProductAction.wish, ProductAction.unwish)
+    }
+    rows = [
+        [
+            wish_button(lang, product_id, wished=wished) if b.callback_data in mine else b
+            for b in row
+        ]
+        for row in markup.inline_keyboard
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def wishlist(lang: str, page: Page) -> InlineKeyboardMarkup:
+    """A row per saved product (its number as in the text, its card, ✖ takes it out), then
+    pages and Back; as the cart does."""
+    first = (page.page - 1) * page.page_size
+    rows = [
+        [
+            Button(
+                text=_clip(f"{n}. {c.name}", 24),
+                callback_data=ProductCb(
+                    id=c.product_id, src=Origin.wishlist, page=page.page
+                ).pack(),
+            ),
+            Button(
+                text="✖",
+                callback_data=WishlistRemoveCb(id=c.product_id, page=page.page).pack(),
+            ),
+        ]
+        for n, c in enumerate(page.items, first + 1)
+    ]
+    nav = []
+    if page.page > 1:
+        nav.append(
+            Button(text=t(lang, "prev"), callback_data=WishlistCb(page=page.page - 1).pack())
+        )
+    if page.page < page.pages:
+        nav.append(
+            Button(text=t(lang, "next"), callback_data=WishlistCb(page=page.page + 1).pack())
+        )
+    rows.append(nav)
+    rows.append(back_home(lang))
     return _kb(rows)
 
 
@@ -349,7 +410,8 @@ def checkout_back(lang: str, key: str, to: str) -> list[Button]:
     ]
 
 
-def providers(lang: str, options: Sequence[ProviderView], key: str) -> InlineKeyboardMarkup:
+def providers(lang: str, options: Sequence[ShippingOption], key: str) -> InlineKeyboardMarkup:
+    """The shipping choices with what each costs for this cart (one parcel per seller)."""
     return _kb(
         [
             [
@@ -357,9 +419,15 @@ def providers(lang: str, options: Sequence[ProviderView], key: str) -> InlineKey
                     text=_clip(
                         t(
                             lang,
-                            "checkout.provider.option",
+                            "checkout.provider.option.free"
+                            if not p.shipping
+                            else "checkout.provider.option"
+                            if p.parcels == 1
+                            else "checkout.provider.option.parcels",
                             name=p.name,
-                            cost=price(p.cost, lang=lang),
+                            cost=price(p.shipping, lang=lang),
+                            parcels=p.parcels,
+                            each=price(p.per_parcel, lang=lang),
                         )
                     ),
                     callback_data=CheckoutCb(
@@ -480,23 +548,26 @@ def order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
             )
         ]
     ]
-    if OrderAct.review in view.acts:  # what the order can still take: the engine says
-        for line in view.lines[:5]:
-            row = [
+    for line in view.lines[:5]:  # what each line can still take: the engine says
+        line_acts = view.acts_of_line(line)
+        row = []
+        if OrderAct.review in line_acts:
+            row.append(
                 Button(
                     text=_clip(t(lang, "order.review", name=line.name), 30),
                     callback_data=ReviewCb(product_id=line.product_id).pack(),
                 )
-            ]
-            if OrderAct.return_items in view.acts and line.refunded_quantity < line.quantity:
-                row.append(
-                    Button(
-                        text=_clip(t(lang, "order.return", name=line.name), 30),
-                        callback_data=ReturnLineCb(
-                            order_item_id=line.order_item_id, order_id=view.order_id
-                        ).pack(),
-                    )
+            )
+        if OrderAct.return_items in line_acts:
+            row.append(
+                Button(
+                    text=_clip(t(lang, "order.return", name=line.name), 30),
+                    callback_data=ReturnLineCb(
+                        order_item_id=line.order_item_id, order_id=view.order_id
+                    ).pack(),
                 )
+            )
+        if row:
             rows.append(row)
     if OrderAct.cancel in view.acts:
         rows.append(

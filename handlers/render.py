@@ -13,7 +13,7 @@ from html import escape
 
 from engine.accounts import AddressView, UserView
 from engine.cart import CartChange, CartView, Change
-from engine.catalog import ProductDetail, ReviewPage
+from engine.catalog import Page, ProductDetail, ReviewPage
 from engine.coupons import CouponQuote
 from engine.order_actions import PaymentState
 from engine.orders import OrderView, QuoteView
@@ -99,6 +99,20 @@ def cart(lang: str, view: CartView) -> str:
         for n, line in enumerate(view.lines, 1)
     ]
     lines.append(t(lang, "cart.subtotal", subtotal=price(view.subtotal, lang=lang)))
+    return fit("\n".join(lines))
+
+
+def wishlist(lang: str, page: Page) -> str:
+    """The saved products, numbered as their buttons below are (sold out said so)."""
+    if not page.items:
+        return t(lang, "wishlist.empty")
+    first = (page.page - 1) * page.page_size
+    lines = [t(lang, "wishlist.title")]
+    for n, card in enumerate(page.items, first + 1):
+        shown = price(card.unit_price, lang=lang)
+        if card.stock_quantity <= 0:
+            shown += f" · {t(lang, 'product.sold_out_short')}"
+        lines.append(f"{n}. " + t(lang, "wishlist.line", name=escape(card.name), price=shown))
     return fit("\n".join(lines))
 
 

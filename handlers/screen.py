@@ -30,6 +30,17 @@ async def edit_or_keep(
     return True
 
 
+async def edit_markup_or_keep(message: Message, markup: InlineKeyboardMarkup | None) -> bool:
+    """Only `message`'s buttons changed, in place. False when they showed exactly that."""
+    try:
+        await message.edit_reply_markup(reply_markup=markup)
+    except TelegramBadRequest as exc:
+        if NOT_MODIFIED not in exc.message:
+            raise
+        return False
+    return True
+
+
 async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """The screen a button leads to: in place of a text message, or a new message under a
     photo (a product card stays in the chat)."""

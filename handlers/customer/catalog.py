@@ -44,9 +44,10 @@ from handlers.callbacks import (
     ProductReviewsCb,
     SearchCb,
     WishlistCb,
+    WishlistRemoveCb,
 )
 from handlers.i18n import t
-from handlers.screen import edit_or_keep, show
+from handlers.screen import edit_markup_or_keep, edit_or_keep, show
 
 PAGE_SIZE = 8
 REVIEWS_PAGE_SIZE = 5
@@ -140,9 +141,11 @@ async def show_product(
     edit: bool,
     media_dir: Path | None = None,
     opened: ProductCb | None = None,
+    viewer: int | None = None,
 ) -> None:
     """A product's card: new (`edit` False), or this card again in place (its own buttons).
-    `opened`: the button it was opened with, whose list the card's Back returns to."""
+    `opened`: the button it was opened with, whose list the card's Back returns to;
+    `viewer`: who reads it (its wishlist button says whether they saved it)."""
     # the card's own −/+ (edit) pick a quantity: the engine refuses more than the stock
     detail = await shop.catalog.product(product_id, quantity=qty if edit and qty != 1 else None)
     caption = render.product(lang, detail)
@@ -150,6 +153,7 @@ async def show_product(
     image = detail.images[0] if detail.images else None
     photo = None if edit else _photo_of(image, media_dir)
     shows_photo = bool(message.photo) if edit else photo is not None
+    wished = viewer is not None and await shop.wishlists.has(viewer, product_id)
     markup = kb.product(
         lang,
         detail,
@@ -158,6 +162,7 @@ async def show_product(
         ref=origin.ref,
         page=origin.page,
         photos=len(detail.images) if shows_photo else 0,
+        wished=wished,
     )
     if edit:
         await edit_or_keep(message, caption, markup)  # the same quantity again: kept
@@ -172,7 +177,12 @@ async def show_product(
 
 
 async def on_product(
-    query: CallbackQuery, callback_data: ProductCb, shop: Shop, lang: str, media_dir: Path
+    query: CallbackQuery,
+    callback_data: ProductCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    media_dir: Path,
 ) -> None:
     if isinstance(query.message, Message):
         # the card's own buttons edit it in place; a list opens a new card
@@ -185,12 +195,18 @@ async def on_product(
             edit=callback_data.card,
             media_dir=media_dir,
             opened=callback_data,
+            viewer=me.id,
         )
     await query.answer()
 
 
 async def on_product_v1(
-    query: CallbackQuery, callback_data: ProductCbV1, shop: Shop, lang: str, media_dir: Path
+    query: CallbackQuery,
+    callback_data: ProductCbV1,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    media_dir: Path,
 ) -> None:
     """A product button of the older layout: the card, as its newer button opens it."""
     await on_product(
@@ -198,6 +214,7 @@ async def on_product_v1(
         ProductCb(id=callback_data.id, qty=callback_data.qty, card=callback_data.card),
         shop,
         lang,
+        me,
         media_dir,
     )
 
@@ -222,8 +239,24 @@ async def on_product_action(
     elif callback_data.action == ProductAction.photos:
         await _album(query, shop, lang, pid, media_dir)
     else:
-        await shop.wishlists.add(me.id, pid)
-        await query.answer(t(lang, "product.wished"))
+        await _wish(query, shop, lang, me, pid, keep=callback_data.action == ProductAction.wish)
+
+
+async def _wish(
+    query: CallbackQuery, shop: Shop, lang: str, me: UserView, product_id: int, *, keep: bool
+) -> None:
+    """♡ saves the product, ♥ takes it out; the card's button then shows where it is now.
+    Tapped on an old card (saved or taken out already): said so, and nothing changes."""
+    if keep:
+        first = await shop.wishlists.add(me.id, product_id)
+        said = "product.wished" if first else "product.wished.already"
+    else:
+        gone = await shop.wishlists.remove(me.id, product_id)
+        said = "wishlist.removed" if gone else "wishlist.removed.already"
+    if isinstance(query.message, Message):
+        markup = kb.with_wish(query.message.reply_markup, lang, product_id, wished=keep)
+        await edit_markup_or_keep(query.message, markup)
+    await query.answer(t(lang, said))
 
 
 async def _notify_when_back(
@@ -419,15 +452,20 @@ def _search_title(lang: str, text: str, found: Page) -> str:
     )
 
 
-async def on_wishlist(
-    event: Message | CallbackQuery, shop: Shop, lang: str, me: UserView, page: int = 1
-) -> None:
+async def _wishlist_page(shop: Shop, me: UserView, page: int) -> Page:
+    """A page of the wishlist (the last one when it has fewer pages now)."""
     items = await shop.wishlists.list(me.id)
     pages = max(1, -(-len(items) // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    shown = Page(items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(items), page, PAGE_SIZE)
-    text = t(lang, "wishlist.title") if items else t(lang, "wishlist.empty")
-    markup = kb.product_list(lang, shown, "wishlist")
+    return Page(items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(items), page, PAGE_SIZE)
+
+
+async def on_wishlist(
+    event: Message | CallbackQuery, shop: Shop, lang: str, me: UserView, page: int = 1
+) -> None:
+    shown = await _wishlist_page(shop, me, page)
+    text = render.wishlist(lang, shown)
+    markup = kb.wishlist(lang, shown)
     if isinstance(event, CallbackQuery):
         await _screen(event, text, markup)
         await event.answer()
@@ -441,6 +479,17 @@ async def on_wishlist_page(
     await on_wishlist(query, shop, lang, me, callback_data.page)
 
 
+async def on_wishlist_remove(
+    query: CallbackQuery, callback_data: WishlistRemoveCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    """A line's ✖: the product out of the wishlist, the list again (the same page). An old
+    ✖ (taken out already) is said to be, and nothing changes."""
+    gone = await shop.wishlists.remove(me.id, callback_data.id)
+    shown = await _wishlist_page(shop, me, callback_data.page)
+    await _screen(query, render.wishlist(lang, shown), kb.wishlist(lang, shown))
+    await query.answer(t(lang, "wishlist.removed" if gone else "wishlist.removed.already"))
+
+
 def build_router() -> Router:
     router = Router(name="customer.catalog")
     router.callback_query.register(on_browse, MenuCb.filter(F.to == Menu.browse))
@@ -450,6 +499,7 @@ def build_router() -> Router:
     router.callback_query.register(on_product_action, ProductActCb.filter())
     router.callback_query.register(on_reviews, ProductReviewsCb.filter())
     router.callback_query.register(on_wishlist_page, WishlistCb.filter())
+    router.callback_query.register(on_wishlist_remove, WishlistRemoveCb.filter())
     router.callback_query.register(on_search_button, MenuCb.filter(F.to == Menu.search))
     router.callback_query.register(on_search_page, SearchCb.filter())
     router.message.register(on_search_words, Searching.words, F.text, ~F.text.startswith("/"))

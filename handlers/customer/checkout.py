@@ -125,7 +125,7 @@ async def on_address(
         await query.answer(t(lang, "error.not_found"), show_alert=True)
         return
     await state.update_data(address_id=address_id)
-    await _ask_provider(query.message, shop, lang, state, edit=True)
+    await _ask_provider(query.message, shop, lang, me, state, edit=True)
     await query.answer()
 
 
@@ -147,14 +147,14 @@ async def address_done(
         await show(query, t(lang, "checkout.address"), kb.addresses(lang, listed, key))
         return
     await state.update_data(address_id=saved.address_id)
-    await _ask_provider(query.message, shop, lang, state, edit=True)
+    await _ask_provider(query.message, shop, lang, me, state, edit=True)
 
 
 async def _ask_provider(
-    message: object, shop: Shop, lang: str, state: FSMContext, *, edit: bool
+    message: object, shop: Shop, lang: str, me: UserView, state: FSMContext, *, edit: bool
 ) -> None:
     await state.set_state(Checkout.provider)
-    options = await shop.shipping.providers()
+    options = await shop.orders.shipping_options(me.id)  # priced for this cart
     markup = kb.providers(lang, options, str((await state.get_data()).get("checkout_key", "")))
     if isinstance(message, Message):
         if edit and message.text is not None:
@@ -296,7 +296,7 @@ async def on_back(
         await show(query, t(lang, "checkout.address"), kb.addresses(lang, saved, key))
     elif to == CheckoutStep.provider:
         await state.set_state(Checkout.provider)
-        options = await shop.shipping.providers()
+        options = await shop.orders.shipping_options(me.id)
         await show(query, t(lang, "checkout.provider"), kb.providers(lang, options, key))
     elif to == CheckoutStep.skip_coupon:
         await state.set_state(Checkout.coupon)

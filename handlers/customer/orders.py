@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
 from engine.order_actions import OrderAct
@@ -22,10 +24,12 @@ from handlers.callbacks import (
     OrderCb,
     ReturnLineCb,
     ReviewCb,
+    ReviewNext,
+    ReviewNextCb,
 )
 from handlers.customer.checkout import PaymentConfig
 from handlers.i18n import t
-from handlers.screen import show
+from handlers.screen import edit_or_keep, show
 from storage.vocabulary import OrderPaymentStatus
 
 
@@ -117,25 +121,80 @@ async def on_review(
     me: UserView,
     state: FSMContext,
 ) -> None:
-    """Stars first (one tap writes the review), then an optional comment. The stars screen
+    """Stars first (one tap writes the review), then a comment if the customer asks for one
+    ("Add a comment"); text typed meanwhile goes where text always goes. The stars screen
     says what it showed: its buttons change nothing once the review reads otherwise."""
     message = query.message
+    product_id = callback_data.product_id
     if callback_data.rating == 0:
-        mine = await shop.reviews.mine(me.id, callback_data.product_id)
+        mine = await shop.reviews.mine(me.id, product_id)
+        cards = await shop.catalog.cards([product_id])
+        question = (
+            t(lang, "review.stars.of", name=escape(cards[0].name))
+            if cards
+            else t(lang, "review.stars")
+        )
         if isinstance(message, Message):
             await message.answer(
-                t(lang, "review.stars"),
-                reply_markup=kb.stars(callback_data.product_id, mine.rating if mine else 0),
+                question, reply_markup=kb.stars(product_id, mine.rating if mine else 0)
             )
         await query.answer()
         return
-    await shop.reviews.write(
-        me.id, callback_data.product_id, callback_data.rating, seen=callback_data.seen
-    )
-    await state.set_state(AfterSale.review_comment)
-    await state.update_data(review_product=callback_data.product_id)
+    await shop.reviews.write(me.id, product_id, callback_data.rating, seen=callback_data.seen)
+    if await state.get_state() == AfterSale.review_comment.state:  # an earlier comment offer
+        await state.set_state(None)
+    await state.update_data(review_offer=product_id, review_product=None)
     if isinstance(message, Message):
-        await message.answer(t(lang, "review.thanks"))
+        await message.answer(
+            t(lang, "review.thanks"), reply_markup=_next_keyboard(lang, product_id)
+        )
+    await query.answer()
+
+
+def _next_keyboard(lang: str, product_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=t(lang, "review.add_comment"),
+                    callback_data=ReviewNextCb(
+                        product_id=product_id, act=ReviewNext.comment
+                    ).pack(),
+                ),
+                InlineKeyboardButton(
+                    text=t(lang, "review.done"),
+                    callback_data=ReviewNextCb(product_id=product_id, act=ReviewNext.done).pack(),
+                ),
+            ]
+        ]
+    )
+
+
+async def on_review_next(
+    query: CallbackQuery, callback_data: ReviewNextCb, lang: str, state: FSMContext
+) -> None:
+    """ "Add a comment" or "Done" under the thanks. The conversation decides, not the button:
+    they act only while it still offers this product's comment (no other step under way);
+    otherwise the button is old and nothing changes."""
+    product_id = callback_data.product_id
+    data = await state.get_data()
+    current = await state.get_state()
+    offered = data.get("review_offer") == product_id and current is None
+    waiting = data.get("review_product") == product_id and current == AfterSale.review_comment.state
+    if not (offered or waiting):
+        await query.answer(t(lang, "error.outdated")[:200], show_alert=True)
+        return
+    message = query.message
+    if isinstance(message, Message) and message.text is not None:
+        await edit_or_keep(message, t(lang, "review.thanks"), None)  # its buttons are used up
+    if callback_data.act == ReviewNext.comment:
+        await state.set_state(AfterSale.review_comment)
+        await state.update_data(review_offer=None, review_product=product_id)
+        if isinstance(message, Message):
+            await message.answer(t(lang, "review.send_comment"))
+    else:
+        await state.set_state(None)
+        await state.update_data(review_offer=None, review_product=None)
     await query.answer()
 
 
@@ -145,6 +204,7 @@ async def on_review_comment(
     data = await state.get_data()
     await shop.reviews.comment(me.id, int(data["review_product"]), (message.text or "")[:2000])
     await state.set_state(None)
+    await state.update_data(review_offer=None, review_product=None)
     await message.answer(t(lang, "review.saved"))
 
 
@@ -193,6 +253,7 @@ def build_router() -> Router:
     router.callback_query.register(on_order, OrderCb.filter())
     router.callback_query.register(on_cancel_yes, OrderCancelCb.filter())
     router.callback_query.register(on_review, ReviewCb.filter())
+    router.callback_query.register(on_review_next, ReviewNextCb.filter())
     router.message.register(
         on_review_comment, AfterSale.review_comment, F.text, ~F.text.startswith("/")
     )

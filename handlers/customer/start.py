@@ -33,7 +33,7 @@ async def on_start(
     if arg.startswith("p_") and arg[2:].isdigit():  # t.me/<bot>?start=p_<id> opens a product
         from handlers.customer.catalog import show_product
 
-        await show_product(message, shop, lang, int(arg[2:]), qty=1, edit=False)
+        await show_product(message, shop, lang, int(arg[2:]), qty=1, edit=False, viewer=me.id)
         return
     await message.answer(render.welcome(lang, me), reply_markup=kb.main_menu(lang))
 

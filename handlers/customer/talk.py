@@ -37,6 +37,7 @@ from nlu import Backend, CatalogIndex, Context, Intent
 from nlu.backends import with_training_words
 from nlu.extract import COLOURS
 from nlu.text import words as words_of
+from nlu.types import DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 60.0
@@ -52,6 +53,7 @@ class Language:
         self._lock = asyncio.Lock()
         self._index: CatalogIndex | None = None
         self._searchable: CatalogIndex | None = None  # with the training phrases' words
+        self._names: list[set[str]] = []  # each product's name, as words
 
     async def parse(self, text: str, context: Context) -> Intent:
         await self._refresh()
@@ -70,6 +72,8 @@ class Language:
         index = self._searchable  # everyday words of the training phrases are never names
         assert index is not None
         said = words_of(text)
+        if said and any(set(said) <= name for name in self._names):
+            return True  # a product's own name, or part of it ("star lamp"), whatever its words
         return bool(said) and all(w in COLOURS or index.canonical(w) is not None for w in said)
 
     async def catalog(self) -> CatalogIndex:
@@ -88,6 +92,7 @@ class Language:
             categories = [c.name for c in await self.shop.catalog.categories()]
             codes = await self.shop.coupons.codes()  # so "save ten" can be heard as SAVE10
             index = CatalogIndex.build(rows, categories, coupons=codes)
+            self._names = [set(words_of(name)) for _, name, _ in rows]
             self._index = index
             self._searchable = with_training_words(index)
             for part in (
@@ -167,6 +172,11 @@ async def understand(
         await message.answer(
             t(lang, key if has_text(lang, key) else "talk.negated"), reply_markup=kb.main_menu(lang)
         )
+        return
+    if intent.out_of_scope and intent.confidence >= DEFAULT_THRESHOLD and len(words_of(text)) > 1:
+        # clearly not about the shop ("book me a flight"): say what the shop can do, rather
+        # than search its words
+        await message.answer(t(lang, "talk.off_topic"), reply_markup=kb.main_menu(lang))
         return
     if not intent.is_confident():
         await _search_or_help(message, shop, lang, state, text, language)
@@ -316,7 +326,7 @@ async def _product_info(
     product_id = await _one_product(message, shop, lang, state, intent, text, language)
     if product_id is not None:
         await state.update_data(last_product_id=product_id)
-        await show_product(message, shop, lang, product_id, qty=1, edit=False)
+        await show_product(message, shop, lang, product_id, qty=1, edit=False, viewer=me.id)
 
 
 async def _add_to_cart(

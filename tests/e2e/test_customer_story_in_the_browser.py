@@ -200,10 +200,12 @@ async def _story(sandbox: str, tmp_path: Path, size: str) -> None:
             detail = page.locator(".msg.in", has_text=f"Order #{order}").last
             await expect(detail).to_contain_text("UT-TRACK-4242")
             await tap(detail, "Review")
-            stars = newest("How many stars?")
+            stars = newest("How many stars for")
             await expect(stars).to_be_visible()
             await tap(stars, "★★★★")
             await expect(newest("Thank you for your review")).to_be_visible()
+            await tap(newest("Thank you for your review"), "Add a comment")
+            await expect(newest("Send your comment")).to_be_visible()
             await say("Lovely colour, runs a little small.")
             await expect(newest("Your comment is saved")).to_be_visible()
             await say("/orders")
@@ -224,6 +226,12 @@ async def _story(sandbox: str, tmp_path: Path, size: str) -> None:
             await tap(returns, "Return #")
             await tap(newest("waiting for your decision"), "Accept and refund")
             await expect(page.locator("#toast")).to_be_visible()
+            await say("/sell")  # her payouts: each statement's period and how it adds up
+            await tap(newest("your store"), "Payouts")
+            statements = newest("Your payouts")
+            await expect(statements).to_contain_text("commission")
+            await expect(statements).to_contain_text("Payout #")
+            await shot("seller-payouts")
             await be(SARA)
             await expect(newest(f"return for order #{order}")).to_be_visible()
 

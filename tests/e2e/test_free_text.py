@@ -32,7 +32,7 @@ async def test_off_topic_words_change_nothing(tg: Emulator) -> None:
     await gus.expect_message("Welcome")
     await gus.send("book me a flight to paris tomorrow")
     reply = await gus.expect_message(timeout=60)
-    assert "Sorry, I did not get that" in (reply.text or "") or "Results for" in (reply.text or "")
+    assert "not something this shop can help with" in (reply.text or ""), reply.text
     await gus.send("/cart")
     await gus.expect_message("Your cart is empty")
 

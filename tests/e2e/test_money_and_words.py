@@ -116,9 +116,11 @@ async def test_one_photo_one_item_one_review_read_in_the_singular(
     await buyer.click(f"#{order}")
     await buyer.expect_edit("Status: delivered")
     await buyer.click("Review")
-    await buyer.expect_message("How many stars?")
+    await buyer.expect_message("How many stars for")
     await buyer.click("★★★")
     await buyer.expect_message("Thank you for your review")
+    await buyer.click("Add a comment")
+    await buyer.expect_message("Send your comment")
     await buyer.send("Soft light, a little small.")
     await buyer.expect_message("Your comment is saved")
 

@@ -60,7 +60,11 @@ async def test_an_off_topic_voice_note_changes_nothing(tg: Emulator) -> None:
     await jude.expect_message("Welcome")
     await say(jude, "book me a flight to paris tomorrow")
     reply = await jude.expect_message("🎙", timeout=60)
-    assert "Sorry, I did not get that" in (reply.text or "") or "Results for" in (reply.text or "")
+    said = reply.text or ""  # whisper may mishear a word; whatever it heard, nothing is done
+    assert any(
+        answer in said
+        for answer in ("not something this shop can help with", "Sorry, I did not get that")
+    ), said
     await jude.send("/cart")
     await jude.expect_message("Your cart is empty")
 
