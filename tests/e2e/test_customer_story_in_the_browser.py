@@ -273,7 +273,14 @@ async def _story(sandbox: str, tmp_path: Path, size: str) -> None:
 
             assert errors == []
             if os.environ.get("UPDATE_SCREENSHOTS") and size == "desktop":
-                for name in ("search", "checkout", "order", "seller-order", "bank-transfer"):
+                for name in (
+                    "search",
+                    "checkout",
+                    "order",
+                    "seller-order",
+                    "seller-payouts",
+                    "bank-transfer",
+                ):
                     shutil.copyfile(tmp_path / f"{size}-{name}.png", SHOTS / f"story-{name}.png")
                 shutil.copyfile(
                     tmp_path / f"{size}-admin-transfers.png", SHOTS / "story-admin-transfers.png"
