@@ -696,6 +696,24 @@ class Catalog:
             return ImageView(image.image_id, url, telegram_file_id, make_primary)
 
     @operation("the bot (system)")
+    async def changed_marker(self) -> tuple[object, ...]:
+        """What changes whenever a product or category is added, renamed, hidden or moved
+        (newest ids and updates, read through indexes): a cheap "is my copy of the catalog
+        still current?" for the language layer."""
+        async with self.d.uow() as uow:
+            row = (
+                await uow.session.execute(
+                    select(
+                        select(func.max(Product.product_id)).scalar_subquery(),
+                        select(func.max(Product.updated_at)).scalar_subquery(),
+                        select(func.count(Category.category_id)).scalar_subquery(),
+                        select(func.max(Category.updated_at)).scalar_subquery(),
+                    )
+                )
+            ).one()
+            return tuple(row)
+
+    @operation("the bot (system)")
     async def index_rows(self) -> list[tuple[int, str, str]]:
         """(product id, name, category name) of every product buyers can see: what the
         language layer matches typed product names against."""

@@ -41,6 +41,7 @@ from nlu.types import DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 60.0
+CHECK_SECONDS = 1.0  # how often the catalog's change marker is read
 
 
 class Language:
@@ -50,6 +51,8 @@ class Language:
     def __init__(self, backend: Backend, shop: Shop) -> None:
         self.backend, self.shop = backend, shop
         self._refreshed = 0.0
+        self._checked = 0.0
+        self._marker: tuple[object, ...] | None = None
         self._lock = asyncio.Lock()
         self._index: CatalogIndex | None = None
         self._searchable: CatalogIndex | None = None  # with the training phrases' words
@@ -74,6 +77,10 @@ class Language:
         said = words_of(text)
         if said and any(set(said) <= name for name in self._names):
             return True  # a product's own name, or part of it ("star lamp"), whatever its words
+        if said and len(said) <= 6:  # one listed since the last refresh: the catalog knows it
+            card = await self.shop.catalog.lookup(" ".join(said))
+            if card is not None and set(said) <= set(words_of(card.name)):
+                return True
         return bool(said) and all(w in COLOURS or index.canonical(w) is not None for w in said)
 
     async def catalog(self) -> CatalogIndex:
@@ -83,11 +90,21 @@ class Language:
         return self._index
 
     async def _refresh(self) -> None:
-        if time.monotonic() - self._refreshed < REFRESH_SECONDS:
+        """Rebuild the language layer's catalog when the shop's changed (a product listed a
+        moment ago is understood by name at once), and at least every REFRESH_SECONDS (the
+        coupon codes). The check is one indexed query, at most once a second."""
+        now = time.monotonic()
+        if now - self._checked < CHECK_SECONDS and now - self._refreshed < REFRESH_SECONDS:
             return
         async with self._lock:
-            if time.monotonic() - self._refreshed < REFRESH_SECONDS:
+            now = time.monotonic()
+            if now - self._checked < CHECK_SECONDS and now - self._refreshed < REFRESH_SECONDS:
                 return
+            self._checked = now
+            marker = await self.shop.catalog.changed_marker()
+            if marker == self._marker and now - self._refreshed < REFRESH_SECONDS:
+                return
+            self._marker = marker
             rows = await self.shop.catalog.index_rows()
             categories = [c.name for c in await self.shop.catalog.categories()]
             codes = await self.shop.coupons.codes()  # so "save ten" can be heard as SAVE10
@@ -173,13 +190,13 @@ async def understand(
             t(lang, key if has_text(lang, key) else "talk.negated"), reply_markup=kb.main_menu(lang)
         )
         return
-    if intent.out_of_scope and intent.confidence >= DEFAULT_THRESHOLD and len(words_of(text)) > 1:
-        # clearly not about the shop ("book me a flight"): say what the shop can do, rather
-        # than search its words
-        await message.answer(t(lang, "talk.off_topic"), reply_markup=kb.main_menu(lang))
-        return
     if not intent.is_confident():
-        await _search_or_help(message, shop, lang, state, text, language)
+        # words of products (new ones the language layer has not seen yet too) are searched;
+        # a sentence clearly about something else ("book me a flight") that finds nothing is
+        # told what the shop can do
+        off_topic = intent.out_of_scope and intent.confidence >= DEFAULT_THRESHOLD
+        off_topic = off_topic and len(words_of(text)) > 1
+        await _search_or_help(message, shop, lang, state, text, language, off_topic=off_topic)
         return
     # "add 2 hoodies and check out": each request in order; a request that spends money or
     # cannot be undone still asks its own one-tap confirmation
@@ -205,12 +222,23 @@ async def _named(
 
 
 async def _search_or_help(
-    message: Message, shop: Shop, lang: str, state: FSMContext, text: str, language: Language
+    message: Message,
+    shop: Shop,
+    lang: str,
+    state: FSMContext,
+    text: str,
+    language: Language,
+    *,
+    off_topic: bool = False,
 ) -> None:
     """Words that are no clear request: a search for the catalog words in them (never for
-    the whole sentence, whose other words match anything), or else the menu."""
+    the whole sentence, whose other words match anything), or else the menu; a sentence
+    about something else that finds nothing hears what the shop can do."""
     words = await language.search_words(text)
     found = await find(shop, Search(words=words)) if words else None
+    if off_topic and (found is None or not found.items):
+        await message.answer(t(lang, "talk.off_topic"), reply_markup=kb.main_menu(lang))
+        return
     if found is None:
         await message.answer(t(lang, "talk.not_understood"), reply_markup=kb.main_menu(lang))
         return

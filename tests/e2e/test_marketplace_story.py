@@ -86,7 +86,8 @@ async def test_a_two_store_cart_is_shipped_by_each_seller_and_paid_out(
     await lamps.click("Open my store")
     await lamps.click("Payouts")
     payouts = await lamps.expect_message("$36.00")
-    assert "pending" in (payouts.text or "")
+    assert "being sent" in (payouts.text or "")  # made, not sent yet
+    assert "On its way to you: $36.00" in (payouts.text or "")
     await shop_bot.admin.send("/payouts")  # nothing is paid twice
     again = await shop_bot.admin.expect_message("Payouts due")
     assert "Nothing is due now" in (again.text or "")
