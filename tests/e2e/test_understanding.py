@@ -73,10 +73,10 @@ async def test_a_spoken_coupon_code_is_the_shop_s_code(tg: Emulator) -> None:
 
 
 async def test_a_sold_out_product_is_called_sold_out(tg: Emulator) -> None:
-    """Not "only 0 left in stock" (the demo's Red Canvas Sneaker has none)."""
+    """Not "only 0 left in stock" (the demo's Teal Wrap Dress has none)."""
     fay = tg.user("Fay")
     await _start(fay)
-    await fay.send("add a red canvas sneaker to my cart")
+    await fay.send("add a teal wrap dress to my cart")
     reply = await fay.expect_message(timeout=60)
     assert "sold out" in (reply.text or ""), reply.text
     assert "only 0" not in (reply.text or "")
