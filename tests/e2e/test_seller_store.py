@@ -417,6 +417,6 @@ def test_the_command_line_imports_the_same_way(tmp_path: Path) -> None:
     assert "1 to update" in refused.stdout
     assert "1 refused" in refused.stdout
     assert "Line 3: name — missing" in refused.stdout
-    assert "Line 3: price — below zero (-4)" in refused.stdout
+    assert "Line 3: price — must be more than zero (-4.00)" in refused.stdout
     again = bot(tmp_path, "import-products", "1", str(good), "--dry-run")
     assert "0 to create · 1000 to update" in again.stdout  # the refused file changed nothing
