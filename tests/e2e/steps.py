@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram.types import Message
 
 from sandbox import SimUser
@@ -75,3 +77,15 @@ async def check_out(
     summary = await user.expect_edit("Please confirm")
     await user.click("Place order")
     return summary
+
+
+async def settled(user: SimUser, within: float = 1.5) -> None:
+    """Wait until the chat has been quiet for `within` s (the outbox has drained)."""
+    seen = -1
+    while len(user.chat.events) != seen:
+        seen = len(user.chat.events)
+        await user.state.wait_for(_more_than(user, seen), within)
+
+
+def _more_than(user: SimUser, seen: int) -> Callable[[], bool]:
+    return lambda: len(user.chat.events) > seen

@@ -4,12 +4,10 @@ notification opens it below, keeping the notification (issue 13: status updates)
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sandbox import Emulator, SimUser
+from sandbox import Emulator
 from tests.e2e.conftest import ShopBot
 from tests.e2e.market_steps import open_store, order_id_in, ship_and_deliver
-from tests.e2e.steps import add_found, check_out
+from tests.e2e.steps import add_found, check_out, settled
 
 MILESTONES = (
     "Order received by the seller",
@@ -19,18 +17,6 @@ MILESTONES = (
     "Out for delivery",
     "Delivered",
 )
-
-
-async def _settled(user: SimUser, within: float = 1.5) -> None:
-    """Wait until the chat has been quiet for `within` s (the outbox has drained)."""
-    seen = -1
-    while len(user.chat.events) != seen:
-        seen = len(user.chat.events)
-        await user.state.wait_for(_more_than(user, seen), within)
-
-
-def _more_than(user: SimUser, seen: int) -> Callable[[], bool]:
-    return lambda: len(user.chat.events) > seen
 
 
 async def test_delivery_news_is_one_message_updated_in_place_with_two_pushes(
@@ -51,7 +37,7 @@ async def test_delivery_news_is_one_message_updated_in_place_with_two_pushes(
 
     await ship_and_deliver(owner, f"OAKSTOOL-{mode}")
     await buyer.expect_message("is delivered", timeout=20)
-    await _settled(buyer)
+    await settled(buyer)
 
     news = [e.message for e in buyer.chat.events[start:] if e.kind == "message"]
     said = [str(m.get("text") or "") for m in news]

@@ -7,14 +7,13 @@ cannot be reached yet)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from sandbox import Emulator, SimUser
 from sandbox.personas import Persona
 from tests.e2e.conftest import SELLER_ID, ShopBot
 from tests.e2e.market_steps import open_store, order_id_in, ship_and_deliver
-from tests.e2e.steps import add_found, check_out
+from tests.e2e.steps import add_found, check_out, settled
 
 
 def _said(user: SimUser) -> list[str]:
@@ -28,18 +27,6 @@ def _said(user: SimUser) -> list[str]:
 
 def _count(texts: list[str], pattern: str) -> int:
     return sum(1 for text in texts if re.search(pattern, text))
-
-
-async def _settled(user: SimUser, within: float = 1.5) -> None:
-    """Wait until the chat has been quiet for `within` s (the outbox has drained)."""
-    seen = -1
-    while len(user.chat.events) != seen:
-        seen = len(user.chat.events)
-        await user.state.wait_for(_more_than(user, seen), within)
-
-
-def _more_than(user: SimUser, seen: int) -> Callable[[], bool]:
-    return lambda: len(user.chat.events) > seen
 
 
 async def test_the_customer_and_the_seller_hear_of_each_event_once(
@@ -88,8 +75,8 @@ async def test_the_customer_and_the_seller_hear_of_each_event_once(
     await owner.expect_edit("waiting for your decision")
     await owner.click("Accept and refund")
     await buyer.expect_message("is refunded", timeout=20)
-    await _settled(buyer)
-    await _settled(owner)
+    await settled(buyer)
+    await settled(owner)
 
     told = _said(buyer)
     o = rf"#{order}\b"
@@ -149,6 +136,6 @@ async def test_a_sellers_first_alert_waits_for_their_first_start(
     await seller.send("/start")
     alert = await seller.expect_message(f"New order #{order}", timeout=20)
     assert alert.reply_markup is not None
-    await _settled(seller)
+    await settled(seller)
     assert _count(_said(seller), rf"New order #{order}\b") == 1
     assert len(_alerts(admin, UNREACHABLE)) == 1
