@@ -273,6 +273,23 @@ def clean_address(data: AddressInput) -> AddressInput:
     )
 
 
+def _address_row(user_id: int, kind: AddressType, place: AddressInput | Address) -> Address:
+    """A new, not-default address row of `kind` at `place` (a form's input, or another
+    type's row of the same place)."""
+    return Address(
+        user_id=user_id,
+        type=kind,
+        street=place.street,
+        city=place.city,
+        country=place.country,
+        state=place.state,
+        postal_code=place.postal_code,
+        recipient_name=place.recipient_name,
+        phone=place.phone,
+        is_default=False,
+    )
+
+
 def _place(a: Address | AddressInput | AddressView) -> tuple[str, ...]:
     """What makes two saved addresses the same place (not the type, recipient or phone)."""
     parts = (a.street, a.city, a.state, (a.postal_code or "").replace(" ", ""), a.country)
@@ -444,18 +461,7 @@ class Accounts:
                 address.phone = data.phone or address.phone
                 action = "update"
             else:
-                address = Address(
-                    user_id=actor_id,
-                    type=data.type,
-                    street=data.street,
-                    city=data.city,
-                    country=data.country,
-                    state=data.state,
-                    postal_code=data.postal_code,
-                    recipient_name=data.recipient_name,
-                    phone=data.phone,
-                    is_default=False,
-                )
+                address = _address_row(actor_id, data.type, data)
                 uow.session.add(address)
                 action = "create"
             await uow.session.flush()
@@ -486,18 +492,7 @@ class Accounts:
             address = await self._own_address(uow, actor_id, address_id)
             copies = await self._copies(uow, address)
             for kind in set(AddressType) - {c.type for c in copies}:
-                twin = Address(
-                    user_id=actor_id,
-                    type=kind,
-                    street=address.street,
-                    city=address.city,
-                    country=address.country,
-                    state=address.state,
-                    postal_code=address.postal_code,
-                    recipient_name=address.recipient_name,
-                    phone=address.phone,
-                    is_default=False,
-                )
+                twin = _address_row(actor_id, kind, address)
                 uow.session.add(twin)
                 await uow.session.flush()
                 audit(uow, "address", twin.address_id, "create", by=actor_id, new={"type": kind})
