@@ -25,7 +25,7 @@ from nlu.catalog import CatalogIndex
 from nlu.extract import known_coupon
 from nlu.numbers import normalise
 from nlu.text import stem, words
-from nlu.types import OUT_OF_SCOPE, Entities, Intent
+from nlu.types import INTENTS, OUT_OF_SCOPE, Entities, Intent
 
 # --- verbs -----------------------------------------------------------------------------------
 #: The verbs (and fixed phrases) that perform each state-changing intent.
@@ -70,26 +70,9 @@ _STARTS_REQUEST = re.compile(
     re.IGNORECASE,
 )
 
-#: Intents that are about the shop's things: their words are checked against the shop's.
-CHECKED = frozenset(
-    {
-        "search",
-        "product_info",
-        "add_to_cart",
-        "remove_from_cart",
-        "view_cart",
-        "add_to_wishlist",
-        "view_wishlist",
-        "apply_coupon",
-        "checkout",
-        "track_order",
-        "order_history",
-        "cancel_order",
-        "return_order",
-        "leave_review",
-        "contact_support",
-    }
-)
+#: Intents that are about the shop's things: their words are checked against the shop's
+#: (every intent but the greeting, help and off-topic).
+CHECKED = frozenset(INTENTS) - {"greet", "help", OUT_OF_SCOPE}
 
 
 def negated_verb(text: str) -> str | None:
