@@ -16,7 +16,7 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -201,6 +201,22 @@ class _VocabularyMarker:
     newest_update: datetime | None
     categories: int
     category_update: datetime | None
+
+
+async def _catalog_marker(uow: UnitOfWork) -> _VocabularyMarker:
+    """What tells that the catalog changed, read through indexes (newest product id and
+    update, the categories' count and newest update)."""
+    newest_id, newest_update, categories, category_update = (
+        await uow.session.execute(
+            select(
+                select(func.max(Product.product_id)).scalar_subquery(),
+                select(func.max(Product.updated_at)).scalar_subquery(),
+                select(func.count(Category.category_id)).scalar_subquery(),
+                select(func.max(Category.updated_at)).scalar_subquery(),
+            )
+        )
+    ).one()
+    return _VocabularyMarker(newest_id or 0, newest_update, categories, category_update)
 
 
 @dataclass(frozen=True)
@@ -701,17 +717,7 @@ class Catalog:
         (newest ids and updates, read through indexes): a cheap "is my copy of the catalog
         still current?" for the language layer."""
         async with self.d.uow() as uow:
-            row = (
-                await uow.session.execute(
-                    select(
-                        select(func.max(Product.product_id)).scalar_subquery(),
-                        select(func.max(Product.updated_at)).scalar_subquery(),
-                        select(func.count(Category.category_id)).scalar_subquery(),
-                        select(func.max(Category.updated_at)).scalar_subquery(),
-                    )
-                )
-            ).one()
-            return tuple(row)
+            return astuple(await _catalog_marker(uow))
 
     @operation("the bot (system)")
     async def index_rows(self) -> list[tuple[int, str, str]]:
@@ -927,17 +933,8 @@ class Catalog:
         results are unchanged. A transaction commits after it wrote updated_at, so products
         updated within VOCABULARY_SLACK before the last marker are read again.
         """
-        newest_id, newest_update, categories, category_update = (
-            await uow.session.execute(
-                select(
-                    select(func.max(Product.product_id)).scalar_subquery(),
-                    select(func.max(Product.updated_at)).scalar_subquery(),
-                    select(func.count(Category.category_id)).scalar_subquery(),
-                    select(func.max(Category.updated_at)).scalar_subquery(),
-                )
-            )
-        ).one()
-        marker = _VocabularyMarker(newest_id or 0, newest_update, categories, category_update)
+        marker = await _catalog_marker(uow)
+        categories, category_update = marker.categories, marker.category_update
         cached = self._vocabulary
         if cached is not None and cached[0] == marker:
             return cached[1]
