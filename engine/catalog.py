@@ -320,6 +320,45 @@ class _Ranked:
         return -self.neg_score
 
 
+async def product_detail(uow: UnitOfWork, product_id: int) -> ProductDetail:
+    """A product's page, whatever its status (NotFound if there is none): for the
+    operations of its seller and of the catalog alike."""
+    return (await _detail_and_seller(uow, product_id))[0]
+
+
+async def _detail_and_seller(
+    uow: UnitOfWork, product_id: int
+) -> tuple[ProductDetail, SellerStatus, int]:
+    """The product's page, and its seller's status and user id (one query with it)."""
+    row = (
+        await uow.session.execute(
+            select(Product, Seller.store_name, Seller.status, Seller.user_id)
+            .join(Seller, Seller.seller_id == Product.seller_id)
+            .where(Product.product_id == product_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(entity="product", id=product_id)
+    product, store_name, seller_status, seller_user_id = row
+    images = (
+        await uow.session.scalars(
+            select(ProductImage)
+            .where(ProductImage.product_id == product_id)
+            .order_by(ProductImage.is_primary.desc(), ProductImage.position)
+        )
+    ).all()
+    detail = ProductDetail(
+        ProductCard.of(product),
+        product.slug,
+        product.sku,
+        product.description,
+        product.category_id,
+        store_name,
+        [ImageView(i.image_id, i.url, i.telegram_file_id, i.is_primary) for i in images],
+    )
+    return detail, seller_status, int(seller_user_id)
+
+
 class Catalog:
     def __init__(self, deps: Deps) -> None:
         self.d = deps
@@ -581,7 +620,7 @@ class Catalog:
                 new={"name": name, "price": amount, "discount_price": discount, "stock": stock},
             )
             await uow.commit()
-            return await self._detail(uow, product.product_id)
+            return await product_detail(uow, product.product_id)
 
     async def _own_product(self, uow: UnitOfWork, actor_id: int, product_id: int) -> Product:
         seller = await seller_of(uow, actor_id)
@@ -635,7 +674,7 @@ class Catalog:
                 new={k: getattr(product, k) for k in changes},
             )
             await uow.commit()
-            return await self._detail(uow, product_id)
+            return await product_detail(uow, product_id)
 
     @operation("seller (own products)")
     async def set_listed(self, actor_id: int, product_id: int, listed: bool) -> ProductStatus:
@@ -1002,7 +1041,7 @@ class Catalog:
         if quantity is not None and not 1 <= quantity <= MAX_LINE_QUANTITY:
             raise InvalidInput(field="quantity", rule="range", min=1, max=MAX_LINE_QUANTITY)
         async with self.d.uow() as uow:
-            detail, seller_status, seller_user_id = await self._detail_and_seller(uow, product_id)
+            detail, seller_status, seller_user_id = await _detail_and_seller(uow, product_id)
             visible = detail.card.status in BUYER_STATUSES and seller_status == SellerStatus.active
             if not visible:
                 allowed = False
@@ -1017,38 +1056,3 @@ class Catalog:
                 items=[{"product_id": product_id, "requested": quantity, "available": available}]
             )
         return detail
-
-    async def _detail(self, uow: UnitOfWork, product_id: int) -> ProductDetail:
-        return (await self._detail_and_seller(uow, product_id))[0]
-
-    async def _detail_and_seller(
-        self, uow: UnitOfWork, product_id: int
-    ) -> tuple[ProductDetail, SellerStatus, int]:
-        """The product's page, and its seller's status and user id (one query with it)."""
-        row = (
-            await uow.session.execute(
-                select(Product, Seller.store_name, Seller.status, Seller.user_id)
-                .join(Seller, Seller.seller_id == Product.seller_id)
-                .where(Product.product_id == product_id)
-            )
-        ).one_or_none()
-        if row is None:
-            raise NotFound(entity="product", id=product_id)
-        product, store_name, seller_status, seller_user_id = row
-        images = (
-            await uow.session.scalars(
-                select(ProductImage)
-                .where(ProductImage.product_id == product_id)
-                .order_by(ProductImage.is_primary.desc(), ProductImage.position)
-            )
-        ).all()
-        detail = ProductDetail(
-            ProductCard.of(product),
-            product.slug,
-            product.sku,
-            product.description,
-            product.category_id,
-            store_name,
-            [ImageView(i.image_id, i.url, i.telegram_file_id, i.is_primary) for i in images],
-        )
-        return detail, seller_status, int(seller_user_id)

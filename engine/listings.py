@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.base import Deps, audit, operation, seller_of
-from engine.catalog import Catalog, ProductDetail
+from engine.catalog import Catalog, ProductDetail, product_detail
 from engine.errors import NotFound
 from storage.models import Product, ProductImage
 from storage.uow import UnitOfWork
@@ -40,7 +40,7 @@ class Listings:
         """One of the acting seller's products, whatever its status."""
         async with self.d.uow() as uow:
             await self._own(uow, actor_id, product_id)
-            return await self.catalog._detail(uow, product_id)
+            return await product_detail(uow, product_id)
 
     @operation("seller (active)")
     async def create(
@@ -142,7 +142,7 @@ class Listings:
                     new={"photos": [i.image_id for i in images if i is not gone]},
                 )
             await uow.commit()
-            return await self.catalog._detail(uow, product_id)
+            return await product_detail(uow, product_id)
 
     @operation("seller (own products)")
     async def photo_first(self, actor_id: int, product_id: int, image_id: int) -> ProductDetail:
@@ -166,4 +166,4 @@ class Listings:
                     new={"photos": [i.image_id for i in order]},
                 )
             await uow.commit()
-            return await self.catalog._detail(uow, product_id)
+            return await product_detail(uow, product_id)
