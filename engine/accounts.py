@@ -439,7 +439,8 @@ class Accounts:
     ) -> AddressView:
         """Save an address, checked by the address rules (`clean_address_field`); the first
         of its type becomes the default. The same place saved again is the address saved
-        before (its recipient and phone brought up to date), not a second copy."""
+        before (its recipient and phone brought up to date), not a second copy; saved again
+        unchanged, nothing is written."""
         data = clean_address(data)
         async with self.d.uow() as uow:
             await actor(uow, actor_id)
@@ -457,8 +458,15 @@ class Accounts:
             ]
             if same:
                 address = same[0]
-                address.recipient_name = data.recipient_name or address.recipient_name
-                address.phone = data.phone or address.phone
+                recipient = data.recipient_name or address.recipient_name
+                phone = data.phone or address.phone
+                unchanged = (recipient, phone) == (address.recipient_name, address.phone)
+                if unchanged and (address.is_default or not default):
+                    # already saved as it is: nothing to write, so saving it again (a double
+                    # tap, or the replay of an update whose handling died after saving it)
+                    # is no second write and goes on to what follows
+                    return AddressView.of(address)
+                address.recipient_name, address.phone = recipient, phone
                 action = "update"
             else:
                 address = _address_row(actor_id, data.type, data)

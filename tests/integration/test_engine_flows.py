@@ -26,6 +26,7 @@ from engine.errors import (
     ReturnNotAllowed,
     ReviewNotAllowed,
 )
+from storage.uow import UpdateEffects, current_update
 from storage.models import AuditLog, Order, Outbox, Payment, Product, Refund
 from storage.vocabulary import (
     AddressType,
@@ -600,6 +601,41 @@ async def test_profile_and_addresses(world: World) -> None:
     other = await world.user("Other")
     with pytest.raises(InvalidInput):
         await world.shop.accounts.update_profile(other, email="sara@example.com")
+
+
+async def test_the_same_address_saved_again_by_a_replay_writes_nothing(world: World) -> None:
+    """Chaos run of 2026-11-29: the bot died after ✅ Save had stored the address and before it
+    showed the shipping choice. The replay saved the same place again, which was a second
+    write, so it stopped there ("That went through") and the customer was left on a stale
+    "Is this address right?" screen. Saving a place already saved, unchanged, writes nothing,
+    so the replay goes on to the next screen."""
+    me = await world.user()
+    home = AddressInput(street="7 Lake Road", city="Dhaka", country="Bangladesh")
+    async with world.db.uow() as uow:  # the update, stored before it is handled
+        await uow.inbox.claim(
+            1,
+            4242,
+            fingerprint="f",
+            payload={"update_id": 4242},
+            worker="w",
+            now=world.clock(),
+            stale_before=world.clock(),
+        )
+        await uow.commit()
+    token = current_update.set(UpdateEffects(1, 4242))
+    try:
+        first = await world.shop.accounts.add_address(me, home)  # then the process died
+        current_update.set(UpdateEffects(1, 4242))  # the replay: the same steps again
+        again = await world.shop.accounts.add_address(me, replace(home, city=" dhaka "))
+    finally:
+        current_update.reset(token)
+    assert again.address_id == first.address_id and again.is_default
+    assert [a.address_id for a in await world.shop.accounts.addresses(me)] == [first.address_id]
+    async with world.db.sessions() as s:
+        saved = await s.scalar(
+            select(func.count()).select_from(AuditLog).where(AuditLog.entity_type == "address")
+        )
+    assert saved == 1
 
 
 async def test_one_default_place_whatever_types_its_addresses_were_saved_as(
