@@ -37,7 +37,7 @@ class DatabaseStorage(BaseStorage):
         name = self._keys.build(key)
         record = self._known.get(name)
         if record is None:
-            async with self._uow() as uow:
+            async with self._uow().reading() as uow:
                 record = await uow.conversations.get(name)
             self._keep(name, record)
         else:

@@ -320,7 +320,7 @@ class OutboxDispatcher:
     ) -> tuple[list[dict[str, Any]], int | None]:
         """Every delivery milestone of the order told to this user (or to be told), oldest
         first, and the message that shows its card (None: none yet)."""
-        async with self.uow() as uow:
+        async with self.uow().reading() as uow:
             rows = (
                 await uow.session.execute(
                     select(Outbox.payload)

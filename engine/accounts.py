@@ -350,7 +350,7 @@ class Accounts:
     @operation("the user themself (also when banned)")
     async def me(self, actor_id: int) -> UserView:
         """The user's own account, including whether and why it is banned."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             user = await found(uow, User, actor_id, "user")
             return UserView.of(user)
 
@@ -523,7 +523,7 @@ class Accounts:
     @operation("the user themself")
     async def addresses(self, actor_id: int) -> list[AddressView]:
         """The user's addresses, defaults first."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await actor(uow, actor_id)
             rows = (
                 await uow.session.scalars(

@@ -293,7 +293,7 @@ class Returns:
     @operation("seller (own returns)")
     async def waiting(self, actor_id: int) -> list[ReturnView]:
         """Returns customers asked the acting seller for, not decided yet, oldest first."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             seller = await seller_of(uow, actor_id, must_be_active=False)
             rows = (
                 await uow.session.scalars(
@@ -455,7 +455,7 @@ class Reviews:
     @operation("customer (own review)")
     async def mine(self, actor_id: int, product_id: int) -> ReviewView | None:
         """The actor's review of a product, or None (what a stars screen shows)."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await actor(uow, actor_id)
             r = await uow.session.scalar(
                 select(Review).where(Review.product_id == product_id, Review.user_id == actor_id)
@@ -469,7 +469,7 @@ class Reviews:
     @operation("anyone")
     async def of_product(self, product_id: int, limit: int = 10) -> list[ReviewView]:
         """A product's reviews, newest first."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             rows = (
                 await uow.session.scalars(
                     select(Review)
@@ -485,7 +485,7 @@ class Reviews:
     @operation("seller (own products)")
     async def received(self, actor_id: int, limit: int = 20) -> list[ReviewView]:
         """Reviews of the acting seller's products, newest first."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             seller = await seller_of(uow, actor_id, must_be_active=False)
             rows = (
                 await uow.session.scalars(
@@ -577,7 +577,7 @@ class Payouts:
         no payout covers yet; each seller gets its statement."""
         now = self.d.clock()
         cutoff = now - self.d.rules.return_window
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             if actor_id is not None:
                 await admin(uow, actor_id)
             sellers = (
@@ -709,7 +709,7 @@ class Payouts:
     @operation("seller (own payouts)")
     async def mine(self, actor_id: int) -> list[PayoutView]:
         """The acting seller's payouts and statements, newest first."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             seller = await seller_of(uow, actor_id, must_be_active=False)
             payouts = (
                 await uow.session.scalars(

@@ -252,7 +252,7 @@ class Backoffice:
     ) -> list[SellerPerformance]:
         """Every seller (or only `seller_id`'s store) with revenue, orders, cancellation and
         return rates, average rating."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await admin(uow, actor_id)
             stmt = select(Seller).order_by(Seller.seller_id)
             if seller_id is not None:
@@ -305,7 +305,7 @@ class Backoffice:
         products corrected by hand again and again in the last `days` days (possible
         mistakes or fraud)."""
         since = self.d.clock() - timedelta(days=days)
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await admin(uow, actor_id)
             alerts = [
                 StockAlert(p.product_id, p.name, p.seller_id, "stock_out", p.stock_quantity)
@@ -377,7 +377,7 @@ class Backoffice:
     @operation("admin")
     async def broadcast_audience(self, actor_id: int) -> int:
         """How many people a broadcast would reach now (the preview before sending)."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await admin(uow, actor_id)
             return len(await _audience(uow))
 
@@ -422,7 +422,7 @@ class Backoffice:
         offset: int = 0,
     ) -> list[AuditEntry]:
         """The audit trail filtered by entity, user and date range, newest first."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await admin(uow, actor_id)
             stmt = select(AuditLog)
             if entity_type is not None:
@@ -476,7 +476,7 @@ class Backoffice:
             limit=per_page + 1,
             offset=(page - 1) * per_page,
         )
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             ids = {r.changed_by for r in rows if r.changed_by is not None}
             people = {
                 u.user_id: u
@@ -503,7 +503,7 @@ class Backoffice:
         """Orders placed for payment by bank transfer and not paid yet, oldest first: the
         amount and the reference to look for on the bank statement, and how long it waits."""
         now = self.d.clock()
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await admin(uow, actor_id)
             rows = (
                 await uow.session.execute(
@@ -536,7 +536,7 @@ class Backoffice:
         seller's pending balance (payouts created and not sent yet). Nothing is written."""
         now = self.d.clock()
         cutoff = now - self.d.rules.return_window
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await admin(uow, actor_id)
             sellers = (
                 await uow.session.scalars(
@@ -581,7 +581,7 @@ class Backoffice:
     async def store_sales(self, actor_id: int, days: int = 30) -> SalesReport:
         """The acting seller's sales over the last `days` days: revenue per day, top
         products, exact totals."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             seller = await seller_of(uow, actor_id, must_be_active=False)
             return await self._sales(uow, days, seller)
 
@@ -589,7 +589,7 @@ class Backoffice:
     async def marketplace_sales(self, actor_id: int, days: int = 30) -> SalesReport:
         """Every store's sales over the last `days` days: revenue per day, top products and
         stores, exact totals."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await admin(uow, actor_id)
             return await self._sales(uow, days, None)
 
@@ -669,7 +669,7 @@ class Backoffice:
         one has that Telegram id is it taken as the shop's user id."""
         who = who.strip()
         lowered = who.lower()
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await admin(uow, actor_id)
             user: User | None
             if who.startswith("@") and len(who) > 1:
@@ -703,14 +703,14 @@ class Backoffice:
     @operation("admin")
     async def require_admin(self, actor_id: int) -> None:
         """Refuse anyone but an admin (admin screens that only read call this first)."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await admin(uow, actor_id)
 
     @operation("the bot (system)")
     async def command_chats(self, seller_id: int | None = None) -> CommandChats:
         """Who gets a / menu of their own in Telegram: active sellers who are not admins
         (only `seller_id`'s owner when given, whatever the store's status) and admins."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             stmt = (
                 select(User.telegram_id)
                 .join(Seller, Seller.user_id == User.user_id)

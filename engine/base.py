@@ -139,6 +139,10 @@ class Deps:
     clock: Clock = utcnow
     refunds: Mapping[str, RefundProvider] = field(default_factory=dict)
 
+    def read(self) -> UnitOfWork:
+        """A unit of work that only reads: it does not queue behind writers (storage/uow.py)."""
+        return self.uow().reading()
+
     def refund_provider(self, provider: str) -> RefundProvider:
         return self.refunds.get(provider) or ManualRefunds()
 

@@ -307,7 +307,7 @@ class Carts:
     @operation("customer (own cart)")
     async def view(self, actor_id: int) -> CartView:
         """The cart with its snapshot prices, current prices and stock."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await actor(uow, actor_id)
             cart, rows = await cart_rows(uow, actor_id)
             return view_of(cart, rows)
@@ -404,7 +404,7 @@ class Wishlists:
     @operation("customer (own wishlist)")
     async def has(self, actor_id: int, product_id: int) -> bool:
         """Whether the product is in the actor's wishlist (a card's ♥ / ♡)."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await actor(uow, actor_id)
             kept = await uow.session.scalar(
                 select(WishlistItem.id)
@@ -417,7 +417,7 @@ class Wishlists:
     @operation("customer (own wishlist)")
     async def list(self, actor_id: int) -> list[ProductCard]:
         """The remembered products that still exist, newest first."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await actor(uow, actor_id)
             rows = (
                 await uow.session.scalars(

@@ -379,7 +379,7 @@ class Catalog:
             and time.monotonic() - checked[1] <= TREE_CHECK_SECONDS
         ):
             return list(checked[0].nodes)
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             return list((await self._load_tree(uow)).nodes)
 
     async def check_categories(self, uow: UnitOfWork) -> Callable[[], None]:
@@ -755,14 +755,14 @@ class Catalog:
         """What changes whenever a product or category is added, renamed, hidden or moved
         (newest ids and updates, read through indexes): a cheap "is my copy of the catalog
         still current?" for the language layer."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             return astuple(await _catalog_marker(uow))
 
     @operation("the bot (system)")
     async def index_rows(self) -> list[tuple[int, str, str]]:
         """(product id, name, category name) of every product buyers can see: what the
         language layer matches typed product names against."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             rows = (
                 await uow.session.execute(
                     visible_to_buyers(select(Product.product_id, Product.name, Category.name))
@@ -786,7 +786,7 @@ class Catalog:
     @operation("seller (own products)")
     async def my_products(self, actor_id: int) -> list[ProductCard]:
         """The acting seller's products, whatever their status."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             seller = await seller_of(uow, actor_id, must_be_active=False)
             rows = (
                 await uow.session.scalars(
@@ -803,7 +803,7 @@ class Catalog:
         """A page of visible products, filtered and sorted."""
         size = min(max(query.page_size, 1), MAX_PAGE_SIZE)
         page = max(query.page, 1)
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             stmt = visible_to_buyers(select(Product))
             if query.category_id is not None:
                 stmt = stmt.where(
@@ -843,7 +843,7 @@ class Catalog:
         ids = list(dict.fromkeys(product_ids))[:MAX_PAGE_SIZE]
         if not ids:
             return []
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             rows = (
                 await uow.session.scalars(
                     visible_to_buyers(select(Product)).where(Product.product_id.in_(ids))
@@ -866,7 +866,7 @@ class Catalog:
         optionally within a price range ("zip hoodies under $50")."""
         size = min(max(page_size, 1), MAX_PAGE_SIZE)
         page = max(page, 1)
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             scored = await self._ranked(uow, text, min_price, max_price)
             chosen = [r.product_id for r in scored[(page - 1) * size : page * size]]
             cards = await self._cards_of(uow, chosen)
@@ -877,7 +877,7 @@ class Catalog:
         """The one product that `text` names clearly, or None: every word of it is in that
         product's name (typos tolerated as search tolerates them) and no other product ranks
         as high ("white zip hoodie" names one; "zip hoodie", said of two colours, does not)."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             scored = await self._ranked(uow, text, None, None)
             if (
                 not scored
@@ -1004,7 +1004,7 @@ class Catalog:
         and the reviewer's first name."""
         size = min(max(page_size, 1), MAX_PAGE_SIZE)
         page = max(page, 1)
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             visible = await uow.session.scalar(
                 visible_to_buyers(select(Product.product_id)).where(
                     Product.product_id == product_id
@@ -1040,7 +1040,7 @@ class Catalog:
         beyond the stock."""
         if quantity is not None and not 1 <= quantity <= MAX_LINE_QUANTITY:
             raise InvalidInput(field="quantity", rule="range", min=1, max=MAX_LINE_QUANTITY)
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             detail, seller_status, seller_user_id = await _detail_and_seller(uow, product_id)
             visible = detail.card.status in BUYER_STATUSES and seller_status == SellerStatus.active
             if not visible:

@@ -194,7 +194,7 @@ class Coupons:
         self, actor_id: int, code: str, subtotal: Decimal, shipping: Decimal = ZERO
     ) -> CouponQuote:
         """Would this code apply to an order of `subtotal`? The discount, or the reason not."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await actor(uow, actor_id)
             code = normalise_code(code)
             coupon = await uow.session.scalar(select(Coupon).where(Coupon.code == code))
@@ -343,7 +343,7 @@ class Coupons:
         """The codes of the coupons that can be used today: the words a customer may type or
         say for one ("save ten" is SAVE10). Whether a code applies to a cart is `quote`'s."""
         today = self.d.clock().date()
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             rows = await uow.session.scalars(
                 select(Coupon.code)
                 .where(
@@ -358,7 +358,7 @@ class Coupons:
     @operation("admin")
     async def usage(self, actor_id: int) -> list[CouponView]:
         """Every coupon with its use count, newest first."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await admin(uow, actor_id)
             rows = (
                 await uow.session.scalars(select(Coupon).order_by(Coupon.coupon_id.desc()))

@@ -253,7 +253,7 @@ class Fulfilment:
     async def card(self, actor_id: int, shipment_id: int) -> ParcelCard:
         """The seller's card of one of its parcels: where it goes, what it holds, what this
         seller gets for it, and the steps it can take now."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             return await self._card(uow, await self._own(uow, actor_id, shipment_id))
 
     @operation("seller (own shipments)")
@@ -294,7 +294,7 @@ class Fulfilment:
         """One page of the seller's parcels in a queue (to confirm, to ship, shipped), oldest
         order first, with how many each queue holds."""
         page = max(1, page)
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             seller = await seller_of(uow, actor_id, must_be_active=False)
             confirmed = (
                 select(DeliveryTracking.shipment_id)
@@ -378,7 +378,7 @@ class Fulfilment:
     @operation("seller (own returns)")
     async def return_card(self, actor_id: int, return_id: int) -> ReturnCard:
         """A return as the seller's card shows it, with the decisions it still allows."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             return await self._return_card(uow, await self._own_return(uow, actor_id, return_id))
 
     @operation("seller (own returns)")
@@ -400,7 +400,7 @@ class Fulfilment:
     async def waiting_returns(self, actor_id: int, page: int = 1, page_size: int = 5) -> ReturnPage:
         """One page of the returns waiting for this seller's decision, oldest first."""
         page = max(1, page)
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             seller = await seller_of(uow, actor_id, must_be_active=False)
             where = (Return.seller_id == seller.seller_id) & (
                 Return.status == ReturnStatus.requested

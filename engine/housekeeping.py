@@ -250,7 +250,7 @@ class Housekeeping:
     @operation("scheduler")
     async def open_trackings(self) -> list[Tracked]:
         """Parcels shipped and not yet delivered whose provider has an API to ask."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             rows = (
                 await uow.session.execute(
                     select(
@@ -273,7 +273,7 @@ class Housekeeping:
     async def digest(self, since: timedelta = timedelta(days=1)) -> Digest:
         """What an admin should look at: the figures of the daily digest."""
         start = self.d.clock() - since
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             s = uow.session
             sellers = await s.scalar(
                 select(func.count()).where(Seller.status == SellerStatus.pending)

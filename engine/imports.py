@@ -326,7 +326,7 @@ class Imports:
     async def check(self, actor_id: int, data: bytes, filename: str) -> ImportReport:
         """What importing this file would do, row by row; nothing is written."""
         table = read_table(data, filename)
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             seller = await seller_of(uow, actor_id)
             report, _, _ = await self._plan(uow, seller, table)
             return report
@@ -359,7 +359,7 @@ class Imports:
     ) -> ImportReport:
         """The same import for a store named by its seller id (`python -m bot
         import-products`), acting as the store's owner; `dry_run` only checks."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             seller = await uow.session.get(Seller, seller_id)
             if seller is None:
                 raise NotFound(entity="seller", id=seller_id)

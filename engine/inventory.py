@@ -235,5 +235,5 @@ class Inventory:
         return stock
 
     async def ledger(self, product_id: int) -> LedgerCheck:
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             return await check_ledger(uow, product_id)

@@ -38,7 +38,7 @@ class Listings:
     @operation("seller (own products)")
     async def mine(self, actor_id: int, product_id: int) -> ProductDetail:
         """One of the acting seller's products, whatever its status."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await self._own(uow, actor_id, product_id)
             return await product_detail(uow, product_id)
 

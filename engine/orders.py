@@ -461,7 +461,7 @@ class Orders:
             )
         except IntegrityError:
             # a racing twin with the same checkout_key committed first
-            async with self.d.uow() as uow:
+            async with self.d.read() as uow:
                 existing = await self._existing(uow, actor_id, checkout_key)
                 if existing is None:
                     raise
@@ -473,7 +473,7 @@ class Orders:
         "Place order" shows when tapped again."""
         if not checkout_key or len(checkout_key) > 64:
             return None
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await actor(uow, actor_id)
             return await self._existing(uow, actor_id, checkout_key)
 
@@ -481,7 +481,7 @@ class Orders:
     async def shipping_options(self, actor_id: int) -> list[ShippingOption]:
         """The active shipping providers, cheapest first, each priced for the cart as the
         checkout would charge it (per parcel × one parcel per seller)."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await actor(uow, actor_id)
             _, rows = await cart_rows(uow, actor_id)
             parcels = max(parcels_of(rows), 1)
@@ -512,7 +512,7 @@ class Orders:
         """What the cart comes to with this provider and coupon: the lines, subtotal,
         shipping, discount and total that placing the order would charge (CouponRejected
         when the coupon does not apply). Nothing is taken or redeemed."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await actor(uow, actor_id)
             provider = await self._provider(uow, provider_id)
             _, rows = await cart_rows(uow, actor_id)
@@ -719,7 +719,7 @@ class Orders:
     @operation("customer (own orders), admin")
     async def get(self, actor_id: int, order_id: int) -> OrderView:
         """One order with its lines and shipments."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await own_order(uow, actor_id, order_id, lock=False)
             return await order_view(
                 uow, order_id, now=self.d.clock(), return_window=self.d.rules.return_window
@@ -728,7 +728,7 @@ class Orders:
     @operation("customer (own orders)")
     async def history(self, actor_id: int, limit: int = 20) -> list[OrderView]:
         """The customer's orders, newest first."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await actor(uow, actor_id)
             ids = (
                 await uow.session.scalars(
@@ -755,7 +755,7 @@ class Orders:
         chat showed last) when it can take the request, else every recent order that can; to
         track, the orders on their way, or else the newest order."""
         now, window = self.d.clock(), self.d.rules.return_window
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await actor(uow, actor_id)
             if order_id is not None:
                 order = await uow.session.get(Order, order_id) if 0 < order_id <= MAX_ID else None
@@ -1117,7 +1117,7 @@ class Orders:
     ) -> OrderView:
         """An admin saw the money arrive with the order's bank reference (`amount`: what
         arrived; by default the order's total)."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await admin(uow, actor_id)
             order = await uow.session.get(Order, order_id)
             if order is None or order.payment_method != PaymentMethod.bank_transfer:
@@ -1176,7 +1176,7 @@ class Orders:
             await tell_sellers(uow, order_id, "order_cancelled", reason=reason)
             await uow.commit()
         await self.settle_refunds(refunds)
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             return await order_view(uow, order_id)
 
     async def _unwind(
@@ -1248,7 +1248,7 @@ class Orders:
         `grace`, or taken but processing for longer than `stale` (the provider may have been
         asked already: the refund's key makes asking again return the same refund)."""
         now = self.d.clock()
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             stuck = (
                 await uow.session.scalars(
                     select(Refund.refund_id)
@@ -1275,7 +1275,7 @@ class Orders:
     async def expire_unpaid(self) -> list[int]:
         """Cancel unpaid orders past their deadline and give their stock back."""
         now = self.d.clock()
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             due = (
                 await uow.session.scalars(
                     select(Order.order_id)

@@ -262,7 +262,7 @@ class Payments:
     async def _unknown(self, charges: list[ProviderCharge]) -> list[ProviderCharge]:
         """The charges no successful (or since refunded) payment of ours records."""
         known: set[tuple[str, str]] = set()
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             for start in range(0, len(charges), 200):
                 chunk = charges[start : start + 200]
                 refs = {ref for c in chunk for ref in (c.transaction_ref, *c.aliases)}
@@ -282,7 +282,7 @@ class Payments:
     async def _adopt(self, charge: ProviderCharge, ref: InvoiceRef | None) -> list[Reconciled]:
         if ref is None:
             return []  # not a charge for an invoice of ours
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             order = await uow.session.get(Order, ref.order_id)
             if order is None or not is_for(ref, order):
                 return []
@@ -305,7 +305,7 @@ class Payments:
     ) -> list[Reconciled]:
         """Pending PayPal orders placed within PayPal's memory of request ids: was the
         checkout opened for them captured without our hearing of it?"""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             waiting = (
                 await uow.session.execute(
                     select(Order.order_id, Order.total_amount, Order.currency, Order.created_at)

@@ -172,14 +172,14 @@ class Sellers:
     @operation("the seller itself, or admin")
     async def close(self, actor_id: int, seller_id: int, reason: str | None = None) -> SellerView:
         """Close a store for good."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             who = await actor(uow, actor_id)
         return await self._decide(actor_id, seller_id, E.close, reason, by_admin=who.is_admin)
 
     @operation("the seller itself")
     async def mine(self, actor_id: int) -> SellerView | None:
         """The acting user's store, whatever its status (to show why it cannot sell)."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await actor(uow, actor_id)
             seller = await uow.session.scalar(select(Seller).where(Seller.user_id == actor_id))
             return None if seller is None else SellerView.of(seller)
@@ -187,7 +187,7 @@ class Sellers:
     @operation("admin")
     async def pending(self, actor_id: int) -> list[SellerView]:
         """Applications waiting for a decision, oldest first."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             await admin(uow, actor_id)
             rows = (
                 await uow.session.scalars(

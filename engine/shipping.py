@@ -234,7 +234,7 @@ class Shipping:
         source: str = "provider_push",
     ) -> bool:
         """A provider reports a milestone by its tracking number (polled or pushed)."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             shipment_id = await uow.session.scalar(
                 select(Shipment.shipment_id).where(
                     Shipment.provider_id == provider_id, Shipment.tracking_number == tracking_number
@@ -358,7 +358,7 @@ class Shipping:
     @operation("anyone")
     async def providers(self, *, include_inactive: bool = False) -> list[ProviderView]:
         """The shipping providers a customer can choose, cheapest first."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             stmt = select(ShippingProvider).order_by(
                 ShippingProvider.shipping_cost, ShippingProvider.provider_id
             )
@@ -515,7 +515,7 @@ class Shipping:
                 )
             await uow.commit()
         await self.orders.settle_refunds(refunds)
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             return await order_view(uow, order.order_id)
 
     async def _drop_part(
@@ -586,7 +586,7 @@ class Shipping:
     @operation("customer (own orders), admin")
     async def timeline(self, actor_id: int, order_id: int) -> dict[int, list[Milestone]]:
         """Every shipment's milestones, oldest first."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             who = await actor(uow, actor_id)
             order = await uow.session.get(Order, order_id)
             if order is None or (order.user_id != actor_id and not who.is_admin):
@@ -613,7 +613,7 @@ class Shipping:
     @operation("seller (own order lines)")
     async def incoming(self, actor_id: int) -> list[OrderView]:
         """Orders with a part for this seller that still needs handling, oldest first."""
-        async with self.d.uow() as uow:
+        async with self.d.read() as uow:
             seller = await seller_of(uow, actor_id, must_be_active=False)
             ids = (
                 await uow.session.scalars(

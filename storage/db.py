@@ -1,9 +1,11 @@
 """Database engine and session factory for SQLite (embedded default) and PostgreSQL.
 
 SQLite is opened with foreign keys enforced, WAL journaling and a busy timeout, and every
-transaction starts with BEGIN IMMEDIATE: SQLite ignores SELECT ... FOR UPDATE, so taking the
-write lock at the start of the transaction is what serialises writers (a read-then-write
-transaction can otherwise fail with "database is locked" half way through).
+transaction that may write starts with BEGIN IMMEDIATE: SQLite ignores SELECT ... FOR UPDATE,
+so taking the write lock at the start of the transaction is what serialises writers (a
+read-then-write transaction can otherwise fail with "database is locked" half way through).
+A transaction opened for reading only (`UnitOfWork.reading()`, which sets `READ_ONLY` on its
+connection) begins DEFERRED: in WAL mode it reads a snapshot without any lock.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from sqlalchemy.ext.asyncio import (
 
 SUPPORTED = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 _ALIASES = {"postgres": "postgresql", "sqlite3": "sqlite"}
+
+
+# execution option of a connection whose transaction only reads (storage/uow.py)
+READ_ONLY = "shop_read_only"
 
 
 class DatabaseUrlError(ValueError):
@@ -74,7 +80,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(
+            "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+        )
 
 
 def sqlite_folder(raw_url: str | URL) -> Path | None:

@@ -4,6 +4,9 @@
 async with uow:                 # opens a session and a transaction
     ...                         # repositories read and write through uow.session
     await uow.commit()          # the only commit; leaving without it rolls back
+
+async with uow.reading() as uow:  # a read: takes no write lock, and refuses to write
+    ...
 ```
 Repositories never commit; side effects that leave the process are written to the outbox
 inside the same transaction.
@@ -32,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage.conversations import Conversations
+from storage.db import READ_ONLY
 from storage.inbox import UpdateInbox
 from storage.repositories import AuditLogs, OutboxRepo, Users
 
@@ -77,16 +81,22 @@ def _has_changes(session: Session) -> bool:
     )
 
 
+def _writes(session: Session) -> None:
+    if session.info.get(READ_ONLY):
+        raise UnitOfWorkError("a unit of work opened for reading cannot write: use `uow()`")
+    session.info[WROTE] = True
+
+
 @event.listens_for(Session, "before_flush")
 def _flushing(session: Session, _context: object, _instances: object) -> None:
     if _has_changes(session):
-        session.info[WROTE] = True
+        _writes(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _executing(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[WROTE] = True
+        _writes(state.session)
 
 
 _GATES: WeakKeyDictionary[Engine, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
@@ -115,10 +125,21 @@ def _sqlite_gate(sessions: async_sessionmaker[AsyncSession]) -> asyncio.Lock | N
 
 
 class UnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """One transaction. `reading()` gives one that only reads: on SQLite it begins DEFERRED
+    and does not queue at the write gate (WAL readers neither wait for the writer nor hold it
+    up); on PostgreSQL it is a READ ONLY transaction. A write in it is a bug and raises."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
+    ) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
         self._gate: asyncio.Lock | None = None
+        self.read_only = read_only
+
+    def reading(self) -> UnitOfWork:
+        """A unit of work on the same database that only reads."""
+        return UnitOfWork(self._sessions, read_only=True)
 
     @property
     def session(self) -> AsyncSession:
@@ -129,7 +150,7 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise UnitOfWorkError("the unit of work is already open")
-        gate = _sqlite_gate(self._sessions)
+        gate = None if self.read_only else _sqlite_gate(self._sessions)
         if gate is not None:
             try:
                 async with asyncio.timeout(GATE_TIMEOUT):
@@ -140,6 +161,12 @@ class UnitOfWork:
         self._session = self._sessions()
         try:
             await self._session.begin()
+            if self.read_only:
+                self._session.info[READ_ONLY] = True
+                # the options reach the connection before its BEGIN (storage/db.py)
+                await self._session.connection(
+                    execution_options={READ_ONLY: True, "postgresql_readonly": True}
+                )
         except BaseException:
             self._release()
             raise

@@ -26,8 +26,8 @@ from engine.errors import (
     ReturnNotAllowed,
     ReviewNotAllowed,
 )
-from storage.uow import UpdateEffects, current_update
 from storage.models import AuditLog, Order, Outbox, Payment, Product, Refund
+from storage.uow import UpdateEffects, current_update
 from storage.vocabulary import (
     AddressType,
     DiscountType,
@@ -629,7 +629,8 @@ async def test_the_same_address_saved_again_by_a_replay_writes_nothing(world: Wo
         again = await world.shop.accounts.add_address(me, replace(home, city=" dhaka "))
     finally:
         current_update.reset(token)
-    assert again.address_id == first.address_id and again.is_default
+    assert again.address_id == first.address_id
+    assert again.is_default
     assert [a.address_id for a in await world.shop.accounts.addresses(me)] == [first.address_id]
     async with world.db.sessions() as s:
         saved = await s.scalar(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
 from engine.accounts import Accounts, TelegramIdentity
 from engine.base import Deps
 from storage.models import AuditLog, User
+from storage.uow import UnitOfWorkError
 from storage.vocabulary import UserRole
 from tests.conftest import Database
 
@@ -34,6 +36,47 @@ async def test_an_error_inside_rolls_back_and_propagates(db: Database) -> None:
         pass
     async with db.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(User)) == 0
+
+
+async def test_a_read_goes_on_while_a_writer_holds_its_transaction(db: Database) -> None:
+    """Reads do not queue behind writes (issue 17): on SQLite a reading unit of work takes no
+    write lock and no turn at the write gate, so a writer that waits for a read to finish
+    before it commits is not a deadlock. The read sees what was committed, not the write in
+    flight."""
+    async with db.uow() as uow:
+        uow.users.add(User(telegram_id=1))
+        await uow.commit()
+    read_done = asyncio.Event()
+    seen: list[int] = []
+
+    async def writer() -> None:
+        async with db.uow() as uow:
+            uow.users.add(User(telegram_id=2))
+            await uow.session.flush()
+            writing.set()
+            await asyncio.wait_for(read_done.wait(), 20)  # deadlock guard, not a timing
+            await uow.commit()
+
+    async def reader() -> None:
+        await writing.wait()
+        async with db.uow().reading() as uow:
+            seen.append(await uow.session.scalar(select(func.count()).select_from(User)) or 0)
+        read_done.set()
+
+    writing = asyncio.Event()
+    await asyncio.gather(writer(), reader())
+    assert seen == [1]
+    async with db.uow().reading() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(User)) == 2
+
+
+async def test_a_unit_of_work_opened_for_reading_refuses_to_write(db: Database) -> None:
+    async with db.uow().reading() as uow:
+        uow.users.add(User(telegram_id=5))
+        with pytest.raises(UnitOfWorkError, match="reading"):
+            await uow.session.flush()
+    async with db.uow().reading() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(User)) == 0
 
 
 async def test_first_contact_creates_a_customer_with_an_audit_row(db: Database) -> None:
