@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.checkout import Market, _database, pg_available
-from bench.common import Row, lower, percentile, skipped, table
+from bench.checkout import Market
+from bench.common import DATABASES, Row, database, lower, percentile, pg_available, skipped, table
 from engine.base import Deps, Rules
 from engine.catalog import BrowseQuery, Sort
 from engine.shop import Shop
@@ -177,8 +177,8 @@ async def _hand_search(engine: AsyncEngine, query: str) -> list[Any]:
 
 
 async def measure(kind: str, products: int) -> list[Row]:
-    name = "SQLite" if kind == "sqlite" else "PostgreSQL"
-    async with _database(kind) as url:
+    name = DATABASES[kind]
+    async with database(kind) as url:
         engine = make_engine(url)
         try:
             await migrate.upgrade(engine)

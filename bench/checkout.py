@@ -17,19 +17,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import os
-import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 
-import asyncpg
 from sqlalchemy import select, update
-from sqlalchemy.engine import URL, make_url
 
-from bench.common import Row, higher, skipped, table
+from bench.common import DATABASES, Row, database, higher, pg_available, skipped, table
 from engine.accounts import AddressInput, TelegramIdentity
 from engine.base import Deps, Rules
 from engine.errors import DomainError
@@ -42,7 +35,6 @@ from storage.uow import UnitOfWork
 from storage.vocabulary import PaymentMethod, UserRole, money
 
 BUYERS = 50
-PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 _ids = itertools.count(50_000_000)
 
 
@@ -162,32 +154,8 @@ async def _no_oversell(market: Market) -> str:
     return f"{placed}/50 placed for 20 units, stock {stock}, ledger {ledger_text}{verdict}"
 
 
-@asynccontextmanager
-async def _database(kind: str) -> AsyncIterator[URL]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="bench-checkout-") as tmp:
-            yield make_url(f"sqlite+aiosqlite:///{Path(tmp) / 'shop.db'}")
-        return
-    admin = make_url(PG_URL).set(drivername="postgresql")
-    dsn = admin.render_as_string(hide_password=False)
-    name = f"bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    conn = await asyncpg.connect(dsn, timeout=5)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    try:
-        yield make_url(PG_URL).set(drivername="postgresql+asyncpg", database=name)
-    finally:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-
 async def measure(kind: str, rounds: int) -> list[Row]:
-    async with _database(kind) as url:
+    async with database(kind) as url:
         engine = make_engine(url)
         try:
             await migrate.upgrade(engine)
@@ -199,7 +167,7 @@ async def measure(kind: str, rounds: int) -> list[Row]:
             oversell = await _no_oversell(market)
         finally:
             await engine.dispose()
-    name = "SQLite" if kind == "sqlite" else "PostgreSQL"
+    name = DATABASES[kind]
     return [
         higher(
             f"checkouts/s, {BUYERS} concurrent buyers, {name}",
@@ -218,17 +186,6 @@ async def measure(kind: str, rounds: int) -> list[Row]:
             met="OVERSOLD" not in oversell and "BROKEN" not in oversell,
         ),
     ]
-
-
-async def pg_available() -> str | None:
-    """None when PostgreSQL answers at TEST_POSTGRES_URL, else why not."""
-    dsn = make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
-    try:
-        conn = await asyncpg.connect(dsn, timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        return f"skipped: no PostgreSQL at {make_url(PG_URL).render_as_string()} ({exc})"
-    await conn.close()
-    return None
 
 
 async def rows(rounds: int = 4) -> list[Row]:

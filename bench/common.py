@@ -13,11 +13,19 @@ import math
 import os
 import socket
 import sys
-from collections.abc import Sequence
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
+from sqlalchemy.engine import URL, make_url
+
 ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 @dataclass(frozen=True)
@@ -171,3 +179,40 @@ def memory_mb(pid: int) -> tuple[float, float]:
             if key in ("VmRSS", "VmHWM"):
                 fields[key] = int(rest.split()[0]) / 1024
     return fields["VmRSS"], fields["VmHWM"]
+
+
+# --- databases ---------------------------------------------------------------------------
+@asynccontextmanager
+async def database(kind: str) -> AsyncIterator[URL]:
+    """An empty database of `kind` ("sqlite" or "postgresql", at TEST_POSTGRES_URL's server)
+    for one measurement, dropped afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="bench-db-") as tmp:
+            yield make_url(f"sqlite+aiosqlite:///{Path(tmp) / 'shop.db'}")
+        return
+    dsn = make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    conn = await asyncpg.connect(dsn, timeout=5)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    try:
+        yield make_url(PG_URL).set(drivername="postgresql+asyncpg", database=name)
+    finally:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+async def pg_available() -> str | None:
+    """None when PostgreSQL answers at TEST_POSTGRES_URL, else why not."""
+    dsn = make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        conn = await asyncpg.connect(dsn, timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        return f"skipped: no PostgreSQL at {make_url(PG_URL).render_as_string()} ({exc})"
+    await conn.close()
+    return None

@@ -1,11 +1,15 @@
 """Updates per second and latency of the real bot process, against a bare echo bot.
 
 Both run as their own processes against the project's Bot API emulator (in this process),
-first by long polling and then by webhook. Simulated users each repeat a round of eight
-updates: for the shop, /start → Browse → Fashion → Men → T-Shirts → a product → Add 1 to
-cart → /cart; for the echo bot, the same mix of two texts and six button taps. An update's
-latency runs from the moment the emulator queues it to the moment the reply it causes
-(message, edit or callback answer) has arrived.
+first by long polling and then by webhook. The shop runs as in production, with its
+scheduler on, once on SQLite and once on PostgreSQL (TEST_POSTGRES_URL's server; skipped when
+none answers), each time on a freshly migrated demo shop; the echo bot, which has no
+database, is measured once per mode and is the baseline of both.
+
+Simulated users each repeat a round of eight updates: for the shop, /start → Browse →
+Fashion → Men → T-Shirts → a product → Add 1 to cart → /cart; for the echo bot, the same
+mix of two texts and six button taps. An update's latency runs from the moment the emulator
+queues it to the moment the reply it causes (message, edit or callback answer) has arrived.
 
 Two runs per bot and mode: closed loop (N users as fast as they are answered: throughput), and
 paced at a fixed rate (100 updates/s: the latency target). Peak RSS of the shop process is
@@ -29,15 +33,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import (
+    DATABASES,
     Row,
     clean_env,
+    database,
     free_port,
     higher,
     info,
     limit,
     memory_mb,
     percentile,
+    pg_available,
     run_module,
+    skipped,
     table,
 )
 from sandbox import Emulator, SimUser
@@ -192,17 +200,22 @@ async def drive(
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    kind: str, mode: str, tg: Emulator, home: Path, extra: dict[str, str] | None = None
+    kind: str,
+    mode: str,
+    tg: Emulator,
+    home: Path,
+    database_url: str,
+    extra: dict[str, str] | None = None,
 ) -> AsyncIterator[tuple[asyncio.subprocess.Process, Path]]:
     env = clean_env(
         BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE=tg.base_url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{home}/shop.db",
+        DATABASE_URL=database_url,
         MEDIA_DIR=str(home / "media"),
         ADMIN_IDS=str(ADMIN_ID),
         LOG_LEVEL="INFO",
         FLOOD_BURST="100000",  # simulated users tap faster than people
-        RUN_SCHEDULER="false",
+        RUN_SCHEDULER="true",  # as in production
     )
     if mode == "webhook":
         port = free_port()
@@ -228,11 +241,11 @@ async def bot_process(
 
 
 async def measure(
-    kind: str, mode: str, home: Path, users: int, seconds: float, rate: float
+    kind: str, mode: str, home: Path, database_url: str, users: int, seconds: float, rate: float
 ) -> Measured:
     async with (
         Emulator(token=TOKEN, callback_timeout=30, use_env_spec=False) as tg,
-        bot_process(kind, mode, tg, home) as (process, log),
+        bot_process(kind, mode, tg, home, database_url) as (process, log),
     ):
         tg.add_persona(Persona(id=ADMIN_ID, first_name="Demo", role_label="admin"))
         probe = tg.user("Probe")
@@ -285,83 +298,84 @@ async def _profile(
     )
 
 
-async def prepare(home: Path) -> None:
-    """A migrated demo shop; each bot and mode gets a fresh copy of it."""
-    env = clean_env(
-        DATABASE_URL=f"sqlite+aiosqlite:///{home}/shop.db", MEDIA_DIR=str(home / "media")
-    )
+async def prepare(home: Path, database_url: str) -> None:
+    """A migrated demo shop in `database_url`."""
+    env = clean_env(DATABASE_URL=database_url, MEDIA_DIR=str(home / "media"))
     await run_module("bot", ["migrate"], env, home)
     await run_module("bot", ["seed-demo"], env, home)
 
 
-def _fresh(template: Path, name: str) -> Path:
-    home = template.parent / name
-    shutil.copytree(template, home)
-    return home
+def _rows_of(
+    mode: str, name: str, users: int, rate: float, echo: Measured, shop: Measured
+) -> list[Row]:
+    problems = [
+        f"{kind}: {len(m.throughput.failures) + len(m.paced.failures)} users stalled"
+        for kind, m in (("echo", echo), ("shop", shop))
+        if m.throughput.failures or m.paced.failures
+    ]
+    if "Traceback" in shop.log:
+        problems.append("shop log has a Traceback")
+    where = f"{mode}, {name}"
+    return [
+        higher(
+            f"updates/s, {where} ({users} users)",
+            shop.throughput.rate,
+            echo.throughput.rate,
+            "upd/s",
+            "echo",
+            0.5,
+        ),
+        info(
+            f"p50 latency, {where}, closed loop",
+            shop.throughput.p(50),
+            "ms",
+            echo.throughput.p(50),
+            "echo",
+        ),
+        limit(
+            f"p99 latency, {where}, at {rate:g} upd/s (got {shop.paced.rate:.0f})",
+            shop.paced.p(99),
+            "ms",
+            100,
+            echo.paced.p(99),
+            "echo",
+            note="; ".join(problems),
+        ),
+        info(
+            f"p50 latency, {where}, at {rate:g} upd/s",
+            shop.paced.p(50),
+            "ms",
+            echo.paced.p(50),
+            "echo",
+        ),
+    ]
 
 
 async def rows(users: int = 20, seconds: float = 8.0, rate: float = 100.0) -> list[Row]:
     out: list[Row] = []
+    kinds = ["sqlite"]
+    missing = await pg_available()
+    if missing is None:
+        kinds.append("postgresql")
     with tempfile.TemporaryDirectory(prefix="bench-updates-") as tmp:
-        template = Path(tmp) / "template"
-        template.mkdir()
-        await prepare(template)
         peaks: list[tuple[float, float]] = []
         for mode in ("polling", "webhook"):
+            home = Path(tmp) / f"echo-{mode}"
+            home.mkdir()
             echo = await measure(
-                "echo", mode, _fresh(template, f"echo-{mode}"), users, seconds, rate
+                "echo", mode, home, "sqlite+aiosqlite:///unused.db", users, seconds, rate
             )
-            shop = await measure(
-                "shop", mode, _fresh(template, f"shop-{mode}"), users, seconds, rate
-            )
-            peaks.append((shop.idle_peak_mb, shop.load_peak_mb))
-            problems = [
-                f"{kind}: {len(m.throughput.failures) + len(m.paced.failures)} users stalled"
-                for kind, m in (("echo", echo), ("shop", shop))
-                if m.throughput.failures or m.paced.failures
-            ]
-            if "Traceback" in shop.log:
-                problems.append("shop log has a Traceback")
-            note = "; ".join(problems)
-            out.append(
-                higher(
-                    f"updates/s, {mode} ({users} users)",
-                    shop.throughput.rate,
-                    echo.throughput.rate,
-                    "upd/s",
-                    "echo",
-                    0.5,
-                )
-            )
-            out.append(
-                info(
-                    f"p50 latency, {mode}, closed loop",
-                    shop.throughput.p(50),
-                    "ms",
-                    echo.throughput.p(50),
-                    "echo",
-                )
-            )
-            out.append(
-                limit(
-                    f"p99 latency, {mode}, at {rate:g} upd/s (got {shop.paced.rate:.0f})",
-                    shop.paced.p(99),
-                    "ms",
-                    100,
-                    echo.paced.p(99),
-                    "echo",
-                    note=note,
-                )
-            )
-            out.append(
-                info(
-                    f"p50 latency, {mode}, at {rate:g} upd/s",
-                    shop.paced.p(50),
-                    "ms",
-                    echo.paced.p(50),
-                    "echo",
-                )
-            )
+            for kind in kinds:
+                home = Path(tmp) / f"shop-{mode}-{kind}"
+                home.mkdir()
+                async with database(kind) as url:
+                    database_url = url.render_as_string(hide_password=False)
+                    await prepare(home, database_url)
+                    shop = await measure("shop", mode, home, database_url, users, seconds, rate)
+                peaks.append((shop.idle_peak_mb, shop.load_peak_mb))
+                out += _rows_of(mode, DATABASES[kind], users, rate, echo, shop)
+        if missing is not None:
+            out.append(skipped("updates, PostgreSQL", missing))
         idle = max(p[0] for p in peaks)
         loaded = max(p[1] for p in peaks)
         out.append(limit("peak RSS of the bot, idle (no voice)", idle, "MB", 200))

@@ -198,11 +198,12 @@ async def bot_memory_with_voice() -> tuple[float, float]:
 
     with tempfile.TemporaryDirectory(prefix="bench-voice-") as tmp:
         home = Path(tmp)
-        await prepare(home)
+        database_url = f"sqlite+aiosqlite:///{home / 'shop.db'}"
+        await prepare(home, database_url)
         voice = {"VOICE_BACKEND": "whisper", "VOICE_WORKERS": "1"}
         async with (
             Emulator(token=TOKEN, callback_timeout=30, use_env_spec=False) as tg,
-            bot_process("shop", "polling", tg, home, voice) as (process, log),
+            bot_process("shop", "polling", tg, home, database_url, voice) as (process, log),
         ):
             tg.add_persona(Persona(id=ADMIN_ID, first_name="Demo", role_label="admin"))
             probe = tg.user("Probe")
