@@ -324,8 +324,9 @@ class Returns:
                 order_id=ret.order_id,
                 reason=ret.resolution_note,
             )
-            await uow.commit()
-            return await _return_view(uow, ret)
+            view = await _return_view(uow, ret)
+            await uow.commit()  # the view read in the same transaction
+            return view
 
 
 class Reviews:

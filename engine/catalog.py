@@ -619,8 +619,9 @@ class Catalog:
                 by=actor_id,
                 new={"name": name, "price": amount, "discount_price": discount, "stock": stock},
             )
-            await uow.commit()
-            return await product_detail(uow, product.product_id)
+            view = await product_detail(uow, product.product_id)
+            await uow.commit()  # the view read in the same transaction
+            return view
 
     async def _own_product(self, uow: UnitOfWork, actor_id: int, product_id: int) -> Product:
         seller = await seller_of(uow, actor_id)
@@ -673,8 +674,9 @@ class Catalog:
                 old=old,
                 new={k: getattr(product, k) for k in changes},
             )
-            await uow.commit()
-            return await product_detail(uow, product_id)
+            view = await product_detail(uow, product_id)
+            await uow.commit()  # the view read in the same transaction
+            return view
 
     @operation("seller (own products)")
     async def set_listed(self, actor_id: int, product_id: int, listed: bool) -> ProductStatus:

@@ -141,8 +141,9 @@ class Listings:
                     old={"photos": [i.image_id for i in images]},
                     new={"photos": [i.image_id for i in images if i is not gone]},
                 )
-            await uow.commit()
-            return await product_detail(uow, product_id)
+            view = await product_detail(uow, product_id)
+            await uow.commit()  # the view read in the same transaction
+            return view
 
     @operation("seller (own products)")
     async def photo_first(self, actor_id: int, product_id: int, image_id: int) -> ProductDetail:
@@ -165,5 +166,6 @@ class Listings:
                     old={"photos": [i.image_id for i in images]},
                     new={"photos": [i.image_id for i in order]},
                 )
-            await uow.commit()
-            return await product_detail(uow, product_id)
+            view = await product_detail(uow, product_id)
+            await uow.commit()  # the view read in the same transaction
+            return view

@@ -712,8 +712,9 @@ class Orders:
             )
             if method == PaymentMethod.cod:
                 await tell_sellers(uow, oid, "new_order", payment_method=method)
-            await uow.commit()
-            return await order_view(uow, oid)
+            view = await order_view(uow, oid)
+            await uow.commit()  # the view read in the same transaction
+            return view
 
     # --- reading -----------------------------------------------------------------------------
     @operation("customer (own orders), admin")
@@ -846,8 +847,9 @@ class Orders:
                 old={"in_flight_until": old},
                 new={"in_flight_until": payment.in_flight_until},
             )
-            await uow.commit()
-            return await order_view(uow, order_id)
+            view = await order_view(uow, order_id)
+            await uow.commit()  # the view read in the same transaction
+            return view
 
     @operation("the paying customer; admin (bank transfers)")
     async def confirm_payment(
@@ -1006,8 +1008,8 @@ class Orders:
                 await self._adopted(
                     uow, order, payment_id, provider, transaction_ref, amount, refund_id
                 )
-            await uow.commit()
             view = await order_view(uow, order_id)
+            await uow.commit()  # the view read in the same transaction
         if refund_id is not None:
             await settle_refund(self.d, refund_id)
         return PaymentTaken(view, kept=refund_id is None)
@@ -1108,8 +1110,9 @@ class Orders:
             if order.payment_status == OrderPaymentStatus.pending:
                 ORDER_PAYMENT_FLOW.move(uow, order, E.fail, by=actor_id)
             notify(uow, order.user_id, "payment_failed", order_id=order_id, reason=reason)
-            await uow.commit()
-            return await order_view(uow, order_id)
+            view = await order_view(uow, order_id)
+            await uow.commit()  # the view read in the same transaction
+            return view
 
     @operation("admin")
     async def confirm_bank_transfer(
