@@ -15,6 +15,13 @@ Two runs per bot and mode: closed loop (N users as fast as they are answered: th
 paced at a fixed rate (100 updates/s: the latency target). Peak RSS of the shop process is
 read from /proc while idle and after the load (the memory figures of the table).
 
+Scaling out: two webhook workers behind a round-robin balancer (sandbox/balancer.py), closed
+loop only. The shop's two share a freshly migrated PostgreSQL demo shop and Redis (their
+conversations; BENCH_REDIS_URL, default redis://127.0.0.1:6379/8, emptied first; skipped when
+none answers), as a production deployment runs; the echo bot's two share nothing. Each bot's
+gain is two workers' updates/s over its own one worker's; the shop's gain is then set against
+the echo bot's, the most any bot could gain from a second worker on this machine.
+
 Run alone: python -m bench.updates [--seconds 8] [--users 20] [--rate 100]
 """
 
@@ -23,13 +30,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import os
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bench.common import (
@@ -49,11 +57,14 @@ from bench.common import (
     table,
 )
 from sandbox import Emulator, SimUser
+from sandbox.balancer import round_robin
 from sandbox.personas import Persona
 
 TOKEN = "123456789:AAE" + "bench_token_for_updates_0123456"
 ADMIN_ID = 900_000_001
 ROUND = 8  # updates per round, both bots
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
+WEBHOOK_SECRET = "bench-secret"  # noqa: S105 - a local test value, not a secret
 
 
 @dataclass
@@ -159,14 +170,35 @@ def _text(log: Path) -> str:
 
 async def _ready(process: asyncio.subprocess.Process, log: Path, probe: Awaitable[str]) -> str:
     """The probe's result once the bot answers; the bot's log if it dies first."""
+    return await _all_ready([Worker(process, log)], probe)
+
+
+async def _all_ready(workers: list[Worker], probe: Awaitable[str]) -> str:
+    """The probe's result once the bot answers; the log of a worker that dies first."""
     answered = asyncio.ensure_future(probe)
-    died = asyncio.ensure_future(process.wait())
-    await asyncio.wait([answered, died], return_when=asyncio.FIRST_COMPLETED)
+    died = [asyncio.ensure_future(w.process.wait()) for w in workers]
+    await asyncio.wait([answered, *died], return_when=asyncio.FIRST_COMPLETED)
+    for waiting in died:
+        waiting.cancel()
     if not answered.done():
         answered.cancel()
-        raise RuntimeError(f"the bot exited before answering:\n{_text(log)[-3000:]}")
-    died.cancel()
+        dead = next(w for w in workers if w.process.returncode is not None)
+        raise RuntimeError(f"the bot exited before answering:\n{_text(dead.log)[-3000:]}")
     return answered.result()
+
+
+async def _listening(port: int, within: float = 120.0) -> None:
+    """Wait until something accepts connections on loopback `port`."""
+    async with asyncio.timeout(within):
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.2)
+                continue
+            writer.close()
+            await writer.wait_closed()
+            return
 
 
 async def drive(
@@ -198,6 +230,54 @@ async def drive(
     return run
 
 
+@dataclass
+class Worker:
+    process: asyncio.subprocess.Process
+    log: Path
+    port: int | None = None  # a webhook worker's own port
+
+
+def _env(tg: Emulator, home: Path, database_url: str) -> dict[str, str]:
+    return clean_env(
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE=tg.base_url,
+        DATABASE_URL=database_url,
+        MEDIA_DIR=str(home / "media"),
+        ADMIN_IDS=str(ADMIN_ID),
+        LOG_LEVEL="INFO",
+        FLOOD_BURST="100000",  # simulated users tap faster than people
+        RUN_SCHEDULER="true",  # as in production (with several workers, one runs it)
+    )
+
+
+def _webhook_env(public: int, port: int) -> dict[str, str]:
+    """A webhook worker listening on `port`, which Telegram reaches at `public`."""
+    return {
+        "WEBHOOK_URL": f"http://127.0.0.1:{public}/telegram",
+        "WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "WEBHOOK_HOST": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+    }
+
+
+async def _start(kind: str, env: dict[str, str], home: Path, name: str) -> Worker:
+    module = ["-m", "bot", "run"] if kind == "shop" else ["-m", "bench.echo_bot"]
+    log = home / f"{name}.log"
+    with log.open("wb") as sink:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, *module, env=env, cwd=home, stdout=sink, stderr=sink
+        )
+    return Worker(process, log)
+
+
+async def _stop(workers: list[Worker]) -> None:
+    for worker in workers:
+        if worker.process.returncode is None:
+            worker.process.terminate()
+    for worker in workers:
+        await worker.process.wait()
+
+
 @contextlib.asynccontextmanager
 async def bot_process(
     kind: str,
@@ -207,62 +287,98 @@ async def bot_process(
     database_url: str,
     extra: dict[str, str] | None = None,
 ) -> AsyncIterator[tuple[asyncio.subprocess.Process, Path]]:
-    env = clean_env(
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE=tg.base_url,
-        DATABASE_URL=database_url,
-        MEDIA_DIR=str(home / "media"),
-        ADMIN_IDS=str(ADMIN_ID),
-        LOG_LEVEL="INFO",
-        FLOOD_BURST="100000",  # simulated users tap faster than people
-        RUN_SCHEDULER="true",  # as in production
-    )
+    """One process of the bot (`kind` "shop" or "echo") in `mode`, stopped on leaving."""
+    env = _env(tg, home, database_url)
     if mode == "webhook":
         port = free_port()
-        env |= {
-            "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
-            "WEBHOOK_SECRET": "bench-secret",
-            "WEBHOOK_HOST": "127.0.0.1",
-            "WEBHOOK_PORT": str(port),
-        }
+        env |= _webhook_env(port, port)
     env |= extra or {}
-    module = ["-m", "bot", "run"] if kind == "shop" else ["-m", "bench.echo_bot"]
-    log = home / f"{kind}-{mode}.log"
-    with log.open("wb") as sink:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, *module, env=env, cwd=home, stdout=sink, stderr=sink
-        )
+    worker = await _start(kind, env, home, f"{kind}-{mode}")
     try:
-        yield process, log
+        yield worker.process, worker.log
     finally:
-        if process.returncode is None:
-            process.terminate()
-            await process.wait()
+        await _stop([worker])
+
+
+@contextlib.asynccontextmanager
+async def webhook_workers(
+    kind: str, tg: Emulator, home: Path, database_url: str, count: int
+) -> AsyncIterator[list[Worker]]:
+    """`count` webhook processes of the bot behind a round-robin balancer at the public
+    URL, as tests/e2e/conftest.py `running_shop` runs them: the same settings but each
+    worker's port; every worker sets the webhook to the balancer's URL, and the shop's share
+    Redis for conversations and let the database's lock pick the one that runs the scheduler.
+    """
+    public, ports = free_port(), [free_port() for _ in range(count)]
+    env = _env(tg, home, database_url)
+    if kind == "shop":
+        env["REDIS_URL"] = REDIS_URL
+    workers: list[Worker] = []
+    async with round_robin(public, ports):
+        try:
+            for n, port in enumerate(ports):
+                worker_env = env | _webhook_env(public, port)
+                worker = await _start(kind, worker_env, home, f"{kind}-webhook-{n}")
+                worker.port = port
+                workers.append(worker)
+            yield workers
+        finally:
+            await _stop(workers)
 
 
 async def measure(
-    kind: str, mode: str, home: Path, database_url: str, users: int, seconds: float, rate: float
+    kind: str,
+    mode: str,
+    home: Path,
+    database_url: str,
+    users: int,
+    seconds: float,
+    rate: float | None,
+    workers: int = 1,
 ) -> Measured:
-    async with (
-        Emulator(token=TOKEN, callback_timeout=30, use_env_spec=False) as tg,
-        bot_process(kind, mode, tg, home, database_url) as (process, log),
-    ):
+    """Throughput, then (given a `rate`) latency at that rate, of one bot process or, in
+    webhook mode, of `workers` behind a balancer; memory figures are the largest worker's."""
+    async with contextlib.AsyncExitStack() as stack:
+        tg = await stack.enter_async_context(
+            Emulator(token=TOKEN, callback_timeout=30, use_env_spec=False)
+        )
+        if workers == 1:
+            process, log = await stack.enter_async_context(
+                bot_process(kind, mode, tg, home, database_url)
+            )
+            running = [Worker(process, log)]
+        else:
+            assert mode == "webhook", "several workers share updates through a webhook"
+            running = await stack.enter_async_context(
+                webhook_workers(kind, tg, home, database_url, workers)
+            )
         tg.add_persona(Persona(id=ADMIN_ID, first_name="Demo", role_label="admin"))
         probe = tg.user("Probe")
-        product = await _ready(
-            process, log, find_product(probe) if kind == "shop" else _echoes(probe)
-        )
+
+        async def answered() -> str:
+            for worker in running:  # every worker listens, not only the one that answers
+                if worker.port is not None:
+                    await _listening(worker.port)
+            return await (find_product(probe) if kind == "shop" else _echoes(probe))
+
+        product = await _all_ready(running, answered())
         await asyncio.sleep(1.0)
-        _, idle_peak = memory_mb(process.pid)
+        idle_peak = max(memory_mb(w.process.pid)[1] for w in running)
         await drive(tg, kind, product, users, 1.0, None)  # warm up
-        spy = await _profile(process.pid, kind, mode, seconds)
+        db = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+        spy = (
+            None
+            if workers > 1
+            else await _profile(running[0].process.pid, kind, f"{mode}-{db}", seconds)
+        )
         throughput = await drive(tg, kind, product, users, seconds, None)
         if spy is not None:
             await spy.wait()
-        paced = await drive(tg, kind, product, users, seconds, rate)
-        _, load_peak = memory_mb(process.pid)
+        paced = Run() if rate is None else await drive(tg, kind, product, users, seconds, rate)
+        load_peak = max(memory_mb(w.process.pid)[1] for w in running)
         tg.assert_no_violations()
-    return Measured(throughput, paced, idle_peak, load_peak, _text(log))
+    log_text = "".join(_text(w.log) for w in running)
+    return Measured(throughput, paced, idle_peak, load_peak, log_text)
 
 
 def _py_spy() -> str | None:
@@ -274,7 +390,8 @@ async def _profile(
     pid: int, kind: str, mode: str, seconds: float
 ) -> asyncio.subprocess.Process | None:
     """BENCH_PROFILE=<dir>: record the shop process with py-spy during the closed-loop run
-    (a collapsed-stack file per mode, for speedscope or flamegraph.pl)."""
+    (a collapsed-stack file per mode and database, `shop-polling-sqlite.txt` and so on, for
+    `python -m bench.profile`, speedscope or flamegraph.pl)."""
     target = os.environ.get("BENCH_PROFILE")
     spy = _py_spy()
     if not target or kind != "shop" or spy is None:
@@ -351,20 +468,85 @@ def _rows_of(
     ]
 
 
+def _scaling_rows(
+    users: int, echo: tuple[Measured, Measured], shop: tuple[Measured, Measured]
+) -> list[Row]:
+    """Each bot's gain from one webhook worker to two, and the shop's against the echo's."""
+    (echo_one, echo_two), (shop_one, shop_two) = echo, shop
+    problems = [
+        f"{kind}: {len(m.throughput.failures)} users stalled"
+        for kind, m in (("echo", echo_two), ("shop", shop_two))
+        if m.throughput.failures
+    ]
+    if "Traceback" in shop_two.log:
+        problems.append("shop log has a Traceback")
+    schedulers = shop_two.log.count("this process runs the scheduler")
+    if schedulers != 1:  # the database's lock lets exactly one worker run it
+        problems.append(f"{schedulers} workers ran the scheduler")
+
+    def gain(bot: tuple[Measured, Measured]) -> float:
+        one, two = bot[0].throughput.rate, bot[1].throughput.rate
+        return two / one if one else math.nan
+
+    shop_gain, echo_gain = gain(shop), gain(echo)
+    where = f"webhook, {DATABASES['postgresql']}"
+    return [
+        info(
+            f"updates/s, {where}, 2 workers ({users} users)",
+            shop_two.throughput.rate,
+            "upd/s",
+            shop_one.throughput.rate,
+            "1 worker",
+        ),
+        info(
+            f"updates/s, webhook, echo, 2 workers ({users} users)",
+            echo_two.throughput.rate,
+            "upd/s",
+            echo_one.throughput.rate,
+            "1 worker",
+        ),
+        replace(
+            higher(f"gain from a 2nd worker, {where}", shop_gain, echo_gain, "×", "echo", 0.8),
+            note="; ".join(problems),
+        ),
+    ]
+
+
+async def _redis_unavailable() -> str | None:
+    """None when Redis answers at REDIS_URL (then emptied: the bench's own database number),
+    else why not."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+        await client.flushdb()
+    except Exception as exc:  # any failure to reach it
+        return f"skipped: no Redis at {REDIS_URL} ({exc})"
+    finally:
+        await client.aclose()
+    return None
+
+
 async def rows(users: int = 20, seconds: float = 8.0, rate: float = 100.0) -> list[Row]:
     out: list[Row] = []
     kinds = ["sqlite"]
     missing = await pg_available()
     if missing is None:
         kinds.append("postgresql")
+    no_redis = None if missing is not None else await _redis_unavailable()
+    unused = "sqlite+aiosqlite:///unused.db"
     with tempfile.TemporaryDirectory(prefix="bench-updates-") as tmp:
         peaks: list[tuple[float, float]] = []
         for mode in ("polling", "webhook"):
             home = Path(tmp) / f"echo-{mode}"
             home.mkdir()
-            echo = await measure(
-                "echo", mode, home, "sqlite+aiosqlite:///unused.db", users, seconds, rate
-            )
+            echo = await measure("echo", mode, home, unused, users, seconds, rate)
+            echo_two = None  # two webhook workers, right after one: both see the same machine
+            if mode == "webhook" and missing is None and no_redis is None:
+                home = Path(tmp) / "echo-webhook-2"
+                home.mkdir()
+                echo_two = await measure("echo", mode, home, unused, users, seconds, None, 2)
             for kind in kinds:
                 home = Path(tmp) / f"shop-{mode}-{kind}"
                 home.mkdir()
@@ -374,8 +556,20 @@ async def rows(users: int = 20, seconds: float = 8.0, rate: float = 100.0) -> li
                     shop = await measure("shop", mode, home, database_url, users, seconds, rate)
                 peaks.append((shop.idle_peak_mb, shop.load_peak_mb))
                 out += _rows_of(mode, DATABASES[kind], users, rate, echo, shop)
+                if echo_two is not None and kind == "postgresql":
+                    home = Path(tmp) / "shop-webhook-postgresql-2"
+                    home.mkdir()
+                    async with database(kind) as url:
+                        database_url = url.render_as_string(hide_password=False)
+                        await prepare(home, database_url)
+                        shop_two = await measure(
+                            "shop", mode, home, database_url, users, seconds, None, 2
+                        )
+                    out += _scaling_rows(users, (echo, echo_two), (shop, shop_two))
         if missing is not None:
             out.append(skipped("updates, PostgreSQL", missing))
+        elif no_redis is not None:
+            out.append(skipped("updates, webhook, PostgreSQL, 2 workers", no_redis))
         idle = max(p[0] for p in peaks)
         loaded = max(p[1] for p in peaks)
         out.append(limit("peak RSS of the bot, idle (no voice)", idle, "MB", 200))

@@ -41,6 +41,7 @@ from aiogram.types import (
 )
 from aiogram.types import User as TelegramUser
 
+from bot.responses import keep_response_type
 from engine.accounts import TelegramIdentity, UserView
 from engine.errors import DomainError, NotFound
 from engine.shop import Shop
@@ -50,19 +51,6 @@ from storage.uow import AlreadyApplied, UnitOfWork
 from storage.vocabulary import UserStatus
 
 log = logging.getLogger(__name__)
-
-
-_RESPONSE_TYPES: dict[Any, type[Response[Any]]] = {}
-
-
-def keep_response_type(method: TelegramMethod[Any]) -> None:
-    """Hold on to `Response[<what the method returns>]`, the pydantic model aiogram parses
-    every Bot API answer with. pydantic keeps parametrised generics only weakly, so without
-    a reference the class is garbage once the answer is parsed and is built again, schema and
-    all, for the next call: 15 % of the bot's CPU under load (docs/performance.md)."""
-    returning = method.__returning__
-    if returning not in _RESPONSE_TYPES:
-        _RESPONSE_TYPES[returning] = Response[returning]  # type: ignore[valid-type]
 
 
 _QUERY_ANSWERS = frozenset(

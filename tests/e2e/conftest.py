@@ -19,9 +19,9 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from sandbox import Emulator, SimUser, StripeAccount
+from sandbox.balancer import round_robin
 from sandbox.paypal import PayPalServer
 from sandbox.personas import Persona
 from tests.conftest import (
@@ -50,41 +50,6 @@ class ShopBot:
 
     def log_text(self) -> str:
         return "".join(log.read_text(encoding="utf-8", errors="replace") for log in self.logs)
-
-
-@contextlib.asynccontextmanager
-async def round_robin(port: int, backends: list[int]) -> AsyncIterator[list[int]]:
-    """A load balancer in front of the webhook workers: each request goes to the next worker
-    in turn (headers and body as they came); yields how many each one got."""
-    counts = [0] * len(backends)
-    turn = 0
-
-    async def forward(request: web.Request) -> web.Response:
-        nonlocal turn
-        index = turn % len(backends)
-        turn += 1
-        counts[index] += 1
-        url = f"http://127.0.0.1:{backends[index]}{request.path_qs}"
-        headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
-        try:
-            async with (
-                aiohttp.ClientSession() as http,
-                http.request(request.method, url, headers=headers, data=await request.read()) as r,
-            ):
-                body = await r.read()
-                return web.Response(status=r.status, body=body, content_type=r.content_type)
-        except aiohttp.ClientError:  # that worker is not there: as a balancer says it
-            return web.Response(status=502, text="bad gateway")
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", forward)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield counts
-    finally:
-        await runner.cleanup()
 
 
 async def _redis_unavailable_reason(url: str) -> str | None:
