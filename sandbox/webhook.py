@@ -1,13 +1,17 @@
 """Pushing updates to a webhook, as Telegram does once setWebhook is called.
 
-Updates go out one at a time, in order, as JSON POSTs carrying the secret token header. A
-non-2xx answer or a network error keeps the update queued and retries it with a growing pause
-(Telegram re-delivers too, which is why bots must be idempotent per update_id). A 2xx answer
-whose body is a Bot API call (`{"method": "sendMessage", ...}`) is executed like a request.
+Updates go out as JSON POSTs carrying the secret token header, over up to `max_connections`
+(setWebhook's, default 40) at once, as Telegram's servers do; the updates of one chat go one
+at a time, in order (the next is sent once the previous one was answered), so a bot behind
+several workers sees a chat's updates in the order they happened. A non-2xx answer or a
+network error keeps the update queued and retries it with a growing pause (Telegram
+re-delivers too, which is why bots must be idempotent per update_id). A 2xx answer whose body
+is a Bot API call (`{"method": "sendMessage", ...}`) is executed like a request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import Callable
@@ -23,6 +27,95 @@ from sandbox.state import State, now
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 
 
+def chat_of(update: dict[str, Any]) -> object:
+    """What orders an update among others: its chat (or, for queries without one, the user
+    who sent it); an update naming neither is ordered only by itself."""
+    for body in update.values():
+        if not isinstance(body, dict):
+            continue
+        message = body.get("message") if isinstance(body.get("message"), dict) else body
+        chat = message.get("chat") if isinstance(message, dict) else None
+        if isinstance(chat, dict) and "id" in chat:
+            return ("chat", chat["id"])
+        sender = body.get("from")
+        if isinstance(sender, dict) and "id" in sender:
+            return ("chat", sender["id"])
+    return ("update", update.get("update_id"))
+
+
+class _Pusher:
+    def __init__(
+        self,
+        state: State,
+        spec: ApiSpec | None,
+        session: aiohttp.ClientSession,
+        request_timeout: float,
+    ) -> None:
+        self.state, self.spec, self.session = state, spec, session
+        self.request_timeout = request_timeout
+        self.busy: dict[object, asyncio.Task[None]] = {}  # chat → its update in flight
+        self.backoff = 0.05
+
+    def next_update(self) -> dict[str, Any] | None:
+        """The oldest queued update whose chat has nothing in flight or queued before it,
+        while a connection is free."""
+        hook = self.state.webhook
+        if hook is None or len(self.busy) >= int(hook.get("max_connections") or 40):
+            return None
+        seen: set[object] = set()
+        for update in self.state.updates:
+            chat = chat_of(update)
+            if chat not in self.busy and chat not in seen:
+                return update
+            seen.add(chat)
+        return None
+
+    async def run(self) -> None:
+        try:
+            while True:
+                while not await self.state.wait_for(lambda: self.next_update() is not None, 3600):
+                    pass
+                update = self.next_update()
+                assert update is not None
+                chat = chat_of(update)
+                self.busy[chat] = asyncio.create_task(self.deliver(update, chat))
+        finally:
+            for task in self.busy.values():
+                task.cancel()
+
+    async def deliver(self, update: dict[str, Any], chat: object) -> None:
+        state = self.state
+        hook = state.webhook
+        assert hook is not None
+        headers = {SECRET_HEADER: hook["secret_token"]} if hook.get("secret_token") else {}
+        try:
+            try:
+                async with self.session.post(
+                    hook["url"],
+                    json=update,
+                    headers=headers,
+                    timeout=aiohttp.ClientTimeout(total=self.request_timeout),
+                ) as response:
+                    body = await response.read()
+                    status, reason = response.status, response.reason
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                status, reason, body = 0, f"Connection failed: {type(exc).__name__}", b""
+            if 200 <= status < 300:
+                self.backoff = 0.05
+                if update in state.updates:
+                    state.updates.remove(update)
+                    state.touch()
+                await _run_reply(state, self.spec, body)
+                return
+            state.webhook_error = (now(), f"Wrong response from the webhook: {status} {reason}")
+            pause = self.backoff
+            self.backoff = min(self.backoff * 2, 2.0)
+            await state.wait_for(_replaced(state, hook), pause)
+        finally:
+            self.busy.pop(chat, None)
+            state.touch()
+
+
 async def push_updates(
     state: State,
     spec: ApiSpec | None,
@@ -30,37 +123,7 @@ async def push_updates(
     request_timeout: float = 10.0,
 ) -> None:
     """Run until cancelled: deliver queued updates whenever a webhook is set."""
-    backoff = 0.05
-    while True:
-        while not await state.wait_for(
-            lambda: state.webhook is not None and bool(state.updates), 3600
-        ):
-            pass
-        hook = state.webhook
-        assert hook is not None
-        update = state.updates[0]
-        headers = {SECRET_HEADER: hook["secret_token"]} if hook.get("secret_token") else {}
-        try:
-            async with session.post(
-                hook["url"],
-                json=update,
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=request_timeout),
-            ) as response:
-                body = await response.read()
-                status, reason = response.status, response.reason
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            status, reason, body = 0, f"Connection failed: {type(exc).__name__}", b""
-        if 200 <= status < 300:
-            backoff = 0.05
-            if update in state.updates:
-                state.updates.remove(update)
-                state.touch()
-            await _run_reply(state, spec, body)
-            continue
-        state.webhook_error = (now(), f"Wrong response from the webhook: {status} {reason}")
-        await state.wait_for(_replaced(state, hook), backoff)
-        backoff = min(backoff * 2, 2.0)
+    await _Pusher(state, spec, session, request_timeout).run()
 
 
 async def _run_reply(state: State, spec: ApiSpec | None, body: bytes) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,12 +20,18 @@ class Receiver:
         self.received: list[tuple[dict[str, Any], str | None]] = []
         self.answers: list[web.Response] = []
         self.url = ""
+        self.held: dict[str, asyncio.Event] = {}  # text → answered once the event is set
 
     async def handle(self, request: web.Request) -> web.Response:
-        self.received.append(
-            (await request.json(), request.headers.get("X-Telegram-Bot-Api-Secret-Token"))
-        )
+        update = await request.json()
+        self.received.append((update, request.headers.get("X-Telegram-Bot-Api-Secret-Token")))
+        hold = self.held.get(str(update.get("message", {}).get("text")))
+        if hold is not None:
+            await hold.wait()
         return self.answers.pop(0) if self.answers else web.Response(status=200)
+
+    def texts(self) -> list[str]:
+        return [str(u.get("message", {}).get("text")) for u, _ in self.received]
 
 
 @pytest.fixture
@@ -58,6 +65,42 @@ async def test_delivery_with_secret_and_reply_method(
     assert info["url"] == receiver.url
     assert info["pending_update_count"] == 0
     tg.assert_no_violations()
+
+
+async def test_chats_are_delivered_at_once_and_each_chat_in_order(
+    raw: Raw, tg: Emulator, receiver: Receiver
+) -> None:
+    """As Telegram's servers: several connections at once (a bot behind several workers gets
+    updates in parallel), but one chat's next update only after its previous one was
+    answered."""
+    alice, bob = tg.user("Alice"), tg.user("Bob")
+    slow = receiver.held["alice 1"] = asyncio.Event()
+    await raw.ok("setWebhook", url=receiver.url)
+    await alice.send("alice 1")
+    await alice.send("alice 2")
+    await bob.send("bob 1")
+    # Bob's update gets through while Alice's first is still being handled
+    assert await tg.state.wait_for(lambda: "bob 1" in receiver.texts(), 10)
+    assert "alice 2" not in receiver.texts()
+    slow.set()
+    assert await tg.state.wait_for(lambda: "alice 2" in receiver.texts(), 10)
+    texts = receiver.texts()
+    assert texts.index("alice 1") < texts.index("alice 2")
+    assert await tg.state.wait_for(lambda: not tg.state.updates, 10)
+
+
+async def test_one_connection_delivers_one_update_at_a_time(
+    raw: Raw, tg: Emulator, receiver: Receiver
+) -> None:
+    alice, bob = tg.user("Alice"), tg.user("Bob")
+    slow = receiver.held["alice 1"] = asyncio.Event()
+    await raw.ok("setWebhook", url=receiver.url, max_connections=1)
+    await alice.send("alice 1")
+    await bob.send("bob 1")
+    assert await tg.state.wait_for(lambda: "alice 1" in receiver.texts(), 10)
+    assert not await tg.state.wait_for(lambda: "bob 1" in receiver.texts(), 0.5)
+    slow.set()
+    assert await tg.state.wait_for(lambda: "bob 1" in receiver.texts(), 10)
 
 
 async def test_invalid_method_in_reply_is_a_violation(
