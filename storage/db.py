@@ -1,9 +1,11 @@
 """Database engine and session factory for SQLite (embedded default) and PostgreSQL.
 
-SQLite is opened with foreign keys enforced, WAL journaling and a busy timeout, and every
-transaction that may write starts with BEGIN IMMEDIATE: SQLite ignores SELECT ... FOR UPDATE,
-so taking the write lock at the start of the transaction is what serialises writers (a
-read-then-write transaction can otherwise fail with "database is locked" half way through).
+SQLite is opened with foreign keys enforced and WAL journaling; its calls run on the event
+loop's thread, and a lock another process holds is waited for on the loop
+(storage/sqlite_inline.py). Every transaction that may write starts with BEGIN IMMEDIATE:
+SQLite ignores SELECT ... FOR UPDATE, so taking the write lock at the start of the
+transaction is what serialises writers (a read-then-write transaction can otherwise fail
+with "database is locked" half way through).
 A transaction opened for reading only (`UnitOfWork.reading()`, which sets `READ_ONLY` on its
 connection) begins DEFERRED: in WAL mode it reads a snapshot without any lock.
 """
@@ -22,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage import sqlite_inline
 
 SUPPORTED = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 _ALIASES = {"postgres": "postgresql", "sqlite3": "sqlite"}
@@ -73,7 +77,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        # never wait inside SQLite: storage/sqlite_inline.py waits for a lock on the loop
+        cursor.execute("PRAGMA busy_timeout = 0")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
@@ -101,7 +106,12 @@ def make_engine(raw_url: str | URL, *, echo: bool = False) -> AsyncEngine:
         folder = sqlite_folder(url)
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        database = url.database or ""
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            async_creator=sqlite_inline.connector(database, uri=database.startswith("file:")),
+        )
         _configure_sqlite(engine)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
