@@ -59,6 +59,9 @@ Read = Callable[[UnitOfWork, dict[str, Any]], Awaitable[Callable[[], None] | Non
 
 ACK = "inbox_ack"  # feed_update(..., inbox_ack=future): resolved once the update is stored
 TAKEN = "inbox_taken"  # feed_update(..., inbox_taken=True): a replay, already claimed here
+# in a handler's data: True when this handling replays an update whose first handling died
+# (what it showed may have been shown, what it sent after that may not have been sent)
+REPLAYED = "replayed"
 KEY = "inbox_key"  # data key the handlers' middleware reads: (bot_id, update_id)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 
@@ -166,6 +169,7 @@ class UpdateInbox(BaseMiddleware):
         for apply in claimed:
             apply()
         data[KEY] = key
+        data[REPLAYED] = taken
         self.in_flight.add(key)
         try:
             result = await handler(event, data)

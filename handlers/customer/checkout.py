@@ -317,9 +317,12 @@ async def on_confirm(
     state: FSMContext,
     payments: PaymentConfig,
     bot: Bot,
+    replayed: bool = False,
 ) -> None:
     """Place the order the summary showed. The checkout key makes it once: tapped twice (or
-    again later), the button shows that same order, and what to do next is said once."""
+    again later), the button shows that same order, and what to do next is said once. A
+    replay after a crash (`replayed`, bot/inbox.py) says it again: the first handling may
+    have shown "placed" and died before the invoice went out."""
     data = await state.get_data()
     if data.get("checkout_key") == callback_data.key and data.get("method"):
         order: OrderView | None = await shop.orders.place_order(
@@ -347,7 +350,8 @@ async def on_confirm(
     )
     if order.pickup_address:
         placed += "\n" + render.where_to(lang, order.pickup_address, "")
-    if await edit_or_keep(query.message, placed):  # the tap that placed it tells what's next
+    # the tap that placed it tells what's next (and its replay, which may be telling it first)
+    if await edit_or_keep(query.message, placed) or replayed:
         await after_order(query.message, bot, lang, order, payments)
 
 

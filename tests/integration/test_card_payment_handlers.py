@@ -14,16 +14,33 @@ from typing import Any
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
-from aiogram.methods import AnswerPreCheckoutQuery, SendMessage, TelegramMethod
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import (
+    AnswerPreCheckoutQuery,
+    EditMessageText,
+    SendInvoice,
+    SendMessage,
+    TelegramMethod,
+)
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, Message, PreCheckoutQuery, SuccessfulPayment, Update, User
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    Message,
+    PreCheckoutQuery,
+    SuccessfulPayment,
+    Update,
+    User,
+)
 from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.app import create_dispatcher
+from bot.inbox import TAKEN
 from bot.settings import Settings
 from engine.accounts import AddressInput, TelegramIdentity
 from engine.orders import OrderView
+from handlers.callbacks import CheckoutCb, CheckoutStep
 from sandbox import Emulator, StripeAccount
 from storage.models import Outbox, Payment
 from storage.vocabulary import PaymentMethod, PaymentStatus, to_minor_units
@@ -36,6 +53,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated:De
 
 TOKEN = "123456789:AAE" + "p" * 32
 SARA = 5151
+CHECKOUT_KEY = "sara-checkout-1"
 
 
 class RecordingSession(BaseSession):
@@ -44,11 +62,14 @@ class RecordingSession(BaseSession):
     def __init__(self) -> None:
         super().__init__()
         self.sent: list[TelegramMethod[Any]] = []
+        self.shows_already = False  # every edit asks for what the message shows already
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
         self.sent.append(method)
+        if isinstance(method, EditMessageText) and self.shows_already:
+            raise TelegramBadRequest(method, "Bad Request: message is not modified")
         if isinstance(method, SendMessage):
             chat = Chat(id=int(method.chat_id), type="private")
             return Message(  # type: ignore[return-value]
@@ -94,6 +115,26 @@ class Chat2Bot:
         update = Update(update_id=next(self.ids), pre_checkout_query=query)
         await self.dp.feed_update(self.bot, update)
 
+    async def tap_place_order(self, *, replayed: bool) -> None:
+        """Sara taps "Place order" on the checkout's summary; `replayed`: this is the bot
+        handling that tap again after it died (bot/inbox.py replays it from its store)."""
+        update_id = next(self.ids)
+        query = CallbackQuery(
+            id=f"cq{update_id}",
+            from_user=self._sara(),
+            chat_instance="sara",
+            data=CheckoutCb(step=CheckoutStep.confirm, key=CHECKOUT_KEY).pack(),
+            message=Message(
+                message_id=7,
+                date=datetime.now(UTC),
+                chat=Chat(id=SARA, type="private"),
+                text="Please confirm your order",
+            ),
+        )
+        await self.dp.feed_update(
+            self.bot, Update(update_id=update_id, callback_query=query), **{TAKEN: replayed}
+        )
+
     async def paid(self) -> str:
         total = to_minor_units(self.order.total, self.order.currency)
         charge = await self.emulator.charge(total, self.order.currency, self.order.invoice_payload)
@@ -129,7 +170,9 @@ async def chat(db: Database) -> AsyncIterator[Chat2Bot]:
         )
         await world.shop.carts.add(sara.id, product, 1)
         world.clock.now = datetime.now(UTC)
-        order = await world.place((sara.id, address.address_id), PaymentMethod.card)
+        order = await world.place(
+            (sara.id, address.address_id), PaymentMethod.card, key=CHECKOUT_KEY
+        )
         settings = Settings(
             bot_token=SecretStr(TOKEN),
             stripe_api_key=SecretStr(API_KEY),
@@ -195,6 +238,21 @@ async def test_an_invoice_paid_twice_gets_its_second_charge_back(chat: Chat2Bot)
     async with chat.world.db.sessions() as s:
         statuses = (await s.scalars(select(Payment.status).order_by(Payment.payment_id))).all()
     assert statuses == [PaymentStatus.successful, PaymentStatus.refunded]
+
+
+async def test_the_replay_of_place_order_sends_the_invoice_and_a_second_tap_does_not(
+    chat: Chat2Bot,
+) -> None:
+    """Chaos run of 2026-11-30: the bot was killed after "Place order" had shown the order
+    placed and before the invoice went out. Its replay found the message already saying
+    "placed", took that for a second tap, and sent nothing: the customer never got an invoice.
+    A second tap still says nothing more; the replay of the tap says what comes next."""
+    chat.telegram.shows_already = True  # the message says "placed" already
+    await chat.tap_place_order(replayed=False)
+    assert [m for m in chat.telegram.sent if isinstance(m, SendInvoice)] == []
+    await chat.tap_place_order(replayed=True)
+    invoices = [m for m in chat.telegram.sent if isinstance(m, SendInvoice)]
+    assert [(m.chat_id, m.payload) for m in invoices] == [(SARA, chat.order.invoice_payload)]
 
 
 async def _outbox(chat: Chat2Bot) -> list[tuple[str, int]]:
