@@ -557,6 +557,10 @@ $("record").addEventListener("click", async () => {
   media.onstop = async () => {
     button.classList.remove("recording");
     for (const track of stream.getTracks()) track.stop();
+    if (!recorder.chunks.length) {
+      toast("Nothing was recorded: hold the microphone a little longer", "error");
+      return;
+    }
     const blob = new Blob(recorder.chunks, { type: media.mimeType || "audio/webm" });
     const duration = Math.max(1, Math.round((Date.now() - recorder.started) / 1000));
     const name = blob.type.includes("ogg") ? "voice.ogg" : "voice.webm";

@@ -116,6 +116,9 @@ async def test_chat_in_the_browser(web_tg: Emulator, tmp_path: Path) -> None:
             await record.click()
             await expect(record).to_have_class("icon recording")
             await expect(page.locator("#toast")).to_contain_text("Recording")
+            # speak for a moment, as people do: a recording stopped within milliseconds may
+            # hold no audio yet (the page says so instead of sending it)
+            await page.wait_for_timeout(1500)
             await record.click()
             await expect(page.locator(".msg.out audio")).to_have_count(1)
             # Chromium records WebM; the bot gets OGG/Opus it can decode, as from Telegram
