@@ -15,7 +15,9 @@ How an update travels (polling, webhook or replay alike):
 4. A worker killed between 1 and 3 stops renewing its heartbeat. After `lease`, any worker's
    `maintain` loop takes the claim over and feeds the stored update again; the replay does
    not repeat a write the first handling committed (storage/uow.py), so effects happen once
-   and the user still gets an answer.
+   and the user still gets an answer. Handlers see `data["replayed"]` True then: a screen
+   the first handling showed may already show, while what it sent after it may not have
+   gone out (checkout's "Place order" sends the invoice again on a replay).
 
 Claims, done marks and give-backs commit as a group: whatever arrived while a group
 transaction ran goes into the next one (on SQLite every transaction takes turns; see
