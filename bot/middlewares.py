@@ -46,7 +46,6 @@ from engine.accounts import TelegramIdentity, UserView
 from engine.errors import DomainError, NotFound
 from engine.shop import Shop
 from handlers.i18n import error_text, language, t
-from storage.models import User
 from storage.uow import AlreadyApplied, UnitOfWork
 from storage.vocabulary import UserStatus
 
@@ -173,8 +172,7 @@ class ShopUser(BaseMiddleware):
         user_id = self.known.get(identity)
         if user_id is None:
             return  # new, or changed their name: _account signs them up as before
-        row = await uow.session.get(User, user_id)
-        data[_READ_KEY] = (identity, None if row is None else UserView.of(row))
+        data[_READ_KEY] = (identity, await self.shop.accounts.me_in(uow, user_id))
 
     async def _account(self, identity: TelegramIdentity) -> UserView:
         user_id = self.known.get(identity)

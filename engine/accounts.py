@@ -354,6 +354,13 @@ class Accounts:
             user = await found(uow, User, actor_id, "user")
             return UserView.of(user)
 
+    async def me_in(self, uow: UnitOfWork, actor_id: int) -> UserView | None:
+        """`me` read in the caller's transaction (None when the account is gone): the bot
+        reads the acting user in the transaction that claims the update (bot/inbox.py), which
+        saves each update a transaction of its own (docs/performance.md, issue 17)."""
+        user = await uow.session.get(User, actor_id)
+        return None if user is None else UserView.of(user)
+
     @operation("the user themself")
     async def update_profile(
         self,
