@@ -37,6 +37,7 @@ from storage.vocabulary import (
     MoneyError,
     ProductStatus,
     money,
+    parse_amount,
     slugify,
 )
 
@@ -214,16 +215,18 @@ def _check_row(
         return value
 
     def amount(column: str, *, required: bool) -> Decimal | None:
-        value = cells.get(column, "").strip().lstrip("$").replace(",", "")
+        value = cells.get(column, "").strip()
         if not value:
             if required:
                 problems.append(Problem(line, column, "required"))
             return None
+        typed = parse_amount(value)  # "$1,299.00", "29,50": as in the chat
         try:
-            parsed = money(value)
-        except (MoneyError, ValueError):
+            parsed = None if typed is None else money(typed)
+        except MoneyError:
+            parsed = None
+        if parsed is None:
             problems.append(Problem(line, column, "number", value[:30]))
-            return None
         return parsed
 
     name = text("name", 150, required=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from storage.vocabulary import CURRENCY_WORDS, parse_amount
 
 UNITS = {
     "zero": 0,
@@ -141,14 +143,10 @@ def spoken_digits(text: str) -> int | None:
 
 
 def parse_money(text: str) -> Decimal | None:
-    """ "$30", "30 dollars", "29.99", "thirty bucks" -> Decimal; None if no amount."""
-    cleaned = text.strip().lower()
-    for noise in ("$", "€", "£", "usd", "dollars", "dollar", "bucks", "euros", "euro"):
-        cleaned = cleaned.replace(noise, " ")
-    cleaned = cleaned.replace(",", "").strip()
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        number = word_number(cleaned)
+    """ "$30", "30 dollars", "29.99", "1,5 euro", "thirty bucks" -> Decimal; None if no
+    amount (or a negative one). Digits go through the project's one amount parser."""
+    amount = parse_amount(text)
+    if amount is None:
+        number = word_number(CURRENCY_WORDS.sub(" ", text.lower()).strip())
         return Decimal(number) if number is not None else None
-    return amount if amount.is_finite() and amount >= 0 else None
+    return amount if amount >= 0 else None

@@ -215,6 +215,45 @@ def money(value: Decimal | int | str, *, bounded: bool = True) -> Decimal:
     return amount
 
 
+#: Currency signs and words around a typed amount ("$", "30 dollars", "1,5 euro").
+CURRENCY_WORDS = re.compile(
+    r"\$|€|£|\b(?:usd|eur|gbp|dollars?|euros?|pounds?|bucks?|cents?)\b", re.IGNORECASE
+)
+_THOUSANDS_COMMAS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_THOUSANDS_DOTS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?")
+_DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]{1,2}")
+
+
+def parse_amount(text: str | None) -> Decimal | None:
+    """An amount as people type it, or None when it is not one; the one parser for typed
+    amounts (prices, coupon values, spreadsheet cells, "under 30 dollars").
+
+    "19.99", "$1,299.00", "1 299", "29,50" and "1,5 euro" (a decimal comma), "1.299,50"
+    (dots for thousands). An ambiguous comma ("1,2345") is not guessed. A minus sign is kept:
+    whether a negative amount is allowed is the caller's rule. Not rounded: `money()`
+    decides that.
+    """
+    said = CURRENCY_WORDS.sub(" ", text or "").strip()
+    said = re.sub(r"(?<=[0-9])[\s\u00a0'_](?=[0-9]{3}\b)", "", said)  # "1 299", "1'299"
+    sign = ""
+    if said[:1] in "+-" and said:
+        sign, said = ("-" if said[0] == "-" else ""), said[1:].strip()
+    if "," in said:
+        if _THOUSANDS_COMMAS.fullmatch(said):
+            said = said.replace(",", "")
+        elif _THOUSANDS_DOTS.fullmatch(said) or _DECIMAL_COMMA.fullmatch(said):
+            said = said.replace(".", "").replace(",", ".")
+        else:
+            return None
+    if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+", said):
+        return None
+    try:
+        value = Decimal(sign + said)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
 def to_minor_units(amount: Decimal, currency: str = "USD") -> int:
     """An amount as an integer of the currency's smallest unit (what Telegram invoices take)."""
     exponent = CURRENCY_EXPONENT.get(currency.upper(), 2)

@@ -124,6 +124,21 @@ async def test_a_known_sku_updates_its_product_and_its_stock_through_the_ledger(
     assert logs == 2  # the opening stock, then the import's correction
 
 
+async def test_prices_are_read_as_the_chat_reads_them(world: World) -> None:
+    """A decimal comma is not a thousands separator: "29,50" is 29.50, not 2950.00."""
+    seller = await world.seller()
+    rows = [_row(1, price="29,50"), _row(2, price="$1,299.00"), _row(3, price="1.299,50")]
+    report = await world.shop.imports.run(seller.user_id, _csv(rows), "prices.csv")
+
+    assert report.committed, report.refused
+    prices = {p.name: p.price for p in await world.shop.catalog.my_products(seller.user_id)}
+    assert prices == {
+        "Hoodie 1": Decimal("29.50"),
+        "Hoodie 2": Decimal("1299.00"),
+        "Hoodie 3": Decimal("1299.50"),
+    }
+
+
 async def test_another_stores_sku_is_refused(world: World) -> None:
     first, second = await world.seller("First"), await world.seller("Second")
     await world.shop.imports.run(first.user_id, _csv([_row(1)]), "a.csv")

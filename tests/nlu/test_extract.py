@@ -136,6 +136,13 @@ def test_numbers_without_price_words_are_not_prices() -> None:
     assert parse_money("$29.99") == Decimal("29.99")
 
 
+def test_money_with_a_decimal_comma_or_in_words() -> None:
+    assert parse_money("1,5 euro") == Decimal("1.5")  # was 15
+    assert parse_money("$1,299") == Decimal("1299")
+    assert parse_money("thirty bucks") == Decimal(30)
+    assert parse_money("-5 dollars") is None
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.vocabulary import MAX_AMOUNT, MoneyError, from_minor_units, money, to_minor_units
+from storage.vocabulary import (
+    MAX_AMOUNT,
+    MoneyError,
+    from_minor_units,
+    money,
+    parse_amount,
+    to_minor_units,
+)
 
 cents = st.integers(min_value=-9_999_999_999, max_value=9_999_999_999)
 
@@ -59,3 +66,26 @@ def test_minor_units_round_trip(units: int) -> None:
 def test_sums_of_parsed_amounts_are_exact(values: list[int]) -> None:
     amounts = [from_minor_units(v) for v in values]
     assert to_minor_units(sum(amounts, Decimal(0))) == sum(values)
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("19.99", "19.99"),
+        ("$1,299.00", "1299.00"),
+        ("1 299", "1299"),
+        ("29,50", "29.50"),
+        ("1,5 euro", "1.5"),  # a decimal comma: not 15
+        ("1.299,50", "1299.50"),
+        ("30 dollars", "30"),
+        ("$ 7.50", "7.50"),
+        ("-5", "-5"),
+    ],
+)
+def test_an_amount_as_people_type_it(typed: str, amount: str) -> None:
+    assert parse_amount(typed) == Decimal(amount)
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "1,2345", "1.2.3", "12,", "1e9", "NaN", "٣", None])
+def test_what_is_not_an_amount_is_none(typed: str | None) -> None:
+    assert parse_amount(typed) is None
