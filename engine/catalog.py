@@ -22,6 +22,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVarTuple
 
+from rapidfuzz.distance import OSA
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -259,21 +260,6 @@ def checked_prices(
     discount = None if discount_price is None else _price(discount_price, "discount_price")
     _check_discount(amount, discount)
     return amount, discount
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (returning limit + 1) once it must exceed `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
 
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -917,7 +903,7 @@ class Catalog:
         variants: dict[str, dict[str, int]] = {}
         for word in words:
             limit = _tolerance(word)
-            close = {v: edit_distance(word, v, limit) for v in vocabulary}
+            close = {v: OSA.distance(word, v, score_cutoff=limit) for v in vocabulary}
             variants[word] = {v: d for v, d in close.items() if d <= limit}
             variants[word].update(
                 {v: 0 for v in vocabulary if len(word) >= 3 and v.startswith(word)}

@@ -13,9 +13,11 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 from nlu.extract import COLOURS
 from nlu.numbers import COUNT_PHRASES, TENS, UNITS
-from nlu.text import Token, edit_distance, stem, wordlist, words
+from nlu.text import Token, stem, wordlist, words
 
 #: Spellings people use that neither stemming nor one typo explains.
 SYNONYMS = {
@@ -167,7 +169,7 @@ class CatalogIndex:
         for known in sorted(pool):
             if abs(len(known) - len(target)) > limit or len(known) < 4:
                 continue
-            distance = edit_distance(target, known, limit)
+            distance = OSA.distance(target, known, score_cutoff=limit)
             if distance <= limit and (best is None or distance < best[0]):
                 best = (distance, known)
         return best[1] if best else None

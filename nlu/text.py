@@ -45,26 +45,6 @@ def stem(word: str) -> str:
     return word
 
 
-def edit_distance(a: str, b: str, limit: int = 3) -> int:
-    """Damerau-Levenshtein (adjacent swaps count once), giving up above `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                value = min(value, previous2[j - 2] + 1)
-            current[j] = value
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
-
-
 def wordlist(text: str) -> frozenset[str]:
     """A set of words written as one whitespace-separated string, for long vocabularies."""
     return frozenset(text.split())

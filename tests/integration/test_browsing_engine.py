@@ -33,6 +33,7 @@ async def test_a_name_alone_names_the_one_product_it_fits_clearly(world: World) 
     assert found is not None
     assert found.product_id == white
     assert (await world.shop.catalog.lookup("whte zip hoodie")) == found  # a typo
+    assert (await world.shop.catalog.lookup("white zip hodoie")) == found  # two letters swapped
     assert await world.shop.catalog.lookup("zip hoodie") is None  # two fit equally
     assert await world.shop.catalog.lookup("hoodie") is None
     assert await world.shop.catalog.lookup("white teapot") is None  # not all in one name
