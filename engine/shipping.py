@@ -7,43 +7,32 @@ then). Every milestone is an outbox row for the customer."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, audit, found, notify, operation, seller_of
+from engine.base import Deps, admin, audit, found, notify, operation, seller_of
 from engine.errors import IllegalTransition, InvalidInput, NotFound
 from engine.machines import ORDER_FLOW, SHIPMENT_FLOW
-from engine.orders import (
-    Orders,
-    OrderView,
-    lock_order,
-    open_refunds,
-    order_view,
-    put_back,
-    refundable,
-)
+from engine.orders import Orders, OrderView
+from engine.orders.amounts import PAID_STATUSES, refundable, shipping_part, unrefunded
+from engine.orders.fetch import lines_of, lock_order, own_order, shipments_of
+from engine.orders.payments import pending_payment, record_payment
+from engine.orders.refunds import open_refunds, put_back, unwind_order
+from engine.orders.views import order_view
 from engine.pricing import ZERO, allocate
 from engine.transitions import E
-from storage.models import (
-    DeliveryTracking,
-    Order,
-    OrderItem,
-    Payment,
-    Shipment,
-    ShippingProvider,
-)
+from storage.models import DeliveryTracking, Order, Shipment, ShippingProvider
 from storage.uow import UnitOfWork
 from storage.vocabulary import (
     InventoryReference,
     OrderPaymentStatus,
     OrderStatus,
     PaymentMethod,
-    PaymentStatus,
     ProviderStatus,
     ShipmentStatus,
     TrackingStatus,
@@ -101,6 +90,11 @@ def _pickup(place: str | None) -> str | None:
 
 def _rank(status: TrackingStatus) -> int:
     return len(SEQUENCE) if status == T.failed else SEQUENCE.index(status)
+
+
+def _live(shipments: Iterable[Shipment]) -> list[Shipment]:
+    """The shipments that count for the order: all but those that failed before they left."""
+    return [s for s in shipments if s.status != ShipmentStatus.failed or s.shipped_at]
 
 
 class Shipping:
@@ -327,10 +321,7 @@ class Shipping:
 
     async def _follow(self, uow: UnitOfWork, order: Order, by: int | None) -> None:
         """Move the order along once all of its live shipments have moved."""
-        shipments = (
-            await uow.session.scalars(select(Shipment).where(Shipment.order_id == order.order_id))
-        ).all()
-        live = [s for s in shipments if s.status != ShipmentStatus.failed or s.shipped_at]
+        live = _live(await shipments_of(uow, order.order_id))
         if not live:
             return
         left = all(s.status != ShipmentStatus.pending for s in live)
@@ -344,14 +335,10 @@ class Shipping:
                 order.payment_method == PaymentMethod.cod
                 and order.payment_status == OrderPaymentStatus.pending
             ):
-                payment = await uow.session.scalar(
-                    select(Payment).where(
-                        Payment.order_id == order.order_id, Payment.status == PaymentStatus.pending
-                    )
-                )
+                payment = await pending_payment(uow, order.order_id)
                 if payment is not None:
                     payment.transaction_ref = f"cod-{order.order_id}"
-                    await self.orders._paid(uow, order, payment, by)
+                    await record_payment(uow, order, payment, by)
             notify(uow, order.user_id, "order_delivered", order_id=order.order_id)
 
     # --- shipping providers (admins manage them; customers choose one at checkout) -------
@@ -484,21 +471,18 @@ class Shipping:
                 raise IllegalTransition(
                     machine="shipment", status=shipment.status.value, event=E.cancel.value
                 )
-            shipments = (
-                await uow.session.scalars(
-                    select(Shipment)
-                    .where(Shipment.order_id == order.order_id)
-                    .order_by(Shipment.seller_id)
-                )
-            ).all()
-            live = [s for s in shipments if s.status != ShipmentStatus.failed or s.shipped_at]
-            refunds: list[int] = []
-            if live == [shipment]:
+            shipments = await shipments_of(uow, order.order_id)
+            if _live(shipments) == [shipment]:
                 ORDER_FLOW.move(
                     uow, order, E.cancel, by=actor_id, extra={"reason": reason, "by": "seller"}
                 )
-                refunds = await self.orders._unwind(
-                    uow, order, shipments, actor_id, InventoryReference.cancellation, reason
+                refunds = await unwind_order(
+                    uow,
+                    order,
+                    shipments,
+                    by=actor_id,
+                    reference=InventoryReference.cancellation,
+                    reason=reason,
                 )
                 notify(
                     uow, order.user_id, "order_cancelled", order_id=order.order_id, reason=reason
@@ -527,18 +511,11 @@ class Shipping:
         by: int,
         reason: str,
     ) -> list[int]:
-        items = (
-            await uow.session.scalars(
-                select(OrderItem)
-                .where(
-                    OrderItem.order_id == order.order_id, OrderItem.seller_id == shipment.seller_id
-                )
-                .order_by(OrderItem.product_id)
-            )
-        ).all()
-        every = (
-            await uow.session.scalars(select(OrderItem).where(OrderItem.order_id == order.order_id))
-        ).all()
+        """Call off one seller's part of the order: its lines' stock back, and what the
+        customer paid for them and for its parcel (an equal share of the shipping) refunded,
+        or, not paid yet (cash on delivery), collected less on delivery."""
+        items = await lines_of(uow, order.order_id, seller_id=shipment.seller_id)
+        every = await lines_of(uow, order.order_id)
         await put_back(
             uow,
             items,
@@ -548,30 +525,22 @@ class Shipping:
             by=by,
             reason=reason,
         )
-        # this parcel's share of the shipping the customer paid
-        shipping_paid = order.total_amount - sum(
-            (i.price * i.quantity - i.discount_amount for i in every), ZERO
-        )
         position = [s.shipment_id for s in shipments].index(shipment.shipment_id)
-        shipping_share = allocate(shipping_paid, [Decimal(1)] * len(shipments))[position]
-        lines = {i: i.quantity - i.refunded_quantity for i in items}
-        if order.payment_status in (OrderPaymentStatus.paid, OrderPaymentStatus.partially_refunded):
+        parcels = [Decimal(1)] * len(shipments)
+        shipping_share = allocate(shipping_part(order, every), parcels)[position]
+        lines = unrefunded(items)
+        if order.payment_status in PAID_STATUSES:
             return await open_refunds(
                 uow, order, lines, None, None, by, reason, extra=shipping_share
             )
-        # not paid yet (cash on delivery): collect less on delivery instead
-        removed = sum((refundable(i, q) for i, q in lines.items()), ZERO) + shipping_share
+        worth = {item: refundable(item, qty) for item, qty in lines.items()}
         for item, qty in lines.items():
-            item.refunded_amount += refundable(item, qty)
+            item.refunded_amount += worth[item]
             item.refunded_quantity += qty
-        payment = await uow.session.scalar(
-            select(Payment).where(
-                Payment.order_id == order.order_id, Payment.status == PaymentStatus.pending
-            )
-        )
+        payment = await pending_payment(uow, order.order_id)
         if payment is not None:
             old = payment.amount
-            payment.amount = old - removed
+            payment.amount = old - sum(worth.values(), ZERO) - shipping_share
             audit(
                 uow,
                 "payment",
@@ -587,10 +556,7 @@ class Shipping:
     async def timeline(self, actor_id: int, order_id: int) -> dict[int, list[Milestone]]:
         """Every shipment's milestones, oldest first."""
         async with self.d.read() as uow:
-            who = await actor(uow, actor_id)
-            order = await uow.session.get(Order, order_id)
-            if order is None or (order.user_id != actor_id and not who.is_admin):
-                raise NotFound(entity="order", id=order_id)
+            await own_order(uow, actor_id, order_id, lock=False)
             rows = (
                 (
                     await uow.session.execute(
@@ -635,16 +601,10 @@ class Shipping:
                 if view.status == OrderStatus.pending and view.payment_method != PaymentMethod.cod:
                     continue  # not paid yet: nothing for the seller to do
                 views.append(
-                    OrderView(
-                        **{
-                            **view.__dict__,
-                            "lines": [
-                                line for line in view.lines if line.seller_id == seller.seller_id
-                            ],
-                            "shipments": [
-                                s for s in view.shipments if s.seller_id == seller.seller_id
-                            ],
-                        }
+                    replace(
+                        view,
+                        lines=[line for line in view.lines if line.seller_id == seller.seller_id],
+                        shipments=[s for s in view.shipments if s.seller_id == seller.seller_id],
                     )
                 )
             return views

@@ -1,0 +1,225 @@
+"""What the order operations return: an order as its customer sees it (`order_view`), a
+checkout's quote and shipping options, a reported payment's fate, a refund."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from engine.base import found
+from engine.coupons import CouponQuote
+from engine.order_actions import OrderAct, PaymentState, acts_of, line_acts_of, payment_state
+from engine.orders.amounts import cancel_refund
+from engine.orders.fetch import shipments_of
+from engine.pricing import ZERO
+from engine.reconcile import invoice_payload
+from storage.models import Order, OrderItem, Refund, Shipment, ShippingProvider
+from storage.uow import UnitOfWork
+from storage.vocabulary import (
+    OrderPaymentStatus,
+    OrderStatus,
+    PaymentMethod,
+    RefundStatus,
+    ShipmentStatus,
+)
+
+
+@dataclass(frozen=True)
+class LineView:
+    order_item_id: int
+    product_id: int
+    seller_id: int
+    name: str
+    quantity: int
+    price: Decimal
+    discount: Decimal
+    refunded_quantity: int
+    refunded_amount: Decimal
+
+    @classmethod
+    def of(cls, item: OrderItem) -> LineView:
+        return cls(
+            item.order_item_id,
+            item.product_id,
+            item.seller_id,
+            item.product_name,
+            item.quantity,
+            item.price,
+            item.discount_amount,
+            item.refunded_quantity,
+            item.refunded_amount,
+        )
+
+    @property
+    def paid(self) -> Decimal:
+        return self.price * self.quantity - self.discount
+
+
+@dataclass(frozen=True)
+class ShipmentView:
+    shipment_id: int
+    seller_id: int
+    status: ShipmentStatus
+    tracking_number: str | None
+    delivered_at: datetime | None = None
+
+    @classmethod
+    def of(cls, s: Shipment) -> ShipmentView:
+        return cls(s.shipment_id, s.seller_id, s.status, s.tracking_number, s.delivered_at)
+
+
+@dataclass(frozen=True)
+class OrderView:
+    order_id: int
+    user_id: int
+    status: OrderStatus
+    payment_status: OrderPaymentStatus
+    payment_method: PaymentMethod
+    subtotal: Decimal
+    discount: Decimal
+    shipping: Decimal
+    total: Decimal
+    currency: str
+    bank_reference: str | None
+    expires_at: datetime | None
+    created_at: datetime
+    lines: list[LineView] = field(default_factory=list)
+    shipments: list[ShipmentView] = field(default_factory=list)
+    invoice_payload: str = ""  # what a Telegram invoice for it carries (engine/reconcile.py)
+    acts: frozenset[OrderAct] = frozenset()  # what it can still take (engine/order_actions.py)
+    provider: str = ""  # the shipping provider's name
+    pickup_address: str | None = None  # collected at this pickup point, not delivered
+    address: dict[str, str | None] = field(default_factory=dict)  # where it is delivered
+    refund_on_cancel: Decimal = ZERO  # what cancelling it now gives back (when it can be)
+    #: per line (by order_item_id), what it can take: review / return once its own seller's
+    #: parcel was delivered (engine/order_actions.py `line_acts_of`)
+    line_acts: dict[int, frozenset[OrderAct]] = field(default_factory=dict)
+
+    def acts_of_line(self, line: LineView) -> frozenset[OrderAct]:
+        """What this line of the order can take (`review`, `return_items`)."""
+        return self.line_acts.get(line.order_item_id, frozenset())
+
+    @property
+    def payment_state(self) -> PaymentState:
+        """Where its money stands, for the customer (engine/order_actions.py)."""
+        return payment_state(self.status, self.payment_status, self.payment_method)
+
+    @property
+    def tracking_numbers(self) -> list[str]:
+        return [s.tracking_number for s in self.shipments if s.tracking_number]
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    product_id: int
+    name: str
+    quantity: int
+    price: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.price * self.quantity
+
+
+@dataclass(frozen=True)
+class ShippingOption:
+    """A shipping provider as priced for this cart: its price per parcel times the parcels
+    (one per seller), what the checkout will charge for it."""
+
+    provider_id: int
+    name: str
+    per_parcel: Decimal
+    parcels: int
+    shipping: Decimal
+    estimated_days: int | None
+    pickup_address: str | None
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    """What the cart would come to as an order with this provider and coupon: the amounts
+    `place_order` would charge, by the same rule (`priced`)."""
+
+    lines: list[QuoteLine]
+    subtotal: Decimal
+    shipping: Decimal
+    discount: Decimal
+    total: Decimal
+    currency: str
+    provider: str
+    pickup_address: str | None
+    coupon: CouponQuote | None
+
+
+@dataclass(frozen=True)
+class PaymentTaken:
+    """What became of a reported payment: `kept` as the order's (or counted already), or
+    recorded and being refunded because the order could not take it."""
+
+    order: OrderView
+    kept: bool
+
+
+@dataclass(frozen=True)
+class RefundView:
+    refund_id: int
+    payment_id: int
+    amount: Decimal
+    status: RefundStatus
+
+    @classmethod
+    def of(cls, refund: Refund) -> RefundView:
+        return cls(refund.refund_id, refund.payment_id, refund.amount, refund.status)
+
+
+async def order_view(
+    uow: UnitOfWork,
+    order_id: int,
+    *,
+    now: datetime | None = None,
+    return_window: timedelta | None = None,
+) -> OrderView:
+    """The order as the customer sees it; with `now` and `return_window` its `acts` also
+    know whether the return window is still open."""
+    order = await found(uow, Order, order_id, "order", populate_existing=True)
+    items = (
+        await uow.session.scalars(
+            select(OrderItem)
+            .where(OrderItem.order_id == order_id)
+            .order_by(OrderItem.order_item_id)
+        )
+    ).all()
+    shipments = await shipments_of(uow, order_id)
+    provider = await uow.session.get(ShippingProvider, order.shipping_provider_id)
+    snapshot = dict(order.address_snapshot or {})
+    acts = acts_of(order.order_status, shipments, items, now=now, return_window=return_window)
+    return OrderView(
+        order.order_id,
+        order.user_id,
+        order.order_status,
+        order.payment_status,
+        order.payment_method,
+        order.subtotal_amount,
+        order.discount_amount,
+        order.shipping_amount,
+        order.total_amount,
+        order.currency,
+        order.bank_reference,
+        order.expires_at,
+        order.created_at,
+        [LineView.of(i) for i in items],
+        [ShipmentView.of(s) for s in shipments],
+        invoice_payload(order.order_id, order.checkout_key),
+        acts,
+        provider.name if provider is not None else "",
+        snapshot.pop("pickup", None),
+        snapshot,
+        cancel_refund(order, items) if OrderAct.cancel in acts else ZERO,
+        {
+            i.order_item_id: line_acts_of(i, shipments, now=now, return_window=return_window)
+            for i in items
+        },
+    )
