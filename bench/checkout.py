@@ -395,7 +395,7 @@ async def _sql_checkout(market: Market, buyer: tuple[int, int]) -> int:
                 "order": order,
                 "total": v.money(total),
                 "currency": currency,
-                "provider": METHOD.value,  # engine/orders.py PROVIDER_OF_METHOD: "cod"
+                "provider": METHOD.value,  # engine/orders/payments.py PROVIDER_OF_METHOD: "cod"
                 "zero": zero,
                 "now": at,
             },
