@@ -87,3 +87,19 @@ chaos: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .import_linter_cache
+
+# The message catalogs (handlers/locales/<lang>/LC_MESSAGES/messages.po) are compiled in
+# memory when the bot first speaks a language: `make run` and `make test` need no build step,
+# and `make test` runs the same check as i18n-check. See handlers/locales/__init__.py.
+.PHONY: i18n-check i18n-update i18n-new
+i18n-check: $(RUN_STAMP)
+	$(BIN)/python -m handlers.locales check
+
+# After changing English: other catalogs get new keys to translate, and changed ones go fuzzy.
+i18n-update: $(RUN_STAMP)
+	$(BIN)/python -m handlers.locales update
+
+# A new language to translate: make i18n-new CODE=de
+i18n-new: $(RUN_STAMP)
+	@test -n "$(CODE)" || { echo "Which language? make i18n-new CODE=de"; exit 1; }
+	$(BIN)/python -m handlers.locales new $(CODE)

@@ -17,6 +17,8 @@ from storage.models import Address, User
 from storage.uow import UnitOfWork
 from storage.vocabulary import AddressType, UserId, UserRole, UserStatus
 
+_LANGUAGE: Final = re.compile(r"[a-z]{2,3}")  # an ISO 639 language code
+
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,18}[0-9]$")
 
@@ -53,7 +55,7 @@ class UserView:
             role=user.role,
             status=user.status,
             status_reason=user.status_reason,
-            language_code=user.language_code,
+            language_code=user.chosen_language or user.language_code,
             created=created,
             last_name=user.last_name,
             email=user.email,
@@ -405,6 +407,31 @@ class Accounts:
             }
             audit(uow, "user", actor_id, "update", by=actor_id, old=old, new=new)
             await uow.commit()
+            return UserView.of(user)
+
+    @operation("the user themself")
+    async def set_language(self, actor_id: int, language: str | None) -> UserView:
+        """The language the shop speaks to this user, chosen in the profile ("es"); None
+        follows Telegram's again. Which languages exist is the screens' business: the
+        engine keeps any ISO 639 code."""
+        if language is not None and not _LANGUAGE.fullmatch(language):
+            raise InvalidInput(field="language", rule="format")
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            user = await found(uow, User, actor_id, "user")
+            if user.chosen_language != language:
+                old = {"chosen_language": user.chosen_language}
+                user.chosen_language = language
+                audit(
+                    uow,
+                    "user",
+                    actor_id,
+                    "update",
+                    by=actor_id,
+                    old=old,
+                    new={"chosen_language": language},
+                )
+                await uow.commit()
             return UserView.of(user)
 
     # --- addresses -------------------------------------------------------------------------

@@ -117,6 +117,8 @@ class User(Base):
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)  # added
     username: Mapped[str | None] = mapped_column(String(64))  # added: Telegram @username
     language_code: Mapped[str | None] = mapped_column(String(16))  # added
+    # added: the language chosen in the profile; None follows Telegram's (language_code)
+    chosen_language: Mapped[str | None] = mapped_column(String(16))
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(150), unique=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, literal, select, update
+from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -154,7 +154,12 @@ class OutboxRepo:
         )
         rows = (
             await self.session.execute(
-                select(Outbox, User.telegram_id, User.language_code, User.email)
+                select(
+                    Outbox,
+                    User.telegram_id,
+                    func.coalesce(User.chosen_language, User.language_code),
+                    User.email,
+                )
                 .join(User, User.user_id == Outbox.user_id)
                 .where(Outbox.outbox_id.in_(ids))
                 .order_by(Outbox.outbox_id)

@@ -1,6 +1,7 @@
 """The customer's profile: names (from Telegram), e-mail (typed, validated by the engine),
 phone (shared as a contact through a reply keyboard, or typed), saved addresses (add through
-the address form, make default, forget; each place listed once).
+the address form, make default, forget; each place listed once), and the language the bot
+speaks (Telegram's until the customer picks one of the catalogs' languages here).
 
 Bad input gets a friendly refusal and changes nothing; the step stays open for another try
 until /cancel or "Cancel"."""
@@ -11,6 +12,7 @@ from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -28,7 +30,7 @@ from engine.shop import Shop
 from handlers import render
 from handlers.callbacks import Menu, MenuCb, ProfileAction, ProfileCb
 from handlers.customer import address_form
-from handlers.i18n import t
+from handlers.i18n import LANGUAGES, language, language_name, t
 from handlers.screen import show
 
 Button = InlineKeyboardButton
@@ -38,6 +40,12 @@ MAX_ADDRESSES = 10
 class Profile(StatesGroup):
     email = State()
     phone = State()
+
+
+class LanguageCb(CallbackData, prefix="v1lang"):
+    """The language choice: no `code` shows the choices, a catalog's language picks it."""
+
+    code: str = ""
 
 
 async def _text(shop: Shop, lang: str, me: UserView) -> tuple[str, list[AddressView]]:
@@ -88,13 +96,35 @@ def _keyboard(lang: str, saved: list[AddressView]) -> InlineKeyboardMarkup:
                 0, b("profile.make_default", ProfileAction.default, a.address_id, address=label)
             )
         rows.append(row)
+    label = t(lang, "profile.language", name=language_name(lang))
+    rows.append([Button(text=label, callback_data=LanguageCb().pack())])
     rows.append([Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.home).pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def send_profile(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+def _languages(lang: str) -> InlineKeyboardMarkup:
+    """Each catalog's language in its own name, the one spoken now ticked."""
+    rows = [
+        [
+            Button(
+                text=("✓ " if code == lang else "") + language_name(code),
+                callback_data=LanguageCb(code=code).pack(),
+            )
+        ]
+        for code in LANGUAGES
+    ]
+    rows.append([Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.profile).pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def _screen(shop: Shop, lang: str, me: UserView) -> tuple[str, InlineKeyboardMarkup]:
     text, saved = await _text(shop, lang, me)
-    await message.answer(text, reply_markup=_keyboard(lang, saved))
+    return text, _keyboard(lang, saved)
+
+
+async def send_profile(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+    text, markup = await _screen(shop, lang, me)
+    await message.answer(text, reply_markup=markup)
 
 
 async def on_profile_command(
@@ -108,8 +138,7 @@ async def on_profile_button(
     query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext
 ) -> None:
     await state.set_state(None)
-    text, saved = await _text(shop, lang, me)
-    await show(query, text, _keyboard(lang, saved))
+    await show(query, *await _screen(shop, lang, me))
     await query.answer()
 
 
@@ -141,8 +170,7 @@ async def on_profile_action(
             await shop.accounts.set_default_address(me.id, callback_data.id)
         else:
             await shop.accounts.delete_address(me.id, callback_data.id)
-        text, saved = await _text(shop, lang, me)
-        await show(query, text, _keyboard(lang, saved))
+        await show(query, *await _screen(shop, lang, me))
         await query.answer(t(lang, "profile.saved"))
         return
     if not isinstance(message, Message):
@@ -207,8 +235,25 @@ async def address_done(
     saved: AddressView | None,
 ) -> None:
     """The address form is done (saved, or left with Back): the profile again, in place."""
-    text, listed = await _text(shop, lang, me)
-    await show(query, text, _keyboard(lang, listed))
+    await show(query, *await _screen(shop, lang, me))
+
+
+async def on_language(
+    query: CallbackQuery, callback_data: LanguageCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    """The choice of languages; or one picked: kept, and the profile shown in it at once."""
+    code = callback_data.code
+    if code and code not in LANGUAGES:
+        await query.answer(t(lang, "stale_button"))
+        return
+    if not code:
+        await show(query, t(lang, "profile.language.ask"), _languages(lang))
+        await query.answer()
+        return
+    await shop.accounts.set_language(me.id, code)
+    chosen = language(code)
+    await show(query, *await _screen(shop, chosen, me))
+    await query.answer(t(chosen, "profile.language.saved"))
 
 
 def build_router() -> Router:
@@ -217,6 +262,7 @@ def build_router() -> Router:
     router.message.register(on_profile_command, Command("profile"))
     router.callback_query.register(on_profile_button, MenuCb.filter(F.to == Menu.profile))
     router.callback_query.register(on_profile_action, ProfileCb.filter())
+    router.callback_query.register(on_language, LanguageCb.filter())
     router.message.register(on_email, Profile.email, *typed)
     router.message.register(on_phone, Profile.phone, F.contact)
     router.message.register(on_phone, Profile.phone, *typed)

@@ -133,20 +133,22 @@ _PATTERNS: list[re.Pattern[str]] = []
 
 
 def notification_patterns() -> list[re.Pattern[str]]:
-    """The outbox's texts (notify.* in the English catalog) as patterns of sent messages."""
-    from handlers.locales.en import MESSAGES
+    """The outbox's texts (notify.* in the English catalog, each plural form) as patterns of
+    sent messages."""
+    from handlers import locales
 
     if _PATTERNS:
         return _PATTERNS
     patterns = _PATTERNS
-    for key, template in MESSAGES.items():
+    for key, entry in locales.entries(locales.read(locales.REFERENCE)).items():
         if not key.startswith("notify."):
             continue
-        plain = unescape(re.sub(r"<[^>]+>", "", template))
-        parts = re.split(r"\{[a-z_]+(?::[^{}]*)?\}", plain)  # {name}, {count:one=…}
-        if len("".join(parts).strip()) < 4:
-            continue  # a template of placeholders only matches anything
-        patterns.append(re.compile(".*?".join(re.escape(p) for p in parts), re.DOTALL))
+        for template in entry.forms:
+            plain = unescape(re.sub(r"<[^>]+>", "", template))
+            parts = re.split(r"\{[a-z_]+\}", plain)  # {name}
+            if len("".join(parts).strip()) < 4:
+                continue  # a template of placeholders only matches anything
+            patterns.append(re.compile(".*?".join(re.escape(p) for p in parts), re.DOTALL))
     return patterns
 
 
