@@ -7,6 +7,7 @@ import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from html import escape
 from typing import Any
 
@@ -148,6 +149,7 @@ class ShopUser(BaseMiddleware):
             me = await self._account(identity)
         lang = language(me.language_code)
         data["me"], data["lang"] = me, lang
+        _SPEAKING.set((user.id, lang))  # for on_error, which sees none of `data`
         if me.status == UserStatus.banned:
             text = t(lang, "banned", reason=escape(me.status_reason or "—"))
             if data.get("support_contact"):  # SUPPORT_CONTACT: where to ask
@@ -191,6 +193,10 @@ class ShopUser(BaseMiddleware):
         return me
 
 
+#: (Telegram user id, language) of the update being handled, set by ShopUser: aiogram gives
+#: the error handler a copy of the data from before the observers' middlewares ran, without
+#: `lang`, and the language a user chose in the profile is not Telegram's.
+_SPEAKING: ContextVar[tuple[int, str] | None] = ContextVar("shop_user_language", default=None)
 _READ_KEY = "shop_user_read"  # data key: (identity, UserView | None) read by read_known
 
 
@@ -257,7 +263,11 @@ async def on_error(event: ErrorEvent) -> bool:
     update = event.update
     source = update.message or update.callback_query or update.pre_checkout_query
     from_user = getattr(source, "from_user", None)
-    lang = language(getattr(from_user, "language_code", None))
+    spoken = _SPEAKING.get()  # the user's language as ShopUser found it (their choice)
+    if spoken is not None and from_user is not None and spoken[0] == from_user.id:
+        lang = spoken[1]
+    else:
+        lang = language(getattr(from_user, "language_code", None))
     if isinstance(error, AlreadyApplied):  # a replay after a crash: it did happen
         await _went_through(update, t(lang, "replayed"))
         return True

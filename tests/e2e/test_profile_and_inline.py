@@ -106,3 +106,24 @@ async def test_inline_mode_shares_cards_that_link_back(shop_bot: ShopBot, tg: Em
 
     assert await quinn.inline_query("") != []  # an empty query offers popular products
     assert await quinn.inline_query("qqqqzzzz") == []
+
+
+async def test_a_language_chosen_in_the_profile_is_spoken_everywhere_after(tg: Emulator) -> None:
+    """Telegram says English; the customer picks Español in the profile. The profile turns
+    Spanish at once, and so do later screens and the answers to mistakes."""
+    eva = tg.user("Eva")
+    await eva.send("/profile")
+    await eva.expect_message("Your profile")
+    await eva.click("🌐 Language: English")
+    await eva.expect_edit("Which language should I speak?")
+    answer = await eva.click("Español")
+    assert "español" in str(answer.get("text"))
+    await eva.expect_edit("Tu perfil")
+
+    await eva.click("✉ Correo")
+    await eva.expect_message("Envía tu dirección de correo electrónico")
+    await eva.send("eva at example")
+    await eva.expect_message("Esa dirección de correo no parece correcta")
+
+    await eva.send("/start")
+    await eva.expect_message("¡Hola de nuevo, Eva!")
