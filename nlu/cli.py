@@ -10,14 +10,15 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from nlu.backends import load_catalog, make_backend
 from nlu.catalog import CatalogIndex
-from nlu.dataset import CATALOG_FILE
-from nlu.evaluate import evaluate, evaluate_heldout
+from nlu.dataset import CATALOG_FILE, STRANGER_DEV, STRANGER_TEST
+from nlu.evaluate import evaluate, evaluate_heldout, evaluate_stranger
 from nlu.types import Context
 
 
@@ -96,14 +97,22 @@ async def _run(args: argparse.Namespace) -> int:
             return 0
         report = await evaluate_heldout(backend, catalog)
         legacy = await evaluate(backend, catalog)
+        dev = await evaluate_stranger(backend, catalog, STRANGER_DEV)
+        test = await evaluate_stranger(backend, catalog, STRANGER_TEST)
         print(f"backend: {args.backend}; held-out split: nlu/data/heldout*.yml")
         print("\n".join(report.lines()))
         print(
             f"legacy split (test_phrases.yml): intent accuracy {legacy.intent_accuracy:.3f},"
             f" entity exact match {legacy.entity_accuracy:.3f}"
         )
-        if args.verbose:
-            print("\n".join(report.mistakes))
+        print("stranger split, dev half (looked at and tuned after: flatters):")
+        print("\n".join("  " + line for line in dev.lines(per_intent=False)))
+        print("stranger split, test half (only ever scored):")
+        print("\n".join("  " + line for line in test.lines()))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"this process's peak RSS: {peak:.0f} MB (backend, catalog and all the splits)")
+        if args.verbose:  # never the test half's: nobody reads those phrase by phrase
+            print("\n".join(report.mistakes + dev.mistakes))
         return 0
     finally:
         await backend.aclose()

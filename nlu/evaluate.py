@@ -18,8 +18,10 @@ what the bot does with it (`Intent.is_confident`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from nlu.backends import Backend
 from nlu.catalog import CatalogIndex
@@ -52,6 +54,7 @@ class Report:
     per_intent: list[IntentScore] = field(default_factory=list)
     mistakes: list[str] = field(default_factory=list)
     predictions: list[Intent] = field(default_factory=list)
+    parse_seconds: list[float] = field(default_factory=list)  # wall clock, one per phrase
     # the held-out figures (evaluate_heldout)
     annotated: int = 0
     annotated_correct: int = 0
@@ -60,6 +63,7 @@ class Report:
     off_topic_recognised: int = 0
     negated: int = 0
     negation_correct: int = 0
+    intents_only: bool = False  # plain-text phrases (the stranger split): no entity figures
 
     @property
     def intent_accuracy(self) -> float:
@@ -90,16 +94,19 @@ class Report:
     def negation_accuracy(self) -> float:
         return self.negation_correct / self.negated if self.negated else 0.0
 
-    def lines(self) -> list[str]:
-        out = [f"{'intent':<18} {'prec':>6} {'recall':>6} {'f1':>6} {'n':>4}"]
-        for s in self.per_intent:
+    def lines(self, *, per_intent: bool = True) -> list[str]:
+        out = [f"{'intent':<18} {'prec':>6} {'recall':>6} {'f1':>6} {'n':>4}"] if per_intent else []
+        for s in self.per_intent if per_intent else ():
             out.append(
                 f"{s.intent:<18} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.support:4d}"
             )
         n = self.total
         out.append(f"intent accuracy     {self.intent_accuracy:.3f} ({self.intent_correct}/{n})")
         out.append(f"balanced accuracy   {self.balanced_accuracy:.3f}")
-        out.append(f"entity exact match  {self.entity_accuracy:.3f} ({self.entity_correct}/{n})")
+        if not self.intents_only:
+            out.append(
+                f"entity exact match  {self.entity_accuracy:.3f} ({self.entity_correct}/{n})"
+            )
         if self.annotated:
             out.append(
                 f"entities (annotated phrases) {self.annotated_entity_accuracy:.3f}"
@@ -119,6 +126,10 @@ class Report:
                 f"negation respected           {self.negation_accuracy:.3%}"
                 f" ({self.negation_correct}/{self.negated})"
             )
+        if self.parse_seconds:
+            ordered = sorted(self.parse_seconds)
+            p50, p95 = (ordered[round(q * (len(ordered) - 1))] * 1000 for q in (0.5, 0.95))
+            out.append(f"parse time (wall clock)      p50 {p50:.2f} ms, p95 {p95:.2f} ms")
         return out
 
 
@@ -137,11 +148,14 @@ async def evaluate_heldout(
     catalog: CatalogIndex,
     examples: Sequence[Example] | None = None,
     negated: Sequence[Example] | None = None,
+    *,
+    intents_only: bool = False,
 ) -> Report:
-    """Scores the independent held-out split by what the bot would do (see module doc)."""
+    """Scores the independent held-out split by what the bot would do (see module doc);
+    `intents_only` for phrases without entity annotations (the stranger split)."""
     cases = list(examples if examples is not None else load(HELDOUT_FILE).examples)
     negations = list(negated if negated is not None else load(NEGATED_FILE).examples)
-    report = Report()
+    report = Report(intents_only=intents_only)
     await _score(backend, catalog, cases, report, effective=True)
     for example in negations:
         predicted = await backend.parse(example.text, Context())
@@ -155,6 +169,17 @@ async def evaluate_heldout(
     return report
 
 
+async def evaluate_stranger(
+    backend: Backend, catalog: CatalogIndex, files: tuple[Path, Path]
+) -> Report:
+    """Scores one half of the stranger split (its phrases and its negated requests) on
+    intents, off-topic text and negation."""
+    phrases, negated = files
+    return await evaluate_heldout(
+        backend, catalog, load(phrases).examples, load(negated).examples, intents_only=True
+    )
+
+
 async def _score(
     backend: Backend,
     catalog: CatalogIndex,
@@ -165,7 +190,9 @@ async def _score(
 ) -> None:
     pairs: list[tuple[str, str]] = []
     for example in cases:
+        started = time.perf_counter()
         predicted = await backend.parse(example.text, Context())
+        report.parse_seconds.append(time.perf_counter() - started)
         report.predictions.append(predicted)
         name = acted_as(predicted) if effective else predicted.name
         expected = expected_entities(catalog, [(s.entity, s.value) for s in example.spans])
@@ -180,7 +207,7 @@ async def _score(
             )
         if got == expected:
             report.entity_correct += 1
-        else:
+        elif not report.intents_only:
             report.mistakes.append(f"entities {example.text!r}: {got} != {expected}")
         if example.spans:
             report.annotated += 1

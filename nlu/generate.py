@@ -6,8 +6,27 @@ wrappers, the synonyms shoppers use (locate / ETA for tracking, reimburse / char
 returns, feedback / opinion for reviews, "what do you sell" for browsing), questions and
 statements, "help me (to) X" read as X, a few typos, and a broad out-of-scope set (banking,
 phone plans, media, travel, health, chit-chat, abuse, and shop verbs on objects the shop does
-not have: "cancel my gym membership"). No public dataset was used, and the held-out split
-(heldout*.yml) is never read except to drop an accidental exact duplicate.
+not have: "cancel my gym membership"). No public dataset was used, and the held-out files
+(heldout*.yml, the stranger split) are never read except to drop an accidental exact duplicate.
+
+Second round (after the stranger split's dev half; its phrases were studied, never copied):
+more *kinds* of wording rather than more of the same. Context before the request ("i ordered
+a X last week and it still hasn't come, any news", "i love the X, save it"); questions and
+statements where there were mostly orders (is X still on my wishlist, is my cart empty, which
+X did i buy last time, how much have i spent, has the X i ordered shipped); product questions
+about one thing's attributes, fit, care and features, with attributes that belong to the kind
+of thing ("noise cancelling headphones", "waterproof jackets"); searches by need, purpose and
+attribute ("i need a tent for a festival", "i'm after some waterproof boots"); callback,
+email and "put me in touch with" for support; what the bot is for, for help; payment methods
+for checkout; swaps and replacements for returns; goods the catalog does not list (a shop
+request about an unknown item is still a shop request); names that contain another request's
+word ("track pants", "noise cancelling"); and, off topic, chit-chat about the bot, trivia,
+how-tos, sports, abuse, and foreign complaints shaped like shop ones ("the taxi never came,
+refund me"). Synonym lists are dealt from shuffled decks (`_deal`), so each one is used.
+
+Words put in shop phrases are "known" to the object check in nlu/understand.py (a word only
+off-topic phrases use vetoes a shop intent): shop frames avoid everyday words that off-topic
+requests rely on ("lunch", "car", "bank", "job").
 
 Sampling is seeded, so the file changes only when this module does.
 """
@@ -16,21 +35,20 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from nlu.dataset import (
-    GENERATED_FILE,
-    HELDOUT_FILE,
-    NEGATED_FILE,
-    TEST_FILE,
-    TRAINING_FILE,
-    load,
-)
+from nlu.dataset import GENERATED_FILE, HELD_OUT_FILES, TRAINING_FILE, load
 
 SEED = 16
-PER_INTENT = 170
-OUT_OF_SCOPE_COUNT = 900
+PER_INTENT = 215
+#: Intents with many kinds of wording get more phrases, so that each kind is seen often enough.
+MORE = {
+    "product_info": 310, "search": 290, "track_order": 265, "return_order": 265,
+    "view_cart": 240, "remove_from_cart": 260, "contact_support": 250, "view_wishlist": 230,
+    "leave_review": 230, "add_to_cart": 240,
+}  # fmt: skip
+OUT_OF_SCOPE_COUNT = 1080
 
 PRODUCTS = [
     "hoodie", "zip hoodie", "pullover hoodie", "tee", "t-shirt", "cotton tee", "graphic tee",
@@ -42,7 +60,8 @@ PRODUCTS = [
     "pour-over kettle", "kettle", "french press", "desk lamp", "floor lamp", "lamp", "yoga mat",
     "yoga block", "kettlebell", "dumbbell pair", "dumbbells", "two-person tent",
     "ultralight tent", "tent", "harbour mystery", "locked room novel", "weeknight cookbook",
-    "baking basics", "cookbook",
+    "baking basics", "cookbook", "harbour mystery paperback", "baking basics hardcover",
+    "paperback", "hardcover", "hardback",
 ]  # fmt: skip
 PLURALS = {
     "hoodie": "hoodies", "zip hoodie": "zip hoodies", "tee": "tees", "t-shirt": "t-shirts",
@@ -58,6 +77,7 @@ CATEGORIES = [
     "electronics", "audio", "headphones", "speakers", "phone accessories", "chargers", "cases",
     "kitchen", "cookware", "coffee", "decor", "lamps", "fitness", "yoga", "weights", "camping",
     "tents", "books", "fiction", "mystery", "cooking", "fashion", "home and kitchen",
+    "non-fiction", "men's", "women's", "sports and outdoors", "outdoors",
 ]  # fmt: skip
 COLOURS = ["red", "navy", "black", "white", "grey", "olive", "sand", "teal", "blue", "green"]
 SIZES = ["S", "M", "L", "XL", "small", "medium", "large", "size 42", "size 9"]
@@ -119,53 +139,184 @@ def _the_product(rng: random.Random) -> str:
 def _counted(rng: random.Random) -> str:
     qty = _qty(rng)
     plural = qty not in ("one", "1", "a")
+    if rng.random() < 0.12:
+        good = rng.choice(OTHER_GOODS)
+        return f"[{qty}](quantity) {_others(good) if plural else good}"
     return f"[{qty}](quantity) {_product(rng, plural=plural)}"
 
 
 POLITE_BEFORE = [
-    "", "", "", "", "please ", "can you ", "could you ", "could you please ", "would you ",
-    "i'd like to ", "i want to ", "i wanna ", "i need to ", "i would like to ", "hey, ",
-    "hi, ", "ok ", "okay so ", "um ", "hmm ", "quick one: ", "pls ", "kindly ",
+    "", "", "", "", "", "", "please ", "can you ", "could you ", "could you please ",
+    "would you ", "i'd like to ", "i want to ", "i wanna ", "i need to ", "i would like to ",
+    "hey, ", "hi, ", "ok ", "okay so ", "um ", "hmm ", "quick one: ", "pls ", "kindly ",
     "is it possible to ", "help me ", "help me to ", "can you help me ", "i'm trying to ",
-    "how do i ", "how can i ", "let me ", "i'd love to ",
+    "how do i ", "how can i ", "let me ", "i'd love to ", "would it be possible to ",
+    "any chance you could ", "i was wondering if you could ", "do you think you could ",
+    "just wanted to ", "sorry to bother you, could you ", "right, ", "so ", "alright, ",
+    "yeah ", "yes, ", "could i ", "can i ", "i was hoping to ", "i'm looking to ",
+    "hello, can you ", "one more thing, ", "actually, ", "excuse me, could you ",
+    "mind if i ", "go ahead and ", "would you mind if i ", "i think i want to ",
 ]  # fmt: skip
 POLITE_AFTER = [
-    "", "", "", "", "", " please", " pls", " thanks", " thank you", " asap", " now", " for me",
-    " right now", " if you can", " please?", "?", "!", " :)", " thx",
+    "", "", "", "", "", "", " please", " pls", " thanks", " thank you", " asap", " now",
+    " for me", " right now", " if you can", " please?", "?", "!", " :)", " thx",
+    " when you get a chance", " cheers", " ta", " thanks in advance", " if that's ok",
+    " if possible", " real quick", " for me please", " thanks a lot", " ty", " mate",
+    " atm", " rn", " at the moment", " again", " quickly",
+]  # fmt: skip
+#: What a shopper may say before a question (not an order): greetings, apologies, fillers.
+ASK_BEFORE = [
+    "", "", "", "", "", "", "hey, ", "um ", "hi, ", "hello, ", "quick question: ", "sorry, ",
+    "so ", "hi there, ", "excuse me, ", "one more thing, ", "just wondering, ", "hmm ",
+    "hey quick one, ", "question: ", "ok and ", "also, ",
 ]  # fmt: skip
 
 
 def wrap(rng: random.Random, text: str, *, imperative: bool = True) -> str:
-    before = rng.choice(POLITE_BEFORE) if imperative else rng.choice(["", "", "hey, ", "um "])
+    before = rng.choice(POLITE_BEFORE) if imperative else rng.choice(ASK_BEFORE)
     return f"{before}{text}{rng.choice(POLITE_AFTER)}"
+
+
+#: Goods a shopper may name that the catalog does not list: still a request to the shop.
+OTHER_GOODS = [
+    "water bottle", "backpack", "beanie", "sunglasses", "wool socks", "sleeping bag",
+    "camping stove", "throw blanket", "cutting board", "phone stand", "smart watch",
+    "laptop sleeve", "scarf", "jigsaw puzzle", "resistance band", "foam roller",
+    "picnic blanket", "toaster", "blender", "umbrella", "hiking boots", "swim shorts",
+    "tote bag", "portable charger", "head torch", "teapot", "running vest", "gym bag",
+    "rain poncho", "spatula", "bread bin", "hip flask",
+]  # fmt: skip
+#: Head nouns of the things the shop has, for "what was that X i saved", "i need a X".
+KINDS = [
+    "hoodie", "t-shirt", "tee", "dress", "jacket", "coat", "pair of shoes", "pair of trainers",
+    "pair of sneakers", "pair of headphones", "speaker", "charger", "phone case", "pan",
+    "frying pan", "kettle", "coffee maker", "lamp", "yoga mat", "set of weights", "tent",
+    "novel", "cookbook", "book", "jumper", "rain coat", "gift", "present",
+]  # fmt: skip
+TIMES = [
+    "last week", "on monday", "three days ago", "a fortnight ago", "ten days ago",
+    "at the weekend", "yesterday", "a while back", "last month", "before christmas",
+    "on the 3rd", "over a week ago", "this morning", "a month ago",
+]  # fmt: skip
+PURPOSES = [
+    "for a beginner", "for my dad", "for hiking", "for a small flat", "for the gym",
+    "for winter", "for a gift", "for running", "for travel", "for my kitchen", "for a party",
+    "for rainy days", "for kids", "for the office", "for camping", "for my teenage son",
+    "for a festival", "for long walks", "for my girlfriend", "for a student",
+]  # fmt: skip
+
+
+def _other(rng: random.Random) -> str:
+    return rng.choice(OTHER_GOODS)
+
+
+def _others(name: str) -> str:
+    if name.endswith(("s", "ses")):
+        return name
+    return name + "es" if name.endswith(("ch", "x")) else name + "s"
+
+
+def _item(rng: random.Random) -> str:
+    """A product the shopper refers to: mostly the catalog's, sometimes one it does not list."""
+    if rng.random() < 0.15:
+        return rng.choice(["the ", "the ", "this ", "that ", "my "]) + _other(rng)
+    return _the_product(rng)
+
+
+def _items(rng: random.Random) -> str:
+    """Several of one product, as in "are the headphones noise cancelling"."""
+    if rng.random() < 0.2:
+        return "the " + _others(_other(rng))
+    name = rng.choice(PRODUCTS)
+    return f"the [{PLURALS.get(name, name)}](product)"
+
+
+def _a_kind(rng: random.Random) -> str:
+    """An unnamed thing of a kind: "a tent", "some headphones", "a water bottle"."""
+    kind = rng.choice(KINDS) if rng.random() < 0.7 else _other(rng)
+    if kind.startswith("pair") or kind.startswith("set"):
+        return "a " + kind
+    roll = rng.random()
+    if roll < 0.15:
+        return "some " + _others(kind)
+    if roll < 0.3:
+        return f"a {rng.choice(['good', 'cheap', 'decent', 'nice', 'new', 'warm', 'light'])} {kind}"
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
 
 
 def _cart(rng: random.Random) -> str:
     return rng.choice(
-        ["cart", "basket", "bag", "trolley", "shopping cart", "shopping bag", "cart", "basket"]
-    )
+        ["cart", "basket", "bag", "trolley", "shopping cart", "shopping bag", "cart", "basket",
+         "shopping basket", "order basket"]
+    )  # fmt: skip
 
 
 def _wishlist(rng: random.Random) -> str:
     return rng.choice(
         ["wishlist", "wish list", "favourites", "favorites", "saved items", "saved list",
-         "save for later list", "bookmarks", "wishlist"]
+         "save for later list", "bookmarks", "wishlist", "favs", "faves", "list of favourites",
+         "liked items", "wish-list", "saved stuff", "wishlist", "starred items"]
     )  # fmt: skip
 
 
 Frame = Callable[[random.Random], tuple[str, bool]]
 
 
+_DECKS: dict[tuple[str, ...], list[str]] = {}
+
+
+def _deal(rng: random.Random, options: Sequence[str]) -> str:
+    """One of `options`, dealt from a shuffled deck: every synonym of a list is used about
+    equally often (a plain random draw left some, such as "wipe", out of the file)."""
+    key = tuple(options)
+    deck = _DECKS.get(key)
+    if not deck:
+        deck = list(options)
+        rng.shuffle(deck)
+        _DECKS[key] = deck
+    return deck.pop()
+
+
+def _pick(
+    rng: random.Random,
+    choices: list[tuple[str, bool]],
+    *,
+    first: float = 0.0,
+    focus: list[tuple[str, bool]] | None = None,
+    share: float = 0.0,
+) -> tuple[str, bool]:
+    """The plain verb frame (choices[0]) with probability `first`, one of `focus` (wordings
+    that a uniform draw over many frames would sample too rarely) with `share`, else any."""
+    roll = rng.random()
+    if roll < first:
+        return choices[0]
+    if focus and roll < first + share:
+        return rng.choice(focus)
+    return rng.choice(choices)
+
+
 def _frames_add(rng: random.Random) -> tuple[str, bool]:
-    verb = rng.choice(
+    verb = _deal(rng,
         ["add", "put", "pop", "throw", "stick", "place", "toss", "chuck", "load", "include",
-         "get me", "grab me", "grab", "buy", "purchase", "order", "ad", "addd"]
+         "get me", "grab me", "grab", "buy", "purchase", "order", "ad", "addd", "bung",
+         "slip", "gimme"]
     )  # fmt: skip
+    c = _cart(rng)
     dest = rng.choice(
-        ["", "", f" to my {_cart(rng)}", f" in my {_cart(rng)}", f" into the {_cart(rng)}",
-         f" to the {_cart(rng)}", f" in the {_cart(rng)}"]
+        ["", "", f" to my {c}", f" in my {c}", f" into the {c}", f" to the {c}", f" in the {c}"]
     )  # fmt: skip
-    item = _counted(rng) if rng.random() < 0.6 else _the_product(rng)
+    item = _counted(rng) if rng.random() < 0.6 else _item(rng)
+    it = rng.choice(["it", "this", "that", "this one", "that one", "them"])
+    liked = rng.choice(
+        [
+            "looks great",
+            "is perfect",
+            "is exactly what i wanted",
+            "looks good",
+            "is the one",
+            "will do",
+        ]
+    )
     choices = [
         (f"{verb} {item}{dest}", True),
         (f"i'll take {item}", False),
@@ -173,58 +324,130 @@ def _frames_add(rng: random.Random) -> tuple[str, bool]:
         (f"i want {item}{dest}", False),
         (f"i'd like {item}", False),
         (f"i need {item}", False),
+        (f"i need {item} in my {c}", False),
         (f"can i get {item}{dest}", False),
         (f"give me {item}", False),
-        (f"{item} to my {_cart(rng)}", False),
-        (f"{item} in the {_cart(rng)} please", False),
-        (f"add {rng.choice(['it', 'this', 'that', 'this one', 'that one', 'them'])}"
-         f" to my {_cart(rng)}", True),
+        (f"{item} to my {c}", False),
+        (f"{item} in the {c} please", False),
+        (f"add {it} to my {c}", True),
         (f"i want to buy {item}", False),
         (f"ill take {item}", False),
         (f"can you add {item}{dest}", False),
-        (f"add to {_cart(rng)}", True),
+        (f"add to {c}", True),
+        (f"add [{_qty(rng)}](quantity) more {_product(rng, plural=True)}", True),
+        (f"another {_product(rng)} please", False),
+        (f"one more {_product(rng)}{dest}", False),
+        (f"add another {_product(rng)}{dest}", True),
+        (f"{item} {liked}, add it to my {c}", False),
+        (f"i've decided on {item}, add it", False),
+        (f"yes, add {it}", False),
+        (f"ok {verb} {it} in", False),
+        (f"go on then, add {item}", False),
+        (f"i'll buy {item}, put it in my {c}", False),
+        (f"{item} please, into the {c}", False),
+        (f"add {item} in [{rng.choice(SIZES)}](size){dest}", True),
+        (f"add {item}, size [{rng.choice(SIZES[:7])}](size)", True),
+        (f"i want {item}, add {it}", False),
+        (f"{rng.choice(['add', 'put', 'pop', 'throw'])} {rng.choice(['a', 'one'])}"
+         f" {_product(rng)}{dest}", True),
+        (f"i'll take {rng.choice(['a', 'one'])} {_product(rng)}", False),
+        (f"{_deal(rng, SCENES)}, {rng.choice(['add', 'put', 'pop'])} {item}{dest}", False),
+        (f"{_deal(rng, SCENES)}, so i'll take {item}", False),
     ]  # fmt: skip
-    return choices[0] if rng.random() < 0.35 else rng.choice(choices)
+    return _pick(rng, choices, first=0.45)
 
 
 def _frames_remove(rng: random.Random) -> tuple[str, bool]:
-    verb = rng.choice(
+    verb = _deal(rng,
         ["remove", "delete", "take out", "take off", "drop", "get rid of", "scrap", "ditch",
-         "discard", "cut", "strike", "toss out", "lose", "clear", "remvoe", "delet"]
+         "discard", "cut", "strike", "toss out", "lose", "clear", "remvoe", "delet", "pull",
+         "take away", "knock off", "bin"]
     )  # fmt: skip
+    c = _cart(rng)
     src = rng.choice(
-        ["", "", f" from my {_cart(rng)}", f" out of my {_cart(rng)}", f" from the {_cart(rng)}",
-         f" off my {_cart(rng)}"]
+        ["", "", f" from my {c}", f" out of my {c}", f" from the {c}", f" off my {c}",
+         f" in my {c}", f" that's in my {c}"]
     )  # fmt: skip
-    item = _the_product(rng) if rng.random() < 0.75 else _counted(rng)
+    item = _item(rng) if rng.random() < 0.75 else _counted(rng)
+    other = _item(rng)
+    it = rng.choice(["it", "that", "this", "them", "that one"])
+    reason = rng.choice(
+        [
+            "my partner already bought one",
+            "turns out i have one already",
+            "found it cheaper elsewhere",
+            "it was for a party that got called off",
+        ]
+    )
+    n, m = rng.sample(["1", "2", "3", "4", "5", "one", "two", "three", "four", "six"], 2)
     choices = [
         (f"{verb} {item}{src}", True),
-        (f"i don't want {item} in my {_cart(rng)} anymore", False),
+        (f"i don't want {item} in my {c} anymore", False),
         (f"i no longer want {item}", False),
         (f"changed my mind about {item}, remove it", False),
         (f"{item} can go", False),
-        (f"no more {item} in my {_cart(rng)}", False),
-        (f"take {item} out of the {_cart(rng)}", True),
-        (f"remove {rng.choice(['it', 'that', 'this', 'them', 'that one'])} from my {_cart(rng)}",
-         True),
-        (f"empty my {_cart(rng)}", True),
+        (f"no more {item} in my {c}", False),
+        (f"take {item} out of the {c}", True),
+        (f"remove {it} from my {c}", True),
+        (f"{rng.choice(['empty', 'clear', 'clear out', 'wipe', 'reset', 'clean out'])}"
+         f" my {c}", True),
+        (f"start my {c} over", True),
         (f"i don't need {item} after all", False),
-        (f"{_cart(rng)}: remove {item}", False),
-        (f"get {item} out of my {_cart(rng)}", True),
+        (f"{c}: remove {item}", False),
+        (f"get {item} out of my {c}", True),
+        (f"{item} was a mistake, {rng.choice(['take it out', 'remove it', 'bin it'])}", False),
+        (f"i added {item} by accident, {rng.choice(['remove it', 'take it off'])}", False),
+        (f"oops, i didn't mean to add {item}, get rid of it", False),
+        (f"remove {item} but keep {other}", True),
+        (f"take out {item}, leave {other}", True),
+        (f"i only need one of {item}, remove the rest", False),
+        (f"{rng.choice(['reduce', 'cut', 'lower', 'bring down'])} {item} from {m} to {n}",
+         True),
+        (f"i only want {n}, not {m}, take the others out", False),
+        (f"remove {item}, i'm getting it elsewhere", True),
+        (f"{rng.choice(['remove', 'take out', 'delete'])} a {_product(rng)}{src}", True),
+        (f"{reason}, {rng.choice(['take', 'get'])} {item} out of my {c}", False),
+        (f"{item} is too expensive, take it out of my {c}", False),
     ]  # fmt: skip
-    return choices[0] if rng.random() < 0.35 else rng.choice(choices)
+    empty = _deal(
+        rng,
+        [
+            "empty",
+            "clear",
+            "clear out",
+            "wipe",
+            "reset",
+            "clean out",
+            "wipe out",
+            "purge",
+            "flush",
+            "nuke",
+        ],
+    )
+    emptying = [
+        (f"{empty} {rng.choice(['my', 'the'])} {c}", True),
+        (f"{rng.choice(['remove', 'delete', 'take out', 'get rid of'])}"
+         f" {rng.choice(['everything', 'all the items', 'all of it', 'the lot'])}"
+         f" {rng.choice(['from', 'in'])} my {c}", True),
+        (f"i want an empty {c}", False),
+        (f"start again with an empty {c}", True),
+    ]  # fmt: skip
+    return _pick(rng, choices, first=0.45, focus=emptying, share=0.15)
 
 
 def _frames_view_cart(rng: random.Random) -> tuple[str, bool]:
     c = _cart(rng)
+    item = _item(rng)
+    when = rng.choice(["", " earlier", " yesterday", " so far", " today", " before"])
     choices = [
         (f"{rng.choice(['show', 'view', 'open', 'see', 'check', 'display', 'review'])}"
          f" my {c}", True),
+        (f"{rng.choice(['show', 'view', 'open', 'display'])} {c}", True),
         (f"what's in my {c}", False),
         (f"whats in my {c}", False),
         (f"what is in the {c}", False),
         (f"what have i got in my {c}", False),
-        (f"what did i put in my {c}", False),
+        (f"what did i put in my {c}{when}", False),
         (f"how much is my {c}", False),
         (f"{c} total", False),
         (f"my {c}", False),
@@ -237,16 +460,58 @@ def _frames_view_cart(rng: random.Random) -> tuple[str, bool]:
         ("show me what i'm buying", True),
         ("what am i about to buy", False),
         (f"{c} please", False),
+        (f"is my {c} empty", False),
+        (f"is there anything in my {c}", False),
+        (f"do i have anything in my {c}", False),
+        (f"have i got {item} in my {c}", False),
+        (f"is {item} in my {c}", False),
+        (f"did i already add {item} to my {c}", False),
+        (f"is {item} still in the {c}", False),
+        ("what's my subtotal", False), ("subtotal?", False), ("subtotal so far", False),
+        ("how much do i owe so far", False), ("what's the damage so far", False),
+        (f"{c} total with {rng.choice(['shipping', 'delivery', 'tax', 'postage'])}", False),
+        (f"how much will my {c} cost with delivery", False),
+        (f"remind me what's in my {c}", False),
+        (f"{c}?", False),
+        (f"how many things have i got in my {c}", False),
+        (f"what does my {c} look like{when}", False),
+        (f"what did i add{when}", False),
+        (f"total price of my {c}", False),
     ]  # fmt: skip
     return rng.choice(choices)
 
 
 def _frames_add_wishlist(rng: random.Random) -> tuple[str, bool]:
     w = _wishlist(rng)
-    item = _the_product(rng)
+    item = _item(rng)
+    it = rng.choice(["it", "this", "that one", "this one"])
+    occasion = rng.choice(
+        [
+            "christmas",
+            "my birthday",
+            "payday",
+            "later",
+            "next month",
+            "the sales",
+            "when i have the money",
+        ]
+    )
+    request = rng.choice(
+        [
+            f"add it to my {w}",
+            "save it",
+            f"pop it on my {w}",
+            f"stick it in my {w}",
+            f"add it to {w}",
+            "save it for later",
+            "favourite it",
+            "bookmark it",
+        ]
+    )
     choices = [
         (f"add {item} to my {w}", True),
         (f"put {item} on my {w}", True),
+        (f"put {item} in my {w}", True),
         (f"save {item} for later", True),
         (f"save {item} to my {w}", True),
         (f"wishlist {item}", True),
@@ -258,19 +523,73 @@ def _frames_add_wishlist(rng: random.Random) -> tuple[str, bool]:
         (f"remember {item} for me", True),
         (f"keep {item} on my {w}", True),
         (f"i want to save {item}", False),
-        (f"add {rng.choice(['it', 'this', 'that one'])} to my {w}", True),
+        (f"add {it} to my {w}", True),
         (f"save {rng.choice(['it', 'this', 'that'])} for later", True),
         (f"{item} on my {w} please", False),
         (f"i'll buy {item} later, save it", False),
         (f"mark {item} as a favourite", True),
+        (f"add to {w}", True),
+        (f"i love {item}, {request}", False),
+        (f"{item} looks nice, {request}", False),
+        (f"not ready to buy {item} yet, {request}", False),
+        (f"i might get {item} {occasion}, {request}", False),
+        (f"add {item} to my {w} for {occasion}", True),
+        (f"save {item} for {occasion}", True),
+        (f"keep {item} for me for {occasion}", True),
+        (f"put {it} on my {w}, i'll come back for it", True),
+        (f"{item} goes on my {w}", False),
     ]  # fmt: skip
-    return rng.choice(choices)
+    verb = _deal(
+        rng,
+        [
+            "save",
+            "wishlist",
+            "favourite",
+            "favorite",
+            "bookmark",
+            "star",
+            "heart",
+            "fave",
+            "like",
+            "pin",
+        ],
+    )
+    verbs = [(f"{verb} {item}", True), (f"{verb} {it}", True)]
+    return _pick(rng, choices, focus=verbs, share=0.22)
 
 
 def _frames_view_wishlist(rng: random.Random) -> tuple[str, bool]:
     w = _wishlist(rng)
+    item = _item(rng)
+    did = _deal(
+        rng,
+        [
+            "saved",
+            "favourited",
+            "bookmarked",
+            "starred",
+            "liked",
+            "hearted",
+            "put on my wishlist",
+            "saved for later",
+        ],
+    )
+    kind = rng.choice([k for k in KINDS if not k.startswith(("pair", "set"))] + ["thing"])
+    deal = _deal(
+        rng,
+        [
+            "on sale",
+            "discounted",
+            "back in stock",
+            "reduced",
+            "cheaper now",
+            "on offer",
+            "in the sale",
+        ],
+    )
     choices = [
         (f"{rng.choice(['show', 'view', 'open', 'see', 'display', 'check'])} my {w}", True),
+        (f"{rng.choice(['show', 'view', 'open'])} {w}", True),
         (f"what's on my {w}", False),
         (f"what's in my {w}", False),
         (f"my {w}", False),
@@ -283,6 +602,27 @@ def _frames_view_wishlist(rng: random.Random) -> tuple[str, bool]:
         ("what have i favourited", False),
         (f"go to my {w}", True),
         ("items i saved for later", False),
+        (f"is {item} still on my {w}", False),
+        (f"is {item} in my {w}", False),
+        (f"did i save {item}", False),
+        (f"have i {did} {item}", False),
+        (f"what was that {kind} i {did}", False),
+        (f"which {kind} did i {rng.choice(['save', 'favourite', 'bookmark', 'star'])}", False),
+        (f"{rng.choice(['show me', 'can i see', 'let me see', 'bring up'])}"
+         f" {rng.choice(['the things', 'the stuff', 'everything', 'the items', 'what'])}"
+         f" i {did}", True),
+        (f"things i've {did}", False),
+        (f"stuff i {did}", False),
+        (f"my {rng.choice(['starred', 'hearted', 'liked', 'saved', 'bookmarked'])}"
+         f" {rng.choice(['items', 'things', 'products', 'stuff'])}", False),
+        (f"anything on my {w} {deal}", False),
+        (f"is anything i {did} {deal}", False),
+        (f"has anything on my {w} gone on sale", False),
+        (f"are any of my {w} items {deal}", False),
+        (f"how many things are on my {w}", False),
+        ("remind me what i saved", False),
+        (f"{w}?", False),
+        (f"what was on my {w} again", False),
     ]  # fmt: skip
     return rng.choice(choices)
 
@@ -319,12 +659,46 @@ def _frames_coupon(rng: random.Random) -> tuple[str, bool]:
         (f"where do i enter a {kind}", False),
         (f"put {code} on my order", True),
         (f"apply {kind} {code} to my {_cart(rng)}", True),
+        (f"a friend sent me {code}, can you apply it", False),
+        (f"knock the {kind} {code} off my total", True),
+        (f"take {rng.choice(['10', '15', '20'])}% off with {code}", True),
+        (f"i've got a {kind} from your email, {code}", False),
     ]  # fmt: skip
     return choices[0] if rng.random() < 0.35 else rng.choice(choices)
 
 
+PAY_METHODS = [
+    "card", "paypal", "apple pay", "google pay", "credit card", "debit card", "klarna",
+    "my visa", "mastercard", "a gift card",
+]  # fmt: skip
+
+
 def _frames_checkout(rng: random.Random) -> tuple[str, bool]:
     c = _cart(rng)
+    method = _deal(rng, PAY_METHODS)
+    these = rng.choice(["this", "these", "it", "everything", "my things", "my stuff", "them"])
+    done = rng.choice(
+        [
+            "that's everything",
+            "that's all",
+            "i'm done",
+            "done",
+            "all set",
+            "nothing else",
+            "ok that's it",
+        ]
+    )
+    go = rng.choice(
+        [
+            "check out",
+            "checkout",
+            "let's pay",
+            "ring it up",
+            "take me to payment",
+            "place the order",
+            "let's check out",
+        ]
+    )
     choices = [
         ("check out", True), ("checkout", True), ("chekout", True), ("check-out", True),
         ("pay", True), ("pay now", True), ("go to checkout", True), ("proceed to checkout", True),
@@ -338,6 +712,21 @@ def _frames_checkout(rng: random.Random) -> tuple[str, bool]:
         ("how do i pay", False), ("complete the purchase", True), ("finalize my order", True),
         (f"order everything in the {c}", True), ("buy it all", True), ("payment please", False),
         ("let's wrap up the order", False), ("i'd like to pay now", False),
+        (f"pay with {method}", True), (f"pay by {method}", True),
+        (f"can i pay with {method}", False), (f"i'll pay by {method}", False),
+        (f"{method} please, let's check out", False), (f"i want to pay using {method}", False),
+        (f"place the order for {_counted(rng)} in my {c}", True),
+        (f"buy the {_counted(rng)} in my {c}", True),
+        (f"order what's in my {c}", True), (f"{done}, {go}", False),
+        ("let's get this ordered", False), ("send my order through", True),
+        ("confirm and pay", True), ("go ahead and buy it", True), ("buy it now", True),
+        ("buy them now", True), ("i'll buy it all now", False), ("complete checkout", True),
+        ("check me out", True), ("ready to place my order", False), ("finalise the order", True),
+        (f"i want to buy what's in my {c}", False), (f"purchase my {c}", True),
+        ("take me to the payment page", True), ("i'm ready to order now", False),
+        (f"{method}, place the order", False), ("let's complete the order", False),
+        ("i've finished, how do i pay", False), ("pay for it all", True),
+        (f"how do i pay for {these}", False),
     ]  # fmt: skip
     return rng.choice(choices)
 
@@ -345,8 +734,33 @@ def _frames_checkout(rng: random.Random) -> tuple[str, bool]:
 def _frames_track(rng: random.Random) -> tuple[str, bool]:
     ref = _order_ref(rng) if rng.random() < 0.5 else rng.choice(
         ["my order", "my package", "my parcel", "my delivery", "my shipment", "the order",
-         "my stuff", "my purchase", "it", "my order"]
+         "my stuff", "my purchase", "it", "my order", "my things"]
     )  # fmt: skip
+    item = _item(rng)
+    got = rng.choice(["bought", "ordered", "got", "paid for", "purchased"])
+    when = rng.choice(TIMES)
+    late = _deal(
+        rng,
+        [
+            "still hasn't come",
+            "hasn't turned up",
+            "never arrived",
+            "still isn't here",
+            "hasn't shown up yet",
+            "hasn't been delivered",
+        ],
+    )
+    ask = rng.choice(
+        [
+            "where is it",
+            "any news",
+            "can you check",
+            "what's going on",
+            "where is it now",
+            "when will it come",
+            "is it lost",
+        ]
+    )
     choices = [
         (f"{rng.choice(['track', 'trace', 'locate', 'find', 'follow', 'check', 'check on'])}"
          f" {ref}", True),
@@ -366,11 +780,29 @@ def _frames_track(rng: random.Random) -> tuple[str, bool]:
         ("when will it get here", False), ("when will i get my stuff", False),
         (f"i never received {ref}", False), (f"{ref} is late", False),
         (f"what's taking so long with {ref}", False), (f"trakc {ref}", True),
+        (f"has {item} i {got} shipped", False), (f"has {item} i {got} been sent yet", False),
+        (f"where's {item} i {got}", False), (f"is {item} i {got} on its way", False),
+        (f"did {item} i {got} go out yet", False),
+        (f"when will {item} i {got} {rng.choice(['arrive', 'turn up', 'get here'])}", False),
+        (f"is {item} out for delivery", False), (f"has my {_other(rng)} been posted", False),
+        (f"i {got} {_a_kind(rng)} {when} and it {late}, {ask}", False),
+        (f"i {got} {item} {when}, it {late}", False),
+        (f"{item} {late}, {ask}?", False),
+        (f"{ref} from {when}, {rng.choice(['when will it arrive', 'where is it'])}", False),
+        (f"any update on {ref}", False), (f"update on {ref}?", False),
+        (f"could you check where {ref} is", False), (f"can you see where {ref} is", False),
+        (f"has {ref} left the warehouse", False), (f"is {ref} out for delivery", False),
+        (f"which courier has {ref}", False), (f"delivery status of {ref}", False),
+        (f"expected delivery for {ref}?", False), (f"is {ref} going to arrive {when}", False),
     ]  # fmt: skip
-    return choices[0] if rng.random() < 0.35 else rng.choice(choices)
+    return choices[0] if rng.random() < 0.3 else rng.choice(choices)
 
 
 def _frames_history(rng: random.Random) -> tuple[str, bool]:
+    item = _item(rng)
+    cat = f"[{rng.choice(CATEGORIES)}](category)"
+    kind = rng.choice([k for k in KINDS if not k.startswith(("pair", "set"))])
+    when = rng.choice([*TIMES, "last time", "before", "last year", "in the past"])
     choices = [
         ("order history", False), ("my orders", False), ("past orders", False),
         ("show my orders", True), ("list my orders", True), ("show all my orders", True),
@@ -382,6 +814,21 @@ def _frames_history(rng: random.Random) -> tuple[str, bool]:
         ("view my orders", True), ("recent orders", False), ("my order list", False),
         ("how many orders have i made", False), ("all my purchases", False),
         ("what did i get last month", False), ("history of my purchases", False),
+        (f"which {kind} did i buy {when}", False), (f"what {cat} have i bought from you", False),
+        (f"which {cat} did i order {when}", False),
+        (f"have i ordered {item} before", False), (f"did i buy {item} here before", False),
+        (f"when did i last buy {item}", False), (f"what size {kind} did i get {when}", False),
+        (f"how much have i spent {rng.choice(['with you', 'here', 'so far', 'on orders'])}"
+         f"{rng.choice(['', ' in total', ' this year', ' altogether'])}", False),
+        ("how much money have i spent in this shop", False),
+        ("total amount i've spent with you", False),
+        (f"what was in {_order_ref(rng)}", False), (f"what did i get in {_order_ref(rng)}", False),
+        (f"items in {_order_ref(rng)}", False),
+        (f"my last [{rng.choice(['3', '5', '10', 'three', 'five'])}](quantity) orders", False),
+        (f"show my orders from {when}", True), (f"orders from {when}", False),
+        ("when was my last order", False), ("what was my last order", False),
+        ("what have i bought so far", False), ("list everything i've ever ordered", True),
+        ("remind me what i ordered", False), ("the stuff i bought before", False),
     ]  # fmt: skip
     return rng.choice(choices)
 
@@ -389,12 +836,31 @@ def _frames_history(rng: random.Random) -> tuple[str, bool]:
 def _frames_cancel(rng: random.Random) -> tuple[str, bool]:
     ref = _order_ref(rng) if rng.random() < 0.55 else rng.choice(
         ["my order", "the order", "my purchase", "my last order", "this order", "it",
-         "the order i just placed", "my recent order"]
+         "the order i just placed", "my recent order", "an order"]
     )  # fmt: skip
-    verb = rng.choice(
+    verb = _deal(rng,
         ["cancel", "cancel", "call off", "stop", "abort", "void", "revoke", "scrap", "kill",
          "cancle", "withdraw", "undo"]
     )  # fmt: skip
+    item = _item(rng)
+    doing = _deal(rng, DOING)
+    mistake = _deal(
+        rng,
+        [
+            "the wrong size",
+            "the wrong colour",
+            "two by accident",
+            "the wrong thing",
+            "it twice",
+            "the wrong one",
+            "too many",
+            "a size too small",
+            "the wrong size by mistake",
+            "a medium instead of a large",
+            "the wrong model",
+        ],
+    )
+    ships = rng.choice(["ships", "goes out", "is dispatched", "gets sent", "leaves"])
     choices = [
         (f"{verb} {ref}", True),
         (f"i want to cancel {ref}", False),
@@ -408,20 +874,93 @@ def _frames_cancel(rng: random.Random) -> tuple[str, bool]:
         (f"cancellation of {ref}", False),
         (f"i need to cancel {ref}", False),
         (f"don't ship {ref}, cancel it", False),
+        (f"i ordered {mistake}, {rng.choice(['cancel it', 'please cancel', 'cancel the order'])}"
+         f"{rng.choice(['', f' before it {ships}'])}", False),
+        (f"i found {item} cheaper elsewhere, cancel {ref}", False),
+        (f"cancel the {rng.choice(PRODUCTS)} order", True),
+        (f"cancel my {rng.choice(['purchase', 'order'])} of {item}", True),
+        (f"cancel my order for {item}", True),
+        (f"any chance you could cancel what i ordered {rng.choice(TIMES)}", False),
+        (f"is it too late to cancel {ref}", False), (f"can i still cancel {ref}", False),
+        (f"how do i cancel {ref}", False), (f"cancel {ref} before it {ships}", True),
+        (f"i don't want {item} anymore, cancel the order", False),
+        (f"please cancel everything i ordered {rng.choice(TIMES)}", True),
+        (f"i no longer want {ref}", False), (f"i don't want {ref} anymore", False),
+        (f"{doing} cancelling {ref}", False),
+        (f"cancelling {ref}{rng.choice(['', ' please', ', thanks', ' today'])}", False),
     ]  # fmt: skip
-    return choices[0] if rng.random() < 0.35 else rng.choice(choices)
+    stop = rng.choice(
+        [
+            "cancel it",
+            "please cancel",
+            "cancel the order",
+            "can you cancel it",
+            "stop it",
+            "call it off",
+            "i need it cancelled",
+        ]
+    )
+    wrong_size = _deal(
+        rng,
+        [
+            "the wrong size",
+            "a size too big",
+            "a size too small",
+            "the wrong size of " + rng.choice(PRODUCTS),
+            "the wrong shoe size",
+            "an xl instead of an l",
+        ],
+    )
+    oops = rng.choice(
+        [
+            "i ordered",
+            "i just ordered",
+            "i accidentally ordered",
+            "we ordered",
+            "my husband ordered",
+            "i think i ordered",
+        ]
+    )
+    preambles = [
+        (f"{oops} {mistake}, {stop}{rng.choice(['', f' before it {ships}'])}", False),
+        (f"{oops} {mistake} so {stop}", False),
+        (f"{oops} {mistake} in {ref}, {stop}", False),
+        (f"{oops} {wrong_size}, {stop}{rng.choice(['', f' before it {ships}'])}", False),
+        (f"{rng.choice(['i picked', 'i chose', 'i clicked'])} {wrong_size}, {stop}", False),
+        (f"{doing} cancelling", False), (f"{rng.choice(['cancellation', 'cancel'])} please", False),
+        (f"i want to cancel{rng.choice(['', ' it', ' that', ' something'])}", False),
+    ]  # fmt: skip
+    return _pick(rng, choices, first=0.3, focus=preambles, share=0.2)
 
 
 def _frames_return(rng: random.Random) -> tuple[str, bool]:
-    ref = _order_ref(rng) if rng.random() < 0.4 else rng.choice(
+    ref = _order_ref(rng) if rng.random() < 0.35 else rng.choice(
         ["my order", "it", "this", "the item", "my purchase", "the " + rng.choice(PRODUCTS),
-         "my last order", "the product"]
+         "my last order", "the product", "the " + _other(rng)]
     )  # fmt: skip
-    problem = rng.choice(
+    problem = _deal(rng,
         ["arrived broken", "is damaged", "is faulty", "doesn't fit", "is the wrong size",
          "is not as described", "stopped working", "came defective", "is the wrong colour",
-         "arrived late", "is missing parts"]
+         "arrived late", "is missing parts", "fell apart", "has a hole in it", "came dented",
+         "is too small", "is too big", "stopped working after a week", "broke after one use",
+         "leaks", "is scratched", "isn't what i ordered", "arrived cracked", "is ripped",
+         "won't turn on", "smells funny", "came with a tear"]
     )  # fmt: skip
+    size = rng.choice(
+        [
+            "a bigger size",
+            "a smaller size",
+            "a 10",
+            "a medium",
+            "a large",
+            "a different colour",
+            "another one",
+            "a size 8",
+        ]
+    )
+    doing = _deal(rng, DOING)
+    if rng.random() < 0.3 and problem.split()[0] in ("stopped", "broke", "fell", "leaks"):
+        problem += " " + _deal(rng, AFTER_A_WHILE)
     choices = [
         (f"return {ref}", True), (f"refund {ref}", True), (f"i want a refund for {ref}", False),
         (f"i want my money back for {ref}", False), ("money back please", False),
@@ -438,8 +977,84 @@ def _frames_return(rng: random.Random) -> tuple[str, bool]:
         ("give me my money back", True), ("refund please", False), (f"refnud {ref}", True),
         (f"credit my account for {ref}", True), (f"i was charged for {ref} but it {problem}",
                                                   False),
+        (f"{ref} {problem}, can i swap it for {size}", False),
+        (f"can i swap {ref} for {size}", False), (f"swap {ref} for {size}", True),
+        (f"i need {size} in {ref}, can i exchange it", False),
+        (f"{ref} {problem}, {rng.choice(['replacement or refund', 'i want a replacement'])}"
+         f"{rng.choice(['', ' please', ' pls'])}", False),
+        (f"can i get a replacement for {ref}", False),
+        (f"{ref} {problem}, {rng.choice(['i want my money back', 'can i send it back'])}",
+         False),
+        (f"i'd like to send back {ref}", False),
+        (f"can i return something i bought {rng.choice(TIMES)}", False),
+        (f"{rng.choice(['my aunt', 'a friend', 'my boss', 'someone'])} gave me {_item(rng)} as a"
+         f" present, can i {rng.choice(['return', 'exchange', 'swap'])} it", False),
+        (f"how do returns work for {ref}", False), (f"print a return label for {ref}", True),
+        (f"{doing} returning {ref}", False),
     ]  # fmt: skip
-    return choices[0] if rng.random() < 0.35 else rng.choice(choices)
+    mine = rng.choice(
+        [
+            "my order",
+            "my parcel",
+            "my delivery",
+            "my package",
+            "the box",
+            "it",
+            "my " + rng.choice(PRODUCTS),
+            "the " + rng.choice(PRODUCTS),
+        ]
+    )
+    arrived = rng.choice(["arrived", "came", "turned up", "showed up", "got here"])
+    state = _deal(
+        rng,
+        [
+            "damaged",
+            "broken",
+            "smashed",
+            "crushed",
+            "wet",
+            "torn",
+            "dented",
+            "in pieces",
+            "with bits missing",
+            "opened",
+            "in the wrong size",
+        ],
+    )
+    want = _deal(
+        rng,
+        [
+            "i want my money back",
+            "can i return it",
+            "refund please",
+            "refund me",
+            "i want a refund",
+            "can you refund me",
+            "just refund me",
+        ],
+    )
+    fit = rng.choice(
+        [
+            "doesn't fit",
+            "does not fit",
+            "doesn't fit me",
+            "is too tight",
+            "is too loose",
+            "didn't fit",
+            "don't fit",
+        ]
+    )
+    statements = [
+        (f"{ref} {problem}", False),
+        (f"{mine} {fit}", False),
+        (f"{mine} {arrived} {state}", False),
+        (f"{mine} {arrived} {state}, {rng.choice(['what now', 'what can you do', 'help'])}",
+         False),
+        (f"{ref} {problem}, {want}", False),
+        (f"{rng.choice(['', 'please ', 'just ', 'can you '])}refund me"
+         f"{rng.choice(['', ' for ' + ref, ' please', ' now'])}", False),
+    ]  # fmt: skip
+    return _pick(rng, choices, first=0.28, focus=statements, share=0.18)
 
 
 def _rating(rng: random.Random) -> str:
@@ -451,7 +1066,31 @@ def _rating(rng: random.Random) -> str:
 
 
 def _frames_review(rng: random.Random) -> tuple[str, bool]:
-    item = _the_product(rng) if rng.random() < 0.7 else _order_ref(rng)
+    item = _item(rng) if rng.random() < 0.7 else _order_ref(rng)
+    opinion = _deal(
+        rng,
+        [
+            "great quality",
+            "works well",
+            "comfy but runs small",
+            "love it",
+            "not worth the money",
+            "does what it says",
+            "solid, would buy again",
+            "a bit flimsy",
+            "better than expected",
+            "looks cheap in person",
+        ],
+    )
+    post = rng.choice(
+        [
+            "post that as a review",
+            "put that in a review",
+            "add that as my review",
+            "that's my review",
+            "use that as my review",
+        ]
+    )
     choices = [
         (f"review {item}", True), (f"rate {item}", True), (f"rate {item} {_rating(rng)}", True),
         (f"give {item} {_rating(rng)}", True), (f"{_rating(rng)} for {item}", False),
@@ -465,16 +1104,46 @@ def _frames_review(rng: random.Random) -> tuple[str, bool]:
         (f"{item} was terrible, {_rating(rng)}", False), ("give feedback on my order", True),
         (f"tell you what i think about {item}", True), (f"rating for {item}", False),
         (f"i want to give my opinion on {item}", False), (f"revew {item}", True),
+        (f"how do i {rng.choice(['rate', 'review', 'leave a review for'])}"
+         f" {rng.choice(['something i bought', 'a product', 'my order', item])}", False),
+        (f"where can i {rng.choice(['leave a review', 'rate', 'write a review'])}"
+         f" {rng.choice(['', 'for ' + item])}", False),
+        (f"can i review {item}", False), (f"i'd like to rate {item}", False),
+        (f"thumbs {rng.choice(['up', 'down'])} for {item}", False),
+        (f"{item}: {opinion}. {post}", False), (f"{item}, {opinion}, {post}", False),
+        (f"add a review to {item}", True), (f"leave a rating for {item}", True),
+        (f"{_rating(rng)} for {item}, {opinion}", False),
+        (f"i want to tell other shoppers about {item}", False),
+        ("leave a star rating", True), ("rate what i bought", True),
     ]  # fmt: skip
-    return choices[0] if rng.random() < 0.35 else rng.choice(choices)
+    ratings = [
+        (f"{_rating(rng)} for {item}", False), (f"{item}: {_rating(rng)}", False),
+        (f"{_rating(rng)}, {item}", False), (f"i give {item} {_rating(rng)}", False),
+        (f"{item} gets {_rating(rng)} from me", False),
+    ]  # fmt: skip
+    return _pick(rng, choices, first=0.28, focus=ratings, share=0.14)
 
 
 def _frames_support(rng: random.Random) -> tuple[str, bool]:
-    who = rng.choice(
+    who = _deal(rng,
         ["a human", "a real person", "an agent", "a person", "someone", "a representative",
          "customer service", "support", "a manager", "the shop", "the seller", "a live agent",
-         "customer care", "the helpdesk", "an operator", "somebody"]
+         "customer care", "the helpdesk", "an operator", "somebody", "the vendor",
+         "the supplier", "the merchant", "the store owner", "your team", "a human being",
+         "someone real", "an actual person", "staff", "a supervisor", "someone in charge",
+         "the support team", "someone from the shop"]
     )  # fmt: skip
+    fed_up = rng.choice(
+        [
+            "this isn't working",
+            "you're not helping",
+            "i've had enough",
+            "i'm going round in circles",
+            "this is taking forever",
+            "i've been waiting for ages",
+            "nothing works",
+        ]
+    )
     choices = [
         (f"talk to {who}", True), (f"speak to {who}", True), (f"connect me with {who}", True),
         (f"put me through to {who}", True), (f"i need {who}", False), (f"contact {who}", True),
@@ -484,11 +1153,97 @@ def _frames_support(rng: random.Random) -> tuple[str, bool]:
         (f"i want to talk to {who} about {_order_ref(rng)}", False), ("operator", False),
         ("is there anyone i can call", False), ("live chat with a person", False),
         (f"let me talk to {who}", True), (f"i need to speak with {who} now", False),
+        (f"can {who} call me back", False), ("request a callback", True),
+        (f"have {who} ring me", True), ("i want a call back", False), ("ring me back", True),
+        (f"how do i {rng.choice(['email', 'phone', 'call', 'contact', 'message'])}"
+         f" {rng.choice(['you', 'the shop', 'support', 'customer service'])}", False),
+        ("what's your email address", False), ("can i email support", False),
+        ("what email can i write to", False), ("how can i get in touch", False),
+        (f"i'd like to get in touch with {who}", False), (f"put me in touch with {who}", True),
+        (f"pass me to {who}", True), (f"transfer me to {who}", True),
+        (f"escalate this to {who}", True), (f"i want to make a complaint to {who}", False),
+        (f"who do i contact about {_order_ref(rng)}", False),
+        (f"contact details for {who}", False),
+        ("when is customer service open", False), ("support opening hours", False),
+        ("is there a helpline", False), (f"chat with {who}", True),
+        (f"{rng.choice(['contact', 'message', 'ask'])} the"
+         f" {rng.choice(['seller', 'vendor', 'maker', 'supplier', 'brand'])} of {_item(rng)}",
+         True),
+        (f"{fed_up}, {rng.choice(['let me speak to', 'get me', 'i want', 'put me through to'])}"
+         f" {who}", False),
+        (f"can i speak to {who} instead of a bot", False),
+        ("give me a number i can ring", True), ("i'd like someone to phone me", False),
+        ("send me your contact details", True), ("how do i lodge a complaint", False),
     ]  # fmt: skip
-    return rng.choice(choices)
+    means = _deal(
+        rng,
+        [
+            "phone number",
+            "email",
+            "email address",
+            "contact number",
+            "helpline number",
+            "whatsapp",
+            "support line",
+            "number",
+            "customer service email",
+            "live chat",
+        ],
+    )
+    reach = _deal(
+        rng,
+        [
+            "email",
+            "phone",
+            "ring",
+            "call",
+            "message",
+            "reach",
+            "contact",
+            "get hold of",
+            "write to",
+            "speak to",
+        ],
+    )
+    whom = rng.choice(
+        ["you", "you guys", "the shop", "support", "the team", "a person", "customer services"]
+    )
+    call = rng.choice(["callback", "call back", "phone call"])
+    keyword = _deal(
+        rng,
+        [
+            "agent",
+            "human",
+            "operator",
+            "live agent",
+            "real person",
+            "customer service",
+            "customer services",
+            "helpdesk",
+            "support",
+            "manager",
+            "supervisor",
+            "person please",
+            "human please",
+            "call me",
+            "callback",
+            "complaint",
+        ],
+    )
+    channels = [
+        (keyword, False), (f"{keyword}!", False), (f"{keyword}?", False),
+        (f"what's your {means}", False), (f"what is the {means} for support", False),
+        (f"{means} for customer service?", False), (f"do you have a {means}", False),
+        (f"how do i {reach} {whom}", False),
+        (f"can i {reach} you", False), (f"i'd like a {call}", False),
+        (f"can {who} {rng.choice(['call', 'ring', 'phone', 'email'])} me", False),
+        (f"please have {who} {rng.choice(['call', 'email', 'contact'])} me", True),
+    ]  # fmt: skip
+    return _pick(rng, choices, focus=channels, share=0.3)
 
 
 def _frames_help(rng: random.Random) -> tuple[str, bool]:
+    bot = rng.choice(["bot", "chat", "thing", "assistant", "app", "service", "chatbot"])
     choices = [
         ("help", False), ("what can you do", False), ("how does this work", False),
         ("how do i use this bot", False), ("what commands are there", False),
@@ -502,20 +1257,42 @@ def _frames_help(rng: random.Random) -> tuple[str, bool]:
         ("can you guide me", False), ("i need assistance using this", False),
         ("how do i buy something here", False), ("what features do you have", False),
         ("start over", True), ("main menu", False), ("hlep", False), ("halp pls", False),
+        (f"what is this {bot} for", False), (f"what's the point of this {bot}", False),
+        (f"what does this {bot} do", False), (f"what is this {bot}", False),
+        ("how do i use you", False), (f"how am i supposed to use this {bot}", False),
+        (f"how do i talk to this {bot}", False), ("how should i talk to you", False),
+        ("how do i ask you for things", False), ("what should i type", False),
+        ("what can i say to you", False), ("what kind of things can you help with", False),
+        ("what are you able to do", False), ("which commands do you understand", False),
+        ("is there a list of commands", False), ("first time here, what can you do", False),
+        ("i've never used this before, where do i start", False),
+        ("walk me through how this works", True), (f"what can this {bot} do", False),
+        (f"how does this {bot} work", False), ("do you understand normal sentences", False),
+        ("what's the best way to ask you things", False), ("how do i word my requests", False),
+        (f"what's this {bot} about", False), ("what do you do exactly", False),
+        ("show me how to use this", True), ("how do i chat with you", False),
+        ("what are you capable of", False), ("what are your capabilities", False),
+        ("tell me what you can do", True), ("list what you can do", True),
+        ("what sort of things can i ask", False),
+        (f"i'm confused, how does this {bot} work", False), ("what can i do here", False),
     ]  # fmt: skip
     return rng.choice(choices)
 
 
 def _frames_greet(rng: random.Random) -> tuple[str, bool]:
-    hello = rng.choice(
+    hello = _deal(rng,
         ["hi", "hello", "hey", "hiya", "heya", "howdy", "yo", "good morning", "good afternoon",
          "good evening", "morning", "evening", "greetings", "hey there", "hello there", "hallo",
-         "helo", "heyyy", "hii", "sup", "what's up"]
+         "helo", "heyyy", "hii", "sup", "what's up", "good day", "hi folks", "hey team",
+         "hello friend", "hey you", "hi bot", "ahoy", "hullo"]
     )  # fmt: skip
-    tail = rng.choice(
+    tail = _deal(rng,
         ["", "", "", "!", " bot", " there", " everyone", " friend", ", how are you",
          ", anyone here?", ", i'm new", ", first time here", " :)", ", how's it going",
-         ", nice to meet you"]
+         ", nice to meet you", ", hope you're doing well", ", hope all is good",
+         ", hope your day is going well", ", how are things", ", how's your day", " again",
+         ", good to be back", ", how are you doing today", ", hope you're having a good day",
+         ", i'm back", " shop", " store"]
     )  # fmt: skip
     return (f"{hello}{tail}", False)
 
@@ -529,8 +1306,26 @@ def _frames_search(rng: random.Random) -> tuple[str, bool]:
          f" below [{rng.randint(10, 200)} dollars](price_max)",
          f" cheaper than [{rng.randint(10, 200)} bucks](price_max)",
          f" over [${rng.randint(10, 200)}](price_min)",
-         f" for less than [${rng.randint(10, 200)}](price_max)"]
+         f" for less than [${rng.randint(10, 200)}](price_max)",
+         f", nothing over [{rng.randint(10, 200)} dollars](price_max)",
+         f", ideally under [${rng.randint(10, 200)}](price_max)"]
     )  # fmt: skip
+    thing = _a_kind(rng)
+    purpose = _deal(rng, PURPOSES)
+    after = _deal(
+        rng,
+        [
+            "i'm after",
+            "i'm in the market for",
+            "i'm shopping for",
+            "on the hunt for",
+            "after",
+            "i'm on the lookout for",
+            "i want to find",
+            "searching for",
+            "i could use",
+        ],
+    )
     choices = [
         (f"show me {cat}{price}", True), (f"do you have {cat}{price}", False),
         (f"do you sell {cat}", False), (f"i'm looking for {cat}{price}", False),
@@ -548,14 +1343,276 @@ def _frames_search(rng: random.Random) -> tuple[str, bool]:
         ("what categories do you have", False), ("best sellers", False),
         (f"something for {cat}", False), (f"gift ideas{price}", False),
         (f"looking for a {_product(rng)}", False), (f"find me a {_product(rng)}", True),
+        (f"i need {thing} {purpose}{price}", False), (f"{after} {thing}", False),
+        (f"{after} {thing} {purpose}", False), (f"{after} some {cat}{price}", False),
+        (f"anything good {purpose}?", False), (f"what have you got {purpose}", False),
+        (f"what {cat} have you got", False), (f"what {cat} do you have{price}", False),
+        (f"recommend {thing} {purpose}", True), (f"what would you suggest {purpose}", False),
+        (f"have you got any {cat} in {rng.choice(COLOURS)}", False),
+        (f"{rng.choice(['cheap', 'affordable', 'budget', 'good', 'decent'])} {cat}"
+         f"{rng.choice(['', ' please', '?'])}", False),
+        (f"do you do {cat}", False), (f"any {cat} on sale", False),
+        (f"what's in the {cat} section", False), (f"show me some {cat} {purpose}", True),
+        (f"need some {cat} {purpose}{price}", False), (f"i want to buy {thing} {purpose}", False),
+        (f"could you find me {thing}{price}", True), (f"do you stock {thing}", False),
+        (f"is there {thing} {purpose} in your shop", False),
+        (f"what options do you have for {cat}", False), (f"where are your {cat}", False),
     ]  # fmt: skip
-    return rng.choice(choices)
+    name = rng.choice(PRODUCTS)
+    many = rng.choice([
+        cat, cat, f"[{PLURALS.get(name, name)}](product)", _others(_other(rng)), "earphones",
+        "trainers", "boots", "coats", "jumpers", "plates", "bottles", "bags", "novels",
+    ])  # fmt: skip
+    kind_of = _deal(
+        rng,
+        [
+            "waterproof",
+            "noise cancelling",
+            "wireless",
+            "lightweight",
+            "vegan",
+            "non-slip",
+            "insulated",
+            "rechargeable",
+            "machine washable",
+            "foldable",
+            "kids'",
+            "women's",
+            "men's",
+            "second hand",
+            "eco",
+            "waterproof hiking",
+            "large",
+            "slim",
+            "portable",
+        ],
+    )
+    looking = _deal(
+        rng,
+        [
+            "looking for",
+            "i'm looking for",
+            "show me",
+            "any",
+            "do you have",
+            "i want",
+            "need",
+            "got any",
+            "do you sell",
+            "find me",
+            "searching for",
+        ],
+    )
+    cheap = _deal(
+        rng,
+        [
+            "cheap",
+            "affordable",
+            "budget",
+            "inexpensive",
+            "good value",
+            "the cheapest",
+            "the best",
+            "top rated",
+            "popular",
+        ],
+    )
+    attr, kinds = _attributed(rng)
+    attr_kind = f"{attr} {kinds}"
+    wanted = [
+        (f"i need {thing} {purpose}{price}", False), (f"{after} {thing}", False),
+        (f"{after} {thing} {purpose}", False), (f"{looking} {kind_of} {many}{price}", False),
+        (f"{cheap} {many}{rng.choice(['', ' please', '?', ' pls'])}", False),
+        (f"{looking} {thing}{price}", False), (f"i need {many} {purpose}", False),
+        (f"{kind_of} {many}{price}", False),
+        (f"{looking} {attr_kind}{price}", False), (f"{attr_kind}{price}", False),
+        (f"{after} {rng.choice(['some', 'a pair of', 'any'])} {attr_kind}", False),
+        (f"do you have any {attr_kind}", False),
+        (f"{looking} {rng.choice(LOOKALIKES)}{price}", False),
+        (f"{cheap} [{PLURALS.get(name, name)}](product){rng.choice(['', ' please', '?'])}",
+         False),
+    ]  # fmt: skip
+    return _pick(rng, choices, focus=wanted, share=0.3)
+
+
+#: What shoppers search by and ask about, per kind of thing: (plural, singular, attributes).
+ATTRIBUTES: list[tuple[str, str, list[str]]] = [
+    ("headphones", "headphones", ["noise cancelling", "wireless", "over-ear", "bluetooth",
+                                  "foldable", "noise-cancelling", "in-ear"]),
+    ("earphones", "earphones", ["noise cancelling", "wireless", "sweatproof", "bluetooth"]),
+    ("speakers", "speaker", ["bluetooth", "waterproof", "portable", "smart", "wireless"]),
+    ("jackets", "jacket", ["waterproof", "insulated", "lightweight", "packable", "hooded"]),
+    ("boots", "boots", ["waterproof", "hiking", "leather", "winter"]),
+    ("running shoes", "running shoes", ["lightweight", "cushioned", "wide fit", "trail"]),
+    ("sneakers", "sneaker", ["leather", "canvas", "vegan", "white", "slip-on"]),
+    ("tents", "tent", ["two-person", "ultralight", "waterproof", "family", "pop-up"]),
+    ("pans", "pan", ["nonstick", "induction", "oven safe", "ceramic", "dishwasher safe"]),
+    ("skillets", "skillet", ["cast iron", "pre-seasoned", "oven safe", "induction"]),
+    ("yoga mats", "yoga mat", ["non-slip", "extra thick", "eco", "travel", "cork"]),
+    ("chargers", "charger", ["fast", "usb-c", "wireless", "dual port", "compact"]),
+    ("phone cases", "case", ["wallet", "shockproof", "clear", "silicone", "magsafe"]),
+    ("hoodies", "hoodie", ["zip", "oversized", "fleece", "organic cotton", "heavyweight"]),
+    ("dresses", "dress", ["summer", "long", "linen", "wrap", "casual"]),
+    ("lamps", "lamp", ["dimmable", "led", "reading", "cordless", "adjustable"]),
+    ("kettles", "kettle", ["electric", "gooseneck", "stovetop", "quiet", "fast boil"]),
+    ("books", "novel", ["mystery", "second hand", "signed", "large print", "crime"]),
+    ("water bottles", "water bottle", ["insulated", "leakproof", "bpa free", "glass"]),
+    ("backpacks", "backpack", ["waterproof", "laptop", "hiking", "anti-theft"]),
+    ("dumbbells", "dumbbell pair", ["adjustable", "hex", "rubber coated"]),
+    ("t-shirts", "tee", ["organic cotton", "oversized", "slim fit", "graphic", "plain"]),
+]  # fmt: skip
+
+
+def _common(rng: random.Random, options: list[str]) -> str:
+    """The first (most asked about) option twice as often as its share."""
+    return options[0] if rng.random() < 0.35 else rng.choice(options)
+
+
+#: What goes before a request worded with its -ing form ("i'm thinking about cancelling X").
+DOING = [
+    "i am", "i'm", "we are", "i'm thinking about", "i need help", "what about", "how about",
+    "i was thinking of", "i'm considering", "any help with",
+]  # fmt: skip
+#: How soon a thing went wrong ("stopped working after a week").
+AFTER_A_WHILE = [
+    "after a week", "after three weeks", "within a month", "after one wash",
+    "on the first day", "after a few uses", "in under a week", "after ten days",
+]  # fmt: skip
+#: What a shopper may say before asking to add something.
+SCENES = [
+    "my son's birthday is coming up", "it's for my sister", "i've had my eye on it for ages",
+    "payday finally", "mine just broke", "we're going camping next month",
+    "my old one fell apart", "it's a present for my boss", "i start running next week",
+    "we've just moved house", "treating myself",
+]  # fmt: skip
+#: Things whose names contain another request's word ("cancel", "track", "check", "save"):
+#: still searches and product questions.
+LOOKALIKES = [
+    "noise cancelling headphones", "noise-cancelling earphones", "noise cancelling headset",
+    "track pants", "a track jacket", "a tracksuit", "a check shirt", "checked trousers",
+    "a return-air vent filter", "a save-the-date card", "star stickers", "a cart for the garden",
+    "an order book", "a wish jar",
+]  # fmt: skip
+
+
+def _attributed(rng: random.Random) -> tuple[str, str]:
+    """("noise cancelling", "headphones"): an attribute and the kind of thing it belongs to."""
+    plural, _, options = ATTRIBUTES[int(_deal(rng, [str(i) for i in range(len(ATTRIBUTES))]))]
+    return _common(rng, options), plural
+
+
+def _attributed_product(rng: random.Random) -> tuple[str, str, bool]:
+    """An attribute, a named product of that kind ("the [studio headphones](product)") and
+    whether the name is plural."""
+    _, singular, options = rng.choice(ATTRIBUTES)
+    names = [p for p in PRODUCTS if p.endswith(singular)] or [singular]
+    name = rng.choice(names)
+    if name in PLURALS and rng.random() < 0.4:
+        name, many = PLURALS[name], True
+    else:
+        many = name.endswith(("phones", "shoes", "sneakers", "dumbbells", "boots"))
+    colour = f"[{rng.choice(COLOURS)}](colour) " if rng.random() < 0.3 else ""
+    return _common(rng, options), f"the {colour}[{name}](product)", many
+
+
+INFO_ADJECTIVES = [
+    "waterproof", "noise cancelling", "machine washable", "dishwasher safe", "oven safe",
+    "induction compatible", "vegan", "true to size", "foldable", "adjustable", "rechargeable",
+    "wireless", "non-slip", "lightweight", "breathable", "bpa free", "stretchy",
+    "good for beginners", "suitable for kids", "easy to clean", "water resistant",
+    "microwave safe", "organic cotton", "padded", "insulated", "unisex",
+]  # fmt: skip
+INFO_FEATURES = [
+    "a warranty", "pockets", "a hood", "bluetooth", "a lid", "a carry bag", "a usb-c port",
+    "a built-in mic", "a detachable strap", "fast charging", "an auto shut-off",
+    "a non-stick coating", "padding", "a zip", "reflective strips", "a temperature gauge",
+    "a volume limiter", "a drawstring", "an index", "a glass lid", "a kickstand",
+]  # fmt: skip
+INFO_ASPECTS = [
+    "battery life", "weight", "capacity", "warranty", "wattage", "fabric", "page count",
+    "dimensions", "sizing", "material", "lead time", "charging time",
+    "price", "colour options", "pack size", "burn time", "range",
+]  # fmt: skip
+DEVICES = [
+    "an iphone 13", "an iphone 14 pro", "a pixel 8", "a galaxy s23", "my laptop",
+    "a macbook", "a uk plug", "an induction hob", "an ipad", "a samsung phone", "a 13 inch laptop",
+    "a standard double bed", "my android phone", "a bedside table",
+]  # fmt: skip
+SHORT_QUESTIONS = [
+    "is it waterproof", "does it run small", "what's it made of", "how heavy is it",
+    "does it come in blue", "is it any good", "how big is it", "is it in stock",
+    "what sizes are there", "does it have a warranty", "how long does the battery last",
+    "can it go in the dishwasher", "is it true to size", "how much is it",
+]  # fmt: skip
 
 
 def _frames_info(rng: random.Random) -> tuple[str, bool]:
-    item = _the_product(rng)
+    item = _item(rng)
+    items = _items(rng)
+    adj = _deal(rng, INFO_ADJECTIVES)
+    feature = _deal(rng, INFO_FEATURES)
+    aspect = _deal(rng, INFO_ASPECTS)
+    place = _deal(
+        rng,
+        [
+            "oven",
+            "dishwasher",
+            "microwave",
+            "washing machine",
+            "dryer",
+            "freezer",
+            "fridge",
+            "tumble dryer",
+        ],
+    )
+    device = _deal(rng, DEVICES)
+    unit = _deal(
+        rng,
+        [
+            "watts",
+            "litres",
+            "pages",
+            "cups",
+            "kilos",
+            "grams",
+            "inches",
+            "centimetres",
+            "hours of battery",
+            "mah",
+            "pieces",
+            "decibels",
+        ],
+    )
+    how = _deal(
+        rng,
+        [
+            "long",
+            "wide",
+            "tall",
+            "warm",
+            "loud",
+            "thick",
+            "durable",
+            "comfy",
+            "sturdy",
+            "bright",
+            "quiet",
+            "fast",
+            "deep",
+            "strong",
+            "soft",
+        ],
+    )
+    title = rng.choice(
+        ["harbour mystery", "locked room novel", "weeknight cookbook", "baking basics"]
+    )
+    book = f"[{title}](product)"
+    purpose = _deal(rng, PURPOSES)
+    short_q = rng.choice(SHORT_QUESTIONS)
+    size = rng.choice([*SIZES, "size 12", "a medium", "an xl", "a size 10"])
     choices = [
         (f"how much is {item}", False), (f"what's the price of {item}", False),
+        (f"how much is a {_product(rng)}", False),
         (f"price of {item}", False), (f"tell me about {item}", True),
         (f"details on {item}", False), (f"more info about {item}", False),
         (f"specs for {item}", False), (f"what material is {item}", False),
@@ -567,8 +1624,55 @@ def _frames_info(rng: random.Random) -> tuple[str, bool]:
         (f"any reviews of {item}", False), (f"is {item} any good", False),
         (f"what comes with {item}", False), (f"dimensions of {item}", False),
         (f"can you tell me more about {item}", False), (f"info on {item}", False),
+        (f"is {item} {adj}", False), (f"are {items} {adj}", False),
+        (f"{item}, is it {adj}?", False), (f"does {item} have {feature}", False),
+        (f"do {items} have {feature}", False), (f"does {item} come with {feature}", False),
+        (f"can {item} go in the {place}", False), (f"can i put {item} in the {place}", False),
+        (f"will {item} fit {device}", False), (f"does {item} fit {device}", False),
+        (f"is {item} compatible with {device}", False), (f"will {item} work with {device}",
+                                                          False),
+        (f"how many {unit} is {item}", False), (f"how many {unit} does {item} have", False),
+        (f"what's the {aspect} of {item}", False), (f"{aspect} of {item}?", False),
+        (f"what's the {aspect} like on {item}", False), (f"{item} {aspect}?", False),
+        (f"how long does {item} last on one charge", False),
+        (f"how {how} is {item}", False), (f"what does {item} weigh", False),
+        (f"what sizes does {item} come in", False), (f"what colours does {item} come in", False),
+        (f"do you have {_the_product(rng)} in [{rng.choice(COLOURS)}](colour)", False),
+        (f"do you have {_the_product(rng)} in {size}", False),
+        (f"is {item} available in {size}", False),
+        (f"got {item} in [{rng.choice(COLOURS)}](colour)?", False),
+        (f"any {item} left in {size}", False), (f"is {item} true to size", False),
+        (f"does {item} run small", False), (f"who makes {item}", False),
+        (f"who wrote {book}", False), (f"how many pages is {book}", False),
+        (f"is there a sequel to {book}", False), (f"what's {book} about", False),
+        (f"is {item} good {purpose}", False), (f"would {item} be ok {purpose}", False),
+        (f"can i use {item} {purpose}", False),
+        (f"what's the difference between {item} and {_the_product(rng)}", False),
+        (f"quick question about {item}, {short_q}", False), (f"{item}: {short_q}?", False),
+        (f"i'm thinking of getting {item}, {short_q}", False),
+        (f"before i buy {item}, {short_q}", False), (f"{item}, {short_q}?", False),
+        (f"how does {item} fit", False), (f"is {item} worth it", False),
+        (f"do you know if {item} is {adj}", False),
+        (f"i was wondering whether {item} has {feature}", False),
+        (f"could you tell me if {item} is {adj}", False),
+        (f"i'd like to know the {aspect} of {item}", False),
+        (f"how many people fit in {item}", False), (f"how many does {item} serve", False),
     ]  # fmt: skip
-    return rng.choice(choices)
+    quality, named, many = _attributed_product(rng)
+    be = "are" if many else "is"
+    attributes = [
+        (f"{be} {named} {quality}", False), (f"{named}, {'are they' if many else 'is it'}"
+                                              f" {quality}?", False),
+        (f"{'do' if many else 'does'} {named} {rng.choice(['have', 'come with'])} {feature}",
+         False),
+        (f"is {item} {adj}", False), (f"are {items} {adj}", False),
+        (f"does {item} have {feature}", False), (f"do {items} have {feature}", False),
+        (f"can {item} go in the {place}", False), (f"will {item} fit {device}", False),
+        (f"{aspect} of {item}?", False), (f"{rng.choice(['what about', 'and'])} the {aspect}"
+                                          f" on {item}?", False),
+        (f"how {how} is {item}", False), (f"how {how} are {items}", False),
+    ]  # fmt: skip
+    return _pick(rng, choices, focus=attributes, share=0.3)
 
 
 FRAMES: dict[str, Frame] = {
@@ -615,6 +1719,14 @@ FOREIGN_OBJECTS: dict[str, list[str]] = {
         "my doctor's appointment",
         "my direct debit",
         "my broadband",
+        "my dentist checkup",
+        "the plumber",
+        "my nail appointment",
+        "my driving test",
+        "my cable tv",
+        "my bank card",
+        "the babysitter",
+        "my piano lesson",
     ],
     "add": [
         "my sister to the family plan",
@@ -632,6 +1744,12 @@ FOREIGN_OBJECTS: dict[str, list[str]] = {
         "a filter to my photo",
         "a comment to the document",
         "the show to my watchlist",
+        "an alarm for 7am",
+        "eggs to the shopping list",
+        "a new member to the slack channel",
+        "my husband to the car insurance",
+        "a song to the party playlist",
+        "a birthday to my calendar",
     ],
     "remove": [
         "that song from my playlist",
@@ -646,6 +1764,11 @@ FOREIGN_OBJECTS: dict[str, list[str]] = {
         "an episode from my queue",
         "a stain from my shirt",
         "my ex from my contacts",
+        "the wallpaper in the hall",
+        "my old posts",
+        "ads from my feed",
+        "the red eye from this picture",
+        "a splinter",
     ],
     "review": [
         "my essay",
@@ -658,6 +1781,14 @@ FOREIGN_OBJECTS: dict[str, list[str]] = {
         "my insurance claim",
         "my tax return",
         "my cover letter",
+        "my portfolio",
+        "my presentation",
+        "my speech",
+        "my business plan",
+        "my pull request",
+        "my thesis",
+        "my linkedin profile",
+        "my song lyrics",
     ],
     "return": [
         "the library book",
@@ -667,6 +1798,12 @@ FOREIGN_OBJECTS: dict[str, list[str]] = {
         "the hire car",
         "to the main road",
         "the favour",
+        "my mum's missed call",
+        "the keys to my landlord",
+        "the hire van",
+        "to work after my holiday",
+        "the library dvds",
+        "the borrowed ladder",
     ],
     "track": [
         "my steps",
@@ -680,6 +1817,13 @@ FOREIGN_OBJECTS: dict[str, list[str]] = {
         "my phone",
         "my mood",
         "the hurricane",
+        "my run",
+        "my heart rate",
+        "my water intake",
+        "my weight loss",
+        "my screen time",
+        "my habits",
+        "my baby's feeds",
     ],
     "check": [
         "my bank balance",
@@ -692,6 +1836,10 @@ FOREIGN_OBJECTS: dict[str, list[str]] = {
         "the traffic",
         "my data usage",
         "my horoscope",
+        "my lottery numbers",
+        "the train times",
+        "my pulse",
+        "the tide times",
     ],
     "apply": [
         "for a loan",
@@ -702,8 +1850,26 @@ FOREIGN_OBJECTS: dict[str, list[str]] = {
         "for a credit card",
         "makeup",
         "for university",
+        "for a passport",
+        "for a new job",
+        "for a scholarship",
+        "the handbrake",
+        "a face mask",
+        "for a parking permit",
     ],
-    "rate": ["my selfie", "this movie", "my driver", "my haircut", "my uber ride", "my doctor"],
+    "rate": [
+        "my selfie",
+        "this movie",
+        "my driver",
+        "my haircut",
+        "my uber ride",
+        "my doctor",
+        "my outfit",
+        "my cooking",
+        "my singing",
+        "my essay out of ten",
+        "this joke",
+    ],
     "buy": [
         "bitcoin",
         "shares in apple",
@@ -714,6 +1880,11 @@ FOREIGN_OBJECTS: dict[str, list[str]] = {
         "a lottery ticket",
         "a car",
         "stocks",
+        "a new house",
+        "crypto",
+        "train tickets",
+        "a gym pass",
+        "premium bonds",
     ],
     "order": [
         "a pizza",
@@ -724,10 +1895,120 @@ FOREIGN_OBJECTS: dict[str, list[str]] = {
         "takeout",
         "chinese food",
         "a coffee from starbucks",
+        "a curry",
+        "a takeaway",
+        "room service",
+        "my thoughts",
+        "a round of drinks",
     ],
-    "pay": ["my electricity bill", "my rent", "my phone bill", "my taxes", "the babysitter"],
-    "save": ["this photo", "my game", "the document", "this phone number", "money"],
-    "refund": ["my plane ticket", "my concert ticket", "my train fare", "my tax"],
+    "pay": [
+        "my electricity bill",
+        "my rent",
+        "my phone bill",
+        "my taxes",
+        "the babysitter",
+        "the parking fine",
+        "my council tax",
+        "my credit card bill",
+        "my friend back",
+    ],
+    "save": [
+        "this photo",
+        "my game",
+        "the document",
+        "this phone number",
+        "money",
+        "this article for later",
+        "this video to watch later",
+        "my progress",
+        "the wifi password",
+        "this contact",
+        "my seat at the cinema",
+    ],
+    "refund": [
+        "my plane ticket",
+        "my concert ticket",
+        "my train fare",
+        "my tax",
+        "my festival ticket",
+    ],
+    "check out": [
+        "this video",
+        "this funny clip",
+        "my new tattoo",
+        "this website",
+        "my drawing",
+        "this photo of my dog",
+        "the view from my window",
+        "this article",
+        "my new car",
+        "this song i found",
+        "the new marvel film",
+        "my garden",
+    ],
+    "find": [
+        "my glasses",
+        "my passport",
+        "a plumber",
+        "an electrician",
+        "a babysitter",
+        "a good dentist",
+        "a parking space",
+        "the tv remote",
+        "a job",
+        "a flatmate",
+        "my way home",
+        "the nearest petrol station",
+        "my missing cat",
+        "a date for friday",
+    ],
+    "search": [
+        "the web for cheap flights",
+        "wikipedia for napoleon",
+        "youtube for cat videos",
+        "my emails for the invoice",
+        "for a good mechanic",
+        "for jobs in leeds",
+    ],
+    "show me": [
+        "how to tie a tie",
+        "the way to the station",
+        "photos from my holiday",
+        "my step count",
+        "today's headlines",
+        "a map of spain",
+    ],
+    "book": [
+        "a haircut",
+        "a table for two",
+        "a massage",
+        "a hotel room",
+        "a tennis court",
+        "a driving lesson",
+        "a cleaner",
+    ],
+    "play": ["some jazz", "my workout playlist", "the radio", "a game with me", "chess with me"],
+    "write": [
+        "my essay for me",
+        "a birthday card message",
+        "a cover letter",
+        "a speech for my best man",
+        "song lyrics",
+    ],
+    "send": [
+        "a text to my sister",
+        "an email to my boss",
+        "flowers to my mum",
+        "money to my friend",
+        "a postcard",
+    ],
+    "remind me to": [
+        "buy milk",
+        "call the vet",
+        "take my pills",
+        "water the plants",
+        "pick up the kids",
+    ],
 }
 OUT_OF_SCOPE_PHRASES = """
 what's my bank balance | transfer money to my savings | freeze my card | my card was stolen
@@ -773,6 +2054,40 @@ add milk and eggs to my grocery list | what's on my to do list | clear my notifi
 delete my last message | delete my facebook account | remove my number from your list
 play the next episode | pause the video | rewind ten seconds
 show me pictures of cats | show me the news | show me the weather
+do you sleep | do you ever get tired | do you eat food | do you have friends
+do you feel pain | do you get bored | do you believe in ghosts | do you like music
+do you watch football | do you have pets | are you happy | are you alive | can you think
+do you have a family | where do you live | what's your favourite food | what do you do for fun
+are you a man or a woman | how smart are you | can you see me | do you remember me
+what are you thinking about | do you ever rest | do you have a soul | are you lonely
+how tall is mount everest | how old is the universe | how long is the nile
+how far away is the moon | how deep is the pacific ocean | how big is texas
+how many people live in london | who painted the mona lisa | when did ww2 end
+what's the speed of light | how heavy is a blue whale | how hot is the sun
+how do i improve my golf swing | how do i bake sourdough | how do i change a tyre
+how do i learn guitar | how do i get better at chess | how do i do a handstand
+how do i fix a leaky tap | how do i unblock a sink | how do i get rid of ants
+wait | hold on | hang on
+nothing | later | brb | gotta go | bye
+my train was late, can the rail company compensate me | my hotel room was dirty
+my internet keeps dropping, cancel my contract | the taxi never came, refund my fare
+the concert got cancelled, refund my ticket | my gym charged me twice, sort it out
+the airline lost my suitcase | the pizza is late, where is my pizza
+my prescription hasn't arrived at the pharmacy | my new passport still hasn't come
+my electricity bill is wrong | the dentist overcharged me
+my landlord won't return my deposit | my bank blocked my card, unblock it
+the bus didn't show up, who do i complain to | my parcel from another website is late
+lend me a tenner | can i borrow some money | give me free money | what's your salary
+be quiet | shut it | pipe down | stop talking | go away bot | leave me alone
+you're a waste of space | what a pathetic excuse for a bot | you're hopeless
+this bot is rubbish | you are so dumb | worthless machine | you're a joke
+what a pile of garbage | you're the worst bot ever | dumb robot
+did arsenal win last night | what was the score in the yankees game | when do the knicks play next
+who scored for real madrid | is the cricket still on | how did the all blacks do
+whistle a tune | rap for me | dance for me | do an impression of a cat | tell me a riddle
+recite a poem | say something funny | make me laugh | entertain me
+teach me spanish | teach me to code | teach me how to juggle | give me a german lesson
+help me learn italian | how do you say thank you in japanese | quiz me on capital cities
 """
 
 
@@ -782,7 +2097,7 @@ booking reservation ticket taxi doctor dentist prescription medicine insurance b
 salary paycheck bank pin password email calendar meeting alarm reminder weather steps
 workout calories diet recipe restaurant movie series score news passport visa lawyer taxes
 gym netflix spotify uber router wifi broadband photo selfie contact voicemail mortgage
-pension savings stocks crypto bitcoin lottery homework thesis resume car bike scooter"""
+pension savings stocks crypto bitcoin lottery homework thesis resume car"""
 SHOP_VERBS = [
     "cancel", "add", "remove", "review", "return", "track", "check", "rate", "renew", "pay",
     "refund", "apply for", "delete", "update", "change", "buy", "book",
@@ -801,6 +2116,40 @@ def _off_requests(rng: random.Random, count: int) -> list[str]:
     return out
 
 
+#: Famous things people ask the size or age of: "how tall is X" about one of them is trivia,
+#: however much it looks like a product question.
+LANDMARKS = [
+    "big ben", "the statue of liberty", "the empire state building", "the shard",
+    "the great wall of china", "the burj khalifa", "mount kilimanjaro", "the leaning tower of pisa",
+    "the golden gate bridge", "stonehenge", "the colosseum", "niagara falls", "the amazon river",
+    "lake baikal", "the sahara", "a giraffe", "an elephant", "the titanic", "the london eye",
+    "the sydney opera house", "the grand canyon", "mars", "jupiter", "the sphinx",
+]  # fmt: skip
+
+
+def _trivia(rng: random.Random, count: int) -> list[str]:
+    """How tall / old / far ... is a famous thing; when was it built; who made it."""
+    out = []
+    for _ in range(count):
+        thing = _deal(rng, LANDMARKS)
+        out.append(
+            rng.choice(
+                [
+                    f"how {_deal(rng, TRIVIA_HOW)} is {thing}",
+                    f"when was {thing} built",
+                    f"who built {thing}",
+                    f"what is {thing} made of",
+                    f"how much does {thing} weigh",
+                    f"tell me about {thing}",
+                ]
+            )
+        )
+    return out
+
+
+TRIVIA_HOW = ["tall", "old", "far away", "big", "deep", "heavy", "long", "hot", "wide", "high"]
+
+
 def _out_of_scope(rng: random.Random) -> list[str]:
     base = [p.strip() for line in OUT_OF_SCOPE_PHRASES.splitlines() for p in line.split("|")]
     out = [p for p in base if p]
@@ -810,11 +2159,14 @@ def _out_of_scope(rng: random.Random) -> list[str]:
             wrapped = wrap(rng, f"{verb} {obj}")
             out.append(wrapped)
     out.extend(_off_requests(rng, 220))
+    out.extend(_trivia(rng, 45))
     while len(out) < OUT_OF_SCOPE_COUNT:
         verb = rng.choice(list(FOREIGN_OBJECTS))
         obj = rng.choice(FOREIGN_OBJECTS[verb])
-        phrase = rng.choice(base) if rng.random() < 0.35 else f"{verb} {obj}"
-        out.append(wrap(rng, phrase))
+        if rng.random() < 0.35:  # a whole phrase: a question or a statement as often as not
+            out.append(wrap(rng, rng.choice(base), imperative=False))
+        else:
+            out.append(wrap(rng, f"{verb} {obj}"))
     return out
 
 
@@ -851,10 +2203,30 @@ def _key(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9#$/]+", _plain(text).lower()))
 
 
+_BEFORE = sorted({w for w in (*POLITE_BEFORE, *ASK_BEFORE) if w}, key=len, reverse=True)
+_AFTER = sorted({w for w in POLITE_AFTER if w}, key=len, reverse=True)
+
+
+def _held_out(text: str, reserved: set[str]) -> bool:
+    """True when `text`, or `text` without the politeness wrapper around it, is a held-out
+    phrase: "hmm what's your phone number" must not teach the held-out "what's your phone
+    number" either."""
+    cores = {text}
+    for before in _BEFORE:
+        if text.startswith(before):
+            cores.add(text[len(before) :])
+    for core in list(cores):
+        for after in _AFTER:
+            if core.endswith(after):
+                cores.add(core[: -len(after)])
+    return any(_key(core) in reserved for core in cores)
+
+
 def generate() -> dict[str, list[str]]:
     rng = random.Random(SEED)  # noqa: S311 - a fixed sample, not a secret
+    _DECKS.clear()
     reserved: set[str] = set()
-    for path in (TRAINING_FILE, TEST_FILE, HELDOUT_FILE, NEGATED_FILE):
+    for path in (TRAINING_FILE, *HELD_OUT_FILES):
         if path.exists():
             reserved.update(_key(e.text) for e in load(path).examples)
     out: dict[str, list[str]] = {}
@@ -862,7 +2234,8 @@ def generate() -> dict[str, list[str]]:
         seen: set[str] = set()
         phrases: list[str] = []
         attempts = 0
-        while len(phrases) < PER_INTENT and attempts < PER_INTENT * 30:
+        wanted = MORE.get(intent, PER_INTENT)
+        while len(phrases) < wanted and attempts < wanted * 30:
             attempts += 1
             text, imperative = frame(rng)
             text = wrap(rng, text, imperative=imperative) if intent != "greet" else text
@@ -871,7 +2244,7 @@ def generate() -> dict[str, list[str]]:
             if rng.random() < 0.08:
                 text = _typo(rng, text)
             key = _key(text)
-            if key in seen or key in reserved:
+            if key in seen or _held_out(text, reserved):
                 continue
             seen.add(key)
             phrases.append(text)
@@ -880,7 +2253,7 @@ def generate() -> dict[str, list[str]]:
     oos: list[str] = []
     for text in _out_of_scope(rng):
         key = _key(text)
-        if key and key not in seen and key not in reserved:
+        if key and key not in seen and not _held_out(text, reserved):
             seen.add(key)
             oos.append(text)
     out["out_of_scope"] = oos

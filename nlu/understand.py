@@ -25,7 +25,7 @@ from nlu.catalog import CatalogIndex
 from nlu.extract import known_coupon
 from nlu.numbers import normalise
 from nlu.text import stem, words
-from nlu.types import INTENTS, OUT_OF_SCOPE, Entities, Intent
+from nlu.types import INTENTS, OUT_OF_SCOPE, STATE_CHANGING, Entities, Intent
 
 # --- verbs -----------------------------------------------------------------------------------
 #: The verbs (and fixed phrases) that perform each state-changing intent.
@@ -45,16 +45,45 @@ ACTION_VERBS: dict[str, tuple[str, ...]] = {
                      "leave feedback", "give feedback"),
 }  # fmt: skip
 _ALL_VERBS = sorted({v for verbs in ACTION_VERBS.values() for v in verbs}, key=len, reverse=True)
-_VERB = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in _ALL_VERBS)
+
+
+def _said(phrase: str) -> str:
+    """A verb phrase as said: its first word inflected ("cancelling", "removed", "checking
+    out", "dropped"), a two-word phrase's particle also after a short object ("send the
+    skillet back", "call it off")."""
+    first, *rest = phrase.split()
+    if first.endswith("e"):
+        word = rf"{re.escape(first[:-1])}(?:e|es|ed|ing)"
+    else:
+        double = re.escape(first[-1])
+        word = rf"{re.escape(first)}(?:s|es|ed|ing|{double}ed|{double}ing)?"
+    if not rest:
+        return word
+    tail = r"\s+".join(re.escape(w) for w in rest)
+    if len(rest) == 1:
+        return rf"{word}(?:\s+[\w'’-]+){{0,3}}?\s+{tail}"
+    return rf"{word}\s+{tail}"
+
+
+_VERB = "|".join(_said(v) for v in _ALL_VERBS)
 _NEGATION = (
-    r"(?:do\s+not|dont|don't|don’t|never|no\s+need\s+to|not\s+to|no\s+reason\s+to"
-    r"|shouldn't|should\s+not|not\s+going\s+to)"
+    r"(?:do\s+not|dont|don't|don’t|did\s+not|didnt|didn't|didn’t|never(?:\s+mind(?:\s+about)?)?"
+    r"|no\s+need\s+to|not\s+to|no\s+reason\s+to|shouldn't|should\s+not|not\s+going\s+to"
+    r"|won't|wont|will\s+not|wouldn't|would\s+not|rather\s+not|hold\s+off(?:\s+on)?"
+    r"|forget\s+about|no\s+longer\s+(?:want|need)\s+to)"
 )
 _FILLER = (
     r"(?:\s+(?:want|wanna|need|like|wish|plan|mean|have|going|intend|ever|you|to|me|please"
-    r"|actually|really|yet|even|go\s+ahead\s+and|bother|it|i))*"
+    r"|actually|really|yet|even|go\s+ahead\s+and|bother|it|i|be))*"
 )
 _NEGATED = re.compile(rf"\b{_NEGATION}{_FILLER}\s+(?P<verb>{_VERB})\b", re.IGNORECASE)
+#: A clause that only interjects ("stop", "oops", "wait"): in a message with more to say it is
+#: no request of its own ("stop, don't put that in the cart" cancels nothing).
+_INTERJECTION = re.compile(
+    r"^(?:stop|wait|hold\s+on|hang\s+on|no|nope|oops|whoops|hmm+|ok|okay|sorry|actually"
+    r"|ah|oh|um+|uh+)[\s!.,]*$",
+    re.IGNORECASE,
+)
 #: Where one request ends and another may begin.
 _BOUNDARY = re.compile(
     r"\s*(?:[;.!?]\s+|,\s*(?:and\s+|then\s+|but\s+|instead\s+)?|\s+(?:and\s+then|and\s+also"
@@ -70,6 +99,16 @@ _STARTS_REQUEST = re.compile(
     re.IGNORECASE,
 )
 
+#: Whom a support request asks for: its object is a person at the shop, whatever else is said.
+_SOMEONE = re.compile(
+    r"\b(?:human|person|people|someone|somebody|agent|manager|representative|staff|support"
+    r"|operator|customer\s+service|real\s+\w+|live\s+chat)\b",
+    re.IGNORECASE,
+)
+
+#: Below this, a first part not worded as a request is context for the rest (Refiner._asks).
+CONTEXT_CONFIDENCE = 0.6
+
 #: Intents that are about the shop's things: their words are checked against the shop's
 #: (every intent but the greeting, help and off-topic).
 CHECKED = frozenset(INTENTS) - {"greet", "help", OUT_OF_SCOPE}
@@ -78,7 +117,12 @@ CHECKED = frozenset(INTENTS) - {"greet", "help", OUT_OF_SCOPE}
 def negated_verb(text: str) -> str | None:
     """The action verb a clause negates ("i do not want to cancel" -> "cancel"), if any."""
     match = _NEGATED.search(text)
-    return match.group("verb").lower() if match else None
+    if match is None:
+        return None
+    said = match.group("verb")
+    return next(
+        (v for v in _ALL_VERBS if re.fullmatch(_said(v), said, re.IGNORECASE)), said.lower()
+    )
 
 
 def clauses(text: str) -> list[str]:
@@ -100,10 +144,22 @@ def clauses(text: str) -> list[str]:
     return parts or [text]
 
 
+#: The shop's own objects: a state-changing request naming one of them is about the shop.
+_SHOP_OBJECTS = re.compile(
+    r"\b(?:order(?:s|ed)?|bought|purchased|cart|basket|bag|trolley|items?|purchases?|parcels?"
+    r"|packages?|deliver(?:y|ies)|products?|goods|stuff|things?|it|them|those|these|ones?"
+    r"|something|everything|wish\s*list|wishlist|favou?rites"
+    r"|codes?|coupons?|vouchers?|promo|discount|money|payment|refund|shipment|box)\b",
+    re.IGNORECASE,
+)
+
+
 class ShopWords:
     """Words only off-topic training phrases use ("membership", "playlist", "essay"): in a
     message that names no product, order or code, one of them means the request is about
-    something the shop does not have, whatever the verb."""
+    something the shop does not have, whatever the verb. And, for a request that would
+    change something, a word nobody has used about the shop ("review my CV", "check out this
+    meme") when the message names none of the shop's objects either."""
 
     def __init__(self, shop_words: Iterable[str], foreign_words: Iterable[str]) -> None:
         self.known = frozenset(shop_words)
@@ -114,10 +170,15 @@ class ShopWords:
         e = intent.entities
         if e.products or e.order_id is not None or e.coupon_code or e.category:
             return []
+        changes = (
+            intent.name in STATE_CHANGING and e.rating is None and not _SHOP_OBJECTS.search(text)
+        )
         return [
             w
             for w in words(text)
-            if w in self.foreign and stem(w) not in self.known and catalog.canonical(w) is None
+            if (w in self.foreign or (changes and w not in self.known and len(w) >= 2))
+            and stem(w) not in self.known
+            and catalog.canonical(w) is None
         ]
 
 
@@ -141,7 +202,7 @@ EVIDENCE: dict[str, re.Pattern[str]] = {
         r"|undo|mistake",
         "return_order": r"return|refund|refnud|money|reimburs|rebate|compensat|chargeback"
         r"|complain|send|exchange|broke|damag|faulty|defect|fit|wrong|credit|charged|missing"
-        r"|stopped|late",
+        r"|stopped|late|swap|replac|too\s+(?:small|big|large|tight|loose|short|long)",
         "leave_review": r"review|revew|rate|rating|rte|star|feedback|opinion|comment|thought"
         r"|think|\d\s*/\s*5|out\s+of",
     }.items()
@@ -189,13 +250,16 @@ class Refiner:
         if len(parts) == 1:
             return self._checked(text, await parse_one(text))
         negated = [p for p in parts if negated_verb(p)]
-        active = [p for p in parts if not negated_verb(p)]
+        active = [p for p in parts if not negated_verb(p) and not _INTERJECTION.match(p)]
         if negated and not active:
-            return self._declined(await parse_one(text))
+            return self._declined(text, await parse_one(text))
         results = [self._checked(p, await parse_one(p)) for p in active]
-        requests = [r for r in results if r.is_confident()]
+        if active[0] is parts[0] and not self._asks(parts[0], results[0]):
+            results = results[1:]  # "the charger died, refund me": the first part is context
+        # an off-topic part ("this bot is useless, ...") is no request of its own
+        requests = [r for r in results if r.is_confident() and r.name != OUT_OF_SCOPE]
         if negated and not requests:
-            return self._declined(await parse_one(text))
+            return self._declined(text, await parse_one(text))
         if negated and len(requests) == 1:
             return requests[0]
         names = [r.name for r in requests]
@@ -204,18 +268,38 @@ class Refiner:
             return replace(first, then=tuple(rest))
         if negated:
             return requests[0]
-        return self._checked(text, await parse_one(text))
+        whole = self._checked(text, await parse_one(text))
+        if len(requests) == 1 and (not whole.is_confident() or whole.name == OUT_OF_SCOPE):
+            return requests[0]  # read whole, the other part's words hid the one request
+        return whole
 
-    def _declined(self, intent: Intent) -> Intent:
-        """A negated request: nothing to do, but say which request was declined."""
-        name = intent.name if intent.name != OUT_OF_SCOPE else None
+    @staticmethod
+    def _asks(part: str, intent: Intent) -> bool:
+        """Whether the message's first part is a request of its own: worded as one ("add 2
+        hoodies", "please check out"), or understood with real confidence. A statement that
+        only sets the scene ("I ordered the wrong size, cancel it") is not: the message is
+        then read whole."""
+        return bool(_STARTS_REQUEST.match(part)) or intent.confidence >= CONTEXT_CONFIDENCE
+
+    def _declined(self, text: str, intent: Intent) -> Intent:
+        """A negated request: nothing to do, but say which request was declined: the one its
+        verb performs ("no need to check out" declines checkout whatever the classifier
+        made of it), the classifier's choice among them when the verb is shared ("add")."""
+        verb = negated_verb(text)
+        verbs_of = [name for name, verbs in ACTION_VERBS.items() if verb in verbs]
+        if intent.name in verbs_of or (not verbs_of and intent.name != OUT_OF_SCOPE):
+            name: str | None = intent.name
+        else:
+            name = verbs_of[0] if verbs_of else None
         return Intent(OUT_OF_SCOPE, intent.confidence, Entities(), intent.ranking, negated=name)
 
     def _checked(self, text: str, intent: Intent) -> Intent:
         if negated_verb(text):
-            return self._declined(intent)
-        if intent.name not in CHECKED:
-            return intent
+            return self._declined(text, intent)
+        if intent.name not in CHECKED or (
+            intent.name == "contact_support" and _SOMEONE.search(text)
+        ):
+            return intent  # a complaint's words ("this is useless") do not hide who is asked
         foreign = self.shop_words.foreign_words(text, intent, self.catalog)
         evidence = has_evidence(text, intent) or (
             intent.name == "apply_coupon" and known_coupon(text, self.catalog.coupons) is not None

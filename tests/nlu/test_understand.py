@@ -9,8 +9,8 @@ import pytest
 
 from nlu.backends import EmbeddedBackend
 from nlu.catalog import CatalogIndex
-from nlu.dataset import GENERATED_FILE, HELDOUT_FILE, NEGATED_FILE, load, load_training
-from nlu.evaluate import evaluate_heldout
+from nlu.dataset import GENERATED_FILE, HELD_OUT_FILES, load, load_training
+from nlu.evaluate import acted_as, evaluate_heldout
 from nlu.extract import extract_order_id, extract_rating, known_coupon
 from nlu.generate import generate, render
 from nlu.numbers import normalise, parse_quantity
@@ -38,7 +38,7 @@ def test_generated_training_file_is_up_to_date() -> None:
 
 def test_held_out_split_is_not_in_training() -> None:
     training = {_key(e.text) for e in load_training().examples}
-    for path in (HELDOUT_FILE, NEGATED_FILE):
+    for path in HELD_OUT_FILES:
         leaked = [e.text for e in load(path).examples if _key(e.text) in training]
         assert leaked == [], path.name
 
@@ -151,6 +151,8 @@ def test_ratings_in_words(text: str, rating: int) -> None:
         ("no need to check out", "checkout"),
         ("dont apply SAVE10", "apply_coupon"),
         ("i don't want to return it", "return_order"),
+        ("never mind about cancelling", "cancel_order"),
+        ("I won't be returning the kettle", "return_order"),
     ],
 )
 async def test_negation_never_performs_the_action(
@@ -181,6 +183,46 @@ def test_negation_finds_the_negated_verb() -> None:
     assert negated_verb("please don't add the lamp") == "add"
     assert negated_verb("no need to cancel it") == "cancel"
     assert negated_verb("i don't want the lamp anymore") is None
+    assert negated_verb("oops, didn't mean to add the lamp") == "add"
+    assert negated_verb("never mind about cancelling") == "cancel"
+    assert negated_verb("I won't be returning it") == "return"
+    assert negated_verb("I didn't receive my parcel") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a size problem is a return, whatever word asks for the new one
+        ("the running shoes are too tight, can i swap them for a bigger size", "return_order"),
+        ("the hoodie is too big, can i replace it", "return_order"),
+        # a complaint's words do not hide whom a support request asks for
+        ("ugh this is so slow, let me talk to a person", "contact_support"),
+    ],
+)
+async def test_requests_worded_around_a_problem(
+    embedded: EmbeddedBackend, text: str, intent: str
+) -> None:
+    assert acted_as(await parse(embedded, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "never"),
+    [
+        # the undone add is not the request; the removal is
+        ("oops didn't mean to add the zip hoodie, remove it", "remove_from_cart", "add_to_cart"),
+        # "stop" only interjects: it cancels no order
+        ("stop, don't put the hoodie in the cart", "out_of_scope", "cancel_order"),
+        # a statement setting the scene is not a second request
+        ("the kettle stopped working after two days, refund me", "return_order", None),
+        ("I ordered the wrong size, cancel it before it ships", "cancel_order", "return_order"),
+    ],
+)
+async def test_a_message_read_as_its_request_not_its_preamble(
+    embedded: EmbeddedBackend, text: str, intent: str, never: str | None
+) -> None:
+    parsed = await parse(embedded, text)
+    assert acted_as(parsed) == intent, parsed
+    assert never not in {parsed.name, *(t.name for t in parsed.then)}, parsed
 
 
 @pytest.mark.parametrize(
@@ -195,11 +237,31 @@ def test_negation_finds_the_negated_verb() -> None:
         "i dont know",
         "i want to grab lunch",
         "apply for a loan",
+        # words nobody used about the shop, and none of the shop's objects
+        "review my resume",
+        "check out this gif",
+        "how do i return a volley in badminton",
     ],
 )
 async def test_the_object_decides_not_only_the_verb(embedded: EmbeddedBackend, text: str) -> None:
     parsed = await parse(embedded, text)
     assert not acts(parsed), parsed
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("could you cancel what I ordered this morning", "cancel_order"),
+        ("can i return something i bought last month", "return_order"),
+        ("add 5 of those", "add_to_cart"),
+        ("2/5, not great", "leave_review"),
+    ],
+)
+async def test_an_unfamiliar_word_does_not_hide_a_shop_object(
+    embedded: EmbeddedBackend, text: str, intent: str
+) -> None:
+    parsed = await parse(embedded, text)
+    assert acted_as(parsed) == intent, parsed
 
 
 @pytest.mark.parametrize(
