@@ -14,7 +14,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from engine.shop import Shop
-from handlers.i18n import t
+from handlers.i18n import DEFAULT, LANGUAGES, t
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +41,26 @@ def listed(names: tuple[str, ...], lang: str = "en") -> list[BotCommand]:
     return [BotCommand(command=n, description=t(lang, f"command.{n}")) for n in names]
 
 
+async def _in_every_language(
+    bot: Bot, names: tuple[str, ...], scope: BotCommandScopeDefault | BotCommandScopeChat
+) -> None:
+    """The menu for `scope` once per catalog: Telegram shows a user the one for their app's
+    language (English for a language the shop does not speak)."""
+    for lang in LANGUAGES:
+        code = None if lang == DEFAULT else lang
+        await bot.set_my_commands(listed(names, lang), scope=scope, language_code=code)
+
+
 async def _set(bot: Bot, names: tuple[str, ...], chat_id: int) -> None:
     try:
-        await bot.set_my_commands(listed(names), scope=BotCommandScopeChat(chat_id=chat_id))
+        await _in_every_language(bot, names, BotCommandScopeChat(chat_id=chat_id))
     except TelegramBadRequest as exc:  # someone who never wrote to the bot yet
         log.warning("commands not set for chat %s: %s", chat_id, exc)
 
 
 async def publish(bot: Bot, shop: Shop, admin_ids: list[int]) -> None:
     """Every scope at start-up: the default, each active seller's chat, each admin's chat."""
-    await bot.set_my_commands(listed(CUSTOMER), scope=BotCommandScopeDefault())
+    await _in_every_language(bot, CUSTOMER, BotCommandScopeDefault())
     chats = await shop.backoffice.command_chats()
     for chat_id in chats.sellers:
         await _set(bot, SELLER, chat_id)
@@ -66,6 +76,10 @@ async def publish_seller(bot: Bot, shop: Shop, seller_id: int, *, selling: bool)
             await _set(bot, SELLER, chat_id)
             continue
         try:
-            await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=chat_id))
+            for lang in LANGUAGES:
+                await bot.delete_my_commands(
+                    scope=BotCommandScopeChat(chat_id=chat_id),
+                    language_code=None if lang == DEFAULT else lang,
+                )
         except TelegramBadRequest as exc:
             log.warning("commands not removed for chat %s: %s", chat_id, exc)

@@ -7,7 +7,6 @@ and long texts are cut to Telegram's limits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
@@ -18,7 +17,7 @@ from engine.coupons import CouponQuote
 from engine.order_actions import PaymentState
 from engine.orders import OrderView, QuoteView
 from engine.shipping import Milestone
-from handlers.i18n import number, price, t
+from handlers.i18n import day, moment, number, price, t
 from storage.vocabulary import DiscountType
 
 TEXT_LIMIT = 4096
@@ -134,7 +133,7 @@ def product_reviews(lang: str, detail: ProductDetail, reviews: ReviewPage) -> st
     ]
     for r in reviews.items:
         author = escape(r.author or t(lang, "product.reviews.someone"))
-        when_ = f"{r.created_at:%d %b %Y}"
+        when_ = day(r.created_at, lang)
         lines += [
             "",
             t(
@@ -209,11 +208,6 @@ def _money_lines(
     return rows
 
 
-def when(moment: datetime) -> str:
-    """A deadline as the customer reads it (UTC, to the minute)."""
-    return f"{moment:%d %b %Y, %H:%M} UTC"
-
-
 def bank_transfer(lang: str, view: OrderView, details: str | None) -> str:
     """How to pay an order by bank transfer: the shop's account, the amount, the order's
     reference and the deadline."""
@@ -222,7 +216,7 @@ def bank_transfer(lang: str, view: OrderView, details: str | None) -> str:
         "bank.instructions",
         total=price(view.total, view.currency, lang=lang),
         reference=escape(view.bank_reference or ""),
-        deadline=when(view.expires_at) if view.expires_at else "—",
+        deadline=moment(view.expires_at, lang) if view.expires_at else "—",
         details=escape(details) if details else t(lang, "checkout.bank.default_details"),
     )
 

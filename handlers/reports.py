@@ -26,7 +26,7 @@ from aiogram.types import (
 
 from engine.backoffice import SalesReport
 from handlers.callbacks import ReportCb, ReportScope
-from handlers.i18n import price, t
+from handlers.i18n import day, price, t
 from handlers.render import CAPTION_LIMIT, TEXT_LIMIT, fit
 from handlers.screen import show
 
@@ -42,6 +42,7 @@ class ChartLabels:
     revenue: str  # the y axis of the daily chart
     top: str  # the heading of the top-products chart
     nothing: str  # shown when there were no sales
+    lang: str  # amounts and dates on the chart, in the reader's notation
 
 
 def periods(lang: str, scope: ReportScope, chosen: int | None = None) -> InlineKeyboardMarkup:
@@ -66,7 +67,7 @@ def summary(lang: str, report: SalesReport) -> str:
     """The text beside the chart: every total exact, to the cent."""
 
     def money(amount: Decimal) -> str:
-        return price(amount, report.currency)
+        return price(amount, report.currency, lang=lang)
 
     lines = [
         f"<b>{escape(title(lang, report))}</b>",
@@ -121,6 +122,7 @@ def labels(lang: str, report: SalesReport) -> ChartLabels:
         revenue=t(lang, "report.axis", currency=report.currency),
         top=t(lang, "report.top_products"),
         nothing=t(lang, "report.no_sales"),
+        lang=lang,
     )
 
 
@@ -131,8 +133,9 @@ def _short(name: str, limit: int = 28) -> str:
 def draw(report: SalesReport, words: ChartLabels) -> bytes:
     """The chart as PNG bytes (blocking: call it through `chart`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.dates import AutoDateLocator, num2date
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI)
     FigureCanvasAgg(figure)
@@ -146,7 +149,9 @@ def draw(report: SalesReport, words: ChartLabels) -> bytes:
     daily.set_ylim(bottom=0, top=max([*amounts, 1.0]) * 1.15)
     locator = AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     daily.xaxis.set_major_locator(locator)
-    daily.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    daily.xaxis.set_major_formatter(
+        FuncFormatter(lambda x, _: day(num2date(x), words.lang, skeleton="MMMd"))  # type: ignore[no-untyped-call]
+    )
     daily.grid(axis="y", alpha=0.3)
     daily.spines[["top", "right"]].set_visible(False)
 
@@ -155,7 +160,11 @@ def draw(report: SalesReport, words: ChartLabels) -> bytes:
         bars = top.barh(
             [_short(p.name) for p in best], [float(p.revenue) for p in best], color=TOP_BAR
         )
-        top.bar_label(bars, labels=[price(p.revenue, report.currency) for p in best], padding=3)
+        top.bar_label(
+            bars,
+            labels=[price(p.revenue, report.currency, lang=words.lang) for p in best],
+            padding=3,
+        )
         top.set_xlim(right=max(float(p.revenue) for p in best) * 1.3)
         top.set_title(words.top, fontsize=11, loc="left")
     else:
@@ -184,7 +193,7 @@ def caption(lang: str, report: SalesReport) -> str:
             lang,
             "report.caption",
             title=escape(title(lang, report)),
-            revenue=price(report.revenue, report.currency),
+            revenue=price(report.revenue, report.currency, lang=lang),
         ),
         CAPTION_LIMIT,
     )

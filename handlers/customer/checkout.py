@@ -213,7 +213,7 @@ async def on_coupon(
             lang,
             "checkout.coupon.ok",
             code=escape(quote.coupon.code),
-            discount=price(quote.discount, quote.currency),
+            discount=price(quote.discount, quote.currency, lang=lang),
         )
     )
     await state.set_state(Checkout.payment)
@@ -346,7 +346,7 @@ async def on_confirm(
         lang,
         "checkout.placed",
         order_id=order.order_id,
-        total=price(order.total, order.currency),
+        total=price(order.total, order.currency, lang=lang),
     )
     if order.pickup_address:
         placed += "\n" + render.where_to(lang, order.pickup_address, "")
@@ -381,7 +381,9 @@ async def after_order(
     elif order.payment_method == PaymentMethod.paypal:
         await _paypal_link(message, lang, order, payments)
     elif order.payment_method == PaymentMethod.cod:
-        await message.answer(t(lang, "checkout.cod", total=price(order.total, order.currency)))
+        await message.answer(
+            t(lang, "checkout.cod", total=price(order.total, order.currency, lang=lang))
+        )
     elif order.payment_method == PaymentMethod.bank_transfer:
         await message.answer(render.bank_transfer(lang, order, payments.bank_details))
 
@@ -404,7 +406,7 @@ async def _paypal_link(
             lang,
             "checkout.paypal",
             order_id=order.order_id,
-            total=price(order.total, order.currency),
+            total=price(order.total, order.currency, lang=lang),
         ),
         reply_markup=InlineKeyboardMarkup(
             inline_keyboard=[

@@ -156,7 +156,11 @@ async def test_the_slash_menu_is_published_and_webhook_mode_reports_health(
         if "scope" not in c or '"default"' in str(c.get("scope"))
     ]
     assert published, shop_bot.tg.calls("setMyCommands")
-    assert "orders" in str(published[0]["commands"])
+    english = [c for c in published if not c.get("language_code")]
+    spanish = [c for c in published if c.get("language_code") == "es"]
+    assert "orders" in str(english[0]["commands"])
+    assert spanish, "the menu is published in each catalog's language"
+    assert str(spanish[0]["commands"]) != str(english[0]["commands"])
     if shop_bot.health_url is None:
         return  # polling mode serves no HTTP
     async with aiohttp.ClientSession() as http, http.get(shop_bot.health_url) as response:

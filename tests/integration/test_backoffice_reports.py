@@ -92,6 +92,11 @@ async def test_the_chart_is_an_800_by_600_png_and_the_summary_is_exact(world: Wo
     text = reports.summary("en", report)
     assert "Revenue: <b>$59.97</b>" in text
     assert "Hoodie 🧥 with a very long name indeed — 3 sold, $59.97" in text
+    spanish = reports.summary("es", report)  # amounts in the reader's notation
+    assert "59,97\xa0US$" in spanish
+    assert "$59.97" not in spanish
+    assert "59,97\xa0US$" in reports.caption("es", report)
+    assert reports.draw(report, reports.labels("es", report)) != png  # its own axis labels
     world.clock.advance(days=40)
     quiet = await world.shop.backoffice.store_sales(seller.user_id, 7)
     assert quiet.revenue == 0
