@@ -21,9 +21,10 @@ from engine.errors import (
     ReturnNotAllowed,
     ReviewNotAllowed,
 )
-from engine.inventory import give_back, lock_products
+from engine.inventory import lock_products
 from engine.machines import ORDER_FLOW, PAYOUT_FLOW, RETURN_FLOW
 from engine.orders import Orders, follow_return, lock_order, open_refunds, settle_refund
+from engine.orders.refunds import give_back_lines
 from engine.pricing import ZERO, percent_of
 from engine.transitions import E
 from storage.models import (
@@ -243,24 +244,13 @@ class Returns:
                     )
                 ).all()
             }
-            products = await lock_products(uow, [lines[i].product_id for i in chosen])
-            give_back(
-                uow,
-                products,
-                {lines[i].product_id: q for i, q in chosen.items()},
-                reference=InventoryReference.ret,
-                reference_id=return_id,
-                by=actor_id,
+            units = {lines[i]: q for i, q in chosen.items()}
+            await give_back_lines(
+                uow, units, reference=InventoryReference.ret, reference_id=return_id, by=actor_id
             )
             before = sum((line.refunded_amount for line in lines.values()), ZERO)
             refund_ids = await open_refunds(
-                uow,
-                order,
-                {lines[i]: q for i, q in chosen.items()},
-                refund_amount,
-                return_id,
-                actor_id,
-                f"return {return_id}",
+                uow, order, units, refund_amount, return_id, actor_id, f"return {return_id}"
             )
             ret.refund_amount = (
                 sum((line.refunded_amount for line in lines.values()), ZERO) - before

@@ -205,6 +205,7 @@ class Fulfilment:
         }
         parts = (customer.first_name, customer.last_name) if customer is not None else ()
         name = " ".join(part for part in parts if part)
+        lines = tuple(LineView.of(i) for i in items)
         actionable = order.order_status in (OrderStatus.paid, OrderStatus.shipped) or (
             order.order_status == OrderStatus.pending and order.payment_method == PaymentMethod.cod
         )
@@ -220,23 +221,8 @@ class Fulfilment:
             provider=provider.name if provider is not None else "",
             customer=name or address.get("recipient", ""),
             address=address,
-            lines=tuple(
-                LineView(
-                    i.order_item_id,
-                    i.product_id,
-                    i.seller_id,
-                    i.product_name,
-                    i.quantity,
-                    i.price,
-                    i.discount_amount,
-                    i.refunded_quantity,
-                    i.refunded_amount,
-                )
-                for i in items
-            ),
-            amount=sum(
-                (i.price * i.quantity - i.discount_amount - i.refunded_amount for i in items), ZERO
-            ),
+            lines=lines,
+            amount=sum((line.paid - line.refunded_amount for line in lines), ZERO),
             currency=order.currency,
             created_at=order.created_at,
             steps=seller_steps(shipment.status, done) if actionable else (),

@@ -113,6 +113,39 @@ def paypal_request_id(order_id: int, created_at: datetime) -> str:
     return f"order-{order_id}-{int(created_at.timestamp())}"
 
 
+# --- a refund decided ----------------------------------------------------------------------
+async def new_refund(
+    uow: UnitOfWork,
+    payment: Payment,
+    amount: Decimal,
+    reason: str,
+    *,
+    by: int | None,
+    return_id: int | None = None,
+) -> Refund:
+    """A pending refund of `amount` of the payment, with its audit row; it is settled with the
+    provider after the commit (engine/orders/refunds.py `settle_refund`)."""
+    refund = Refund(
+        payment_id=payment.payment_id,
+        return_id=return_id,
+        amount=amount,
+        status=RefundStatus.pending,
+        reason=reason[:500],
+        created_by=by,
+    )
+    uow.session.add(refund)
+    await uow.session.flush()
+    audit(
+        uow,
+        "refund",
+        refund.refund_id,
+        "create",
+        by=by,
+        new={"payment_id": payment.payment_id, "amount": amount, "reason": reason},
+    )
+    return refund
+
+
 # --- a charge the order cannot take --------------------------------------------------------
 def is_extra_refund(reason: str | None) -> bool:
     return (reason or "").startswith(EXTRA_CHARGE)
@@ -184,23 +217,7 @@ async def keep_extra_charge(
     )
     if amount <= 0:
         return None
-    refund = Refund(
-        payment_id=payment.payment_id,
-        amount=amount,
-        status=RefundStatus.pending,
-        reason=f"{EXTRA_CHARGE} ({why})",
-        created_by=by,
-    )
-    uow.session.add(refund)
-    await uow.session.flush()
-    audit(
-        uow,
-        "refund",
-        refund.refund_id,
-        "create",
-        by=by,
-        new={"payment_id": payment.payment_id, "amount": amount, "reason": refund.reason},
-    )
+    refund = await new_refund(uow, payment, amount, f"{EXTRA_CHARGE} ({why})", by=by)
     kind = "charged_twice" if why == "already_paid" else "payment_not_taken"
     notify(uow, order.user_id, kind, order_id=order.order_id, amount=amount)
     for admin_id in await admin_user_ids(uow):

@@ -14,7 +14,7 @@ makes the repeated call return the first refund. A provider failure leaves the r
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
@@ -30,9 +30,9 @@ from engine.orders.fetch import lines_of, lock_order
 from engine.orders.payments import ARRIVED, fail, pending_payments
 from engine.orders.views import RefundView
 from engine.pricing import ZERO, allocate
-from engine.reconcile import extra_payment_ids, is_extra_refund
+from engine.reconcile import extra_payment_ids, is_extra_refund, new_refund
 from engine.transitions import E
-from storage.models import Order, OrderItem, Payment, Refund, Return, Shipment
+from storage.models import Order, OrderItem, Payment, Product, Refund, Return, Shipment
 from storage.uow import UnitOfWork
 from storage.vocabulary import (
     InventoryReference,
@@ -60,15 +60,8 @@ async def put_back(
 ) -> None:
     """Undo what placing the order did to these lines: their stock goes back ('in' logs),
     their sales count down, and those of `shipments` still pending are called off."""
-    products = await lock_products(uow, [i.product_id for i in items])
-    give_back(
-        uow,
-        products,
-        {i.product_id: i.quantity for i in items},
-        reference=reference,
-        reference_id=order_id,
-        by=by,
-    )
+    units = {item: item.quantity for item in items}
+    products = await give_back_lines(uow, units, reference=reference, reference_id=order_id, by=by)
     for item in items:
         products[item.product_id].sold_count -= item.quantity
     for shipment in shipments:
@@ -76,6 +69,22 @@ async def put_back(
             SHIPMENT_FLOW.move(
                 uow, shipment, E.cancel, by=by, extra={"reason": reason} if reason else None
             )
+
+
+async def give_back_lines(
+    uow: UnitOfWork,
+    units: Mapping[OrderItem, int],
+    *,
+    reference: InventoryReference,
+    reference_id: int,
+    by: int | None,
+) -> dict[int, Product]:
+    """These units of the order's lines back in stock ('in' logs), their products locked in id
+    order; returns the products."""
+    products = await lock_products(uow, [item.product_id for item in units])
+    quantities = {item.product_id: qty for item, qty in units.items()}
+    give_back(uow, products, quantities, reference=reference, reference_id=reference_id, by=by)
+    return products
 
 
 async def unwind_order(
@@ -156,24 +165,7 @@ async def open_refunds(
         part = min(room, left)
         if part <= 0:
             continue
-        refund = Refund(
-            payment_id=payment.payment_id,
-            return_id=return_id,
-            amount=part,
-            status=RefundStatus.pending,
-            reason=reason[:500],
-            created_by=by,
-        )
-        uow.session.add(refund)
-        await uow.session.flush()
-        audit(
-            uow,
-            "refund",
-            refund.refund_id,
-            "create",
-            by=by,
-            new={"payment_id": payment.payment_id, "amount": part, "reason": reason},
-        )
+        refund = await new_refund(uow, payment, part, reason, by=by, return_id=return_id)
         ids.append(refund.refund_id)
         left -= part
     if left > 0:
