@@ -232,6 +232,33 @@ class SellerDecisionCb(CallbackData, prefix="v1a2"):
     id: int
 
 
+class AuditCb(CallbackData, prefix="v1a7"):
+    """A page of /audit (its filter: an entity type, and an id or 0)."""
+
+    entity: str = ""
+    id: int = 0
+    page: int = 1
+
+
+class TransferCb(CallbackData, prefix="v1a8"):
+    """The bank transfers waiting for payment (order 0), or "Mark paid" on one order."""
+
+    order: int = 0
+
+
+class BroadcastCb(CallbackData, prefix="v1a9"):
+    """Send (or cancel) the broadcast whose preview carries this key."""
+
+    key: str
+    send: bool
+
+
+class PayoutRunCb(CallbackData, prefix="v1ap"):
+    """Confirm (or cancel) running the payouts the preview showed."""
+
+    run: bool
+
+
 class ReviewCb(CallbackData, prefix="v2r2"):
     product_id: int
     rating: int = 0  # 0: ask for the stars

@@ -1,9 +1,12 @@
-"""Keyboards: pure functions of view objects; they never query anything."""
+"""Keyboards: pure functions of view objects; they never query anything. The customer's
+here; the seller's and the admin's in handlers/seller/keyboards.py and
+handlers/admin/keyboards.py, built with `keyboard` and `clip` from here."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from engine.accounts import AddressView
@@ -40,11 +43,22 @@ from storage.vocabulary import PaymentMethod
 Button = InlineKeyboardButton
 
 
-def _kb(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+def button(text: str, data: CallbackData) -> Button:
+    return Button(text=text, callback_data=data.pack())
+
+
+def keyboard(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    """Rows of buttons; an empty row (a pager with one page) is left out."""
     return InlineKeyboardMarkup(inline_keyboard=[list(r) for r in rows if r])
 
 
-def _clip(label: str, limit: int = 40) -> str:
+def pairs(buttons: Sequence[Button]) -> list[list[Button]]:
+    """Buttons two a row."""
+    return [list(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+
+
+def clip(label: str, limit: int = 40) -> str:
+    """A button's label cut to `limit` characters, with an ellipsis."""
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
@@ -52,7 +66,7 @@ def main_menu(lang: str) -> InlineKeyboardMarkup:
     def b(key: str, to: Menu) -> Button:
         return Button(text=t(lang, key), callback_data=MenuCb(to=to).pack())
 
-    return _kb(
+    return keyboard(
         [
             [b("menu.browse", Menu.browse), b("menu.search", Menu.search)],
             [b("menu.cart", Menu.cart), b("menu.orders", Menu.orders)],
@@ -70,7 +84,7 @@ def categories(
     lang: str, children: Sequence[CategoryNode], parent: CategoryNode | None, up: int | None
 ) -> InlineKeyboardMarkup:
     rows = [
-        [Button(text=_clip(c.name), callback_data=CategoryCb(id=c.category_id).pack())]
+        [Button(text=clip(c.name), callback_data=CategoryCb(id=c.category_id).pack())]
         for c in children
     ]
     if parent is not None:
@@ -78,14 +92,14 @@ def categories(
             0,
             [
                 Button(
-                    text=t(lang, "browse.all", name=_clip(parent.name, 30)),
+                    text=t(lang, "browse.all", name=clip(parent.name, 30)),
                     callback_data=CategoryCb(id=parent.category_id, items=True).pack(),
                 )
             ],
         )
     back = CategoryCb(id=up).pack() if up is not None else MenuCb(to=Menu.home).pack()
     rows.append([Button(text=t(lang, "back"), callback_data=back)])
-    return _kb(rows)
+    return keyboard(rows)
 
 
 def product_list(
@@ -129,7 +143,7 @@ def product_list(
     rows.append(
         back_home(lang) if back is None else [Button(text=t(lang, "back"), callback_data=back)]
     )
-    return _kb(rows)
+    return keyboard(rows)
 
 
 def _product_label(lang: str, card: ProductCard) -> str:
@@ -137,7 +151,7 @@ def _product_label(lang: str, card: ProductCard) -> str:
     tail = f" · {price(card.unit_price, lang=lang)}"
     if card.stock_quantity <= 0:
         tail += f" · {t(lang, 'product.sold_out_short')}"
-    return _clip(card.name, max(12, 40 - len(tail))) + tail
+    return clip(card.name, max(12, 40 - len(tail))) + tail
 
 
 def _pager(kind: str, category: int | None, page: int) -> str:
@@ -229,7 +243,7 @@ def product(
         ]
     )
     rows.append([Button(text=t(lang, "back"), callback_data=product_back(detail, src, ref, page))])
-    return _kb(rows)
+    return keyboard(rows)
 
 
 def wish_button(lang: str, product_id: int, *, wished: bool) -> InlineKeyboardButton:
@@ -268,7 +282,7 @@ def wishlist(lang: str, page: Page) -> InlineKeyboardMarkup:
     rows = [
         [
             Button(
-                text=_clip(f"{n}. {c.name}", 24),
+                text=clip(f"{n}. {c.name}", 24),
                 callback_data=ProductCb(
                     id=c.product_id, src=Origin.wishlist, page=page.page
                 ).pack(),
@@ -291,7 +305,7 @@ def wishlist(lang: str, page: Page) -> InlineKeyboardMarkup:
         )
     rows.append(nav)
     rows.append(back_home(lang))
-    return _kb(rows)
+    return keyboard(rows)
 
 
 def product_reviews(lang: str, reviews: ReviewPage, at: ProductReviewsCb) -> InlineKeyboardMarkup:
@@ -308,7 +322,7 @@ def product_reviews(lang: str, reviews: ReviewPage, at: ProductReviewsCb) -> Inl
     if reviews.page < reviews.pages:
         nav.append(Button(text=t(lang, "next"), callback_data=turn(reviews.page + 1)))
     back = ProductCb(id=at.id, card=True, src=at.src, ref=at.ref, page=at.back_page).pack()
-    return _kb([nav, [Button(text=t(lang, "product.reviews.back"), callback_data=back)]])
+    return keyboard([nav, [Button(text=t(lang, "product.reviews.back"), callback_data=back)]])
 
 
 def cart(lang: str, view: CartView) -> InlineKeyboardMarkup:
@@ -320,7 +334,7 @@ def cart(lang: str, view: CartView) -> InlineKeyboardMarkup:
         rows.append(
             [
                 Button(
-                    text=_clip(f"{n}. {line.name}", 14),
+                    text=clip(f"{n}. {line.name}", 14),
                     callback_data=ProductCb(id=line.product_id).pack(),
                 ),
                 Button(
@@ -356,12 +370,12 @@ def cart(lang: str, view: CartView) -> InlineKeyboardMarkup:
             [Button(text=t(lang, "cart.browse"), callback_data=MenuCb(to=Menu.browse).pack())]
         )
     rows.append(back_home(lang))
-    return _kb(rows)
+    return keyboard(rows)
 
 
 def cart_clear(lang: str, view: CartView) -> InlineKeyboardMarkup:
     """Under "Empty the cart?": Yes (for the cart as shown), No (the cart again)."""
-    return _kb(
+    return keyboard(
         [
             [
                 Button(
@@ -379,7 +393,7 @@ def addresses(lang: str, saved: Sequence[AddressView], key: str) -> InlineKeyboa
     rows = [
         [
             Button(
-                text=_clip(f"{a.street}, {a.city}"),
+                text=clip(f"{a.street}, {a.city}"),
                 callback_data=CheckoutCb(
                     step=CheckoutStep.address, value=str(a.address_id), key=key
                 ).pack(),
@@ -396,7 +410,7 @@ def addresses(lang: str, saved: Sequence[AddressView], key: str) -> InlineKeyboa
         ]
     )
     rows.append(checkout_back(lang, key, "cart"))
-    return _kb(rows)
+    return keyboard(rows)
 
 
 def checkout_back(lang: str, key: str, to: str) -> list[Button]:
@@ -412,11 +426,11 @@ def checkout_back(lang: str, key: str, to: str) -> list[Button]:
 
 def providers(lang: str, options: Sequence[ShippingOption], key: str) -> InlineKeyboardMarkup:
     """The shipping choices with what each costs for this cart (one parcel per seller)."""
-    return _kb(
+    return keyboard(
         [
             [
                 Button(
-                    text=_clip(
+                    text=clip(
                         t(
                             lang,
                             "checkout.provider.option.free"
@@ -442,7 +456,7 @@ def providers(lang: str, options: Sequence[ShippingOption], key: str) -> InlineK
 
 
 def skip_coupon(lang: str, key: str) -> InlineKeyboardMarkup:
-    return _kb(
+    return keyboard(
         [
             [
                 Button(
@@ -456,7 +470,7 @@ def skip_coupon(lang: str, key: str) -> InlineKeyboardMarkup:
 
 
 def payment_methods(lang: str, methods: Sequence[PaymentMethod], key: str) -> InlineKeyboardMarkup:
-    return _kb(
+    return keyboard(
         [
             [
                 Button(
@@ -473,7 +487,7 @@ def payment_methods(lang: str, methods: Sequence[PaymentMethod], key: str) -> In
 
 
 def confirm(lang: str, key: str) -> InlineKeyboardMarkup:
-    return _kb(
+    return keyboard(
         [
             [
                 Button(
@@ -488,7 +502,7 @@ def confirm(lang: str, key: str) -> InlineKeyboardMarkup:
 
 def cancel_order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
     """Under "Cancel order #N?": yes (the engine checks it can still be cancelled), or no."""
-    return _kb(
+    return keyboard(
         [
             [
                 Button(
@@ -506,7 +520,7 @@ def cancel_order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
 
 def stars(product_id: int, seen: int) -> InlineKeyboardMarkup:
     """1 to 5 stars for a product whose review has `seen` stars now (0: none yet)."""
-    return _kb(
+    return keyboard(
         [
             [
                 Button(
@@ -536,7 +550,7 @@ def orders(lang: str, views: Sequence[OrderView]) -> InlineKeyboardMarkup:
         for o in views
     ]
     rows.append(back_home(lang))
-    return _kb(rows)
+    return keyboard(rows)
 
 
 def order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
@@ -554,14 +568,14 @@ def order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
         if OrderAct.review in line_acts:
             row.append(
                 Button(
-                    text=_clip(t(lang, "order.review", name=line.name), 30),
+                    text=clip(t(lang, "order.review", name=line.name), 30),
                     callback_data=ReviewCb(product_id=line.product_id).pack(),
                 )
             )
         if OrderAct.return_items in line_acts:
             row.append(
                 Button(
-                    text=_clip(t(lang, "order.return", name=line.name), 30),
+                    text=clip(t(lang, "order.return", name=line.name), 30),
                     callback_data=ReturnLineCb(
                         order_item_id=line.order_item_id, order_id=view.order_id
                     ).pack(),
@@ -579,4 +593,4 @@ def order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
             ]
         )
     rows.append([Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.orders).pack())])
-    return _kb(rows)
+    return keyboard(rows)

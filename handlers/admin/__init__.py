@@ -3,9 +3,11 @@ stores (suspend, reinstate, close), stock alerts, coupons (create, usage, disabl
 categories, shipping providers, the marketplace report, the audit log, bank transfers, bans,
 broadcasts and payouts.
 
-Only admins reach these handlers (the router's role filter): anyone else's /ban or forged
-admin button is a command or button the bot does not know. The engine checks the role again
-in every operation."""
+Only admins reach these handlers (the router's role filter, `IsAdmin`, which covers
+handlers/admin/catalog.py and people.py too): anyone else's /ban or forged admin button is a
+command or button the bot does not know. One handler per action, chosen by its callback data;
+the keyboards are in handlers/admin/keyboards.py. The engine checks the role again in every
+operation."""
 
 from __future__ import annotations
 
@@ -17,75 +19,53 @@ from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import BaseFilter, Command, CommandObject
+from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
 
 from engine.accounts import UserView
 from engine.backoffice import AuditEntry, PayoutDue, StockAlert
+from engine.base import Actor
 from engine.errors import InvalidInput
 from engine.shop import Shop
 from handlers import commands
 from handlers.admin import catalog, people
-from handlers.admin.ui import (
-    AuditCb,
-    BroadcastCb,
-    IsAdmin,
-    PayoutRunCb,
-    TransferCb,
-    admin_home,
-    decision_buttons,
-    keyboard,
-    screen,
-)
+from handlers.admin import keyboards as kb
 from handlers.callbacks import (
     AdminAction,
     AdminCb,
-    Menu,
-    MenuCb,
+    AuditCb,
+    BroadcastCb,
+    PayoutRunCb,
     SellerDecision,
     SellerDecisionCb,
-    StoreAdminAction,
-    StoreAdminCb,
+    TransferCb,
 )
 from handlers.i18n import price, t
 from handlers.render import fit
+from handlers.screen import show
 from storage.vocabulary import DiscountType
 
-Button = InlineKeyboardButton
+A = AdminAction
+
+
+class IsAdmin(BaseFilter):
+    """The admin router's role filter: anyone else's /coupon, /ban or forged admin button
+    goes on to the other routers, as a command or button the bot does not know. (`me` is
+    read fresh for every update; the engine checks the role again in every operation.)"""
+
+    async def __call__(self, event: TelegramObject, me: UserView | None = None) -> bool:
+        return me is not None and Actor(me.id, me.role, me.status).is_admin
 
 
 class Reject(StatesGroup):
     reason = State()
 
 
-def _menu(lang: str) -> InlineKeyboardMarkup:
-    def b(key: str, to: AdminAction) -> Button:
-        return Button(text=t(lang, key), callback_data=AdminCb(to=to).pack())
-
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [b("admin.sellers", AdminAction.sellers), b("admin.stores.button", AdminAction.stores)],
-            [b("admin.alerts", AdminAction.alerts), b("admin.coupons", AdminAction.coupons)],
-            [
-                Button(text=t(lang, "admin.transfers.button"), callback_data=TransferCb().pack()),
-                Button(text=t(lang, "admin.audit.button"), callback_data=AuditCb().pack()),
-            ],
-            [
-                b("admin.categories.button", AdminAction.categories),
-                b("admin.providers.button", AdminAction.providers),
-            ],
-            [
-                b("admin.report", AdminAction.report),
-                Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.home).pack()),
-            ],
-        ]
-    )
-
-
 async def on_admin(message: Message, lang: str) -> None:
-    await message.answer(t(lang, "admin.home"), reply_markup=_menu(lang))
+    await message.answer(t(lang, "admin.home"), reply_markup=kb.menu(lang))
 
 
 def _alerts_screen(lang: str, alerts: list[StockAlert]) -> tuple[str, InlineKeyboardMarkup]:
@@ -106,56 +86,61 @@ def _alerts_screen(lang: str, alerts: list[StockAlert]) -> tuple[str, InlineKeyb
         lines = [t(lang, "admin.alerts.title", count=0), t(lang, "admin.alerts.none")]
     elif len(alerts) > 40:
         lines.append(t(lang, "admin.more", count=len(alerts) - 40))
-    return fit("\n".join(lines)), keyboard([[admin_home(lang)]])
+    return fit("\n".join(lines)), kb.to_admin(lang)
 
 
-async def on_admin_menu(
-    query: CallbackQuery,
-    callback_data: AdminCb,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    bot: Bot,
-) -> None:
+# --- the admin menu: one handler per button ------------------------------------------------
+async def on_menu_home(query: CallbackQuery, lang: str) -> None:
+    await show(query, t(lang, "admin.home"), kb.menu(lang))
+    await query.answer()
+
+
+async def on_menu_sellers(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+    """The stores waiting for approval, a card each with Approve / Reject."""
     message = query.message
-    if not isinstance(message, Message):
-        await query.answer()
-        return
-    to = callback_data.to
-    if to == AdminAction.home:
-        await screen(query, t(lang, "admin.home"), _menu(lang))
-    elif to == AdminAction.categories:
-        await catalog.show_categories(query, shop, lang, 1)
-    elif to == AdminAction.providers:
-        await catalog.show_providers(query, shop, lang)
-    elif to == AdminAction.stores:
-        await people.on_store_admin(
-            query, StoreAdminCb(action=StoreAdminAction.list), shop, lang, me, state, bot
-        )
-        return  # answered there
-    elif to == AdminAction.report:
-        await people.ask_market_period(message, lang)
-    elif to == AdminAction.sellers:
+    if isinstance(message, Message):
         waiting = await shop.sellers.pending(me.id)
         if not waiting:
             await message.answer(t(lang, "admin.sellers.none"))
         for seller in waiting[:10]:
-            await message.answer(
-                t(
-                    lang,
-                    "admin.seller",
-                    store=escape(seller.store_name),
-                    description=escape(seller.description or ""),
-                ),
-                reply_markup=InlineKeyboardMarkup(
-                    inline_keyboard=[decision_buttons(lang, seller.seller_id)]
-                ),
+            text = t(
+                lang,
+                "admin.seller",
+                store=escape(seller.store_name),
+                description=escape(seller.description or ""),
             )
-    elif to == AdminAction.alerts:
-        await screen(query, *_alerts_screen(lang, await shop.backoffice.inventory_watch(me.id)))
-    elif to == AdminAction.coupons:
-        await screen(query, *await people.coupons_screen(shop, lang, me))
+            await message.answer(text, reply_markup=kb.applicant(lang, seller.seller_id))
+    await query.answer()
+
+
+async def on_menu_stores(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+    await show(query, *await people.stores_screen(shop, lang, me, 1))
+    await query.answer()
+
+
+async def on_menu_alerts(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+    await show(query, *_alerts_screen(lang, await shop.backoffice.inventory_watch(me.id)))
+    await query.answer()
+
+
+async def on_menu_coupons(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+    await show(query, *await people.coupons_screen(shop, lang, me))
+    await query.answer()
+
+
+async def on_menu_categories(query: CallbackQuery, shop: Shop, lang: str) -> None:
+    await show(query, *await catalog.categories_screen(shop, lang, 1))
+    await query.answer()
+
+
+async def on_menu_providers(query: CallbackQuery, shop: Shop, lang: str) -> None:
+    await show(query, *await catalog.providers_screen(shop, lang))
+    await query.answer()
+
+
+async def on_menu_report(query: CallbackQuery, lang: str) -> None:
+    if isinstance(query.message, Message):
+        await people.ask_market_period(query.message, lang)
     await query.answer()
 
 
@@ -173,13 +158,13 @@ async def on_seller_decision(
     seller_id = callback_data.id
     waiting = {s.seller_id: s for s in await shop.sellers.pending(me.id)}
     if seller_id not in waiting:
-        await screen(query, *people.store_screen(lang, await people.store_of(shop, me, seller_id)))
+        await show(query, *people.store_screen(lang, await people.store_of(shop, me, seller_id)))
         await query.answer(t(lang, "admin.seller.decided"))
         return
     if callback_data.decision == SellerDecision.approve:
         seller = await shop.sellers.approve(me.id, seller_id)
         await commands.publish_seller(bot, shop, seller.seller_id, selling=True)
-        await screen(query, *people.store_screen(lang, await people.store_of(shop, me, seller_id)))
+        await show(query, *people.store_screen(lang, await people.store_of(shop, me, seller_id)))
         await query.answer(t(lang, "admin.approved", store=seller.store_name)[:200])
         return
     await state.set_state(Reject.reason)
@@ -283,22 +268,7 @@ async def _audit_screen(
     title = t(lang, "admin.audit.title", page=found.page)
     lines = [_audit_line(lang, e) for e in found.entries]
     text = title + "\n" + ("\n".join(lines) if lines else t(lang, "admin.audit.none"))
-    nav = []
-    if found.page > 1:
-        nav.append(
-            Button(
-                text=t(lang, "admin.audit.newer"),
-                callback_data=AuditCb(entity=entity, id=entity_id, page=found.page - 1).pack(),
-            )
-        )
-    if found.has_next:
-        nav.append(
-            Button(
-                text=t(lang, "admin.audit.older"),
-                callback_data=AuditCb(entity=entity, id=entity_id, page=found.page + 1).pack(),
-            )
-        )
-    return fit(text), keyboard([nav, [admin_home(lang)]])
+    return fit(text), kb.audit(lang, entity, entity_id, found.page, found.has_next)
 
 
 async def on_audit(
@@ -316,7 +286,7 @@ async def on_audit_page(
     query: CallbackQuery, callback_data: AuditCb, shop: Shop, lang: str, me: UserView
 ) -> None:
     d = callback_data
-    await screen(query, *await _audit_screen(shop, lang, me, d.entity, d.id, d.page))
+    await show(query, *await _audit_screen(shop, lang, me, d.entity, d.id, d.page))
     await query.answer()
 
 
@@ -349,22 +319,7 @@ async def _transfers_screen(
     ]
     if not waiting:
         lines.append(t(lang, "admin.transfers.none"))
-    rows = [
-        [
-            Button(
-                text=t(
-                    lang,
-                    "admin.transfers.mark",
-                    order_id=w.order_id,
-                    amount=price(w.amount, w.currency, lang=lang),
-                ),
-                callback_data=TransferCb(order=w.order_id).pack(),
-            )
-        ]
-        for w in waiting[:20]
-    ]
-    rows.append([admin_home(lang)])
-    return fit("\n".join(lines)), keyboard(rows)
+    return fit("\n".join(lines)), kb.transfers(lang, waiting)
 
 
 async def on_transfers(
@@ -382,7 +337,7 @@ async def on_transfers(
             note = t(lang, "admin.paid", order_id=order_id)
         else:
             note = t(lang, "admin.transfers.gone", order_id=order_id)
-    await screen(query, *await _transfers_screen(shop, lang, me))
+    await show(query, *await _transfers_screen(shop, lang, me))
     await query.answer(note)
 
 
@@ -478,20 +433,7 @@ async def on_broadcast(
     await state.update_data(broadcasts=drafts)
     await message.answer(
         t(lang, "admin.broadcast.preview", count=count, text=escape(text)),
-        reply_markup=keyboard(
-            [
-                [
-                    Button(
-                        text=t(lang, "admin.broadcast.send", count=count),
-                        callback_data=BroadcastCb(key=key, send=True).pack(),
-                    ),
-                    Button(
-                        text=t(lang, "admin.cancel"),
-                        callback_data=BroadcastCb(key=key, send=False).pack(),
-                    ),
-                ]
-            ]
-        ),
+        reply_markup=kb.broadcast(lang, key, count),
     )
 
 
@@ -512,11 +454,11 @@ async def on_broadcast_choice(
         return
     await state.update_data(broadcasts=drafts)
     if not callback_data.send:
-        await screen(query, t(lang, "admin.broadcast.cancelled"), None)
+        await show(query, t(lang, "admin.broadcast.cancelled"), None)
         await query.answer()
         return
     count = await shop.backoffice.broadcast(me.id, text, key=callback_data.key)
-    await screen(query, t(lang, "admin.broadcast", count=count) + "\n\n" + escape(text), None)
+    await show(query, t(lang, "admin.broadcast", count=count) + "\n\n" + escape(text), None)
     await query.answer()
 
 
@@ -541,21 +483,9 @@ async def _payouts_preview(shop: Shop, lang: str, me: UserView) -> tuple[str, In
     total = sum((p.net for p in payable), Decimal(0))
     lines = [t(lang, "admin.payouts.preview", count=len(payable), total=price(total, lang=lang))]
     lines += [_payout_line(lang, p) for p in due[:30]]
-    rows: list[list[Button]] = []
-    if payable:
-        rows.append(
-            [
-                Button(
-                    text=t(lang, "admin.payouts.confirm", total=price(total, lang=lang)),
-                    callback_data=PayoutRunCb(run=True).pack(),
-                ),
-                Button(text=t(lang, "admin.cancel"), callback_data=PayoutRunCb(run=False).pack()),
-            ]
-        )
-    else:
+    if not payable:
         lines.append(t(lang, "admin.payouts.nothing"))
-    rows.append([admin_home(lang)])
-    return fit("\n\n".join(lines)), keyboard(rows)
+    return fit("\n\n".join(lines)), kb.payouts(lang, total if payable else None)
 
 
 async def on_payouts(message: Message, shop: Shop, lang: str, me: UserView) -> None:
@@ -565,15 +495,14 @@ async def on_payouts(message: Message, shop: Shop, lang: str, me: UserView) -> N
     await message.answer(text, reply_markup=markup)
 
 
-async def on_payouts_choice(
-    query: CallbackQuery, callback_data: PayoutRunCb, shop: Shop, lang: str, me: UserView
-) -> None:
+async def on_payouts_cancel(query: CallbackQuery, lang: str) -> None:
+    await show(query, t(lang, "admin.payouts.cancelled"), kb.to_admin(lang))
+    await query.answer()
+
+
+async def on_payouts_run(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
     """Confirm runs the payouts of what is due now (a second tap, or an old preview, finds
-    nothing left to pay: the engine takes each line once); Cancel changes nothing."""
-    if not callback_data.run:
-        await screen(query, t(lang, "admin.payouts.cancelled"), keyboard([[admin_home(lang)]]))
-        await query.answer()
-        return
+    nothing left to pay: the engine takes each line once)."""
     made = await shop.payouts.run(me.id)
     total = sum((p.amount for p in made), Decimal(0))
     text = t(lang, "admin.payouts", count=len(made), total=price(total, lang=lang))
@@ -589,7 +518,7 @@ async def on_payouts_choice(
             )
             for p in owed[:30]
         )
-    await screen(query, fit(text), keyboard([[admin_home(lang)]]))
+    await show(query, fit(text), kb.to_admin(lang))
     await query.answer()
 
 
@@ -600,9 +529,21 @@ def build_router() -> Router:
     router.message.register(on_broadcast, Command("broadcast"))
     router.callback_query.register(on_broadcast_choice, BroadcastCb.filter())
     router.message.register(on_payouts, Command("payouts"))
-    router.callback_query.register(on_payouts_choice, PayoutRunCb.filter())
+    router.callback_query.register(on_payouts_run, PayoutRunCb.filter(F.run))
+    router.callback_query.register(on_payouts_cancel, PayoutRunCb.filter(~F.run))
     router.message.register(on_admin, Command("admin"))
-    router.callback_query.register(on_admin_menu, AdminCb.filter())
+
+    def menu(to: AdminAction) -> CallbackQueryFilter:
+        return AdminCb.filter(F.to == to)
+
+    router.callback_query.register(on_menu_home, menu(A.home))
+    router.callback_query.register(on_menu_sellers, menu(A.sellers))
+    router.callback_query.register(on_menu_stores, menu(A.stores))
+    router.callback_query.register(on_menu_alerts, menu(A.alerts))
+    router.callback_query.register(on_menu_coupons, menu(A.coupons))
+    router.callback_query.register(on_menu_categories, menu(A.categories))
+    router.callback_query.register(on_menu_providers, menu(A.providers))
+    router.callback_query.register(on_menu_report, menu(A.report))
     router.callback_query.register(on_seller_decision, SellerDecisionCb.filter())
     router.message.register(on_reject_reason, Reject.reason, F.text, ~F.text.startswith("/"))
     router.message.register(on_audit, Command("audit"))

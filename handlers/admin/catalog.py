@@ -4,7 +4,6 @@ cost, switch on or off). Only admins reach them (the admin router's role filter)
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from html import escape
 
 from aiogram import F, Router
@@ -18,7 +17,7 @@ from engine.catalog import CategoryNode
 from engine.errors import NotFound
 from engine.shipping import ProviderView
 from engine.shop import Shop
-from handlers.admin.ui import Button, admin_home, clip, keyboard, page_of, screen
+from handlers.admin import keyboards as kb
 from handlers.callbacks import (
     CategoryAdminAction,
     CategoryAdminCb,
@@ -26,6 +25,8 @@ from handlers.callbacks import (
     ProviderAdminCb,
 )
 from handlers.i18n import price, t
+from handlers.screen import show
+from storage.vocabulary import parse_amount
 
 C = CategoryAdminAction
 P = ProviderAdminAction
@@ -51,51 +52,11 @@ def _path(tree: dict[int, CategoryNode], node: CategoryNode) -> str:
     return " › ".join(reversed(names))
 
 
-def _category_rows(nodes: list[CategoryNode], action: CategoryAdminAction) -> list[list[Button]]:
-    return [
-        [
-            Button(
-                text=clip("  " * c.depth + ("└ " if c.depth else "") + c.name),
-                callback_data=CategoryAdminCb(action=action, id=c.category_id).pack(),
-            )
-        ]
-        for c in nodes
-    ]
-
-
-def _pager(action: CategoryAdminAction, page: int, pages: int) -> list[Button]:
-    nav = []
-    if page > 1:
-        nav.append(
-            Button(text="◀", callback_data=CategoryAdminCb(action=action, page=page - 1).pack())
-        )
-    if page < pages:
-        nav.append(
-            Button(text="▶", callback_data=CategoryAdminCb(action=action, page=page + 1).pack())
-        )
-    return nav
-
-
-async def _categories_screen(shop: Shop, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup]:
+async def categories_screen(shop: Shop, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup]:
     tree = await shop.catalog.categories()
-    items, page, pages = page_of(tree, page)
-    rows = _category_rows(items, C.show)
-    rows.append(_pager(C.list, page, pages))
-    rows.append(
-        [
-            Button(
-                text=t(lang, "admin.category.new"),
-                callback_data=CategoryAdminCb(action=C.new).pack(),
-            ),
-            admin_home(lang),
-        ]
-    )
+    shown, page, pages = kb.page_of(tree, page)
     text = t(lang, "admin.categories", count=len(tree), page=page, pages=pages)
-    return text, keyboard(rows)
-
-
-async def show_categories(query: CallbackQuery, shop: Shop, lang: str, page: int) -> None:
-    await screen(query, *await _categories_screen(shop, lang, page))
+    return text, kb.categories(lang, shown, page, pages)
 
 
 async def _category(shop: Shop, category_id: int) -> tuple[dict[int, CategoryNode], CategoryNode]:
@@ -105,75 +66,69 @@ async def _category(shop: Shop, category_id: int) -> tuple[dict[int, CategoryNod
     return tree, tree[category_id]
 
 
-async def on_category_admin(
-    query: CallbackQuery,
-    callback_data: CategoryAdminCb,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
+async def on_categories_page(
+    query: CallbackQuery, callback_data: CategoryAdminCb, shop: Shop, lang: str
 ) -> None:
+    await show(query, *await categories_screen(shop, lang, callback_data.page))
+    await query.answer()
+
+
+async def on_category(
+    query: CallbackQuery, callback_data: CategoryAdminCb, shop: Shop, lang: str
+) -> None:
+    """A category: its path and how many sub-categories it has; rename, move, add under."""
+    tree, node = await _category(shop, callback_data.id)
+    children = sum(1 for c in tree.values() if c.parent_id == node.category_id)
+    text = t(
+        lang,
+        "admin.category",
+        name=escape(node.name),
+        path=escape(_path(tree, node)),
+        children=children,
+    )
+    await show(query, text, kb.category(lang, node.category_id))
+    await query.answer()
+
+
+async def on_new_here(
+    query: CallbackQuery, callback_data: CategoryAdminCb, shop: Shop, lang: str, state: FSMContext
+) -> None:
+    """ "Add a sub-category here": the parent is known, the name is asked."""
+    _, parent = await _category(shop, callback_data.id)
+    await _ask_name(query, lang, state, parent)
+    await query.answer()
+
+
+async def on_pick_parent(
+    query: CallbackQuery, callback_data: CategoryAdminCb, shop: Shop, lang: str, state: FSMContext
+) -> None:
+    """A new category, or a category to move: its parent is picked from the tree first."""
     action, cid = callback_data.action, callback_data.id
-    if action == C.list:
-        await show_categories(query, shop, lang, callback_data.page)
-    elif action == C.show:
-        tree, node = await _category(shop, cid)
-        children = sum(1 for c in tree.values() if c.parent_id == cid)
-        text = t(
-            lang,
-            "admin.category",
-            name=escape(node.name),
-            path=escape(_path(tree, node)),
-            children=children,
-        )
-        rows = [
-            [
-                Button(
-                    text=t(lang, "admin.category.rename"),
-                    callback_data=CategoryAdminCb(action=C.rename, id=cid).pack(),
-                ),
-                Button(
-                    text=t(lang, "admin.category.move"),
-                    callback_data=CategoryAdminCb(action=C.move, id=cid).pack(),
-                ),
-            ],
-            [
-                Button(
-                    text=t(lang, "admin.category.add_here"),
-                    callback_data=CategoryAdminCb(action=C.new, id=cid).pack(),
-                )
-            ],
-            [
-                Button(
-                    text=t(lang, "admin.categories.back"),
-                    callback_data=CategoryAdminCb(action=C.list).pack(),
-                ),
-                admin_home(lang),
-            ],
-        ]
-        await screen(query, text, keyboard(rows))
-    elif action == C.new and cid:  # "add a sub-category here": the parent is known
-        _, parent = await _category(shop, cid)
-        await _ask_name(query, lang, state, parent)
-    elif action in (C.new, C.move):
-        if action == C.move:
-            await _category(shop, cid)
-        await state.set_state(None)
-        await state.update_data(cat_purpose=action.value, cat_id=cid)
-        await _picker(query, shop, lang, 1, cid if action == C.move else None)
-    elif action == C.picker:
-        data = await state.get_data()
-        moving = int(data.get("cat_id", 0)) if data.get("cat_purpose") == C.move.value else None
-        await _picker(query, shop, lang, callback_data.page, moving)
-    elif action == C.pick:
-        await _picked(query, shop, lang, me, state, cid)
-        return
-    elif action == C.rename:
-        _, node = await _category(shop, cid)
-        await state.set_state(CategoryEdit.rename)
-        await state.update_data(cat_id=cid)
-        if isinstance(query.message, Message):
-            await query.message.answer(t(lang, "admin.category.rename_ask", name=escape(node.name)))
+    if action == C.move:
+        await _category(shop, cid)
+    await state.set_state(None)
+    await state.update_data(cat_purpose=action.value, cat_id=cid)
+    await _picker(query, shop, lang, 1, cid if action == C.move else None)
+    await query.answer()
+
+
+async def on_picker_page(
+    query: CallbackQuery, callback_data: CategoryAdminCb, shop: Shop, lang: str, state: FSMContext
+) -> None:
+    data = await state.get_data()
+    moving = int(data.get("cat_id", 0)) if data.get("cat_purpose") == C.move.value else None
+    await _picker(query, shop, lang, callback_data.page, moving)
+    await query.answer()
+
+
+async def on_rename(
+    query: CallbackQuery, callback_data: CategoryAdminCb, shop: Shop, lang: str, state: FSMContext
+) -> None:
+    _, node = await _category(shop, callback_data.id)
+    await state.set_state(CategoryEdit.rename)
+    await state.update_data(cat_id=callback_data.id)
+    if isinstance(query.message, Message):
+        await query.message.answer(t(lang, "admin.category.rename_ask", name=escape(node.name)))
     await query.answer()
 
 
@@ -189,26 +144,9 @@ async def _picker(
             if c.parent_id in below:
                 below.add(c.category_id)
         tree = [c for c in tree if c.category_id not in below]
-    items, page, pages = page_of(tree, page)
-    rows = [
-        [
-            Button(
-                text=t(lang, "admin.category.top"),
-                callback_data=CategoryAdminCb(action=C.pick, id=0).pack(),
-            )
-        ]
-    ]
-    rows += _category_rows(items, C.pick)
-    rows.append(_pager(C.picker, page, pages))
-    rows.append(
-        [
-            Button(
-                text=t(lang, "admin.categories.back"),
-                callback_data=CategoryAdminCb(action=C.list).pack(),
-            )
-        ]
-    )
-    await screen(query, t(lang, "admin.category.pick", page=page, pages=pages), keyboard(rows))
+    shown, page, pages = kb.page_of(tree, page)
+    text = t(lang, "admin.category.pick", page=page, pages=pages)
+    await show(query, text, kb.parents(lang, shown, page, pages))
 
 
 async def _ask_name(
@@ -221,25 +159,30 @@ async def _ask_name(
         await query.message.answer(t(lang, "admin.category.name_ask", parent=where))
 
 
-async def _picked(
-    query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext, parent_id: int
+async def on_pick(
+    query: CallbackQuery,
+    callback_data: CategoryAdminCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
 ) -> None:
+    """A parent picked: the new category's name is asked, or the category moves there."""
+    parent_id = callback_data.id
     data = await state.get_data()
     purpose = data.get("cat_purpose")
     parent = None if parent_id == 0 else (await _category(shop, parent_id))[1]
     if purpose == C.new.value:
         await _ask_name(query, lang, state, parent)
+        await query.answer()
     elif purpose == C.move.value:
         moving = int(data.get("cat_id", 0))
         await shop.catalog.move_category(me.id, moving, None if parent is None else parent_id)
         await state.update_data(cat_purpose=None)
-        await show_categories(query, shop, lang, 1)
+        await show(query, *await categories_screen(shop, lang, 1))
         await query.answer(t(lang, "admin.category.moved"))
-        return
     else:  # a picker left over from an earlier visit
         await query.answer(t(lang, "stale_button"))
-        return
-    await query.answer()
 
 
 async def on_category_name(
@@ -252,17 +195,7 @@ async def on_category_name(
     await state.clear()
     await message.answer(
         t(lang, "admin.category.created", name=escape(node.name)),
-        reply_markup=keyboard(
-            [
-                [
-                    Button(
-                        text=t(lang, "admin.categories.back"),
-                        callback_data=CategoryAdminCb(action=C.list).pack(),
-                    ),
-                    admin_home(lang),
-                ]
-            ]
-        ),
+        reply_markup=kb.to_categories(lang),
     )
 
 
@@ -275,22 +208,12 @@ async def on_category_rename(
     await state.clear()
     await message.answer(
         t(lang, "admin.category.renamed", name=escape(name)),
-        reply_markup=keyboard(
-            [
-                [
-                    Button(
-                        text=t(lang, "admin.categories.back"),
-                        callback_data=CategoryAdminCb(action=C.list).pack(),
-                    ),
-                    admin_home(lang),
-                ]
-            ]
-        ),
+        reply_markup=kb.to_categories(lang),
     )
 
 
 async def on_categories_command(message: Message, shop: Shop, lang: str) -> None:
-    text, markup = await _categories_screen(shop, lang, 1)
+    text, markup = await categories_screen(shop, lang, 1)
     await message.answer(text, reply_markup=markup)
 
 
@@ -306,33 +229,10 @@ def _provider_line(lang: str, p: ProviderView) -> str:
     )
 
 
-async def _providers_screen(shop: Shop, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+async def providers_screen(shop: Shop, lang: str) -> tuple[str, InlineKeyboardMarkup]:
     providers = await shop.shipping.providers(include_inactive=True)
     lines = [t(lang, "admin.providers")] + [_provider_line(lang, p) for p in providers]
-    rows = [
-        [
-            Button(
-                text=clip(f"{p.name} · {price(p.cost, lang=lang)}"),
-                callback_data=ProviderAdminCb(action=P.show, id=p.provider_id).pack(),
-            )
-        ]
-        for p in providers[:40]
-    ]
-    rows.append(
-        [
-            Button(
-                text=t(lang, "admin.provider.new"),
-                callback_data=ProviderAdminCb(action=P.new).pack(),
-            ),
-            admin_home(lang),
-        ]
-    )
-    return "\n".join(lines), keyboard(rows)
-
-
-async def show_providers(query: CallbackQuery, shop: Shop, lang: str) -> None:
-    text, markup = await _providers_screen(shop, lang)
-    await screen(query, text, markup)
+    return "\n".join(lines), kb.providers(lang, providers)
 
 
 async def _provider(shop: Shop, provider_id: int) -> ProviderView:
@@ -343,74 +243,50 @@ async def _provider(shop: Shop, provider_id: int) -> ProviderView:
 
 
 def _provider_screen(lang: str, p: ProviderView) -> tuple[str, InlineKeyboardMarkup]:
-    rows = [
-        [
-            Button(
-                text=t(lang, "admin.provider.cost"),
-                callback_data=ProviderAdminCb(action=P.cost, id=p.provider_id).pack(),
-            ),
-            Button(
-                text=t(
-                    lang, "admin.provider.switch_off" if p.active else "admin.provider.switch_on"
-                ),
-                callback_data=ProviderAdminCb(
-                    action=P.off if p.active else P.on, id=p.provider_id
-                ).pack(),
-            ),
-        ],
-        [
-            Button(
-                text=t(lang, "admin.providers.back"),
-                callback_data=ProviderAdminCb(action=P.list).pack(),
-            ),
-            admin_home(lang),
-        ],
-    ]
-    return t(lang, "admin.provider", line=_provider_line(lang, p)), keyboard(rows)
+    return t(lang, "admin.provider", line=_provider_line(lang, p)), kb.provider(lang, p)
 
 
-async def on_provider_admin(
-    query: CallbackQuery,
-    callback_data: ProviderAdminCb,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-) -> None:
-    action, pid = callback_data.action, callback_data.id
-    if action == P.list:
-        await show_providers(query, shop, lang)
-    elif action in (P.show, P.toggle):  # an older screen's toggle only shows it as it is
-        await screen(query, *_provider_screen(lang, await _provider(shop, pid)))
-    elif action in (P.on, P.off):  # what the screen offered: a repeat changes nothing
-        updated = await shop.shipping.update_provider(me.id, pid, active=action == P.on)
-        await screen(query, *_provider_screen(lang, updated))
-    elif action == P.cost:
-        current = await _provider(shop, pid)
-        await state.set_state(ProviderEdit.cost)
-        await state.update_data(provider_id=pid)
-        if isinstance(query.message, Message):
-            await query.message.answer(
-                t(
-                    lang,
-                    "admin.provider.cost_ask",
-                    name=escape(current.name),
-                    cost=price(current.cost, lang=lang),
-                )
-            )
-    elif action == P.new:
-        await state.set_state(ProviderEdit.new)
-        if isinstance(query.message, Message):
-            await query.message.answer(t(lang, "admin.provider.new_ask"))
+async def on_providers_page(query: CallbackQuery, shop: Shop, lang: str) -> None:
+    await show(query, *await providers_screen(shop, lang))
     await query.answer()
 
 
-def _amount(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text.strip().lstrip("$").replace(",", ""))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+async def on_provider(
+    query: CallbackQuery, callback_data: ProviderAdminCb, shop: Shop, lang: str
+) -> None:
+    """A provider's screen; an older screen's toggle only shows it as it is."""
+    await show(query, *_provider_screen(lang, await _provider(shop, callback_data.id)))
+    await query.answer()
+
+
+async def on_provider_switch(
+    query: CallbackQuery, callback_data: ProviderAdminCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    """On or off, as the screen offered: a repeat changes nothing."""
+    on = callback_data.action == P.on
+    updated = await shop.shipping.update_provider(me.id, callback_data.id, active=on)
+    await show(query, *_provider_screen(lang, updated))
+    await query.answer()
+
+
+async def on_provider_cost_ask(
+    query: CallbackQuery, callback_data: ProviderAdminCb, shop: Shop, lang: str, state: FSMContext
+) -> None:
+    current = await _provider(shop, callback_data.id)
+    await state.set_state(ProviderEdit.cost)
+    await state.update_data(provider_id=callback_data.id)
+    if isinstance(query.message, Message):
+        cost = price(current.cost, lang=lang)
+        ask = t(lang, "admin.provider.cost_ask", name=escape(current.name), cost=cost)
+        await query.message.answer(ask)
+    await query.answer()
+
+
+async def on_provider_new_ask(query: CallbackQuery, lang: str, state: FSMContext) -> None:
+    await state.set_state(ProviderEdit.new)
+    if isinstance(query.message, Message):
+        await query.message.answer(t(lang, "admin.provider.new_ask"))
+    await query.answer()
 
 
 async def on_provider_new(
@@ -418,7 +294,7 @@ async def on_provider_new(
 ) -> None:
     """ "Night Owl Express, 7.50, 1": name, cost and (optionally) days on the way."""
     parts = [p.strip() for p in (message.text or "").split(",")]
-    cost = _amount(parts[1]) if len(parts) > 1 else None
+    cost = parse_amount(parts[1]) if len(parts) > 1 else None
     days = parts[2] if len(parts) > 2 else ""
     if not parts[0] or cost is None or (days and not days.isdigit()) or len(parts) > 3:
         await message.answer(t(lang, "admin.provider.new_bad"))
@@ -436,7 +312,7 @@ async def on_provider_new(
 async def on_provider_cost(
     message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
 ) -> None:
-    cost = _amount(message.text or "")
+    cost = parse_amount(message.text)
     if cost is None:
         await message.answer(t(lang, "seller.new.bad_number"))
         return
@@ -450,19 +326,32 @@ async def on_provider_cost(
 
 
 async def on_providers_command(message: Message, shop: Shop, lang: str) -> None:
-    text, markup = await _providers_screen(shop, lang)
+    text, markup = await providers_screen(shop, lang)
     await message.answer(text, reply_markup=markup)
 
 
 def build_router() -> Router:
     router = Router(name="admin.catalog")
     typed = (F.text, ~F.text.startswith("/"))
+    category = CategoryAdminCb.filter
     router.message.register(on_categories_command, Command("categories"))
-    router.callback_query.register(on_category_admin, CategoryAdminCb.filter())
+    router.callback_query.register(on_categories_page, category(F.action == C.list))
+    router.callback_query.register(on_category, category(F.action == C.show))
+    router.callback_query.register(on_new_here, category((F.action == C.new) & (F.id != 0)))
+    router.callback_query.register(on_pick_parent, category((F.action == C.new) & (F.id == 0)))
+    router.callback_query.register(on_pick_parent, category(F.action == C.move))
+    router.callback_query.register(on_picker_page, category(F.action == C.picker))
+    router.callback_query.register(on_pick, category(F.action == C.pick))
+    router.callback_query.register(on_rename, category(F.action == C.rename))
     router.message.register(on_category_name, CategoryEdit.name, *typed)
     router.message.register(on_category_rename, CategoryEdit.rename, *typed)
+    provider = ProviderAdminCb.filter
     router.message.register(on_providers_command, Command("providers"))
-    router.callback_query.register(on_provider_admin, ProviderAdminCb.filter())
+    router.callback_query.register(on_providers_page, provider(F.action == P.list))
+    router.callback_query.register(on_provider, provider(F.action.in_({P.show, P.toggle})))
+    router.callback_query.register(on_provider_switch, provider(F.action.in_({P.on, P.off})))
+    router.callback_query.register(on_provider_cost_ask, provider(F.action == P.cost))
+    router.callback_query.register(on_provider_new_ask, provider(F.action == P.new))
     router.message.register(on_provider_new, ProviderEdit.new, *typed)
     router.message.register(on_provider_cost, ProviderEdit.cost, *typed)
     return router

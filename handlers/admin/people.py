@@ -21,18 +21,8 @@ from engine.coupons import CouponView
 from engine.errors import NotFound
 from engine.shop import Shop
 from handlers import commands, reports
-from handlers.admin.ui import (
-    Button,
-    admin_home,
-    clip,
-    decision_buttons,
-    keyboard,
-    page_of,
-    screen,
-)
+from handlers.admin import keyboards as kb
 from handlers.callbacks import (
-    AdminAction,
-    AdminCb,
     CouponAdminAction,
     CouponAdminCb,
     ReportCb,
@@ -41,7 +31,8 @@ from handlers.callbacks import (
     StoreAdminCb,
 )
 from handlers.i18n import number, price, t
-from storage.vocabulary import CouponStatus, DiscountType, SellerStatus
+from handlers.screen import show
+from storage.vocabulary import DiscountType
 
 S = StoreAdminAction
 K = CouponAdminAction
@@ -57,35 +48,13 @@ class CouponEdit(StatesGroup):
 
 
 # --- stores -------------------------------------------------------------------------------
-def _store_status(lang: str, s: SellerPerformance) -> str:
-    return t(lang, f"admin.store.status.{s.status.value}")
-
-
-async def _stores_screen(
+async def stores_screen(
     shop: Shop, lang: str, me: UserView, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     stores = await shop.backoffice.seller_performance(me.id)
-    items, page, pages = page_of(stores, page)
-    rows = [
-        [
-            Button(
-                text=clip(f"{s.store_name} · {_store_status(lang, s)}"),
-                callback_data=StoreAdminCb(action=S.show, id=s.seller_id).pack(),
-            )
-        ]
-        for s in items
-    ]
-    nav = []
-    if page > 1:
-        nav.append(
-            Button(text="◀", callback_data=StoreAdminCb(action=S.list, page=page - 1).pack())
-        )
-    if page < pages:
-        nav.append(
-            Button(text="▶", callback_data=StoreAdminCb(action=S.list, page=page + 1).pack())
-        )
-    rows += [nav, [admin_home(lang)]]
-    return t(lang, "admin.stores", count=len(stores), page=page, pages=pages), keyboard(rows)
+    shown, page, pages = kb.page_of(stores, page)
+    text = t(lang, "admin.stores", count=len(stores), page=page, pages=pages)
+    return text, kb.stores(lang, shown, page, pages)
 
 
 async def store_of(shop: Shop, me: UserView, seller_id: int) -> SellerPerformance:
@@ -99,7 +68,7 @@ def store_screen(lang: str, s: SellerPerformance) -> tuple[str, InlineKeyboardMa
         lang,
         "admin.store",
         store=escape(s.store_name),
-        status=_store_status(lang, s),
+        status=t(lang, f"admin.store.status.{s.status.value}"),
         reason=f" ({escape(s.status_reason)})" if s.status_reason else "",
         revenue=price(s.revenue, lang=lang),
         orders=s.orders,
@@ -107,52 +76,55 @@ def store_screen(lang: str, s: SellerPerformance) -> tuple[str, InlineKeyboardMa
         returned=number(s.return_rate * 100, lang, digits=1),
         rating=number(s.rating, lang, digits=1) if s.rating is not None else "—",
     )
-
-    def b(key: str, action: StoreAdminAction) -> Button:
-        return Button(
-            text=t(lang, key), callback_data=StoreAdminCb(action=action, id=s.seller_id).pack()
-        )
-
-    actions: list[Button] = []
-    if s.status == SellerStatus.active:
-        actions = [b("admin.store.suspend", S.suspend), b("admin.store.close", S.close)]
-    elif s.status == SellerStatus.suspended:
-        actions = [b("admin.store.reinstate", S.reinstate), b("admin.store.close", S.close)]
-    elif s.status == SellerStatus.pending:
-        actions = decision_buttons(lang, s.seller_id)
-    back = Button(
-        text=t(lang, "admin.stores.back"), callback_data=StoreAdminCb(action=S.list).pack()
-    )
-    return text, keyboard([actions, [back, admin_home(lang)]])
+    return text, kb.store(lang, s)
 
 
-async def on_store_admin(
+async def on_stores_page(
+    query: CallbackQuery, callback_data: StoreAdminCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    await show(query, *await stores_screen(shop, lang, me, callback_data.page))
+    await query.answer()
+
+
+async def on_store(
+    query: CallbackQuery, callback_data: StoreAdminCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    await show(query, *store_screen(lang, await store_of(shop, me, callback_data.id)))
+    await query.answer()
+
+
+async def on_reinstate(
+    query: CallbackQuery,
+    callback_data: StoreAdminCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    bot: Bot,
+) -> None:
+    sid = callback_data.id
+    await store_of(shop, me, sid)  # refuses non-admins, and unknown stores
+    await shop.sellers.reinstate(me.id, sid)
+    await commands.publish_seller(bot, shop, sid, selling=True)
+    await show(query, *store_screen(lang, await store_of(shop, me, sid)))
+    await query.answer()
+
+
+async def on_store_ask_reason(
     query: CallbackQuery,
     callback_data: StoreAdminCb,
     shop: Shop,
     lang: str,
     me: UserView,
     state: FSMContext,
-    bot: Bot,
 ) -> None:
-    action, sid = callback_data.action, callback_data.id
-    if action == S.list:
-        await screen(query, *await _stores_screen(shop, lang, me, callback_data.page))
-        await query.answer()
-        return
-    store = await store_of(shop, me, sid)  # refuses non-admins, and unknown stores
-    if action == S.show:
-        await screen(query, *store_screen(lang, store))
-    elif action == S.reinstate:
-        await shop.sellers.reinstate(me.id, sid)
-        await commands.publish_seller(bot, shop, sid, selling=True)
-        await screen(query, *store_screen(lang, await store_of(shop, me, sid)))
-    elif action in (S.suspend, S.close):
-        await state.set_state(StoreEdit.suspend if action == S.suspend else StoreEdit.close)
-        await state.update_data(seller_id=sid)
-        if isinstance(query.message, Message):
-            key = "admin.store.suspend_ask" if action == S.suspend else "admin.store.close_ask"
-            await query.message.answer(t(lang, key, store=escape(store.store_name)))
+    """Suspend or close: asks why (the seller reads it)."""
+    suspend = callback_data.action == S.suspend
+    store = await store_of(shop, me, callback_data.id)
+    await state.set_state(StoreEdit.suspend if suspend else StoreEdit.close)
+    await state.update_data(seller_id=callback_data.id)
+    if isinstance(query.message, Message):
+        key = "admin.store.suspend_ask" if suspend else "admin.store.close_ask"
+        await query.message.answer(t(lang, key, store=escape(store.store_name)))
     await query.answer()
 
 
@@ -231,58 +203,16 @@ def coupon_line(lang: str, c: CouponView) -> str:
 async def coupons_screen(shop: Shop, lang: str, me: UserView) -> tuple[str, InlineKeyboardMarkup]:
     coupons = await shop.coupons.usage(me.id)
     lines = [t(lang, "admin.coupons.title")] + [coupon_line(lang, c) for c in coupons[:40]]
-    rows = [
-        [
-            Button(
-                text=clip(
-                    f"{c.code} · {coupon_offer(lang, c)} · "
-                    + t(lang, f"admin.coupon.standing.{c.standing}")
-                ),
-                callback_data=CouponAdminCb(action=K.show, id=c.coupon_id).pack(),
-            )
-        ]
-        for c in coupons[:40]
-    ]
-    rows.append([admin_home(lang)])
     if not coupons:
         lines = [t(lang, "admin.coupons.none")]
-    return "\n".join(lines), keyboard(rows)
+    markup = kb.coupons(lang, coupons[:40], lambda c: coupon_offer(lang, c))
+    return "\n".join(lines), markup
 
 
 def _coupon_screen(lang: str, c: CouponView) -> tuple[str, InlineKeyboardMarkup]:
-    text = t(
-        lang,
-        "admin.coupon",
-        line=coupon_line(lang, c),
-        minimum=price(c.min_order_amount, lang=lang) if c.min_order_amount is not None else "—",
-    )
-    toggle = (
-        Button(
-            text=t(lang, "admin.coupon.disable"),
-            callback_data=CouponAdminCb(action=K.disable, id=c.coupon_id).pack(),
-        )
-        if c.status == CouponStatus.active
-        else Button(
-            text=t(lang, "admin.coupon.enable"),
-            callback_data=CouponAdminCb(action=K.enable, id=c.coupon_id).pack(),
-        )
-    )
-    rows = [
-        [
-            toggle,
-            Button(
-                text=t(lang, "admin.coupon.edit"),
-                callback_data=CouponAdminCb(action=K.edit, id=c.coupon_id).pack(),
-            ),
-        ],
-        [
-            Button(
-                text=t(lang, "admin.coupons"), callback_data=AdminCb(to=AdminAction.coupons).pack()
-            ),
-            admin_home(lang),
-        ],
-    ]
-    return text, keyboard(rows)
+    minimum = price(c.min_order_amount, lang=lang) if c.min_order_amount is not None else "—"
+    text = t(lang, "admin.coupon", line=coupon_line(lang, c), minimum=minimum)
+    return text, kb.coupon(lang, c)
 
 
 async def _coupon(shop: Shop, me: UserView, coupon_id: int) -> CouponView:
@@ -292,7 +222,29 @@ async def _coupon(shop: Shop, me: UserView, coupon_id: int) -> CouponView:
     raise NotFound(entity="coupon", id=coupon_id)
 
 
-async def on_coupon_admin(
+async def on_open_coupon(
+    query: CallbackQuery, callback_data: CouponAdminCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    coupon = await _coupon(shop, me, callback_data.id)  # refuses non-admins, and unknown coupons
+    await show(query, *_coupon_screen(lang, coupon))
+    await query.answer()
+
+
+async def on_coupon_switch(
+    query: CallbackQuery, callback_data: CouponAdminCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    """Disable or enable, as the screen offered."""
+    cid = callback_data.id
+    await _coupon(shop, me, cid)  # refuses non-admins, and unknown coupons
+    if callback_data.action == K.disable:
+        coupon = await shop.coupons.disable(me.id, cid)
+    else:
+        coupon = await shop.coupons.enable(me.id, cid)
+    await show(query, *_coupon_screen(lang, coupon))
+    await query.answer()
+
+
+async def on_coupon_edit(
     query: CallbackQuery,
     callback_data: CouponAdminCb,
     shop: Shop,
@@ -300,20 +252,11 @@ async def on_coupon_admin(
     me: UserView,
     state: FSMContext,
 ) -> None:
-    action, cid = callback_data.action, callback_data.id
-    coupon = await _coupon(shop, me, cid)  # refuses non-admins, and unknown coupons
-    if action == K.disable:
-        coupon = await shop.coupons.disable(me.id, cid)
-    elif action == K.enable:
-        coupon = await shop.coupons.enable(me.id, cid)
-    elif action == K.edit:
-        await state.set_state(CouponEdit.changes)
-        await state.update_data(coupon_id=cid)
-        if isinstance(query.message, Message):
-            await query.message.answer(t(lang, "admin.coupon.edit_ask", code=coupon.code))
-        await query.answer()
-        return
-    await screen(query, *_coupon_screen(lang, coupon))
+    coupon = await _coupon(shop, me, callback_data.id)  # refuses non-admins, and unknown coupons
+    await state.set_state(CouponEdit.changes)
+    await state.update_data(coupon_id=callback_data.id)
+    if isinstance(query.message, Message):
+        await query.message.answer(t(lang, "admin.coupon.edit_ask", code=coupon.code))
     await query.answer()
 
 
@@ -432,10 +375,16 @@ async def on_market_period(
 def build_router() -> Router:
     router = Router(name="admin.people")
     typed = (F.text, ~F.text.startswith("/"))
-    router.callback_query.register(on_store_admin, StoreAdminCb.filter())
+    store, coupon = StoreAdminCb.filter, CouponAdminCb.filter
+    router.callback_query.register(on_stores_page, store(F.action == S.list))
+    router.callback_query.register(on_store, store(F.action == S.show))
+    router.callback_query.register(on_reinstate, store(F.action == S.reinstate))
+    router.callback_query.register(on_store_ask_reason, store(F.action.in_({S.suspend, S.close})))
     router.message.register(on_store_reason, StoreEdit.suspend, *typed)
     router.message.register(on_store_reason, StoreEdit.close, *typed)
-    router.callback_query.register(on_coupon_admin, CouponAdminCb.filter())
+    router.callback_query.register(on_open_coupon, coupon(F.action == K.show))
+    router.callback_query.register(on_coupon_switch, coupon(F.action.in_({K.disable, K.enable})))
+    router.callback_query.register(on_coupon_edit, coupon(F.action == K.edit))
     router.message.register(on_coupon_changes, CouponEdit.changes, *typed)
     router.message.register(on_user, Command("user"))
     router.message.register(on_market, Command("market"))

@@ -6,8 +6,9 @@ chart).
 
 Applying is open to everyone (`open_router`); everything else sits behind the seller role,
 checked once on the router (`IsSeller`), so a forged button or command of a customer is
-refused before any prompt (`refusals`). The engine still checks that each id is the seller's
-own."""
+refused before any prompt (`refusals`). Each feature module registers one handler per
+action, chosen by its callback data; its keyboards are in handlers/seller/keyboards.py. The
+engine still checks that each id is the seller's own."""
 
 from __future__ import annotations
 
@@ -17,45 +18,28 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, Filter
+from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
 from engine.aftersales import PayoutView
 from engine.errors import InvalidInput
 from engine.shop import Shop
 from handlers import reports
-from handlers.callbacks import (
-    Menu,
-    MenuCb,
-    NewProductCb,
-    ReportCb,
-    ReportScope,
-    ReturnCb,
-    SellerAction,
-    SellerCb,
-    ShipmentCb,
-    StockCb,
-)
+from handlers.callbacks import ReportCb, ReportScope, SellerAction, SellerCb
 from handlers.i18n import error_text, price, t
 from handlers.seller import imports, orders, products
-from handlers.seller.cb import (
-    EditProductCb,
-    OrdersCb,
-    OrdersView,
-    ParcelCb,
-    PickCategoryCb,
-    ProductsCb,
-    ReturnCardCb,
-)
+from handlers.seller import keyboards as kb
+from handlers.seller.cb import SELLER_BUTTONS, OrdersView
 from handlers.seller.orders import Ship
 from handlers.seller.products import EditProduct, NewProduct, Stock
 from storage.vocabulary import PayoutStatus, SellerStatus, UserRole
 
-Button = InlineKeyboardButton
-
 __all__ = ["Apply", "EditProduct", "IsSeller", "NewProduct", "Ship", "Stock", "build_router"]
+
+Screen = tuple[str, InlineKeyboardMarkup | None]
 
 
 class Apply(StatesGroup):
@@ -74,26 +58,6 @@ class IsSeller(Filter):
         if me.role == UserRole.seller:
             return True
         return me.role == UserRole.admin and await shop.sellers.mine(me.id) is not None
-
-
-def _menu(lang: str) -> InlineKeyboardMarkup:
-    def b(key: str, to: SellerAction) -> Button:
-        return Button(text=t(lang, key), callback_data=SellerCb(to=to).pack())
-
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                b("seller.new_product", SellerAction.new_product),
-                b("seller.products", SellerAction.products),
-            ],
-            [b("seller.orders", SellerAction.orders), b("seller.payouts", SellerAction.payouts)],
-            [b("seller.returns", SellerAction.returns), b("seller.reviews", SellerAction.reviews)],
-            [
-                b("seller.report", SellerAction.report),
-                Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.home).pack()),
-            ],
-        ]
-    )
 
 
 async def on_sell(message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext) -> None:
@@ -115,26 +79,25 @@ async def on_sell(message: Message, shop: Shop, lang: str, me: UserView, state: 
             )
         )
         return
-    await _dashboard(message, shop, lang, me)
+    text, markup = await dashboard(shop, lang, me)
+    await message.answer(text, reply_markup=markup)
 
 
-async def _dashboard(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+async def dashboard(shop: Shop, lang: str, me: UserView) -> Screen:
+    """The store's name, how many products it lists and orders it has, and its menu."""
     store = await shop.sellers.mine(me.id)
     if store is None:
-        await message.answer(t(lang, "error.forbidden.seller_only"))
-        return
+        return t(lang, "error.forbidden.seller_only"), None
     listed = await shop.catalog.my_products(me.id)
     incoming = await shop.shipping.incoming(me.id)
-    await message.answer(
-        t(
-            lang,
-            "seller.dashboard",
-            store=escape(store.store_name),
-            products=len(listed),
-            orders=len(incoming),
-        ),
-        reply_markup=_menu(lang),
+    text = t(
+        lang,
+        "seller.dashboard",
+        store=escape(store.store_name),
+        products=len(listed),
+        orders=len(incoming),
     )
+    return text, kb.menu(lang)
 
 
 async def on_apply_name(
@@ -203,74 +166,72 @@ def payouts_text(lang: str, payouts: list[PayoutView]) -> str:
     return "\n\n".join(rows)
 
 
-async def on_seller_menu(
-    query: CallbackQuery,
-    callback_data: SellerCb,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
+# --- the store's menu: one handler per button ------------------------------------------------
+async def below(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer()
-        return
-    to = callback_data.to
-    if to == SellerAction.home:
-        await _dashboard(message, shop, lang, me)
-    elif to == SellerAction.new_product:
-        store = await shop.sellers.mine(me.id)
-        if store is None or store.status != SellerStatus.active:  # refused before asking
-            await query.answer(t(lang, "error.forbidden.seller_not_active"), show_alert=True)
-            return
-        await products.start_wizard(message, lang, state)
-    elif to == SellerAction.products:
-        text, markup = products.products_screen(lang, await shop.catalog.my_products(me.id), 1)
-        await message.answer(text, reply_markup=markup)
-    elif to == SellerAction.report:
-        await _ask_period(message, shop, lang, me)
-    elif to in (SellerAction.orders, SellerAction.returns):
-        view = OrdersView.returns if to == SellerAction.returns else None
-        text, markup = await orders.orders_page(shop, lang, me, view)
-        await message.answer(text, reply_markup=markup)
-    elif to == SellerAction.payouts:
-        await message.answer(
-            payouts_text(lang, await shop.payouts.mine(me.id)),
-            reply_markup=InlineKeyboardMarkup(
-                inline_keyboard=[
-                    [
-                        InlineKeyboardButton(
-                            text=t(lang, "seller.home"),
-                            callback_data=SellerCb(to=SellerAction.home).pack(),
-                        )
-                    ]
-                ]
-            ),
-        )
-    elif to == SellerAction.reviews:
-        reviews = await shop.reviews.received(me.id)
-        lines = [
-            t(lang, "seller.review.line", stars="★" * r.rating, comment=escape(r.comment or ""))
-            for r in reviews[:20]
-        ]
-        await message.answer("\n".join(lines) or t(lang, "seller.reviews.none"))
+    """A menu button's screen, as a new message under the menu."""
+    if isinstance(query.message, Message):
+        await query.message.answer(text, reply_markup=markup)
     await query.answer()
 
 
+async def on_menu_home(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+    await below(query, *await dashboard(shop, lang, me))
+
+
+async def on_menu_new_product(
+    query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    store = await shop.sellers.mine(me.id)
+    if store is None or store.status != SellerStatus.active:  # refused before asking
+        await query.answer(t(lang, "error.forbidden.seller_not_active"), show_alert=True)
+        return
+    await products.start_wizard(state)
+    await below(query, t(lang, "seller.new.name"))
+
+
+async def on_menu_products(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+    await below(query, *products.products_screen(lang, await shop.catalog.my_products(me.id), 1))
+
+
+async def on_menu_orders(
+    query: CallbackQuery, callback_data: SellerCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    """Orders: the first list with something in it; Returns: the returns."""
+    view = OrdersView.returns if callback_data.to == SellerAction.returns else None
+    await below(query, *await orders.orders_page(shop, lang, me, view))
+
+
+async def on_menu_payouts(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+    await below(query, payouts_text(lang, await shop.payouts.mine(me.id)), kb.to_store(lang))
+
+
+async def on_menu_reviews(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+    reviews = await shop.reviews.received(me.id)
+    lines = [
+        t(lang, "seller.review.line", stars="★" * r.rating, comment=escape(r.comment or ""))
+        for r in reviews[:20]
+    ]
+    await below(query, "\n".join(lines) or t(lang, "seller.reviews.none"))
+
+
+async def on_menu_report(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+    await below(query, *await report_question(shop, lang, me))
+
+
 # --- /report: sales over a chosen period, with a chart -------------------------------------
-async def _ask_period(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+async def report_question(shop: Shop, lang: str, me: UserView) -> Screen:
     store = await shop.sellers.mine(me.id)
     if store is None:
-        await message.answer(t(lang, "error.forbidden.seller_only"))
-        return
-    await message.answer(
-        t(lang, "report.choose", title=escape(store.store_name)),
-        reply_markup=reports.periods(lang, ReportScope.store),
-    )
+        return t(lang, "error.forbidden.seller_only"), None
+    question = t(lang, "report.choose", title=escape(store.store_name))
+    return question, reports.periods(lang, ReportScope.store)
 
 
 async def on_report(message: Message, shop: Shop, lang: str, me: UserView) -> None:
-    await _ask_period(message, shop, lang, me)
+    text, markup = await report_question(shop, lang, me)
+    await message.answer(text, reply_markup=markup)
 
 
 async def on_report_period(
@@ -283,22 +244,6 @@ async def on_report_period(
 async def on_not_a_seller(event: Message | CallbackQuery, lang: str = "en") -> None:
     """A seller's button or command from someone without a store: refused, nothing asked."""
     await event.answer(t(lang, "error.forbidden.seller_only"))
-
-
-SELLER_BUTTONS = (
-    SellerCb,
-    NewProductCb,
-    ShipmentCb,
-    ReturnCb,
-    StockCb,
-    OrdersCb,
-    ParcelCb,
-    ReturnCardCb,
-    PickCategoryCb,
-    ProductsCb,
-    EditProductCb,
-    imports.ImportCb,
-)
 
 
 def build_router() -> Router:
@@ -323,57 +268,38 @@ def _store_router() -> Router:
     router = Router(name="seller.store")
     router.message.filter(IsSeller())
     router.callback_query.filter(IsSeller())
-    router.callback_query.register(on_seller_menu, SellerCb.filter())
-    # orders and returns
-    router.callback_query.register(orders.on_orders, OrdersCb.filter())
-    router.callback_query.register(orders.on_parcel, ParcelCb.filter())
-    router.callback_query.register(orders.on_shipment, ShipmentCb.filter())
-    router.message.register(orders.on_tracking, Ship.tracking, F.text, ~F.text.startswith("/"))
-    router.message.register(
-        orders.on_reject_reason, Ship.reject_reason, F.text, ~F.text.startswith("/")
+    router.include_routers(
+        orders.build_router(), products.build_router(), imports.build_router(), _menu_router()
     )
-    router.callback_query.register(orders.on_return_card, ReturnCardCb.filter())
-    router.callback_query.register(orders.on_return, ReturnCb.filter())
-    router.message.register(
-        orders.on_refuse_reason, Ship.refuse_return, F.text, ~F.text.startswith("/")
-    )
-    # the new-product wizard
-    text = (F.text, ~F.text.startswith("/"))
-    router.message.register(products.on_product_name, NewProduct.name, *text)
-    router.message.register(products.on_product_description, NewProduct.description, *text)
-    router.callback_query.register(products.on_pick_category, PickCategoryCb.filter())
+    return router
+
+
+def _menu_router() -> Router:
+    router = Router(name="seller.menu")
+
+    def button(*to: SellerAction) -> CallbackQueryFilter:
+        return SellerCb.filter(F.to.in_(to))
+
+    router.callback_query.register(on_menu_home, button(SellerAction.home))
+    router.callback_query.register(on_menu_new_product, button(SellerAction.new_product))
+    router.callback_query.register(on_menu_products, button(SellerAction.products))
     router.callback_query.register(
-        products.on_old_category_button,
-        NewProduct.category,
-        NewProductCb.filter(F.done.is_(False)),
+        on_menu_orders, button(SellerAction.orders, SellerAction.returns)
     )
-    router.message.register(products.on_product_price, NewProduct.price, F.text)
-    router.message.register(products.on_product_discount, NewProduct.discount, F.text)
-    router.message.register(products.on_product_stock, NewProduct.stock, F.text)
-    router.message.register(products.on_product_photo, NewProduct.photos, F.photo)
-    router.callback_query.register(
-        products.on_product_done, NewProduct.photos, NewProductCb.filter(F.done.is_(True))
-    )
-    # products: the list, a product's screen, edits, stock
-    router.callback_query.register(products.on_products_page, ProductsCb.filter())
-    router.callback_query.register(products.on_edit_product, EditProductCb.filter())
-    router.message.register(products.on_edit_value, EditProduct.value, *text)
-    router.message.register(products.on_edit_photo, EditProduct.photos, F.photo)
-    router.callback_query.register(products.on_stock, StockCb.filter())
-    router.message.register(products.on_stock_change, Stock.change, *text)
-    # bulk import: a CSV or .xlsx sent as a document
-    router.message.register(imports.on_import_help, Command("import"))
-    router.message.register(imports.on_document, F.document)
-    router.callback_query.register(imports.on_import, imports.ImportCb.filter())
-    # the sales report
+    router.callback_query.register(on_menu_payouts, button(SellerAction.payouts))
+    router.callback_query.register(on_menu_reviews, button(SellerAction.reviews))
+    router.callback_query.register(on_menu_report, button(SellerAction.report))
     router.message.register(on_report, Command("report"))
     router.callback_query.register(on_report_period, ReportCb.filter(F.scope == ReportScope.store))
     return router
 
 
 def _refusals() -> Router:
-    """What a store does, asked by someone who has none."""
+    """What a store does, asked by someone who has none. (A seller's button that reaches here
+    is an old one: it goes on to the fallback, which says so.)"""
     router = Router(name="seller.refusals")
+    router.message.filter(~IsSeller())
+    router.callback_query.filter(~IsSeller())
     for button in SELLER_BUTTONS:
         router.callback_query.register(on_not_a_seller, button.filter())
     router.callback_query.register(on_not_a_seller, ReportCb.filter(F.scope == ReportScope.store))

@@ -1,11 +1,31 @@
 """The seller screens' callback data: ids and the list a screen belongs to, never amounts or
-permissions (the engine checks the seller owns the id)."""
+permissions (the engine checks the seller owns the id); and what the buttons' actions mean in
+the engine's words."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 from aiogram.filters.callback_data import CallbackData
+
+from engine.fulfilment import Step
+from engine.transitions import E
+from handlers.callbacks import (
+    NewProductCb,
+    ReturnCb,
+    ReturnDecision,
+    SellerCb,
+    ShipmentAction,
+    ShipmentCb,
+    StockCb,
+)
+
+# the buttons' actions (callback data, kept decodable) and the engine's steps, by name
+STEP_OF_ACTION: Final = {a: Step[a.name] for a in ShipmentAction}
+ACTION_OF_STEP: Final = {s: a for a, s in STEP_OF_ACTION.items()}
+DECISION_OF: Final = {ReturnDecision.approve: E.approve, ReturnDecision.reject: E.reject}
+BUTTON_OF_DECISION: Final = {e: d for d, e in DECISION_OF.items()}
 
 
 class OrdersView(StrEnum):
@@ -71,3 +91,24 @@ class EditProductCb(CallbackData, prefix="v1sb"):
     id: int
     field: EditField = EditField.show
     image: int = 0
+
+
+class ImportCb(CallbackData, prefix="v1sc"):
+    go: bool  # True: import the file the report was for; False: forget it
+
+
+# every seller button: the refusals answer them all to someone without a store
+SELLER_BUTTONS: Final = (
+    SellerCb,
+    NewProductCb,
+    ShipmentCb,
+    ReturnCb,
+    StockCb,
+    OrdersCb,
+    ParcelCb,
+    ReturnCardCb,
+    PickCategoryCb,
+    ProductsCb,
+    EditProductCb,
+    ImportCb,
+)

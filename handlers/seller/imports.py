@@ -6,24 +6,21 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot
-from aiogram.filters.callback_data import CallbackData
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
 from engine.accounts import UserView
 from engine.imports import MAX_BYTES, ImportReport, Problem
 from engine.shop import Shop
 from handlers.i18n import t
 from handlers.screen import edit_or_keep
+from handlers.seller import keyboards as kb
+from handlers.seller.cb import ImportCb
 
-Button = InlineKeyboardButton
 SHOWN_PROBLEMS = 25
-
-
-class ImportCb(CallbackData, prefix="v1sc"):
-    go: bool  # True: import the file the report was for; False: forget it
 
 
 class Importing(StatesGroup):
@@ -89,17 +86,7 @@ async def on_document(
     if report.ok:
         await state.set_state(Importing.checked)
         await state.update_data(import_file=document.file_id, import_name=filename)
-        markup = InlineKeyboardMarkup(
-            inline_keyboard=[
-                [
-                    Button(
-                        text=t(lang, "import.go", count=report.rows),
-                        callback_data=ImportCb(go=True).pack(),
-                    ),
-                    Button(text=t(lang, "import.cancel"), callback_data=ImportCb(go=False).pack()),
-                ]
-            ]
-        )
+        markup = kb.import_file(lang, report.rows)
     await message.answer(report_text(lang, report, filename), reply_markup=markup)
 
 
@@ -129,3 +116,11 @@ async def on_import(
     report = await shop.imports.run(me.id, await _download(bot, file_id), filename)
     if message is not None:
         await edit_or_keep(message, report_text(lang, report, filename))
+
+
+def build_router() -> Router:
+    router = Router(name="seller.imports")
+    router.message.register(on_import_help, Command("import"))
+    router.message.register(on_document, F.document)
+    router.callback_query.register(on_import, ImportCb.filter())
+    return router

@@ -6,48 +6,39 @@ from __future__ import annotations
 
 from html import escape
 
+from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
 from engine.fulfilment import ParcelCard, ParcelPage, Queue, ReturnCard, ReturnPage, Step
 from engine.shop import Shop
 from engine.transitions import E
-from handlers.callbacks import (
-    ReturnCb,
-    ReturnDecision,
-    SellerAction,
-    SellerCb,
-    ShipmentAction,
-    ShipmentCb,
-)
+from handlers.callbacks import ReturnCb, ShipmentAction, ShipmentCb
 from handlers.i18n import price, t
 from handlers.screen import edit_or_keep, show
-from handlers.seller.cb import OrdersCb, OrdersView, ParcelCb, ReturnCardCb
+from handlers.seller import keyboards as kb
+from handlers.seller.cb import (
+    DECISION_OF,
+    STEP_OF_ACTION,
+    OrdersCb,
+    OrdersView,
+    ParcelCb,
+    ReturnCardCb,
+)
 from storage.vocabulary import OrderStatus, PaymentMethod, ShipmentStatus
-
-Button = InlineKeyboardButton
 
 PAGE_SIZE = 8
 RETURNS_PAGE_SIZE = 5
-
-# the buttons' actions (callback data, kept decodable) and the engine's steps, by name
-STEP_OF_ACTION = {a: Step[a.name] for a in ShipmentAction}
-ACTION_OF_STEP = {s: a for a, s in STEP_OF_ACTION.items()}
-DECISION_OF = {ReturnDecision.approve: E.approve, ReturnDecision.reject: E.reject}
-BUTTON_OF_DECISION = {e: d for d, e in DECISION_OF.items()}
+ASKED = {ShipmentAction.ship, ShipmentAction.reject}  # a tracking number or a reason first
 
 
 class Ship(StatesGroup):
     tracking = State()
     reject_reason = State()
     refuse_return = State()  # why a return is refused: the customer reads it
-
-
-def _home(lang: str) -> Button:
-    return Button(text=t(lang, "seller.home"), callback_data=SellerCb(to=SellerAction.home).pack())
 
 
 # --- the parcel card -------------------------------------------------------------------------
@@ -104,51 +95,15 @@ def parcel_text(lang: str, card: ParcelCard) -> str:
     return text
 
 
-def parcel_keyboard(
-    lang: str, card: ParcelCard, back: OrdersView = OrdersView.to_confirm
-) -> InlineKeyboardMarkup:
-    buttons = [
-        Button(
-            text=t(lang, f"seller.order.{ACTION_OF_STEP[step].name}"),
-            callback_data=ShipmentCb(action=ACTION_OF_STEP[step], id=card.shipment_id).pack(),
-        )
-        for step in card.steps
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append(
-        [
-            Button(
-                text=t(lang, "seller.orders.back"),
-                callback_data=OrdersCb(view=_view_of(card, back)).pack(),
-            ),
-            _home(lang),
-        ]
-    )
-    return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def _view_of(card: ParcelCard, back: OrdersView) -> OrdersView:
-    """The list a card belongs in now (after a step it may have moved to the next one)."""
-    if Step.delivered in card.steps:
-        return OrdersView.shipped
-    if Step.ship in card.steps:
-        return OrdersView.to_confirm if Step.confirm in card.steps else OrdersView.to_ship
-    return back
-
-
 async def on_parcel(
     query: CallbackQuery, callback_data: ParcelCb, shop: Shop, lang: str, me: UserView
 ) -> None:
     card = await shop.fulfilment.card(me.id, callback_data.id)
-    await show(query, parcel_text(lang, card), parcel_keyboard(lang, card, callback_data.view))
+    await show(query, parcel_text(lang, card), kb.parcel(lang, card, callback_data.view))
     await query.answer()
 
 
-def _said(lang: str, step: Step, card: ParcelCard) -> str:
-    return t(lang, f"seller.said.{step.value}", order_id=card.order_id)
-
-
-async def on_shipment(
+async def on_shipment_ask(
     query: CallbackQuery,
     callback_data: ShipmentCb,
     shop: Shop,
@@ -156,37 +111,39 @@ async def on_shipment(
     me: UserView,
     state: FSMContext,
 ) -> None:
-    """A step on a parcel card. Ship and reject first show the card's order (the engine says
-    whose it is) and ask for the tracking number or the reason; the others happen at once."""
+    """Ship and Reject show the card's order first (the engine says whose it is) and ask for
+    the tracking number or the reason."""
     step = STEP_OF_ACTION[callback_data.action]
     message = query.message if isinstance(query.message, Message) else None
-    if step in (Step.ship, Step.reject):
-        card = await shop.fulfilment.card(me.id, callback_data.id)
-        if step not in card.steps:  # a stale card: show it as it is now
-            if message is not None:
-                await edit_or_keep(message, parcel_text(lang, card), parcel_keyboard(lang, card))
-            await query.answer(t(lang, "seller.said.moved_on", order_id=card.order_id))
-            return
-        await state.set_state(Ship.tracking if step == Step.ship else Ship.reject_reason)
-        await state.update_data(
-            shipment_id=card.shipment_id,
-            card_message=message.message_id if message is not None else 0,
-        )
+    card = await shop.fulfilment.card(me.id, callback_data.id)
+    if step not in card.steps:  # a stale card: show it as it is now
         if message is not None:
-            key = "seller.order.tracking_ask" if step == Step.ship else "seller.order.reject_ask"
-            await message.answer(
-                t(lang, key, order_id=card.order_id, customer=escape(card.customer or "—"))
-            )
-        await query.answer()
+            await edit_or_keep(message, parcel_text(lang, card), kb.parcel(lang, card))
+        await query.answer(t(lang, "seller.said.moved_on", order_id=card.order_id))
         return
-    done = await shop.fulfilment.act(me.id, callback_data.id, step)
-    if message is not None:
-        await edit_or_keep(message, parcel_text(lang, done.card), parcel_keyboard(lang, done.card))
-    await query.answer(
-        _said(lang, step, done.card)
-        if done.changed
-        else t(lang, "seller.said.moved_on", order_id=done.card.order_id)
+    await state.set_state(Ship.tracking if step == Step.ship else Ship.reject_reason)
+    await state.update_data(
+        shipment_id=card.shipment_id,
+        card_message=message.message_id if message is not None else 0,
     )
+    if message is not None:
+        key = "seller.order.tracking_ask" if step == Step.ship else "seller.order.reject_ask"
+        await message.answer(
+            t(lang, key, order_id=card.order_id, customer=escape(card.customer or "—"))
+        )
+    await query.answer()
+
+
+async def on_shipment_step(
+    query: CallbackQuery, callback_data: ShipmentCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    """Every other step on a parcel card happens at once; the card shows the new state."""
+    step = STEP_OF_ACTION[callback_data.action]
+    done = await shop.fulfilment.act(me.id, callback_data.id, step)
+    if isinstance(query.message, Message):
+        await edit_or_keep(query.message, parcel_text(lang, done.card), kb.parcel(lang, done.card))
+    key = f"seller.said.{step.value}" if done.changed else "seller.said.moved_on"
+    await query.answer(t(lang, key, order_id=done.card.order_id))
 
 
 async def _edit_card(message: Message, state: FSMContext, lang: str, card: ParcelCard) -> None:
@@ -198,10 +155,10 @@ async def _edit_card(message: Message, state: FSMContext, lang: str, card: Parce
                 text=parcel_text(lang, card),
                 chat_id=message.chat.id,
                 message_id=card_message,
-                reply_markup=parcel_keyboard(lang, card),
+                reply_markup=kb.parcel(lang, card),
             )
         except TelegramBadRequest:  # the card is gone or shows this already: a new one below
-            await message.answer(parcel_text(lang, card), reply_markup=parcel_keyboard(lang, card))
+            await message.answer(parcel_text(lang, card), reply_markup=kb.parcel(lang, card))
 
 
 async def on_tracking(
@@ -239,34 +196,6 @@ async def on_reject_reason(
 
 
 # --- the lists -------------------------------------------------------------------------------
-def _tabs(lang: str, counts: dict[Queue, int], current: OrdersView) -> list[Button]:
-    return [
-        Button(
-            text=("• " if view == current else "")
-            + t(lang, f"seller.orders.tab.{view.value}", count=counts.get(Queue(view.value), 0)),
-            callback_data=OrdersCb(view=view).pack(),
-        )
-        for view in OrdersView
-    ]
-
-
-def _pager(lang: str, view: OrdersView, page: int, pages: int) -> list[Button]:
-    if pages <= 1:
-        return []
-    row = []
-    if page > 1:
-        row.append(Button(text="◀", callback_data=OrdersCb(view=view, page=page - 1).pack()))
-    row.append(
-        Button(
-            text=t(lang, "seller.page", page=page, pages=pages),
-            callback_data=OrdersCb(view=view, page=page).pack(),
-        )
-    )
-    if page < pages:
-        row.append(Button(text="▶", callback_data=OrdersCb(view=view, page=page + 1).pack()))
-    return row
-
-
 def orders_screen(lang: str, page: ParcelPage) -> tuple[str, InlineKeyboardMarkup]:
     view = OrdersView(page.queue.value)
     title = t(
@@ -277,10 +206,6 @@ def orders_screen(lang: str, page: ParcelPage) -> tuple[str, InlineKeyboardMarku
         page=page.page,
         pages=page.pages,
     )
-    rows: list[list[Button]] = [
-        _tabs(lang, page.counts, view)[:2],
-        _tabs(lang, page.counts, view)[2:],
-    ]
     lines = [title]
     for card in page.cards:
         summary = t(
@@ -292,30 +217,14 @@ def orders_screen(lang: str, page: ParcelPage) -> tuple[str, InlineKeyboardMarku
             amount=price(card.amount, card.currency),
         )
         lines.append(summary)
-        rows.append(
-            [
-                Button(
-                    text=_clip(
-                        f"#{card.order_id} · {card.customer or '—'} · "
-                        f"{price(card.amount, card.currency)}"
-                    ),
-                    callback_data=ParcelCb(id=card.shipment_id, view=view).pack(),
-                )
-            ]
-        )
     if not page.cards:
         lines.append(t(lang, "seller.orders.empty"))
-    pager = _pager(lang, view, page.page, page.pages)
-    if pager:
-        rows.append(pager)
-    rows.append([_home(lang)])
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+    return "\n".join(lines), kb.orders(lang, page)
 
 
 def returns_screen(
     lang: str, page: ReturnPage, counts: dict[Queue, int]
 ) -> tuple[str, InlineKeyboardMarkup]:
-    view = OrdersView.returns
     lines = [
         t(
             lang,
@@ -326,7 +235,6 @@ def returns_screen(
             pages=page.pages,
         )
     ]
-    rows: list[list[Button]] = [_tabs(lang, counts, view)[:2], _tabs(lang, counts, view)[2:]]
     for card in page.cards:
         ret = card.ret
         lines.append(
@@ -338,27 +246,9 @@ def returns_screen(
                 reason=escape(ret.reason),
             )
         )
-        rows.append(
-            [
-                Button(
-                    text=t(
-                        lang, "seller.returns.open", return_id=ret.return_id, order_id=ret.order_id
-                    ),
-                    callback_data=ReturnCardCb(id=ret.return_id).pack(),
-                )
-            ]
-        )
     if not page.cards:
         lines.append(t(lang, "seller.returns.none"))
-    pager = _pager(lang, view, page.page, page.pages)
-    if pager:
-        rows.append(pager)
-    rows.append([_home(lang)])
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def _clip(label: str, limit: int = 48) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+    return "\n".join(lines), kb.returns(lang, page, counts)
 
 
 async def orders_page(
@@ -405,32 +295,11 @@ def return_text(lang: str, card: ReturnCard) -> str:
     )
 
 
-def return_keyboard(lang: str, card: ReturnCard) -> InlineKeyboardMarkup:
-    decisions = [
-        Button(
-            text=t(lang, f"seller.return.{BUTTON_OF_DECISION[e].name}"),
-            callback_data=ReturnCb(decision=BUTTON_OF_DECISION[e], id=card.ret.return_id).pack(),
-        )
-        for e in card.decisions
-    ]
-    rows = [decisions] if decisions else []
-    rows.append(
-        [
-            Button(
-                text=t(lang, "seller.orders.back"),
-                callback_data=OrdersCb(view=OrdersView.returns).pack(),
-            ),
-            _home(lang),
-        ]
-    )
-    return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
 async def on_return_card(
     query: CallbackQuery, callback_data: ReturnCardCb, shop: Shop, lang: str, me: UserView
 ) -> None:
     card = await shop.fulfilment.return_card(me.id, callback_data.id)
-    await show(query, return_text(lang, card), return_keyboard(lang, card))
+    await show(query, return_text(lang, card), kb.return_card(lang, card))
     await query.answer()
 
 
@@ -456,7 +325,7 @@ async def on_return(
             return
     card, changed = await shop.fulfilment.decide_return(me.id, callback_data.id, decision)
     if isinstance(query.message, Message):
-        await edit_or_keep(query.message, return_text(lang, card), return_keyboard(lang, card))
+        await edit_or_keep(query.message, return_text(lang, card), kb.return_card(lang, card))
     await query.answer(_return_said(lang, card, changed)[:200])
 
 
@@ -471,7 +340,7 @@ async def on_refuse_reason(
     await state.clear()
     await message.answer(
         _return_said(lang, card, changed) + "\n\n" + return_text(lang, card),
-        reply_markup=return_keyboard(lang, card),
+        reply_markup=kb.return_card(lang, card),
     )
 
 
@@ -486,3 +355,18 @@ def _return_said(lang: str, card: ReturnCard, changed: bool) -> str:
         order_id=ret.order_id,
         refund=price(ret.refund_amount),
     )
+
+
+def build_router() -> Router:
+    router = Router(name="seller.orders")
+    text = (F.text, ~F.text.startswith("/"))
+    router.callback_query.register(on_orders, OrdersCb.filter())
+    router.callback_query.register(on_parcel, ParcelCb.filter())
+    router.callback_query.register(on_shipment_ask, ShipmentCb.filter(F.action.in_(ASKED)))
+    router.callback_query.register(on_shipment_step, ShipmentCb.filter(~F.action.in_(ASKED)))
+    router.message.register(on_tracking, Ship.tracking, *text)
+    router.message.register(on_reject_reason, Ship.reject_reason, *text)
+    router.callback_query.register(on_return_card, ReturnCardCb.filter())
+    router.callback_query.register(on_return, ReturnCb.filter())
+    router.message.register(on_refuse_reason, Ship.refuse_return, *text)
+    return router

@@ -1,28 +1,30 @@
 """The seller's products: the add-product wizard (name, description, category picked in the
 tree, price, discount, stock, photos), "My products" in pages, a product's screen with its
-stock, and editing after creation (name, description, prices, category, photos, hide)."""
+stock, and editing after creation (name, description, prices, category, photos, hide): one
+handler per button, chosen by its callback data."""
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from html import escape
 
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
 from engine.catalog import CategoryNode, ProductCard, ProductDetail, checked_prices
 from engine.errors import InvalidInput, NotFound
 from engine.shop import Shop
-from handlers.callbacks import NewProductCb, SellerAction, SellerCb, StockCb
+from handlers.callbacks import NewProductCb, StockCb
 from handlers.i18n import error_text, price, t
 from handlers.screen import edit_or_keep, show
+from handlers.seller import keyboards as kb
 from handlers.seller.cb import EditField, EditProductCb, PickCategoryCb, ProductsCb
-from storage.vocabulary import ProductStatus
+from storage.vocabulary import parse_amount
 
-Button = InlineKeyboardButton
 PAGE_SIZE = 8
 SKIP = ("no", "none", "-", "skip")
 
@@ -50,14 +52,6 @@ class EditProduct(StatesGroup):
 _CHANGE = re.compile(r"^\s*([+-]?\d{1,6})\s+(\S.*)$", re.DOTALL)
 
 
-def _home(lang: str) -> Button:
-    return Button(text=t(lang, "seller.home"), callback_data=SellerCb(to=SellerAction.home).pack())
-
-
-def _clip(label: str, limit: int = 40) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
-
-
 # --- the category picker: the tree, one level at a time, with the path shown -----------------
 def category_path(tree: list[CategoryNode], category_id: int) -> str:
     """ "Home & Kitchen › Kitchen › Coffee" (escaped)."""
@@ -73,32 +67,9 @@ def category_path(tree: list[CategoryNode], category_id: int) -> str:
 def picker(
     lang: str, tree: list[CategoryNode], at: int, product: int = 0
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The children of category `at` (0: the top level) as buttons; a parent's button opens
-    it (›), a leaf's chooses it."""
-    parents = {c.parent_id for c in tree}
-    children = [c for c in tree if (c.parent_id or 0) == at]
-    rows = [
-        [
-            Button(
-                text=_clip(c.name + (" ›" if c.category_id in parents else "")),
-                callback_data=PickCategoryCb(id=c.category_id, product=product).pack(),
-            )
-        ]
-        for c in children[:60]
-    ]
-    if at:
-        node = next((c for c in tree if c.category_id == at), None)
-        up = (node.parent_id or 0) if node is not None else 0
-        rows.append(
-            [
-                Button(
-                    text=t(lang, "seller.category.up"),
-                    callback_data=PickCategoryCb(id=up, product=product, nav=True).pack(),
-                )
-            ]
-        )
+    """The children of category `at` (0: the top level), under the path to it."""
     where = category_path(tree, at) if at else t(lang, "seller.category.top")
-    return t(lang, "seller.new.category", path=where), InlineKeyboardMarkup(inline_keyboard=rows)
+    return t(lang, "seller.new.category", path=where), kb.categories(lang, tree, at, product)
 
 
 async def _ask_category(message: Message, shop: Shop, lang: str, product: int = 0) -> None:
@@ -148,10 +119,9 @@ async def on_pick_category(
 
 
 # --- the add-product wizard ------------------------------------------------------------------
-async def start_wizard(message: Message, lang: str, state: FSMContext) -> None:
+async def start_wizard(state: FSMContext) -> None:
     await state.clear()
     await state.set_state(NewProduct.name)
-    await message.answer(t(lang, "seller.new.name"))
 
 
 async def on_product_name(message: Message, lang: str, state: FSMContext) -> None:
@@ -181,15 +151,10 @@ async def on_old_category_button(
 
 
 def amount(text: str | None) -> Decimal | None:
-    """A typed amount: "19.99", "$1,299.00", or with a decimal comma, "29,50"."""
-    said = (text or "").strip().lstrip("$").strip()
-    if re.fullmatch(r"\d+,\d{1,2}", said):  # a decimal comma, not a thousands separator
-        said = said.replace(",", ".")
-    try:
-        value = Decimal(said.replace(",", ""))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() and value >= 0 else None
+    """A typed price ("19.99", "$1,299.00", "29,50": storage.vocabulary.parse_amount); a
+    negative one is not a number a price is typed as."""
+    value = parse_amount(text)
+    return value if value is not None and value >= 0 else None
 
 
 async def on_product_price(message: Message, lang: str, state: FSMContext) -> None:
@@ -223,14 +188,6 @@ async def on_product_discount(message: Message, lang: str, state: FSMContext) ->
     await message.answer(t(lang, "seller.new.stock"))
 
 
-def _done(lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [Button(text=t(lang, "seller.new.done"), callback_data=NewProductCb(done=True).pack())]
-        ]
-    )
-
-
 async def on_product_stock(message: Message, lang: str, state: FSMContext) -> None:
     text = (message.text or "").strip()
     if not text.isdigit():
@@ -238,7 +195,7 @@ async def on_product_stock(message: Message, lang: str, state: FSMContext) -> No
         return
     await state.update_data(stock=int(text), photos=[])
     await state.set_state(NewProduct.photos)
-    await message.answer(t(lang, "seller.new.photos"), reply_markup=_done(lang))
+    await message.answer(t(lang, "seller.new.photos"), reply_markup=kb.photos_done(lang))
 
 
 async def on_product_photo(message: Message, state: FSMContext, lang: str) -> None:
@@ -248,7 +205,7 @@ async def on_product_photo(message: Message, state: FSMContext, lang: str) -> No
     photos = [*list(data.get("photos", [])), [best.file_id, best.file_unique_id]][:10]
     await state.update_data(photos=photos)
     await message.answer(
-        t(lang, "seller.new.photo_saved", count=len(photos)), reply_markup=_done(lang)
+        t(lang, "seller.new.photo_saved", count=len(photos)), reply_markup=kb.photos_done(lang)
     )
 
 
@@ -278,17 +235,7 @@ async def on_product_done(
                 stock=detail.card.stock_quantity,
                 photos=len(detail.images),
             ),
-            reply_markup=InlineKeyboardMarkup(
-                inline_keyboard=[
-                    [
-                        Button(
-                            text=t(lang, "seller.edit.open"),
-                            callback_data=EditProductCb(id=detail.card.product_id).pack(),
-                        ),
-                        _home(lang),
-                    ]
-                ]
-            ),
+            reply_markup=kb.product_created(lang, detail.card.product_id),
         )
     await query.answer()
 
@@ -318,39 +265,7 @@ def products_screen(
             [t(lang, "seller.products.title", count=len(rows), page=page, pages=pages)]
             + [product_line(lang, p) for p in shown]
         )
-    buttons = [
-        [
-            Button(
-                text=_clip(f"{p.name} · {p.stock_quantity}"),
-                callback_data=EditProductCb(id=p.product_id).pack(),
-            )
-        ]
-        for p in shown
-    ]
-    nav = []
-    if page > 1:
-        nav.append(Button(text="◀", callback_data=ProductsCb(page=page - 1).pack()))
-    if pages > 1:
-        nav.append(
-            Button(
-                text=t(lang, "seller.page", page=page, pages=pages),
-                callback_data=ProductsCb(page=page).pack(),
-            )
-        )
-    if page < pages:
-        nav.append(Button(text="▶", callback_data=ProductsCb(page=page + 1).pack()))
-    if nav:
-        buttons.append(nav)
-    buttons.append(
-        [
-            Button(
-                text=t(lang, "seller.new_product"),
-                callback_data=SellerCb(to=SellerAction.new_product).pack(),
-            ),
-            _home(lang),
-        ]
-    )
-    return text, InlineKeyboardMarkup(inline_keyboard=buttons)
+    return text, kb.products(lang, shown, page, pages)
 
 
 async def on_products_page(
@@ -362,11 +277,6 @@ async def on_products_page(
 
 
 # --- one product: its screen, stock, and edits -----------------------------------------------
-async def own_product(shop: Shop, me: UserView, product_id: int) -> ProductDetail:
-    """One of the acting seller's own products (hidden ones too); others are "not found"."""
-    return await shop.listings.mine(me.id, product_id)
-
-
 def product_screen(lang: str, detail: ProductDetail, path: str) -> tuple[str, InlineKeyboardMarkup]:
     card = detail.card
     text = t(
@@ -379,79 +289,19 @@ def product_screen(lang: str, detail: ProductDetail, path: str) -> tuple[str, In
         photos=len(detail.images),
         discount=price(card.discount_price) if card.discount_price is not None else "—",
     )
-
-    def b(key: str, field: EditField) -> Button:
-        return Button(
-            text=t(lang, key), callback_data=EditProductCb(id=card.product_id, field=field).pack()
-        )
-
-    hidden = card.status == ProductStatus.inactive
-    rows = [
-        [
-            b("seller.edit.name", EditField.name),
-            b("seller.edit.description", EditField.description),
-        ],
-        [b("seller.edit.price", EditField.price), b("seller.edit.discount", EditField.discount)],
-        [b("seller.edit.category", EditField.category), b("seller.edit.photos", EditField.photos)],
-        [
-            Button(
-                text=t(lang, "seller.stock.adjust"),
-                callback_data=StockCb(id=card.product_id, adjust=True).pack(),
-            ),
-            b("seller.edit.show", EditField.show_again)
-            if hidden
-            else b("seller.edit.hide", EditField.hide),
-        ],
-        [
-            Button(text=t(lang, "seller.products"), callback_data=ProductsCb(page=1).pack()),
-            _home(lang),
-        ],
-    ]
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+    return text, kb.product(lang, card)
 
 
 def photos_screen(lang: str, detail: ProductDetail) -> tuple[str, InlineKeyboardMarkup]:
-    pid = detail.card.product_id
-    rows = []
-    for n, image in enumerate(detail.images, 1):
-        row = [
-            Button(
-                text=t(lang, "seller.photos.remove", n=n),
-                callback_data=EditProductCb(
-                    id=pid, field=EditField.photo_remove, image=image.image_id
-                ).pack(),
-            )
-        ]
-        if n > 1:
-            row.append(
-                Button(
-                    text=t(lang, "seller.photos.first", n=n),
-                    callback_data=EditProductCb(
-                        id=pid, field=EditField.photo_first, image=image.image_id
-                    ).pack(),
-                )
-            )
-        rows.append(row)
-    rows.append(
-        [
-            Button(
-                text=t(lang, "seller.photos.add"),
-                callback_data=EditProductCb(id=pid, field=EditField.photo_add).pack(),
-            ),
-            Button(
-                text=t(lang, "seller.edit.back"),
-                callback_data=EditProductCb(id=pid).pack(),
-            ),
-        ]
-    )
     text = t(lang, "seller.photos.screen", name=escape(detail.card.name), count=len(detail.images))
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+    return text, kb.photos(lang, detail)
 
 
 async def _product_view(
     shop: Shop, lang: str, me: UserView, product_id: int
 ) -> tuple[str, InlineKeyboardMarkup]:
-    detail = await own_product(shop, me, product_id)
+    """One of the seller's own products (hidden ones too); others are "not found"."""
+    detail = await shop.listings.mine(me.id, product_id)
     path = category_path(await shop.catalog.categories(), detail.category_id)
     return product_screen(lang, detail, path)
 
@@ -471,7 +321,19 @@ ASK = {
 }
 
 
-async def on_edit_product(
+async def on_product(
+    query: CallbackQuery,
+    callback_data: EditProductCb | StockCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+) -> None:
+    """The product's screen (its stock shows on it)."""
+    await show(query, *await _product_view(shop, lang, me, callback_data.id))
+    await query.answer()
+
+
+async def on_edit_ask(
     query: CallbackQuery,
     callback_data: EditProductCb,
     shop: Shop,
@@ -479,46 +341,68 @@ async def on_edit_product(
     me: UserView,
     state: FSMContext,
 ) -> None:
-    """The product's screen, and each of its edit buttons. The engine checks it is this
-    seller's product before anything is asked."""
-    pid, field = callback_data.id, callback_data.field
-    detail = await own_product(shop, me, pid)
-    message = query.message if isinstance(query.message, Message) else None
-    said = None
-    if field == EditField.show:
-        text, markup = await _product_view(shop, lang, me, pid)
-        await show(query, text, markup)
-    elif field in ASK:
-        await state.set_state(EditProduct.value)
-        await state.update_data(product_id=pid, field=field.value)
-        if message is not None:
-            await message.answer(t(lang, ASK[field], name=escape(detail.card.name)))
-    elif field == EditField.category:
-        if message is not None:
-            await _ask_category(message, shop, lang, product=pid)
-    elif field in (EditField.hide, EditField.show_again):
-        status = await shop.catalog.set_listed(me.id, pid, field == EditField.show_again)
-        said = t(lang, f"seller.edit.status.{status.value}")
-        text, markup = await _product_view(shop, lang, me, pid)
-        await show(query, text, markup)
-    elif field == EditField.photos:
-        text, markup = photos_screen(lang, detail)
-        await show(query, text, markup)
-    elif field == EditField.photo_add:
-        await state.set_state(EditProduct.photos)
-        await state.update_data(product_id=pid)
-        if message is not None:
-            await message.answer(t(lang, "seller.photos.ask"))
-    elif field in (EditField.photo_remove, EditField.photo_first):
-        if field == EditField.photo_remove:
-            after = await shop.listings.remove_photo(me.id, pid, callback_data.image)
-            said = t(lang, "seller.photos.removed")
-        else:
-            after = await shop.listings.photo_first(me.id, pid, callback_data.image)
-            said = t(lang, "seller.photos.moved")
-        text, markup = photos_screen(lang, after)
-        await show(query, text, markup)
-    await query.answer(said)
+    """Name, description, price or discount: asks for the new one. The engine checks it is
+    this seller's product before anything is asked."""
+    detail = await shop.listings.mine(me.id, callback_data.id)
+    await state.set_state(EditProduct.value)
+    await state.update_data(product_id=callback_data.id, field=callback_data.field.value)
+    if isinstance(query.message, Message):
+        await query.message.answer(t(lang, ASK[callback_data.field], name=escape(detail.card.name)))
+    await query.answer()
+
+
+async def on_edit_category(
+    query: CallbackQuery, callback_data: EditProductCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    await shop.listings.mine(me.id, callback_data.id)  # the seller's own, before the picker
+    if isinstance(query.message, Message):
+        await _ask_category(query.message, shop, lang, product=callback_data.id)
+    await query.answer()
+
+
+async def on_hide_or_show(
+    query: CallbackQuery, callback_data: EditProductCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    listed = callback_data.field == EditField.show_again
+    status = await shop.catalog.set_listed(me.id, callback_data.id, listed)
+    await show(query, *await _product_view(shop, lang, me, callback_data.id))
+    await query.answer(t(lang, f"seller.edit.status.{status.value}"))
+
+
+async def on_photos(
+    query: CallbackQuery, callback_data: EditProductCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    await show(query, *photos_screen(lang, await shop.listings.mine(me.id, callback_data.id)))
+    await query.answer()
+
+
+async def on_photo_add(
+    query: CallbackQuery,
+    callback_data: EditProductCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    await shop.listings.mine(me.id, callback_data.id)  # the seller's own, before asking
+    await state.set_state(EditProduct.photos)
+    await state.update_data(product_id=callback_data.id)
+    if isinstance(query.message, Message):
+        await query.message.answer(t(lang, "seller.photos.ask"))
+    await query.answer()
+
+
+async def on_photo_change(
+    query: CallbackQuery, callback_data: EditProductCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    """Remove a photo, or make it the first; the photos screen shows the result."""
+    pid, image = callback_data.id, callback_data.image
+    if callback_data.field == EditField.photo_remove:
+        after, said = await shop.listings.remove_photo(me.id, pid, image), "seller.photos.removed"
+    else:
+        after, said = await shop.listings.photo_first(me.id, pid, image), "seller.photos.moved"
+    await show(query, *photos_screen(lang, after))
+    await query.answer(t(lang, said))
 
 
 async def on_edit_value(
@@ -557,7 +441,7 @@ async def on_edit_photo(
     )
 
 
-async def on_stock(
+async def on_stock_ask(
     query: CallbackQuery,
     callback_data: StockCb,
     shop: Shop,
@@ -565,26 +449,14 @@ async def on_stock(
     me: UserView,
     state: FSMContext,
 ) -> None:
-    """A product's stock screen; "Adjust stock" asks for the change and its reason."""
-    detail = await own_product(shop, me, callback_data.id)
-    product = detail.card
-    message = query.message
-    if callback_data.adjust:
-        await state.set_state(Stock.change)
-        await state.update_data(product_id=product.product_id)
-        if isinstance(message, Message):
-            await message.answer(
-                t(
-                    lang,
-                    "seller.stock.ask",
-                    name=escape(product.name),
-                    stock=product.stock_quantity,
-                )
-            )
-        await query.answer()
-        return
-    text, markup = await _product_view(shop, lang, me, product.product_id)
-    await show(query, text, markup)
+    """Adjust stock: asks for the change and its reason."""
+    product = (await shop.listings.mine(me.id, callback_data.id)).card
+    await state.set_state(Stock.change)
+    await state.update_data(product_id=product.product_id)
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            t(lang, "seller.stock.ask", name=escape(product.name), stock=product.stock_quantity)
+        )
     await query.answer()
 
 
@@ -600,7 +472,7 @@ async def on_stock_change(
     product_id = int((await state.get_data()).get("product_id", 0))
     stock = await shop.inventory.adjust(me.id, product_id, delta, found.group(2).strip()[:500])
     await state.clear()
-    product = (await own_product(shop, me, product_id)).card
+    product = (await shop.listings.mine(me.id, product_id)).card
     await message.answer(
         t(
             lang,
@@ -610,15 +482,43 @@ async def on_stock_change(
             stock=stock,
             reason=escape(found.group(2).strip()[:200]),
         ),
-        reply_markup=InlineKeyboardMarkup(
-            inline_keyboard=[
-                [
-                    Button(
-                        text=t(lang, "seller.products"),
-                        callback_data=ProductsCb(page=1).pack(),
-                    ),
-                    _home(lang),
-                ]
-            ]
-        ),
+        reply_markup=kb.to_products(lang),
     )
+
+
+def build_router() -> Router:
+    router = Router(name="seller.products")
+    text = (F.text, ~F.text.startswith("/"))
+    # the new-product wizard
+    router.message.register(on_product_name, NewProduct.name, *text)
+    router.message.register(on_product_description, NewProduct.description, *text)
+    router.callback_query.register(on_pick_category, PickCategoryCb.filter())
+    router.callback_query.register(
+        on_old_category_button, NewProduct.category, NewProductCb.filter(F.done.is_(False))
+    )
+    router.message.register(on_product_price, NewProduct.price, F.text)
+    router.message.register(on_product_discount, NewProduct.discount, F.text)
+    router.message.register(on_product_stock, NewProduct.stock, F.text)
+    router.message.register(on_product_photo, NewProduct.photos, F.photo)
+    router.callback_query.register(
+        on_product_done, NewProduct.photos, NewProductCb.filter(F.done.is_(True))
+    )
+    # the list, a product's screen, its edits and stock
+    router.callback_query.register(on_products_page, ProductsCb.filter())
+    edit = EditProductCb.filter
+    router.callback_query.register(on_product, edit(F.field == EditField.show))
+    router.callback_query.register(on_product, StockCb.filter(~F.adjust))
+    router.callback_query.register(on_stock_ask, StockCb.filter(F.adjust))
+    router.callback_query.register(on_edit_ask, edit(F.field.in_(set(ASK))))
+    router.callback_query.register(on_edit_category, edit(F.field == EditField.category))
+    router.callback_query.register(
+        on_hide_or_show, edit(F.field.in_({EditField.hide, EditField.show_again}))
+    )
+    router.callback_query.register(on_photos, edit(F.field == EditField.photos))
+    router.callback_query.register(on_photo_add, edit(F.field == EditField.photo_add))
+    photo_change = {EditField.photo_remove, EditField.photo_first}
+    router.callback_query.register(on_photo_change, edit(F.field.in_(photo_change)))
+    router.message.register(on_edit_value, EditProduct.value, *text)
+    router.message.register(on_edit_photo, EditProduct.photos, F.photo)
+    router.message.register(on_stock_change, Stock.change, *text)
+    return router
