@@ -30,7 +30,7 @@ from handlers.callbacks import (
     StoreAdminAction,
     StoreAdminCb,
 )
-from handlers.i18n import number, price, t
+from handlers.i18n import day, number, price, t
 from handlers.screen import show
 from storage.vocabulary import DiscountType
 
@@ -176,8 +176,8 @@ def _uses(lang: str, c: CouponView) -> str:
 
 
 def _dates(lang: str, c: CouponView) -> str:
-    start = c.start_date.strftime("%b %-d, %Y") if c.start_date else None
-    end = c.end_date.strftime("%b %-d, %Y") if c.end_date else None
+    start = day(c.start_date, lang, skeleton="yMMMd") if c.start_date else None
+    end = day(c.end_date, lang, skeleton="yMMMd") if c.end_date else None
     if start and end:
         return t(lang, "admin.coupon.between", start=start, end=end)
     if end:

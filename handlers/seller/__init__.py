@@ -29,7 +29,7 @@ from engine.errors import InvalidInput
 from engine.shop import Shop
 from handlers import reports
 from handlers.callbacks import ReportCb, ReportScope, SellerAction, SellerCb
-from handlers.i18n import error_text, price, t
+from handlers.i18n import day, error_text, price, t
 from handlers.seller import imports, orders, products
 from handlers.seller import keyboards as kb
 from handlers.seller.cb import SELLER_BUTTONS, OrdersView
@@ -149,8 +149,8 @@ def payouts_text(lang: str, payouts: list[PayoutView]) -> str:
                 lang,
                 "seller.payout.statement",
                 payout_id=p.payout_id,
-                start=p.period_start.strftime("%d %b %Y"),
-                end=p.period_end.strftime("%d %b %Y"),
+                start=day(p.period_start, lang),
+                end=day(p.period_end, lang),
                 gross=price(p.gross, lang=lang),
                 refunds=price(p.refunds, lang=lang),
                 commission=price(p.commission, lang=lang),

@@ -206,15 +206,12 @@ def _list_of(card: ParcelCard, back: OrdersView) -> OrdersView:
 
 def orders(lang: str, page: ParcelPage) -> InlineKeyboardMarkup:
     view = OrdersView(page.queue.value)
-    cards = [
-        [
-            button(
-                clip(f"#{c.order_id} · {c.customer or '—'} · {price(c.amount, c.currency)}", 48),
-                ParcelCb(id=c.shipment_id, view=view),
-            )
-        ]
-        for c in page.cards
-    ]
+
+    def label(c: ParcelCard) -> str:
+        amount = price(c.amount, c.currency, lang=lang)
+        return clip(f"#{c.order_id} · {c.customer or '—'} · {amount}", 48)
+
+    cards = [[button(label(c), ParcelCb(id=c.shipment_id, view=view))] for c in page.cards]
     return _list(lang, view, page.counts, cards, page.page, page.pages)
 
 

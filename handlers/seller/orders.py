@@ -71,7 +71,7 @@ def parcel_text(lang: str, card: ParcelCard) -> str:
             "seller.card.line",
             quantity=line.quantity,
             name=escape(line.name),
-            amount=price(line.paid, card.currency),
+            amount=price(line.paid, card.currency, lang=lang),
         )
         for line in card.lines
     )
@@ -86,7 +86,7 @@ def parcel_text(lang: str, card: ParcelCard) -> str:
         provider=escape(card.provider or "—"),
         method=method,
         lines=lines,
-        amount=price(card.amount, card.currency),
+        amount=price(card.amount, card.currency, lang=lang),
     )
     if card.tracking_number:
         text += "\n" + t(lang, "seller.card.tracking", tracking=escape(card.tracking_number))
@@ -214,7 +214,7 @@ def orders_screen(lang: str, page: ParcelPage) -> tuple[str, InlineKeyboardMarku
             order_id=card.order_id,
             customer=escape(card.customer or "—"),
             items=", ".join(f"{line.quantity} × {escape(line.name)}" for line in card.lines),
-            amount=price(card.amount, card.currency),
+            amount=price(card.amount, card.currency, lang=lang),
         )
         lines.append(summary)
     if not page.cards:
@@ -291,7 +291,7 @@ def return_text(lang: str, card: ReturnCard) -> str:
         state=t(lang, f"seller.return.state.{ret.status.value}"),
         lines=lines,
         reason=escape(ret.reason),
-        refund=price(ret.refund_amount),
+        refund=price(ret.refund_amount, lang=lang),
     )
 
 
@@ -353,7 +353,7 @@ def _return_said(lang: str, card: ReturnCard, changed: bool) -> str:
         f"seller.return.said.{ret.status.value}",
         return_id=ret.return_id,
         order_id=ret.order_id,
-        refund=price(ret.refund_amount),
+        refund=price(ret.refund_amount, lang=lang),
     )
 
 

@@ -287,7 +287,7 @@ def product_screen(lang: str, detail: ProductDetail, path: str) -> tuple[str, In
         path=path,
         description=escape(detail.description or "—"),
         photos=len(detail.images),
-        discount=price(card.discount_price) if card.discount_price is not None else "—",
+        discount=price(card.discount_price, lang=lang) if card.discount_price is not None else "—",
     )
     return text, kb.product(lang, card)
 

@@ -49,3 +49,10 @@ def test_a_pickup_order_shows_the_pickup_point() -> None:
 def test_a_delivered_order_shows_the_address() -> None:
     text = parcel_text("en", _card(HOME))
     assert "12 Lake Road, Dhaka, Bangladesh" in text
+
+
+def test_a_spanish_seller_reads_the_amount_in_spanish_notation() -> None:
+    assert "$71.00" in parcel_text("en", _card(HOME))
+    spanish = parcel_text("es", _card(HOME))
+    assert "71,00\xa0US$" in spanish
+    assert "$71.00" not in spanish
