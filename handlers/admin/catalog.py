@@ -4,6 +4,7 @@ cost, switch on or off). Only admins reach them (the admin router's role filter)
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from aiogram import F, Router
@@ -282,6 +283,14 @@ async def on_provider_cost_ask(
     await query.answer()
 
 
+#: "name, cost[, days]". The cost may have a decimal comma ("7,50" is 7.50: a comma with no
+#: space after it and one or two digits is part of the amount, not the next field).
+_NEW_PROVIDER = re.compile(
+    r"(?P<name>[^,]*[^,\s][^,]*),\s*(?P<cost>[$€£]?\s*[0-9][0-9 ]*(?:[.,][0-9]{1,2})?(?:\s*[$€£])?)"
+    r"(?:\s*,\s*(?P<days>[0-9]{1,3}))?\s*"
+)
+
+
 async def on_provider_new_ask(query: CallbackQuery, lang: str, state: FSMContext) -> None:
     await state.set_state(ProviderEdit.new)
     if isinstance(query.message, Message):
@@ -293,14 +302,14 @@ async def on_provider_new(
     message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
 ) -> None:
     """ "Night Owl Express, 7.50, 1": name, cost and (optionally) days on the way."""
-    parts = [p.strip() for p in (message.text or "").split(",")]
-    cost = parse_amount(parts[1]) if len(parts) > 1 else None
-    days = parts[2] if len(parts) > 2 else ""
-    if not parts[0] or cost is None or (days and not days.isdigit()) or len(parts) > 3:
+    said = _NEW_PROVIDER.fullmatch((message.text or "").strip())
+    cost = parse_amount(said.group("cost")) if said else None
+    if said is None or cost is None:
         await message.answer(t(lang, "admin.provider.new_bad"))
         return
+    days = said.group("days")
     made = await shop.shipping.create_provider(
-        me.id, parts[0], cost, estimated_days=int(days) if days else None
+        me.id, said.group("name").strip(), cost, estimated_days=int(days) if days else None
     )
     await state.clear()
     await message.answer(

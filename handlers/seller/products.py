@@ -191,7 +191,7 @@ async def on_product_discount(message: Message, lang: str, state: FSMContext) ->
 async def on_product_stock(message: Message, lang: str, state: FSMContext) -> None:
     text = (message.text or "").strip()
     if not text.isdigit():
-        await message.answer(t(lang, "seller.new.bad_number"))
+        await message.answer(t(lang, "seller.new.bad_count"))
         return
     await state.update_data(stock=int(text), photos=[])
     await state.set_state(NewProduct.photos)

@@ -142,3 +142,20 @@ async def test_a_shipping_cost_typed_with_a_decimal_comma_is_read_as_such(chats:
     assert any("Speedy" in text for text in said), said
     [provider] = await chats.world.shop.shipping.providers(include_inactive=True)
     assert provider.cost == Decimal("7.50")
+
+
+async def test_a_new_provider_with_a_decimal_comma_cost_is_not_split_into_days(
+    chats: Chats,
+) -> None:
+    """ "Eco Bike Courier, 7,50" was saved as $7.00 and 50 days (fresh-eyes walkthrough)."""
+    await chats.tap(chats.admin, ProviderAdminCb(action=ProviderAdminAction.new))
+    await chats.say(chats.admin, "Eco Bike Courier, 7,50")
+    await chats.tap(chats.admin, ProviderAdminCb(action=ProviderAdminAction.new))
+    await chats.say(chats.admin, "Night Owl Express, 7,50, 2")
+    made = {p.name: p for p in await chats.world.shop.shipping.providers(include_inactive=True)}
+    assert made["Eco Bike Courier"].cost == Decimal("7.50")
+    assert made["Eco Bike Courier"].estimated_days is None
+    assert (made["Night Owl Express"].cost, made["Night Owl Express"].estimated_days) == (
+        Decimal("7.50"),
+        2,
+    )

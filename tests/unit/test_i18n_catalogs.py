@@ -236,3 +236,13 @@ def test_a_new_language_starts_from_english_with_its_own_plural_forms(catalogs: 
     assert not any(entry.usable for entry in found.values())  # all to translate
     with pytest.raises(FileExistsError):
         new("ru", catalogs)
+
+
+def test_spanish_help_offers_examples_the_bot_understands() -> None:
+    """Free text and voice are understood in English only (the catalog's names are English):
+    the Spanish help must not suggest Spanish phrases that would fall through (fresh-eyes
+    walkthrough)."""
+    for key in ("help", "search.prompt", "command.search"):
+        text = t("es", key)
+        assert "inglés" in text, key
+        assert "sudadera" not in text, key
