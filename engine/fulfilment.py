@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from engine.aftersales import Returns, ReturnView
 from engine.base import Deps, operation, seller_of
@@ -97,6 +97,10 @@ class Queue(StrEnum):
     to_ship = "ship"  # confirmed, not shipped yet
     shipped = "shipped"  # on its way
     returns = "returns"  # returns waiting for a decision
+
+
+# the queues that wait for the seller to do something; a shipped parcel waits for the carrier
+TO_HANDLE: Final = (Queue.to_confirm, Queue.to_ship, Queue.returns)
 
 
 @dataclass(frozen=True)
@@ -282,43 +286,8 @@ class Fulfilment:
         page = max(1, page)
         async with self.d.read() as uow:
             seller = await seller_of(uow, actor_id, must_be_active=False)
-            confirmed = (
-                select(DeliveryTracking.shipment_id)
-                .where(DeliveryTracking.status == T.order_received)
-                .scalar_subquery()
-            )
-            ready = (Order.order_status.in_((OrderStatus.paid, OrderStatus.shipped))) | (
-                (Order.order_status == OrderStatus.pending)
-                & (Order.payment_method == PaymentMethod.cod)
-            )
-            base = (
-                select(Shipment)
-                .join(Order, Order.order_id == Shipment.order_id)
-                .where(Shipment.seller_id == seller.seller_id, ready)
-            )
-            pending = Shipment.status == ShipmentStatus.pending
-            where = {
-                Queue.to_confirm: pending & Shipment.shipment_id.not_in(confirmed),
-                Queue.to_ship: pending & Shipment.shipment_id.in_(confirmed),
-                Queue.shipped: Shipment.status == ShipmentStatus.in_transit,
-            }
-            counts: dict[Queue, int] = {}
-            for q, condition in where.items():
-                counts[q] = int(
-                    await uow.session.scalar(
-                        select(func.count()).select_from(base.where(condition).subquery())
-                    )
-                    or 0
-                )
-            counts[Queue.returns] = int(
-                await uow.session.scalar(
-                    select(func.count(Return.return_id)).where(
-                        Return.seller_id == seller.seller_id,
-                        Return.status == ReturnStatus.requested,
-                    )
-                )
-                or 0
-            )
+            base, where = self._queues(seller.seller_id)
+            counts = await self._counts(uow, seller.seller_id)
             if queue == Queue.returns:
                 return ParcelPage(queue, (), counts[queue], page, page_size, counts)
             rows = (
@@ -331,6 +300,62 @@ class Fulfilment:
             ).all()
             cards = tuple([await self._card(uow, s) for s in rows])
             return ParcelPage(queue, cards, counts[queue], page, page_size, counts)
+
+    @operation("seller (own shipments and returns)")
+    async def to_handle(self, actor_id: int) -> int:
+        """How many parcels and returns wait for the seller's action: to confirm, to ship,
+        returns to decide (the dashboard's "Orders to handle"; shipped ones are not)."""
+        async with self.d.read() as uow:
+            seller = await seller_of(uow, actor_id, must_be_active=False)
+            counts = await self._counts(uow, seller.seller_id)
+            return sum(counts[q] for q in TO_HANDLE)
+
+    @staticmethod
+    def _queues(seller_id: int) -> tuple[Select[Shipment], dict[Queue, ColumnElement[bool]]]:
+        """The seller's ready parcels, and the condition that puts one in each parcel queue."""
+        confirmed = (
+            select(DeliveryTracking.shipment_id)
+            .where(DeliveryTracking.status == T.order_received)
+            .scalar_subquery()
+        )
+        ready = (Order.order_status.in_((OrderStatus.paid, OrderStatus.shipped))) | (
+            (Order.order_status == OrderStatus.pending)
+            & (Order.payment_method == PaymentMethod.cod)
+        )
+        base = (
+            select(Shipment)
+            .join(Order, Order.order_id == Shipment.order_id)
+            .where(Shipment.seller_id == seller_id, ready)
+        )
+        pending = Shipment.status == ShipmentStatus.pending
+        where = {
+            Queue.to_confirm: pending & Shipment.shipment_id.not_in(confirmed),
+            Queue.to_ship: pending & Shipment.shipment_id.in_(confirmed),
+            Queue.shipped: Shipment.status == ShipmentStatus.in_transit,
+        }
+        return base, where
+
+    async def _counts(self, uow: UnitOfWork, seller_id: int) -> dict[Queue, int]:
+        """How many each queue holds."""
+        base, where = self._queues(seller_id)
+        counts: dict[Queue, int] = {}
+        for q, condition in where.items():
+            counts[q] = int(
+                await uow.session.scalar(
+                    select(func.count()).select_from(base.where(condition).subquery())
+                )
+                or 0
+            )
+        counts[Queue.returns] = int(
+            await uow.session.scalar(
+                select(func.count(Return.return_id)).where(
+                    Return.seller_id == seller_id,
+                    Return.status == ReturnStatus.requested,
+                )
+            )
+            or 0
+        )
+        return counts
 
     # --- returns ----------------------------------------------------------------------------
     async def _return_card(self, uow: UnitOfWork, ret: Return) -> ReturnCard:

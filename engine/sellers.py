@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from engine.base import Deps, actor, admin, admin_user_ids, audit, found, notify, operation
 from engine.errors import InvalidInput, NotFound
 from engine.machines import SELLER_FLOW
-from engine.transitions import E
+from engine.transitions import SELLER, E
 from storage.models import Seller, User
 from storage.uow import UnitOfWork
 from storage.vocabulary import SellerStatus, UserRole
@@ -31,6 +31,12 @@ class SellerView:
     @classmethod
     def of(cls, s: Seller) -> SellerView:
         return cls(s.seller_id, s.user_id, s.store_name, s.description, s.status, s.status_reason)
+
+
+def allows(status: SellerStatus, event: E) -> bool:
+    """Whether a store in `status` can take `event` now (the seller table): asked before an
+    admin is asked why, so an older card's button does not ask about a step that cannot be."""
+    return (status, event) in SELLER
 
 
 def _text(value: str | None, field: str, limit: int, *, required: bool = False) -> str | None:

@@ -223,6 +223,9 @@ def error_text(lang: str | None, error: DomainError) -> str:
         status = f"status.{params.get('status')}"
         if status in english:
             params["status"] = t(lang, status)
+    elif error.code == "illegal_transition":  # "for this store", not "for this order"
+        specific = f"error.illegal_transition.{params.get('machine')}"
+        key = specific if specific in english else "error.illegal_transition"
     elif error.code == "invalid_input":
         specific = f"error.invalid.{params.get('field')}.{params.get('rule')}"
         key = specific if specific in english else "error.invalid_input"

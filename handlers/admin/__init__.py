@@ -29,7 +29,9 @@ from engine.accounts import UserView
 from engine.backoffice import AuditEntry, PayoutDue, StockAlert
 from engine.base import Actor
 from engine.errors import InvalidInput
+from engine.sellers import allows
 from engine.shop import Shop
+from engine.transitions import E
 from handlers import commands
 from handlers.admin import catalog, people
 from handlers.admin import keyboards as kb
@@ -182,6 +184,12 @@ async def on_reject_reason(
 ) -> None:
     data = await state.get_data()
     seller_id = int(data.get("seller_id", 0))
+    store = await people.store_of(shop, me, seller_id)
+    if not allows(store.status, E.reject):  # decided meanwhile (another admin, another card)
+        await state.clear()
+        text, markup = people.store_screen(lang, store)
+        await message.answer(t(lang, "error.outdated") + "\n\n" + text, reply_markup=markup)
+        return
     seller = await shop.sellers.reject(me.id, seller_id, (message.text or "").strip()[:500])
     await state.clear()
     await message.answer(t(lang, "admin.rejected", store=escape(seller.store_name)))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from html import escape
+from typing import Final
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
@@ -19,7 +20,9 @@ from engine.accounts import UserView
 from engine.backoffice import SellerPerformance, UserCard
 from engine.coupons import CouponView
 from engine.errors import NotFound
+from engine.sellers import allows
 from engine.shop import Shop
+from engine.transitions import E
 from handlers import commands, reports
 from handlers.admin import keyboards as kb
 from handlers.callbacks import (
@@ -36,6 +39,7 @@ from storage.vocabulary import DiscountType
 
 S = StoreAdminAction
 K = CouponAdminAction
+EVENT_OF: Final = {action: event for event, action in kb.STORE_ACTION_OF.items()}
 
 
 class StoreEdit(StatesGroup):
@@ -93,6 +97,19 @@ async def on_store(
     await query.answer()
 
 
+async def _still(
+    query: CallbackQuery, shop: Shop, lang: str, me: UserView, seller_id: int, event: E
+) -> SellerPerformance | None:
+    """The store, when its status still allows `event`. Otherwise the button was on an older
+    card: the card shows the store as it is now, the tap is told so, and nothing is asked."""
+    store = await store_of(shop, me, seller_id)  # refuses non-admins, and unknown stores
+    if allows(store.status, event):
+        return store
+    await show(query, *store_screen(lang, store))
+    await query.answer(t(lang, "stale_button"))
+    return None
+
+
 async def on_reinstate(
     query: CallbackQuery,
     callback_data: StoreAdminCb,
@@ -102,7 +119,8 @@ async def on_reinstate(
     bot: Bot,
 ) -> None:
     sid = callback_data.id
-    await store_of(shop, me, sid)  # refuses non-admins, and unknown stores
+    if await _still(query, shop, lang, me, sid, E.reinstate) is None:
+        return
     await shop.sellers.reinstate(me.id, sid)
     await commands.publish_seller(bot, shop, sid, selling=True)
     await show(query, *store_screen(lang, await store_of(shop, me, sid)))
@@ -119,7 +137,9 @@ async def on_store_ask_reason(
 ) -> None:
     """Suspend or close: asks why (the seller reads it)."""
     suspend = callback_data.action == S.suspend
-    store = await store_of(shop, me, callback_data.id)
+    store = await _still(query, shop, lang, me, callback_data.id, EVENT_OF[callback_data.action])
+    if store is None:
+        return
     await state.set_state(StoreEdit.suspend if suspend else StoreEdit.close)
     await state.update_data(seller_id=callback_data.id)
     if isinstance(query.message, Message):
@@ -134,6 +154,13 @@ async def on_store_reason(
     reason = (message.text or "").strip()[:500]
     suspending = await state.get_state() == StoreEdit.suspend.state
     seller_id = int((await state.get_data()).get("seller_id", 0))
+    store = await store_of(shop, me, seller_id)
+    if not allows(store.status, E.suspend if suspending else E.close):
+        # changed since the question (another admin, another card): nothing to do any more
+        await state.clear()
+        text, markup = store_screen(lang, store)
+        await message.answer(t(lang, "error.outdated") + "\n\n" + text, reply_markup=markup)
+        return
     if suspending:
         seller = await shop.sellers.suspend(me.id, seller_id, reason)
     else:

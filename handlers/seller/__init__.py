@@ -84,18 +84,17 @@ async def on_sell(message: Message, shop: Shop, lang: str, me: UserView, state: 
 
 
 async def dashboard(shop: Shop, lang: str, me: UserView) -> Screen:
-    """The store's name, how many products it lists and orders it has, and its menu."""
+    """The store's name, how many products it lists and orders wait for it, and its menu."""
     store = await shop.sellers.mine(me.id)
     if store is None:
         return t(lang, "error.forbidden.seller_only"), None
     listed = await shop.catalog.my_products(me.id)
-    incoming = await shop.shipping.incoming(me.id)
     text = t(
         lang,
         "seller.dashboard",
         store=escape(store.store_name),
         products=len(listed),
-        orders=len(incoming),
+        orders=await shop.fulfilment.to_handle(me.id),  # not the parcels already on their way
     )
     return text, kb.menu(lang)
 

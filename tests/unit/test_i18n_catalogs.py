@@ -16,7 +16,7 @@ import pytest
 
 from engine.cart import Change
 from engine.coupons import CouponStanding
-from engine.errors import CouponRejected, OrderActNotAllowed
+from engine.errors import CouponRejected, IllegalTransition, OrderActNotAllowed
 from engine.order_actions import PaymentState
 from handlers import i18n, locales
 from handlers.i18n import LANGUAGES, day, error_text, language, moment, number, price, t
@@ -246,3 +246,12 @@ def test_spanish_help_offers_examples_the_bot_understands() -> None:
         text = t("es", key)
         assert "inglés" in text, key
         assert "sudadera" not in text, key
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_refused_step_names_what_it_was_refused_for(lang: str) -> None:
+    """A stale store button used to be told "no longer possible for this order"."""
+    store = error_text(lang, IllegalTransition(machine="seller", status="closed", event="suspend"))
+    order = error_text(lang, IllegalTransition(machine="order", status="shipped", event="cancel"))
+    assert store != order
+    assert ("store" if lang == "en" else "tienda") in store
