@@ -18,19 +18,28 @@ from html import escape, unescape
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 
 from engine.accounts import UserView
 from engine.shop import Shop
 from handlers.customer.talk import Heard, Language, understand
+from handlers.customer.talk import _context as chat_context
 from handlers.i18n import t
 from nlu import CatalogIndex
 from nlu.speech import SpeechPool, Transcript, Vocabulary, VoiceRefused
+from nlu.types import STATE_CHANGING
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 20 * 1024 * 1024  # getFile's limit
 SPOKEN_REPLY_CHARS = 200  # longer answers (lists, carts) are only written
 _TAG = re.compile(r"<[^>]+>")
+VOICE_YES, VOICE_NO = "voice:yes", "voice:no"
 
 
 class Voice:
@@ -112,18 +121,68 @@ async def on_voice(
     if not heard.text.strip():
         await message.answer(t(lang, "voice.nothing_heard"))
         return
-    if not heard.trusted:
-        await message.answer(t(lang, "voice.unsure", heard=escape(heard.text)))
+    if not heard.trusted and await _would_change(heard.text, state, language):
+        # unsure words never change a cart, an order or a review: ask first (a read, such as
+        # a search or an order's status, is answered: it changes nothing)
+        await state.update_data(voice_pending=heard.text)
+        yes = InlineKeyboardButton(text=t(lang, "voice.confirm.yes"), callback_data=VOICE_YES)
+        no = InlineKeyboardButton(text=t(lang, "voice.confirm.no"), callback_data=VOICE_NO)
+        await message.answer(
+            t(lang, "voice.confirm", heard=escape(heard.text)),
+            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[yes, no]]),
+        )
         return
-    reply = Heard(message, heard.text)
-    await understand(reply, heard.text, shop, lang, me, state, language)
+    await _act(message, heard.text, shop, lang, me, state, language, voice)
+
+
+async def _would_change(text: str, state: FSMContext, language: Language) -> bool:
+    intent = await language.parse(text, await chat_context(state))
+    return any(s.is_confident() and s.name in STATE_CHANGING for s in (intent, *intent.then))
+
+
+async def _act(
+    message: Message,
+    text: str,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+    voice: Voice,
+) -> None:
+    reply = Heard(message, text)
+    await understand(reply, text, shop, lang, me, state, language)
     if voice.replies and reply.first_answer:
         spoken = await voice.speak(reply.first_answer)
         if spoken is not None:
             await message.answer_voice(spoken[0], duration=spoken[1])
 
 
+async def on_voice_confirm(
+    query: CallbackQuery,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+    voice: Voice | None = None,
+) -> None:
+    """The "Yes, do it" button acts on the words heard, once: they are dropped as they are
+    used, so a second tap or a re-delivered update does nothing. "No" drops them."""
+    text = (await state.get_data()).get("voice_pending")
+    await state.update_data(voice_pending=None)
+    await query.answer()
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    if query.data != VOICE_YES or not text or voice is None:
+        await message.answer(t(lang, "voice.confirm.dropped"))
+        return
+    await _act(message, text, shop, lang, me, state, language, voice)
+
+
 def build_router() -> Router:
     router = Router(name="customer.voice")
     router.message.register(on_voice, StateFilter(None), F.voice)
+    router.callback_query.register(on_voice_confirm, F.data.in_({VOICE_YES, VOICE_NO}))
     return router

@@ -1,9 +1,10 @@
 """From what a recogniser writes to what the nlu layer reads.
 
 Typed and spoken shop talk differ in a few regular ways: a coupon code is said as a word and a
-number ("apply welcome ten" is WELCOME10), an order number in groups ("order ten forty two",
-"order 10-42" is 1042), and "two" comes out as "to" ("add to red hoodies"). Nothing here
-guesses beyond those patterns; everything else passes through unchanged.
+number ("apply welcome ten" is WELCOME10), an order (or parcel) number in groups ("order ten
+forty two", "order 10-42" is 1042, "parcel 7-7-2-1-9" is 77219), and "two" comes out as "to"
+("add to red hoodies"). Nothing here guesses beyond those patterns; everything else passes
+through unchanged.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ _TWO = re.compile(
     re.IGNORECASE,
 )
 _ORDER_NUMBER = re.compile(
-    r"\b(?P<lead>order(?:\s+(?:number|no\.?|id))?|number)\s+#?"
+    r"\b(?P<lead>(?:order|parcel|package|shipment|purchase)(?:\s+(?:number|no\.?|id))?|number)"
+    r"\s+#?"
     rf"(?P<groups>{_NUMBER}(?:[\s,-]+{_NUMBER})+)\b",
     re.IGNORECASE,
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -123,14 +124,7 @@ def _work(data: bytes, max_seconds: float | None, vocabulary: Vocabulary | None)
     audio = decode(data, max_seconds)
     assert _worker is not None
     heard = _worker.transcribe(audio, vocabulary)
-    return Transcript(
-        heard.text,
-        heard.raw,
-        heard.confidence,
-        heard.seconds,
-        time.perf_counter() - started,
-        heard.engine,
-    )
+    return dataclasses.replace(heard, elapsed=time.perf_counter() - started)
 
 
 class SpeechPool:

@@ -44,8 +44,12 @@ class Silent(VoiceRefused):
     reason = "silent"
 
 
-#: Per engine, the confidence below which a transcript is not acted on (see docs/nlu.md).
-MIN_CONFIDENCE = {"whisper": 0.0, "pocketsphinx": 0.02}
+#: Per engine, the confidence below which a transcript is not acted on (see docs/nlu.md):
+#: whisper's is exp(mean log probability per token), so 0.6 is a mean of -0.5.
+MIN_CONFIDENCE = {"whisper": 0.6, "pocketsphinx": 0.02}
+#: Per engine, the agreement below which a transcript is not acted on: the share of the
+#: recogniser's best guesses (weighted) that hold the least certain word of the one kept.
+MIN_AGREEMENT = {"whisper": 0.8}
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,10 @@ class Transcript:
 
     `text` is ready for the nlu layer (spoken coupon codes joined, "add to red" read as "add
     two red"); `raw` is the recogniser's own output. `confidence` is 0..1 (the recogniser's
-    own estimate, comparable only within one engine); `seconds` is the audio's length and
-    `elapsed` the time decoding and recognising took."""
+    own estimate, comparable only within one engine); `agreement` is 0..1, how far the
+    recogniser's other likely guesses hold every word of this one (1.0 where it keeps no
+    other guesses); `seconds` is the audio's length and `elapsed` the time decoding and
+    recognising took."""
 
     text: str
     raw: str
@@ -74,13 +80,21 @@ class Transcript:
     seconds: float
     elapsed: float
     engine: str
+    agreement: float = 1.0
 
     @classmethod
     def heard(
-        cls, raw: str, confidence: float, *, seconds: float, started: float, engine: str
+        cls,
+        raw: str,
+        confidence: float,
+        *,
+        seconds: float,
+        started: float,
+        engine: str,
+        agreement: float = 1.0,
     ) -> Transcript:
-        """A recogniser's result: text made ready for the nlu layer, confidence kept in 0..1,
-        `elapsed` measured from `started` (a time.perf_counter() reading)."""
+        """A recogniser's result: text made ready for the nlu layer, confidence and agreement
+        kept in 0..1, `elapsed` measured from `started` (a time.perf_counter() reading)."""
         return cls(
             text=for_nlu(raw),
             raw=raw,
@@ -88,13 +102,18 @@ class Transcript:
             seconds=seconds,
             elapsed=time.perf_counter() - started,
             engine=engine,
+            agreement=round(min(max(agreement, 0.0), 1.0), 4),
         )
 
     @property
     def trusted(self) -> bool:
-        """Whether a handler may act on it: the engine's confidence is at or above its bar
-        (pocketsphinx maps off-topic speech onto shop words, but with a tiny posterior)."""
-        return self.confidence >= MIN_CONFIDENCE.get(self.engine, 0.0)
+        """Whether a handler may act on it without asking: the engine's confidence and the
+        agreement of its guesses are at or above its bars (pocketsphinx maps off-topic speech
+        onto shop words, but with a tiny posterior; whisper's misheard words are where its
+        likely guesses disagree, or where its acoustic score is low)."""
+        return self.confidence >= MIN_CONFIDENCE.get(
+            self.engine, 0.0
+        ) and self.agreement >= MIN_AGREEMENT.get(self.engine, 0.0)
 
     @property
     def real_time_factor(self) -> float:

@@ -6,17 +6,23 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from functools import lru_cache
 
 from nlu.catalog import CatalogIndex
 from nlu.dataset import TRAINING_FILE, load
+from nlu.extract import COLOURS
 from nlu.speech.types import Vocabulary
 from nlu.text import stem
 
 PROMPT_CHARS = 880  # Whisper keeps at most 223 prompt tokens (~4 characters each here)
+#: How shop requests sound, numbers said as words (Whisper copies a prompt's style: with
+#: "order 1042" in it, it writes "order one zero four two" as digits, and joins or splits
+#: them wrongly more often than it mishears the words).
 INTENT_PROMPT = (
-    "Hi, add two to my cart, remove it, show my cart and wishlist, checkout, apply coupon "
-    "SAVE10, track order 1042, cancel my order, return it, leave a review, help."
+    "Hi! Add two to my cart, remove one from my basket, what's in my cart, my wishlist, "
+    "check out. Apply the coupon code. Track order two eight one six. Cancel my order, "
+    "return it, refund, four stars, help."
 )
 _ONES = [
     "zero",
@@ -53,6 +59,8 @@ TEMPLATES = (
     "tell me about the {name}",
 )
 CATEGORY_TEMPLATES = ("{name}", "show me {name}", "any {name} under thirty dollars")
+#: How people say the shop's coupon codes ("apply save ten", "code free ship").
+CODE_TEMPLATES = ("{code}", "apply {code}", "use code {code}", "coupon {code}")
 
 
 def number_words(n: int) -> str:
@@ -90,8 +98,38 @@ def _training_sentences() -> tuple[str, ...]:
     return tuple(dict.fromkeys(spoken(e.text) for e in load(TRAINING_FILE).examples))
 
 
+def _dictionary() -> frozenset[str]:
+    """English words with a pronunciation (pocketsphinx's CMUdict), when it is installed
+    (else the shop's own sentences' words are what is known)."""
+    try:
+        from nlu.speech.sphinx import dictionary
+
+        return frozenset(dictionary())
+    except ImportError:
+        return frozenset()
+
+
+def code_words(code: str, known: Collection[str]) -> str:
+    """A coupon code as people say it: "SAVE10" -> "save ten", "FREESHIP" -> "free ship"
+    (letters that are no word themselves but split into two known words of three letters or
+    more are said as those two), "WELCOME10" -> "welcome ten"."""
+    out: list[str] = []
+    for part in re.findall(r"[a-z]+|\d+", code.lower()):
+        if part.isdigit():
+            out.append(number_words(int(part)))
+            continue
+        cuts = [
+            f"{part[:n]} {part[n:]}"
+            for n in range(3, len(part) - 2)
+            if part[:n] in known and part[n:] in known
+        ]
+        out.append(part if part in known or not cuts else cuts[0])
+    return " ".join(out)
+
+
 def build(catalog: CatalogIndex) -> Vocabulary:
-    """The vocabulary of this catalog (products, categories, attributes) and of the intents."""
+    """The vocabulary of this catalog (products, categories, attributes, coupon codes) and
+    of the intents."""
     names = [item.name for item in catalog.items]
     categories = list(dict.fromkeys([*catalog.categories.values()]))
     attributes = list(dict.fromkeys(a for item in catalog.items for a in item.attributes))
@@ -103,24 +141,43 @@ def build(catalog: CatalogIndex) -> Vocabulary:
         said = spoken(category)
         sentences.extend(t.format(name=said) for t in CATEGORY_TEMPLATES)
     sentences.extend(spoken(a) for a in attributes)
+    known = _dictionary() or frozenset(w for s in sentences for w in s.split())
+    codes = [code_words(c, known) for c in sorted(catalog.coupons)]
+    sentences.extend(t.format(code=code) for code in codes for t in CODE_TEMPLATES)
     unique = tuple(dict.fromkeys(s for s in sentences if s))
-    prompt = _prompt(names, categories, attributes)
+    prompt = _prompt(names, categories, attributes, codes)
     words = frozenset(w for s in unique for w in s.split())
     digest = hashlib.sha256("\n".join((prompt, *unique)).encode()).hexdigest()[:16]
     return Vocabulary(prompt=prompt, sentences=unique, words=words, key=digest)
 
 
-def _prompt(names: list[str], categories: list[str], attributes: list[str]) -> str:
-    """Intent phrases, then the catalog's distinct name words, then the categories and
-    attributes not already said, cut to fit Whisper's prompt window."""
+def _prompt(
+    names: list[str], categories: list[str], attributes: list[str], codes: list[str]
+) -> str:
+    """How requests sound, the shop's codes as said and its colours, then the catalog's
+    distinct name words, then the categories and attributes not already said, cut to fit
+    Whisper's prompt window (the start is what matters most)."""
+    colours: list[str] = []
     seen: set[str] = set()
     said: list[str] = []
-    for word in (w for text in (*names, *attributes, *categories) for w in text.split()):
-        key = stem(word.lower().strip(",.&"))
-        if key and key not in seen:
-            seen.add(key)
-            said.append(word)
-    prompt = INTENT_PROMPT + " " + " ".join(w for w in said if w != "&") + "."
+    for text in (*names, *attributes, *categories):
+        for word in re.findall(r"[A-Za-z0-9][\w'-]*", text):
+            lowered = word.lower()
+            if lowered in COLOURS:
+                if COLOURS[lowered] not in colours:
+                    colours.append(COLOURS[lowered])
+                continue
+            key = stem(lowered)
+            if key not in seen:
+                seen.add(key)
+                said.append(word)
+    prompt = INTENT_PROMPT
+    if codes:
+        prompt += " Codes: " + ", ".join(codes) + "."
+    if colours:
+        prompt += " Colours: " + ", ".join(colours) + "."
+    if said:
+        prompt += " " + " ".join(said) + "."
     if len(prompt) > PROMPT_CHARS:
         prompt = prompt[:PROMPT_CHARS].rsplit(" ", 1)[0] + "."
     return prompt

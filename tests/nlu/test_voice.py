@@ -90,8 +90,9 @@ def test_silence_is_refused() -> None:
 
 # --- vocabulary and normalising ------------------------------------------------------------
 def test_the_vocabulary_comes_from_the_catalog_and_the_intents(vocabulary: Vocabulary) -> None:
-    for word in ("Hoodie", "Kettlebell", "Pour-Over", "checkout", "coupon", "wishlist"):
+    for word in ("Hoodie", "Kettlebell", "Pour-Over", "check out", "coupon", "wishlist"):
         assert word in vocabulary.prompt
+    assert "save ten" in vocabulary.prompt  # the shop's codes, as said
     assert len(vocabulary.prompt) <= 880
     assert "add red hoodie to my cart" in vocabulary.sentences
     assert "kettlebell" in vocabulary.words
