@@ -106,6 +106,15 @@ _SOMEONE = re.compile(
     re.IGNORECASE,
 )
 
+#: Asking the shop for a thing: "do you sell / have / stock X", "have you got X", "where can
+#: I buy X", "I'm looking for X".
+_SHOPPING = re.compile(
+    r"^(?:hi|hello|hey|please|so|um|and)?[\s,]*(?:do|does|did)\s+(?:you|u|y'all|ya)\s+"
+    r"(?:guys\s+)?(?:sell|have|stock|carry|do|offer)\b|^(?:have|got)\s+you\s+got\b"
+    r"|\bwhere\s+(?:can|do)\s+i\s+(?:buy|find|get)\b|\b(?:i'?m|i\s+am)\s+looking\s+for\b",
+    re.IGNORECASE,
+)
+
 #: Below this, a first part not worded as a request is context for the rest (Refiner._asks).
 CONTEXT_CONFIDENCE = 0.6
 
@@ -296,6 +305,11 @@ class Refiner:
     def _checked(self, text: str, intent: Intent) -> Intent:
         if negated_verb(text):
             return self._declined(text, intent)
+        if intent.name == OUT_OF_SCOPE and _SHOPPING.search(text):
+            # "do you sell unicorn saddles": asking the shop for a thing is a search, even
+            # of words the shop has never heard of; the object check below still refuses
+            # "do you have a loan" (a word only off-topic phrases use)
+            intent = replace(intent, name="search", confidence=max(intent.confidence, 0.5))
         if intent.name not in CHECKED or (
             intent.name == "contact_support" and _SOMEONE.search(text)
         ):

@@ -294,3 +294,19 @@ async def test_a_list_of_things_is_one_request(embedded: EmbeddedBackend) -> Non
     parsed = await parse(embedded, "show me hoodies and jackets")
     assert parsed.then == ()
     assert clauses("add 2 hoodies and 3 kettles") == ["add 2 hoodies and 3 kettles"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # asking the shop for a thing it has never heard of is a search ("Nothing matches")
+        ("do you sell unicorn saddles", "search"),
+        ("have you got any llama blankets", "search"),
+        # ... unless the thing is clearly not the shop's kind
+        ("do you have a loan for me", "out_of_scope"),
+    ],
+)
+async def test_asking_the_shop_for_a_thing_is_a_search(
+    embedded: EmbeddedBackend, text: str, intent: str
+) -> None:
+    assert acted_as(await parse(embedded, text)) == intent
