@@ -17,7 +17,7 @@ from bot.conversations import DatabaseStorage
 from bot.middlewares import RetryRequests, ShopUser, Throttle, on_error
 from bot.settings import Settings, VoiceBackend
 from engine.base import Deps, RefundProvider, Rules
-from engine.providers import PayPal, StripeRefunds
+from engine.gateways import PayPalGateway
 from engine.shop import Shop
 from handlers import build_router
 from handlers.customer.checkout import PaymentConfig
@@ -71,6 +71,8 @@ def create_shop(settings: Settings, uow: Callable[[], UnitOfWork]) -> Shop:
         methods.add(PaymentMethod.bank_transfer)
     refunds: dict[str, RefundProvider] = {}
     if settings.paypal_client_id and settings.paypal_client_secret:
+        from bot.adapters.paypal import PayPal  # the SDKs load only when they are used
+
         methods.add(PaymentMethod.paypal)
         refunds["paypal"] = PayPal(
             settings.paypal_client_id,
@@ -79,6 +81,8 @@ def create_shop(settings: Settings, uow: Callable[[], UnitOfWork]) -> Shop:
             api_base=None if settings.paypal_api_base is None else str(settings.paypal_api_base),
         )
     if settings.stripe_api_key is not None:
+        from bot.adapters.stripe import StripeRefunds
+
         base = None if settings.stripe_api_base is None else str(settings.stripe_api_base)
         refunds["stripe"] = StripeRefunds(settings.stripe_api_key.get_secret_value(), base)
     return Shop(
@@ -94,7 +98,9 @@ def payment_config(settings: Settings, shop: Shop) -> PaymentConfig:
         provider_token=None if token is None else token.get_secret_value(),
         currency=settings.currency,
         bank_details=settings.bank_transfer_details,
-        paypal=paypal if isinstance(paypal := shop.deps.refunds.get("paypal"), PayPal) else None,
+        paypal=gateway
+        if isinstance(gateway := shop.deps.refunds.get("paypal"), PayPalGateway)
+        else None,
         methods=tuple(m for m in PaymentMethod if m in shop.orders.payment_methods),
     )
 

@@ -49,13 +49,16 @@ async def cmd_migrate(settings: Settings) -> int:
 
 
 async def cmd_seed_demo(settings: Settings) -> int:
+    from bot.app import rules_from
+    from bot.demo import seed_demo
     from storage.db import make_engine, make_sessionmaker
-    from storage.demo import seed_demo
 
     engine = make_engine(settings.database_url)
     try:
         await _connect_or_explain(engine, migrated=True)
-        report = await seed_demo(make_sessionmaker(engine), media_dir=settings.media_dir)
+        report = await seed_demo(
+            make_sessionmaker(engine), media_dir=settings.media_dir, rules=rules_from(settings)
+        )
     finally:
         await engine.dispose()
     print(report)

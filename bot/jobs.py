@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import tracking
+from bot.adapters import tracking
 from bot.scheduler import SchedulerService
 from bot.settings import Settings
 from engine.shop import Shop

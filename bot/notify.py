@@ -65,7 +65,7 @@ from aiogram.exceptions import (
 )
 from sqlalchemy import select, update
 
-from bot.email import EmailRefused, EmailSender, EmailUnavailable
+from engine.gateways import EmailRefused, EmailUnavailable, Mailer
 from handlers.i18n import t
 from handlers.notifications import CARD_KINDS, EMAIL_KINDS, NOT_HELD, push, render, status_card
 from storage.models import Outbox
@@ -145,7 +145,7 @@ class OutboxDispatcher:
         uow: Callable[[], UnitOfWork],
         rules: DeliveryRules | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        email: EmailSender | None = None,
+        email: Mailer | None = None,
     ) -> None:
         self.bot, self.uow = bot, uow
         self.email = email

@@ -19,9 +19,10 @@ from aiohttp import web
 from pydantic import AnyHttpUrl, SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import inbox, jobs, tracking
+from bot import inbox, jobs
+from bot.adapters import tracking
+from bot.adapters.smtp import SmtpMailer
 from bot.app import create_bot, create_dispatcher
-from bot.email import EmailSender
 from bot.errors import ApiUnreachable
 from bot.notify import DeliveryRules, OutboxDispatcher
 from bot.settings import Settings
@@ -59,9 +60,11 @@ async def run_sandbox(settings: Settings) -> None:
         f"  Ctrl-C stops it.",
         flush=True,
     )
-    # a simulated shipping provider whose parcels move on a short clock (bot/tracking.py polls it)
+    from bot.demo import ensure_sandbox_provider
+
+    # a simulated shipping provider whose parcels move on a short clock (bot/adapters/tracking.py
+    # polls it)
     from sandbox.shipping import ShippingSimulator
-    from storage.demo import ensure_sandbox_provider
 
     simulator, tracking_api = await ShippingSimulator(step=20).serve(settings.sandbox_host)
     # and a local PayPal (its approval page opens in the browser) unless a real one is set
@@ -187,12 +190,12 @@ async def wait_for_api(bot: Bot, settings: Settings) -> None:
             pause = min(pause * 2, 30.0)
 
 
-def email_sender(settings: Settings) -> EmailSender | None:
+def email_sender(settings: Settings) -> SmtpMailer | None:
     """Email goes out when an SMTP server and a sender address are configured."""
     if not settings.smtp_host or not settings.smtp_from:
         return None
     password = settings.smtp_password
-    return EmailSender(
+    return SmtpMailer(
         settings.smtp_host,
         settings.smtp_port,
         settings.smtp_from,
@@ -204,7 +207,7 @@ def email_sender(settings: Settings) -> EmailSender | None:
 def _service_app(settings: Settings, engine: AsyncEngine, shop: Shop) -> web.Application:
     """/healthz, and providers' pushed tracking updates when SHIPPING_WEBHOOK_SECRET is set."""
     # Telegram's updates can be large (a 4,096-character message with its entities is about
-    # 100 KB); the providers' endpoint keeps its own, smaller cap (bot/tracking.py)
+    # 100 KB); the providers' endpoint keeps its own, smaller cap (bot/adapters/tracking.py)
     app = web.Application(client_max_size=WEB_MAX_BODY)
 
     async def healthz(_: web.Request) -> web.Response:

@@ -13,7 +13,17 @@ from decimal import Decimal
 
 from sqlalchemy import Select, exists, select
 
-from engine.base import Deps, actor, admin, audit, found, notify, operation, seller_of
+from engine.base import (
+    Deps,
+    actor,
+    admin,
+    audit,
+    found,
+    notify,
+    operation,
+    owned_by_seller,
+    seller_of,
+)
 from engine.errors import (
     InvalidInput,
     NotFound,
@@ -72,6 +82,18 @@ class ReviewView:
 
 
 @dataclass(frozen=True)
+class ReceivedReview:
+    """A review of one of the seller's products, as their Reviews screen shows it."""
+
+    review_id: int
+    product_id: int
+    product_name: str
+    rating: int
+    comment: str | None
+    written_at: datetime
+
+
+@dataclass(frozen=True)
 class PayoutView:
     payout_id: int
     seller_id: int
@@ -83,6 +105,12 @@ class PayoutView:
     period_start: datetime
     period_end: datetime
     lines: list[int] = field(default_factory=list)
+
+
+def payouts_total(payouts: Iterable[PayoutView], status: PayoutStatus | None = None) -> Decimal:
+    """What `payouts` add up to (only those in `status`, when given): a run's total, or what
+    a seller still has on its way (the pending ones)."""
+    return sum((p.amount for p in payouts if status in (None, p.status)), ZERO)
 
 
 async def _return_view(uow: UnitOfWork, ret: Return) -> ReturnView:
@@ -210,11 +238,15 @@ class Returns:
             return views
 
     async def _own_return(self, uow: UnitOfWork, actor_id: int, return_id: int) -> Return:
-        seller = await seller_of(uow, actor_id, must_be_active=False)
-        ret = await uow.session.get(Return, return_id, with_for_update=True, populate_existing=True)
-        if ret is None or ret.seller_id != seller.seller_id:
-            raise NotFound(entity="return", id=return_id)
-        return ret
+        return await owned_by_seller(
+            uow,
+            actor_id,
+            Return,
+            return_id,
+            "return",
+            with_for_update=True,
+            populate_existing=True,
+        )
 
     @operation("seller (own returns)")
     async def approve(
@@ -474,13 +506,14 @@ class Reviews:
             ]
 
     @operation("seller (own products)")
-    async def received(self, actor_id: int, limit: int = 20) -> list[ReviewView]:
-        """Reviews of the acting seller's products, newest first."""
+    async def received(self, actor_id: int, limit: int = 20) -> list[ReceivedReview]:
+        """Reviews of the acting seller's products, newest first: which product, the stars,
+        the comment and when it was written."""
         async with self.d.read() as uow:
             seller = await seller_of(uow, actor_id, must_be_active=False)
             rows = (
-                await uow.session.scalars(
-                    select(Review)
+                await uow.session.execute(
+                    select(Review, Product.name)
                     .join(Product, Product.product_id == Review.product_id)
                     .where(Product.seller_id == seller.seller_id)
                     .order_by(Review.review_id.desc())
@@ -488,7 +521,8 @@ class Reviews:
                 )
             ).all()
             return [
-                ReviewView(r.review_id, r.product_id, r.user_id, r.rating, r.comment) for r in rows
+                ReceivedReview(r.review_id, r.product_id, name, r.rating, r.comment, r.created_at)
+                for r, name in rows
             ]
 
 

@@ -3,7 +3,8 @@ seller's own, and the whole marketplace's); and who gets which / menu in Telegra
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -127,6 +128,16 @@ class PayoutDue:
     pending_balance: Decimal  # payouts created earlier and not yet sent
 
 
+def payable(due: Iterable[PayoutDue]) -> list[PayoutDue]:
+    """The sellers a payouts run would pay now (those with lines due)."""
+    return [p for p in due if p.lines]
+
+
+def due_total(due: Iterable[PayoutDue]) -> Decimal:
+    """What a payouts run would pay now, all sellers together."""
+    return sum((p.net for p in payable(due)), ZERO)
+
+
 @dataclass(frozen=True)
 class DaySales:
     day: date
@@ -188,11 +199,12 @@ class UserCard:
 
 @dataclass(frozen=True)
 class CommandChats:
-    """Telegram chats that get a / menu of their own: active sellers (who are not admins) and
-    admins."""
+    """Telegram chats that get a / menu of their own: active sellers (who are not admins),
+    admins, and the admins among them who also sell (their menu has the seller's commands)."""
 
     sellers: list[int]
     admins: list[int]
+    selling_admins: list[int] = field(default_factory=list)
 
 
 TOP = 5
@@ -708,20 +720,26 @@ class Backoffice:
 
     @operation("the bot (system)")
     async def command_chats(self, seller_id: int | None = None) -> CommandChats:
-        """Who gets a / menu of their own in Telegram: active sellers who are not admins
-        (only `seller_id`'s owner when given, whatever the store's status) and admins."""
+        """Who gets a / menu of their own in Telegram: active sellers who are not admins, and
+        the admins who have an active store; only `seller_id`'s owner when given, whatever the
+        store's status; and admins."""
         async with self.d.read() as uow:
-            stmt = (
-                select(User.telegram_id)
-                .join(Seller, Seller.user_id == User.user_id)
-                .where(User.role != UserRole.admin, User.telegram_id.is_not(None))
-                .order_by(User.telegram_id)
-            )
-            if seller_id is None:
-                stmt = stmt.where(Seller.status == SellerStatus.active)
-            else:
-                stmt = stmt.where(Seller.seller_id == seller_id)
-            sellers = [x for x in (await uow.session.scalars(stmt)).all() if x is not None]
+
+            async def owners(admins: bool) -> list[int]:
+                role = User.role == UserRole.admin if admins else User.role != UserRole.admin
+                stmt = (
+                    select(User.telegram_id)
+                    .join(Seller, Seller.user_id == User.user_id)
+                    .where(role, User.telegram_id.is_not(None))
+                    .order_by(User.telegram_id)
+                )
+                if seller_id is None:
+                    stmt = stmt.where(Seller.status == SellerStatus.active)
+                else:
+                    stmt = stmt.where(Seller.seller_id == seller_id)
+                return [x for x in (await uow.session.scalars(stmt)).all() if x is not None]
+
+            sellers, selling_admins = await owners(False), await owners(True)
             admins = [
                 x
                 for x in (
@@ -733,4 +751,4 @@ class Backoffice:
                 ).all()
                 if x is not None
             ]
-            return CommandChats(sellers, admins)
+            return CommandChats(sellers, admins, selling_admins)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from engine.errors import Banned, Forbidden, NotFound
 from engine.transitions import E, next_status
-from storage.models import Outbox, Seller, User
+from storage.models import Outbox, Product, Return, Seller, Shipment, User
 from storage.uow import UnitOfWork
 from storage.vocabulary import SellerStatus, UserRole, UserStatus
 
@@ -202,6 +202,28 @@ async def seller_of(uow: UnitOfWork, user_id: int, *, must_be_active: bool = Tru
     if must_be_active and seller.status != SellerStatus.active:
         raise Forbidden(action="seller_not_active", status=seller.status.value)
     return seller
+
+
+Owned = TypeVar("Owned", Product, Shipment, Return)
+
+
+async def owned_by_seller(
+    uow: UnitOfWork,
+    actor_id: int,
+    model: type[Owned],
+    ident: int,
+    entity: str,
+    *,
+    must_be_active: bool = False,
+    **options: Any,
+) -> Owned:
+    """Row `ident` of `model` if the acting user's store owns it, else NotFound(entity, id):
+    another store's row is not shown to exist. `options` go to `Session.get`."""
+    seller = await seller_of(uow, actor_id, must_be_active=must_be_active)
+    row = await uow.session.get(model, ident, **options)
+    if row is None or row.seller_id != seller.seller_id:
+        raise NotFound(entity=entity, id=ident)
+    return row
 
 
 def jsonable(value: Any) -> Any:

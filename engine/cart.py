@@ -20,7 +20,7 @@ from engine.errors import (
     Outdated,
     ProductUnavailable,
 )
-from engine.pricing import ZERO
+from engine.pricing import ZERO, selling_price
 from storage.models import Cart, CartItem, Product, Seller, Wishlist, WishlistItem
 from storage.uow import UnitOfWork
 from storage.vocabulary import ProductStatus, SellerStatus
@@ -87,7 +87,7 @@ class CartView:
 
 
 def unit_price(product: Product) -> Decimal:
-    return product.discount_price if product.discount_price is not None else product.price
+    return selling_price(product.price, product.discount_price)
 
 
 def sellable_problem(product: Product, seller: Seller) -> Change | None:

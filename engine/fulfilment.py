@@ -19,8 +19,7 @@ from typing import Final
 from sqlalchemy import ColumnElement, Select, func, select
 
 from engine.aftersales import Returns, ReturnView
-from engine.base import Deps, operation, seller_of
-from engine.errors import NotFound
+from engine.base import Deps, operation, owned_by_seller, seller_of
 from engine.orders import LineView
 from engine.pricing import ZERO
 from engine.shipping import SEQUENCE, Shipping
@@ -233,11 +232,9 @@ class Fulfilment:
         )
 
     async def _own(self, uow: UnitOfWork, actor_id: int, shipment_id: int) -> Shipment:
-        seller = await seller_of(uow, actor_id, must_be_active=False)
-        shipment = await uow.session.get(Shipment, shipment_id, populate_existing=True)
-        if shipment is None or shipment.seller_id != seller.seller_id:
-            raise NotFound(entity="shipment", id=shipment_id)
-        return shipment
+        return await owned_by_seller(
+            uow, actor_id, Shipment, shipment_id, "shipment", populate_existing=True
+        )
 
     @operation("seller (own shipments)")
     async def card(self, actor_id: int, shipment_id: int) -> ParcelCard:
@@ -380,11 +377,9 @@ class Fulfilment:
         return ReturnCard(view, tuple((str(n), int(q)) for n, q in rows), decisions)
 
     async def _own_return(self, uow: UnitOfWork, actor_id: int, return_id: int) -> Return:
-        seller = await seller_of(uow, actor_id, must_be_active=False)
-        ret = await uow.session.get(Return, return_id, populate_existing=True)
-        if ret is None or ret.seller_id != seller.seller_id:
-            raise NotFound(entity="return", id=return_id)
-        return ret
+        return await owned_by_seller(
+            uow, actor_id, Return, return_id, "return", populate_existing=True
+        )
 
     @operation("seller (own returns)")
     async def return_card(self, actor_id: int, return_id: int) -> ReturnCard:

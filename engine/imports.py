@@ -418,16 +418,7 @@ class Imports:
         )
         if row.stock > 0:
             product.status = ProductStatus.active
-        for position, url in enumerate(row.images):
-            uow.session.add(
-                ProductImage(
-                    product_id=product.product_id,
-                    url=url,
-                    alt_text=row.name[:150],
-                    is_primary=position == 0,
-                    position=position,
-                )
-            )
+        _add_images(uow, product.product_id, row)
         audit(
             uow,
             "product",
@@ -479,16 +470,7 @@ class Imports:
                 await uow.session.execute(
                     delete(ProductImage).where(ProductImage.product_id == product.product_id)
                 )
-                for position, url in enumerate(row.images):
-                    uow.session.add(
-                        ProductImage(
-                            product_id=product.product_id,
-                            url=url,
-                            alt_text=row.name[:150],
-                            is_primary=position == 0,
-                            position=position,
-                        )
-                    )
+                _add_images(uow, product.product_id, row)
                 old["images"] = list(current)
         if old:
             new = {k: (row.stock if k == "stock" else fields.get(k, list(row.images))) for k in old}
@@ -501,3 +483,17 @@ class Imports:
                 old=old,
                 new={**new, "source": "import", "line": row.line},
             )
+
+
+def _add_images(uow: UnitOfWork, product_id: int, row: Row) -> None:
+    """The row's images as the product's gallery, in the file's order, the first primary."""
+    for position, url in enumerate(row.images):
+        uow.session.add(
+            ProductImage(
+                product_id=product_id,
+                url=url,
+                alt_text=row.name[:150],
+                is_primary=position == 0,
+                position=position,
+            )
+        )

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.base import Deps, audit, operation, seller_of
+from engine.base import Deps, audit, operation, owned_by_seller
 from engine.catalog import Catalog, ProductDetail, product_detail
 from engine.errors import NotFound
 from storage.models import Product, ProductImage
@@ -27,13 +27,16 @@ class Listings:
     async def _own(
         self, uow: UnitOfWork, actor_id: int, product_id: int, *, lock: bool = False
     ) -> Product:
-        seller = await seller_of(uow, actor_id, must_be_active=lock)
-        product = await uow.session.get(
-            Product, product_id, with_for_update=lock, populate_existing=True
+        return await owned_by_seller(
+            uow,
+            actor_id,
+            Product,
+            product_id,
+            "product",
+            must_be_active=lock,
+            with_for_update=lock,
+            populate_existing=True,
         )
-        if product is None or product.seller_id != seller.seller_id:
-            raise NotFound(entity="product", id=product_id)
-        return product
 
     @operation("seller (own products)")
     async def mine(self, actor_id: int, product_id: int) -> ProductDetail:

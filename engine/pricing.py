@@ -11,6 +11,11 @@ from storage.vocabulary import CENT, money
 ZERO = Decimal("0.00")
 
 
+def selling_price(price: Decimal, discount_price: Decimal | None) -> Decimal:
+    """What a product sells for: its discount price when it has one, else its price."""
+    return price if discount_price is None else discount_price
+
+
 def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
     """`percent` % of `amount`, rounded half up to the cent."""
     return (amount * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, admin, audit, found, notify, operation, seller_of
+from engine.base import Deps, admin, audit, found, notify, operation, owned_by_seller, seller_of
 from engine.errors import IllegalTransition, InvalidInput, NotFound
 from engine.machines import ORDER_FLOW, SHIPMENT_FLOW
 from engine.orders import Orders, OrderView
@@ -103,13 +103,15 @@ class Shipping:
         self.orders = orders
 
     async def _own_shipment(self, uow: UnitOfWork, actor_id: int, shipment_id: int) -> Shipment:
-        seller = await seller_of(uow, actor_id, must_be_active=False)
-        shipment = await uow.session.get(
-            Shipment, shipment_id, with_for_update=True, populate_existing=True
+        return await owned_by_seller(
+            uow,
+            actor_id,
+            Shipment,
+            shipment_id,
+            "shipment",
+            with_for_update=True,
+            populate_existing=True,
         )
-        if shipment is None or shipment.seller_id != seller.seller_id:
-            raise NotFound(entity="shipment", id=shipment_id)
-        return shipment
 
     async def _actionable(self, uow: UnitOfWork, shipment: Shipment) -> Order:
         order = await lock_order(uow, shipment.order_id)

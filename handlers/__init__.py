@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 
 from handlers import admin, customer, seller
 from handlers.i18n import t
+from handlers.prompts import EndPrompts
 
 
 async def on_stale_button(query: CallbackQuery, lang: str = "en") -> None:
@@ -35,6 +36,11 @@ async def on_stray_text(message: Message, lang: str = "en") -> None:
 def build_router() -> Router:
     """All role routers under one root; admin and seller commands match before customer text."""
     root = Router(name="shop")
+    end_prompts = EndPrompts(
+        admin.PROMPTS, seller.PROMPTS, customer.PROMPTS
+    )  # a question ends elsewhere
+    root.message.outer_middleware(end_prompts)
+    root.callback_query.outer_middleware(end_prompts)
     root.include_routers(admin.build_router(), seller.build_router(), customer.build_router())
     fallback = Router(name="fallback")
     fallback.callback_query.register(on_stale_button)

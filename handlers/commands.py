@@ -20,8 +20,7 @@ log = logging.getLogger(__name__)
 
 CUSTOMER = ("start", "search", "cart", "orders", "wishlist", "profile", "sell", "help", "cancel")
 SELLER = (*CUSTOMER, "report")
-ADMIN = (
-    *SELLER,
+ADMIN_TOOLS = (
     "admin",
     "market",
     "categories",
@@ -35,6 +34,8 @@ ADMIN = (
     "broadcast",
     "payouts",
 )
+ADMIN = (*CUSTOMER, *ADMIN_TOOLS)  # /report is a store's: only an admin who sells has it
+SELLING_ADMIN = (*SELLER, *ADMIN_TOOLS)
 
 
 def listed(names: tuple[str, ...], lang: str = "en") -> list[BotCommand]:
@@ -65,13 +66,17 @@ async def publish(bot: Bot, shop: Shop, admin_ids: list[int]) -> None:
     for chat_id in chats.sellers:
         await _set(bot, SELLER, chat_id)
     for chat_id in sorted({*admin_ids, *chats.admins}):
-        await _set(bot, ADMIN, chat_id)
+        await _set(bot, SELLING_ADMIN if chat_id in chats.selling_admins else ADMIN, chat_id)
 
 
 async def publish_seller(bot: Bot, shop: Shop, seller_id: int, *, selling: bool) -> None:
     """A store was approved or reinstated (`selling`), or suspended or closed: its owner's
-    chat gets the seller's / menu, or goes back to the default one. Admins keep theirs."""
-    for chat_id in (await shop.backoffice.command_chats(seller_id)).sellers:
+    chat gets the seller's / menu, or goes back to the default one; an admin's keeps the
+    admin tools, with /report while the store sells."""
+    chats = await shop.backoffice.command_chats(seller_id)
+    for chat_id in chats.selling_admins:
+        await _set(bot, SELLING_ADMIN if selling else ADMIN, chat_id)
+    for chat_id in chats.sellers:
         if selling:
             await _set(bot, SELLER, chat_id)
             continue

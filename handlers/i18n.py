@@ -242,7 +242,7 @@ def error_text(lang: str | None, error: DomainError) -> str:
         params = {"available": items[0].get("available", 0)}
         if not params["available"]:
             key = "error.insufficient_stock.sold_out"  # not "only 0 left"
-    for money_param in ("short_by", "price"):  # amounts of money, shown as money
+    for money_param in ("short_by", "price", "discount"):  # amounts of money, shown as money
         if isinstance(params.get(money_param), Decimal):
             params[money_param] = price(params[money_param], lang=lang)
     safe = {k: v for k, v in params.items() if isinstance(v, str | int | Decimal)}

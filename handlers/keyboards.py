@@ -34,6 +34,8 @@ from handlers.callbacks import (
     ReturnLineCb,
     ReviewCb,
     SearchCb,
+    SellerAction,
+    SellerCb,
     WishlistCb,
     WishlistRemoveCb,
 )
@@ -62,15 +64,19 @@ def clip(label: str, limit: int = 40) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def main_menu(lang: str) -> InlineKeyboardMarkup:
+def main_menu(lang: str, *, store: bool = False) -> InlineKeyboardMarkup:
+    """The shop's menu; a seller's (`store`) has the way to their store too."""
+
     def b(key: str, to: Menu) -> Button:
         return Button(text=t(lang, key), callback_data=MenuCb(to=to).pack())
 
+    to_store = SellerCb(to=SellerAction.home).pack()
     return keyboard(
         [
             [b("menu.browse", Menu.browse), b("menu.search", Menu.search)],
             [b("menu.cart", Menu.cart), b("menu.orders", Menu.orders)],
             [b("menu.wishlist", Menu.wishlist), b("menu.profile", Menu.profile)],
+            *([[Button(text=t(lang, "menu.store"), callback_data=to_store)]] if store else []),
             [b("menu.help", Menu.help)],
         ]
     )

@@ -12,7 +12,7 @@ from html import escape
 
 from engine.accounts import AddressView, UserView
 from engine.cart import CartChange, CartView, Change
-from engine.catalog import Page, ProductDetail, ReviewPage
+from engine.catalog import Page, ProductCard, ProductDetail, ReviewPage
 from engine.coupons import CouponQuote
 from engine.order_actions import PaymentState
 from engine.orders import OrderView, QuoteView
@@ -43,17 +43,18 @@ def stars(rating: Decimal) -> str:
     return "★" * full + "☆" * (5 - full)
 
 
+def price_tag(lang: str, card: ProductCard) -> str:
+    """What it sells for, in bold; the regular price struck through before it while it is
+    discounted (the engine says which: ProductCard.unit_price and was_price)."""
+    now = price(card.unit_price, lang=lang)
+    if card.was_price is None:
+        return f"<b>{now}</b>"
+    return t(lang, "product.discount", old=price(card.was_price, lang=lang), new=now)
+
+
 def product(lang: str, detail: ProductDetail) -> str:
     card = detail.card
-    if card.discount_price is not None:
-        money = t(
-            lang,
-            "product.discount",
-            old=price(card.price, lang=lang),
-            new=price(card.discount_price, lang=lang),
-        )
-    else:
-        money = f"<b>{price(card.price, lang=lang)}</b>"
+    money = price_tag(lang, card)
     stock = (
         t(lang, "product.stock", stock=card.stock_quantity)
         if card.stock_quantity

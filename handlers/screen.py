@@ -41,6 +41,16 @@ async def edit_markup_or_keep(message: Message, markup: InlineKeyboardMarkup | N
     return True
 
 
+async def send_below(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """A new message under the screen a button was tapped on (a question, a screen that
+    keeps the one above): None when that screen is no longer reachable (too old)."""
+    if not isinstance(query.message, Message):
+        return None
+    return await query.message.answer(text, reply_markup=markup)
+
+
 async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """The screen a button leads to: in place of a text message, or a new message under a
     photo (a product card stays in the chat)."""

@@ -1,37 +1,15 @@
-"""Tokenising shared by the classifier, the extractors and the catalog index.
+"""The language layer's words: the shop's one tokeniser (`storage.vocabulary.tokenize`, which
+the catalog's search reads text with too), a crude plural stemmer and long word lists.
 
-One tokeniser everywhere means a span found by one part can be handed to another by token
-positions, and character offsets are kept so the original spelling (a coupon's case, say)
-stays recoverable.
+Tokens keep their character offsets, so a span found by one part can be handed to another by
+token positions and the original spelling (a coupon's case, say) stays recoverable.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from storage.vocabulary import Token, tokenize, words
 
-_TOKEN = re.compile(r"[#$€£]?\d+(?:[.,]\d+)?(?:/\d+)?|[a-z0-9]+(?:['’][a-z]+)?", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Token:
-    """A word or number with its place in the original text."""
-
-    text: str  # as typed
-    lower: str
-    start: int
-    end: int
-
-
-def tokenize(text: str) -> list[Token]:
-    return [
-        Token(m.group(0), m.group(0).lower().replace("’", "'"), m.start(), m.end())
-        for m in _TOKEN.finditer(text)
-    ]
-
-
-def words(text: str) -> list[str]:
-    return [token.lower for token in tokenize(text)]
+__all__ = ["Token", "stem", "tokenize", "wordlist", "words"]
 
 
 def stem(word: str) -> str:

@@ -1,6 +1,6 @@
 """A simulated shipping provider for the sandbox: it speaks the tracking protocol of
-bot/tracking.py, and every parcel it is asked about moves on a short clock, so a customer in
-the sandbox watches the whole delivery timeline arrive in the chat.
+bot/adapters/tracking.py, and every parcel it is asked about moves on a short clock, so a
+customer in the sandbox watches the whole delivery timeline arrive in the chat.
 
 The first time a tracking number is asked about, the parcel is "picked up": then it is in
 transit, out for delivery after `step` seconds, and delivered after two steps.

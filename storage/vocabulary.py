@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Final, NewType
@@ -272,6 +273,49 @@ def from_minor_units(units: int, currency: str = "USD") -> Decimal:
 
 
 # --- text ------------------------------------------------------------------------------
+#: A number as shoppers write one ("$12.50", "1/2", "#16"), else a word: letters and digits of
+#: any script, accents (also as separate marks) and one inner apostrophe ("don't").
+_TOKEN: Final = re.compile(
+    r"[#$€£]?\d+(?:[.,]\d+)?(?:/\d+)?"
+    r"|[^\W_](?:[^\W_]|[\u0300-\u036f])*(?:['’][^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*)?"
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word or number of a text and where it stands: `text` is `source[start:end]`."""
+
+    text: str  # as typed
+    lower: str  # as compared: fold(text)
+    start: int
+    end: int
+
+
+def fold(word: str) -> str:
+    """A word as words are compared: lowercase, accents dropped, ’ as ' ("Crème" -> "creme")."""
+    word = word.casefold().replace("’", "'")
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def tokenize(text: str) -> list[Token]:
+    """The words and numbers of `text`, folded, with their places: the shop's one tokeniser.
+
+    The catalog's search and the language layer both read text through it, so a word one of
+    them finds in a product name is the word the other finds there. Numbers stay whole with
+    their currency sign or "#" ("$12.50", "#16", "1/2": an amount, an order, a fraction), and
+    a number is never the start of a word ("2xl" is "2", "xl"), as the language layer's
+    number readers need; a price is no product word, so search loses nothing by it.
+    """
+    return [Token(m[0], fold(m[0]), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def words(text: str) -> list[str]:
+    """The folded words and numbers of `text`, as `tokenize` finds them."""
+    return [fold(m[0]) for m in _TOKEN.finditer(text)]
+
+
 def slugify(text: str) -> str:
     """A URL-safe slug: lowercase ASCII words joined by hyphens ("Zip Hoodie" -> "zip-hoodie")."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -24,6 +24,7 @@ from engine.catalog.views import (
     ProductDetail,
     ProductReview,
     ReviewPage,
+    Showcase,
     product_detail,
 )
 
@@ -40,6 +41,7 @@ __all__ = [
     "ProductDetail",
     "ProductReview",
     "ReviewPage",
+    "Showcase",
     "Sort",
     "average_rating",
     "checked_prices",

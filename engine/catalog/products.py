@@ -10,8 +10,8 @@ from typing import Any, Final
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import found, seller_of
-from engine.errors import InvalidInput, NotFound
+from engine.base import found, owned_by_seller
+from engine.errors import InvalidInput
 from storage.models import Category, Product
 from storage.uow import UnitOfWork
 from storage.vocabulary import money, slugify
@@ -85,6 +85,14 @@ async def change_product(uow: UnitOfWork, product: Product, changes: dict[str, A
     if "discount_price" in changes:
         value = changes["discount_price"]
         product.discount_price = None if value is None else _price(value, "discount_price")
+    discount = product.discount_price
+    if (
+        "price" in changes
+        and "discount_price" not in changes
+        and discount is not None
+        and discount >= product.price
+    ):  # the price is what moved: it must stay above the discount
+        raise InvalidInput(field="price", rule="above_discount", discount=discount)
     _check_discount(product.price, product.discount_price)
     if "category_id" in changes:
         await found(uow, Category, changes["category_id"], "category")
@@ -103,11 +111,9 @@ async def flush_product(uow: UnitOfWork) -> None:
 
 async def own_product(uow: UnitOfWork, actor_id: int, product_id: int) -> Product:
     """The acting seller's product, locked (NotFound if it is another seller's)."""
-    seller = await seller_of(uow, actor_id)
-    product = await uow.session.get(Product, product_id, with_for_update=True)
-    if product is None or product.seller_id != seller.seller_id:
-        raise NotFound(entity="product", id=product_id)
-    return product
+    return await owned_by_seller(
+        uow, actor_id, Product, product_id, "product", must_be_active=True, with_for_update=True
+    )
 
 
 async def unique_slug(uow: UnitOfWork, column: Any, text: str, limit: int) -> str:

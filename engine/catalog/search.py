@@ -8,8 +8,6 @@ what tells that the catalog changed (`catalog_marker`), read through indexes.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,20 +19,11 @@ from sqlalchemy import func, or_, select
 from engine.catalog.browse import price_range, visible_to_buyers
 from storage.models import Category, Product
 from storage.uow import UnitOfWork
+from storage.vocabulary import tokenize, words
 
 SEARCH_CANDIDATES = 2000  # products ranked per search
 QUERY_WORDS = 8  # words of a query searched for; the rest are ignored
 VOCABULARY_SLACK = timedelta(minutes=5)  # longer than any transaction that renames a product
-
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def words_of(text: str) -> list[str]:
-    """The words of `text` as slugify() sees them (lowercase ASCII runs of letters and digits);
-    ASCII text, nearly every product name, skips slugify's Unicode folding."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _WORD.findall(text.lower())
 
 
 def tolerance(word: str) -> int:
@@ -95,17 +84,18 @@ async def ranked(
 ) -> list[Ranked]:
     """The visible products matching the words of `text`, best first (`score`); ties go to
     the better seller."""
-    words = words_of(text)[:QUERY_WORDS]
-    if not words:
+    said = words(text)[:QUERY_WORDS]
+    if not said:
         return []
     known = await vocabulary.words(uow)
-    variants = {word: close_words(word, known) for word in words}
-    terms = {v for close_terms in variants.values() for v in close_terms}
-    if not terms:
+    variants = {word: close_words(word, known) for word in said}
+    # a folded word ("creme") is looked for as the names spell it ("crème")
+    spellings = {s for close_terms in variants.values() for t in close_terms for s in known[t]}
+    if not spellings:
         return []
     name = func.lower(Product.name)
     category = func.lower(Category.name)
-    matches = [name.like(f"%{t}%") for t in terms] + [category.like(f"%{t}%") for t in terms]
+    matches = [column.like(f"%{s}%") for s in spellings for column in (name, category)]
     # only what ranking needs: whole products are loaded for the chosen page alone
     rows = (
         await uow.session.execute(
@@ -122,8 +112,8 @@ async def ranked(
     for product_id, product_name, sold_count, category_name in rows:
         in_category = category_words.get(category_name)
         if in_category is None:
-            in_category = category_words[category_name] = set(words_of(category_name))
-        points, named = score(variants, set(words_of(product_name)), in_category)
+            in_category = category_words[category_name] = set(words(category_name))
+        points, named = score(variants, set(words(product_name)), in_category)
         if points > 0:
             scored.append(Ranked(-points, -sold_count, product_id, named))
     scored.sort()
@@ -156,13 +146,14 @@ async def catalog_marker(uow: UnitOfWork) -> CatalogMarker:
 
 
 class Vocabulary:
-    """Every word of every product name and category name, kept between searches."""
+    """Every word of every product name and category name, kept between searches, with the
+    ways names spell it (lowercase): the word "creme" is spelt "crème" in "Crème Mug"."""
 
     def __init__(self) -> None:
-        self._kept: tuple[CatalogMarker, set[str]] | None = None
+        self._kept: tuple[CatalogMarker, dict[str, frozenset[str]]] | None = None
 
-    async def words(self, uow: UnitOfWork) -> set[str]:
-        """The words, brought up to date in the caller's transaction.
+    async def words(self, uow: UnitOfWork) -> Mapping[str, frozenset[str]]:
+        """The words and their spellings, brought up to date in the caller's transaction.
 
         What tells that the catalog changed is read through indexes, never by scanning
         products: the newest product id (new products), the newest products.updated_at
@@ -174,9 +165,10 @@ class Vocabulary:
         updated within VOCABULARY_SLACK before the last marker are read again.
         """
         marker = await catalog_marker(uow)
-        old, words = self._kept or (None, set())
+        old, spelt = self._kept or (None, {})
         if old == marker:
-            return words
+            return spelt
+        spelt = dict(spelt)  # a copy: a search running meanwhile keeps the one it was given
         if (
             old is not None
             and (old.categories, old.category_update) == (marker.categories, marker.category_update)
@@ -185,14 +177,20 @@ class Vocabulary:
             touched = Product.product_id > old.newest_id
             if old.newest_update is not None:
                 touched = or_(touched, Product.updated_at >= old.newest_update - VOCABULARY_SLACK)
-            words = set(words)  # only new and renamed products' names are read
-            names = select(Product.name).where(touched)
+            names = select(Product.name).where(touched)  # only new and renamed products'
         else:
-            words = set()
+            spelt.clear()
             names = select(Product.name).distinct()
             for (text,) in (await uow.session.execute(select(Category.name))).all():
-                words.update(words_of(text))
+                _add_words(spelt, text)
         for (text,) in (await uow.session.execute(names)).all():
-            words.update(words_of(text))
-        self._kept = (marker, words)
-        return words
+            _add_words(spelt, text)
+        self._kept = (marker, spelt)
+        return spelt
+
+
+def _add_words(spelt: dict[str, frozenset[str]], name: str) -> None:
+    for token in tokenize(name):
+        spelling = token.text.lower()
+        if spelling not in spelt.get(token.lower, ()):
+            spelt[token.lower] = spelt.get(token.lower, frozenset()) | {spelling}

@@ -49,6 +49,7 @@ from engine.catalog.views import (
     ProductDetail,
     ProductReview,
     ReviewPage,
+    Showcase,
     cards_of,
     detail_and_seller,
     page_count,
@@ -56,7 +57,7 @@ from engine.catalog.views import (
 )
 from engine.errors import InsufficientStock, InvalidInput, NotFound
 from engine.inventory import receive
-from storage.models import Category, Product, ProductImage, Review, User
+from storage.models import Category, Product, ProductImage, Review, Seller, User
 from storage.uow import UnitOfWork
 from storage.vocabulary import InventoryReference, ProductStatus
 
@@ -377,6 +378,39 @@ class Catalog:
             ).all()
         found = {p.product_id: ProductCard.of(p) for p in rows}
         return [found[i] for i in ids if i in found]
+
+    @operation("anyone")
+    async def showcase(self, product_ids: Sequence[int]) -> dict[int, Showcase]:
+        """Each product's store name and first photo, by id: what a grid of cards with
+        pictures shows beside the cards (the Mini App's storefront)."""
+        ids = list(dict.fromkeys(product_ids))[:MAX_PAGE_SIZE]
+        if not ids:
+            return {}
+        async with self.d.read() as uow:
+            rows = await uow.session.execute(
+                select(Product.product_id, Seller.store_name)
+                .join(Seller, Seller.seller_id == Product.seller_id)
+                .where(Product.product_id.in_(ids))
+            )
+            stores = {product_id: store for product_id, store in rows}
+            images = (
+                await uow.session.scalars(
+                    select(ProductImage)
+                    .where(ProductImage.product_id.in_(ids))
+                    .order_by(ProductImage.is_primary.desc(), ProductImage.position)
+                )
+            ).all()
+        first: dict[int, ImageView] = {}
+        for image in images:
+            first.setdefault(image.product_id, ImageView.of(image))
+        return {i: Showcase(stores[i], first.get(i)) for i in ids if i in stores}
+
+    @operation("anyone")
+    async def image(self, image_id: int) -> ImageView:
+        """One product photo by its id (where its bytes are: a file, a URL or Telegram's file
+        id), whatever its product's status: photos are not secret."""
+        async with self.d.read() as uow:
+            return ImageView.of(await found(uow, ProductImage, image_id, "image"))
 
     @operation("anyone")
     async def search(

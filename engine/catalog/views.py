@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from engine.catalog.products import average_rating
 from engine.errors import NotFound
+from engine.pricing import selling_price
 from storage.models import Product, ProductImage, Seller
 from storage.uow import UnitOfWork
 from storage.vocabulary import ProductStatus, SellerStatus
@@ -44,7 +45,13 @@ class ProductCard:
 
     @property
     def unit_price(self) -> Decimal:
-        return self.discount_price if self.discount_price is not None else self.price
+        """What it sells for now (engine.pricing.selling_price)."""
+        return selling_price(self.price, self.discount_price)
+
+    @property
+    def was_price(self) -> Decimal | None:
+        """The regular price to show struck through while it sells below it, else None."""
+        return None if self.discount_price is None else self.price
 
     @classmethod
     def of(cls, p: Product) -> ProductCard:
@@ -71,6 +78,15 @@ class ImageView:
     @classmethod
     def of(cls, image: ProductImage) -> ImageView:
         return cls(image.image_id, image.url, image.telegram_file_id, image.is_primary)
+
+
+@dataclass(frozen=True)
+class Showcase:
+    """What a product's card shows beside the card itself in a grid of pictures: its store's
+    name and its first photo (None: it has none)."""
+
+    store_name: str
+    photo: ImageView | None
 
 
 @dataclass(frozen=True)

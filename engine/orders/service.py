@@ -47,6 +47,7 @@ from storage.models import Order, ShippingProvider
 from storage.vocabulary import (
     InventoryReference,
     OrderPaymentStatus,
+    OrderStatus,
     PaymentMethod,
     ProviderStatus,
     ShipmentStatus,
@@ -345,15 +346,27 @@ class Orders:
 
     @operation("admin")
     async def confirm_bank_transfer(
-        self, actor_id: int, order_id: int, amount: Decimal | None = None
+        self,
+        actor_id: int,
+        order_id: int,
+        amount: Decimal | None = None,
+        *,
+        waiting: bool = False,
     ) -> OrderView:
         """An admin saw the money arrive with the order's bank reference (`amount`: what
-        arrived; by default the order's total)."""
+        arrived; by default the order's total). `waiting`: the admin's screen listed the
+        order as still waiting for its transfer; an order paid, expired or cancelled since is
+        not touched on that tap (Outdated)."""
         async with self.d.read() as uow:
             await admin(uow, actor_id)
             order = await uow.session.get(Order, order_id)
             if order is None or order.payment_method != PaymentMethod.bank_transfer:
                 raise NotFound(entity="bank_transfer_order", id=order_id)
+            if waiting and (
+                order.order_status != OrderStatus.pending
+                or order.payment_status != OrderPaymentStatus.pending
+            ):
+                raise Outdated(entity="order", id=order_id)
             reference = order.bank_reference or ""
             received = order.total_amount if amount is None else amount
         return await self.confirm_payment(

@@ -16,6 +16,7 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from html import escape
+from typing import Final
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -26,9 +27,10 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
 
 from engine.accounts import UserView
-from engine.backoffice import AuditEntry, PayoutDue, StockAlert
+from engine.aftersales import payouts_total
+from engine.backoffice import AuditEntry, PayoutDue, StockAlert, due_total, payable
 from engine.base import Actor
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, NotFound, Outdated
 from engine.sellers import allows
 from engine.shop import Shop
 from engine.transitions import E
@@ -47,7 +49,7 @@ from handlers.callbacks import (
 )
 from handlers.i18n import price, t
 from handlers.render import fit
-from handlers.screen import show
+from handlers.screen import send_below, show
 from storage.vocabulary import DiscountType
 
 A = AdminAction
@@ -64,6 +66,16 @@ class IsAdmin(BaseFilter):
 
 class Reject(StatesGroup):
     reason = State()
+
+
+# the admin's questions that wait for typed text (handlers.prompts ends them elsewhere)
+PROMPTS: Final = {
+    Reject: (),
+    people.StoreEdit: (),
+    people.CouponEdit: (),
+    catalog.CategoryEdit: (),
+    catalog.ProviderEdit: (),
+}
 
 
 async def on_admin(message: Message, lang: str) -> None:
@@ -99,19 +111,17 @@ async def on_menu_home(query: CallbackQuery, lang: str) -> None:
 
 async def on_menu_sellers(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
     """The stores waiting for approval, a card each with Approve / Reject."""
-    message = query.message
-    if isinstance(message, Message):
-        waiting = await shop.sellers.pending(me.id)
-        if not waiting:
-            await message.answer(t(lang, "admin.sellers.none"))
-        for seller in waiting[:10]:
-            text = t(
-                lang,
-                "admin.seller",
-                store=escape(seller.store_name),
-                description=escape(seller.description or ""),
-            )
-            await message.answer(text, reply_markup=kb.applicant(lang, seller.seller_id))
+    waiting = await shop.sellers.pending(me.id)
+    if not waiting:
+        await send_below(query, t(lang, "admin.sellers.none"))
+    for seller in waiting[:10]:
+        text = t(
+            lang,
+            "admin.seller",
+            store=escape(seller.store_name),
+            description=escape(seller.description or ""),
+        )
+        await send_below(query, text, kb.applicant(lang, seller.seller_id))
     await query.answer()
 
 
@@ -158,9 +168,10 @@ async def on_seller_decision(
     """Approve, or Reject (asks why). The card becomes the store's card in its new state;
     a card already decided (here, by another admin, a second tap) shows the store as it is."""
     seller_id = callback_data.id
-    waiting = {s.seller_id: s for s in await shop.sellers.pending(me.id)}
-    if seller_id not in waiting:
-        await show(query, *people.store_screen(lang, await people.store_of(shop, me, seller_id)))
+    store = await people.store_of(shop, me, seller_id)
+    event = E.approve if callback_data.decision == SellerDecision.approve else E.reject
+    if not allows(store.status, event):  # decided already: the store as it is now
+        await show(query, *people.store_screen(lang, store))
         await query.answer(t(lang, "admin.seller.decided"))
         return
     if callback_data.decision == SellerDecision.approve:
@@ -172,10 +183,7 @@ async def on_seller_decision(
     await state.set_state(Reject.reason)
     card = query.message.message_id if isinstance(query.message, Message) else 0
     await state.update_data(seller_id=seller_id, card=card)
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            t(lang, "admin.reject_ask", store=escape(waiting[seller_id].store_name))
-        )
+    await send_below(query, t(lang, "admin.reject_ask", store=escape(store.store_name)))
     await query.answer()
 
 
@@ -339,11 +347,10 @@ async def on_transfers(
     order_id = callback_data.order
     note = None
     if order_id:
-        waiting = {w.order_id for w in await shop.backoffice.waiting_transfers(me.id)}
-        if order_id in waiting:
-            await shop.orders.confirm_bank_transfer(me.id, order_id)
+        try:
+            await shop.orders.confirm_bank_transfer(me.id, order_id, waiting=True)
             note = t(lang, "admin.paid", order_id=order_id)
-        else:
+        except (Outdated, NotFound):
             note = t(lang, "admin.transfers.gone", order_id=order_id)
     await show(query, *await _transfers_screen(shop, lang, me))
     await query.answer(note)
@@ -487,13 +494,12 @@ def _payout_line(lang: str, p: PayoutDue) -> str:
 
 async def _payouts_preview(shop: Shop, lang: str, me: UserView) -> tuple[str, InlineKeyboardMarkup]:
     due = await shop.backoffice.payouts_due(me.id)
-    payable = [p for p in due if p.lines]
-    total = sum((p.net for p in payable), Decimal(0))
-    lines = [t(lang, "admin.payouts.preview", count=len(payable), total=price(total, lang=lang))]
+    paid, total = payable(due), due_total(due)
+    lines = [t(lang, "admin.payouts.preview", count=len(paid), total=price(total, lang=lang))]
     lines += [_payout_line(lang, p) for p in due[:30]]
-    if not payable:
+    if not paid:
         lines.append(t(lang, "admin.payouts.nothing"))
-    return fit("\n\n".join(lines)), kb.payouts(lang, total if payable else None)
+    return fit("\n\n".join(lines)), kb.payouts(lang, total if paid else None)
 
 
 async def on_payouts(message: Message, shop: Shop, lang: str, me: UserView) -> None:
@@ -512,8 +518,7 @@ async def on_payouts_run(query: CallbackQuery, shop: Shop, lang: str, me: UserVi
     """Confirm runs the payouts of what is due now (a second tap, or an old preview, finds
     nothing left to pay: the engine takes each line once)."""
     made = await shop.payouts.run(me.id)
-    total = sum((p.amount for p in made), Decimal(0))
-    text = t(lang, "admin.payouts", count=len(made), total=price(total, lang=lang))
+    text = t(lang, "admin.payouts", count=len(made), total=price(payouts_total(made), lang=lang))
     due = await shop.backoffice.payouts_due(me.id)
     owed = [p for p in due if p.pending_balance]
     if owed:

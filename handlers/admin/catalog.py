@@ -26,7 +26,7 @@ from handlers.callbacks import (
     ProviderAdminCb,
 )
 from handlers.i18n import price, t
-from handlers.screen import show
+from handlers.screen import send_below, show
 from storage.vocabulary import parse_amount
 
 C = CategoryAdminAction
@@ -128,8 +128,7 @@ async def on_rename(
     _, node = await _category(shop, callback_data.id)
     await state.set_state(CategoryEdit.rename)
     await state.update_data(cat_id=callback_data.id)
-    if isinstance(query.message, Message):
-        await query.message.answer(t(lang, "admin.category.rename_ask", name=escape(node.name)))
+    await send_below(query, t(lang, "admin.category.rename_ask", name=escape(node.name)))
     await query.answer()
 
 
@@ -155,9 +154,8 @@ async def _ask_name(
 ) -> None:
     await state.set_state(CategoryEdit.name)
     await state.update_data(parent_id=0 if parent is None else parent.category_id)
-    if isinstance(query.message, Message):
-        where = t(lang, "admin.category.top") if parent is None else escape(parent.name)
-        await query.message.answer(t(lang, "admin.category.name_ask", parent=where))
+    where = t(lang, "admin.category.top") if parent is None else escape(parent.name)
+    await send_below(query, t(lang, "admin.category.name_ask", parent=where))
 
 
 async def on_pick(
@@ -276,10 +274,10 @@ async def on_provider_cost_ask(
     current = await _provider(shop, callback_data.id)
     await state.set_state(ProviderEdit.cost)
     await state.update_data(provider_id=callback_data.id)
-    if isinstance(query.message, Message):
-        cost = price(current.cost, lang=lang)
-        ask = t(lang, "admin.provider.cost_ask", name=escape(current.name), cost=cost)
-        await query.message.answer(ask)
+    cost = price(current.cost, lang=lang)
+    await send_below(
+        query, t(lang, "admin.provider.cost_ask", name=escape(current.name), cost=cost)
+    )
     await query.answer()
 
 
@@ -293,8 +291,7 @@ _NEW_PROVIDER = re.compile(
 
 async def on_provider_new_ask(query: CallbackQuery, lang: str, state: FSMContext) -> None:
     await state.set_state(ProviderEdit.new)
-    if isinstance(query.message, Message):
-        await query.message.answer(t(lang, "admin.provider.new_ask"))
+    await send_below(query, t(lang, "admin.provider.new_ask"))
     await query.answer()
 
 

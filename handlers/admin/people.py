@@ -34,7 +34,7 @@ from handlers.callbacks import (
     StoreAdminCb,
 )
 from handlers.i18n import day, number, price, t
-from handlers.screen import show
+from handlers.screen import send_below, show
 from storage.vocabulary import DiscountType
 
 S = StoreAdminAction
@@ -142,9 +142,8 @@ async def on_store_ask_reason(
         return
     await state.set_state(StoreEdit.suspend if suspend else StoreEdit.close)
     await state.update_data(seller_id=callback_data.id)
-    if isinstance(query.message, Message):
-        key = "admin.store.suspend_ask" if suspend else "admin.store.close_ask"
-        await query.message.answer(t(lang, key, store=escape(store.store_name)))
+    key = "admin.store.suspend_ask" if suspend else "admin.store.close_ask"
+    await send_below(query, t(lang, key, store=escape(store.store_name)))
     await query.answer()
 
 
@@ -282,8 +281,7 @@ async def on_coupon_edit(
     coupon = await _coupon(shop, me, callback_data.id)  # refuses non-admins, and unknown coupons
     await state.set_state(CouponEdit.changes)
     await state.update_data(coupon_id=callback_data.id)
-    if isinstance(query.message, Message):
-        await query.message.answer(t(lang, "admin.coupon.edit_ask", code=coupon.code))
+    await send_below(query, t(lang, "admin.coupon.edit_ask", code=coupon.code))
     await query.answer()
 
 

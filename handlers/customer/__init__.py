@@ -1,8 +1,11 @@
 """Customer conversations: start and menu, catalog and search, cart and wishlist, checkout
 and payment, orders, profile, and inline mode (@bot hoodie in any chat)."""
 
+from typing import Final
+
 from aiogram import Router
 
+from handlers.callbacks import ReturnLineCb, ReviewCb, ReviewNextCb
 from handlers.customer import (
     address_form,
     cart,
@@ -15,6 +18,16 @@ from handlers.customer import (
     talk,
     voice,
 )
+
+# the customer's questions that wait for typed text (handlers.prompts ends them elsewhere): a
+# return's reason, a review's comment, an e-mail or phone number, the words to search for.
+# Checkout and the address form keep their own steps: every step re-reads the cart and the
+# order is only placed from its confirmation screen.
+PROMPTS: Final = {
+    orders.AfterSale: (ReviewCb, ReviewNextCb, ReturnLineCb),
+    profile.Profile: (),
+    catalog.Searching: (),
+}
 
 
 def build_router() -> Router:

@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from engine.accounts import UserView
+from engine.errors import NotFound
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
@@ -45,14 +46,25 @@ async def on_cart_action(
         view = await shop.carts.view(me.id)
         if view.lines:
             await show(query, render.cart_clear_question(lang, view), kb.cart_clear(lang, view))
-            await query.answer()
-            return
-    elif action == CartAction.remove:
-        view = await shop.carts.remove(me.id, callback_data.id)
-    else:  # one more or one less than the screen showed; the engine checks it still does
-        shown = callback_data.qty
-        wanted = shown + 1 if action == CartAction.inc else max(shown - 1, 0)
-        view = await shop.carts.set_quantity(me.id, callback_data.id, wanted, seen=shown)
+        else:
+            await show(query, render.cart(lang, view), kb.cart(lang, view))
+        await query.answer()
+        return
+    try:
+        if action == CartAction.remove:
+            view = await shop.carts.remove(me.id, callback_data.id)
+        else:  # one more or one less than the screen showed; the engine checks it still does
+            shown = callback_data.qty
+            wanted = shown + 1 if action == CartAction.inc else max(shown - 1, 0)
+            view = await shop.carts.set_quantity(me.id, callback_data.id, wanted, seen=shown)
+    except NotFound as gone:
+        if gone.params.get("entity") != "cart_line":
+            raise
+        # a line an older cart screen showed, taken out since: the cart as it is now
+        view = await shop.carts.view(me.id)
+        await show(query, render.cart(lang, view), kb.cart(lang, view))
+        await query.answer(t(lang, "cart.line_gone"))
+        return
     await show(query, render.cart(lang, view), kb.cart(lang, view))
     await query.answer()
 

@@ -32,8 +32,8 @@ from engine.errors import (
     PaymentInFlight,
     PaymentMismatch,
 )
+from engine.gateways import PayPalGateway, PayPalNotApproved
 from engine.orders import OrderView
-from engine.providers import PayPal, PayPalNotApproved
 from engine.reconcile import parse_payload, paypal_request_id
 from engine.shop import Shop
 from handlers import keyboards as kb
@@ -63,7 +63,7 @@ class PaymentConfig:
         PaymentMethod.cod,
         PaymentMethod.bank_transfer,
     )
-    paypal: PayPal | None = None  # PayPal Checkout, when PAYPAL_CLIENT_ID/SECRET are set
+    paypal: PayPalGateway | None = None  # PayPal Checkout, when PAYPAL_CLIENT_ID/SECRET are set
 
 
 class Checkout(StatesGroup):
@@ -355,6 +355,21 @@ async def on_confirm(
         await after_order(query.message, bot, lang, order, payments)
 
 
+def invoice(lang: str, order: OrderView, provider_token: str) -> dict[str, Any]:
+    """The Telegram invoice of an order: what the chat sends (`send_invoice`) and the Mini
+    App's invoice link opens (`create_invoice_link`), so both pay the same way."""
+    title = t(lang, "checkout.invoice.title", order_id=order.order_id)[:32]
+    count = sum(line.quantity for line in order.lines)
+    return {
+        "title": title,
+        "description": t(lang, "checkout.invoice.description", count=count)[:255],
+        "payload": order.invoice_payload,
+        "provider_token": provider_token,
+        "currency": order.currency,
+        "prices": [LabeledPrice(label=title, amount=to_minor_units(order.total, order.currency))],
+    }
+
+
 async def after_order(
     message: Message, bot: Bot, lang: str, order: OrderView, payments: PaymentConfig
 ) -> None:
@@ -363,20 +378,8 @@ async def after_order(
         if not payments.provider_token:
             await message.answer(t(lang, "checkout.invoice.unavailable"))
             return
-        count = sum(line.quantity for line in order.lines)
         await bot.send_invoice(
-            chat_id=message.chat.id,
-            title=t(lang, "checkout.invoice.title", order_id=order.order_id)[:32],
-            description=t(lang, "checkout.invoice.description", count=count)[:255],
-            payload=order.invoice_payload,
-            provider_token=payments.provider_token,
-            currency=order.currency,
-            prices=[
-                LabeledPrice(
-                    label=t(lang, "checkout.invoice.title", order_id=order.order_id)[:32],
-                    amount=to_minor_units(order.total, order.currency),
-                )
-            ],
+            chat_id=message.chat.id, **invoice(lang, order, payments.provider_token)
         )
     elif order.payment_method == PaymentMethod.paypal:
         await _paypal_link(message, lang, order, payments)

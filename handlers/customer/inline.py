@@ -23,7 +23,7 @@ from engine.catalog import BrowseQuery, Page, ProductDetail
 from engine.errors import NotFound
 from engine.shop import Shop
 from handlers.i18n import price, t
-from handlers.render import CAPTION_LIMIT, fit
+from handlers.render import CAPTION_LIMIT, fit, price_tag
 
 PAGE_SIZE = 10
 CACHE_SECONDS = 30
@@ -35,16 +35,7 @@ def deep_link(username: str, product_id: int) -> str:
 
 def card_text(lang: str, detail: ProductDetail) -> str:
     card = detail.card
-    if card.discount_price is not None:
-        money = t(
-            lang,
-            "product.discount",
-            old=price(card.price, lang=lang),
-            new=price(card.discount_price, lang=lang),
-        )
-    else:
-        money = f"<b>{price(card.price, lang=lang)}</b>"
-    lines = [f"<b>{escape(card.name)}</b>", money]
+    lines = [f"<b>{escape(card.name)}</b>", price_tag(lang, card)]
     if card.stock_quantity <= 0:
         lines.append(t(lang, "product.sold_out"))
     lines.append(t(lang, "product.seller", store=escape(detail.store_name)))

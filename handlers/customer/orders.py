@@ -29,7 +29,7 @@ from handlers.callbacks import (
 )
 from handlers.customer.checkout import PaymentConfig
 from handlers.i18n import t
-from handlers.screen import edit_or_keep, show
+from handlers.screen import edit_or_keep, send_below, show
 from storage.vocabulary import OrderPaymentStatus
 
 
@@ -124,7 +124,6 @@ async def on_review(
     """Stars first (one tap writes the review), then a comment if the customer asks for one
     ("Add a comment"); text typed meanwhile goes where text always goes. The stars screen
     says what it showed: its buttons change nothing once the review reads otherwise."""
-    message = query.message
     product_id = callback_data.product_id
     if callback_data.rating == 0:
         mine = await shop.reviews.mine(me.id, product_id)
@@ -134,20 +133,14 @@ async def on_review(
             if cards
             else t(lang, "review.stars")
         )
-        if isinstance(message, Message):
-            await message.answer(
-                question, reply_markup=kb.stars(product_id, mine.rating if mine else 0)
-            )
+        await send_below(query, question, kb.stars(product_id, mine.rating if mine else 0))
         await query.answer()
         return
     await shop.reviews.write(me.id, product_id, callback_data.rating, seen=callback_data.seen)
     if await state.get_state() == AfterSale.review_comment.state:  # an earlier comment offer
         await state.set_state(None)
     await state.update_data(review_offer=product_id, review_product=None)
-    if isinstance(message, Message):
-        await message.answer(
-            t(lang, "review.thanks"), reply_markup=_next_keyboard(lang, product_id)
-        )
+    await send_below(query, t(lang, "review.thanks"), _next_keyboard(lang, product_id))
     await query.answer()
 
 
@@ -190,8 +183,7 @@ async def on_review_next(
     if callback_data.act == ReviewNext.comment:
         await state.set_state(AfterSale.review_comment)
         await state.update_data(review_offer=None, review_product=product_id)
-        if isinstance(message, Message):
-            await message.answer(t(lang, "review.send_comment"))
+        await send_below(query, t(lang, "review.send_comment"))
     else:
         await state.set_state(None)
         await state.update_data(review_offer=None, review_product=None)
@@ -227,8 +219,7 @@ async def on_return_line(
         return_line=line.order_item_id,
         return_units=line.quantity - line.refunded_quantity,
     )
-    if isinstance(query.message, Message):
-        await query.message.answer(t(lang, "return.reason"))
+    await send_below(query, t(lang, "return.reason"))
     await query.answer()
 
 

@@ -17,7 +17,8 @@ from handlers.callbacks import Menu, MenuCb
 from handlers.customer.checkout import PaymentConfig
 from handlers.i18n import t
 from handlers.notifications import OpenOrderCb
-from handlers.screen import show
+from handlers.screen import send_below, show
+from handlers.seller import IsSeller
 
 
 async def on_start(
@@ -35,7 +36,8 @@ async def on_start(
 
         await show_product(message, shop, lang, int(arg[2:]), qty=1, edit=False, viewer=me.id)
         return
-    await message.answer(render.welcome(lang, me), reply_markup=kb.main_menu(lang))
+    menu = kb.main_menu(lang, store=await IsSeller()(message, me=me, shop=shop))
+    await message.answer(render.welcome(lang, me), reply_markup=menu)
 
 
 def help_text(lang: str, support_contact: str | None) -> str:
@@ -55,9 +57,12 @@ async def on_cancel(message: Message, state: FSMContext, lang: str) -> None:
     await message.answer(t(lang, "cancelled"), reply_markup=kb.main_menu(lang))
 
 
-async def on_home(query: CallbackQuery, lang: str, state: FSMContext) -> None:
+async def on_home(
+    query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
     await state.set_state(None)
-    await show(query, t(lang, "menu.title"), kb.main_menu(lang))
+    menu = kb.main_menu(lang, store=await IsSeller()(query, me=me, shop=shop))
+    await show(query, t(lang, "menu.title"), menu)
     await query.answer()
 
 
@@ -72,19 +77,14 @@ async def on_open_order(
     """ "Open the order" under a notification: the order as a new message, the notification
     kept as it was (the engine answers "not found" for an order that is not theirs)."""
     view = await shop.orders.get(me.id, callback_data.id)
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            render.order(lang, view, payments.bank_details), reply_markup=kb.order(lang, view)
-        )
+    await send_below(query, render.order(lang, view, payments.bank_details), kb.order(lang, view))
     await query.answer()
 
 
 async def on_help_button(
     query: CallbackQuery, lang: str, support_contact: str | None = None
 ) -> None:
-    if isinstance(query.message, Message):
-        text = help_text(lang, support_contact)
-        await query.message.answer(text, reply_markup=kb.main_menu(lang))
+    await send_below(query, help_text(lang, support_contact), kb.main_menu(lang))
     await query.answer()
 
 

@@ -122,7 +122,7 @@ class Language:
             self._refreshed = time.monotonic()
 
 
-async def _context(state: FSMContext) -> Context:
+async def chat_context(state: FSMContext) -> Context:
     data = await state.get_data()
     return Context(
         last_product_id=data.get("last_product_id"), last_order_id=data.get("last_order_id")
@@ -175,7 +175,7 @@ async def understand(
     """Typed or heard words, down the same path: parse, then the intent's handler (or a
     search, or a helpful answer, when the words are not confidently a shop request)."""
     message = cast(Message, message)
-    intent = await language.parse(text, await _context(state))
+    intent = await language.parse(text, await chat_context(state))
     # What people type is personal data: its words only at DEBUG, its shape at INFO.
     log.info("understood %d characters as %s (%.2f)", len(text), intent.name, intent.confidence)
     log.debug("understood %r as %s", text, intent.name)

@@ -28,8 +28,7 @@ from aiogram.types import (
 
 from engine.accounts import UserView
 from engine.shop import Shop
-from handlers.customer.talk import Heard, Language, understand
-from handlers.customer.talk import _context as chat_context
+from handlers.customer.talk import Heard, Language, chat_context, understand
 from handlers.i18n import t
 from nlu import CatalogIndex
 from nlu.speech import SpeechPool, Transcript, Vocabulary, VoiceRefused

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from html import escape
-from typing import Any
+from typing import Any, Final
 
 from aiogram import F, Router
 from aiogram.filters import Command, Filter
@@ -24,12 +24,14 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
-from engine.aftersales import PayoutView
+from engine.aftersales import PayoutView, ReceivedReview, payouts_total
 from engine.errors import InvalidInput
 from engine.shop import Shop
 from handlers import reports
 from handlers.callbacks import ReportCb, ReportScope, SellerAction, SellerCb
 from handlers.i18n import day, error_text, price, t
+from handlers.render import fit, stars
+from handlers.screen import send_below
 from handlers.seller import imports, orders, products
 from handlers.seller import keyboards as kb
 from handlers.seller.cb import SELLER_BUTTONS, OrdersView
@@ -37,7 +39,16 @@ from handlers.seller.orders import Ship
 from handlers.seller.products import EditProduct, NewProduct, Stock
 from storage.vocabulary import PayoutStatus, SellerStatus, UserRole
 
-__all__ = ["Apply", "EditProduct", "IsSeller", "NewProduct", "Ship", "Stock", "build_router"]
+__all__ = [
+    "PROMPTS",
+    "Apply",
+    "EditProduct",
+    "IsSeller",
+    "NewProduct",
+    "Ship",
+    "Stock",
+    "build_router",
+]
 
 Screen = tuple[str, InlineKeyboardMarkup | None]
 
@@ -45,6 +56,10 @@ Screen = tuple[str, InlineKeyboardMarkup | None]
 class Apply(StatesGroup):
     name = State()
     description = State()
+
+
+# the seller's questions that wait for typed text (handlers.prompts ends them elsewhere)
+PROMPTS: Final = {Apply: (), Ship: (), **products.PROMPTS}
 
 
 class IsSeller(Filter):
@@ -137,8 +152,7 @@ async def _apply(message: Message, shop: Shop, lang: str, me: UserView, state: F
 def payouts_text(lang: str, payouts: list[PayoutView]) -> str:
     """A seller's payout statements, newest first: the period each covers, the sales, what
     was refunded, the marketplace's commission and what is paid; and what is still on its
-    way (payouts made and not sent yet). The amounts are the engine's, never added up here
-    beyond the total still to come."""
+    way (payouts made and not sent yet). The amounts are the engine's, totals included."""
     if not payouts:
         return t(lang, "seller.payouts.none")
     rows = [t(lang, "seller.payouts.title")]
@@ -157,11 +171,9 @@ def payouts_text(lang: str, payouts: list[PayoutView]) -> str:
                 status=t(lang, f"payout.status.{p.status.value}"),
             )
         )
-    waiting = [p.amount for p in payouts if p.status == PayoutStatus.pending]
+    waiting = payouts_total(payouts, PayoutStatus.pending)
     if waiting:
-        rows.append(
-            t(lang, "seller.payouts.waiting", amount=price(sum(waiting, Decimal(0)), lang=lang))
-        )
+        rows.append(t(lang, "seller.payouts.waiting", amount=price(waiting, lang=lang)))
     return "\n\n".join(rows)
 
 
@@ -170,8 +182,7 @@ async def below(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
     """A menu button's screen, as a new message under the menu."""
-    if isinstance(query.message, Message):
-        await query.message.answer(text, reply_markup=markup)
+    await send_below(query, text, markup)
     await query.answer()
 
 
@@ -186,8 +197,7 @@ async def on_menu_new_product(
     if store is None or store.status != SellerStatus.active:  # refused before asking
         await query.answer(t(lang, "error.forbidden.seller_not_active"), show_alert=True)
         return
-    await products.start_wizard(state)
-    await below(query, t(lang, "seller.new.name"))
+    await below(query, *await products.start_wizard(shop, lang, state))
 
 
 async def on_menu_products(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
@@ -206,13 +216,28 @@ async def on_menu_payouts(query: CallbackQuery, shop: Shop, lang: str, me: UserV
     await below(query, payouts_text(lang, await shop.payouts.mine(me.id)), kb.to_store(lang))
 
 
+def reviews_text(lang: str, reviews: list[ReceivedReview]) -> str:
+    """The store's reviews, newest first: the product, its stars, the words and the day."""
+    if not reviews:
+        return t(lang, "seller.reviews.none")
+    rows = [t(lang, "seller.reviews.title", count=len(reviews))]
+    rows += [
+        t(
+            lang,
+            "seller.review.line",
+            product=escape(r.product_name),
+            stars=stars(Decimal(r.rating)),
+            date=day(r.written_at, lang),
+            comment=escape(r.comment) if r.comment else t(lang, "seller.review.no_comment"),
+        )
+        for r in reviews
+    ]
+    return fit("\n\n".join(rows))
+
+
 async def on_menu_reviews(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
     reviews = await shop.reviews.received(me.id)
-    lines = [
-        t(lang, "seller.review.line", stars="★" * r.rating, comment=escape(r.comment or ""))
-        for r in reviews[:20]
-    ]
-    await below(query, "\n".join(lines) or t(lang, "seller.reviews.none"))
+    await below(query, reviews_text(lang, reviews), kb.to_store(lang))
 
 
 async def on_menu_report(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:

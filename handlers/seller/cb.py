@@ -97,6 +97,19 @@ class ImportCb(CallbackData, prefix="v1sc"):
     go: bool  # True: import the file the report was for; False: forget it
 
 
+class WizardMove(StrEnum):
+    back = "back"
+    cancel = "cancel"
+
+
+class WizardCb(CallbackData, prefix="v1sd"):
+    """Back or Cancel under a question of the add-product wizard; `step` is the question's
+    (a NewProduct state's name), so an older question's button changes nothing."""
+
+    to: WizardMove
+    step: str
+
+
 # every seller button: the refusals answer them all to someone without a store
 SELLER_BUTTONS: Final = (
     SellerCb,
@@ -111,4 +124,5 @@ SELLER_BUTTONS: Final = (
     ProductsCb,
     EditProductCb,
     ImportCb,
+    WizardCb,
 )

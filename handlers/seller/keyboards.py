@@ -35,6 +35,8 @@ from handlers.seller.cb import (
     PickCategoryCb,
     ProductsCb,
     ReturnCardCb,
+    WizardCb,
+    WizardMove,
 )
 from storage.vocabulary import ProductStatus
 
@@ -104,11 +106,29 @@ def categories(
         up = (node.parent_id or 0) if node is not None else 0
         to_parent = PickCategoryCb(id=up, product=product, nav=True)
         rows.append([button(t(lang, "seller.category.up"), to_parent)])
+    if not product:  # the new-product wizard's question
+        rows.append(wizard_row(lang, "category"))
     return keyboard(rows)
 
 
+def wizard_row(lang: str, step: str, *, back: bool = True) -> list[Button]:
+    """Back (the previous question, answers kept) and Cancel (nothing saved), under each
+    question of the add-product wizard."""
+    row = [button(t(lang, "seller.new.back"), WizardCb(to=WizardMove.back, step=step))]
+    return [
+        *(row if back else []),
+        button(t(lang, "seller.new.cancel"), WizardCb(to=WizardMove.cancel, step=step)),
+    ]
+
+
+def wizard(lang: str, step: str, *, back: bool = True) -> InlineKeyboardMarkup:
+    return keyboard([wizard_row(lang, step, back=back)])
+
+
 def photos_done(lang: str) -> InlineKeyboardMarkup:
-    return keyboard([[button(t(lang, "seller.new.done"), NewProductCb(done=True))]])
+    return keyboard(
+        [[button(t(lang, "seller.new.done"), NewProductCb(done=True))], wizard_row(lang, "photos")]
+    )
 
 
 def product_created(lang: str, product_id: int) -> InlineKeyboardMarkup:

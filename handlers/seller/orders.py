@@ -18,7 +18,7 @@ from engine.shop import Shop
 from engine.transitions import E
 from handlers.callbacks import ReturnCb, ShipmentAction, ShipmentCb
 from handlers.i18n import price, t
-from handlers.screen import edit_or_keep, show
+from handlers.screen import edit_or_keep, send_below, show
 from handlers.seller import keyboards as kb
 from handlers.seller.cb import (
     DECISION_OF,
@@ -317,10 +317,7 @@ async def on_return(
         if decision in card.decisions:
             await state.set_state(Ship.refuse_return)
             await state.update_data(return_id=callback_data.id)
-            if isinstance(query.message, Message):
-                await query.message.answer(
-                    t(lang, "seller.return.refuse_ask", return_id=callback_data.id)
-                )
+            await send_below(query, t(lang, "seller.return.refuse_ask", return_id=callback_data.id))
             await query.answer()
             return
     card, changed = await shop.fulfilment.decide_return(me.id, callback_data.id, decision)

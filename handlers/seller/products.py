@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from html import escape
+from typing import Final
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
@@ -20,9 +21,17 @@ from engine.errors import InvalidInput, NotFound
 from engine.shop import Shop
 from handlers.callbacks import NewProductCb, StockCb
 from handlers.i18n import error_text, price, t
-from handlers.screen import edit_or_keep, show
+from handlers.render import price_tag
+from handlers.screen import edit_or_keep, send_below, show
 from handlers.seller import keyboards as kb
-from handlers.seller.cb import EditField, EditProductCb, PickCategoryCb, ProductsCb
+from handlers.seller.cb import (
+    EditField,
+    EditProductCb,
+    PickCategoryCb,
+    ProductsCb,
+    WizardCb,
+    WizardMove,
+)
 from storage.vocabulary import parse_amount
 
 PAGE_SIZE = 8
@@ -47,6 +56,13 @@ class EditProduct(StatesGroup):
     value = State()  # the new name, description, price or discount
     photos = State()  # photos to add
 
+
+# the questions waiting for typed text, and the buttons that belong to them (handlers.prompts)
+PROMPTS: Final = {
+    NewProduct: (PickCategoryCb, NewProductCb, WizardCb),
+    EditProduct: (),
+    Stock: (),
+}
 
 # "-2 damaged in transit", "+10 found in the stockroom"
 _CHANGE = re.compile(r"^\s*([+-]?\d{1,6})\s+(\S.*)$", re.DOTALL)
@@ -111,23 +127,97 @@ async def on_pick_category(
         await query.answer(t(lang, "seller.edit.saved"))
         return
     await state.update_data(category_id=target)
-    await state.set_state(NewProduct.price)
     if message is not None:
         await edit_or_keep(message, t(lang, "seller.category.chosen", path=path))
-        await message.answer(t(lang, "seller.new.price"))
+        await ask(message, shop, lang, state, NewProduct.price)
     await query.answer()
 
 
 # --- the add-product wizard ------------------------------------------------------------------
-async def start_wizard(state: FSMContext) -> None:
+STEPS = NewProduct.__all_states__  # the questions, in the order they are asked
+QUESTION = {
+    NewProduct.name: "seller.new.name",
+    NewProduct.description: "seller.new.description",
+    NewProduct.price: "seller.new.price",
+    NewProduct.discount: "seller.new.discount",
+    NewProduct.stock: "seller.new.stock",
+}
+KEPT = {  # where each question's answer is kept, to show it again after Back
+    NewProduct.name: "name",
+    NewProduct.description: "description",
+    NewProduct.price: "price",
+    NewProduct.discount: "discount",
+    NewProduct.stock: "stock",
+}
+
+
+def step_name(step: State) -> str:
+    return str(step.state).rsplit(":", 1)[-1]
+
+
+async def question(
+    shop: Shop, lang: str, step: State, data: dict[str, object]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A wizard's question, with Back and Cancel, and the answer given before (after Back)."""
+    if step == NewProduct.category:
+        return picker(lang, await shop.catalog.categories(), 0)
+    if step == NewProduct.photos:
+        return t(lang, "seller.new.photos"), kb.photos_done(lang)
+    text = t(lang, QUESTION[step])
+    kept = data.get(KEPT[step])
+    if kept is not None:
+        shown = price(Decimal(str(kept)), lang=lang) if step in PRICED else escape(str(kept))
+        text += "\n\n" + t(lang, "seller.new.kept", answer=shown)
+    return text, kb.wizard(lang, step_name(step), back=step != NewProduct.name)
+
+
+PRICED = (NewProduct.price, NewProduct.discount)
+
+
+async def ask(message: Message, shop: Shop, lang: str, state: FSMContext, step: State) -> None:
+    await state.set_state(step)
+    text, markup = await question(shop, lang, step, await state.get_data())
+    await message.answer(text, reply_markup=markup)
+
+
+async def start_wizard(
+    shop: Shop, lang: str, state: FSMContext
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A new product from the first question; what an earlier one was given is forgotten."""
     await state.clear()
     await state.set_state(NewProduct.name)
+    return await question(shop, lang, NewProduct.name, {})
 
 
-async def on_product_name(message: Message, lang: str, state: FSMContext) -> None:
+async def on_wizard_back(
+    query: CallbackQuery, callback_data: WizardCb, shop: Shop, lang: str, state: FSMContext
+) -> None:
+    """Back to the question before the one this button was under, its answer shown (and
+    every answer kept); an older question's Back changes nothing."""
+    current = await state.get_state()
+    at = next((i for i, s in enumerate(STEPS) if s.state == current), None)
+    if at is None or step_name(STEPS[at]) != callback_data.step or at == 0:
+        await query.answer(t(lang, "stale_button"))
+        return
+    previous = STEPS[at - 1]
+    await state.set_state(previous)
+    await send_below(query, *await question(shop, lang, previous, await state.get_data()))
+    await query.answer()
+
+
+async def on_wizard_cancel(query: CallbackQuery, lang: str, state: FSMContext) -> None:
+    """Cancel: nothing is saved. Twice, or under a wizard that ended: said so."""
+    if await state.get_state() not in {s.state for s in STEPS}:
+        await query.answer(t(lang, "seller.new.ended"))
+        return
+    await state.clear()
+    await show(query, t(lang, "seller.new.cancelled"), kb.to_store(lang))
+    await query.answer()
+
+
+async def on_product_name(message: Message, shop: Shop, lang: str, state: FSMContext) -> None:
     await state.update_data(name=(message.text or "").strip()[:150])
-    await state.set_state(NewProduct.description)
-    await message.answer(t(lang, "seller.new.description"))
+    await ask(message, shop, lang, state, NewProduct.description)
 
 
 async def on_product_description(
@@ -135,18 +225,16 @@ async def on_product_description(
 ) -> None:
     text = (message.text or "").strip()
     await state.update_data(description=None if text.lower() in SKIP else text[:4000])
-    await state.set_state(NewProduct.category)
-    await _ask_category(message, shop, lang)
+    await ask(message, shop, lang, state, NewProduct.category)
 
 
 async def on_old_category_button(
-    query: CallbackQuery, callback_data: NewProductCb, lang: str, state: FSMContext
+    query: CallbackQuery, callback_data: NewProductCb, shop: Shop, lang: str, state: FSMContext
 ) -> None:
     """A leaf button of the old flat picker (a message from before the tree)."""
     await state.update_data(category_id=callback_data.category)
     await state.set_state(NewProduct.price)
-    if isinstance(query.message, Message):
-        await query.message.answer(t(lang, "seller.new.price"))
+    await send_below(query, *await question(shop, lang, NewProduct.price, await state.get_data()))
     await query.answer()
 
 
@@ -157,7 +245,7 @@ def amount(text: str | None) -> Decimal | None:
     return value if value is not None and value >= 0 else None
 
 
-async def on_product_price(message: Message, lang: str, state: FSMContext) -> None:
+async def on_product_price(message: Message, shop: Shop, lang: str, state: FSMContext) -> None:
     value = amount(message.text)
     if value is None:
         await message.answer(t(lang, "seller.new.bad_number"))
@@ -168,11 +256,10 @@ async def on_product_price(message: Message, lang: str, state: FSMContext) -> No
         await message.answer(error_text(lang, refused))
         return
     await state.update_data(price=str(value))
-    await state.set_state(NewProduct.discount)
-    await message.answer(t(lang, "seller.new.discount"))
+    await ask(message, shop, lang, state, NewProduct.discount)
 
 
-async def on_product_discount(message: Message, lang: str, state: FSMContext) -> None:
+async def on_product_discount(message: Message, shop: Shop, lang: str, state: FSMContext) -> None:
     text = (message.text or "").strip().lower()
     value = None if text in SKIP else amount(text)
     if value is None and text not in SKIP:
@@ -184,18 +271,17 @@ async def on_product_discount(message: Message, lang: str, state: FSMContext) ->
         await message.answer(error_text(lang, refused))
         return
     await state.update_data(discount=None if value is None else str(value))
-    await state.set_state(NewProduct.stock)
-    await message.answer(t(lang, "seller.new.stock"))
+    await ask(message, shop, lang, state, NewProduct.stock)
 
 
-async def on_product_stock(message: Message, lang: str, state: FSMContext) -> None:
+async def on_product_stock(message: Message, shop: Shop, lang: str, state: FSMContext) -> None:
     text = (message.text or "").strip()
     if not text.isdigit():
         await message.answer(t(lang, "seller.new.bad_count"))
         return
-    await state.update_data(stock=int(text), photos=[])
-    await state.set_state(NewProduct.photos)
-    await message.answer(t(lang, "seller.new.photos"), reply_markup=kb.photos_done(lang))
+    photos = (await state.get_data()).get("photos") or []  # kept when Back led here
+    await state.update_data(stock=int(text), photos=photos)
+    await ask(message, shop, lang, state, NewProduct.photos)
 
 
 async def on_product_photo(message: Message, state: FSMContext, lang: str) -> None:
@@ -225,18 +311,15 @@ async def on_product_done(
         photos=photos,
     )
     await state.clear()
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            t(
-                lang,
-                "seller.new.created",
-                name=escape(detail.card.name),
-                price=price(detail.card.unit_price),
-                stock=detail.card.stock_quantity,
-                photos=len(detail.images),
-            ),
-            reply_markup=kb.product_created(lang, detail.card.product_id),
-        )
+    created = t(
+        lang,
+        "seller.new.created",
+        name=escape(detail.card.name),
+        price=price(detail.card.unit_price),
+        stock=detail.card.stock_quantity,
+        photos=len(detail.images),
+    )
+    await send_below(query, created, kb.product_created(lang, detail.card.product_id))
     await query.answer()
 
 
@@ -246,7 +329,7 @@ def product_line(lang: str, p: ProductCard) -> str:
         lang,
         "seller.product.line",
         name=escape(p.name),
-        price=price(p.unit_price),
+        price=price_tag(lang, p),  # the regular price struck through while discounted
         stock=p.stock_quantity,
         status=t(lang, f"product.status.{p.status.value}"),
     )
@@ -346,8 +429,7 @@ async def on_edit_ask(
     detail = await shop.listings.mine(me.id, callback_data.id)
     await state.set_state(EditProduct.value)
     await state.update_data(product_id=callback_data.id, field=callback_data.field.value)
-    if isinstance(query.message, Message):
-        await query.message.answer(t(lang, ASK[callback_data.field], name=escape(detail.card.name)))
+    await send_below(query, t(lang, ASK[callback_data.field], name=escape(detail.card.name)))
     await query.answer()
 
 
@@ -387,8 +469,7 @@ async def on_photo_add(
     await shop.listings.mine(me.id, callback_data.id)  # the seller's own, before asking
     await state.set_state(EditProduct.photos)
     await state.update_data(product_id=callback_data.id)
-    if isinstance(query.message, Message):
-        await query.message.answer(t(lang, "seller.photos.ask"))
+    await send_below(query, t(lang, "seller.photos.ask"))
     await query.answer()
 
 
@@ -453,10 +534,8 @@ async def on_stock_ask(
     product = (await shop.listings.mine(me.id, callback_data.id)).card
     await state.set_state(Stock.change)
     await state.update_data(product_id=product.product_id)
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            t(lang, "seller.stock.ask", name=escape(product.name), stock=product.stock_quantity)
-        )
+    ask = t(lang, "seller.stock.ask", name=escape(product.name), stock=product.stock_quantity)
+    await send_below(query, ask)
     await query.answer()
 
 
@@ -500,6 +579,8 @@ def build_router() -> Router:
     router.message.register(on_product_discount, NewProduct.discount, F.text)
     router.message.register(on_product_stock, NewProduct.stock, F.text)
     router.message.register(on_product_photo, NewProduct.photos, F.photo)
+    router.callback_query.register(on_wizard_back, WizardCb.filter(F.to == WizardMove.back))
+    router.callback_query.register(on_wizard_cancel, WizardCb.filter(F.to == WizardMove.cancel))
     router.callback_query.register(
         on_product_done, NewProduct.photos, NewProductCb.filter(F.done.is_(True))
     )

@@ -165,14 +165,14 @@ async def test_the_category_picker_walks_the_tree_and_shows_the_path(
     assert "Cookware" not in _labels(top)  # leaves wait under their parents
     await owner.click("Home & Kitchen ›")
     level = await owner.expect_edit("Home & Kitchen")
-    assert _labels(level) == ["Decor ›", "Kitchen ›", "⬆ Up"]
+    assert _labels(level) == ["Decor ›", "Kitchen ›", "⬆ Up", "⬅ Back", "✖ Cancel"]
     await owner.click("⬆ Up")
     await owner.expect_edit("Categories")
     await owner.click("Home & Kitchen ›")
     await owner.expect_edit("Home & Kitchen")
     await owner.click("Kitchen ›")
     level = await owner.expect_edit("Home & Kitchen › Kitchen")
-    assert _labels(level) == ["Coffee", "Cookware", "⬆ Up"]
+    assert _labels(level) == ["Coffee", "Cookware", "⬆ Up", "⬅ Back", "✖ Cancel"]
     await owner.click("Cookware")
     await owner.expect_edit("Category: Home & Kitchen › Kitchen › Cookware")
     await owner.expect_message("Price?")

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.adapters.stripe import StripeRefunds
 from engine.orders import OrderView
-from engine.providers import StripeRefunds
 from sandbox import Emulator, StripeAccount
 from storage.models import Outbox, Payment, Refund
 from storage.vocabulary import to_minor_units

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 
 from engine.backoffice import Change
-from engine.errors import Forbidden
-from storage.vocabulary import DiscountType, PaymentMethod
+from engine.errors import Forbidden, Outdated
+from storage.vocabulary import DiscountType, OrderStatus, PaymentMethod
 from tests.conftest import Database
 from tests.integration.world import World
 
@@ -114,3 +114,23 @@ async def test_the_payouts_preview_is_what_the_run_pays_and_writes_nothing(world
     )
     [after] = await world.shop.backoffice.payouts_due(world.admin)
     assert (after.lines, after.net, after.pending_balance) == (0, Decimal(0), Decimal("36.00"))
+
+
+async def test_a_transfer_tapped_on_an_old_queue_changes_nothing(world: World) -> None:
+    """The queue's "Mark paid" says the order was waiting: once it expired (or was paid by
+    another admin), that tap records no payment and sends nothing back."""
+    seller = await world.seller()
+    hoodie = await world.product(seller)
+    order = await world.order(await world.customer(), {hoodie: 1}, PaymentMethod.bank_transfer)
+    world.clock.advance(days=30)
+    assert await world.shop.orders.expire_unpaid() == [order.order_id]
+    with pytest.raises(Outdated):
+        await world.shop.orders.confirm_bank_transfer(world.admin, order.order_id, waiting=True)
+    after = await world.shop.orders.get(world.admin, order.order_id)
+    assert (after.status, after.payment_status) == (OrderStatus.cancelled, order.payment_status)
+    assert world.card.calls == []
+
+    paid = await world.order(await world.customer(), {hoodie: 1}, PaymentMethod.bank_transfer)
+    await world.shop.orders.confirm_bank_transfer(world.admin, paid.order_id)  # one admin
+    with pytest.raises(Outdated):  # the other admin's queue still listed it
+        await world.shop.orders.confirm_bank_transfer(world.admin, paid.order_id, waiting=True)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
 
-from storage.demo import seed_demo
+from bot.demo import seed_demo
+from engine.base import Rules
+from engine.pricing import line_discounts
 from storage.models import (
+    AuditLog,
     Base,
     Category,
     Coupon,
@@ -19,6 +23,7 @@ from storage.models import (
     Order,
     OrderCoupon,
     OrderItem,
+    Outbox,
     Payment,
     Payout,
     Product,
@@ -33,6 +38,7 @@ from storage.vocabulary import (
     CouponStatus,
     DiscountType,
     OrderStatus,
+    OutboxStatus,
     PaymentMethod,
     PaymentStatus,
     ProductStatus,
@@ -186,3 +192,93 @@ async def test_the_demo_shop_is_believable_and_consistent(db: Database, media_di
         users = await s.scalar(select(func.count()).select_from(User))
         assert users is not None
         assert users >= 10
+
+
+async def _lines(db: Database) -> dict[int, list[OrderItem]]:
+    async with db.sessions() as s:
+        lines: dict[int, list[OrderItem]] = defaultdict(list)
+        for item in (await s.scalars(select(OrderItem).order_by(OrderItem.order_item_id))).all():
+            lines[item.order_id].append(item)
+        return lines
+
+
+async def test_every_demo_order_is_priced_as_the_checkout_prices_it(
+    db: Database, media_dir: Path
+) -> None:
+    """One parcel per seller at the courier's price, and a coupon's discount spread over the
+    lines by the engine's own rule (the old copy charged one parcel and split differently)."""
+    await seed_demo(db.sessions, media_dir=media_dir)
+    lines = await _lines(db)
+    async with db.sessions() as s:
+        orders = (await s.scalars(select(Order))).all()
+        couriers = {p.provider_id: p for p in (await s.scalars(select(ShippingProvider))).all()}
+        free_shipping = set(
+            (
+                await s.scalars(
+                    select(OrderCoupon.order_id)
+                    .join(Coupon, Coupon.coupon_id == OrderCoupon.coupon_id)
+                    .where(Coupon.discount_type == DiscountType.free_shipping)
+                )
+            ).all()
+        )
+    assert free_shipping
+    for order in orders:
+        assert order.shipping_provider_id is not None
+        parcels = len({i.seller_id for i in lines[order.order_id]})
+        cost = couriers[order.shipping_provider_id].shipping_cost
+        assert order.shipping_amount == cost * parcels, order.order_id
+        on_lines = order.order_id not in free_shipping
+        totals = [i.price * i.quantity for i in lines[order.order_id]]
+        assert [i.discount_amount for i in lines[order.order_id]] == line_discounts(
+            order.discount_amount, totals, on_lines
+        ), order.order_id
+
+
+async def test_the_demo_keeps_the_shops_currency_and_return_window(
+    db: Database, media_dir: Path
+) -> None:
+    window = timedelta(days=30)
+    await seed_demo(
+        db.sessions, media_dir=media_dir, rules=Rules(currency="EUR", return_window=window)
+    )
+    async with db.sessions() as s:
+        assert set((await s.scalars(select(Order.currency))).all()) == {"EUR"}
+        covered = (
+            await s.execute(
+                select(Payout.created_at, Shipment.delivered_at)
+                .join(OrderItem, OrderItem.payout_id == Payout.payout_id)
+                .join(
+                    Shipment,
+                    (Shipment.order_id == OrderItem.order_id)
+                    & (Shipment.seller_id == OrderItem.seller_id),
+                )
+            )
+        ).all()
+    assert covered  # the oldest deliveries are past even a 30-day window
+    for paid_out, delivered in covered:
+        assert delivered is not None
+        assert delivered <= paid_out - window
+
+
+async def test_the_demos_past_is_dated_in_the_past_and_already_told(
+    db: Database, media_dir: Path
+) -> None:
+    """Rows carry the story's dates, not the moment of seeding, and the notifications of that
+    past are not sent again when the bot first starts."""
+    before = datetime.now(UTC)
+    await seed_demo(db.sessions, media_dir=media_dir)
+    async with db.sessions() as s:
+        first_order = await s.scalar(select(func.min(Order.created_at)))
+        assert first_order is not None
+        assert first_order < before - timedelta(days=30)
+        joined = dict((await s.execute(select(User.user_id, User.created_at))).all())
+        for user_id, placed in (await s.execute(select(Order.user_id, Order.created_at))).all():
+            assert joined[user_id] < placed
+        latest = await s.scalar(select(func.max(AuditLog.created_at)))
+        assert latest is not None
+        assert latest <= before  # the story ends at the moment seeding began
+        waiting = await s.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.status != OutboxStatus.sent)
+        )
+        assert waiting == 0
+        assert await s.scalar(select(func.count()).select_from(Outbox))  # told back then

@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image
 from sqlalchemy import select
 
-from storage.demo import seed_demo
+from bot.demo import seed_demo
 from storage.models import Product, ProductImage
 from tests.conftest import Database
 

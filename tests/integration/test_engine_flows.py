@@ -150,6 +150,16 @@ async def test_search_forgives_typos_and_ranks_names_first(world: World) -> None
     assert (await world.shop.catalog.search("zzzz")).total == 0
 
 
+async def test_search_finds_names_written_with_accents_or_curly_apostrophes(world: World) -> None:
+    seller = await world.seller()
+    mug = await world.product(seller, "Crème Mug")
+    jeans = await world.product(seller, "Levi’s Jeans")
+    for typed in ("creme", "crème", "crme mug"):
+        assert [c.product_id for c in (await world.shop.catalog.search(typed)).items] == [mug]
+    for typed in ("levis", "levi's", "levi’s jeans"):
+        assert [c.product_id for c in (await world.shop.catalog.search(typed)).items] == [jeans]
+
+
 async def test_product_detail_has_rating_and_seller(world: World) -> None:
     seller = await world.seller("Nice Store")
     product = await world.product(seller)

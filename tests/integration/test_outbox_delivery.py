@@ -23,7 +23,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from bot.email import EmailSender
+from bot.adapters.smtp import SmtpMailer
 from bot.notify import DeliveryRules, OutboxDispatcher
 from engine.base import Deps
 from engine.shop import Shop
@@ -257,14 +257,14 @@ class Mailbox:
 
 
 @pytest.fixture
-def smtp() -> Iterator[tuple[Mailbox, EmailSender, Controller]]:
+def smtp() -> Iterator[tuple[Mailbox, SmtpMailer, Controller]]:
     mailbox = Mailbox()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
-    sender = EmailSender("127.0.0.1", port, "Marketplace <shop@example.test>", timeout=5)
+    sender = SmtpMailer("127.0.0.1", port, "Marketplace <shop@example.test>", timeout=5)
     yield mailbox, sender, controller
     with contextlib.suppress(Exception):
         controller.stop()
@@ -284,7 +284,7 @@ def _plain(mail: EmailMessage) -> str:
 
 
 async def test_users_with_an_address_also_get_an_email(
-    db: Database, tg: Emulator, bot: Bot, smtp: tuple[Mailbox, EmailSender, Controller]
+    db: Database, tg: Emulator, bot: Bot, smtp: tuple[Mailbox, SmtpMailer, Controller]
 ) -> None:
     mailbox, sender, _ = smtp
     (with_mail, sim), (without, other) = await _people(db, tg, 2)
@@ -302,7 +302,7 @@ async def test_users_with_an_address_also_get_an_email(
 
 
 async def test_email_waits_for_a_server_that_is_down_and_skips_a_refused_address(
-    db: Database, tg: Emulator, bot: Bot, smtp: tuple[Mailbox, EmailSender, Controller]
+    db: Database, tg: Emulator, bot: Bot, smtp: tuple[Mailbox, SmtpMailer, Controller]
 ) -> None:
     mailbox, sender, controller = smtp
     (good, _), (bad, _) = await _people(db, tg, 2)

@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from bot.adapters.paypal import PayPal
 from engine.errors import IllegalTransition, NotFound, PaymentInFlight, PaymentMismatch
 from engine.orders import OrderView
-from engine.providers import PayPal
 from engine.reconcile import parse_payload, paypal_request_id
 from sandbox.paypal import PayPalServer
 from storage.models import AuditLog

@@ -21,8 +21,8 @@ from tests.integration.stripe_world import StripeWorld, stripe_world
 from tests.integration.world import Seller
 
 if TYPE_CHECKING:
+    from bot.adapters.stripe import StripeRefunds
     from engine.base import RefundRequest
-    from engine.providers import StripeRefunds
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated:DeprecationWarning")
 

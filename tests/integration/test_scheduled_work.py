@@ -22,7 +22,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pydantic import SecretStr
 from sqlalchemy import func, select, update
 
-from bot import jobs, tracking
+from bot import jobs
+from bot.adapters import tracking
+from bot.demo import ensure_sandbox_provider
 from bot.notify import DeliveryRules, OutboxDispatcher
 from bot.runner import _service_app
 from bot.scheduler import SchedulerService, create_scheduler
@@ -32,7 +34,6 @@ from handlers.notifications import render
 from sandbox import Emulator
 from sandbox.personas import Persona
 from sandbox.shipping import ShippingSimulator
-from storage.demo import ensure_sandbox_provider
 from storage.models import (
     AuditLog,
     CartItem,

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from bot.adapters.stripe import StripeRefunds
 from engine.errors import ProviderFailed
-from engine.providers import StripeRefunds
 from tests.localstripe_server import localstripe
 
 # localstripe registers plain functions as aiohttp routes, which aiohttp deprecates

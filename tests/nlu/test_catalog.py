@@ -88,3 +88,10 @@ def test_mentions_stop_at_skipped_tokens() -> None:
 def test_sample_catalog_resolves_its_own_names(catalog: CatalogIndex) -> None:
     for item in catalog.items:
         assert item.product_id in ids(catalog.resolve(item.name))[:2], item.name
+
+
+def test_a_name_with_accents_is_found_typed_with_or_without_them() -> None:
+    index = CatalogIndex.build([(1, "Crème Brûlée Mug", "Kitchen"), (2, "Steel Mug", "Kitchen")])
+    assert ids(index.resolve("creme brulee mug"))[:1] == [1]
+    assert ids(index.resolve("crème brûlée"))[:1] == [1]
+    assert index.search_words("i want a crème brulee mug") == "creme brulee mug"

@@ -3,15 +3,35 @@ which catalog words a query word may mean, and how a product scores and ranks.""
 
 from __future__ import annotations
 
-from engine.catalog.search import Ranked, close_words, score, tolerance, words_of
+from engine.catalog.search import Ranked, close_words, score, tolerance
+from storage.vocabulary import tokenize, words
 
 VOCABULARY = {"hoodie", "hoodies", "zip", "white", "grey", "mug", "mugs", "t", "shirt"}
 
 
-def test_words_are_lowercase_ascii_runs_of_letters_and_digits() -> None:
-    assert words_of("Zip Hoodie, size XL-2") == ["zip", "hoodie", "size", "xl", "2"]
-    assert words_of("Crème brûlée Mug") == ["creme", "brulee", "mug"]
-    assert words_of("…!") == []
+def test_words_are_lowercase_runs_of_letters_and_digits_without_accents() -> None:
+    assert words("Zip Hoodie, size XL-2") == ["zip", "hoodie", "size", "xl", "2"]
+    assert words("Crème brûlée Mug") == ["creme", "brulee", "mug"]
+    assert words("Cre\u0300me") == ["creme"]  # the accent typed as a mark of its own
+    assert words("Levi’s Jeans, ＵＳＢ") == ["levi's", "jeans", "usb"]
+    assert words("футболка") == ["футболка"]  # other scripts are words too
+    assert words("…!") == []
+
+
+def test_numbers_stay_whole_and_never_start_a_word() -> None:
+    assert words("2 for $12.50, order #16, 1/2 price") == [
+        *("2", "for", "$12.50", "order", "#16", "1/2", "price")
+    ]
+    assert words("size 2XL") == ["size", "2", "xl"]
+
+
+def test_a_token_keeps_the_spelling_and_place_it_was_typed_in() -> None:
+    text = "a Crème MUG"
+    assert [(t.text, t.lower, text[t.start : t.end]) for t in tokenize(text)] == [
+        ("a", "a", "a"),
+        ("Crème", "creme", "Crème"),
+        ("MUG", "mug", "MUG"),
+    ]
 
 
 def test_longer_words_may_have_more_typos() -> None:

@@ -1,6 +1,7 @@
-"""Email, the second notification channel: the outbox's email rows sent over SMTP
-(aiosmtplib) to users who gave an address. The text is the Telegram notification's, as HTML
-with a plain-text alternative."""
+"""Email over SMTP (aiosmtplib): the `Mailer` the outbox dispatcher (bot/notify.py) sends the
+outbox's email rows with. The text is the Telegram notification's, as HTML with a plain-text
+alternative; SMTP's answer decides whether a failure is for good (`EmailRefused`, 5xx) or for
+now (`EmailUnavailable`: 4xx, the server down or slow)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,13 @@ from html import unescape
 
 import aiosmtplib
 
+from engine.gateways import EmailRefused, EmailUnavailable
+
 _TAG = re.compile(r"<[^>]+>")
 
 
-class EmailRefused(Exception):
-    """The server will never take this message (a bad address): do not retry."""
-
-
-class EmailUnavailable(Exception):
-    """The server could not take it now (down, busy, 4xx): retry later."""
-
-
 @dataclass(frozen=True)
-class EmailSender:
+class SmtpMailer:
     host: str
     port: int
     sender: str

@@ -8,20 +8,32 @@ The protocol a provider speaks (docs/notifications.md):
 - Push: `POST /shipping/{provider_id}/updates` on the bot's web server, header
   `X-Shipping-Secret: <SHIPPING_WEBHOOK_SECRET>`, the same JSON body (or one event given as
   `status`/`location`/`remarks` beside `tracking_number`).
+
+A body is read into `Report` (pydantic): a polled one that does not follow the protocol is
+logged and skipped, a pushed one is answered 400 with where it went wrong.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
+from bot.adapters._json import why
 from engine.errors import DomainError, NotFound
 from engine.shop import Shop
 from storage.vocabulary import TrackingStatus
@@ -36,50 +48,42 @@ class BadReport(ValueError):
     """A provider's report that does not follow the protocol."""
 
 
-@dataclass(frozen=True)
-class Event:
+def _clipped(limit: int) -> Callable[[str | None], str | None]:
+    """Free text as stored: stripped, at most `limit` characters, blank as absent."""
+    return lambda text: None if text is None else text.strip()[:limit] or None
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     status: TrackingStatus
-    location: str | None = None
-    remarks: str | None = None
+    location: Annotated[str | None, AfterValidator(_clipped(255))] = None
+    remarks: Annotated[str | None, AfterValidator(_clipped(500))] = None
 
 
-@dataclass(frozen=True)
-class Report:
-    tracking_number: str
-    events: tuple[Event, ...]
+class Report(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    tracking_number: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ]
+    events: Annotated[list[Event], Field(min_length=1, max_length=50)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_event(cls, body: Any) -> Any:
+        """One event may stand beside the tracking number instead of a list of them."""
+        if isinstance(body, dict) and body.get("events") is None and "status" in body:
+            return {**body, "events": [body]}
+        return body
 
 
-def _text(value: Any, limit: int) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadReport("location and remarks must be text")
-    return value.strip()[:limit] or None
-
-
-def parse_report(body: Any) -> Report:
-    if not isinstance(body, dict):
-        raise BadReport("the body must be a JSON object")
-    number = body.get("tracking_number")
-    if not isinstance(number, str) or not number.strip() or len(number) > 100:
-        raise BadReport("tracking_number is missing")
-    raw = body.get("events")
-    if raw is None and "status" in body:
-        raw = [body]
-    if not isinstance(raw, list) or not raw or len(raw) > 50:
-        raise BadReport("events must be a list of 1 to 50 events")
-    events = []
-    for item in raw:
-        if not isinstance(item, dict):
-            raise BadReport("each event must be an object")
-        try:
-            status = TrackingStatus(str(item.get("status")))
-        except ValueError:
-            raise BadReport(f"unknown status {item.get('status')!r}") from None
-        events.append(
-            Event(status, _text(item.get("location"), 255), _text(item.get("remarks"), 500))
-        )
-    return Report(number.strip(), tuple(events))
+def parse_report(body: bytes | str) -> Report:
+    """A provider's JSON body as a `Report`; `BadReport` says where it breaks the protocol."""
+    try:
+        return Report.model_validate_json(body)
+    except ValidationError as exc:
+        raise BadReport(why(exc)) from None
 
 
 async def apply_report(shop: Shop, provider_id: int, report: Report, source: str) -> int:
@@ -116,9 +120,9 @@ async def poll(shop: Shop, session: aiohttp.ClientSession) -> int:
                 if response.status == 404:
                     continue  # the provider does not know it yet
                 response.raise_for_status()
-                report = parse_report(await response.json(content_type=None))
+                report = parse_report(await response.read())
             applied += await apply_report(shop, parcel.provider_id, report, "provider_poll")
-        except (aiohttp.ClientError, TimeoutError, ValueError, NotFound) as exc:
+        except (aiohttp.ClientError, TimeoutError, ValueError, NotFound) as exc:  # BadReport too
             log.warning("tracking poll of %s failed: %s", url, exc)
     return applied
 
@@ -138,9 +142,9 @@ def routes(shop: Shop, secret: str) -> list[web.RouteDef]:
         if (request.content_length or 0) > MAX_BODY or len(body) > MAX_BODY:
             return web.json_response({"ok": False, "error": "too large"}, status=413)
         try:
-            report = parse_report(json.loads(body))
-        except ValueError as exc:  # JSON that does not parse, or BadReport
-            return web.json_response({"ok": False, "error": str(exc)[:200]}, status=400)
+            report = parse_report(body)
+        except BadReport as exc:  # not JSON, or not the protocol's
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
         try:
             applied = await apply_report(shop, provider_id, report, "provider_push")
         except NotFound:

@@ -1,4 +1,5 @@
-"""The demo shop's product photos, drawn with Pillow: the product in its named colour.
+"""The demo shop's pictures, drawn with Pillow: each product in its named colour, and the
+stores' logos.
 
 A "Navy Cotton Tee" is a navy T-shirt seen from the front, from the back and close up; an
 "Olive Wireless Headphones" is olive headphones and a close-up. Everything is computed from
@@ -7,6 +8,7 @@ the product's name (no randomness), so a seeded shop always gets the same pictur
 
 from __future__ import annotations
 
+import colorsys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -323,4 +325,27 @@ def draw_product(media_dir: Path, slug: str, name: str, variant: int = 0) -> lis
     return drawn
 
 
-__all__ = ["PALETTE", "View", "colour_of", "draw_product", "views"]
+def draw_logo(media_dir: Path, relative: str, label: str, n: int) -> None:
+    """A store's logo under media_dir (an existing file is kept): its initials in a frame,
+    in the n-th of a wheel of hues."""
+    target = media_dir / relative
+    if target.exists():
+        return
+    hue = (n * 47) % 360
+    background, accent = _hsv(hue, 0.35, 0.95), _hsv(hue, 0.7, 0.55)
+    image = Image.new("RGB", (SIZE, SIZE), background)
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((40, 40, 440, 440), radius=36, outline=accent, width=8)
+    font = ImageFont.load_default(size=34)
+    width = draw.textlength(label, font=font)
+    draw.text(((SIZE - width) / 2, SIZE / 2 - 22), label, fill=accent, font=font)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    image.save(target, format="PNG", optimize=True)
+
+
+def _hsv(hue: int, saturation: float, value: float) -> RGB:
+    r, g, b = colorsys.hsv_to_rgb(hue / 360, saturation, value)
+    return int(r * 255), int(g * 255), int(b * 255)
+
+
+__all__ = ["PALETTE", "View", "colour_of", "draw_logo", "draw_product", "views"]
