@@ -24,6 +24,7 @@ from handlers.customer.checkout import PaymentConfig
 from handlers.customer.talk import Language
 from handlers.customer.voice import Voice
 from handlers.i18n import use_shop_currency
+from handlers.keyboards import use_mini_app
 from nlu import make_backend
 from storage.uow import UnitOfWork
 from storage.vocabulary import PaymentMethod
@@ -122,6 +123,7 @@ def create_voice(settings: Settings) -> Voice | None:
 
 def create_dispatcher(settings: Settings, uow: Callable[[], UnitOfWork]) -> Dispatcher:
     use_shop_currency(settings.currency)  # every amount without its own currency shows this
+    use_mini_app(None if settings.webapp_url is None else str(settings.webapp_url))
     shop = create_shop(settings, uow)
     language = Language(make_backend(settings.nlu_backend.value, str(settings.rasa_url)), shop)
     voice = create_voice(settings)

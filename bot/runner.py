@@ -6,15 +6,18 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.types import MenuButtonWebApp, WebAppInfo
 from aiohttp import web
 from pydantic import AnyHttpUrl, SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,12 +25,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import inbox, jobs
 from bot.adapters import tracking
 from bot.adapters.smtp import SmtpMailer
-from bot.app import create_bot, create_dispatcher
+from bot.app import create_bot, create_dispatcher, payment_config
 from bot.errors import ApiUnreachable
 from bot.notify import DeliveryRules, OutboxDispatcher
 from bot.settings import Settings
 from engine.shop import Shop
 from handlers import commands
+from handlers.i18n import DEFAULT as DEFAULT_LANGUAGE
+from handlers.i18n import t
+from handlers.webapp import WebAppConfig
+from handlers.webapp import build_app as build_webapp
 from storage.db import make_engine, make_sessionmaker
 from storage.uow import UnitOfWork
 
@@ -53,10 +60,13 @@ async def run_sandbox(settings: Settings) -> None:
         # beside the shop's data: update ids keep increasing when `make run` starts again
         update_ids_file=settings.media_dir.parent / "sandbox-update-id",
     )
+    webapp = sandbox_webapp(settings)
     print(
         f"No BOT_TOKEN is set, so the shop runs in the local sandbox.\n"
         f"  Open {emulator.base_url} in a browser and chat as a customer, the seller or the "
-        f"admin.\n  To run in Telegram instead, put BOT_TOKEN=<token from @BotFather> in .env.\n"
+        f"admin.\n  The Mini App opens from the chat's menu button (it is served at "
+        f"{webapp['webapp_url']}).\n"
+        f"  To run in Telegram instead, put BOT_TOKEN=<token from @BotFather> in .env.\n"
         f"  Ctrl-C stops it.",
         flush=True,
     )
@@ -80,7 +90,8 @@ async def run_sandbox(settings: Settings) -> None:
         await engine.dispose()
     admins = [p.id for p in DEMO_PERSONAS if p.role_label == "admin"]
     local = settings.model_copy(
-        update={
+        update=webapp
+        | {
             "bot_token": SecretStr(SANDBOX_TOKEN),
             "telegram_api_base": AnyHttpUrl(emulator.base_url),
             "admin_ids": sorted({*settings.admin_ids, *admins}),
@@ -109,6 +120,68 @@ async def run_sandbox(settings: Settings) -> None:
         await paypal_runner.cleanup()
 
 
+def sandbox_webapp(settings: Settings) -> dict[str, object]:
+    """The sandbox's Mini App: the bot's web server serves it beside the local Telegram, on
+    a port of its own (WEBHOOK_PORT when it is set, else SANDBOX_PORT + 1; any free port when
+    that one is taken), and its page loads the sandbox's stand-in for Telegram's script."""
+    host = settings.sandbox_host
+    wanted = (
+        settings.webhook_port
+        if "webhook_port" in settings.model_fields_set
+        else settings.sandbox_port + 1
+    )
+    port = wanted if wanted != settings.sandbox_port and _free(host, wanted) else _free(host, 0)
+    return {
+        "webhook_host": host,
+        "webhook_port": port,
+        "webapp_url": AnyHttpUrl(f"http://{host}:{port}/app/"),
+        "webapp_script_url": AnyHttpUrl(
+            f"http://{host}:{settings.sandbox_port}/sandbox/telegram-web-app.js"
+        ),
+    }
+
+
+def _free(host: str, port: int) -> int:
+    """`port` (0: any) if it can be listened on at `host` now, else 0."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return 0
+        return int(probe.getsockname()[1])
+
+
+def mini_app(settings: Settings, shop: Shop, bot: Bot) -> web.Application | None:
+    """The Mini App (handlers/webapp) when WEBAPP_URL is set, to mount at /app/."""
+    if settings.webapp_url is None or settings.bot_token is None:
+        return None
+    return build_webapp(
+        shop,
+        bot,
+        WebAppConfig(
+            bot_token=settings.bot_token.get_secret_value(),
+            media_dir=settings.media_dir,
+            payments=payment_config(settings, shop),
+            script_url=str(settings.webapp_script_url),
+            max_age=timedelta(seconds=settings.webapp_max_age_seconds),
+        ),
+    )
+
+
+async def show_menu_button(bot: Bot, settings: Settings) -> None:
+    """The chat's menu button opens the Mini App (for every chat without its own)."""
+    if settings.webapp_url is None:
+        return
+    button = MenuButtonWebApp(
+        text=t(DEFAULT_LANGUAGE, "webapp.menu_button"),
+        web_app=WebAppInfo(url=str(settings.webapp_url)),
+    )
+    try:
+        await bot.set_chat_menu_button(menu_button=button)
+    except TelegramAPIError as exc:  # the shop works without it: the main menu has the button
+        log.warning("could not set the chat menu button to the Mini App: %s", exc)
+
+
 async def run_bot(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
@@ -132,14 +205,17 @@ async def run_bot(settings: Settings) -> None:
     try:
         await wait_for_api(bot, settings)
         await publish_commands(bot, settings.admin_ids, shop)
+        await show_menu_button(bot, settings)
+        webapp = mini_app(settings, shop, bot)
         if settings.webhook_url is not None:
-            await _serve_webhook(settings, bot, dp, engine)
+            await _serve_webhook(settings, bot, dp, engine, webapp)
         else:
-            # without a webhook, the web server runs only for providers' pushed updates
+            # without a webhook, the web server runs for providers' pushed updates and the
+            # Mini App, when either is on
             service = (
                 None
-                if settings.shipping_webhook_secret is None
-                else await _start_web(settings, _service_app(settings, engine, shop))
+                if settings.shipping_webhook_secret is None and webapp is None
+                else await _start_web(settings, _service_app(settings, engine, shop, webapp))
             )
             await bot.delete_webhook(drop_pending_updates=False)
             log.info("polling for updates")
@@ -204,8 +280,11 @@ def email_sender(settings: Settings) -> SmtpMailer | None:
     )
 
 
-def _service_app(settings: Settings, engine: AsyncEngine, shop: Shop) -> web.Application:
-    """/healthz, and providers' pushed tracking updates when SHIPPING_WEBHOOK_SECRET is set."""
+def _service_app(
+    settings: Settings, engine: AsyncEngine, shop: Shop, webapp: web.Application | None = None
+) -> web.Application:
+    """/healthz, providers' pushed tracking updates when SHIPPING_WEBHOOK_SECRET is set, and
+    the Mini App under /app/ when there is one."""
     # Telegram's updates can be large (a 4,096-character message with its entities is about
     # 100 KB); the providers' endpoint keeps its own, smaller cap (bot/adapters/tracking.py)
     app = web.Application(client_max_size=WEB_MAX_BODY)
@@ -222,6 +301,8 @@ def _service_app(settings: Settings, engine: AsyncEngine, shop: Shop) -> web.App
     app.router.add_get("/healthz", healthz)
     if settings.shipping_webhook_secret is not None:
         app.add_routes(tracking.routes(shop, settings.shipping_webhook_secret.get_secret_value()))
+    if webapp is not None:
+        app.add_subapp("/app/", webapp)
     return app
 
 
@@ -240,7 +321,13 @@ async def publish_commands(bot: Bot, admin_ids: list[int], shop: Shop) -> None:
     await commands.publish(bot, shop, admin_ids)
 
 
-async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher, engine: AsyncEngine) -> None:
+async def _serve_webhook(
+    settings: Settings,
+    bot: Bot,
+    dp: Dispatcher,
+    engine: AsyncEngine,
+    webapp: web.Application | None = None,
+) -> None:
     from urllib.parse import urlsplit
 
     assert settings.webhook_url is not None
@@ -249,7 +336,7 @@ async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher, engine: A
     path = urlsplit(str(settings.webhook_url)).path or "/"
     signalled = _on_signals()  # before the slow start-up (speech models), so SIGTERM then stops us
     updates: inbox.UpdateInbox = dp["inbox"]
-    app = _service_app(settings, engine, dp["shop"])
+    app = _service_app(settings, engine, dp["shop"], webapp)
     receive, handling = inbox.webhook_handler(dp, bot, updates, secret)
     app.router.add_post(path, receive)
     stop = asyncio.Event()

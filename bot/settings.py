@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
 
+    # The Mini App (handlers/webapp, docs/miniapp.md): off while WEBAPP_URL is unset
+    webapp_url: AnyHttpUrl | None = None
+    webapp_script_url: AnyHttpUrl = AnyHttpUrl("https://telegram.org/js/telegram-web-app.js")
+    webapp_max_age_seconds: int = Field(default=86400, ge=60, le=30 * 86400)
+
     # Storage
     database_url: str = "sqlite+aiosqlite:///data/shop.db"
     redis_url: str | None = None
@@ -235,6 +240,23 @@ class Settings(BaseSettings):
         if not (Decimal(0) <= percent <= Decimal(100)):
             raise ValueError("expected a percentage between 0 and 100")
         return percent
+
+    @field_validator("webapp_url")
+    @classmethod
+    def _webapp_url(cls, value: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        if value is None:
+            return None
+        if value.scheme != "https":
+            raise ValueError(
+                "expected the public https:// address of the Mini App (Telegram "
+                "opens only https pages), e.g. https://shop.example.com/app/"
+            )
+        if not (value.path or "/").rstrip("/").endswith("/app"):
+            raise ValueError(
+                "expected an address ending in /app/ (where the bot serves it), "
+                "e.g. https://shop.example.com/app/"
+            )
+        return value
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from engine.accounts import AddressView
 from engine.cart import CartView
@@ -59,6 +59,24 @@ def pairs(buttons: Sequence[Button]) -> list[list[Button]]:
     return [list(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
 
 
+class _MiniApp:
+    """The Mini App's address (WEBAPP_URL), set once at start-up; None: no Mini App buttons."""
+
+    url: str | None = None
+
+
+def use_mini_app(url: str | None) -> None:
+    """Called once when the bot starts, with `settings.webapp_url`."""
+    _MiniApp.url = url
+
+
+def mini_app_row(lang: str, key: str, route: str = "") -> list[Button]:
+    """A button opening the Mini App (at its `route`, "#/p/12"), or nothing while it is off."""
+    if _MiniApp.url is None:
+        return []
+    return [Button(text=t(lang, key), web_app=WebAppInfo(url=_MiniApp.url + route))]
+
+
 def clip(label: str, limit: int = 40) -> str:
     """A button's label cut to `limit` characters, with an ellipsis."""
     return label if len(label) <= limit else label[: limit - 1] + "…"
@@ -73,6 +91,7 @@ def main_menu(lang: str, *, store: bool = False) -> InlineKeyboardMarkup:
     to_store = SellerCb(to=SellerAction.home).pack()
     return keyboard(
         [
+            mini_app_row(lang, "webapp.open_shop"),
             [b("menu.browse", Menu.browse), b("menu.search", Menu.search)],
             [b("menu.cart", Menu.cart), b("menu.orders", Menu.orders)],
             [b("menu.wishlist", Menu.wishlist), b("menu.profile", Menu.profile)],
@@ -242,6 +261,7 @@ def product(
             )
         )
     rows.append(extra)
+    rows.append(mini_app_row(lang, "webapp.open_product", f"#/p/{pid}"))
     rows.append(
         [
             wish_button(lang, pid, wished=wished),

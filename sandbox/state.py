@@ -74,6 +74,11 @@ class Chat:
     def id(self) -> int:
         return int(self.user["id"])
 
+    @property
+    def instance(self) -> str:
+        """The chat's `chat_instance`, as callback queries and Mini App initData carry it."""
+        return str(self.id * 7919)
+
     def as_chat(self) -> dict[str, Any]:
         chat = {"id": self.id, "type": "private", "first_name": self.user["first_name"]}
         if "username" in self.user:

@@ -121,9 +121,24 @@ class SimUser:
             if label == text:
                 if isinstance(button, dict) and button.get("request_contact"):
                     return await self.share_contact()
+                if isinstance(button, dict) and button.get("web_app"):
+                    raise AssertionError(f"{text!r} opens a Mini App; it sends no message")
                 return await self.send(text)
         shown = [b if isinstance(b, str) else b.get("text") for b in buttons]
         raise AssertionError(f"no reply keyboard button {text!r}; showing {shown}")
+
+    async def send_web_app_data(self, button_text: str, data: str) -> dict[str, Any]:
+        """What a keyboard-button Mini App's `Telegram.WebApp.sendData(data)` does: a
+        `web_app_data` service message from this user to the bot (data: 1-4096 bytes)."""
+        buttons = [b for row in (self.chat.keyboard or {}).get("keyboard", []) for b in row]
+        if not any(
+            isinstance(b, dict) and b.get("web_app") and b.get("text") == button_text
+            for b in buttons
+        ):
+            raise AssertionError(f"no reply keyboard Mini App button {button_text!r}")
+        if not 1 <= len(data.encode()) <= 4096:
+            raise ValueError("sendData takes 1-4096 bytes")
+        return await self._send(web_app_data={"data": data, "button_text": button_text})
 
     # --- waiting for the bot ---------------------------------------------------------------
     async def _expect(
@@ -260,7 +275,7 @@ class SimUser:
                 "id": query_id,
                 "from": self.user,
                 "message": message,
-                "chat_instance": str(self.chat.id * 7919),
+                "chat_instance": self.chat.instance,
                 "data": button["callback_data"],
             },
         )
@@ -335,6 +350,18 @@ class SimUser:
         invoice = self.state.invoices.get(key)
         if invoice is None:
             raise AssertionError(f"message {key} is not an invoice the bot sent")
+        return await self._pay(invoice, order_info)
+
+    async def pay_link(self, slug: str, *, order_info: dict[str, Any] | None = None) -> Payment:
+        """Pay the invoice behind a createInvoiceLink link (`https://t.me/$<slug>`), as a Mini
+        App's openInvoice does: the same pre_checkout_query, then successful_payment in this
+        user's chat with the bot."""
+        invoice = self.state.invoice_links.get(slug)
+        if invoice is None:
+            raise AssertionError(f"no invoice link {slug!r}: the bot created none by that name")
+        return await self._pay(invoice, order_info)
+
+    async def _pay(self, invoice: dict[str, Any], order_info: dict[str, Any] | None) -> Payment:
         if invoice.get("is_flexible"):
             raise AssertionError("flexible invoices (shipping queries) are not supported yet")
         total = sum(int(p["amount"]) for p in invoice["prices"])

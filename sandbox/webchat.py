@@ -18,6 +18,7 @@ import asyncio
 import hashlib
 import html
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import BodyPartReader, web
 
+from sandbox import webapp
 from sandbox.audio import NotConvertible, to_voice_note
 from sandbox.state import Chat, StoredFile
 from sandbox.users import SimUser
@@ -37,10 +39,13 @@ STATIC = {
     "app.js": "text/javascript",
     "style.css": "text/css",
     "index.html": "text/html",
+    "telegram-web-app.js": "text/javascript",
 }
 MAX_WAIT = 30.0  # seconds a chat poll may hang waiting for a change
 MAX_UPLOAD = 20 * 1024 * 1024
 LINK_SCHEMES = ("http", "https", "tg", "mailto")
+# a link in plain text, as Telegram detects it (the server adds a `url` entity; clients link it)
+_PLAIN_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]}]")
 ZERO_DECIMAL = frozenset({"XTR", "JPY", "KRW", "VND", "CLP", "ISK", "UGX", "PYG", "XAF", "XOF"})
 TEST_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"
@@ -84,6 +89,19 @@ def _open_tag(entity: dict[str, Any], segment: str) -> tuple[str, str]:
     return ("", "")  # mentions, hashtags, commands, custom emoji: plain text
 
 
+def _linked(text: str) -> str:
+    """Escaped plain text whose http(s) URLs are links, as Telegram shows a detected URL."""
+    out: list[str] = []
+    position = 0
+    for match in _PLAIN_URL.finditer(text):
+        out.append(html.escape(text[position : match.start()], quote=False))
+        tags = _open_tag({"type": "url"}, match[0])
+        out.append(tags[0] + html.escape(match[0], quote=False) + tags[1])
+        position = match.end()
+    out.append(html.escape(text[position:], quote=False))
+    return "".join(out)
+
+
 def render_html(text: str, entities: list[dict[str, Any]] | None) -> str:
     """Plain text + Bot API entities -> escaped HTML using only b i u s code pre a
     span.spoiler blockquote. Offsets are UTF-16 code units, as in the Bot API."""
@@ -120,7 +138,9 @@ def render_html(text: str, entities: list[dict[str, Any]] | None) -> str:
                 out.append(tags[0])
                 stack.append((start, end, tags))
         if index + 1 < len(points):
-            out.append(html.escape(piece(pos, points[index + 1]), quote=False))
+            text_piece = piece(pos, points[index + 1])
+            in_link = any(tags[0].startswith("<a ") for _, _, tags in stack)
+            out.append(html.escape(text_piece, quote=False) if in_link else _linked(text_piece))
     for opened in reversed(stack):
         out.append(opened[2][1])
     return "".join(out)
@@ -181,8 +201,11 @@ def _buttons(markup: dict[str, Any] | None) -> list[list[dict[str, Any]]]:
             elif "url" in button:
                 view["kind"] = "url"
                 view["url"] = safe_href(str(button["url"]))
+            elif isinstance(button.get("web_app"), dict):
+                view["kind"] = "web_app"  # the page asks /webapp for the signed launch URL
+                view["url"] = safe_href(str(button["web_app"].get("url") or ""))
             else:
-                view["kind"] = "other"  # web_app, login_url, switch_inline_query, pay...
+                view["kind"] = "other"  # login_url, switch_inline_query, pay...
             shown.append(view)
             index += 1
         rows.append(shown)
@@ -199,12 +222,13 @@ def _reply_keyboard(chat: Chat) -> dict[str, Any] | None:
             if isinstance(button, str):
                 shown.append({"text": button})
             else:
-                shown.append(
-                    {
-                        "text": str(button.get("text", "")),
-                        "request_contact": bool(button.get("request_contact")),
-                    }
-                )
+                view = {
+                    "text": str(button.get("text", "")),
+                    "request_contact": bool(button.get("request_contact")),
+                }
+                if isinstance(button.get("web_app"), dict):
+                    view["web_app"] = safe_href(str(button["web_app"].get("url") or ""))
+                shown.append(view)
         rows.append(shown)
     return {
         "rows": rows,
@@ -249,6 +273,78 @@ class WebChat:
             f"{chat.next_message_id}.{len(chat.events)}.{len(self.state.violations)}"
             f".{int(chat.blocked)}.{len(self.state.chats)}.{self.state.revision}"
         )
+
+    def menu_button(self, chat: Chat) -> dict[str, Any]:
+        """The chat's menu button: its own (setChatMenuButton with chat_id), else the default."""
+        return self.state.chat_menu_buttons.get(chat.id, self.state.menu_button)
+
+    def web_app_menu(self, chat: Chat) -> dict[str, Any] | None:
+        """`{text, url}` when the menu button opens a Mini App."""
+        button = self.menu_button(chat)
+        app = button.get("web_app")
+        if button.get("type") != "web_app" or not isinstance(app, dict):
+            return None
+        return {"text": str(button.get("text") or "Menu"), "url": safe_href(str(app.get("url")))}
+
+    def app_page(self, chat: Chat, body: dict[str, Any]) -> tuple[str, str | None]:
+        """The page a tap opens and the start_param it carries. `source` is where it was
+        tapped: an inline `button` (message_id, index), a reply `keyboard` button (text), the
+        `menu` button or a t.me `link` (url, opening the menu button's page)."""
+        source, start_param = body.get("source"), None
+        if source == "button":
+            message_id = body.get("message_id")
+            message = chat.messages.get(message_id) if isinstance(message_id, int) else None
+            rows = ((message or {}).get("reply_markup") or {}).get("inline_keyboard") or []
+            buttons = [b for row in rows for b in row]
+            index = body.get("index")
+            if not isinstance(index, int) or not 0 <= index < len(buttons):
+                raise ValueError("no such inline button")
+            url = (buttons[index].get("web_app") or {}).get("url")
+        elif source == "keyboard":
+            keys = [b for row in (chat.keyboard or {}).get("keyboard", []) for b in row]
+            found = [b for b in keys if isinstance(b, dict) and b.get("text") == body.get("text")]
+            url = (found[0].get("web_app") or {}).get("url") if found else None
+        elif source in ("menu", "link"):
+            url = (self.web_app_menu(chat) or {}).get("url")
+            if source == "link":
+                link = webapp.parse_app_link(str(body.get("url") or ""))
+                if link is None:
+                    raise ValueError("not a Mini App link (https://t.me/<bot>?startapp=...)")
+                if link.bot_username.lower() != str(self.state.bot_user["username"]).lower():
+                    raise ValueError(f"the link opens @{link.bot_username}'s app, not this bot's")
+                start_param = link.start_param
+        else:
+            raise ValueError("source is one of button, keyboard, menu, link")
+        if not url or safe_href(str(url)) is None:
+            which = "the bot's menu button" if source in ("menu", "link") else f"that {source}"
+            raise ValueError(f"{which} opens no Mini App")
+        return str(url), start_param
+
+    def launch(self, user: SimUser, body: dict[str, Any]) -> dict[str, Any]:
+        """Open a Mini App as Telegram's app would for this user: the page (`app_page`) with
+        initData signed now, for this persona, and the theme's parameters."""
+        theme = str(body.get("theme") or "light")
+        if theme not in webapp.THEMES:
+            raise ValueError(f"theme is one of {sorted(webapp.THEMES)}")
+        url, start_param = self.app_page(user.chat, body)
+        source = body["source"]
+        data = ""
+        if source != "keyboard":  # keyboard-button Mini Apps get no user information
+            data = webapp.init_data(
+                self.emulator.token,
+                user.chat.user,
+                # a button's or the menu's session may answerWebAppQuery; a link's has none
+                query_id=webapp.new_query_id() if source in ("button", "menu") else None,
+                start_param=start_param,
+                chat_instance=user.chat.instance,
+            )
+        return {
+            "url": webapp.launch_url(url, data, theme),
+            "init_data": data,
+            "title": self.state.bot_user["first_name"],
+            "theme": theme,
+            "themes": webapp.THEMES,
+        }
 
     def paid(self, chat: Chat, payload: str) -> bool:
         return any(
@@ -319,6 +415,9 @@ class WebChat:
             poll = message["poll"]
             options = " · ".join(str(o["text"]) for o in poll["options"])
             shown["notice"] = f"📊 {poll['question']} ({options})"
+        if "web_app_data" in message:
+            button = message["web_app_data"]["button_text"]
+            shown["notice"] = f"Data from the «{button}» button was transferred to the bot."
         if "forward_origin" in message:
             origin = message["forward_origin"]
             sender = origin.get("sender_user") or {}
@@ -353,9 +452,8 @@ class WebChat:
                 {"command": str(c.get("command")), "description": str(c.get("description"))}
                 for c in self.state.commands_for(chat)
             ],
-            "menu_button": str(
-                self.state.chat_menu_buttons.get(chat.id, self.state.menu_button).get("type")
-            ),
+            "menu_button": str(self.menu_button(chat).get("type")),
+            "web_app_menu": self.web_app_menu(chat),
             "violations": [str(v) for v in self.state.violations],
         }
 
@@ -446,6 +544,13 @@ def _static_file(name: str) -> web.StreamResponse:
         charset="utf-8",
         headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
     )
+
+
+async def web_app_script(request: web.Request) -> web.StreamResponse:
+    """The sandbox's `telegram-web-app.js`, for pages served from another origin (the bot)."""
+    response = _static_file("telegram-web-app.js")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 async def personas(request: web.Request) -> web.StreamResponse:
@@ -593,19 +698,27 @@ async def choose(request: web.Request, user: SimUser) -> dict[str, Any]:
     return {"message_id": message["message_id"]}
 
 
+def _card_refusal(body: dict[str, Any]) -> str | None:
+    """Why the payment sheet refuses the card typed, or None for the test card."""
+    number = "".join(c for c in str(body.get("card_number") or "") if c.isdigit())
+    if not luhn_ok(number):
+        return "card number is invalid"
+    if number == DECLINED_CARD:
+        return "card declined (test card 4000 0000 0000 0002)"
+    if number != TEST_CARD:
+        return "the sandbox takes the test card 4242 4242 4242 4242"
+    return None
+
+
 async def pay(request: web.Request, user: SimUser) -> web.StreamResponse | dict[str, Any]:
     body = await _json(request)
     message_id = body.get("message_id")
     message = user.chat.messages.get(message_id) if isinstance(message_id, int) else None
     if message is None or "invoice" not in message:
         raise ValueError("that message is not an invoice")
-    number = "".join(c for c in str(body.get("card_number") or "") if c.isdigit())
-    if not luhn_ok(number):
-        return _fail("card number is invalid")
-    if number == DECLINED_CARD:
-        return _fail("card declined (test card 4000 0000 0000 0002)")
-    if number != TEST_CARD:
-        return _fail("the sandbox takes the test card 4242 4242 4242 4242")
+    refusal = _card_refusal(body)
+    if refusal is not None:
+        return _fail(refusal)
     payment = await user.pay(message)
     if not payment.ok:
         return _fail(f"payment failed: {payment.error_message or 'the bot refused'}")
@@ -615,6 +728,46 @@ async def pay(request: web.Request, user: SimUser) -> web.StreamResponse | dict[
         "provider_payment_charge_id": payment.provider_payment_charge_id,
         "telegram_payment_charge_id": payment.telegram_payment_charge_id,
     }
+
+
+async def open_web_app(request: web.Request, user: SimUser) -> dict[str, Any]:
+    """The launch of a Mini App for this persona: `{url, init_data, title, theme, themes}`."""
+    return request.app[WEB].launch(user, await _json(request))
+
+
+async def invoice_link(request: web.Request) -> web.StreamResponse:
+    """What the payment sheet shows for a createInvoiceLink slug (a Mini App's openInvoice)."""
+    invoice = request.app[WEB].state.invoice_links.get(request.match_info["slug"])
+    if invoice is None:
+        return _fail("no such invoice link", 404)
+    total = sum(int(price["amount"]) for price in invoice["prices"])
+    return _ok(
+        title=invoice["title"],
+        description=invoice["description"],
+        amount=money(total, invoice["currency"]),
+    )
+
+
+async def pay_link(request: web.Request, user: SimUser) -> web.StreamResponse | dict[str, Any]:
+    """Pay an invoice link in the sheet a Mini App opened. A card the sheet refuses is a 400
+    (the sheet stays open); otherwise `status` is what the page's openInvoice callback gets:
+    "paid", or "failed" when the bot refused the pre-checkout query or did not answer it."""
+    body = await _json(request)
+    refusal = _card_refusal(body)
+    if refusal is not None:
+        return _fail(refusal)
+    payment = await user.pay_link(str(body.get("slug") or ""))
+    if not payment.ok:
+        return {"status": "failed", "error": payment.error_message or "the bot refused"}
+    assert payment.message is not None
+    return {"status": "paid", "message_id": payment.message["message_id"]}
+
+
+async def web_app_data(request: web.Request, user: SimUser) -> dict[str, Any]:
+    """A keyboard-button Mini App's sendData: a web_app_data message to the bot."""
+    body = await _json(request)
+    message = await user.send_web_app_data(str(body.get("button_text")), str(body.get("data")))
+    return {"message_id": message["message_id"]}
 
 
 def install(emulator: Emulator) -> Callable[[web.Application], None]:
@@ -627,6 +780,8 @@ def install(emulator: Emulator) -> Callable[[web.Application], None]:
         router.add_get("/sandbox/static/{name}", static)
         router.add_get("/sandbox/api/personas", personas)
         router.add_get("/sandbox/api/files/{file_id}", file)
+        router.add_get("/sandbox/telegram-web-app.js", web_app_script)
+        router.add_get("/sandbox/api/invoices/{slug}", invoice_link)
         base = "/sandbox/api/personas/{user_id}"
         router.add_get(f"{base}/chat", chat)
         for name, action in (
@@ -640,6 +795,9 @@ def install(emulator: Emulator) -> Callable[[web.Application], None]:
             ("pay", pay),
             ("inline", inline),
             ("choose", choose),
+            ("webapp", open_web_app),
+            ("pay_link", pay_link),
+            ("web_app_data", web_app_data),
         ):
             router.add_post(f"{base}/{name}", _action(action))
 

@@ -16,6 +16,7 @@ const state = {
   bot: null, // the bot's User (its username starts inline queries)
   commands: [], // the / menu the bot published for this user's scope
   menuButton: "default",
+  webAppMenu: null, // {text, url} when the bot's menu button opens a Mini App
   inlineSeq: 0, // the newest inline query typed; older answers are dropped
   inlineTimer: null,
 };
@@ -135,6 +136,7 @@ function choose(id) {
     : `you are user ${id}`;
   for (const control of ["text", "send", "record", "attach-button"]) $(control).disabled = false;
   closePopups();
+  closeMiniApp();
   state.commands = [];
   $("messages").replaceChildren();
   state.nodes.clear();
@@ -201,7 +203,7 @@ function render(snapshot) {
     }
   }
   renderKeyboard(snapshot.keyboard);
-  renderCommands(snapshot.commands || [], snapshot.menu_button || "default");
+  renderCommands(snapshot.commands || [], snapshot.menu_button || "default", snapshot.web_app_menu || null);
   renderViolations(snapshot.violations);
   const persona = state.personas.find((p) => p.id === state.current);
   if (persona) {
@@ -295,7 +297,16 @@ function inlineKeyboard(message) {
     const line = el("div", "kb-row");
     for (const button of row) {
       let control;
-      if (button.kind === "url" && button.url) {
+      if (button.kind === "web_app" || (button.kind === "url" && appLink(button.url))) {
+        control = el("button", "kb-button web-app", button.text);
+        control.type = "button";
+        control.dataset.kind = "web_app";
+        control.dataset.url = button.url || "";
+        const request = button.kind === "web_app"
+          ? { source: "button", message_id: message.id, index: button.index }
+          : { source: "link", url: button.url };
+        control.addEventListener("click", () => openMiniApp(request));
+      } else if (button.kind === "url" && button.url) {
         control = el("a", "kb-button", button.text + " ↗");
         control.href = button.url;
         control.target = "_blank";
@@ -339,7 +350,13 @@ function renderKeyboard(keyboard) {
     for (const button of row) {
       const control = el("button", "kb-button", button.request_contact ? `${button.text} (shares your phone)` : button.text);
       control.type = "button";
-      control.addEventListener("click", () => run(post("press", { text: button.text })));
+      if (button.web_app) {
+        control.dataset.kind = "web_app";
+        control.dataset.url = button.web_app;
+        control.addEventListener("click", () => openMiniApp({ source: "keyboard", text: button.text }));
+      } else {
+        control.addEventListener("click", () => run(post("press", { text: button.text })));
+      }
       line.append(control);
     }
     box.append(line);
@@ -360,11 +377,16 @@ function closePopups() {
   state.inlineSeq += 1;
 }
 
-function renderCommands(commands, menuButton) {
+function renderCommands(commands, menuButton, webAppMenu) {
   state.commands = commands;
   state.menuButton = menuButton;
-  // Telegram's menu button shows the commands unless the bot made it open a web app
-  $("menu-button").hidden = commands.length === 0 || menuButton === "web_app";
+  state.webAppMenu = webAppMenu;
+  // Telegram's menu button lists the commands, or opens the Mini App the bot set on it
+  const button = $("menu-button");
+  button.textContent = webAppMenu ? webAppMenu.text : "Menu";
+  button.classList.toggle("web-app", Boolean(webAppMenu));
+  button.dataset.kind = webAppMenu ? "web_app" : "commands";
+  button.hidden = !webAppMenu && (commands.length === 0 || menuButton === "web_app");
   if (!$("command-menu").hidden) showCommands(commandPrefix());
 }
 
@@ -395,7 +417,8 @@ async function sendCommand(name) {
 }
 
 $("menu-button").addEventListener("click", () => {
-  if ($("command-menu").hidden) showCommands("");
+  if (state.webAppMenu) openMiniApp({ source: "menu" });
+  else if ($("command-menu").hidden) showCommands("");
   else closePopups();
 });
 
@@ -573,37 +596,51 @@ $("record").addEventListener("click", async () => {
 });
 
 // --- payments --------------------------------------------------------------------------------
-let paying = null;
+let paying = null; // {message} for a chat invoice, {slug} for a Mini App's invoice link
 
 function openPay(message) {
-  paying = message;
-  $("pay-amount").textContent = message.invoice.amount;
-  $("pay-title").textContent = message.invoice.title;
+  showPaySheet({ message }, message.invoice);
+}
+
+function showPaySheet(what, invoice) {
+  paying = what;
+  $("pay-amount").textContent = invoice.amount;
+  $("pay-title").textContent = invoice.title;
   $("pay-error").hidden = true;
   $("pay-dialog").hidden = false;
   $("pay-submit").disabled = false;
   $("card-number").focus();
 }
 
-$("pay-cancel").addEventListener("click", () => {
+function closePay(status) {
+  const was = paying;
   $("pay-dialog").hidden = true;
   paying = null;
-});
+  if (was && was.slug) toMiniApp("invoice_closed", { slug: was.slug, status });
+}
+
+$("pay-cancel").addEventListener("click", () => closePay("cancelled"));
 
 $("pay-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   if (!paying) return;
   $("pay-submit").disabled = true;
   $("pay-error").hidden = true;
+  const card = {
+    card_number: $("card-number").value,
+    expiry: $("card-expiry").value,
+    cvc: $("card-cvc").value,
+  };
   try {
-    await post("pay", {
-      message_id: paying.id,
-      card_number: $("card-number").value,
-      expiry: $("card-expiry").value,
-      cvc: $("card-cvc").value,
-    });
-    $("pay-dialog").hidden = true;
-    paying = null;
+    if (paying.slug) {
+      const body = await post("pay_link", { slug: paying.slug, ...card });
+      if (body.status !== "paid") toast(`Payment failed: ${body.error}`, "error");
+      else toast("Payment sent");
+      closePay(body.status);
+      return;
+    }
+    await post("pay", { message_id: paying.message.id, ...card });
+    closePay("paid");
     toast("Payment sent");
   } catch (error) {
     $("pay-error").textContent = error.message;
@@ -614,11 +651,239 @@ $("pay-form").addEventListener("submit", async (event) => {
 
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") {
-    $("pay-dialog").hidden = true;
+    if (!$("pay-dialog").hidden) closePay("cancelled");
     $("attach-menu").hidden = true;
     closePopups();
     openDrawer(false);
   }
+});
+
+
+// --- Mini Apps: Telegram's web view, played by the page -------------------------------------
+// The page inside the iframe speaks Telegram's postMessage protocol (JSON strings of
+// {eventType, eventData}); the emulator signs its initData (POST .../webapp).
+const miniApp = {
+  source: null, // what opened it: {source: button|keyboard|menu|link, ...}
+  origin: null, // the page's origin: the only one messages go to
+  theme: "light",
+  themes: null,
+  main: null, // the MainButton as the page last set it
+  haptics: 0,
+  popup: false,
+};
+
+const MINI_APP_LINK = /^https?:\/\/(?:t\.me|telegram\.me)\/([A-Za-z]\w{3,31})(\/[A-Za-z]\w{2,63})?\/?(\?[^#]*)?$/;
+
+function appLink(url) {
+  const match = MINI_APP_LINK.exec(url || "");
+  if (!match || !state.bot || match[1].toLowerCase() !== String(state.bot.username).toLowerCase()) return false;
+  return Boolean(match[2]) || new URLSearchParams(match[3] || "").has("startapp");
+}
+
+function frame() {
+  return $("webapp-frame-box").querySelector("iframe");
+}
+
+function toMiniApp(eventType, eventData) {
+  const target = frame();
+  if (!target || !target.contentWindow || !miniApp.origin) return;
+  target.contentWindow.postMessage(JSON.stringify({ eventType, eventData: eventData || {} }), miniApp.origin);
+}
+
+function applyPanelTheme() {
+  const panel = $("webapp-panel");
+  const theme = (miniApp.themes || {})[miniApp.theme] || {};
+  const vars = {
+    "--wa-bg": theme.bg_color,
+    "--wa-text": theme.text_color,
+    "--wa-header": theme.header_bg_color || theme.bg_color,
+    "--wa-bottom": theme.bottom_bar_bg_color || theme.bg_color,
+    "--wa-link": theme.link_color,
+    "--wa-button": theme.button_color,
+    "--wa-button-text": theme.button_text_color,
+    "--wa-separator": theme.section_separator_color,
+  };
+  for (const [name, value] of Object.entries(vars)) {
+    if (value) panel.style.setProperty(name, value);
+  }
+  panel.dataset.theme = miniApp.theme;
+  const next = miniApp.theme === "light" ? "dark" : "light";
+  $("webapp-theme").textContent = next === "dark" ? "☾" : "☀";
+  $("webapp-theme").setAttribute("aria-label", `Switch to the ${next} theme`);
+}
+
+function renderMainButton() {
+  const main = miniApp.main;
+  const bar = $("webapp-bottom");
+  bar.hidden = !(main && main.is_visible);
+  if (bar.hidden) return;
+  const button = $("webapp-main-button");
+  const theme = miniApp.themes[miniApp.theme];
+  button.querySelector(".label").textContent = main.text || "";
+  button.style.background = main.color || theme.button_color;
+  button.style.color = main.text_color || theme.button_text_color;
+  button.disabled = main.is_active === false;
+  button.querySelector(".spinner").hidden = !main.is_progress_visible;
+}
+
+async function openMiniApp(request) {
+  const body = await run(post("webapp", { ...request, theme: miniApp.theme }));
+  if (!body) return;
+  closeMiniApp();
+  miniApp.source = request;
+  miniApp.themes = body.themes;
+  miniApp.origin = new URL(body.url).origin;
+  $("webapp-title").textContent = body.title;
+  applyPanelTheme();
+  // a new iframe every time: a URL differing only in its fragment would not reload the page
+  const view = el("iframe");
+  view.id = "webapp-frame";
+  view.title = body.title;
+  view.src = body.url;
+  $("webapp-frame-box").replaceChildren(view);
+  const panel = $("webapp-panel");
+  panel.dataset.ready = "false";
+  panel.hidden = false;
+}
+
+function closeMiniApp() {
+  if (paying && paying.slug) closePay("cancelled");
+  $("webapp-frame-box").replaceChildren();
+  $("webapp-panel").hidden = true;
+  $("webapp-back").hidden = true;
+  $("webapp-popup").hidden = true;
+  miniApp.main = null;
+  miniApp.source = null;
+  miniApp.popup = false;
+  renderMainButton();
+}
+
+function sendViewport() {
+  const box = $("webapp-frame-box");
+  toMiniApp("viewport_changed", { height: box.clientHeight, is_expanded: true, is_state_stable: true });
+}
+
+async function openInvoice(slug) {
+  if (paying) {
+    toMiniApp("invoice_closed", { slug, status: "failed" });
+    return;
+  }
+  try {
+    const invoice = await call(`/invoices/${encodeURIComponent(slug)}`);
+    showPaySheet({ slug }, invoice);
+  } catch (error) {
+    toast(error.message, "error");
+    toMiniApp("invoice_closed", { slug, status: "failed" });
+  }
+}
+
+function showMiniAppPopup(data) {
+  if (miniApp.popup) return;
+  miniApp.popup = true;
+  $("popup-title").textContent = data.title || $("webapp-title").textContent;
+  $("popup-message").textContent = data.message || "";
+  const labels = { ok: "OK", close: "Close", cancel: "Cancel" };
+  const buttons = (data.buttons || [{ type: "close" }]).map((spec) => {
+    const button = el("button", spec.type === "destructive" ? "destructive" : "", spec.text || labels[spec.type] || "OK");
+    button.type = "button";
+    button.addEventListener("click", () => {
+      $("webapp-popup").hidden = true;
+      miniApp.popup = false;
+      toMiniApp("popup_closed", { button_id: spec.id || "" });
+    });
+    return button;
+  });
+  $("popup-buttons").replaceChildren(...buttons);
+  $("webapp-popup").hidden = false;
+}
+
+function haptic() {
+  const panel = $("webapp-panel");
+  miniApp.haptics += 1;
+  panel.dataset.haptics = String(miniApp.haptics);
+  panel.classList.remove("haptic");
+  void panel.offsetWidth;
+  panel.classList.add("haptic");
+  if (navigator.vibrate) navigator.vibrate(15);
+}
+
+function setHeaderColor(data) {
+  const theme = miniApp.themes[miniApp.theme];
+  const color = data.color_key ? theme[data.color_key] : data.color;
+  if (/^#[0-9a-f]{6}$/i.test(color || "")) $("webapp-panel").style.setProperty("--wa-header", color);
+}
+
+const fromMiniApp = {
+  web_app_ready() {
+    $("webapp-panel").dataset.ready = "true";
+    sendViewport();
+  },
+  web_app_expand: sendViewport,
+  web_app_request_viewport: sendViewport,
+  web_app_request_theme() {
+    toMiniApp("theme_changed", { theme_params: miniApp.themes[miniApp.theme] });
+  },
+  web_app_setup_main_button(data) {
+    miniApp.main = data;
+    renderMainButton();
+  },
+  web_app_setup_back_button(data) {
+    $("webapp-back").hidden = !data.is_visible;
+  },
+  web_app_close: closeMiniApp,
+  web_app_trigger_haptic_feedback: haptic,
+  web_app_open_invoice(data) {
+    if (typeof data.slug === "string") openInvoice(data.slug);
+  },
+  web_app_open_popup: showMiniAppPopup,
+  web_app_set_header_color: setHeaderColor,
+  async web_app_data_send(data) {
+    const source = miniApp.source;
+    if (!source || source.source !== "keyboard") return; // Telegram takes data from keyboard apps only
+    if (await run(post("web_app_data", { button_text: source.text, data: data.data }))) closeMiniApp();
+  },
+  web_app_open_link(data) {
+    if (/^https?:\/\//.test(data.url || "")) window.open(data.url, "_blank", "noopener");
+  },
+  web_app_open_tg_link(data) {
+    const url = "https://t.me" + (data.path_full || "/");
+    if (appLink(url)) openMiniApp({ source: "link", url });
+    else window.open(url, "_blank", "noopener");
+  },
+};
+
+window.addEventListener("message", (event) => {
+  const target = frame();
+  if (!target || event.source !== target.contentWindow) return;
+  let message;
+  try {
+    message = JSON.parse(event.data);
+  } catch (_) {
+    return;
+  }
+  const handle = message && fromMiniApp[message.eventType];
+  if (handle) handle(message.eventData || {});
+});
+
+$("webapp-close").addEventListener("click", closeMiniApp);
+$("webapp-back").addEventListener("click", () => toMiniApp("back_button_pressed"));
+$("webapp-main-button").addEventListener("click", () => {
+  if (miniApp.main && miniApp.main.is_active !== false) toMiniApp("main_button_pressed");
+});
+$("webapp-theme").addEventListener("click", () => {
+  miniApp.theme = miniApp.theme === "light" ? "dark" : "light";
+  applyPanelTheme();
+  renderMainButton();
+  toMiniApp("theme_changed", { theme_params: miniApp.themes[miniApp.theme] });
+});
+window.addEventListener("resize", () => { if (!$("webapp-panel").hidden) sendViewport(); });
+
+// t.me/<bot>?startapp=... links in messages open the Mini App, as in Telegram
+$("messages").addEventListener("click", (event) => {
+  const link = event.target.closest("a[href]");
+  if (!link || !appLink(link.href)) return;
+  event.preventDefault();
+  openMiniApp({ source: "link", url: link.getAttribute("href") });
 });
 
 loadPersonas().catch((error) => toast("Cannot reach the emulator: " + error.message, "error"));

@@ -1,0 +1,264 @@
+"""The Mini App's page (handlers/webapp/static) in a real browser, inside the sandbox's
+Telegram-like panel, against the real `python -m bot run` in sandbox mode.
+
+Sara opens the shop from the chat's menu button (the sandbox signs initData with the bot's
+token, as Telegram does), searches, opens a product, adds it to the cart with the MainButton,
+sees it in the cart, checks out with a new address and cash on delivery, and finds the order
+in My orders; Maya, the product's seller, sees it on her orders board and confirms it.
+The test also calls the API itself with initData it signs for Maya, to pick her product.
+
+At phone and desktop size, in the light and the dark theme; screenshots go to
+/tmp/miniapp-shots/ (or MINIAPP_SHOTS). Skips with one reason when Chromium or Playwright
+is missing, except under CI=true, where it fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import pytest
+
+from bot.runner import SANDBOX_TOKEN
+from sandbox.webapp import init_data, launch_url
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+from tests.e2e.conftest import sandbox_process
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page, ViewportSize
+
+pytestmark = pytest.mark.browser
+
+SARA, MAYA = 900000201, 900000101
+SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
+MONEY = re.compile(r"^\$[\d,]+\.\d\d$")  # the demo shop's dollars, as the server words them
+ORDER = re.compile(r"^Order #\d+$")
+SHOTS = Path(os.environ.get("MINIAPP_SHOTS") or Path(tempfile.gettempdir()) / "miniapp-shots")
+
+
+async def no_sideways_scroll(page: Page) -> bool:
+    """Whether the Mini App's page fits its frame's width (no horizontal scroll)."""
+    frame = next(f for f in page.frames if "/app/" in f.url)
+    return bool(await frame.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def shots() -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture
+async def shop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[str, str, list[str]]]:
+    """The sandbox (web chat) and the Mini App's base URL, from one `python -m bot run`."""
+    require_browser()
+    port = _free_port()
+    monkeypatch.setenv("WEBHOOK_PORT", str(port))  # the bot's own web server: the Mini App
+    async with sandbox_process(tmp_path) as (chat_url, output):
+        app_url = f"http://127.0.0.1:{port}/app/"
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):  # the web server starts just after the sandbox says so
+                try:
+                    async with http.get(app_url) as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+        yield chat_url, app_url, output
+
+
+async def as_user(app_url: str, user_id: int, first_name: str, path: str) -> Any:
+    """GET an API path as this user, with initData signed here exactly as Telegram signs it."""
+    signed = init_data(SANDBOX_TOKEN, {"id": user_id, "first_name": first_name})
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(app_url + "api/" + path, headers={"Authorization": f"tma {signed}"}) as got,
+    ):
+        assert got.status == 200, await got.text()
+        return await got.json()
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+async def test_a_customer_orders_in_the_mini_app_and_the_seller_sees_it(
+    shop: tuple[str, str, list[str]], size: str
+) -> None:
+    chat_url, app_url, output = shop
+    try:
+        await _walk(chat_url, app_url, size)
+    except AssertionError as failed:
+        raise AssertionError(
+            f"{failed}\n--- the bot's log ends:\n{''.join(output)[-4000:]}"
+        ) from None
+
+
+async def _walk(chat_url: str, app_url: str, size: str) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    expect.set_options(timeout=15_000)
+    width, height = SIZES[size]
+    viewport: ViewportSize = {"width": width, "height": height}
+    tag = f"{width}x{height}"
+
+    # Maya's product with stock, asked of the API as Maya (a call the test signs itself)
+    mine = await as_user(app_url, MAYA, "Maya", "seller/products")
+    product = next(p for p in mine if p["stock"] > 1 and p["status"] == "active")
+    cart = await as_user(app_url, SARA, "Sara", "cart")  # the demo gave Sara a cart already
+    units = 1 + sum(
+        line["quantity"] for line in cart["lines"] if line["product_id"] == product["id"]
+    )
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = await browser.new_context(viewport=viewport, has_touch=size == "phone")
+            page = await context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            app = page.frame_locator("#webapp-frame")
+            main_button = page.locator("#webapp-main-button")
+
+            # Sara opens the shop from the menu button: the grid, with photos and prices
+            await page.goto(f"{chat_url}/#{SARA}")
+            await page.locator("#menu-button").click()
+            await expect(page.locator("#webapp-panel")).to_have_attribute("data-ready", "true")
+            cards = app.locator(".product-card")
+            await expect(cards.first).to_be_visible()
+            await expect(cards.first.locator(".price")).to_have_text(MONEY)
+            await expect(app.locator(".nav-link[data-nav='seller']")).to_have_count(0)
+            assert await no_sideways_scroll(page), "the grid scrolls sideways"
+            await page.screenshot(path=str(SHOTS / f"grid-{tag}-light.png"))
+
+            # search finds Maya's product; its page has the MainButton "Add to cart"
+            search = app.locator(".search input")
+            await search.fill(product["name"])
+            await search.press("Enter")
+            card = app.locator(f".product-card[data-product-id='{product['id']}']")
+            await card.click()
+            await expect(app.locator("h1")).to_have_text(product["name"])
+            await expect(app.locator(".price-line .price")).to_have_text(product["price_display"])
+            await expect(main_button).to_have_text("Add to cart")
+            await page.screenshot(path=str(SHOTS / f"product-{tag}-light.png"))
+            await main_button.click()
+            await expect(app.locator("#toast")).to_contain_text("Added to cart")
+            await expect(app.locator("#cart-count")).to_have_text(str(cart["count"] + 1))
+
+            # the cart shows it (read from the API: the chat's cart), with a stepper
+            await app.locator(".nav-link[data-nav='cart']").click()
+            line = app.locator(f".cart-line[data-product-id='{product['id']}']")
+            await expect(line.locator(".name")).to_have_text(product["name"])
+            await expect(line.locator("output")).to_have_text(str(units))
+            await expect(app.locator("#cart-subtotal")).to_have_text(MONEY)
+            await expect(main_button).to_have_text("Checkout")
+            await page.screenshot(path=str(SHOTS / f"cart-{tag}-light.png"))
+
+            # checkout: a new address (the API's refusal shows under its field), shipping,
+            # cash on delivery, the server's quote, then the MainButton places the order
+            await main_button.click()
+            await expect(app.locator("h1")).to_have_text("Checkout")
+            form = app.locator(".address-form")
+            if not await form.is_visible():
+                await app.get_by_role("button", name="New address").click()
+            await form.get_by_role("button", name="Save address").click()
+            street_error = form.locator(".field[data-field='line1'] .field-error")
+            await expect(street_error).to_be_visible()
+            await expect(form.locator("#f-line1")).to_have_attribute("aria-invalid", "true")
+            await form.get_by_label("Full name").fill("Sara Lopez")
+            await form.get_by_label("Phone").fill("+15555550123")
+            await form.get_by_label("Street and number").fill("12 Orchard Lane")
+            await form.get_by_label("City").fill("Springfield")
+            await form.get_by_label("Postal code").fill("12345")
+            await form.get_by_label("Country").fill("US")
+            await form.get_by_role("button", name="Save address").click()
+            await expect(form).to_be_hidden()
+            picked = app.locator(".option:has(input[name='address']:checked)")
+            await expect(picked).to_contain_text("12 Orchard Lane")
+            await app.locator("input[name='provider']").first.check()
+            await app.get_by_label("Cash on delivery").check()
+            total = app.locator(".summary .grand")
+            await expect(total).to_contain_text(re.compile(r"\$[\d,]+\.\d\d"))
+            await expect(main_button).to_have_text("Place order")
+            await expect(main_button).to_be_enabled()
+            assert await no_sideways_scroll(page), "the checkout scrolls sideways"
+            await page.screenshot(path=str(SHOTS / f"checkout-{tag}-light.png"), full_page=True)
+            await main_button.click()
+
+            # the order's page, then My orders lists it
+            heading = app.locator("h1")
+            await expect(heading).to_have_text(ORDER)
+            order_id = int((await heading.text_content() or "").split("#")[-1])
+            await expect(app.locator(".status").first).to_be_visible()
+            await page.locator("#webapp-theme").click()  # the dark theme reaches the page
+            await expect(app.locator("html")).to_have_attribute("data-scheme", "dark")
+            await page.screenshot(path=str(SHOTS / f"order-{tag}-dark.png"))
+            await app.locator(".nav-link[data-nav='orders']").click()
+            row = app.locator(f".row-link[data-order-id='{order_id}']")
+            await expect(row).to_be_visible()
+            await expect(row).to_contain_text("Order #")
+            await page.screenshot(path=str(SHOTS / f"orders-{tag}-dark.png"))
+            await app.locator(".nav-link[data-nav='shop']").click()
+            await expect(cards.first).to_be_visible()
+            await page.screenshot(path=str(SHOTS / f"grid-{tag}-dark.png"))
+            await page.locator("#webapp-theme").click()
+            await page.locator("#webapp-close").click()
+
+            # Maya (the seller) sees Sara's order on her board, and confirms it
+            await page.goto(f"{chat_url}/#{MAYA}")
+            await page.reload()
+            await page.locator("#menu-button").click()
+            await expect(page.locator("#webapp-panel")).to_have_attribute("data-ready", "true")
+            await app.locator(".nav-link[data-nav='seller']").click()
+            await app.locator(".queue[data-queue='confirm']").click()
+            parcel = app.locator(f".parcel[data-order-id='{order_id}']")
+            await expect(parcel).to_contain_text(product["name"])
+            await page.screenshot(path=str(SHOTS / f"seller-board-{tag}-light.png"))
+            await parcel.locator("button[data-step='confirm']").click()
+            await expect(app.locator("#toast")).to_be_visible()
+            await app.locator(".queue[data-queue='ship']").click()
+            await expect(app.locator(f".parcel[data-order-id='{order_id}']")).to_be_visible()
+            await page.locator("#webapp-theme").click()
+            await page.screenshot(path=str(SHOTS / f"seller-board-{tag}-dark.png"))
+
+            # the page on its own at the window's full width (Telegram Desktop, a wide
+            # panel), launched as Telegram launches it: signed initData in the fragment
+            for theme in ("light", "dark"):
+                signed = init_data(SANDBOX_TOKEN, {"id": SARA, "first_name": "Sara"})
+                wide = await context.new_page()
+                wide.on("pageerror", lambda error: errors.append(str(error)))
+                await wide.goto(launch_url(app_url, signed, theme))
+                await expect(wide.locator(".product-card").first).to_be_visible()
+                await expect(wide.locator("html")).to_have_attribute("data-scheme", theme)
+                await wide.screenshot(path=str(SHOTS / f"page-{tag}-{theme}.png"))
+                await wide.close()
+            # a product link (startapp=p<id>) opens that product
+            signed = init_data(
+                SANDBOX_TOKEN, {"id": SARA, "first_name": "Sara"}, start_param=f"p{product['id']}"
+            )
+            linked = await context.new_page()
+            await linked.goto(launch_url(app_url, signed))
+            await expect(linked.locator("h1")).to_have_text(product["name"])
+            await linked.close()
+            # without Telegram's signature the page says what to do, not a stack trace
+            unsigned = await context.new_page()  # a new tab: no launch parameters kept
+            await unsigned.goto(app_url)
+            await expect(unsigned.locator(".fatal")).to_contain_text("open it again")
+            await unsigned.close()
+            assert errors == [], errors
+        finally:
+            await browser.close()
