@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, one table. Each figure beside a baseline from the same run.
 
-python -m bench [--quick] [--only updates,checkout,catalog,language]
+python -m bench [--quick] [--only updates,checkout,catalog,miniapp,language]
 --quick shortens the runs (fewer products, seconds, rounds) for a smoke check.
 """
 
@@ -12,10 +12,10 @@ import os
 import platform
 import time
 
-from bench import catalog, checkout, language, updates
+from bench import catalog, checkout, language, miniapp, updates
 from bench.common import Row, skipped, table
 
-AREAS = ("language", "catalog", "checkout", "updates")
+AREAS = ("language", "catalog", "miniapp", "checkout", "updates")
 
 
 def machine() -> str:
@@ -41,6 +41,8 @@ async def run(areas: list[str], quick: bool) -> list[Row]:
                 out += await language.rows()
             elif area == "catalog":
                 out += await catalog.rows(10_000 if quick else 100_000)
+            elif area == "miniapp":
+                out += await miniapp.rows(10_000 if quick else 100_000)
             elif area == "checkout":
                 out += await checkout.rows(1 if quick else 4)
             elif area == "updates":

@@ -6,6 +6,10 @@ work: typo-tolerant matching against the catalog's words, then ranking. Each fig
 p95 of the engine call (`shop.catalog.browse` / `shop.catalog.search`) beside the p95 of one
 hand-written SQL statement pair (the page, and its total) returning the same rows.
 
+`loaded` (the filled database), `hand_browse` / `hand_search` (the SQL baseline), `PAGES`,
+`QUERIES` and `p95` are shared with bench/miniapp.py, which measures the same browse and search
+through the Mini App's HTTP API against the same baseline.
+
 Run alone: python -m bench.catalog [--products 100000] [--db sqlite|postgresql|both]
 """
 
@@ -15,11 +19,14 @@ import argparse
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, text
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.checkout import Market
@@ -69,6 +76,7 @@ QUERIES = [
     "ceramic teapot",
 ]
 SAMPLES = 40
+PAGES = [0, 1, 2, 5, 10, 50]  # browse pages measured (0-based), cycled through the samples
 
 
 async def _fill(engine: AsyncEngine, shop: Shop, products: int) -> tuple[int, float]:
@@ -123,7 +131,8 @@ async def _insert(engine: AsyncEngine, rows: list[dict[str, Any]]) -> None:
         await connection.execute(insert(Product), rows)
 
 
-async def _p95(call: Callable[[int], Awaitable[object]]) -> float:
+async def p95(call: Callable[[int], Awaitable[object]]) -> float:
+    """The p95 in ms of `call(n)` over SAMPLES calls (n = 0, 1, ...), after one warm-up."""
     await call(0)  # warm: caches, prepared statements
     times = []
     for n in range(SAMPLES):
@@ -144,7 +153,9 @@ SUBTREE = """
 """
 
 
-async def _hand_browse(engine: AsyncEngine, top: int, page: int) -> list[Any]:
+async def hand_browse(engine: AsyncEngine, top: int, page: int, size: int = 10) -> list[Any]:
+    """The baseline for a browse page: `top`'s subtree, by popularity, page `page` (0-based)
+    of `size` rows, and the total, in hand-written SQL."""
     where = f"{VISIBLE} AND p.category_id IN (SELECT id FROM subtree)"  # noqa: S608 - constants
     page_sql = f"{SUBTREE} SELECT p.* {where} ORDER BY p.sold_count DESC, p.product_id"
     async with engine.connect() as connection:
@@ -153,14 +164,16 @@ async def _hand_browse(engine: AsyncEngine, top: int, page: int) -> list[Any]:
         ).scalar()
         rows = (
             await connection.execute(
-                text(f"{page_sql} LIMIT 10 OFFSET :skip"),
-                {"top": top, "skip": page * 10},
+                text(f"{page_sql} LIMIT :size OFFSET :skip"),
+                {"top": top, "size": size, "skip": page * size},
             )
         ).all()
     return [total, rows]
 
 
-async def _hand_search(engine: AsyncEngine, query: str) -> list[Any]:
+async def hand_search(engine: AsyncEngine, query: str, size: int = 10) -> list[Any]:
+    """The baseline for a search: every word of `query` in the name (LIKE), the first `size`
+    rows by popularity, and the total, in hand-written SQL."""
     words = query.split()
     like = " AND ".join(f"lower(p.name) LIKE :w{i}" for i in range(len(words)))
     params = {f"w{i}": f"%{w}%" for i, w in enumerate(words)}
@@ -169,15 +182,35 @@ async def _hand_search(engine: AsyncEngine, query: str) -> list[Any]:
         total = (await connection.execute(text(f"SELECT count(*) {where}"), params)).scalar()
         rows = (
             await connection.execute(
-                text(f"SELECT p.* {where} ORDER BY p.sold_count DESC, p.product_id LIMIT 10"),
+                text(f"SELECT p.* {where} ORDER BY p.sold_count DESC, p.product_id LIMIT {size:d}"),
                 params,
             )
         ).all()
     return [total, rows]
 
 
-async def measure(kind: str, products: int) -> list[Row]:
-    name = DATABASES[kind]
+@dataclass(frozen=True)
+class Catalog:
+    """A migrated database of `products` products, and the shop over it."""
+
+    kind: str  # "sqlite" or "postgresql"
+    url: URL
+    engine: AsyncEngine
+    shop: Shop
+    top: int  # the category whose subtree holds every product
+    products: int
+    fill_seconds: float
+
+    @property
+    def label(self) -> str:
+        """What every row of this data set says: `100k products, SQLite`."""
+        count = f"{self.products // 1000}k" if self.products >= 1000 else str(self.products)
+        return f"{count} products, {DATABASES[self.kind]}"
+
+
+@asynccontextmanager
+async def loaded(kind: str, products: int) -> AsyncIterator[Catalog]:
+    """A throwaway database of `kind`, migrated and filled with `products` products."""
     async with database(kind) as url:
         engine = make_engine(url)
         try:
@@ -185,22 +218,26 @@ async def measure(kind: str, products: int) -> list[Row]:
             sessions = make_sessionmaker(engine)
             shop = Shop(Deps(uow=lambda: UnitOfWork(sessions), rules=Rules()))
             top, seconds = await _fill(engine, shop, products)
-            pages = [0, 1, 2, 5, 10, 50]
-            browse = await _p95(
-                lambda n: shop.catalog.browse(
-                    BrowseQuery(category_id=top, sort=Sort.popularity, page=pages[n % 6] + 1)
-                )
-            )
-            browse_sql = await _p95(lambda n: _hand_browse(engine, top, pages[n % 6]))
-            search = await _p95(lambda n: shop.catalog.search(QUERIES[n % len(QUERIES)]))
-            search_sql = await _p95(lambda n: _hand_search(engine, QUERIES[n % len(QUERIES)]))
+            yield Catalog(kind, url, engine, shop, top, products, seconds)
         finally:
             await engine.dispose()
-    count = f"{products // 1000}k" if products >= 1000 else str(products)
+
+
+async def measure(kind: str, products: int) -> list[Row]:
+    async with loaded(kind, products) as data:
+        shop, engine, top = data.shop, data.engine, data.top
+        browse = await p95(
+            lambda n: shop.catalog.browse(
+                BrowseQuery(category_id=top, sort=Sort.popularity, page=PAGES[n % len(PAGES)] + 1)
+            )
+        )
+        browse_sql = await p95(lambda n: hand_browse(engine, top, PAGES[n % len(PAGES)]))
+        search = await p95(lambda n: shop.catalog.search(QUERIES[n % len(QUERIES)]))
+        search_sql = await p95(lambda n: hand_search(engine, QUERIES[n % len(QUERIES)]))
     return [
-        Row(f"bulk insert {count} products, {name}", products / seconds, "rows/s"),
-        lower(f"browse page p95, {count} products, {name}", browse, browse_sql, "ms", "SQL", 2),
-        lower(f"search p95, {count} products, {name}", search, search_sql, "ms", "SQL", 2),
+        Row(f"bulk insert {data.label}", products / data.fill_seconds, "rows/s"),
+        lower(f"browse page p95, {data.label}", browse, browse_sql, "ms", "SQL", 2),
+        lower(f"search p95, {data.label}", search, search_sql, "ms", "SQL", 2),
     ]
 
 

@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
 
-    # The Mini App (handlers/webapp, docs/miniapp.md): off while WEBAPP_URL is unset
+    # The Mini App (handlers/webapp, docs/mini-app.md): off while WEBAPP_URL is unset
     webapp_url: AnyHttpUrl | None = None
     webapp_script_url: AnyHttpUrl = AnyHttpUrl("https://telegram.org/js/telegram-web-app.js")
     webapp_max_age_seconds: int = Field(default=86400, ge=60, le=30 * 86400)

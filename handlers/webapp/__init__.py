@@ -9,7 +9,7 @@ Every API call is authenticated by Telegram's signed initData (auth.py) and made
 user through the engine, like a chat update: the Mini App is another face of the same shop,
 with the same cart, orders and rules. A `DomainError` comes back as
 `{"error": code, "message": <the chat's words for it, in the user's language>}`.
-See docs/miniapp.md for the API and its settings.
+See docs/mini-app.md for the API and its settings.
 """
 
 from __future__ import annotations
