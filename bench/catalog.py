@@ -19,7 +19,7 @@ import argparse
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -241,22 +241,37 @@ async def measure(kind: str, products: int) -> list[Row]:
     ]
 
 
-async def rows(products: int = 100_000, databases: str = "both") -> list[Row]:
+Measure = Callable[[str, int], Awaitable[list[Row]]]
+
+
+async def on_databases(what: str, measure: Measure, products: int, databases: str) -> list[Row]:
+    """`measure` on SQLite and/or PostgreSQL (a skipped row when PostgreSQL is not there)."""
     out = await measure("sqlite", products) if databases in ("sqlite", "both") else []
     if databases in ("postgresql", "both"):
         reason = await pg_available()
         if reason:
-            return [*out, skipped("catalog, PostgreSQL", reason)]
+            return [*out, skipped(f"{what}, PostgreSQL", reason)]
         out += await measure("postgresql", products)
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+async def rows(products: int = 100_000, databases: str = "both") -> list[Row]:
+    return await on_databases("catalog", measure, products, databases)
+
+
+def command_line(
+    doc: str | None, rows: Callable[[int, str], Coroutine[Any, Any, list[Row]]]
+) -> None:
+    """`--products N --db sqlite|postgresql|both`, then the table of `rows`."""
+    parser = argparse.ArgumentParser(description=doc)
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
     print(table(asyncio.run(rows(args.products, args.db))))
+
+
+def main() -> None:
+    command_line(__doc__, rows)
 
 
 if __name__ == "__main__":

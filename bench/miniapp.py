@@ -23,8 +23,6 @@ Run alone: python -m bench.miniapp [--products 100000] [--db sqlite|postgresql|b
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -33,8 +31,18 @@ import aiohttp
 from aiogram import Bot
 from pydantic import AnyHttpUrl, SecretStr
 
-from bench.catalog import PAGES, QUERIES, Catalog, hand_browse, hand_search, loaded, p95
-from bench.common import Row, free_port, lower, pg_available, skipped, table
+from bench.catalog import (
+    PAGES,
+    QUERIES,
+    Catalog,
+    command_line,
+    hand_browse,
+    hand_search,
+    loaded,
+    on_databases,
+    p95,
+)
+from bench.common import Row, free_port, lower
 from bot.runner import _service_app, _start_web, mini_app
 from bot.settings import Settings
 from handlers.webapp.api import PAGE_SIZE
@@ -105,21 +113,11 @@ async def measure(kind: str, products: int) -> list[Row]:
 
 
 async def rows(products: int = 100_000, databases: str = "both") -> list[Row]:
-    out = await measure("sqlite", products) if databases in ("sqlite", "both") else []
-    if databases in ("postgresql", "both"):
-        reason = await pg_available()
-        if reason:
-            return [*out, skipped("Mini App storefront, PostgreSQL", reason)]
-        out += await measure("postgresql", products)
-    return out
+    return await on_databases("Mini App storefront", measure, products, databases)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--products", type=int, default=100_000)
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
-    args = parser.parse_args()
-    print(table(asyncio.run(rows(args.products, args.db))))
+    command_line(__doc__, rows)
 
 
 if __name__ == "__main__":

@@ -172,19 +172,25 @@ def demo_dispatcher() -> Dispatcher:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(tg: Emulator) -> AsyncIterator[Bot]:
-    """The demo bot long-polling the emulator until the block ends."""
+async def polling(tg: Emulator, dp: Dispatcher) -> AsyncIterator[Bot]:
+    """`dp` long-polling the emulator with a bot of its token until the block ends."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url, is_local=False))
     bot = Bot(tg.token, session=session)
-    dp = demo_dispatcher()
-    await bot.set_my_commands(CUSTOMER_COMMANDS)  # the default scope, as a shop publishes
-    polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=5))
+    task = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=5))
     try:
         yield bot
     finally:
         with contextlib.suppress(RuntimeError):  # polling may not have started yet
             await dp.stop_polling()
-        polling.cancel()
+        task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await polling
+            await task
         await bot.session.close()
+
+
+@contextlib.asynccontextmanager
+async def running_bot(tg: Emulator) -> AsyncIterator[Bot]:
+    """The demo bot long-polling the emulator until the block ends."""
+    async with polling(tg, demo_dispatcher()) as bot:
+        await bot.set_my_commands(CUSTOMER_COMMANDS)  # the default scope, as a shop publishes
+        yield bot
