@@ -16,6 +16,8 @@ from aiohttp import web
 from engine.accounts import AddressInput
 from engine.catalog import BrowseQuery, Page, Sort
 from engine.errors import CouponRejected, InvalidInput, NotFound
+from engine.order_actions import PaymentState
+from engine.orders import OrderView
 from handlers import render
 from handlers.customer.checkout import invoice
 from handlers.i18n import CATALOGS, DEFAULT, catalog, day, error_text, price, shop_currency, t
@@ -33,6 +35,9 @@ SORTS = {
     "newest": Sort.newest,
     "rating": Sort.rating,
 }
+# what browsing filters and sorts by, and the engine's search (price range only) does not
+PAYABLE = (PaymentState.awaiting, PaymentState.failed)  # a card order that can still be paid
+BROWSE_ONLY = ("category", "seller", "in_stock", "rating_min", "sort")
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -126,7 +131,9 @@ async def categories(request: web.Request) -> web.Response:
     return web.json_response([present.category(n) for n in nodes])
 
 
-async def _page_of(request: web.Request, found: Page) -> web.Response:
+async def _page_of(
+    request: web.Request, found: Page, ignored: list[str] | None = None
+) -> web.Response:
     lang = caller(request).lang
     ids = [c.product_id for c in found.items]
     extras = await context(request).shop.catalog.showcase(ids)
@@ -136,6 +143,7 @@ async def _page_of(request: web.Request, found: Page) -> web.Response:
             "page": found.page,
             "pages": found.pages,
             "total": found.total,
+            "ignored": ignored or [],
         }
     )
 
@@ -147,10 +155,13 @@ async def products(request: web.Request) -> web.Response:
     low, high = amount(q.get("price_min"), "price_min"), amount(q.get("price_max"), "price_max")
     words = (q.get("q") or "").strip()
     if words:
+        # the engine's search ranks by best match and filters by price only: the other
+        # filters and the sort apply to browsing, and the answer names those it left aside
         found = await shop.catalog.search(
             words[:200], page, PAGE_SIZE, min_price=low, max_price=high
         )
-        return await _page_of(request, found)
+        ignored = [name for name in BROWSE_ONLY if q.get(name) not in (None, "", "0")]
+        return await _page_of(request, found, ignored)
     sort = SORTS.get(q.get("sort") or "popular")
     if sort is None:
         raise InvalidInput(field="sort", rule="unknown")
@@ -344,10 +355,9 @@ async def checkout(request: web.Request) -> web.Response:
     total = price(order.total, order.currency, lang=who.lang)
     shown["message"] = plain(t(who.lang, "checkout.placed", order_id=order.order_id, total=total))
     if order.payment_method == PaymentMethod.card:
-        if payments.provider_token:
-            shown["invoice_link"] = await app.bot.create_invoice_link(
-                **invoice(who.lang, order, payments.provider_token)
-            )
+        link = await _invoice_link(request, order)
+        if link:
+            shown["invoice_link"] = link
         else:
             shown["instructions"] = t(who.lang, "checkout.invoice.unavailable")
     elif order.payment_method == PaymentMethod.bank_transfer:
@@ -356,6 +366,20 @@ async def checkout(request: web.Request) -> web.Response:
     elif order.payment_method == PaymentMethod.cod:
         shown["instructions"] = plain(t(who.lang, "checkout.cod", total=total))
     return web.json_response(shown)
+
+
+async def _invoice_link(request: web.Request, order: OrderView) -> str | None:
+    """A `createInvoiceLink` link for a card order that still waits for its money (the
+    chat's own invoice, `handlers.customer.checkout.invoice`), else None."""
+    app, lang = context(request), caller(request).lang
+    token = app.config.payments.provider_token
+    if (
+        not token
+        or order.payment_method != PaymentMethod.card
+        or order.payment_state not in PAYABLE
+    ):
+        return None
+    return await app.bot.create_invoice_link(**invoice(lang, order, token))
 
 
 # --- my orders -------------------------------------------------------------------------------
@@ -370,7 +394,11 @@ async def order(request: web.Request) -> web.Response:
     order_id = ident(request)
     found = await shop.orders.get(who.id, order_id)
     timeline = await shop.shipping.timeline(who.id, order_id)
-    return web.json_response(present.order(found, who.lang, timeline))
+    shown = present.order(found, who.lang, timeline)
+    link = await _invoice_link(request, found)
+    if link:  # a card order still to pay: the page offers "Pay" again (after a cancel, say)
+        shown["invoice_link"] = link
+    return web.json_response(shown)
 
 
 def routes() -> list[web.RouteDef]:

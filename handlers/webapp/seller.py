@@ -16,7 +16,7 @@ from engine.errors import InvalidInput
 from engine.fulfilment import ParcelCard, Queue, ReturnCard, Step
 from engine.imports import ImportReport
 from engine.transitions import E
-from handlers.i18n import price, t
+from handlers.i18n import day, price, t
 from handlers.seller.cb import ACTION_OF_STEP, BUTTON_OF_DECISION
 from handlers.seller.imports import problem_text
 from handlers.seller.orders import parcel_text, return_text
@@ -232,6 +232,18 @@ async def listed(request: web.Request) -> web.Response:
     return await _mine(request, product_id)
 
 
+async def stock(request: web.Request) -> web.Response:
+    """A change of stock with its reason (`{change: -2, reason: "damaged"}`), through the
+    inventory ledger and audited, as the chat's "± Adjust stock" (`Inventory.adjust`)."""
+    who, shop = caller(request), context(request).shop
+    data = await body(request)
+    product_id = ident(request)
+    change = whole(data.get("change"), "change")
+    reason = text(data.get("reason"), "reason", required=True) or ""
+    await shop.inventory.adjust(who.id, product_id, change, reason[:500])
+    return await _mine(request, product_id)
+
+
 async def add_photos(request: web.Request) -> web.Response:
     """One or several photos from the device (multipart), saved under MEDIA_DIR and added
     to the product's gallery in the order sent."""
@@ -328,6 +340,7 @@ async def sales(request: web.Request) -> web.Response:
             "by_day": [
                 {
                     "day": d.day.isoformat(),
+                    "day_display": day(d.day, who.lang, skeleton="MMMd"),  # the chart's labels
                     **present.money("revenue", d.revenue, who.lang, cur),
                     "orders": d.orders,
                 }
@@ -366,6 +379,7 @@ def routes() -> list[web.RouteDef]:
         web.get("/api/seller/products/{id}", product),
         web.patch("/api/seller/products/{id}", update_product),
         web.post("/api/seller/products/{id}/listed", listed),
+        web.post("/api/seller/products/{id}/stock", stock),
         web.post("/api/seller/products/{id}/photos", add_photos),
         web.post("/api/seller/products/{id}/photos/{image_id}/first", photo_first),
         web.delete("/api/seller/products/{id}/photos/{image_id}", remove_photo),

@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -351,6 +351,28 @@ async def test_card_checkout_returns_an_invoice_link_for_the_orders_exact_amount
     assert [int(p["amount"]) for p in invoice["prices"]] == [4500]  # 2 × 20.00 + 5.00 shipping
 
 
+async def test_a_card_order_still_to_pay_offers_its_invoice_again_until_it_is_paid(
+    app: App,
+) -> None:
+    """After a payment sheet was cancelled the order's page can offer "Pay" again: the
+    order carries an invoice link (the chat's invoice) while it waits for the money."""
+    sara, address = await _shopper(app)
+    seller = await app.world.seller()
+    hoodie = await app.world.product(seller, price="20.00")
+    card = await app.world.order((sara.user_id, address), {hoodie: 1})
+    cash = await app.world.order((sara.user_id, address), {hoodie: 1}, PaymentMethod.cod)
+    shown = await app.call("GET", f"orders/{card.order_id}", sara)
+    slug = shown["invoice_link"].rsplit("$", 1)[-1]
+    invoice = app.tg.state.invoice_links[slug]
+    assert invoice["payload"] == card.invoice_payload
+    assert [int(p["amount"]) for p in invoice["prices"]] == [2500]  # 20.00 + 5.00 shipping
+    assert "invoice_link" not in await app.call("GET", f"orders/{cash.order_id}", sara)
+    await app.world.pay(card)
+    paid = await app.call("GET", f"orders/{card.order_id}", sara)
+    assert paid["payment_status"] == "paid"
+    assert "invoice_link" not in paid
+
+
 async def test_bank_transfer_checkout_says_the_reference_and_the_account(app: App) -> None:
     sara, address = await _shopper(app)
     hoodie = await app.world.product(await app.world.seller(), price="20.00")
@@ -442,6 +464,26 @@ async def test_the_storefront_lists_filters_and_searches_with_photos_and_stores(
     assert await app.world.shop.wishlists.has(sara.user_id, cheap)
 
 
+async def test_search_says_which_browsing_filters_it_leaves_aside(app: App) -> None:
+    """The engine's search ranks by best match within a price range; the seller, stock and
+    rating filters, the category and the sort are browsing's, and the answer names them."""
+    sara, _ = await _shopper(app)
+    maya = await app.world.seller("Maya's Hoodies")
+    cheap = await app.world.product(maya, "Grey Zip Hoodie", "15.00")
+    dear = await app.world.product(maya, "Grey Wool Hoodie", "60.00")
+    found = await app.call("GET", "products?q=grey%20hoodie&price_max=20", sara)
+    assert [c["id"] for c in found["items"]] == [cheap]
+    assert found["ignored"] == []
+    found = await app.call(
+        "GET", f"products?q=grey%20hoodie&seller={maya.seller_id}&in_stock=1&sort=price_desc", sara
+    )
+    assert sorted(c["id"] for c in found["items"]) == sorted([cheap, dear])
+    assert found["ignored"] == ["seller", "in_stock", "sort"]
+    browsed = await app.call("GET", "products?in_stock=1&sort=price_desc", sara)
+    assert [c["id"] for c in browsed["items"]] == [dear, cheap]
+    assert browsed["ignored"] == []
+
+
 # --- the seller ------------------------------------------------------------------------------
 async def _paid_parcel(app: App) -> tuple[Seller, Person, int]:
     maya = await app.world.seller("Maya's")
@@ -515,6 +557,45 @@ async def test_a_seller_edits_a_product_and_uploads_photos_the_page_can_show(app
 
 
 # --- the admin -------------------------------------------------------------------------------
+async def test_a_seller_changes_stock_with_a_reason_through_the_ledger(app: App) -> None:
+    """The editor's stock change is the chat's "± Adjust stock": the inventory ledger, an
+    audit row with the reason; no reason or below zero changes nothing; not another's."""
+    maya = await app.world.seller("Maya's")
+    hoodie = await app.world.product(maya, stock=5)
+    seller = await app.person(maya.user_id)
+    shown = await app.call(
+        "POST", f"seller/products/{hoodie}/stock", seller, json={"change": -2, "reason": "damp"}
+    )
+    assert shown["stock"] == 3
+    refused = await app.call(
+        "POST", f"seller/products/{hoodie}/stock", seller, status=400, json={"change": 4}
+    )
+    assert refused["field"] == "reason"
+    short = await app.call(
+        "POST",
+        f"seller/products/{hoodie}/stock",
+        seller,
+        status=400,
+        json={"change": -9, "reason": "lost"},
+    )
+    assert short["error"] == "insufficient_stock"
+    other = await app.person((await app.world.seller("Tom's")).user_id)
+    await app.call(
+        "POST",
+        f"seller/products/{hoodie}/stock",
+        other,
+        status=404,
+        json={"change": 1, "reason": "x"},
+    )
+    assert (await app.world.shop.catalog.product(hoodie)).card.stock_quantity == 3
+    trail = await app.world.shop.backoffice.audit_search(
+        app.world.admin, entity_type="product", entity_id=hoodie
+    )
+    assert [(e.action, e.new) for e in trail if e.action == "stock_adjustment"] == [
+        ("stock_adjustment", {"stock": 3, "change": -2, "reason": "damp"})
+    ]
+
+
 async def test_an_admin_approves_a_pending_seller(app: App) -> None:
     admin = await app.person(app.world.admin)
     applicant = await app.world.user("Maya")
@@ -586,6 +667,8 @@ async def test_a_seller_reads_the_sales_of_paid_orders(app: App) -> None:
     await app.world.pay(order)
     sales = await app.call("GET", "seller/sales?days=7", await app.person(maya.user_id))
     assert len(sales["by_day"]) == 7
+    last = sales["by_day"][-1]  # the chart's labels: short days in the user's language
+    assert last["day_display"] == date.fromisoformat(last["day"]).strftime("%b %-d")
     assert sales["revenue"] == "40.00"
     assert sales["revenue_display"] == "$40.00"
     assert [(p["product_id"], p["units"]) for p in sales["top_products"]] == [(hoodie, 2)]

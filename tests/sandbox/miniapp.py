@@ -1,5 +1,6 @@
-"""What the Mini App tests share: a small bot that sells through invoice links, and the launch
-parameters of a Mini App URL.
+"""What the Mini App tests share: a small bot that sells through invoice links, the launch
+parameters of a Mini App URL, and the real shop (`python -m bot run` in sandbox mode) with its
+Mini App, called as a persona.
 
 Signed initData for a test of the shop's own API comes from the sandbox itself:
 `sandbox.webapp.init_data(token, user, auth_date=...)`, the same function the web chat uses.
@@ -9,15 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+import aiohttp
+import pytest
 from aiogram import Bot, Dispatcher, F
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import LabeledPrice, Message, PreCheckoutQuery
 
+from bot.runner import SANDBOX_TOKEN
 from sandbox import Emulator
+from sandbox.webapp import init_data
+from tests.e2e.conftest import sandbox_process
+from tests.sandbox.webbot import polling
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
 
 PROVIDER_TOKEN = "284685063:TEST:sandbox"  # a test provider token
 
@@ -71,16 +82,55 @@ def shop_dispatcher() -> Dispatcher:
 @contextlib.asynccontextmanager
 async def running_shop_bot(tg: Emulator) -> AsyncIterator[Bot]:
     """shop_dispatcher() long-polling the emulator until the block ends."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url, is_local=False))
-    bot = Bot(tg.token, session=session)
-    dp = shop_dispatcher()
-    polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=5))
-    try:
+    async with polling(tg, shop_dispatcher()) as bot:
         yield bot
-    finally:
-        with contextlib.suppress(RuntimeError):  # polling may not have started yet
-            await dp.stop_polling()
-        polling.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await polling
-        await bot.session.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def shop_with_mini_app(home: Path) -> AsyncIterator[tuple[str, str, list[str]]]:
+    """`python -m bot run` in sandbox mode on a fresh demo database in `home`, its web server
+    (the Mini App) on a free port: yields the web chat's URL, the Mini App's URL and the bot's
+    output so far."""
+    port = free_port()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("WEBHOOK_PORT", str(port))  # read once, when the process starts
+        async with sandbox_process(home) as (chat_url, output):
+            env.undo()
+            app_url = f"http://127.0.0.1:{port}/app/"
+            async with aiohttp.ClientSession() as http:
+                for _ in range(100):  # the web server starts just after the sandbox says so
+                    try:
+                        async with http.get(app_url) as response:
+                            if response.status == 200:
+                                break
+                    except aiohttp.ClientError:
+                        pass
+                    await asyncio.sleep(0.1)
+            yield chat_url, app_url, output
+
+
+async def as_user(
+    app_url: str, user_id: int, first_name: str, path: str, method: str = "GET", **kw: Any
+) -> Any:
+    """Call the Mini App's API as this user, with initData signed here exactly as Telegram
+    signs it (the sandbox bot's token)."""
+    signed = init_data(SANDBOX_TOKEN, {"id": user_id, "first_name": first_name})
+    headers = {"Authorization": f"tma {signed}"}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.request(method, app_url + "api/" + path, headers=headers, **kw) as got,
+    ):
+        assert got.status < 300, await got.text()
+        return await got.json()
+
+
+async def no_sideways_scroll(page: Page) -> bool:
+    """Whether the Mini App's page fits its frame's width (no horizontal scroll)."""
+    frame = next(f for f in page.frames if "/app/" in f.url)
+    return bool(await frame.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))

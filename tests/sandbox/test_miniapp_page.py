@@ -14,25 +14,22 @@ is missing, except under CI=true, where it fails.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-import socket
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import aiohttp
 import pytest
 
 from bot.runner import SANDBOX_TOKEN
 from sandbox.webapp import init_data, launch_url
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
-from tests.e2e.conftest import sandbox_process
+from tests.sandbox.miniapp import as_user, no_sideways_scroll, shop_with_mini_app
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page, ViewportSize
+    from playwright.async_api import ViewportSize
 
 pytestmark = pytest.mark.browser
 
@@ -43,54 +40,17 @@ ORDER = re.compile(r"^Order #\d+$")
 SHOTS = Path(os.environ.get("MINIAPP_SHOTS") or Path(tempfile.gettempdir()) / "miniapp-shots")
 
 
-async def no_sideways_scroll(page: Page) -> bool:
-    """Whether the Mini App's page fits its frame's width (no horizontal scroll)."""
-    frame = next(f for f in page.frames if "/app/" in f.url)
-    return bool(await frame.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(autouse=True)
 def shots() -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture
-async def shop(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[str, str, list[str]]]:
+async def shop(tmp_path: Path) -> AsyncIterator[tuple[str, str, list[str]]]:
     """The sandbox (web chat) and the Mini App's base URL, from one `python -m bot run`."""
     require_browser()
-    port = _free_port()
-    monkeypatch.setenv("WEBHOOK_PORT", str(port))  # the bot's own web server: the Mini App
-    async with sandbox_process(tmp_path) as (chat_url, output):
-        app_url = f"http://127.0.0.1:{port}/app/"
-        async with aiohttp.ClientSession() as http:
-            for _ in range(100):  # the web server starts just after the sandbox says so
-                try:
-                    async with http.get(app_url) as response:
-                        if response.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.1)
-        yield chat_url, app_url, output
-
-
-async def as_user(app_url: str, user_id: int, first_name: str, path: str) -> Any:
-    """GET an API path as this user, with initData signed here exactly as Telegram signs it."""
-    signed = init_data(SANDBOX_TOKEN, {"id": user_id, "first_name": first_name})
-    async with (
-        aiohttp.ClientSession() as http,
-        http.get(app_url + "api/" + path, headers={"Authorization": f"tma {signed}"}) as got,
-    ):
-        assert got.status == 200, await got.text()
-        return await got.json()
+    async with shop_with_mini_app(tmp_path) as running:
+        yield running
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])

@@ -5,7 +5,7 @@
 import { ApiError, del, get, patch, post, upload } from './api.js';
 import { go, hashOf } from './app.js';
 import {
-  add, busy, clearFieldErrors, empty, field, fieldError, fill, h, haptic, photo, section, t, toast,
+  add, bare, busy, clearFieldErrors, empty, field, fieldError, fill, h, haptic, photo, section, t, toast,
 } from './ui.js';
 
 const QUEUES = ['confirm', 'ship', 'shipped', 'returns'];
@@ -81,7 +81,7 @@ function parcelCard(card, redraw) {
           { class: 'actions' },
           steps.map((s) => {
             const name = s.step;
-            const button = h('button', { class: `btn${name === 'reject' ? ' danger' : ''}`, type: 'button', dataset: { step: name } }, s.label);
+            const button = h('button', { class: `btn${name === 'reject' ? ' danger' : ''}`, type: 'button', dataset: { step: name } }, bare(s.label));
             button.addEventListener('click', () => act(name, button));
             return button;
           }),
@@ -118,7 +118,7 @@ function returnCard(card, redraw) {
       ? h(
           'div',
           { class: 'actions' },
-          decisions.map((d) => h('button', { class: `btn${d.accept ? '' : ' danger'}`, type: 'button', onclick: (e) => decide(d.accept, e.currentTarget) }, d.label || t(d.accept ? 'app.seller.accept_return' : 'app.seller.reject_return'))),
+          decisions.map((d) => h('button', { class: `btn${d.accept ? '' : ' danger'}`, type: 'button', onclick: (e) => decide(d.accept, e.currentTarget) }, bare(d.label) || t(d.accept ? 'app.seller.accept_return' : 'app.seller.reject_return'))),
         )
       : null,
   );
@@ -267,7 +267,34 @@ export async function editor({ page, args, live }) {
       else await post(path);
       go(`#/seller/products/${item.id}`, { replace: true });
     });
+  // stock: a change with its reason, through the inventory ledger (the chat's "± Adjust stock")
+  const change = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', placeholder: '+5' });
+  const why = h('input', { type: 'text', autocomplete: 'off' });
+  const updateStock = h('button', { class: 'btn secondary', type: 'submit' }, t('app.stock.update'));
+  const stockForm = h(
+    'form',
+    { class: 'stock-form', novalidate: true },
+    h('p', { class: 'stock-now' }, t('app.stock.now', { count: item.stock })),
+    h('div', { class: 'row2' }, field('change', t('app.stock.change'), change, 'delta'), field('reason', t('app.stock.reason'), why)),
+    updateStock,
+  );
+  stockForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearFieldErrors(stockForm);
+    updateStock.disabled = true;
+    try {
+      const saved = await post(`seller/products/${item.id}/stock`, { change: change.value.trim().replace(/^\+/, ''), reason: why.value.trim() });
+      haptic('success');
+      toast(t('app.stock.updated', { count: saved.stock }));
+      go(`#/seller/products/${item.id}`, { replace: true });
+    } catch (error) {
+      fieldError(stockForm, error);
+    } finally {
+      updateStock.disabled = false;
+    }
+  });
   add(page, 
+    section(t('app.stock.title'), stockForm),
     section(
       t('app.seller.photos'),
       images.length

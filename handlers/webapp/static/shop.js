@@ -76,11 +76,15 @@ function filterPanel(path, query) {
     ['4', '3', '2'].map((r) => h('option', { value: r, selected: r === query.rating_min }, t('app.filter.rating_at_least', { stars: r }))),
   );
   const inStock = h('input', { type: 'checkbox', id: 'f-in_stock', checked: query.in_stock === '1' });
+  // a search ranks by best match and filters by price only (the engine's search): the
+  // other filters are browsing's, so they are not offered while searching
+  const searching = Boolean(query.q);
   add(form, 
     h('div', { class: 'row2' }, number('price_min', t('app.filter.price_min')), number('price_max', t('app.filter.price_max'))),
-    field('seller', t('app.filter.seller'), sellerSelect),
-    field('rating_min', t('app.filter.rating'), ratingSelect),
-    h('label', { class: 'check' }, inStock, t('app.filter.in_stock')),
+    searching ? h('p', { class: 'hint' }, t('app.search.browse_filters')) : null,
+    searching ? null : field('seller', t('app.filter.seller'), sellerSelect),
+    searching ? null : field('rating_min', t('app.filter.rating'), ratingSelect),
+    searching ? null : h('label', { class: 'check' }, inStock, t('app.filter.in_stock')),
     h(
       'div',
       { class: 'actions' },
@@ -93,12 +97,14 @@ function filterPanel(path, query) {
     const next = { q: query.q, sort: query.sort };
     next.price_min = form.elements.price_min.value.trim();
     next.price_max = form.elements.price_max.value.trim();
-    next.seller = sellerSelect.value;
-    next.rating_min = ratingSelect.value;
-    next.in_stock = inStock.checked ? '1' : '';
+    if (!searching) {
+      next.seller = sellerSelect.value;
+      next.rating_min = ratingSelect.value;
+      next.in_stock = inStock.checked ? '1' : '';
+    }
     go(hashOf(path, next), { replace: true });
   });
-  const active = FILTERS.filter((name) => query[name]).length;
+  const active = FILTERS.filter((name) => query[name] && (!searching || name.startsWith('price'))).length;
   return h(
     'details',
     { class: 'filter-box', open: false },
@@ -114,7 +120,11 @@ export async function grid({ page, args, query, path, live }) {
   searchForm.addEventListener('submit', (event) => {
     event.preventDefault();
     search.blur();
-    go(hashOf(path, { ...query, q: search.value.trim() }), { replace: true });
+    const words = search.value.trim();
+    // a search keeps the price range (the engine's search takes it); browsing's own filters,
+    // category and sort are left for when the search is cleared
+    const next = words ? { q: words, price_min: query.price_min, price_max: query.price_max } : { ...query, q: '' };
+    go(hashOf(words ? '/' : path, next), { replace: true });
   });
   const sort = h(
     'select',
@@ -122,6 +132,7 @@ export async function grid({ page, args, query, path, live }) {
     SORTS.map((s) => h('option', { value: s, selected: (query.sort || 'popular') === s }, t(`app.sort.${s}`))),
   );
   sort.addEventListener('change', () => go(hashOf(path, { ...query, sort: sort.value }), { replace: true }));
+  if (query.q) sort.hidden = true; // a search shows the best matches first
   const list = h('div', { class: 'grid', 'aria-live': 'polite' });
   const more = h('button', { class: 'btn secondary wide', hidden: true }, t('app.catalog.more'));
   const count = h('p', { class: 'hint count' });
@@ -143,6 +154,7 @@ export async function grid({ page, args, query, path, live }) {
     for (const item of result.items) if (item.seller) sellersSeen.set(item.seller.id, item.seller.name);
     add(list, ...result.items.map(productCard));
     count.textContent = t('app.catalog.found', { count: result.total });
+    if ((result.ignored || []).length) count.textContent += ` · ${t('app.search.browse_filters')}`;
     more.hidden = result.page >= result.pages;
     if (!result.total) fill(list, empty(query.q ? t('app.catalog.nothing_for', { q: query.q }) : t('app.catalog.empty')));
   };
@@ -614,7 +626,7 @@ export async function order({ page, args, query, live }) {
       row(t('app.checkout.discount'), /[1-9]/.test(o.discount || '') ? `−${o.discount_display}` : null),
       row(t('app.checkout.total'), o.total_display, 'grand'),
     ),
-    o.address && o.address.city && !o.pickup_address ? section(t('app.order.address'), h('p', { class: 'description' }, [o.address.recipient_name, o.address.street, [o.address.postal_code, o.address.city].filter(Boolean).join(' '), o.address.state, o.address.country].filter(Boolean).join('\n'))) : null,
+    o.address && o.address.city && !o.pickup_address ? section(t('app.order.address'), h('p', { class: 'description' }, [o.address.recipient, o.address.street, [o.address.postal_code, o.address.city].filter(Boolean).join(' '), o.address.state, o.address.country].filter(Boolean).join('\n'))) : null,
     o.pickup_address ? section(t('app.order.pickup'), h('p', { class: 'description' }, o.pickup_address)) : null,
     section(t('app.order.delivery'), (o.shipments || []).length ? o.shipments.map((s) => timeline(s, o.provider)) : h('p', { class: 'hint' }, t('app.order.no_tracking'))),
   );

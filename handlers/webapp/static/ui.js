@@ -51,6 +51,12 @@ const ICONS = {
   cart: 'M3 4h2l2.4 11h11L21 7H6.2M9 20h.01M18 20h.01',
 };
 
+/** A chat button's words without the emoji that start them ("✅ Confirm" → "Confirm"): the
+ * page's buttons are styled already, and a device without an emoji font would show a box. */
+export function bare(label) {
+  return String(label || '').replace(/^(?:[\p{Extended_Pictographic}\u2190-\u21ff\u2700-\u27bf]\ufe0f?\s*)+/u, '') || String(label || '');
+}
+
 /** A line icon drawn in the text colour (no emoji font needed). */
 export function icon(name) {
   const ns = 'http://www.w3.org/2000/svg';
