@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 from typing import Final
 
@@ -25,8 +25,10 @@ from engine.pricing import ZERO
 from engine.shipping import SEQUENCE, Shipping
 from engine.transitions import RETURN, SHIPMENT, E, allowed_events
 from storage.models import (
+    Coupon,
     DeliveryTracking,
     Order,
+    OrderCoupon,
     OrderItem,
     Return,
     ReturnItem,
@@ -36,6 +38,8 @@ from storage.models import (
 )
 from storage.uow import UnitOfWork
 from storage.vocabulary import (
+    CENT,
+    OrderPaymentStatus,
     OrderStatus,
     PaymentMethod,
     ReturnStatus,
@@ -121,10 +125,18 @@ class ParcelCard:
     currency: str
     created_at: datetime
     steps: tuple[Step, ...]
+    coupon_code: str | None = None  # the order's coupon, when it took a share of these lines
+    coupon_share: Decimal = ZERO  # what the coupon took off this seller's lines
+    collect: Decimal | None = None  # cash on delivery still unpaid: what this parcel collects
 
     @property
     def last_milestone(self) -> TrackingStatus | None:
         return self.milestones[-1] if self.milestones else None
+
+    @staticmethod
+    def listed(line: LineView) -> Decimal:
+        """A line at the catalogue price the order took, before the coupon's share."""
+        return line.price * line.quantity
 
 
 @dataclass(frozen=True)
@@ -212,6 +224,25 @@ class Fulfilment:
         actionable = order.order_status in (OrderStatus.paid, OrderStatus.shipped) or (
             order.order_status == OrderStatus.pending and order.payment_method == PaymentMethod.cod
         )
+        share = sum((line.discount for line in lines), ZERO)
+        code = None
+        if share:
+            code = await uow.session.scalar(
+                select(Coupon.code)
+                .join(OrderCoupon, OrderCoupon.coupon_id == Coupon.coupon_id)
+                .where(OrderCoupon.order_id == order.order_id)
+            )
+        collect = None
+        if (
+            order.payment_method == PaymentMethod.cod
+            and order.order_status
+            in (
+                OrderStatus.pending,
+                OrderStatus.shipped,
+            )
+            and order.payment_status == OrderPaymentStatus.pending
+        ):
+            collect = await self._to_collect(uow, order, shipment, lines)
         return ParcelCard(
             shipment_id=shipment.shipment_id,
             order_id=order.order_id,
@@ -229,7 +260,34 @@ class Fulfilment:
             currency=order.currency,
             created_at=order.created_at,
             steps=seller_steps(shipment.status, done) if actionable else (),
+            coupon_code=code,
+            coupon_share=share,
+            collect=collect,
         )
+
+    @staticmethod
+    async def _to_collect(
+        uow: UnitOfWork, order: Order, shipment: Shipment, lines: tuple[LineView, ...]
+    ) -> Decimal:
+        """Cash on delivery: what the courier collects with this parcel: its lines (less
+        what was refunded of them) and an equal part of the shipping the order charges (after
+        a free-shipping coupon), the first parcel any cent left over. The order's one parcel
+        collects its total; several together collect it too."""
+        parcels = (
+            await uow.session.scalars(
+                select(Shipment.shipment_id)
+                .where(Shipment.order_id == order.order_id)
+                .order_by(Shipment.shipment_id)
+            )
+        ).all()
+        all_lines = (
+            await uow.session.scalars(select(OrderItem).where(OrderItem.order_id == order.order_id))
+        ).all()
+        shipping = order.total_amount - sum((LineView.of(i).paid for i in all_lines), ZERO)
+        each = (shipping / max(1, len(parcels))).quantize(CENT, rounding=ROUND_DOWN)
+        first = bool(parcels) and shipment.shipment_id == parcels[0]
+        mine = each + (shipping - each * len(parcels) if first else ZERO)
+        return sum((line.paid - line.refunded_amount for line in lines), ZERO) + mine
 
     async def _own(self, uow: UnitOfWork, actor_id: int, shipment_id: int) -> Shipment:
         return await owned_by_seller(

@@ -26,7 +26,7 @@ from engine.orders.refunds import open_refunds, put_back, unwind_order
 from engine.orders.views import order_view
 from engine.pricing import ZERO, allocate
 from engine.transitions import E
-from storage.models import DeliveryTracking, Order, Shipment, ShippingProvider
+from storage.models import DeliveryTracking, Order, Seller, Shipment, ShippingProvider
 from storage.uow import UnitOfWork
 from storage.vocabulary import (
     InventoryReference,
@@ -51,6 +51,17 @@ class Milestone:
     remarks: str | None
     source: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """One seller's part of an order as its customer follows it: the store it comes from,
+    its tracking number (once shipped) and its milestones, oldest first."""
+
+    shipment_id: int
+    store_name: str
+    tracking_number: str | None
+    milestones: list[Milestone]
 
 
 @dataclass(frozen=True)
@@ -577,6 +588,38 @@ class Shipping:
                     Milestone(r.status, r.location, r.remarks, r.source, r.updated_at)
                 )
             return out
+
+    @operation("customer (own orders), admin")
+    async def parcels(self, actor_id: int, order_id: int) -> list[Parcel]:
+        """The order's parcels, one per seller in the order they were made: each with its
+        store's name, its tracking number and its milestones, oldest first."""
+        async with self.d.read() as uow:
+            await own_order(uow, actor_id, order_id, lock=False)
+            shipments = (
+                await uow.session.execute(
+                    select(Shipment, Seller.store_name)
+                    .join(Seller, Seller.seller_id == Shipment.seller_id)
+                    .where(Shipment.order_id == order_id)
+                    .order_by(Shipment.shipment_id)
+                )
+            ).all()
+            rows = (
+                await uow.session.scalars(
+                    select(DeliveryTracking)
+                    .join(Shipment, Shipment.shipment_id == DeliveryTracking.shipment_id)
+                    .where(Shipment.order_id == order_id)
+                    .order_by(DeliveryTracking.tracking_id)
+                )
+            ).all()
+            steps: dict[int, list[Milestone]] = {}
+            for r in rows:
+                steps.setdefault(r.shipment_id, []).append(
+                    Milestone(r.status, r.location, r.remarks, r.source, r.updated_at)
+                )
+            return [
+                Parcel(s.shipment_id, name, s.tracking_number, steps.get(s.shipment_id, []))
+                for s, name in shipments
+            ]
 
     @operation("seller (own order lines)")
     async def incoming(self, actor_id: int) -> list[OrderView]:

@@ -147,6 +147,7 @@ class OrderAction(StrEnum):
     cancel = "cancel"  # cancel it (under a question that said what is refunded)
     ask_cancel = "askcancel"  # the card's ✖: asks first what goes back, where to
     track = "track"
+    pay = "pay"  # a pending card order's invoice again
 
 
 class OrderCb(CallbackData, prefix="v1r"):
@@ -251,6 +252,12 @@ class BroadcastCb(CallbackData, prefix="v1a9"):
 
     key: str
     send: bool
+
+
+class PromptCancelCb(CallbackData, prefix="v1q"):
+    """✖ Cancel under a question waiting for typed text (a tracking number, a new price, a
+    reason): not the question's own button, so handlers.prompts ends the wait; nothing
+    changes."""
 
 
 class PayoutRunCb(CallbackData, prefix="v1ap"):

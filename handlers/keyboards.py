@@ -4,7 +4,8 @@ handlers/admin/keyboards.py, built with `keyboard` and `clip` from here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
@@ -31,6 +32,7 @@ from handlers.callbacks import (
     ProductAction,
     ProductCb,
     ProductReviewsCb,
+    PromptCancelCb,
     ReturnLineCb,
     ReviewCb,
     SearchCb,
@@ -40,6 +42,7 @@ from handlers.callbacks import (
     WishlistRemoveCb,
 )
 from handlers.i18n import price, t
+from handlers.render import order_status
 from storage.vocabulary import PaymentMethod
 
 Button = InlineKeyboardButton
@@ -52,6 +55,11 @@ def button(text: str, data: CallbackData) -> Button:
 def keyboard(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
     """Rows of buttons; an empty row (a pager with one page) is left out."""
     return InlineKeyboardMarkup(inline_keyboard=[list(r) for r in rows if r])
+
+
+def prompt_cancel(lang: str) -> InlineKeyboardMarkup:
+    """✖ Cancel, under a question waiting for typed text (it ends it; nothing changes)."""
+    return keyboard([[button(t(lang, "prompt.cancel"), PromptCancelCb())]])
 
 
 def pairs(buttons: Sequence[Button]) -> list[list[Button]]:
@@ -70,6 +78,11 @@ def use_mini_app(url: str | None) -> None:
     _MiniApp.url = url
 
 
+def mini_app_url() -> str | None:
+    """The Mini App's address, or None while it is off."""
+    return _MiniApp.url
+
+
 def mini_app_row(lang: str, key: str, route: str = "") -> list[Button]:
     """A button opening the Mini App (at its `route`, "#/p/12"), or nothing while it is off."""
     if _MiniApp.url is None:
@@ -80,6 +93,22 @@ def mini_app_row(lang: str, key: str, route: str = "") -> list[Button]:
 def clip(label: str, limit: int = 40) -> str:
     """A button's label cut to `limit` characters, with an ellipsis."""
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+# IsSeller's answer (handlers/seller) for the message being handled: the seller's router asks
+# it of every message on its way to the customer's, so a menu shown deep in a conversation,
+# where no `me` is at hand, still knows whether it leads to a store (`has_store`)
+_STORE: ContextVar[tuple[object, bool] | None] = ContextVar("has_store", default=None)
+
+
+def remember_store(event: object, store: bool) -> None:
+    _STORE.set((event, store))
+
+
+def has_store(event: object) -> bool:
+    """Whether the sender of `event` (this very update) has a store, as IsSeller found."""
+    seen = _STORE.get()
+    return seen is not None and seen[0] is event and seen[1]
 
 
 def main_menu(lang: str, *, store: bool = False) -> InlineKeyboardMarkup:
@@ -559,7 +588,11 @@ def stars(product_id: int, seen: int) -> InlineKeyboardMarkup:
     )
 
 
-def orders(lang: str, views: Sequence[OrderView]) -> InlineKeyboardMarkup:
+def orders(
+    lang: str, views: Sequence[OrderView], action: OrderAction = OrderAction.show
+) -> InlineKeyboardMarkup:
+    """A list of orders; each button opens its order (`action`: or what it was chosen for,
+    its tracking or the cancel question)."""
     rows = [
         [
             Button(
@@ -567,10 +600,10 @@ def orders(lang: str, views: Sequence[OrderView]) -> InlineKeyboardMarkup:
                     lang,
                     "orders.line",
                     order_id=o.order_id,
-                    status=t(lang, f"status.{o.status.value}"),
+                    status=order_status(lang, o),
                     total=price(o.total, o.currency, lang=lang),
                 ),
-                callback_data=OrderCb(action=OrderAction.show, id=o.order_id).pack(),
+                callback_data=OrderCb(action=action, id=o.order_id).pack(),
             )
         ]
         for o in views
@@ -579,8 +612,16 @@ def orders(lang: str, views: Sequence[OrderView]) -> InlineKeyboardMarkup:
     return keyboard(rows)
 
 
-def order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
-    rows = [
+def order(
+    lang: str, view: OrderView, reviewed: Mapping[int, int] | None = None, *, payable: bool = False
+) -> InlineKeyboardMarkup:
+    """An order's buttons; `reviewed`: the stars of the customer's reviews, by product (a
+    reviewed line offers to edit its review); `payable`: its card payment can be made."""
+    rows: list[list[Button]] = []
+    if payable:
+        pay = OrderCb(action=OrderAction.pay, id=view.order_id).pack()
+        rows.append([Button(text=t(lang, "order.pay"), callback_data=pay)])
+    rows += [
         [
             Button(
                 text=t(lang, "order.track"),
@@ -592,9 +633,16 @@ def order(lang: str, view: OrderView) -> InlineKeyboardMarkup:
         line_acts = view.acts_of_line(line)
         row = []
         if OrderAct.review in line_acts:
+            had = (reviewed or {}).get(line.product_id)
+            if not had:
+                label = clip(t(lang, "order.review", name=line.name), 30)
+            elif len(view.lines) == 1:
+                label = t(lang, "order.review.edit", stars="★" * had)
+            else:  # which line's review
+                label = t(lang, "order.review.edit_of", name=clip(line.name, 20), stars="★" * had)
             row.append(
                 Button(
-                    text=clip(t(lang, "order.review", name=line.name), 30),
+                    text=label,
                     callback_data=ReviewCb(product_id=line.product_id).pack(),
                 )
             )

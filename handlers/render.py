@@ -16,9 +16,9 @@ from engine.catalog import Page, ProductCard, ProductDetail, ReviewPage
 from engine.coupons import CouponQuote
 from engine.order_actions import PaymentState
 from engine.orders import OrderView, QuoteView
-from engine.shipping import Milestone
+from engine.shipping import Parcel
 from handlers.i18n import day, moment, number, price, t
-from storage.vocabulary import DiscountType
+from storage.vocabulary import DiscountType, OrderStatus
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -229,20 +229,30 @@ def where_to(lang: str, pickup_address: str | None, address_text: str) -> str:
     return t(lang, "deliver.to", address=address_text)
 
 
+def order_status(lang: str, view: OrderView) -> str:
+    """An order's status in words: cash on delivery not yet shipped waits for no payment."""
+    if view.status == OrderStatus.pending and view.payment_state == PaymentState.on_delivery:
+        return t(lang, "status.pending_cod")
+    return t(lang, f"status.{view.status.value}")
+
+
 def order(lang: str, view: OrderView, bank_details: str | None = None) -> str:
     """One order: its lines, the amounts that add up to its total, where its money stands,
     where it goes, its tracking numbers; how to pay while a bank transfer is awaited."""
+    state = view.payment_state
+    cash = state == PaymentState.on_delivery  # the method is the state: said once
+    state_key = "on_collection" if cash and view.pickup_address else state.value
+    money = t(lang, f"payment_state.{state_key}", total=price(view.total, view.currency, lang=lang))
     rows = [
         t(lang, "order.head", order_id=view.order_id),
-        t(lang, "order.status", status=t(lang, f"status.{view.status.value}")),
-        t(
+        t(lang, "order.placed_on", date=moment(view.created_at, lang)),
+        t(lang, "order.status", status=order_status(lang, view)),
+        t(lang, "order.payment.due", state=money)
+        if cash
+        else t(
             lang,
             "order.payment",
-            state=t(
-                lang,
-                f"payment_state.{view.payment_state.value}",
-                total=price(view.total, view.currency, lang=lang),
-            ),
+            state=money,
             method=t(lang, f"checkout.pay.{view.payment_method.value}"),
         ),
         "",
@@ -326,11 +336,25 @@ def cancel_question(lang: str, view: OrderView) -> str:
     return t(lang, "order.cancel.ask", order_id=view.order_id)
 
 
-def tracking(lang: str, order_id: int, milestones: dict[int, list[Milestone]]) -> str:
-    rows = []
-    for _, steps in sorted(milestones.items()):
-        for m in steps:
+def tracking(lang: str, order_id: int, parcels: Sequence[Parcel]) -> str:
+    """An order's delivery, parcel by parcel: its store and tracking number, then each
+    milestone with its time."""
+    rows: list[str] = []
+    for parcel in parcels:
+        if not parcel.milestones:
+            continue
+        number = parcel.tracking_number
+        head = t(lang, "order.tracking.parcel", store=escape(parcel.store_name))
+        if number:
+            head += " · " + t(
+                lang, "order.tracking.number", number=f"<code>{escape(number)}</code>"
+            )
+        if rows:  # a blank line between parcels
+            rows.append("")
+        rows.append(f"<b>{head}</b>")
+        for m in parcel.milestones:
             where = f" — {escape(m.location)}" if m.location else ""
-            rows.append(f"{t(lang, f'milestone.{m.status.value}')}{where}")
+            when_ = moment(m.at, lang)
+            rows.append(f"{t(lang, f'milestone.{m.status.value}')}{where} · {when_}")
     body = "\n".join(rows) if rows else t(lang, "order.tracking.none")
     return fit(t(lang, "order.tracking", order_id=order_id, milestones=body))

@@ -69,6 +69,11 @@ def summary(lang: str, report: SalesReport) -> str:
     def money(amount: Decimal) -> str:
         return price(amount, report.currency, lang=lang)
 
+    parts = [t(lang, "report.sold", gross=money(report.gross))]
+    if report.discounts:  # a part that is zero is left out ("refunds −$0.00" says nothing)
+        parts.append(t(lang, "report.coupons", discounts=money(report.discounts)))
+    if report.refunds:
+        parts.append(t(lang, "report.refunds", refunds=money(report.refunds)))
     lines = [
         f"<b>{escape(title(lang, report))}</b>",
         t(
@@ -79,13 +84,7 @@ def summary(lang: str, report: SalesReport) -> str:
         ),
         t(lang, "report.revenue", revenue=money(report.revenue)),
         t(lang, "report.counts", orders=report.orders, units=report.units),
-        t(
-            lang,
-            "report.parts",
-            gross=money(report.gross),
-            discounts=money(report.discounts),
-            refunds=money(report.refunds),
-        ),
+        " · ".join(parts),
     ]
     busiest = max(report.by_day, key=lambda d: (d.revenue, d.day), default=None)
     if busiest is not None and busiest.revenue > 0:

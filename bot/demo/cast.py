@@ -246,8 +246,9 @@ PAST_ORDERS = [
     PastOrder(OrderStatus.delivered, PaymentMethod.card, "WELCOME10", 40),
     PastOrder(OrderStatus.delivered, PaymentMethod.cod, None, 35),
     PastOrder(OrderStatus.delivered, PaymentMethod.card, "LAUNCH15", 30),
-    PastOrder(OrderStatus.delivered, PaymentMethod.bank_transfer, "LAUNCH15", 9),
     PastOrder(OrderStatus.returned, PaymentMethod.card, None, 25),
+    # Sara's (order n goes to CUSTOMERS[n % 4]), delivered days ago: still returnable
+    PastOrder(OrderStatus.delivered, PaymentMethod.bank_transfer, "LAUNCH15", 5),
     PastOrder(OrderStatus.shipped, PaymentMethod.card, "FREESHIP", 4),
     PastOrder(OrderStatus.shipped, PaymentMethod.paypal, None, 3),
     PastOrder(OrderStatus.paid, PaymentMethod.card, "SAVE5", 1),

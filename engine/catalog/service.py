@@ -449,8 +449,8 @@ class Catalog:
 
     @operation("anyone")
     async def reviews(self, product_id: int, page: int = 1, page_size: int = 5) -> ReviewPage:
-        """A page of a visible product's reviews, newest first, each with its stars, comment
-        and the reviewer's first name."""
+        """A page of a visible product's reviews, newest first, each with its stars, comment,
+        the reviewer's first name and when it was written (last edited)."""
         page, size = paging(page, page_size)
         async with self.d.read() as uow:
             visible = await uow.session.scalar(
@@ -467,10 +467,10 @@ class Catalog:
             page = min(page, page_count(total, size))  # past the last: the last
             rows = (
                 await uow.session.execute(
-                    select(Review.rating, Review.comment, User.first_name, Review.created_at)
+                    select(Review.rating, Review.comment, User.first_name, Review.updated_at)
                     .join(User, User.user_id == Review.user_id)
                     .where(Review.product_id == product_id)
-                    .order_by(Review.created_at.desc(), Review.review_id.desc())
+                    .order_by(Review.updated_at.desc(), Review.review_id.desc())
                     .offset((page - 1) * size)
                     .limit(size)
                 )

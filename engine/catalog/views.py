@@ -128,7 +128,7 @@ class ProductReview:
     rating: int
     comment: str | None
     author: str | None
-    created_at: datetime
+    created_at: datetime  # when it was written, or last edited
 
 
 class ReviewPage(Paged[ProductReview]):

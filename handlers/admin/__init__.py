@@ -28,13 +28,21 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Telegram
 
 from engine.accounts import UserView
 from engine.aftersales import payouts_total
-from engine.backoffice import AuditEntry, PayoutDue, StockAlert, due_total, payable
+from engine.backoffice import (
+    AuditEntry,
+    PayoutDue,
+    SellerPerformance,
+    StockAlert,
+    due_total,
+    payable,
+)
 from engine.base import Actor
 from engine.errors import InvalidInput, NotFound, Outdated
 from engine.sellers import allows
 from engine.shop import Shop
 from engine.transitions import E
 from handlers import commands
+from handlers import keyboards as main_kb
 from handlers.admin import catalog, people
 from handlers.admin import keyboards as kb
 from handlers.callbacks import (
@@ -47,10 +55,10 @@ from handlers.callbacks import (
     SellerDecisionCb,
     TransferCb,
 )
-from handlers.i18n import price, t
+from handlers.i18n import has_text, price, t
 from handlers.render import fit
 from handlers.screen import send_below, show
-from storage.vocabulary import DiscountType
+from storage.vocabulary import DiscountType, SellerStatus
 
 A = AdminAction
 
@@ -110,10 +118,13 @@ async def on_menu_home(query: CallbackQuery, lang: str) -> None:
 
 
 async def on_menu_sellers(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
-    """The stores waiting for approval, a card each with Approve / Reject."""
+    """The stores waiting for approval: a header with the way back, then a card each with
+    Approve / Reject."""
     waiting = await shop.sellers.pending(me.id)
+    header = t(lang, "admin.sellers.title", count=len(waiting))
     if not waiting:
-        await send_below(query, t(lang, "admin.sellers.none"))
+        header += "\n" + t(lang, "admin.sellers.none")
+    await send_below(query, header, kb.to_admin(lang))
     for seller in waiting[:10]:
         text = t(
             lang,
@@ -165,25 +176,27 @@ async def on_seller_decision(
     state: FSMContext,
     bot: Bot,
 ) -> None:
-    """Approve, or Reject (asks why). The card becomes the store's card in its new state;
-    a card already decided (here, by another admin, a second tap) shows the store as it is."""
+    """Approve, or Reject (asks why). The card then shows the decision, with no button that
+    acts where Approve or Reject was (a double tap must not start a suspension); a card
+    already decided (here, by another admin, a second tap) shows it as it is now."""
     seller_id = callback_data.id
     store = await people.store_of(shop, me, seller_id)
     event = E.approve if callback_data.decision == SellerDecision.approve else E.reject
-    if not allows(store.status, event):  # decided already: the store as it is now
-        await show(query, *people.store_screen(lang, store))
+    if not allows(store.status, event):  # decided already: the outcome as it is now
+        await show(query, *decided_card(lang, store))
         await query.answer(t(lang, "admin.seller.decided"))
         return
     if callback_data.decision == SellerDecision.approve:
         seller = await shop.sellers.approve(me.id, seller_id)
         await commands.publish_seller(bot, shop, seller.seller_id, selling=True)
-        await show(query, *people.store_screen(lang, await people.store_of(shop, me, seller_id)))
+        await show(query, *decided_card(lang, await people.store_of(shop, me, seller_id)))
         await query.answer(t(lang, "admin.approved", store=seller.store_name)[:200])
         return
     await state.set_state(Reject.reason)
     card = query.message.message_id if isinstance(query.message, Message) else 0
     await state.update_data(seller_id=seller_id, card=card)
-    await send_below(query, t(lang, "admin.reject_ask", store=escape(store.store_name)))
+    ask = t(lang, "admin.reject_ask", store=escape(store.store_name))
+    await send_below(query, ask, main_kb.prompt_cancel(lang))
     await query.answer()
 
 
@@ -203,11 +216,23 @@ async def on_reject_reason(
     await message.answer(t(lang, "admin.rejected", store=escape(seller.store_name)))
     card = int(data.get("card") or 0)
     if card:  # the applicant's card shows the decision too
-        text, markup = people.store_screen(lang, await people.store_of(shop, me, seller_id))
+        text, markup = decided_card(lang, await people.store_of(shop, me, seller_id))
         with contextlib.suppress(TelegramBadRequest):  # deleted meanwhile, or unchanged
             await bot.edit_message_text(
                 text, chat_id=message.chat.id, message_id=card, reply_markup=markup
             )
+
+
+def decided_card(lang: str, store: SellerPerformance) -> tuple[str, InlineKeyboardMarkup]:
+    """An application's card once decided: the outcome over the store's details, and
+    kb.decided's buttons (none that acts under the finger that decided)."""
+    text = people.store_screen(lang, store)[0]
+    if store.status in (SellerStatus.active, SellerStatus.rejected):
+        outcome = t(
+            lang, f"admin.seller.outcome.{store.status.value}", store=escape(store.store_name)
+        )
+        text = outcome + "\n\n" + text
+    return text, kb.decided(lang, store)
 
 
 def _args(command: CommandObject) -> list[str]:
@@ -215,8 +240,15 @@ def _args(command: CommandObject) -> list[str]:
 
 
 # --- the audit log -------------------------------------------------------------------------
+def _field(lang: str, name: str) -> str:
+    """An audited field as the admin reads it: "order status", "payment" (an order has two
+    statuses, so a row says which one moved); any other by its column name."""
+    key = f"admin.audit.field.{name}"
+    return t(lang, key) if has_text(lang, key) else escape(name.replace("_", " "))
+
+
 def _audit_line(lang: str, e: AuditEntry) -> str:
-    """ "Order #12: paid → shipped, by Maya (seller)"."""
+    """ "Order #12: order status: paid → shipped, by Maya (seller)"."""
     what = t(
         lang,
         "admin.audit.entity",
@@ -227,7 +259,7 @@ def _audit_line(lang: str, e: AuditEntry) -> str:
         t(
             lang,
             "admin.audit.change",
-            field=escape(c.field.replace("_", " ")),
+            field=_field(lang, c.field),
             before=escape(c.before),
             after=escape(c.after or "—"),
         )
@@ -235,7 +267,7 @@ def _audit_line(lang: str, e: AuditEntry) -> str:
         else t(
             lang,
             "admin.audit.set",
-            field=escape(c.field.replace("_", " ")),
+            field=_field(lang, c.field),
             after=escape(c.after or "—"),
         )
         for c in e.changes
@@ -248,6 +280,7 @@ def _audit_line(lang: str, e: AuditEntry) -> str:
         t(
             lang,
             "admin.audit.moved",
+            field=_field(lang, status.field),
             before=escape(status.before or "—"),
             after=escape(status.after or "—"),
         )
@@ -309,6 +342,8 @@ async def on_audit_page(
 # --- bank transfers -----------------------------------------------------------------------
 def _age(lang: str, age: timedelta) -> str:
     minutes = int(age.total_seconds() // 60)
+    if minutes < 1:
+        return t(lang, "admin.age.now")
     if minutes < 60:
         return t(lang, "admin.age.minutes", n=minutes)
     if minutes < 48 * 60:
@@ -341,19 +376,23 @@ async def _transfers_screen(
 async def on_transfers(
     query: CallbackQuery, callback_data: TransferCb, shop: Shop, lang: str, me: UserView
 ) -> None:
-    """The queue of bank transfers, and its "Mark paid" buttons. A tap on an order that is no
-    longer waiting (marked paid already, here or by another admin; expired) changes nothing:
-    the queue is shown as it is now."""
+    """The queue of bank transfers, and its "Mark paid" buttons. After a "Mark paid" the
+    queue is shown with what was done and only the way back to the list: a second tap there
+    must not mark the next order. A tap on an order that is no longer waiting (marked paid
+    already, here or by another admin; expired) changes nothing."""
     order_id = callback_data.order
-    note = None
-    if order_id:
-        try:
-            await shop.orders.confirm_bank_transfer(me.id, order_id, waiting=True)
-            note = t(lang, "admin.paid", order_id=order_id)
-        except (Outdated, NotFound):
-            note = t(lang, "admin.transfers.gone", order_id=order_id)
-    await show(query, *await _transfers_screen(shop, lang, me))
-    await query.answer(note)
+    if not order_id:
+        await show(query, *await _transfers_screen(shop, lang, me))
+        await query.answer()
+        return
+    try:
+        await shop.orders.confirm_bank_transfer(me.id, order_id, waiting=True)
+        note = "✅ " + t(lang, "admin.paid", order_id=order_id)
+    except (Outdated, NotFound):
+        note = t(lang, "admin.transfers.gone", order_id=order_id)
+    text = (await _transfers_screen(shop, lang, me))[0]
+    await show(query, fit(note + "\n\n" + text), kb.transfer_marked(lang))
+    await query.answer(note[:200])
 
 
 async def on_paid(

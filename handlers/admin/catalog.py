@@ -18,6 +18,7 @@ from engine.catalog import CategoryNode
 from engine.errors import NotFound
 from engine.shipping import ProviderView
 from engine.shop import Shop
+from handlers import keyboards as main_kb
 from handlers.admin import keyboards as kb
 from handlers.callbacks import (
     CategoryAdminAction,
@@ -128,7 +129,11 @@ async def on_rename(
     _, node = await _category(shop, callback_data.id)
     await state.set_state(CategoryEdit.rename)
     await state.update_data(cat_id=callback_data.id)
-    await send_below(query, t(lang, "admin.category.rename_ask", name=escape(node.name)))
+    await send_below(
+        query,
+        t(lang, "admin.category.rename_ask", name=escape(node.name)),
+        main_kb.prompt_cancel(lang),
+    )
     await query.answer()
 
 
@@ -155,7 +160,9 @@ async def _ask_name(
     await state.set_state(CategoryEdit.name)
     await state.update_data(parent_id=0 if parent is None else parent.category_id)
     where = t(lang, "admin.category.top") if parent is None else escape(parent.name)
-    await send_below(query, t(lang, "admin.category.name_ask", parent=where))
+    await send_below(
+        query, t(lang, "admin.category.name_ask", parent=where), main_kb.prompt_cancel(lang)
+    )
 
 
 async def on_pick(
@@ -275,9 +282,8 @@ async def on_provider_cost_ask(
     await state.set_state(ProviderEdit.cost)
     await state.update_data(provider_id=callback_data.id)
     cost = price(current.cost, lang=lang)
-    await send_below(
-        query, t(lang, "admin.provider.cost_ask", name=escape(current.name), cost=cost)
-    )
+    ask = t(lang, "admin.provider.cost_ask", name=escape(current.name), cost=cost)
+    await send_below(query, ask, main_kb.prompt_cancel(lang))
     await query.answer()
 
 
@@ -291,7 +297,7 @@ _NEW_PROVIDER = re.compile(
 
 async def on_provider_new_ask(query: CallbackQuery, lang: str, state: FSMContext) -> None:
     await state.set_state(ProviderEdit.new)
-    await send_below(query, t(lang, "admin.provider.new_ask"))
+    await send_below(query, t(lang, "admin.provider.new_ask"), main_kb.prompt_cancel(lang))
     await query.answer()
 
 
@@ -302,7 +308,9 @@ async def on_provider_new(
     said = _NEW_PROVIDER.fullmatch((message.text or "").strip())
     cost = parse_amount(said.group("cost")) if said else None
     if said is None or cost is None:
-        await message.answer(t(lang, "admin.provider.new_bad"))
+        await message.answer(
+            t(lang, "admin.provider.new_bad"), reply_markup=main_kb.prompt_cancel(lang)
+        )
         return
     days = said.group("days")
     made = await shop.shipping.create_provider(
@@ -320,7 +328,9 @@ async def on_provider_cost(
 ) -> None:
     cost = parse_amount(message.text)
     if cost is None:
-        await message.answer(t(lang, "seller.new.bad_number"))
+        await message.answer(
+            t(lang, "seller.new.bad_number"), reply_markup=main_kb.prompt_cancel(lang)
+        )
         return
     provider_id = int((await state.get_data()).get("provider_id", 0))
     updated = await shop.shipping.update_provider(me.id, provider_id, cost=cost)

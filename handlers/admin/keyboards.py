@@ -37,7 +37,7 @@ from handlers.callbacks import (
 )
 from handlers.i18n import price, t
 from handlers.keyboards import button, clip, keyboard
-from storage.vocabulary import CouponStatus
+from storage.vocabulary import CouponStatus, SellerStatus
 
 A, C, K = AdminAction, CategoryAdminAction, CouponAdminAction
 P, S = ProviderAdminAction, StoreAdminAction
@@ -103,6 +103,32 @@ def _decision(lang: str, decision: SellerDecision, seller_id: int) -> Button:
 def applicant(lang: str, seller_id: int) -> InlineKeyboardMarkup:
     """Approve / Reject for a store waiting for approval."""
     return keyboard([[_decision(lang, d, seller_id) for d in DECISION_OF.values()]])
+
+
+def to_list(lang: str, data: CallbackData) -> Button:
+    """⬅ Back to the list (`data`: the list's button)."""
+    return button(t(lang, "admin.to_list"), data)
+
+
+def decided(lang: str, s: SellerPerformance) -> InlineKeyboardMarkup:
+    """An application's card after its decision: what it became, where Approve or Reject
+    was (a tap on it changes nothing), then the store's own screen (Suspend is there) and
+    the list. Nothing that acts sits under the finger that decided."""
+    if s.status == SellerStatus.active:
+        done = button(t(lang, "admin.seller.done.active"), _decision_cb(SellerDecision.approve, s))
+    elif s.status == SellerStatus.rejected:
+        done = button(t(lang, "admin.seller.done.rejected"), _decision_cb(SellerDecision.reject, s))
+    else:
+        status = t(lang, f"admin.store.status.{s.status.value}")
+        done = button(status, _decision_cb(SellerDecision.approve, s))
+    store_screen = button(
+        t(lang, "admin.seller.open_store"), StoreAdminCb(action=S.show, id=s.seller_id)
+    )
+    return keyboard([[done], [store_screen, to_list(lang, AdminCb(to=A.sellers))]])
+
+
+def _decision_cb(decision: SellerDecision, s: SellerPerformance) -> SellerDecisionCb:
+    return SellerDecisionCb(decision=decision, id=s.seller_id)
 
 
 def stores(
@@ -291,6 +317,12 @@ def transfers(lang: str, waiting: Sequence[WaitingTransfer]) -> InlineKeyboardMa
         for w in waiting[:20]
     ]
     return keyboard([*rows, [home(lang)]])
+
+
+def transfer_marked(lang: str) -> InlineKeyboardMarkup:
+    """Under the queue after a "Mark paid": no Mark paid where the tapped one was (a second
+    tap would mark the next order), only the way back to the list, and home."""
+    return keyboard([[to_list(lang, TransferCb())], [home(lang)]])
 
 
 def broadcast(lang: str, key: str, count: int) -> InlineKeyboardMarkup:

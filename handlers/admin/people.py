@@ -24,6 +24,7 @@ from engine.sellers import allows
 from engine.shop import Shop
 from engine.transitions import E
 from handlers import commands, reports
+from handlers import keyboards as main_kb
 from handlers.admin import keyboards as kb
 from handlers.callbacks import (
     CouponAdminAction,
@@ -143,7 +144,9 @@ async def on_store_ask_reason(
     await state.set_state(StoreEdit.suspend if suspend else StoreEdit.close)
     await state.update_data(seller_id=callback_data.id)
     key = "admin.store.suspend_ask" if suspend else "admin.store.close_ask"
-    await send_below(query, t(lang, key, store=escape(store.store_name)))
+    await send_below(
+        query, t(lang, key, store=escape(store.store_name)), main_kb.prompt_cancel(lang)
+    )
     await query.answer()
 
 
@@ -281,7 +284,8 @@ async def on_coupon_edit(
     coupon = await _coupon(shop, me, callback_data.id)  # refuses non-admins, and unknown coupons
     await state.set_state(CouponEdit.changes)
     await state.update_data(coupon_id=callback_data.id)
-    await send_below(query, t(lang, "admin.coupon.edit_ask", code=coupon.code))
+    ask = t(lang, "admin.coupon.edit_ask", code=coupon.code)
+    await send_below(query, ask, main_kb.prompt_cancel(lang))
     await query.answer()
 
 
@@ -323,7 +327,9 @@ async def on_coupon_changes(
 ) -> None:
     changes = parse_coupon_changes(message.text or "")
     if changes is None:
-        await message.answer(t(lang, "admin.coupon.edit_bad"))
+        await message.answer(
+            t(lang, "admin.coupon.edit_bad"), reply_markup=main_kb.prompt_cancel(lang)
+        )
         return
     coupon_id = int((await state.get_data()).get("coupon_id", 0))
     coupon = await shop.coupons.update(

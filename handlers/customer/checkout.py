@@ -66,6 +66,9 @@ class PaymentConfig:
     paypal: PayPalGateway | None = None  # PayPal Checkout, when PAYPAL_CLIENT_ID/SECRET are set
 
 
+KEEP = "keep"  # the coupon step's Keep: the applied coupon stays
+
+
 class Checkout(StatesGroup):
     address = State()
     new_address = State()
@@ -190,6 +193,47 @@ async def on_provider(
     await query.answer()
 
 
+async def _coupon_step(
+    query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext, key: str
+) -> None:
+    """The coupon question again (Back from the payment step): a coupon applied already is
+    said, with what it saves now (the engine's quote), and kept or removed by a tap; another
+    code typed replaces it. One the shop no longer takes is dropped, and said why."""
+    await state.set_state(Checkout.coupon)
+    data = await state.get_data()
+    code = data.get("coupon")
+    text, markup = t(lang, "checkout.coupon"), kb.skip_coupon(lang, key)
+    if code:
+        try:
+            quote = await shop.orders.quote(me.id, int(data.get("provider_id", 0)), str(code))
+        except CouponRejected as refused:
+            await state.update_data(coupon=None)
+            text = error_text(lang, refused) + "\n\n" + text
+        else:
+            assert quote.coupon is not None
+            discount = price(quote.discount, quote.currency, lang=lang)
+            text = t(
+                lang, "checkout.coupon.applied", code=escape(quote.coupon.code), discount=discount
+            )
+            markup = _kept_coupon(lang, key)
+    await show(query, text, markup)
+
+
+def _kept_coupon(lang: str, key: str) -> InlineKeyboardMarkup:
+    """Keep the applied coupon, or remove it (Remove is the coupon step's Skip)."""
+    keep = CheckoutCb(step=CheckoutStep.skip_coupon, value=KEEP, key=key).pack()
+    remove = CheckoutCb(step=CheckoutStep.skip_coupon, key=key).pack()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=t(lang, "checkout.coupon.keep"), callback_data=keep),
+                InlineKeyboardButton(text=t(lang, "checkout.coupon.remove"), callback_data=remove),
+            ],
+            kb.checkout_back(lang, key, CheckoutStep.provider.value),
+        ]
+    )
+
+
 async def on_coupon(
     message: Message,
     shop: Shop,
@@ -229,7 +273,9 @@ async def on_skip_coupon(
     state: FSMContext,
     payments: PaymentConfig,
 ) -> None:
-    await state.update_data(coupon=None)
+    """Skip (no coupon), Remove (the applied one dropped) or Keep (it stays)."""
+    if callback_data.value != KEEP:
+        await state.update_data(coupon=None)
     await state.set_state(Checkout.payment)
     markup = kb.payment_methods(lang, payments.methods, callback_data.key)
     await show(query, t(lang, "checkout.payment"), markup)
@@ -299,8 +345,7 @@ async def on_back(
         options = await shop.orders.shipping_options(me.id)
         await show(query, t(lang, "checkout.provider"), kb.providers(lang, options, key))
     elif to == CheckoutStep.skip_coupon:
-        await state.set_state(Checkout.coupon)
-        await show(query, t(lang, "checkout.coupon"), kb.skip_coupon(lang, key))
+        await _coupon_step(query, shop, lang, me, state, key)
     else:
         await state.set_state(Checkout.payment)
         markup = kb.payment_methods(lang, payments.methods, key)
@@ -383,10 +428,9 @@ async def after_order(
         )
     elif order.payment_method == PaymentMethod.paypal:
         await _paypal_link(message, lang, order, payments)
-    elif order.payment_method == PaymentMethod.cod:
-        await message.answer(
-            t(lang, "checkout.cod", total=price(order.total, order.currency, lang=lang))
-        )
+    elif order.payment_method == PaymentMethod.cod:  # collected at a pickup point, or brought
+        said = "checkout.cod.pickup" if order.pickup_address else "checkout.cod"
+        await message.answer(t(lang, said, total=price(order.total, order.currency, lang=lang)))
     elif order.payment_method == PaymentMethod.bank_transfer:
         await message.answer(render.bank_transfer(lang, order, payments.bank_details))
 

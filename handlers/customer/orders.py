@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
-from engine.order_actions import OrderAct
+from engine.order_actions import OrderAct, PaymentState
 from engine.orders import OrderView
 from engine.shop import Shop
 from handlers import keyboards as kb
@@ -27,10 +27,30 @@ from handlers.callbacks import (
     ReviewNext,
     ReviewNextCb,
 )
-from handlers.customer.checkout import PaymentConfig
+from handlers.customer.checkout import PaymentConfig, after_order
 from handlers.i18n import t
 from handlers.screen import edit_or_keep, send_below, show
-from storage.vocabulary import OrderPaymentStatus
+from storage.vocabulary import OrderPaymentStatus, OrderStatus, PaymentMethod
+
+
+async def order_keys(
+    shop: Shop, lang: str, me: UserView, view: OrderView, payments: PaymentConfig | None = None
+) -> InlineKeyboardMarkup:
+    """An order's buttons: a reviewed line offers to edit its review (the engine says), and a
+    card order still waiting for its payment offers to pay."""
+    reviewed = await shop.reviews.ratings(me.id, [line.product_id for line in view.lines])
+    payable = payments is not None and bool(payments.provider_token) and card_payable(shop, view)
+    return kb.order(lang, view, reviewed, payable=payable)
+
+
+def card_payable(shop: Shop, view: OrderView) -> bool:
+    """A card order the engine still takes a payment for: pending, not paid, not expired."""
+    return (
+        view.payment_method == PaymentMethod.card
+        and view.status == OrderStatus.pending
+        and view.payment_state in (PaymentState.awaiting, PaymentState.failed)
+        and (view.expires_at is None or view.expires_at > shop.deps.clock())
+    )
 
 
 async def on_orders_command(message: Message, shop: Shop, lang: str, me: UserView) -> None:
@@ -53,29 +73,51 @@ async def on_order(
     lang: str,
     me: UserView,
     payments: PaymentConfig,
+    bot: Bot,
 ) -> None:
     order_id = callback_data.id
     if callback_data.action == OrderAction.ask_cancel:  # ask first: what goes back, where to
         view = await shop.orders.get(me.id, order_id)
         if OrderAct.cancel not in view.acts:  # an old button: the order moved on
             await query.answer(t(lang, "error.illegal_transition"), show_alert=True)
-            await show(query, render.order(lang, view, payments.bank_details), kb.order(lang, view))
+            await show(
+                query,
+                render.order(lang, view, payments.bank_details),
+                await order_keys(shop, lang, me, view, payments),
+            )
             return
         await show(query, render.cancel_question(lang, view), kb.cancel_order(lang, view))
         await query.answer()
         return
     if callback_data.action == OrderAction.cancel:  # an older button: cancels at once
         view = await shop.orders.cancel(me.id, order_id)
-        await _cancelled(query, lang, view, payments)
+        await _cancelled(query, shop, lang, me, view, payments)
+        return
+    if callback_data.action == OrderAction.pay:  # the checkout's invoice, once more
+        view = await shop.orders.get(me.id, order_id)
+        if not card_payable(shop, view):  # paid, cancelled or expired since
+            await query.answer(t(lang, "error.outdated")[:200], show_alert=True)
+            await show(
+                query,
+                render.order(lang, view, payments.bank_details),
+                await order_keys(shop, lang, me, view, payments),
+            )
+            return
+        await query.answer()
+        if isinstance(query.message, Message):
+            await after_order(query.message, bot, lang, view, payments)
         return
     if callback_data.action == OrderAction.track:
-        timeline = await shop.shipping.timeline(me.id, order_id)
-        view = await shop.orders.get(me.id, order_id)
-        await show(query, render.tracking(lang, order_id, timeline), kb.order(lang, view))
+        parcels = await shop.shipping.parcels(me.id, order_id)
+        await show(query, render.tracking(lang, order_id, parcels), _back_to_order(lang, order_id))
         await query.answer()
         return
     view = await shop.orders.get(me.id, order_id)
-    await show(query, render.order(lang, view, payments.bank_details), kb.order(lang, view))
+    await show(
+        query,
+        render.order(lang, view, payments.bank_details),
+        await order_keys(shop, lang, me, view, payments),
+    )
     await query.answer()
 
 
@@ -90,11 +132,16 @@ async def on_cancel_yes(
     """ "Yes, cancel it": the engine cancels only an order whose money stands as the question
     said (and that can still be cancelled); tapped again, it says so and changes nothing."""
     view = await shop.orders.cancel(me.id, callback_data.id, seen=callback_data.seen)
-    await _cancelled(query, lang, view, payments)
+    await _cancelled(query, shop, lang, me, view, payments)
 
 
 async def _cancelled(
-    query: CallbackQuery, lang: str, view: OrderView, payments: PaymentConfig
+    query: CallbackQuery,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    view: OrderView,
+    payments: PaymentConfig,
 ) -> None:
     refund = (
         t(lang, "order.refund_note")
@@ -105,7 +152,19 @@ async def _cancelled(
     await query.answer(
         t(lang, "order.cancelled", order_id=view.order_id, refund=refund)[:200], show_alert=True
     )
-    await show(query, render.order(lang, view, payments.bank_details), kb.order(lang, view))
+    await show(
+        query,
+        render.order(lang, view, payments.bank_details),
+        await order_keys(shop, lang, me, view, payments),
+    )
+
+
+def _back_to_order(lang: str, order_id: int) -> InlineKeyboardMarkup:
+    """Under the tracking: back to the order's page."""
+    back = OrderCb(action=OrderAction.show, id=order_id).pack()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=t(lang, "order.back"), callback_data=back)]]
+    )
 
 
 class AfterSale(StatesGroup):
@@ -123,7 +182,9 @@ async def on_review(
 ) -> None:
     """Stars first (one tap writes the review), then a comment if the customer asks for one
     ("Add a comment"); text typed meanwhile goes where text always goes. The stars screen
-    says what it showed: its buttons change nothing once the review reads otherwise."""
+    says what it showed: its buttons change nothing once the review reads otherwise. It is
+    answered once: the conversation keeps which product's stars screen is open (the last one
+    asked for), and a tap on a screen already answered changes nothing."""
     product_id = callback_data.product_id
     if callback_data.rating == 0:
         mine = await shop.reviews.mine(me.id, product_id)
@@ -134,9 +195,14 @@ async def on_review(
             else t(lang, "review.stars")
         )
         await send_below(query, question, kb.stars(product_id, mine.rating if mine else 0))
+        await state.update_data(review_stars=product_id)
         await query.answer()
         return
+    if (await state.get_data()).get("review_stars") != product_id:  # answered already
+        await query.answer(t(lang, "stale_button"), show_alert=True)
+        return
     await shop.reviews.write(me.id, product_id, callback_data.rating, seen=callback_data.seen)
+    await state.update_data(review_stars=None)  # this screen is answered: its buttons are old
     if await state.get_state() == AfterSale.review_comment.state:  # an earlier comment offer
         await state.set_state(None)
     await state.update_data(review_offer=product_id, review_product=None)

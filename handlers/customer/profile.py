@@ -27,7 +27,7 @@ from aiogram.types import (
 
 from engine.accounts import AddressView, UserView
 from engine.shop import Shop
-from handlers import render
+from handlers import commands, render
 from handlers.callbacks import Menu, MenuCb, ProfileAction, ProfileCb
 from handlers.customer import address_form
 from handlers.i18n import LANGUAGES, language, language_name, t
@@ -40,6 +40,9 @@ MAX_ADDRESSES = 10
 class Profile(StatesGroup):
     email = State()
     phone = State()
+
+
+FOLLOW_TELEGRAM = "tg"  # the language choice's "as in Telegram": no choice of the shop's
 
 
 class LanguageCb(CallbackData, prefix="v1lang"):
@@ -113,6 +116,8 @@ def _languages(lang: str) -> InlineKeyboardMarkup:
         ]
         for code in LANGUAGES
     ]
+    telegram = LanguageCb(code=FOLLOW_TELEGRAM).pack()
+    rows.append([Button(text=t(lang, "profile.language.telegram"), callback_data=telegram)])
     rows.append([Button(text=t(lang, "back"), callback_data=MenuCb(to=Menu.profile).pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -241,19 +246,23 @@ async def address_done(
 async def on_language(
     query: CallbackQuery, callback_data: LanguageCb, shop: Shop, lang: str, me: UserView
 ) -> None:
-    """The choice of languages; or one picked: kept, and the profile shown in it at once."""
+    """The choice of languages; or one picked: kept, and the profile shown in it at once;
+    or Telegram's again. The chat's / menu and menu button follow (handlers.commands)."""
     code = callback_data.code
-    if code and code not in LANGUAGES:
+    if code and code not in LANGUAGES and code != FOLLOW_TELEGRAM:
         await query.answer(t(lang, "stale_button"))
         return
     if not code:
         await show(query, t(lang, "profile.language.ask"), _languages(lang))
         await query.answer()
         return
-    await shop.accounts.set_language(me.id, code)
-    chosen = language(code)
+    kept = None if code == FOLLOW_TELEGRAM else code
+    view = await shop.accounts.set_language(me.id, kept)
+    chosen = language(view.language_code)
     await show(query, *await _screen(shop, chosen, me))
     await query.answer(t(chosen, "profile.language.saved"))
+    if query.bot is not None and me.telegram_id is not None:
+        await commands.speak_in_chat(query.bot, shop, me, me.telegram_id, kept)
 
 
 def build_router() -> Router:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
@@ -15,6 +16,7 @@ from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import Menu, MenuCb
 from handlers.customer.checkout import PaymentConfig
+from handlers.customer.orders import order_keys
 from handlers.i18n import t
 from handlers.notifications import OpenOrderCb
 from handlers.screen import send_below, show
@@ -28,13 +30,17 @@ async def on_start(
     me: UserView,
     lang: str,
     state: FSMContext,
+    media_dir: Path | None = None,
 ) -> None:
     await state.clear()
     arg = command.args or ""
     if arg.startswith("p_") and arg[2:].isdigit():  # t.me/<bot>?start=p_<id> opens a product
         from handlers.customer.catalog import show_product
 
-        await show_product(message, shop, lang, int(arg[2:]), qty=1, edit=False, viewer=me.id)
+        product = int(arg[2:])
+        await show_product(
+            message, shop, lang, product, qty=1, edit=False, media_dir=media_dir, viewer=me.id
+        )
         return
     menu = kb.main_menu(lang, store=await IsSeller()(message, me=me, shop=shop))
     await message.answer(render.welcome(lang, me), reply_markup=menu)
@@ -77,7 +83,8 @@ async def on_open_order(
     """ "Open the order" under a notification: the order as a new message, the notification
     kept as it was (the engine answers "not found" for an order that is not theirs)."""
     view = await shop.orders.get(me.id, callback_data.id)
-    await send_below(query, render.order(lang, view, payments.bank_details), kb.order(lang, view))
+    keys = await order_keys(shop, lang, me, view, payments)
+    await send_below(query, render.order(lang, view, payments.bank_details), keys)
     await query.answer()
 
 

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from html import escape
+from pathlib import Path
 from typing import Any, cast
 
 from aiogram import F, Router
@@ -30,8 +31,9 @@ from engine.orders import OrderView
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
-from handlers.callbacks import CartAction, CartCb
+from handlers.callbacks import CartAction, CartCb, OrderAction
 from handlers.customer.catalog import Search, find, show_product, show_results
+from handlers.customer.orders import order_keys
 from handlers.i18n import error_text, has_text, t
 from nlu import Backend, CatalogIndex, Context, Intent
 from nlu.backends import with_training_words
@@ -157,10 +159,16 @@ class Heard:
 
 
 async def on_free_text(
-    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext, language: Language
+    message: Message,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     text = (message.text or "").strip()[:500]
-    await understand(message, text, shop, lang, me, state, language)
+    await understand(message, text, shop, lang, me, state, language, media_dir=media_dir)
 
 
 async def understand(
@@ -171,9 +179,13 @@ async def understand(
     me: UserView,
     state: FSMContext,
     language: Language,
+    *,
+    media_dir: Path | None = None,
 ) -> None:
     """Typed or heard words, down the same path: parse, then the intent's handler (or a
-    search, or a helpful answer, when the words are not confidently a shop request)."""
+    search, or a helpful answer, when the words are not confidently a shop request);
+    `media_dir`: where product photos are, so a card opened by words shows them as a
+    card opened by a button does."""
     message = cast(Message, message)
     intent = await language.parse(text, await chat_context(state))
     # What people type is personal data: its words only at DEBUG, its shape at INFO.
@@ -182,12 +194,13 @@ async def understand(
     if intent.entities.quantity is None and await language.names_only(text):
         # a product's name alone asks for nothing to be done with it (whatever the
         # classifier guessed from its words): its card, or the results
-        await _named(message, shop, lang, state, text, language)
+        await _named(message, shop, lang, me, state, text, language, media_dir)
         return
     if intent.negated:  # "don't add the kettle": nothing is done, and the user is told so
         key = f"talk.negated.{intent.negated}"
         await message.answer(
-            t(lang, key if has_text(lang, key) else "talk.negated"), reply_markup=kb.main_menu(lang)
+            t(lang, key if has_text(lang, key) else "talk.negated"),
+            reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
         )
         return
     if not intent.is_confident():
@@ -204,11 +217,18 @@ async def understand(
         if not step.is_confident():
             break
         handler = INTENTS.get(step.name, _unsupported)
-        await handler(message, shop, lang, me, state, step, text, language)
+        await handler(message, shop, lang, me, state, step, text, language, media_dir)
 
 
 async def _named(
-    message: Message, shop: Shop, lang: str, state: FSMContext, text: str, language: Language
+    message: Message,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    text: str,
+    language: Language,
+    media_dir: Path | None,
 ) -> None:
     """A product's name typed alone: the card of the one product it names clearly (as the
     engine ranks a search), else the results of searching for it, as every search is shown."""
@@ -218,7 +238,9 @@ async def _named(
         await show_results(message, shop, lang, state, Search(words=words), text.strip()[:100])
         return
     await state.update_data(last_product_id=card.product_id)
-    await show_product(message, shop, lang, card.product_id, qty=1, edit=False)
+    await show_product(
+        message, shop, lang, card.product_id, qty=1, edit=False, media_dir=media_dir, viewer=me.id
+    )
 
 
 async def _search_or_help(
@@ -237,14 +259,20 @@ async def _search_or_help(
     words = await language.search_words(text)
     found = await find(shop, Search(words=words)) if words else None
     if off_topic and (found is None or not found.items):
-        await message.answer(t(lang, "talk.off_topic"), reply_markup=kb.main_menu(lang))
+        await message.answer(
+            t(lang, "talk.off_topic"), reply_markup=kb.main_menu(lang, store=kb.has_store(message))
+        )
         return
     if found is None:
-        await message.answer(t(lang, "talk.not_understood"), reply_markup=kb.main_menu(lang))
+        await message.answer(
+            t(lang, "talk.not_understood"),
+            reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
+        )
         return
     if not found.items:  # shop words, nothing sold under them: say so, as a search does
         await message.answer(
-            t(lang, "search.none", query=escape(words)), reply_markup=kb.main_menu(lang)
+            t(lang, "search.none", query=escape(words)),
+            reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
         )
         return
     await show_results(message, shop, lang, state, Search(words=words), words, found)
@@ -259,8 +287,11 @@ async def _greet(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
-    await message.answer(render.welcome(lang, me), reply_markup=kb.main_menu(lang))
+    await message.answer(
+        render.welcome(lang, me), reply_markup=kb.main_menu(lang, store=kb.has_store(message))
+    )
 
 
 async def _help(
@@ -272,8 +303,11 @@ async def _help(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
-    await message.answer(t(lang, "help"), reply_markup=kb.main_menu(lang))
+    await message.answer(
+        t(lang, "help"), reply_markup=kb.main_menu(lang, store=kb.has_store(message))
+    )
 
 
 async def _search(
@@ -285,6 +319,7 @@ async def _search(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     """A search, shown as every search is: the product words (with the colour, and the
     category when both are said), else the category, within the price range said; a search
@@ -337,7 +372,9 @@ async def _one_product(
     if found is not None and found.items:
         await show_results(message, shop, lang, state, Search(words=words), words, found)
     else:
-        await message.answer(t(lang, "talk.no_product"), reply_markup=kb.main_menu(lang))
+        await message.answer(
+            t(lang, "talk.no_product"), reply_markup=kb.main_menu(lang, store=kb.has_store(message))
+        )
     return None
 
 
@@ -350,11 +387,14 @@ async def _product_info(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     product_id = await _one_product(message, shop, lang, state, intent, text, language)
     if product_id is not None:
         await state.update_data(last_product_id=product_id)
-        await show_product(message, shop, lang, product_id, qty=1, edit=False, viewer=me.id)
+        await show_product(
+            message, shop, lang, product_id, qty=1, edit=False, media_dir=media_dir, viewer=me.id
+        )
 
 
 async def _add_to_cart(
@@ -366,6 +406,7 @@ async def _add_to_cart(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     quantity = 1 if intent.entities.quantity is None else intent.entities.quantity
     check_quantity(quantity)  # as typed: "-5" or "1e9" is answered, never turned into 1
@@ -392,6 +433,7 @@ async def _remove_from_cart(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     product_id = await _one_product(message, shop, lang, state, intent, text, language)
     if product_id is None:
@@ -409,6 +451,7 @@ async def _view_cart(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     cart = await shop.carts.view(me.id)
     await message.answer(render.cart(lang, cart), reply_markup=kb.cart(lang, cart))
@@ -423,6 +466,7 @@ async def _wishlist(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     if intent.name == "add_to_wishlist":
         product_id = await _one_product(message, shop, lang, state, intent, text, language)
@@ -445,6 +489,7 @@ async def _apply_coupon(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     code = intent.entities.coupon_code
     if not code:
@@ -472,10 +517,13 @@ async def _checkout(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     cart = await shop.carts.view(me.id)
     if not cart.lines:
-        await message.answer(t(lang, "cart.empty"), reply_markup=kb.main_menu(lang))
+        await message.answer(
+            t(lang, "cart.empty"), reply_markup=kb.main_menu(lang, store=kb.has_store(message))
+        )
         return
     confirm = InlineKeyboardMarkup(
         inline_keyboard=[
@@ -496,6 +544,10 @@ NO_ORDER = {
     OrderAct.return_items: "talk.return_order",
     OrderAct.review: "talk.leave_review",
 }
+
+
+#: what a button of "which order?" opens, by request (else the order's page)
+CHOSEN_FOR = {OrderAct.track: OrderAction.track, OrderAct.cancel: OrderAction.ask_cancel}
 
 
 async def _the_order(
@@ -522,10 +574,14 @@ async def _the_order(
     if len(views) == 1:
         await state.update_data(last_order_id=views[0].order_id)
         return views[0]
-    if views:
-        await message.answer(t(lang, "talk.which_order"), reply_markup=kb.orders(lang, views[:8]))
+    if views:  # the chosen one goes where the request does: its tracking, the cancel question
+        opens = CHOSEN_FOR.get(act, OrderAction.show)
+        markup = kb.orders(lang, views[:8], opens)
+        await message.answer(t(lang, "talk.which_order"), reply_markup=markup)
     else:
-        await message.answer(t(lang, NO_ORDER[act]), reply_markup=kb.main_menu(lang))
+        await message.answer(
+            t(lang, NO_ORDER[act]), reply_markup=kb.main_menu(lang, store=kb.has_store(message))
+        )
     return None
 
 
@@ -538,14 +594,15 @@ async def _track(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     view = await _the_order(message, shop, lang, me, state, intent, OrderAct.track)
     if view is None:
         return
-    timeline = await shop.shipping.timeline(me.id, view.order_id)
+    parcels = await shop.shipping.parcels(me.id, view.order_id)
     await message.answer(
-        render.order(lang, view) + "\n\n" + render.tracking(lang, view.order_id, timeline),
-        reply_markup=kb.order(lang, view),
+        render.order(lang, view) + "\n\n" + render.tracking(lang, view.order_id, parcels),
+        reply_markup=await order_keys(shop, lang, me, view),
     )
 
 
@@ -558,6 +615,7 @@ async def _history(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     views = await shop.orders.history(me.id, limit=10)
     await message.answer(
@@ -575,6 +633,7 @@ async def _cancel(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     view = await _the_order(message, shop, lang, me, state, intent, OrderAct.cancel)
     if view is None:
@@ -595,9 +654,13 @@ async def _after_sales(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     if intent.name == "contact_support":
-        await message.answer(t(lang, "talk.contact_support"), reply_markup=kb.main_menu(lang))
+        await message.answer(
+            t(lang, "talk.contact_support"),
+            reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
+        )
         return
     returning = intent.name == "return_order"
     act = OrderAct.return_items if returning else OrderAct.review
@@ -607,7 +670,7 @@ async def _after_sales(
             t(lang, "talk.pick_return" if returning else "talk.pick_review")
             + "\n\n"
             + render.order(lang, view),
-            reply_markup=kb.order(lang, view),
+            reply_markup=await order_keys(shop, lang, me, view),
         )
 
 
@@ -620,6 +683,7 @@ async def _unsupported(
     intent: Intent,
     text: str,
     language: Language,
+    media_dir: Path | None = None,
 ) -> None:
     await _search_or_help(message, shop, lang, state, text, language)
 

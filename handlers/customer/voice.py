@@ -14,6 +14,7 @@ import logging
 import re
 from concurrent.futures.process import BrokenProcessPool
 from html import escape, unescape
+from pathlib import Path
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
@@ -88,6 +89,7 @@ async def on_voice(
     state: FSMContext,
     language: Language,
     voice: Voice | None = None,
+    media_dir: Path | None = None,
 ) -> None:
     note = message.voice
     assert note is not None
@@ -131,7 +133,7 @@ async def on_voice(
             reply_markup=InlineKeyboardMarkup(inline_keyboard=[[yes, no]]),
         )
         return
-    await _act(message, heard.text, shop, lang, me, state, language, voice)
+    await _act(message, heard.text, shop, lang, me, state, language, voice, media_dir)
 
 
 async def _would_change(text: str, state: FSMContext, language: Language) -> bool:
@@ -148,9 +150,10 @@ async def _act(
     state: FSMContext,
     language: Language,
     voice: Voice,
+    media_dir: Path | None = None,
 ) -> None:
     reply = Heard(message, text)
-    await understand(reply, text, shop, lang, me, state, language)
+    await understand(reply, text, shop, lang, me, state, language, media_dir=media_dir)
     if voice.replies and reply.first_answer:
         spoken = await voice.speak(reply.first_answer)
         if spoken is not None:
@@ -165,6 +168,7 @@ async def on_voice_confirm(
     state: FSMContext,
     language: Language,
     voice: Voice | None = None,
+    media_dir: Path | None = None,
 ) -> None:
     """The "Yes, do it" button acts on the words heard, once: they are dropped as they are
     used, so a second tap or a re-delivered update does nothing. "No" drops them."""
@@ -177,7 +181,7 @@ async def on_voice_confirm(
     if query.data != VOICE_YES or not text or voice is None:
         await message.answer(t(lang, "voice.confirm.dropped"))
         return
-    await _act(message, text, shop, lang, me, state, language, voice)
+    await _act(message, text, shop, lang, me, state, language, voice, media_dir)
 
 
 def build_router() -> Router:

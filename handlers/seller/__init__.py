@@ -27,11 +27,12 @@ from engine.accounts import UserView
 from engine.aftersales import PayoutView, ReceivedReview, payouts_total
 from engine.errors import InvalidInput
 from engine.shop import Shop
+from handlers import keyboards as main_kb
 from handlers import reports
-from handlers.callbacks import ReportCb, ReportScope, SellerAction, SellerCb
+from handlers.callbacks import PromptCancelCb, ReportCb, ReportScope, SellerAction, SellerCb
 from handlers.i18n import day, error_text, price, t
 from handlers.render import fit, stars
-from handlers.screen import send_below
+from handlers.screen import send_below, show
 from handlers.seller import imports, orders, products
 from handlers.seller import keyboards as kb
 from handlers.seller.cb import SELLER_BUTTONS, OrdersView
@@ -71,8 +72,11 @@ class IsSeller(Filter):
         if me is None or shop is None:
             return False
         if me.role == UserRole.seller:
-            return True
-        return me.role == UserRole.admin and await shop.sellers.mine(me.id) is not None
+            store = True
+        else:
+            store = me.role == UserRole.admin and await shop.sellers.mine(me.id) is not None
+        main_kb.remember_store(event, store)  # for the main menus further on (has_store)
+        return store
 
 
 async def on_sell(message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext) -> None:
@@ -276,9 +280,20 @@ def build_router() -> Router:
     return seller
 
 
+async def on_prompt_cancel(query: CallbackQuery, lang: str) -> None:
+    """✖ Cancel under a question waiting for typed text (the seller's or the admin's): the
+    wait was ended by handlers.prompts before this ran (the button is not the question's
+    own), so what is typed next changes nothing; the question says it is cancelled. Twice,
+    or under an older question: the same, nothing changes."""
+    await show(query, t(lang, "cancelled"), None)
+    await query.answer()
+
+
 def _open_router() -> Router:
-    """Anyone may apply: /sell, and the two questions of the application."""
+    """Anyone may apply: /sell, and the two questions of the application; and ✖ Cancel under
+    any question (everyone's)."""
     router = Router(name="seller.apply")
+    router.callback_query.register(on_prompt_cancel, PromptCancelCb.filter())
     router.message.register(on_sell, Command("sell"))
     router.message.register(on_apply_name, Apply.name, F.text, ~F.text.startswith("/"))
     router.message.register(

@@ -100,10 +100,11 @@ class ImportCb(CallbackData, prefix="v1sc"):
 class WizardMove(StrEnum):
     back = "back"
     cancel = "cancel"
+    keep = "keep"  # the answer shown again after Back stays; on to the next question
 
 
 class WizardCb(CallbackData, prefix="v1sd"):
-    """Back or Cancel under a question of the add-product wizard; `step` is the question's
+    """Back, Cancel or Keep under a question of the add-product wizard; `step` is the question's
     (a NewProduct state's name), so an older question's button changes nothing."""
 
     to: WizardMove

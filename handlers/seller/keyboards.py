@@ -86,10 +86,11 @@ def pager(lang: str, page: int, pages: int, to: Callable[[int], CallbackData]) -
 
 # --- products ------------------------------------------------------------------------------
 def categories(
-    lang: str, tree: Sequence[CategoryNode], at: int, product: int = 0
+    lang: str, tree: Sequence[CategoryNode], at: int, product: int = 0, *, keep: bool = False
 ) -> InlineKeyboardMarkup:
     """The children of category `at` (0: the top level); a parent's button opens it (›), a
-    leaf's chooses it; and Up, below the top."""
+    leaf's chooses it; and Up, below the top. `keep`: the wizard's category, chosen before
+    Back, can be kept."""
     parents = {c.parent_id for c in tree}
     children = [c for c in tree if (c.parent_id or 0) == at][:60]
     rows = [
@@ -107,6 +108,8 @@ def categories(
         to_parent = PickCategoryCb(id=up, product=product, nav=True)
         rows.append([button(t(lang, "seller.category.up"), to_parent)])
     if not product:  # the new-product wizard's question
+        if keep:
+            rows.append([keep_button(lang, "category")])
         rows.append(wizard_row(lang, "category"))
     return keyboard(rows)
 
@@ -121,8 +124,15 @@ def wizard_row(lang: str, step: str, *, back: bool = True) -> list[Button]:
     ]
 
 
-def wizard(lang: str, step: str, *, back: bool = True) -> InlineKeyboardMarkup:
-    return keyboard([wizard_row(lang, step, back=back)])
+def keep_button(lang: str, step: str) -> Button:
+    """✓ Keep: the answer a question shown again by Back was given stays; on to the next."""
+    return button(t(lang, "seller.new.keep"), WizardCb(to=WizardMove.keep, step=step))
+
+
+def wizard(lang: str, step: str, *, back: bool = True, keep: bool = False) -> InlineKeyboardMarkup:
+    """A question's Back and Cancel; above them ✓ Keep, when it was answered before."""
+    kept = [[keep_button(lang, step)]] if keep else []
+    return keyboard([*kept, wizard_row(lang, step, back=back)])
 
 
 def photos_done(lang: str) -> InlineKeyboardMarkup:

@@ -16,6 +16,7 @@ from engine.accounts import UserView
 from engine.fulfilment import ParcelCard, ParcelPage, Queue, ReturnCard, ReturnPage, Step
 from engine.shop import Shop
 from engine.transitions import E
+from handlers import keyboards as main_kb
 from handlers.callbacks import ReturnCb, ShipmentAction, ShipmentCb
 from handlers.i18n import price, t
 from handlers.screen import edit_or_keep, send_below, show
@@ -71,10 +72,17 @@ def parcel_text(lang: str, card: ParcelCard) -> str:
             "seller.card.line",
             quantity=line.quantity,
             name=escape(line.name),
-            amount=price(line.paid, card.currency, lang=lang),
+            amount=price(card.listed(line), card.currency, lang=lang),  # the catalogue price
         )
         for line in card.lines
     )
+    if card.coupon_share:  # what the coupon took off these lines: its own line, not hidden
+        lines += "\n" + t(
+            lang,
+            "seller.card.coupon",
+            code=escape(card.coupon_code or ""),
+            amount=price(card.coupon_share, card.currency, lang=lang),
+        )
     method = t(lang, f"seller.card.method.{card.payment_method.value}")
     text = t(
         lang,
@@ -91,7 +99,11 @@ def parcel_text(lang: str, card: ParcelCard) -> str:
     if card.tracking_number:
         text += "\n" + t(lang, "seller.card.tracking", tracking=escape(card.tracking_number))
     if card.payment_method == PaymentMethod.cod and card.steps:
-        text += "\n" + t(lang, "seller.card.cod")
+        if card.collect is not None:
+            collect = price(card.collect, card.currency, lang=lang)
+            text += "\n" + t(lang, "seller.card.collect", amount=collect)
+        else:
+            text += "\n" + t(lang, "seller.card.cod")
     return text
 
 
@@ -129,7 +141,8 @@ async def on_shipment_ask(
     if message is not None:
         key = "seller.order.tracking_ask" if step == Step.ship else "seller.order.reject_ask"
         await message.answer(
-            t(lang, key, order_id=card.order_id, customer=escape(card.customer or "—"))
+            t(lang, key, order_id=card.order_id, customer=escape(card.customer or "—")),
+            reply_markup=main_kb.prompt_cancel(lang),
         )
     await query.answer()
 
@@ -317,7 +330,8 @@ async def on_return(
         if decision in card.decisions:
             await state.set_state(Ship.refuse_return)
             await state.update_data(return_id=callback_data.id)
-            await send_below(query, t(lang, "seller.return.refuse_ask", return_id=callback_data.id))
+            ask = t(lang, "seller.return.refuse_ask", return_id=callback_data.id)
+            await send_below(query, ask, main_kb.prompt_cancel(lang))
             await query.answer()
             return
     card, changed = await shop.fulfilment.decide_return(me.id, callback_data.id, decision)

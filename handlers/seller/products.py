@@ -19,6 +19,7 @@ from engine.accounts import UserView
 from engine.catalog import CategoryNode, ProductCard, ProductDetail, checked_prices
 from engine.errors import InvalidInput, NotFound
 from engine.shop import Shop
+from handlers import keyboards as main_kb
 from handlers.callbacks import NewProductCb, StockCb
 from handlers.i18n import error_text, price, t
 from handlers.render import price_tag
@@ -81,11 +82,17 @@ def category_path(tree: list[CategoryNode], category_id: int) -> str:
 
 
 def picker(
-    lang: str, tree: list[CategoryNode], at: int, product: int = 0
+    lang: str, tree: list[CategoryNode], at: int, product: int = 0, kept: int | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The children of category `at` (0: the top level), under the path to it."""
-    where = category_path(tree, at) if at else t(lang, "seller.category.top")
-    return t(lang, "seller.new.category", path=where), kb.categories(lang, tree, at, product)
+    """The children of category `at` (0: the top level), under the path to it; `kept`: the
+    category the wizard was given before Back, shown, with ✓ Keep."""
+    if at:
+        text = t(lang, "seller.new.category", path=category_path(tree, at))
+    else:
+        text = t(lang, "seller.new.category_top")
+    if kept:
+        text += "\n\n" + t(lang, "seller.new.kept_category", answer=category_path(tree, kept))
+    return text, kb.categories(lang, tree, at, product, keep=bool(kept))
 
 
 async def _ask_category(message: Message, shop: Shop, lang: str, product: int = 0) -> None:
@@ -111,7 +118,8 @@ async def on_pick_category(
     target = callback_data.id
     has_children = {c.parent_id for c in tree}
     if callback_data.nav or target in has_children:
-        text, markup = picker(lang, tree, target, product)
+        kept = None if product else (await state.get_data()).get("category_id")
+        text, markup = picker(lang, tree, target, product, int(kept) if kept else None)
         await show(query, text, markup)
         await query.answer()
         return
@@ -142,13 +150,15 @@ QUESTION = {
     NewProduct.discount: "seller.new.discount",
     NewProduct.stock: "seller.new.stock",
 }
-KEPT = {  # where each question's answer is kept, to show it again after Back
+KEPT = {  # where each question's answer is kept, to show it again after Back (and keep it)
     NewProduct.name: "name",
-    NewProduct.description: "description",
+    NewProduct.description: "description",  # None: no description
+    NewProduct.category: "category_id",
     NewProduct.price: "price",
-    NewProduct.discount: "discount",
+    NewProduct.discount: "discount",  # None: no discount
     NewProduct.stock: "stock",
 }
+NONE = {NewProduct.description: "seller.new.no_description", NewProduct.discount: "seller.new.none"}
 
 
 def step_name(step: State) -> str:
@@ -158,17 +168,29 @@ def step_name(step: State) -> str:
 async def question(
     shop: Shop, lang: str, step: State, data: dict[str, object]
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """A wizard's question, with Back and Cancel, and the answer given before (after Back)."""
+    """A wizard's question, with Back and Cancel; after Back, the answer given before and
+    ✓ Keep (which goes on with it)."""
     if step == NewProduct.category:
-        return picker(lang, await shop.catalog.categories(), 0)
+        kept_category = data.get("category_id")
+        tree = await shop.catalog.categories()
+        return picker(lang, tree, 0, kept=int(str(kept_category)) if kept_category else None)
     if step == NewProduct.photos:
         return t(lang, "seller.new.photos"), kb.photos_done(lang)
     text = t(lang, QUESTION[step])
-    kept = data.get(KEPT[step])
-    if kept is not None:
-        shown = price(Decimal(str(kept)), lang=lang) if step in PRICED else escape(str(kept))
-        text += "\n\n" + t(lang, "seller.new.kept", answer=shown)
-    return text, kb.wizard(lang, step_name(step), back=step != NewProduct.name)
+    answered = KEPT[step] in data
+    if answered:
+        kept = data[KEPT[step]]
+        if kept is None:
+            shown = t(lang, NONE.get(step, "seller.new.none"))
+        elif step in PRICED:
+            shown = price(Decimal(str(kept)), lang=lang)
+        else:
+            shown = escape(str(kept))
+        said = (
+            "seller.new.kept_description" if step == NewProduct.description else "seller.new.kept"
+        )
+        text += "\n\n" + t(lang, said, answer=shown)
+    return text, kb.wizard(lang, step_name(step), back=step != NewProduct.name, keep=answered)
 
 
 PRICED = (NewProduct.price, NewProduct.discount)
@@ -202,6 +224,35 @@ async def on_wizard_back(
     previous = STEPS[at - 1]
     await state.set_state(previous)
     await send_below(query, *await question(shop, lang, previous, await state.get_data()))
+    await query.answer()
+
+
+async def on_wizard_keep(
+    query: CallbackQuery, callback_data: WizardCb, shop: Shop, lang: str, state: FSMContext
+) -> None:
+    """✓ Keep under a question shown again by Back: its answer stays, the next question is
+    asked. Under a question answered since (a double tap), or never answered: changes
+    nothing."""
+    current = await state.get_state()
+    at = next((i for i, s in enumerate(STEPS) if s.state == current), None)
+    data = await state.get_data()
+    if (
+        at is None
+        or step_name(STEPS[at]) != callback_data.step
+        or STEPS[at] not in KEPT
+        or KEPT[STEPS[at]] not in data
+    ):
+        await query.answer(t(lang, "stale_button"))
+        return
+    if STEPS[at] == NewProduct.discount and data["discount"] is not None:
+        try:  # the price may have changed since the discount was given
+            checked_prices(str(data["price"]), str(data["discount"]))
+        except InvalidInput as refused:
+            await query.answer(error_text(lang, refused)[:200], show_alert=True)
+            return
+    following = STEPS[at + 1]
+    await state.set_state(following)
+    await send_below(query, *await question(shop, lang, following, data))
     await query.answer()
 
 
@@ -247,13 +298,14 @@ def amount(text: str | None) -> Decimal | None:
 
 async def on_product_price(message: Message, shop: Shop, lang: str, state: FSMContext) -> None:
     value = amount(message.text)
+    again = kb.wizard(lang, step_name(NewProduct.price))  # Back and Cancel stay at hand
     if value is None:
-        await message.answer(t(lang, "seller.new.bad_number"))
+        await message.answer(t(lang, "seller.new.bad_number"), reply_markup=again)
         return
     try:
         checked_prices(value)  # the engine's rule, asked now rather than at the last step
     except InvalidInput as refused:
-        await message.answer(error_text(lang, refused))
+        await message.answer(error_text(lang, refused), reply_markup=again)
         return
     await state.update_data(price=str(value))
     await ask(message, shop, lang, state, NewProduct.discount)
@@ -262,13 +314,14 @@ async def on_product_price(message: Message, shop: Shop, lang: str, state: FSMCo
 async def on_product_discount(message: Message, shop: Shop, lang: str, state: FSMContext) -> None:
     text = (message.text or "").strip().lower()
     value = None if text in SKIP else amount(text)
+    again = kb.wizard(lang, step_name(NewProduct.discount))  # Back and Cancel stay at hand
     if value is None and text not in SKIP:
-        await message.answer(t(lang, "seller.new.bad_number"))
+        await message.answer(t(lang, "seller.new.bad_number"), reply_markup=again)
         return
     try:
         checked_prices(str((await state.get_data())["price"]), value)
     except InvalidInput as refused:
-        await message.answer(error_text(lang, refused))
+        await message.answer(error_text(lang, refused), reply_markup=again)
         return
     await state.update_data(discount=None if value is None else str(value))
     await ask(message, shop, lang, state, NewProduct.stock)
@@ -277,7 +330,8 @@ async def on_product_discount(message: Message, shop: Shop, lang: str, state: FS
 async def on_product_stock(message: Message, shop: Shop, lang: str, state: FSMContext) -> None:
     text = (message.text or "").strip()
     if not text.isdigit():
-        await message.answer(t(lang, "seller.new.bad_count"))
+        again = kb.wizard(lang, step_name(NewProduct.stock))  # Back and Cancel stay at hand
+        await message.answer(t(lang, "seller.new.bad_count"), reply_markup=again)
         return
     photos = (await state.get_data()).get("photos") or []  # kept when Back led here
     await state.update_data(stock=int(text), photos=photos)
@@ -429,7 +483,8 @@ async def on_edit_ask(
     detail = await shop.listings.mine(me.id, callback_data.id)
     await state.set_state(EditProduct.value)
     await state.update_data(product_id=callback_data.id, field=callback_data.field.value)
-    await send_below(query, t(lang, ASK[callback_data.field], name=escape(detail.card.name)))
+    ask = t(lang, ASK[callback_data.field], name=escape(detail.card.name))
+    await send_below(query, ask, main_kb.prompt_cancel(lang))
     await query.answer()
 
 
@@ -469,7 +524,7 @@ async def on_photo_add(
     await shop.listings.mine(me.id, callback_data.id)  # the seller's own, before asking
     await state.set_state(EditProduct.photos)
     await state.update_data(product_id=callback_data.id)
-    await send_below(query, t(lang, "seller.photos.ask"))
+    await send_below(query, t(lang, "seller.photos.ask"), main_kb.prompt_cancel(lang))
     await query.answer()
 
 
@@ -499,7 +554,9 @@ async def on_edit_value(
     else:
         value = None if field == EditField.discount and text.lower() in SKIP else amount(text)
         if value is None and not (field == EditField.discount and text.lower() in SKIP):
-            await message.answer(t(lang, "seller.new.bad_number"))
+            await message.answer(
+                t(lang, "seller.new.bad_number"), reply_markup=main_kb.prompt_cancel(lang)
+            )
             return
         changes = {"price" if field == EditField.price else "discount_price": value}
     await shop.listings.update(me.id, pid, **changes)
@@ -535,7 +592,7 @@ async def on_stock_ask(
     await state.set_state(Stock.change)
     await state.update_data(product_id=product.product_id)
     ask = t(lang, "seller.stock.ask", name=escape(product.name), stock=product.stock_quantity)
-    await send_below(query, ask)
+    await send_below(query, ask, main_kb.prompt_cancel(lang))
     await query.answer()
 
 
@@ -546,7 +603,7 @@ async def on_stock_change(
     found = _CHANGE.match(message.text or "")
     delta = int(found.group(1)) if found else 0
     if found is None or delta == 0:
-        await message.answer(t(lang, "seller.stock.bad"))
+        await message.answer(t(lang, "seller.stock.bad"), reply_markup=main_kb.prompt_cancel(lang))
         return
     product_id = int((await state.get_data()).get("product_id", 0))
     stock = await shop.inventory.adjust(me.id, product_id, delta, found.group(2).strip()[:500])
@@ -581,6 +638,7 @@ def build_router() -> Router:
     router.message.register(on_product_photo, NewProduct.photos, F.photo)
     router.callback_query.register(on_wizard_back, WizardCb.filter(F.to == WizardMove.back))
     router.callback_query.register(on_wizard_cancel, WizardCb.filter(F.to == WizardMove.cancel))
+    router.callback_query.register(on_wizard_keep, WizardCb.filter(F.to == WizardMove.keep))
     router.callback_query.register(
         on_product_done, NewProduct.photos, NewProductCb.filter(F.done.is_(True))
     )

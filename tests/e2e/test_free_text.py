@@ -101,7 +101,7 @@ async def test_cancel_by_number_means_that_order_and_refuses_others_by_number(
     await kai.expect_message("Order #123456789012 is not one of yours")
     await kai.send("/orders")
     orders = await kai.expect_message("Your orders")
-    assert "waiting for payment" in " ".join(_labels(orders))  # #first was never cancelled
+    assert "confirmed" in " ".join(_labels(orders))  # #first (cash) was never cancelled
 
 
 async def test_where_is_my_order_means_an_order_on_its_way_and_asks_among_several(
@@ -128,8 +128,8 @@ async def test_where_is_my_order_means_an_order_on_its_way_and_asks_among_severa
     assert f"#{paid}" in labels
     assert f"#{third}" in labels
     assert f"#{cancelled}" not in labels
-    await lea.click(f"#{third}")
-    await lea.expect_edit(f"Order #{third}")
+    await lea.click(f"#{third}")  # the one chosen: its delivery, as asked
+    await lea.expect_edit(f"Delivery of order #{third}")
 
 
 async def test_product_words_add_or_ask_and_every_search_shows_the_same_results(

@@ -13,7 +13,13 @@ import pytest
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.fsm.context import FSMContext
-from aiogram.methods import AnswerCallbackQuery, EditMessageText, TelegramMethod
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageText,
+    SetChatMenuButton,
+    SetMyCommands,
+    TelegramMethod,
+)
 from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from sqlalchemy import select
@@ -46,7 +52,10 @@ class Telegram(BaseSession):
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
         self.sent.append(method)
-        if isinstance(method, AnswerCallbackQuery | EditMessageText):
+        if isinstance(
+            method,
+            AnswerCallbackQuery | EditMessageText | SetMyCommands | SetChatMenuButton,
+        ):  # the chat's / menu and menu button follow a chosen language
             return True  # type: ignore[return-value]
         raise AssertionError(f"unexpected Bot API call {method.__api_method__}")
 
@@ -103,7 +112,7 @@ async def test_the_choice_lists_each_language_in_itself(world: World, telegram: 
     await profile.on_language(tap(telegram, "v1lang:"), LanguageCb(), world.shop, "en", me)
     assert telegram.screen() == (
         "🌐 Which language should I speak?",
-        ["✓ English", "Español", "⬅ Back"],
+        ["✓ English", "Español", "📱 As in my Telegram app", "⬅ Back"],
     )
 
 
