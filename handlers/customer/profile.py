@@ -31,6 +31,7 @@ from handlers import commands, render
 from handlers.callbacks import Menu, MenuCb, ProfileAction, ProfileCb
 from handlers.customer import address_form
 from handlers.i18n import LANGUAGES, language, language_name, t
+from handlers.keyboards import clip
 from handlers.screen import show
 
 Button = InlineKeyboardButton
@@ -92,7 +93,7 @@ def _keyboard(lang: str, saved: list[AddressView]) -> InlineKeyboardMarkup:
         [b("profile.add_address", ProfileAction.address)],
     ]
     for a in saved[:MAX_ADDRESSES]:
-        label = f"{a.street}, {a.city}"[:24]
+        label = clip(f"{a.street}, {a.city}", 24)
         row = [b("profile.forget", ProfileAction.delete, a.address_id, address=label)]
         if not a.is_default:
             row.insert(

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from aiogram.methods import SendMessage
+from aiogram.types import InlineKeyboardMarkup
+
 from engine.accounts import AddressInput, TelegramIdentity
 from handlers.callbacks import Menu, MenuCb, ProfileAction, ProfileCb, ReturnLineCb
 from storage.vocabulary import PaymentMethod
@@ -56,3 +59,22 @@ async def test_a_command_ends_the_email_question(chats: Chats) -> None:
     await chats.say(CARL, "carl@example.com")
     me = await chats.world.shop.accounts.me(carl.id)
     assert me.email is None
+
+
+async def test_a_long_address_on_a_profile_button_ends_in_an_ellipsis(chats: Chats) -> None:
+    """A walkthrough saw "🗑 450 Pine Street, Portlan": cut, with nothing saying so."""
+    carl = await chats.world.shop.accounts.register_from_telegram(TelegramIdentity(CARL, "Carl"))
+    await chats.world.shop.accounts.add_address(
+        carl.id, AddressInput(street="450 Pine Street", city="Portland", country="United States")
+    )
+    before = len(chats.telegram.sent)
+    await chats.say(CARL, "/profile")
+    markups = [
+        m.reply_markup
+        for m in chats.telegram.sent[before:]
+        if isinstance(m, SendMessage) and isinstance(m.reply_markup, InlineKeyboardMarkup)
+    ]
+    labels = [b.text for k in markups for row in k.inline_keyboard for b in row]
+    cut = [label for label in labels if "Pine Street" in label]
+    assert cut, labels
+    assert all(label.endswith("…") for label in cut), labels
