@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any, cast
@@ -158,6 +159,21 @@ class Heard:
         return getattr(self._message, name)
 
 
+@dataclass(frozen=True)
+class Said:
+    """One understood request and what answering it needs: each intent's handler gets one."""
+
+    message: Message
+    shop: Shop
+    lang: str
+    me: UserView
+    state: FSMContext
+    intent: Intent
+    text: str
+    language: Language
+    media_dir: Path | None = None
+
+
 async def on_free_text(
     message: Message,
     shop: Shop,
@@ -217,7 +233,7 @@ async def understand(
         if not step.is_confident():
             break
         handler = INTENTS.get(step.name, _unsupported)
-        await handler(message, shop, lang, me, state, step, text, language, media_dir)
+        await handler(Said(message, shop, lang, me, state, step, text, language, media_dir))
 
 
 async def _named(
@@ -278,59 +294,30 @@ async def _search_or_help(
     await show_results(message, shop, lang, state, Search(words=words), words, found)
 
 
-async def _greet(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    await message.answer(
-        render.welcome(lang, me), reply_markup=kb.main_menu(lang, store=kb.has_store(message))
+async def _greet(said: Said) -> None:
+    await said.message.answer(
+        render.welcome(said.lang, said.me),
+        reply_markup=kb.main_menu(said.lang, store=kb.has_store(said.message)),
     )
 
 
-async def _help(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    await message.answer(
-        t(lang, "help"), reply_markup=kb.main_menu(lang, store=kb.has_store(message))
+async def _help(said: Said) -> None:
+    await said.message.answer(
+        t(said.lang, "help"), reply_markup=kb.main_menu(said.lang, store=kb.has_store(said.message))
     )
 
 
-async def _search(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
+async def _search(said: Said) -> None:
     """A search, shown as every search is: the product words (with the colour, and the
     category when both are said), else the category, within the price range said; a search
     that finds nothing says so."""
-    e = intent.entities
+    e = said.intent.entities
     category_id = None
     if e.category:
         category_id = next(
             (
                 c.category_id
-                for c in await shop.catalog.categories()
+                for c in await said.shop.catalog.categories()
                 if c.name.lower() == e.category.lower()
             ),
             None,
@@ -339,9 +326,11 @@ async def _search(
     if words and e.category:
         words, category_id = f"{words} {e.category}", None
     if not words and category_id is None and e.price_min is None and e.price_max is None:
-        words = await language.search_words(text)
+        words = await said.language.search_words(said.text)
     search = Search(words, category_id, e.price_min, e.price_max)
-    await show_results(message, shop, lang, state, search, text.strip()[:100])
+    await show_results(
+        said.message, said.shop, said.lang, said.state, search, said.text.strip()[:100]
+    )
 
 
 async def _one_product(
@@ -378,164 +367,117 @@ async def _one_product(
     return None
 
 
-async def _product_info(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    product_id = await _one_product(message, shop, lang, state, intent, text, language)
+async def _product_info(said: Said) -> None:
+    product_id = await _one_product(
+        said.message, said.shop, said.lang, said.state, said.intent, said.text, said.language
+    )
     if product_id is not None:
-        await state.update_data(last_product_id=product_id)
+        await said.state.update_data(last_product_id=product_id)
         await show_product(
-            message, shop, lang, product_id, qty=1, edit=False, media_dir=media_dir, viewer=me.id
+            said.message,
+            said.shop,
+            said.lang,
+            product_id,
+            qty=1,
+            edit=False,
+            media_dir=said.media_dir,
+            viewer=said.me.id,
         )
 
 
-async def _add_to_cart(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    quantity = 1 if intent.entities.quantity is None else intent.entities.quantity
+async def _add_to_cart(said: Said) -> None:
+    quantity = 1 if said.intent.entities.quantity is None else said.intent.entities.quantity
     check_quantity(quantity)  # as typed: "-5" or "1e9" is answered, never turned into 1
-    product_id = await _one_product(message, shop, lang, state, intent, text, language, quantity)
+    product_id = await _one_product(
+        said.message,
+        said.shop,
+        said.lang,
+        said.state,
+        said.intent,
+        said.text,
+        said.language,
+        quantity,
+    )
     if product_id is None:
         return
-    cart = await shop.carts.add(me.id, product_id, quantity)
-    await state.update_data(last_product_id=product_id)
+    cart = await said.shop.carts.add(said.me.id, product_id, quantity)
+    await said.state.update_data(last_product_id=product_id)
     name = next((line.name for line in cart.lines if line.product_id == product_id), "")
-    await message.answer(
-        t(lang, "product.added", qty=quantity, name=escape(name))
+    await said.message.answer(
+        t(said.lang, "product.added", qty=quantity, name=escape(name))
         + "\n\n"
-        + render.cart(lang, cart),
-        reply_markup=kb.cart(lang, cart),
+        + render.cart(said.lang, cart),
+        reply_markup=kb.cart(said.lang, cart),
     )
 
 
-async def _remove_from_cart(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    product_id = await _one_product(message, shop, lang, state, intent, text, language)
+async def _remove_from_cart(said: Said) -> None:
+    product_id = await _one_product(
+        said.message, said.shop, said.lang, said.state, said.intent, said.text, said.language
+    )
     if product_id is None:
         return
-    cart = await shop.carts.remove(me.id, product_id)
-    await message.answer(render.cart(lang, cart), reply_markup=kb.cart(lang, cart))
+    cart = await said.shop.carts.remove(said.me.id, product_id)
+    await said.message.answer(render.cart(said.lang, cart), reply_markup=kb.cart(said.lang, cart))
 
 
-async def _view_cart(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    cart = await shop.carts.view(me.id)
-    await message.answer(render.cart(lang, cart), reply_markup=kb.cart(lang, cart))
+async def _view_cart(said: Said) -> None:
+    cart = await said.shop.carts.view(said.me.id)
+    await said.message.answer(render.cart(said.lang, cart), reply_markup=kb.cart(said.lang, cart))
 
 
-async def _wishlist(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    if intent.name == "add_to_wishlist":
-        product_id = await _one_product(message, shop, lang, state, intent, text, language)
+async def _wishlist(said: Said) -> None:
+    if said.intent.name == "add_to_wishlist":
+        product_id = await _one_product(
+            said.message, said.shop, said.lang, said.state, said.intent, said.text, said.language
+        )
         if product_id is None:
             return
-        await shop.wishlists.add(me.id, product_id)
-        await message.answer(t(lang, "product.wished"))
+        await said.shop.wishlists.add(said.me.id, product_id)
+        await said.message.answer(t(said.lang, "product.wished"))
         return
     from handlers.customer.catalog import on_wishlist
 
-    await on_wishlist(message, shop, lang, me)
+    await on_wishlist(said.message, said.shop, said.lang, said.me)
 
 
-async def _apply_coupon(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    code = intent.entities.coupon_code
+async def _apply_coupon(said: Said) -> None:
+    code = said.intent.entities.coupon_code
     if not code:
-        await message.answer(t(lang, "talk.which_coupon"))
+        await said.message.answer(t(said.lang, "talk.which_coupon"))
         return
-    cart = await shop.carts.view(me.id)
+    cart = await said.shop.carts.view(said.me.id)
     try:
-        quote = await shop.coupons.quote(me.id, code, cart.subtotal)
+        quote = await said.shop.coupons.quote(said.me.id, code, cart.subtotal)
     except CouponRejected as refused:
-        await message.answer(error_text(lang, refused))
+        await said.message.answer(error_text(said.lang, refused))
         return
-    await state.update_data(coupon=quote.code)
-    await message.answer(
-        render.coupon(lang, quote, at_checkout=False),
-        reply_markup=kb.cart(lang, cart),
+    await said.state.update_data(coupon=quote.code)
+    await said.message.answer(
+        render.coupon(said.lang, quote, at_checkout=False),
+        reply_markup=kb.cart(said.lang, cart),
     )
 
 
-async def _checkout(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    cart = await shop.carts.view(me.id)
+async def _checkout(said: Said) -> None:
+    cart = await said.shop.carts.view(said.me.id)
     if not cart.lines:
-        await message.answer(
-            t(lang, "cart.empty"), reply_markup=kb.main_menu(lang, store=kb.has_store(message))
+        await said.message.answer(
+            t(said.lang, "cart.empty"),
+            reply_markup=kb.main_menu(said.lang, store=kb.has_store(said.message)),
         )
         return
     confirm = InlineKeyboardMarkup(
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=t(lang, "cart.checkout"),
+                    text=t(said.lang, "cart.checkout"),
                     callback_data=CartCb(action=CartAction.checkout).pack(),
                 )
             ]
         ]
     )
-    await message.answer(render.cart(lang, cart), reply_markup=confirm)
+    await said.message.answer(render.cart(said.lang, cart), reply_markup=confirm)
 
 
 NO_ORDER = {
@@ -585,107 +527,63 @@ async def _the_order(
     return None
 
 
-async def _track(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    view = await _the_order(message, shop, lang, me, state, intent, OrderAct.track)
+async def _track(said: Said) -> None:
+    view = await _the_order(
+        said.message, said.shop, said.lang, said.me, said.state, said.intent, OrderAct.track
+    )
     if view is None:
         return
-    parcels = await shop.shipping.parcels(me.id, view.order_id)
-    await message.answer(
-        render.order(lang, view) + "\n\n" + render.tracking(lang, view.order_id, parcels),
-        reply_markup=await order_keys(shop, lang, me, view),
+    parcels = await said.shop.shipping.parcels(said.me.id, view.order_id)
+    await said.message.answer(
+        render.order(said.lang, view) + "\n\n" + render.tracking(said.lang, view.order_id, parcels),
+        reply_markup=await order_keys(said.shop, said.lang, said.me, view),
     )
 
 
-async def _history(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    views = await shop.orders.history(me.id, limit=10)
-    await message.answer(
-        t(lang, "orders.title") if views else t(lang, "orders.none"),
-        reply_markup=kb.orders(lang, views),
+async def _history(said: Said) -> None:
+    views = await said.shop.orders.history(said.me.id, limit=10)
+    await said.message.answer(
+        t(said.lang, "orders.title") if views else t(said.lang, "orders.none"),
+        reply_markup=kb.orders(said.lang, views),
     )
 
 
-async def _cancel(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    view = await _the_order(message, shop, lang, me, state, intent, OrderAct.cancel)
+async def _cancel(said: Said) -> None:
+    view = await _the_order(
+        said.message, said.shop, said.lang, said.me, said.state, said.intent, OrderAct.cancel
+    )
     if view is None:
         return
     # the question the order card's ✖ asks: what goes back, where to; Yes or No
-    await message.answer(
-        render.cancel_question(lang, view) + "\n\n" + render.order(lang, view),
-        reply_markup=kb.cancel_order(lang, view),
+    await said.message.answer(
+        render.cancel_question(said.lang, view) + "\n\n" + render.order(said.lang, view),
+        reply_markup=kb.cancel_order(said.lang, view),
     )
 
 
-async def _after_sales(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    if intent.name == "contact_support":
-        await message.answer(
-            t(lang, "talk.contact_support"),
-            reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
+async def _after_sales(said: Said) -> None:
+    if said.intent.name == "contact_support":
+        await said.message.answer(
+            t(said.lang, "talk.contact_support"),
+            reply_markup=kb.main_menu(said.lang, store=kb.has_store(said.message)),
         )
         return
-    returning = intent.name == "return_order"
+    returning = said.intent.name == "return_order"
     act = OrderAct.return_items if returning else OrderAct.review
-    view = await _the_order(message, shop, lang, me, state, intent, act)
+    view = await _the_order(
+        said.message, said.shop, said.lang, said.me, said.state, said.intent, act
+    )
     if view is not None:  # the order's card has a button per item to return or review
-        await message.answer(
-            t(lang, "talk.pick_return" if returning else "talk.pick_review")
+        await said.message.answer(
+            t(said.lang, "talk.pick_return" if returning else "talk.pick_review")
             + "\n\n"
-            + render.order(lang, view),
-            reply_markup=await order_keys(shop, lang, me, view),
+            + render.order(said.lang, view),
+            reply_markup=await order_keys(said.shop, said.lang, said.me, view),
         )
 
 
-async def _unsupported(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    intent: Intent,
-    text: str,
-    language: Language,
-    media_dir: Path | None = None,
-) -> None:
-    await _search_or_help(message, shop, lang, state, text, language)
+async def _unsupported(said: Said) -> None:
+    await _search_or_help(said.message, said.shop, said.lang, said.state, said.text, said.language)
 
 
 INTENTS = {
