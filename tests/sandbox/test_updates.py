@@ -13,19 +13,19 @@ from tests.sandbox.conftest import Raw
 
 async def test_long_poll_wakes_on_the_update_not_the_timeout(raw: Raw, tg: Emulator) -> None:
     alice = tg.user("Alice")
-    started = time.monotonic()
-    polling = asyncio.create_task(raw.ok("getUpdates", timeout=10))
+    # a poll that may wait a long minute: the answer must come with the update, long before
+    # (the deadline below is half the poll's timeout, a liveness bound, not a speed claim)
+    polling = asyncio.create_task(raw.ok("getUpdates", timeout=60))
     await tg.state.wait_for(lambda: tg.state.poll_generation > 0, 5)
     await alice.send("hello")
-    updates = await polling
-    assert time.monotonic() - started < 5
+    updates = await asyncio.wait_for(polling, 30)
     assert [u["message"]["text"] for u in updates] == ["hello"]
 
 
 async def test_long_poll_returns_empty_after_timeout(raw: Raw) -> None:
     started = time.monotonic()
     assert await raw.ok("getUpdates", timeout=1) == []
-    assert 0.9 <= time.monotonic() - started < 3
+    assert time.monotonic() - started >= 0.9  # it waited its timeout out
 
 
 async def test_offset_acknowledges_and_limit_caps(raw: Raw, tg: Emulator) -> None:
