@@ -433,7 +433,8 @@ class Backoffice:
         limit: int = 50,
         offset: int = 0,
     ) -> list[AuditEntry]:
-        """The audit trail filtered by entity, user and date range, newest first."""
+        """The audit trail filtered by entity, user and date range, newest first; each entry
+        with who did it by name and role, and its changes before → after."""
         async with self.d.read() as uow:
             await admin(uow, actor_id)
             stmt = select(AuditLog)
@@ -454,19 +455,32 @@ class Backoffice:
                     .limit(min(max(limit, 1), 200))
                 )
             ).all()
-            return [
-                AuditEntry(
-                    a.audit_id,
-                    a.entity_type,
-                    a.entity_id,
-                    a.action,
-                    a.old_data,
-                    a.new_data,
-                    a.changed_by,
-                    a.created_at,
+            ids = {a.changed_by for a in rows if a.changed_by is not None}
+            people = {
+                u.user_id: u
+                for u in (
+                    await uow.session.scalars(select(User).where(User.user_id.in_(ids)))
+                ).all()
+            }
+            entries = []
+            for a in rows:
+                who = people.get(a.changed_by) if a.changed_by is not None else None
+                entries.append(
+                    AuditEntry(
+                        a.audit_id,
+                        a.entity_type,
+                        a.entity_id,
+                        a.action,
+                        a.old_data,
+                        a.new_data,
+                        a.changed_by,
+                        a.created_at,
+                        by_name=None if who is None else (who.first_name or who.username or "?"),
+                        by_role=None if who is None else who.role,
+                        changes=_changes(a.old_data, a.new_data),
+                    )
                 )
-                for a in rows
-            ]
+            return entries
 
     @operation("admin")
     async def audit_page(
@@ -488,26 +502,7 @@ class Backoffice:
             limit=per_page + 1,
             offset=(page - 1) * per_page,
         )
-        async with self.d.read() as uow:
-            ids = {r.changed_by for r in rows if r.changed_by is not None}
-            people = {
-                u.user_id: u
-                for u in (
-                    await uow.session.scalars(select(User).where(User.user_id.in_(ids)))
-                ).all()
-            }
-        entries = []
-        for r in rows[:per_page]:
-            who = people.get(r.changed_by) if r.changed_by is not None else None
-            entries.append(
-                replace(
-                    r,
-                    by_name=None if who is None else (who.first_name or who.username or "?"),
-                    by_role=None if who is None else who.role,
-                    changes=_changes(r.old, r.new),
-                )
-            )
-        return AuditPage(entries, page, len(rows) > per_page)
+        return AuditPage(rows[:per_page], page, len(rows) > per_page)
 
     # --- money waiting ------------------------------------------------------------------------
     @operation("admin")

@@ -216,7 +216,8 @@ class Coupons:
         end_date: date | None = None,
         description: str | None = None,
     ) -> CouponView:
-        """Create a coupon (codes are case-insensitive: stored upper-case)."""
+        """Create a coupon (codes are case-insensitive: stored upper-case); a last day
+        already past is refused (`InvalidInput(field="end_date", rule="past")`)."""
         code = normalise_code(code)
         if not _CODE.match(code):
             raise InvalidInput(field="code", rule="format")
@@ -229,6 +230,8 @@ class Coupons:
             raise InvalidInput(field="max_uses", rule="positive")
         if start_date and end_date and end_date < start_date:
             raise InvalidInput(field="end_date", rule="after_start")
+        if end_date is not None and end_date < self.d.clock().date():
+            raise InvalidInput(field="end_date", rule="past")
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
             coupon = Coupon(
@@ -287,7 +290,8 @@ class Coupons:
         end_date: date | None = None,
     ) -> CouponView:
         """Change a coupon's value, its use limit (not below the uses so far) or its last day;
-        None leaves a field as it is (orders already placed keep their discount)."""
+        None leaves a field as it is (orders already placed keep their discount). A new last
+        day already past is refused (`InvalidInput(field="end_date", rule="past")`)."""
         async with self.d.uow() as uow:
             await admin(uow, actor_id)
             coupon = await found(uow, Coupon, coupon_id, "coupon", with_for_update=True)
@@ -311,6 +315,8 @@ class Coupons:
             if end_date is not None:
                 if coupon.start_date is not None and end_date < coupon.start_date:
                     raise InvalidInput(field="end_date", rule="after_start")
+                if end_date < self.d.clock().date():
+                    raise InvalidInput(field="end_date", rule="past")
                 coupon.end_date = end_date
             audit(
                 uow,

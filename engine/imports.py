@@ -106,6 +106,11 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.refused and self.rows > 0
 
+    @property
+    def refused_rows(self) -> int:
+        """How many rows were refused (a row may have several problems)."""
+        return len({p.line for p in self.refused})
+
 
 @dataclass
 class _Table:

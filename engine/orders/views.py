@@ -16,7 +16,7 @@ from engine.orders.amounts import cancel_refund
 from engine.orders.fetch import shipments_of
 from engine.pricing import ZERO
 from engine.reconcile import invoice_payload
-from storage.models import Order, OrderItem, Refund, Shipment, ShippingProvider
+from storage.models import Order, OrderItem, Refund, Seller, Shipment, ShippingProvider
 from storage.uow import UnitOfWork
 from storage.vocabulary import (
     OrderPaymentStatus,
@@ -57,6 +57,12 @@ class LineView:
     def paid(self) -> Decimal:
         return self.price * self.quantity - self.discount
 
+    @property
+    def total(self) -> Decimal:
+        """The line at the catalogue price the order took, before the coupon's share: the
+        lines' totals add up to the order's subtotal."""
+        return self.price * self.quantity
+
 
 @dataclass(frozen=True)
 class ShipmentView:
@@ -65,10 +71,11 @@ class ShipmentView:
     status: ShipmentStatus
     tracking_number: str | None
     delivered_at: datetime | None = None
+    store: str = ""  # the seller's store name
 
     @classmethod
-    def of(cls, s: Shipment) -> ShipmentView:
-        return cls(s.shipment_id, s.seller_id, s.status, s.tracking_number, s.delivered_at)
+    def of(cls, s: Shipment, store: str = "") -> ShipmentView:
+        return cls(s.shipment_id, s.seller_id, s.status, s.tracking_number, s.delivered_at, store)
 
 
 @dataclass(frozen=True)
@@ -193,6 +200,12 @@ async def order_view(
         )
     ).all()
     shipments = await shipments_of(uow, order_id)
+    sold_by = select(Seller.seller_id, Seller.store_name).where(
+        Seller.seller_id.in_([s.seller_id for s in shipments])
+    )
+    stores: dict[int, str] = {
+        seller_id: name for seller_id, name in await uow.session.execute(sold_by)
+    }
     provider = await uow.session.get(ShippingProvider, order.shipping_provider_id)
     snapshot = dict(order.address_snapshot or {})
     acts = acts_of(order.order_status, shipments, items, now=now, return_window=return_window)
@@ -211,7 +224,7 @@ async def order_view(
         order.expires_at,
         order.created_at,
         [LineView.of(i) for i in items],
-        [ShipmentView.of(s) for s in shipments],
+        [ShipmentView.of(s, stores.get(s.seller_id, "")) for s in shipments],
         invoice_payload(order.order_id, order.checkout_key),
         acts,
         provider.name if provider is not None else "",

@@ -8,7 +8,7 @@
 Every API call is authenticated by Telegram's signed initData (auth.py) and made as that
 user through the engine, like a chat update: the Mini App is another face of the same shop,
 with the same cart, orders and rules. A `DomainError` comes back as
-`{"error": code, "message": <the chat's words for it, in the user's language>}`.
+`{"error": code, "message": <the chat's words for it, in the user's language, as plain text>}`.
 See docs/mini-app.md for the API and its settings.
 """
 
@@ -39,6 +39,7 @@ from engine.shop import Shop
 from handlers.customer.checkout import PaymentConfig
 from handlers.i18n import error_text, t
 from handlers.webapp import admin, api, media, seller
+from handlers.webapp.api import plain
 from handlers.webapp.auth import CALLER, Callers, Unauthorized, reader_language, signed_init_data
 from handlers.webapp.context import CONTEXT, WebApp
 from storage.vocabulary import UserStatus
@@ -50,6 +51,9 @@ TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
 SCRIPT_PLACEHOLDER = "<!-- telegram-web-app-script -->"
 PUBLIC = frozenset({"media"})  # API routes a browser fetches without initData (<img src>)
 _CONFLICT = (CartChanged, Outdated, IllegalTransition, PaymentInFlight)
+# an amount of money typed as something else ("abc"): the chat's words for it, not the
+# catalogs' generic "That does not look right"
+_AMOUNTS = frozenset({"price", "discount_price", "value", "min_order", "amount"})
 
 __all__ = ["TELEGRAM_SCRIPT", "WebAppConfig", "build_app"]
 
@@ -116,7 +120,7 @@ async def _api_guard(request: web.Request, handler: Handler) -> web.StreamRespon
         )
     except Unauthorized as refused:
         log.info("mini app call refused (%s): %s %s", refused.why, request.method, request.path)
-        message = t(reader_language(request), "webapp.unauthorized")
+        message = plain(t(reader_language(request), "webapp.unauthorized"))
         return web.json_response({"error": "unauthorized", "message": message}, status=401)
     lang = reader_language(request)
     try:
@@ -140,7 +144,7 @@ def refusal(error: DomainError, lang: str) -> web.Response:
     if isinstance(error, Banned):
         reason = error.params.get("reason") or "—"
         return web.json_response(
-            {"error": "banned", "message": t(lang, "banned", reason=reason)}, status=403
+            {"error": "banned", "message": plain(t(lang, "banned", reason=reason))}, status=403
         )
     status = 400
     if isinstance(error, NotFound):
@@ -149,7 +153,13 @@ def refusal(error: DomainError, lang: str) -> web.Response:
         status = 403
     elif isinstance(error, _CONFLICT):
         status = 409
-    body: dict[str, object] = {"error": error.code, "message": error_text(lang, error)}
+    said = error_text(lang, error)
+    if isinstance(error, InvalidInput) and (
+        error.params.get("rule") == "number" and error.params.get("field") in _AMOUNTS
+    ):
+        said = t(lang, "seller.new.bad_number")
+    # the chat's words are Telegram HTML: the page shows text as text
+    body: dict[str, object] = {"error": error.code, "message": plain(said)}
     if isinstance(error, InvalidInput) and error.params.get("field"):
         body["field"] = error.params["field"]
     return web.json_response(body, status=status)

@@ -8,10 +8,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from aiohttp import web
+from babel.numbers import format_percent
 
+from engine.backoffice import AuditEntry
 from engine.coupons import CouponView
 from engine.errors import InvalidInput
 from engine.sellers import SellerView
+from handlers.i18n import day, has_text, locale, price, t
 from handlers.webapp import present
 from handlers.webapp.api import amount, body, ident, text, whole
 from handlers.webapp.auth import caller
@@ -39,17 +42,62 @@ def coupon(view: CouponView, lang: str) -> dict[str, Any]:
         "code": view.code,
         "type": view.discount_type.value,
         "value": str(value),
-        "value_display": f"{value.normalize():f} %"
+        "value_display": format_percent(
+            value.normalize() / 100, locale=locale(lang), decimal_quantization=False
+        )
         if view.discount_type == DiscountType.percentage
         else present.money("v", value, lang)["v_display"],
         "min_order": None if view.min_order_amount is None else str(view.min_order_amount),
+        "min_order_display": None
+        if view.min_order_amount is None
+        else price(view.min_order_amount, lang=lang),
         "max_uses": view.max_uses,
         "uses": view.uses_count,
         "start_date": None if view.start_date is None else view.start_date.isoformat(),
         "end_date": None if view.end_date is None else view.end_date.isoformat(),
+        "valid_from_display": None if view.start_date is None else day(view.start_date, lang),
+        "valid_until_display": None if view.end_date is None else day(view.end_date, lang),
         "status": view.status.value,
         "standing": view.standing,
         "description": view.description,
+    }
+
+
+def field_display(lang: str, name: str) -> str:
+    """An audited field as the chat's /audit names it ("order status", "payment"); any other
+    by its column name."""
+    key = f"admin.audit.field.{name}"
+    return t(lang, key) if has_text(lang, key) else name.replace("_", " ")
+
+
+def who_display(lang: str, e: AuditEntry) -> str:
+    """Who made an audited change, as the chat's /audit says it: "Maya (seller)"."""
+    if e.by_name is None:
+        return t(lang, "app.admin.audit.who_shop")
+    role = t(lang, f"admin.role.{e.by_role.value}") if e.by_role else "—"
+    return t(lang, "app.admin.audit.who", name=e.by_name, role=role)
+
+
+def entry(e: AuditEntry, lang: str) -> dict[str, Any]:
+    return {
+        "id": e.audit_id,
+        "entity": e.entity_type,
+        "entity_id": e.entity_id,
+        "action": e.action,
+        "old": e.old,
+        "new": e.new,
+        "by": e.changed_by,
+        "who_display": who_display(lang, e),
+        "changes": [
+            {
+                "field": c.field,
+                "field_display": field_display(lang, c.field),
+                "before": c.before,
+                "after": c.after,
+            }
+            for c in e.changes
+        ],
+        **present.when("at", e.at, lang),
     }
 
 
@@ -185,19 +233,7 @@ async def audit(request: web.Request) -> web.Response:
     )
     return web.json_response(
         {
-            "items": [
-                {
-                    "id": e.audit_id,
-                    "entity": e.entity_type,
-                    "entity_id": e.entity_id,
-                    "action": e.action,
-                    "old": e.old,
-                    "new": e.new,
-                    "by": e.changed_by,
-                    **present.when("at", e.at, who.lang),
-                }
-                for e in found[:AUDIT_PAGE]
-            ],
+            "items": [entry(e, who.lang) for e in found[:AUDIT_PAGE]],
             "page": page,
             "has_next": len(found) > AUDIT_PAGE,
         },

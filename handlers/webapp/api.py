@@ -329,7 +329,7 @@ async def quote(request: web.Request) -> web.Response:
     try:
         found = await shop.orders.quote(who.id, provider_id, coupon)
     except CouponRejected as refused:
-        coupon_error = error_text(who.lang, refused)
+        coupon_error = plain(error_text(who.lang, refused))
         found = await shop.orders.quote(who.id, provider_id, None)
     return web.json_response(present.quote(found, who.lang, coupon_error))
 

@@ -18,7 +18,7 @@ from engine.cart import CartChange, CartView, Change
 from engine.catalog import CategoryNode, ImageView, ProductCard, ProductDetail, Showcase
 from engine.orders import OrderView, QuoteView
 from engine.shipping import Milestone
-from handlers.i18n import moment, price, t
+from handlers.i18n import moment, number, price, t
 
 Json = dict[str, Any]
 API = "/app/api"
@@ -32,6 +32,13 @@ def dumps(value: Any) -> str:
 def money(key: str, amount: Decimal, lang: str, currency: str | None = None) -> Json:
     """`{key: "12.50", key_display: "$12.50"}`: exact for machines, worded for people."""
     return {key: str(amount), f"{key}_display": price(amount, currency, lang=lang)}
+
+
+def rating(value: Decimal | None, lang: str) -> Json:
+    """`{rating: "4.5", rating_display: "4,5"}`: an average rating, in the reader's notation."""
+    if value is None:
+        return {"rating": None, "rating_display": None}
+    return {"rating": str(value), "rating_display": number(value, lang, digits=1)}
 
 
 def when(key: str, at: datetime | None, lang: str) -> Json:
@@ -61,7 +68,7 @@ def card(c: ProductCard, lang: str, extra: Showcase | None = None) -> Json:
         "regular_price_display": None if c.was_price is None else price(c.was_price, lang=lang),
         "stock": c.stock_quantity,
         "in_stock": c.stock_quantity > 0,
-        "rating": None if c.rating is None else str(c.rating),
+        **rating(c.rating, lang),
         "reviews": c.review_count,
         "seller": {"id": c.seller_id, "name": None if extra is None else extra.store_name},
         "photo_url": None if extra is None else photo_url(extra.photo),
@@ -191,8 +198,10 @@ def order(
                 "product_id": line.product_id,
                 "name": line.name,
                 "quantity": line.quantity,
+                # the catalogue price before the coupon: lines add up to the subtotal, and
+                # the coupon is the order's one discount line (as the chat's order page)
                 **money("price", line.price, lang, cur),
-                **money("line_total", line.paid, lang, cur),
+                **money("line_total", line.total, lang, cur),
             }
             for line in o.lines
         ],
@@ -202,6 +211,12 @@ def order(
                 "id": s.shipment_id,
                 "status": s.status.value,
                 "tracking_number": s.tracking_number,
+                "store": s.store,
+                "items": [
+                    {"name": line.name, "quantity": line.quantity}
+                    for line in o.lines
+                    if line.seller_id == s.seller_id
+                ],
                 "timeline": [
                     {
                         "status": m.status.value,

@@ -16,7 +16,7 @@ from engine.errors import InvalidInput
 from engine.fulfilment import ParcelCard, Queue, ReturnCard, Step
 from engine.imports import ImportReport
 from engine.transitions import E
-from handlers.i18n import day, price, t
+from handlers.i18n import day, number, price, t
 from handlers.seller.cb import ACTION_OF_STEP, BUTTON_OF_DECISION
 from handlers.seller.imports import problem_text
 from handlers.seller.orders import parcel_text, return_text
@@ -32,6 +32,20 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a photo or an import file (engine.imports.
 EDITABLE = ("name", "description", "price", "discount_price", "category_id", "sku")
 
 
+def address_display(card: ParcelCard) -> str:
+    """Where the parcel goes, one part a line: the recipient, then the pickup point they
+    collect it from, or their street, city, postal code and country; their phone last."""
+    a = card.address
+    if a.get("pickup"):  # collected at a pickup point: the home address is not where it goes
+        parts = [a.get("recipient"), a.get("pickup")]
+    else:
+        city = ", ".join(p for p in (a.get("city"), a.get("state")) if p)
+        parts = [a.get("recipient"), a.get("street"), city, a.get("postal_code"), a.get("country")]
+    if a.get("phone"):
+        parts.append(f"☎ {a['phone']}")
+    return "\n".join(p for p in parts if p)
+
+
 def parcel(card: ParcelCard, lang: str) -> dict[str, Any]:
     return {
         "shipment_id": card.shipment_id,
@@ -41,6 +55,8 @@ def parcel(card: ParcelCard, lang: str) -> dict[str, Any]:
         "payment_method": card.payment_method.value,
         "customer": card.customer,
         "provider": card.provider,
+        "provider_display": card.provider or None,
+        "address_display": address_display(card) or None,
         "tracking_number": card.tracking_number,
         "milestones": [m.value for m in card.milestones],
         **present.money("amount", card.amount, lang, card.currency),
@@ -293,12 +309,17 @@ async def _files(request: web.Request, field: str) -> list[tuple[str, bytes]]:
 
 # --- import and sales ------------------------------------------------------------------------
 def report(found: ImportReport, lang: str) -> dict[str, Any]:
+    """The engine's report: its counts (rows, new, updated, distinct rows refused, as the
+    chat's report says them) and the rows, each refused row with its problems."""
     return {
         "rows": found.rows,
+        "new": len(found.created),
+        "updated": len(found.updated),
+        "refused_rows": found.refused_rows,
         "ok": found.ok,
         "committed": found.committed,
         "created": [{"line": line, "sku": sku} for line, sku in found.created],
-        "updated": [{"line": line, "sku": sku} for line, sku in found.updated],
+        "updated_lines": [{"line": line, "sku": sku} for line, sku in found.updated],
         "refused": [
             {
                 "line": p.line,
@@ -360,7 +381,9 @@ async def sales(request: web.Request) -> web.Response:
             **present.money("refunds", found.refunds, who.lang, cur),
             **present.money("revenue", found.revenue, who.lang, cur),
             "orders": found.orders,
+            "orders_display": number(found.orders, who.lang),
             "units": found.units,
+            "units_display": number(found.units, who.lang),
             "currency": cur,
             "max_revenue_display": price(
                 max((d.revenue for d in found.by_day), default=found.revenue), cur, lang=who.lang

@@ -45,9 +45,11 @@ async def test_a_used_up_or_ended_coupon_is_not_active(world: World) -> None:
     seller = await world.seller()
     hoodie = await world.product(seller, stock=5)
     once = await world.coupon("ONCE", DiscountType.fixed, "5", max_uses=1)
+    world.clock.advance(days=-2)  # made while it still ran: a past last day is refused
     ended = await world.coupon(
-        "ENDED", DiscountType.percentage, "10", end_date=world.clock.now.date() - timedelta(days=1)
+        "ENDED", DiscountType.percentage, "10", end_date=world.clock.now.date() + timedelta(days=1)
     )
+    world.clock.advance(days=2)
     await world.order(await world.customer(), {hoodie: 1}, coupon="ONCE")
     standing = {c.coupon_id: c.standing for c in await world.shop.coupons.usage(world.admin)}
     assert standing == {once: "used_up", ended: "expired"}

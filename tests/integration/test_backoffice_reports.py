@@ -179,3 +179,17 @@ async def test_admins_find_users_and_the_bot_knows_whose_menu_to_set(world: Worl
     assert chats.admins  # the world's admin has a Telegram id
     await world.shop.sellers.suspend(world.admin, seller.seller_id, "late parcels")
     assert mine.sellers[0] not in (await world.shop.backoffice.command_chats()).sellers
+
+
+async def test_a_coupon_cannot_be_made_or_moved_to_end_before_today(world: World) -> None:
+    today = world.clock().date()
+    with pytest.raises(InvalidInput) as made:
+        await world.coupon("GONE", DiscountType.fixed, "5", end_date=today - timedelta(days=1))
+    assert (made.value.params["field"], made.value.params["rule"]) == ("end_date", "past")
+    assert await world.shop.coupons.usage(world.admin) == []
+    coupon = await world.coupon("LAST", DiscountType.fixed, "5", end_date=today)  # today: fine
+    with pytest.raises(InvalidInput) as moved:
+        await world.shop.coupons.update(world.admin, coupon, end_date=date(2020, 1, 1))
+    assert moved.value.params["rule"] == "past"
+    [kept] = await world.shop.coupons.usage(world.admin)
+    assert (kept.end_date, kept.standing) == (today, "active")

@@ -30,8 +30,8 @@ from bot.settings import Settings
 from engine.errors import InsufficientStock, InvalidInput
 from engine.fulfilment import Queue, Step
 from handlers.customer.checkout import PaymentConfig
-from handlers.i18n import CATALOGS, catalog, error_text
-from handlers.webapp import WebAppConfig, build_app
+from handlers.i18n import CATALOGS, catalog, day, error_text, t
+from handlers.webapp import WebAppConfig, build_app, present
 from sandbox import Emulator
 from storage.vocabulary import DiscountType, PaymentMethod, SellerStatus
 from tests.conftest import Database
@@ -741,3 +741,128 @@ async def test_a_file_that_is_no_photo_or_too_big_is_refused_and_nothing_is_adde
     assert refused["field"] == "photo"
     assert refused["message"] == error_text("en", InvalidInput(field="photo", rule=rule))
     assert (await app.world.shop.catalog.product(product_id)).images == []
+
+
+# --- the walk's fixes: amounts that add up, words the page shows as they are -----------------
+async def test_an_orders_lines_are_at_the_catalogue_price_and_the_coupon_is_taken_once(
+    app: App,
+) -> None:
+    maya, leo = await app.world.seller("Maya's"), await app.world.seller("Leo's")
+    hoodie = await app.world.product(maya, "Red Hoodie", "20.00")
+    mug = await app.world.product(leo, "Blue Mug", "12.50")
+    await app.world.coupon("SAVE5", DiscountType.fixed, "5.00")
+    customer = await app.world.customer()
+    placed = await app.world.order(customer, {hoodie: 2, mug: 1}, coupon="SAVE5")
+    shown = await app.call("GET", f"orders/{placed.order_id}", await app.person(customer[0]))
+    assert [(x["name"], x["price"], x["line_total"]) for x in shown["lines"]] == [
+        ("Red Hoodie", "20.00", "40.00"),
+        ("Blue Mug", "12.50", "12.50"),
+    ]
+    assert [x["line_total_display"] for x in shown["lines"]] == ["$40.00", "$12.50"]
+    assert sum(Decimal(x["line_total"]) for x in shown["lines"]) == Decimal(shown["subtotal"])
+    assert (shown["subtotal"], shown["discount"], shown["total"]) == ("52.50", "5.00", "57.50")
+
+    parcels = sorted((s["store"], s["items"]) for s in shown["shipments"])
+    assert parcels == [
+        ("Leo's", [{"name": "Blue Mug", "quantity": 1}]),
+        ("Maya's", [{"name": "Red Hoodie", "quantity": 2}]),
+    ]
+
+
+async def test_a_coupon_whose_last_day_is_past_is_refused_in_the_users_language(
+    app: App,
+) -> None:
+    admin = await app.person(app.world.admin, "es")
+    refused = await app.call(
+        "POST",
+        "admin/coupons",
+        admin,
+        status=400,
+        json={"code": "OLD", "type": "percentage", "value": "10", "end_date": "2020-01-01"},
+    )
+    assert refused["field"] == "end_date"
+    assert refused["message"] == t("es", "error.invalid.end_date.past")
+    assert await app.call("GET", "admin/coupons", admin) == []
+    made = await app.call(
+        "POST",
+        "admin/coupons",
+        admin,
+        status=201,
+        json={"code": "NEW", "type": "percentage", "value": "12.5", "end_date": "2026-12-31"},
+    )
+    assert made["valid_until_display"] == day(date(2026, 12, 31), "es")
+    assert made["valid_from_display"] is None
+    assert made["value_display"] == "12,5\xa0%"
+
+
+async def test_the_import_report_counts_rows_not_problems(app: App) -> None:
+    seller = await app.person((await app.world.seller()).user_id)
+    rows = (
+        "name,price,stock,sku,category\n"
+        "Hoodie A,20.00,3,HA-1,Clothing > Hoodies\n"
+        "Hoodie B,abc,x,HA-2,Clothing > Hoodies\n"  # two problems, one row
+        "Hoodie C,abc,1,HA-3,Clothing > Hoodies\n"
+    )
+    form = aiohttp.FormData()
+    form.add_field("file", rows.encode(), filename="catalog.csv", content_type="text/csv")
+    found = await app.call("POST", "seller/import?dry_run=1", seller, data=form)
+    assert len(found["refused"]) == 3
+    assert (found["rows"], found["new"], found["updated"], found["refused_rows"]) == (3, 1, 0, 2)
+
+
+async def test_a_parcel_card_says_where_it_goes_and_how(app: App) -> None:
+    _, seller, _ = await _paid_parcel(app)
+    board = await app.call("GET", "seller/board", seller)
+    card = board["queues"][Queue.to_confirm.value][0]
+    assert card["provider_display"] == "Speedy"
+    lines = card["address_display"].split("\n")
+    assert {"1 Main St", "Dhaka", "Bangladesh"} <= set(lines)
+
+
+async def test_the_audit_log_says_who_and_which_field_in_the_users_language(app: App) -> None:
+    admin = await app.person(app.world.admin, "es")
+    maya = await app.world.seller()
+    hoodie = await app.world.product(maya)
+    order = await app.world.order(
+        await app.world.customer(), {hoodie: 1}, method=PaymentMethod.bank_transfer
+    )
+    await app.call("POST", f"admin/transfers/{order.order_id}/confirm", admin)
+    audit = await app.call("GET", f"admin/audit?entity=order&entity_id={order.order_id}", admin)
+    paid = audit["items"][:2]  # the payment's status, then the order's: both by the admin
+    assert {e["who_display"] for e in paid} == {f"Admin ({t('es', 'admin.role.admin')})"}
+    fields = {c["field"]: c["field_display"] for e in paid for c in e["changes"]}
+    assert fields["order_status"] == t("es", "admin.audit.field.order_status")
+    assert fields["payment_status"] == t("es", "admin.audit.field.payment_status")
+    assert fields["order_status"] != "order status"
+
+
+async def test_error_messages_are_plain_text(app: App) -> None:
+    sara, _ = await _shopper(app)
+    refused = await app.call(
+        "POST",
+        "addresses",
+        sara,
+        status=400,
+        json={"line1": "12 Baker Street", "city": "123", "postal_code": "NW16XE", "country": "UK"},
+    )
+    assert refused["field"] == "city"
+    assert "London" in refused["message"]
+    assert "<" not in refused["message"]
+
+
+async def test_a_rating_is_shown_in_the_readers_notation() -> None:
+    shown = present.rating(Decimal("4.5"), "es")
+    assert shown == {"rating": "4.5", "rating_display": "4,5"}
+    assert present.rating(None, "es")["rating_display"] is None
+
+
+async def test_a_price_that_is_no_number_says_so_and_names_its_field(app: App) -> None:
+    maya = await app.world.seller()
+    product_id = await app.world.product(maya, price="20.00")
+    seller = await app.person(maya.user_id, "es")
+    refused = await app.call(
+        "PATCH", f"seller/products/{product_id}", seller, status=400, json={"price": "abc"}
+    )
+    assert refused["field"] == "price"
+    assert refused["message"] == t("es", "seller.new.bad_number")
+    assert (await app.world.shop.catalog.product(product_id)).card.price == Decimal("20.00")
