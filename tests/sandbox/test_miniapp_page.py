@@ -222,3 +222,191 @@ async def _walk(chat_url: str, app_url: str, size: str) -> None:
             assert errors == [], errors
         finally:
             await browser.close()
+
+
+async def test_the_page_guards_taps_and_shows_what_the_api_sends(
+    shop: tuple[str, str, list[str]],
+) -> None:
+    """At phone size: a double tap on the MainButton adds one unit; the order page names each
+    parcel's store and items and says "paid" once; Maya's board wraps its queue chips, shows
+    the parcel's address and shipping method, and keeps Ship off until a tracking number is
+    typed; the import screen lists the columns and offers a sample CSV, and its report counts
+    refused rows; the admin confirms a bank transfer only after Telegram's confirm popup, sees
+    a coupon's end date as the server words it, and a refused audit search keeps its form.
+    The API's newer fields (`store`, `address_display`, …) are added to its answers here, so
+    the page is tested on its own."""
+    chat_url, app_url, output = shop
+    try:
+        await _consoles(chat_url, app_url)
+    except AssertionError as failed:
+        raise AssertionError(
+            f"{failed}\n--- the bot's log ends:\n{''.join(output)[-4000:]}"
+        ) from None
+
+
+async def _consoles(chat_url: str, app_url: str) -> None:
+    import json
+
+    from playwright.async_api import Route, async_playwright, expect
+
+    expect.set_options(timeout=15_000)
+    admin = 900000001
+    mine = await as_user(app_url, MAYA, "Maya", "seller/products")
+    product = next(p for p in mine if p["stock"] > 3 and p["status"] == "active")
+    cart = await as_user(app_url, SARA, "Sara", "cart")
+    order_id = (await as_user(app_url, SARA, "Sara", "orders"))[0]["id"]
+    waiting = await as_user(app_url, admin, "Demo Admin", "admin/transfers")
+    transfer = (waiting if isinstance(waiting, list) else waiting["items"])[0]
+
+    async def amend(route: Route, change: object) -> None:
+        response = await route.fetch()
+        body = await response.json()
+        change(body)  # type: ignore[operator]
+        await route.fulfill(response=response, body=json.dumps(body))
+
+    def an_order(o: dict[str, object]) -> None:
+        o.update(status_display="paid, being prepared", payment_display="paid")
+        o["shipments"] = [
+            {"id": 1, "status": "pending", "store": "Maya's Tees", "timeline": [],
+             "items": [{"name": "Navy Graphic Tee", "quantity": 2}]},
+            {"id": 2, "status": "pending", "store": "Kitchen & Co", "timeline": [],
+             "items": [{"name": "French Press", "quantity": 1}]},
+        ]  # fmt: skip
+
+    def a_board(b: dict[str, dict[str, list[dict[str, object]]]]) -> None:
+        for card in b["queues"].get("ship", []) + b["queues"].get("confirm", []):
+            card.update(address_display="Sara Lopez\n12 Orchard Lane", provider_display="Courier")
+
+    def a_report(r: dict[str, object]) -> None:
+        r.update(rows=2, new=1, updated=0, refused_rows=1, ok=False)
+        r["refused"] = [
+            {"line": 3, "field": "price", "message": "Bad price"},
+            {"line": 3, "field": "stock", "message": "Bad stock"},
+        ]
+
+    def coupons(c: object) -> None:
+        items = c if isinstance(c, list) else c["items"]  # type: ignore[index]
+        items[0]["valid_until_display"] = "31 Dec 2030"
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = await browser.new_context(
+                viewport={"width": 390, "height": 844}, has_touch=True
+            )
+            await context.route(f"**/api/orders/{order_id}", lambda r: amend(r, an_order))
+            await context.route("**/api/seller/board", lambda r: amend(r, a_board))
+            await context.route("**/api/seller/import*", lambda r: amend(r, a_report))
+            await context.route("**/api/admin/coupons", lambda r: amend(r, coupons))
+            page = await context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            app = page.frame_locator("#webapp-frame")
+            main_button = page.locator("#webapp-main-button")
+
+            async def open_as(user_id: int, hash_: str) -> None:
+                await page.goto(f"{chat_url}/#{user_id}")
+                await page.reload()
+                await page.locator("#menu-button").click()
+                await expect(page.locator("#webapp-panel")).to_have_attribute("data-ready", "true")
+                await expect(app.locator(".nav-link").first).to_be_visible()
+                frame = next(f for f in page.frames if "/app/" in f.url)
+                await frame.evaluate(f"location.hash = {hash_!r}")
+
+            # a double tap on "Add to cart" adds one unit, even from a Telegram client that
+            # sends the second tap before it learns the button went off (here: progress and
+            # disable reach no one), so the page itself ignores taps while its action runs
+            await open_as(SARA, f"#/p/{product['id']}")
+            await expect(main_button).to_have_text("Add to cart")
+            frame = next(f for f in page.frames if "/app/" in f.url)
+            await frame.evaluate(
+                "(() => { const b = Telegram.WebApp.MainButton;"
+                " b.showProgress = () => b; b.disable = () => b; })()"
+            )
+            await main_button.dblclick()
+            await expect(app.locator("#toast")).to_contain_text("Added to cart")
+            await page.wait_for_timeout(1500)
+            after = await as_user(app_url, SARA, "Sara", "cart")
+            assert after["count"] == cart["count"] + 1, (cart["count"], after["count"])
+
+            # the order page: each parcel's store and items; "paid" said once
+            frame = next(f for f in page.frames if "/app/" in f.url)
+            await frame.evaluate(f"location.hash = '#/orders/{order_id}'")
+            parcels = app.locator(".shipment")
+            await expect(parcels).to_have_count(2)
+            await expect(parcels.first).to_contain_text("Maya's Tees")
+            await expect(parcels.first).to_contain_text("2 × Navy Graphic Tee")
+            await expect(parcels.last).to_contain_text("1 × French Press")
+            await expect(app.locator(".meta")).not_to_contain_text("· paid")
+            await expect(app.locator(".meta .hint").first).not_to_have_text("paid")
+
+            # Maya's board: every chip on screen; the address; Ship waits for a tracking number
+            await open_as(MAYA, "#/seller?queue=ship")
+            returns = app.locator(".queue[data-queue='returns']")
+            await expect(returns).to_be_visible()
+            box = await returns.bounding_box()
+            assert box is not None
+            assert box["x"] + box["width"] <= 390, box
+            parcel = app.locator(".parcel").first
+            await expect(parcel).to_contain_text("12 Orchard Lane")
+            await expect(parcel).to_contain_text("Courier")
+            tracking = parcel.get_by_label("Tracking number")
+            await expect(tracking).to_have_attribute(
+                "placeholder", "Tracking number (needed to ship)"
+            )
+            ship = parcel.locator("button[data-step='ship']")
+            await expect(ship).to_be_disabled()
+            await tracking.fill("SBX1")
+            await expect(ship).to_be_enabled()
+            await page.screenshot(path=str(SHOTS / "board-ship-390x844.png"))
+
+            # the import screen: its columns, a sample CSV made in the page, rows refused
+            await app.locator(".tab[href='#/seller/import']").click()
+            await expect(app.locator(".import-columns")).to_contain_text("discount_price")
+            frame = next(f for f in page.frames if "/app/" in f.url)
+            sample = await frame.evaluate(
+                "fetch(document.querySelector('.sample-csv').href).then((r) => r.text())"
+            )
+            assert sample.startswith("name,description,price,discount_price,"), sample
+            await app.locator(".import input[type='file']").set_input_files(
+                files={"name": "s.csv", "mimeType": "text/csv", "buffer": sample.encode()}
+            )
+            await app.get_by_role("button", name="Check").click()
+            await expect(app.locator(".import-summary")).to_have_text(
+                "Rows: 2 · new: 1 · updated: 0 · refused: 1"
+            )
+
+            # the admin: a transfer is confirmed after the popup; a refused search keeps its form
+            await open_as(admin, "#/admin")
+            await expect(app.locator(".coupon-row").first).to_contain_text("until 31 Dec 2030")
+            row = app.locator(f"li[data-order-id='{transfer['order_id']}']")
+            await row.get_by_role("button", name="Money received: confirm").click()
+            popup = page.locator("#webapp-popup")
+            await expect(popup).to_be_visible()
+            await expect(popup).to_contain_text(f"#{transfer['order_id']}")
+            await expect(popup).to_contain_text(transfer["amount_display"])
+            await popup.get_by_role("button", name="Cancel").click()
+            await expect(row).to_be_visible()
+            still = await as_user(app_url, admin, "Demo Admin", "admin/transfers")
+            assert transfer["order_id"] in [
+                w["order_id"] for w in (still if isinstance(still, list) else still["items"])
+            ]
+            await row.get_by_role("button", name="Money received: confirm").click()
+            await popup.get_by_role("button", name="OK").click()
+            await expect(app.locator("#toast")).to_contain_text("Transfer confirmed")
+            await expect(row).to_have_count(0)
+
+            await app.locator(".tab[href='#/admin/audit']").click()
+            form = app.locator(".audit-form")
+            await form.get_by_label("User").fill("@nobody_here")
+            await form.get_by_role("button", name="Search").click()
+            await expect(form.locator(".field-error:visible")).to_have_count(1)
+            await expect(form).to_be_visible()
+            await expect(app.locator(".tabs")).to_be_visible()
+            await expect(form.get_by_label("User")).to_have_value("@nobody_here")
+            await page.screenshot(path=str(SHOTS / "audit-refused-390x844.png"))
+            assert errors == [], errors
+        finally:
+            await browser.close()

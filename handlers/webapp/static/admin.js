@@ -4,7 +4,7 @@
 import { get, post } from './api.js';
 import { go, hashOf } from './app.js';
 import {
-  add, busy, clearFieldErrors, empty, field, fieldError, fill, h, haptic, pager, section, t, toast,
+  add, busy, clearFieldErrors, empty, errorText, field, fieldError, fill, h, haptic, pager, section, t, toast, tg,
 } from './ui.js';
 
 function tabs(active) {
@@ -52,6 +52,27 @@ function sellerRow(s) {
   );
 }
 
+/** Asks first (Telegram's confirm popup, naming the order and the amount), then marks it paid. */
+function ask(text) {
+  if (tg && tg.showConfirm) return new Promise((resolve) => tg.showConfirm(text, (ok) => resolve(Boolean(ok))));
+  return Promise.resolve(window.confirm(text));
+}
+
+async function confirmTransfer(w, button) {
+  button.disabled = true;
+  let ok = false;
+  try {
+    ok = await ask(t('app.admin.confirm_transfer_ask', { id: w.order_id, amount: w.amount_display }));
+  } finally {
+    button.disabled = false;
+  }
+  if (!ok) return;
+  await busy(button, async () => {
+    await post(`admin/transfers/${w.order_id}/confirm`);
+    done(t('app.admin.transfer_confirmed'));
+  });
+}
+
 function transferRow(w) {
   return h(
     'li',
@@ -59,7 +80,7 @@ function transferRow(w) {
     h('p', { class: 'total-line' }, h('strong', {}, t('app.orders.number', { id: w.order_id })), h('strong', {}, w.amount_display)),
     h('p', {}, t('app.order.reference', { reference: w.reference })),
     h('p', { class: 'hint' }, [w.customer, w.placed_at_display, t('app.admin.waiting_hours', { hours: w.hours })].filter(Boolean).join(' · ')),
-    h('button', { class: 'btn', type: 'button', onclick: (e) => busy(e.currentTarget, async () => { await post(`admin/transfers/${w.order_id}/confirm`); done(t('app.admin.transfer_confirmed')); }) }, t('app.admin.confirm_transfer')),
+    h('button', { class: 'btn', type: 'button', onclick: (e) => confirmTransfer(w, e.currentTarget) }, t('app.admin.confirm_transfer')),
   );
 }
 
@@ -79,7 +100,7 @@ function couponRow(c) {
     'li',
     { class: 'card coupon-row', dataset: { couponId: id } },
     h('p', { class: 'total-line' }, h('strong', {}, c.code), h('span', { class: `status s-${c.status}` }, t(`app.coupon_standing.${c.standing || c.status}`))),
-    h('p', { class: 'hint' }, [c.type === 'free_shipping' ? t('app.coupon_type.free_shipping') : c.value_display, t('app.admin.coupon_uses', { uses: c.uses, max: c.max_uses ?? '∞' }), c.end_date ? t('app.admin.coupon_until', { date: c.end_date }) : null].filter(Boolean).join(' · ')),
+    h('p', { class: 'hint' }, [c.type === 'free_shipping' ? t('app.coupon_type.free_shipping') : c.value_display, t('app.admin.coupon_uses', { uses: c.uses, max: c.max_uses ?? '∞' }), c.valid_until_display || c.end_date ? t('app.admin.coupon_until', { date: c.valid_until_display || c.end_date }) : null].filter(Boolean).join(' · ')),
     h(
       'button',
       { class: `btn ${active ? 'danger' : 'secondary'}`, type: 'button', onclick: (e) => busy(e.currentTarget, async () => { await post(`admin/coupons/${id}/${active ? 'disable' : 'enable'}`); done(active ? t('app.admin.coupon_disabled') : t('app.admin.coupon_enabled')); }) },
@@ -157,6 +178,10 @@ function changes(e) {
   const old = e.old || {};
   const now = e.new || {};
   const shown = (value) => (value === null || value === undefined ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+  if (Array.isArray(e.changes)) {
+    // the server's list: each field named in the reader's language
+    return e.changes.map((c) => h('li', {}, h('span', { class: 'field-name' }, c.field_display || c.field), `: ${shown(c.before)} → ${shown(c.after)}`));
+  }
   return [...new Set([...Object.keys(old), ...Object.keys(now)])]
     .filter((key) => shown(old[key]) !== shown(now[key]))
     .map((key) => h('li', {}, h('code', {}, key), `: ${shown(old[key])} → ${shown(now[key])}`));
@@ -168,7 +193,7 @@ function entryRow(e) {
     'li',
     { class: 'card', dataset: { auditId: e.id } },
     h('p', { class: 'total-line' }, h('strong', { class: 'wrap' }, `${e.entity} #${e.entity_id} · ${e.action}`), h('span', { class: 'hint' }, e.at_display || '')),
-    h('p', { class: 'hint' }, e.by ? t('app.admin.audit_by', { user: e.by }) : t('app.admin.audit_by_shop')),
+    h('p', { class: 'hint' }, e.who_display ? t('app.admin.audit_by_who', { who: e.who_display }) : e.by ? t('app.admin.audit_by', { user: e.by }) : t('app.admin.audit_by_shop')),
     lines.length ? h('ul', { class: 'plain changes' }, lines) : null,
   );
 }
@@ -188,9 +213,24 @@ export async function audit({ page, query, live }) {
     for (const name of ['entity', 'entity_id', 'user', 'date_from', 'date_to']) next[name] = form.elements[name].value.trim();
     go(hashOf('/admin/audit', next), { replace: true });
   });
+  const problem = h('p', { class: 'field-error form-error', role: 'alert', hidden: true });
+  add(form, problem);
   add(page, tabs('#/admin/audit'), form);
   const pageNo = Number(query.page) || 1;
-  const data = await get('admin/audit', { ...query, page: pageNo });
+  let data;
+  try {
+    data = await get('admin/audit', { ...query, page: pageNo });
+  } catch (error) {
+    if (!live() || (error && error.status === 401)) throw error;
+    // a refused search (an unknown user, a bad date): said under the form, which stays to fix
+    haptic('error');
+    const name = error && error.field;
+    const box = name ? form.querySelector(`.field[data-field="${CSS.escape(name)}"] .field-error`) : null;
+    const line = box || problem;
+    line.textContent = errorText(error);
+    line.hidden = false;
+    return;
+  }
   if (!live()) return;
   const entries = data.items || [];
   add(page, 

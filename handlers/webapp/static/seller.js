@@ -29,15 +29,22 @@ function lineText(line) {
 
 
 function parcelCard(card, redraw) {
-  const trackingInput = h('input', { type: 'text', autocomplete: 'off', placeholder: t('app.seller.tracking_placeholder') });
+  const trackingInput = h('input', { type: 'text', autocomplete: 'off', placeholder: t('app.seller.tracking_needed') });
   const steps = card.steps || [];
   const needsTracking = steps.some((s) => s.step === 'ship');
   const mayReject = steps.some((s) => s.step === 'reject');
   const reasonInput = h('input', { type: 'text', autocomplete: 'off' });
   const reasonBox = field(`refuse-${card.shipment_id}`, t('app.seller.refuse_reason'), reasonInput);
   reasonBox.hidden = true;
+  const buttons = [];
+  // Ship needs the tracking number (Confirm and Packed do not): off until one is typed
+  const shipReady = () => {
+    for (const b of buttons) if (b.dataset.step === 'ship') b.disabled = !trackingInput.value.trim();
+  };
+  trackingInput.addEventListener('input', shipReady);
   const act = (step, button) =>
     busy(button, async () => {
+      for (const b of buttons) b.disabled = true; // one step at a time on this parcel
       const body = { step };
       if (step === 'ship') body.tracking_number = trackingInput.value.trim() || null;
       if (step === 'reject') {
@@ -59,7 +66,18 @@ function parcelCard(card, redraw) {
         toast(error.message || t('app.seller.already_moved'), 'error');
       }
       redraw();
+    }).finally(() => {
+      for (const b of buttons) b.disabled = false;
+      shipReady();
     });
+  const actions = steps.map((s) => {
+    const name = s.step;
+    const button = h('button', { class: `btn${name === 'reject' ? ' danger' : ''}`, type: 'button', dataset: { step: name } }, bare(s.label));
+    button.addEventListener('click', () => act(name, button));
+    buttons.push(button);
+    return button;
+  });
+  shipReady();
   return h(
     'article',
     { class: 'card parcel', dataset: { shipmentId: card.shipment_id, orderId: card.order_id } },
@@ -72,21 +90,12 @@ function parcelCard(card, redraw) {
     h('p', { class: 'hint' }, [card.customer, card.created_at_display, t(`app.payment.${card.payment_method}`)].filter(Boolean).join(' · ')),
     h('ul', { class: 'plain' }, (card.lines || []).map((line) => h('li', {}, lineText(line)))),
     card.amount_display ? h('p', {}, h('strong', {}, card.amount_display)) : null,
+    card.provider_display ? h('p', { class: 'provider' }, t('app.seller.shipping_by', { provider: card.provider_display })) : null,
+    card.address_display ? h('p', { class: 'description address' }, card.address_display) : null,
     card.tracking_number ? h('p', {}, t('app.order.tracking', { number: card.tracking_number })) : null,
     needsTracking ? field(`tracking-${card.shipment_id}`, t('app.seller.tracking'), trackingInput) : null,
     mayReject ? reasonBox : null,
-    steps.length
-      ? h(
-          'div',
-          { class: 'actions' },
-          steps.map((s) => {
-            const name = s.step;
-            const button = h('button', { class: `btn${name === 'reject' ? ' danger' : ''}`, type: 'button', dataset: { step: name } }, bare(s.label));
-            button.addEventListener('click', () => act(name, button));
-            return button;
-          }),
-        )
-      : null,
+    actions.length ? h('div', { class: 'actions' }, actions) : null,
   );
 }
 
@@ -324,13 +333,26 @@ export async function editor({ page, args, live }) {
 }
 
 // --- import
+/** The rows that update a product: `updated_lines` (`updated` is their count), or the older
+ * list under `updated`. */
+function updatedLines(result) {
+  if (Array.isArray(result.updated_lines)) return result.updated_lines;
+  return Array.isArray(result.updated) ? result.updated : [];
+}
+
 function report(result) {
   const rows = [
     ...(result.created || []).map((r) => ({ line: r.line, name: r.sku, text: t('app.import.created'), ok: true })),
-    ...(result.updated || []).map((r) => ({ line: r.line, name: r.sku, text: t('app.import.updated'), ok: true })),
+    ...updatedLines(result).map((r) => ({ line: r.line, name: r.sku, text: t('app.import.updated'), ok: true })),
     ...(result.refused || []).map((r) => ({ line: r.line, name: r.field || '', text: r.message, ok: false })),
   ].sort((a, b) => a.line - b.line);
-  const counts = { rows: result.rows, created: (result.created || []).length, updated: (result.updated || []).length, refused: (result.refused || []).length };
+  const count = (value, list) => (typeof value === 'number' ? value : (list || []).length);
+  const counts = {
+    rows: result.rows,
+    created: count(result.new, result.created),
+    updated: count(typeof result.updated === 'number' ? result.updated : undefined, updatedLines(result)),
+    refused: count(result.refused_rows, result.refused),
+  };
   return h(
     'div',
     { class: 'report' },
@@ -348,12 +370,27 @@ function report(result) {
   );
 }
 
+/** A two-product CSV made here (a Blob URL), with every column the import reads. */
+function sampleCsv() {
+  const rows = [
+    ['name', 'description', 'price', 'discount_price', 'stock', 'sku', 'category', 'images'],
+    ['USB-C Cable', 'Braided, 1 m.', '9.50', '', '40', 'CABLE-001', 'Electronics > Phone Accessories > Chargers', 'https://example.com/cable.jpg'],
+    ['Car Charger', 'Two USB-C ports.', '19.00', '15.90', '25', 'CHARGER-002', 'Electronics > Phone Accessories > Chargers', ''],
+  ];
+  const quote = (cell) => (/[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
+  const text = `${rows.map((row) => row.map(quote).join(',')).join('\r\n')}\r\n`;
+  return URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+}
+
 export async function importer({ page }) {
   const file = h('input', { type: 'file', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
   const check = h('button', { class: 'btn', type: 'submit' }, t('app.import.check'));
   const run = h('button', { class: 'btn', type: 'button', hidden: true }, t('app.import.run'));
   const out = h('div', { 'aria-live': 'polite' });
   const form = h('form', { class: 'import' }, field('file', t('app.import.file'), file), h('p', { class: 'hint' }, t('app.import.help')), check);
+  // which columns a file may have (the chat's import help), and a small sample to start from
+  const sample = h('a', { class: 'btn secondary sample-csv', download: 'sample-products.csv', href: sampleCsv() }, t('app.import.sample'));
+  const help = section(t('app.import.columns_title'), h('p', { class: 'description import-columns' }, t('app.import.columns')), sample);
   const send = async (dryRun) => {
     const data = new FormData();
     data.append('file', file.files[0], file.files[0].name);
@@ -380,7 +417,7 @@ export async function importer({ page }) {
       fill(out, h('h2', {}, t('app.import.done')), report(result));
     }),
   );
-  add(page, tabs('#/seller/import'), h('h1', {}, t('app.seller.import')), form, out, run);
+  add(page, tabs('#/seller/import'), h('h1', {}, t('app.seller.import')), form, out, run, help);
 }
 
 // --- sales

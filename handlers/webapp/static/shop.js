@@ -540,7 +540,12 @@ export async function checkout({ page, live }) {
       const orderId = order.id ?? order.order_id;
       if (placed.invoice_link && tg && tg.openInvoice) {
         sessionStorage.setItem(`placed-${orderId}`, JSON.stringify({ message: placed.message }));
-        tg.openInvoice(placed.invoice_link, (status) => invoiceClosed(status, orderId));
+        await new Promise((resolve) => {
+          tg.openInvoice(placed.invoice_link, (status) => {
+            resolve();
+            invoiceClosed(status, orderId);
+          });
+        });
         return;
       }
       sessionStorage.setItem(`placed-${orderId}`, JSON.stringify({ reference: placed.bank_reference, instructions: placed.instructions, message: placed.message }));
@@ -593,15 +598,25 @@ export async function orders({ page, live }) {
 
 function timeline(shipment, provider) {
   const steps = shipment.timeline || shipment.events || [];
+  const items = shipment.items || [];
   return h(
     'div',
-    { class: 'shipment' },
-    h('p', {}, h('strong', {}, provider || t('app.order.parcel')), ' ', statusBadge(`ship-${shipment.status}`, t(`app.shipment_status.${shipment.status}`))),
+    { class: 'shipment', dataset: { shipmentId: shipment.id ?? shipment.shipment_id } },
+    h('p', {}, h('strong', {}, shipment.store || provider || t('app.order.parcel')), ' ', statusBadge(`ship-${shipment.status}`, t(`app.shipment_status.${shipment.status}`))),
+    shipment.store && provider ? h('p', { class: 'hint' }, provider) : null,
+    items.length ? h('ul', { class: 'plain parcel-items' }, items.map((i) => h('li', {}, `${i.quantity} × ${i.name}`))) : null,
     shipment.tracking_number ? h('p', {}, t('app.order.tracking', { number: shipment.tracking_number })) : null,
     steps.length
       ? h('ol', { class: 'timeline' }, steps.map((step) => h('li', {}, h('span', {}, [step.status_display, step.location].filter(Boolean).join(' · ')), h('span', { class: 'hint' }, step.at_display || ''))))
       : h('p', { class: 'hint' }, t('app.order.no_tracking')),
   );
+}
+
+/** Whether `words` are already in `shown` ("paid, being prepared" says "paid"): said once. */
+function said(shown, words) {
+  if (!words) return true;
+  const norm = (x) => String(x || '').toLocaleLowerCase().trim();
+  return norm(shown).split(/[,·;]\s*/).includes(norm(words)) || norm(shown) === norm(words);
 }
 
 export async function order({ page, args, query, live }) {
@@ -614,7 +629,7 @@ export async function order({ page, args, query, live }) {
   const row = (label, value, cls) => (value ? h('p', { class: `total-line ${cls || ''}` }, h('span', {}, label), h('span', {}, value)) : null);
   add(page, 
     h('h1', {}, t('app.orders.number', { id })),
-    h('p', { class: 'meta' }, statusBadge(o.status, o.status_display), o.payment_display !== o.status_display ? h('span', { class: 'hint' }, o.payment_display) : null, h('span', { class: 'hint' }, o.created_at_display)),
+    h('p', { class: 'meta' }, statusBadge(o.status, o.status_display), said(o.status_display, o.payment_display) ? null : h('span', { class: 'hint' }, o.payment_display), h('span', { class: 'hint' }, o.created_at_display)),
     placed && placed.message ? h('p', { class: 'notice', role: 'status' }, placed.message) : null,
     placed && placed.instructions ? section(t('app.order.next'), h('p', { class: 'description' }, placed.instructions)) : null,
     reference && !(placed && placed.instructions) ? section(t('app.order.transfer'), h('p', {}, t('app.order.reference', { reference }))) : null,
@@ -631,7 +646,14 @@ export async function order({ page, args, query, live }) {
     section(t('app.order.delivery'), (o.shipments || []).length ? o.shipments.map((s) => timeline(s, o.provider)) : h('p', { class: 'hint' }, t('app.order.no_tracking'))),
   );
   if (o.invoice_link && tg && tg.openInvoice) {
-    mainButton(t('app.checkout.pay', { total: o.total_display }), () => tg.openInvoice(o.invoice_link, (status) => invoiceClosed(status, id)));
+    // the button stays busy while the payment sheet is open: a second tap opens no second sheet
+    const pay = () => new Promise((resolve) => {
+      tg.openInvoice(o.invoice_link, (status) => {
+        resolve();
+        invoiceClosed(status, id);
+      });
+    });
+    mainButton(t('app.checkout.pay', { total: o.total_display }), pay);
   }
   if (query.paid && o.status === 'pending') {
     // Telegram tells the bot about the payment on its own path: look again for a while

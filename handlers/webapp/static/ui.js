@@ -135,34 +135,62 @@ export function showError(error) {
   toast(errorText(error), 'error');
 }
 
-// --- Telegram's MainButton: one handler at a time, owned by the screen showing it.
+// --- Telegram's MainButton: one handler at a time, owned by the screen showing it. While its
+// action runs, the button shows progress and further taps are ignored (a double tap adds once).
 let mainHandler = null;
+let mainEnabled = true;
+let mainRunning = null; // the handler whose action is running
 
-function onMain() {
-  if (mainHandler) mainHandler();
+async function onMain() {
+  const handler = mainHandler;
+  if (!handler || mainRunning) return;
+  mainRunning = handler;
+  mainButtonBusy(true);
+  try {
+    await handler();
+  } finally {
+    if (mainRunning === handler) {
+      mainRunning = null;
+      mainButtonBusy(false);
+    }
+  }
 }
 
 export function mainButton(text, handler, { enabled = true } = {}) {
   const button = tg && tg.MainButton;
   if (!button) return;
   if (mainHandler) button.offClick(onMain);
+  if (handler !== mainRunning) mainRunning = null; // another screen's button: not busy
   mainHandler = handler || null;
+  mainEnabled = enabled;
   if (!text) {
+    if (button.hideProgress) button.hideProgress();
     button.hide();
     return;
   }
   button.setText(text);
-  if (enabled) button.enable();
+  if (enabled && !mainRunning) button.enable();
   else button.disable();
   button.onClick(onMain);
   button.show();
 }
 
+/** Whether the MainButton's action is running (its screen may redraw it meanwhile). */
+export function mainButtonRunning() {
+  return Boolean(mainRunning);
+}
+
 export function mainButtonBusy(busy) {
   const button = tg && tg.MainButton;
   if (!button) return;
-  if (busy && button.showProgress) button.showProgress(false);
-  if (!busy && button.hideProgress) button.hideProgress();
+  if (busy) {
+    if (button.showProgress) button.showProgress(false);
+    button.disable();
+    return;
+  }
+  if (button.hideProgress) button.hideProgress();
+  if (mainEnabled) button.enable();
+  else button.disable();
 }
 
 /** Runs `action` with `button` disabled so a double tap does it once. */
