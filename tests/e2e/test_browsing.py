@@ -6,6 +6,7 @@ and the product card)."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from aiogram.types import Message
@@ -124,11 +125,14 @@ async def test_reviews_are_read_from_the_card_and_back_leads_to_it(tg: Emulator)
     await dora.click("Grey Floor Lamp")
     card = await dora.expect_message("Sold by")
     reviews_button = next(label for label in _labels(card) if "Reviews" in label)
-    assert "(3)" in reviews_button, reviews_button
+    counted = re.search(r"\((\d+)\)", reviews_button)
+    assert counted is not None, reviews_button
+    count = int(counted.group(1))
+    assert count >= 2, reviews_button  # the demo's lamp has been reviewed
     await dora.click(reviews_button)
     reviews = await dora.expect_edit("Reviews of Grey Floor Lamp")
     shown = str(reviews.text or reviews.caption)
-    assert shown.count("★") >= 3, shown
+    assert shown.count("★") >= count, shown  # every review shows its stars
     assert "(page 1/1)" in shown, shown
     await dora.click("Back to the product")
     again = await dora.expect_edit("Sold by")
