@@ -83,11 +83,27 @@ def _compound(match: re.Match[str]) -> str:
     return str(hundreds * 100 + (_below_100(rest) if rest else 0))
 
 
+_DIGIT_NAMES = "zero|oh|one|two|three|four|five|six|seven|eight|nine"
+#: An order's number said digit by digit after its lead word: "track order five five three
+#: one" is "track order 5531" (three digits or more, so "order two hoodies" stays).
+_SPOKEN_ORDER = re.compile(
+    r"\b(?P<lead>(?:order|parcel|package|shipment|number)(?:\s+(?:number|no\.?))?\s+#?)"
+    rf"(?P<digits>(?:(?:{_DIGIT_NAMES})[\s-]+){{2,}}(?:{_DIGIT_NAMES}))\b",
+    re.IGNORECASE,
+)
+
+
+def _spoken_order(match: re.Match[str]) -> str:
+    digits = re.split(r"[\s-]+", match.group("digits").lower())
+    return match.group("lead") + "".join(str(DIGIT_WORDS[d]) for d in digits)
+
+
 def normalise(text: str) -> str:
     """Compound number words as digits, up to 999: "twenty five" -> "25", "a hundred and
-    twenty" -> "120". Single number words stay ("two hoodies"; "one zero four two" is an
-    order number read digit by digit elsewhere)."""
-    return _COMPOUND.sub(_compound, text)
+    twenty" -> "120"; an order's number said digit by digit as its digits ("order one zero
+    four two" -> "order 1042": "five" there is no rating). Single number words stay ("two
+    hoodies")."""
+    return _COMPOUND.sub(_compound, _SPOKEN_ORDER.sub(_spoken_order, text))
 
 
 def word_number(text: str) -> int | None:
@@ -108,8 +124,10 @@ def word_number(text: str) -> int | None:
 
 def parse_quantity(text: str) -> int | None:
     """How many: "3", "three", "a couple of", "a pair", "an", "x2"; None if no count."""
-    cleaned = normalise(text.strip().lower()).rstrip("x")
-    if cleaned.startswith("x") and cleaned[1:].isdigit():
+    cleaned = normalise(text.strip().lower())
+    if cleaned.endswith("x") and cleaned[:-1].isdigit():
+        cleaned = cleaned[:-1]  # "2x", never the x of "six"
+    elif cleaned.startswith("x") and cleaned[1:].isdigit():
         cleaned = cleaned[1:]
     value = word_number(cleaned)
     if value is not None:

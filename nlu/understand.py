@@ -30,7 +30,8 @@ from nlu.types import INTENTS, OUT_OF_SCOPE, STATE_CHANGING, Entities, Intent
 # --- verbs -----------------------------------------------------------------------------------
 #: The verbs (and fixed phrases) that perform each state-changing intent.
 ACTION_VERBS: dict[str, tuple[str, ...]] = {
-    "add_to_cart": ("add", "put", "buy", "purchase", "include", "grab", "pop", "throw"),
+    "add_to_cart": ("add", "put", "buy", "purchase", "include", "grab", "pop", "throw",
+                    "reorder", "re-order"),
     "remove_from_cart": ("remove", "delete", "drop", "take out", "take off", "get rid of",
                          "discard", "ditch", "scrap", "empty", "clear", "take"),
     "add_to_wishlist": ("save", "wishlist", "favourite", "favorite", "bookmark", "star",
@@ -67,16 +68,82 @@ def _said(phrase: str) -> str:
 
 _VERB = "|".join(_said(v) for v in _ALL_VERBS)
 _NEGATION = (
-    r"(?:do\s+not|dont|don't|don’t|did\s+not|didnt|didn't|didn’t|never(?:\s+mind(?:\s+about)?)?"
+    r"(?:do\s+not|dont|don't|don’t|dnt|donot|do'nt|did\s+not|didnt|didn't|didn’t"
+    r"|never(?:\s+mind(?:\s+about)?)?"
     r"|no\s+need\s+to|not\s+to|no\s+reason\s+to|shouldn't|should\s+not|not\s+going\s+to"
     r"|won't|wont|will\s+not|wouldn't|would\s+not|rather\s+not|hold\s+off(?:\s+on)?"
-    r"|forget\s+about|no\s+longer\s+(?:want|need)\s+to)"
+    r"|forget\s+about|no\s+longer\s+(?:want|need)\s+to"
+    # "I'm not cancelling", "let's not check out yet", "not ready to pay"
+    r"|(?:i'?m|i\s+am|we'?re|we\s+are|let'?s|lets)\s+not|not\s+ready\s+to"
+    r"|can'?t\s+be\s+bothered\s+to|not\s+(?:interested\s+in|planning\s+(?:on|to)))"
 )
 _FILLER = (
     r"(?:\s+(?:want|wanna|need|like|wish|plan|mean|have|going|intend|ever|you|to|me|please"
-    r"|actually|really|yet|even|go\s+ahead\s+and|bother|it|i|be))*"
+    r"|actually|really|yet|even|go\s+ahead\s+and|bother|it|i|be|think|i'?ll|gonna|feel"
+    r"|now|just))*"
 )
 _NEGATED = re.compile(rf"\b{_NEGATION}{_FILLER}\s+(?P<verb>{_VERB})\b", re.IGNORECASE)
+#: The nouns of the state-changing requests, and the verb each stands for: "hold off on the
+#: checkout", "no cancellation needed", "ignore my return request" decline them as well.
+_REQUEST_NOUNS = {
+    "checkout": "checkout", "check-out": "checkout", "cancellation": "cancel",
+    "cancelation": "cancel", "refund": "refund", "return": "return", "returns": "return",
+    "exchange": "exchange", "review": "review", "rating": "rate", "coupon": "apply",
+    "voucher": "apply", "promo code": "apply", "discount code": "apply", "discount": "apply",
+    "code": "apply", "payment": "pay", "cancel": "cancel", "add": "add", "remove": "remove",
+    "delete": "delete",
+}  # fmt: skip
+_NOUN = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in _REQUEST_NOUNS)
+_NEGATED_NOUN = re.compile(
+    rf"\b(?:{_NEGATION}{_FILLER}|skip(?:ping)?|forget|changed\s+my\s+mind\s+(?:about|on))(?:\s+(?:leave|bother|with|about|on|for|the|a"
+    rf"|an|my|any|that|this|your|do|go|through)){{1,4}}\s+(?P<noun>{_NOUN})\b"
+    # "no refund needed", "keep it, no cancellation", "no need for a return"
+    rf"|(?<!\bgot\s)(?<!\bhad\s)(?<!\bbeen\s)(?<!\bsee\s)(?<!\bget\s)(?<!\breceived\s)"
+    rf"\bno\s+(?:need\s+for\s+(?:a\s+|an\s+|the\s+|any\s+)?)?(?P<none>{_NOUN})"
+    rf"(?:\s+(?:request\s+)?(?:needed|necessary|required|wanted|thanks|thank\s+you"
+    rf"|for\s+me|after\s+all|any\s*more|am|it|them|please|pls|this\s+time|today)\b"
+    rf"|\s*(?:[,.;!]|$))"
+    # calling off a request: "cancel my return", "withdraw the refund"
+    rf"|\b(?:cancel|stop|abort|withdraw|call\s+off)\s+(?:my|the|that|this)\s+"
+    rf"(?P<off>return|returns|refund|exchange|checkout|review)\b"
+    # "ignore / disregard my return request", "withdraw my refund request"
+    rf"|\b(?:ignore|disregard|forget|withdraw|drop|scrap)\s+(?:about\s+)?(?:my|the|that|this)"
+    rf"\s+(?:(?P<asked>{_NOUN})\s+)?(?:request|message|ticket)\b",
+    re.IGNORECASE,
+)
+#: Declining without a request's verb or noun: "don't bother with SAVE10", "keep my order as
+#: it is", "I don't need to see my cart", a bare "disregard".
+_DECLINE = re.compile(
+    rf"\b{_NEGATION}\s+(?:you\s+)?bother(?:ing)?\s+(?:with|about)\b"
+    r"|\b(?:keep|leave)\s+(?:my|the|this)\s+(?:order|cart|basket|bag|trolley)\s+"
+    r"(?:as\s+(?:it\s+is|is)|unchanged|alone|the\s+same)\b"
+    rf"|\b{_NEGATION}\s+(?:really\s+)?(?:need|want|have)\s+(?:you\s+)?to\s+(?:see|show|view"
+    r"|look|check|know)\b"
+    r"|(?:^|[,;.\-]\s*)(?:please\s+)?(?:disregard|ignore)(?:\s+(?:it|that|this))?\s*[.!]?$"
+    # keeping a thing declines its return or removal: "I'll keep it", "leave it in my cart"
+    r"|\b(?:i'?m|i\s+am|i'?ll|i\s+will|we'?ll|we\s+will|we'?re|i'?d\s+rather)\s+keep(?:ing)?"
+    r"\s+(?:it|them|this|that|those|the\b|my\b)"
+    r"|\bleave\s+(?:it|them|that|those|the\s+[\w\s-]{1,30}?)\s+in\s+(?:my|the)\s+"
+    r"(?:cart|basket|bag|trolley)",
+    re.IGNORECASE,
+)
+#: A last part that takes back what came before ("add the lamp. actually, not now"): the
+#: message asks for nothing.
+_RETRACT = re.compile(
+    r"^(?:no|nah|oh|actually|hmm|wait|um)?[\s,.!]*(?:not\s+(?:now|today|yet|right\s+now)"
+    r"|maybe\s+(?:later|another\s+time)|scratch\s+that|never\s*mind(?:\s+that)?|nvm"
+    r"|forget\s+(?:it|that)|on\s+second\s+thoughts?(?:\s+no)?)[\s!.,]*$",
+    re.IGNORECASE,
+)
+#: Buying put off ("I'll buy it later", "check out some other time"): no request now.
+_PUT_OFF = re.compile(
+    r"\b(?:later|next\s+time|another\s+time|some\s+other\s+time|eventually|someday|one\s+day)\b",
+    re.IGNORECASE,
+)
+_PUT_OFF_INTENTS = frozenset({"add_to_cart", "checkout", "apply_coupon"})
+#: A part that puts something off ("I'll keep it for next time"): beside a declined request it
+#: is no request of its own.
+_DEFERRED = re.compile(r"\b(?:next|another|some\s+other|other)\s+time\b", re.IGNORECASE)
 #: A clause that only interjects ("stop", "oops", "wait"): in a message with more to say it is
 #: no request of its own ("stop, don't put that in the cart" cancels nothing).
 _INTERJECTION = re.compile(
@@ -99,10 +166,29 @@ _STARTS_REQUEST = re.compile(
     re.IGNORECASE,
 )
 
+#: A first part that only sets a condition ("if the lamp is still there, add it").
+_CONDITION = re.compile(
+    r"^(?:if|once|as\s+soon\s+as|provided(?:\s+that)?|assuming|in\s+case)\b", re.IGNORECASE
+)
+#: A request whose object is what came before: "..., add it", "..., add to wish list".
+_REFERS_BACK = re.compile(
+    rf"^{_LEADS}(?:{_VERB})\s+(?:it|them|that|this|those|these|one|to|in|into|on|out)\b",
+    re.IGNORECASE,
+)
+
 #: Whom a support request asks for: its object is a person at the shop, whatever else is said.
 _SOMEONE = re.compile(
     r"\b(?:human|person|people|someone|somebody|agent|manager|representative|staff|support"
     r"|operator|customer\s+service|real\s+\w+|live\s+chat)\b",
+    re.IGNORECASE,
+)
+
+#: Asking for a person in so many words ("this bot is useless, get me a human"): a support
+#: request, whatever complaint or chatter is around it.
+_ASKS_SOMEONE = re.compile(
+    r"\b(?:talk|speak|chat|get|connect|put|transfer|pass|escalate|escalating|send)\s+(?:me\s+)?"
+    r"(?:(?:this|it|through|to|with|over|me|a|an|the|your|some|real|actual|live)\s+){0,4}"
+    r"(?:human|person|agent|manager|representative|staff|operator|supervisor|someone|somebody)",
     re.IGNORECASE,
 )
 
@@ -112,6 +198,44 @@ _SHOPPING = re.compile(
     r"^(?:hi|hello|hey|please|so|um|and)?[\s,]*(?:do|does|did)\s+(?:you|u|y'all|ya)\s+"
     r"(?:guys\s+)?(?:sell|have|stock|carry|do|offer)\b|^(?:have|got)\s+you\s+got\b"
     r"|\bwhere\s+(?:can|do)\s+i\s+(?:buy|find|get)\b|\b(?:i'?m|i\s+am)\s+looking\s+for\b",
+    re.IGNORECASE,
+)
+
+#: Other shops, marketplaces and takeaways: an order, return or code of theirs is not the
+#: shop's ("cancel my zalando order", "any codes for pizza hut"). Only names that are no
+#: everyday English word ("next", "target", "boots" are left out). Carriers are not here: the
+#: shop's own parcels travel with them ("where is my DHL parcel" may well be ours), so a
+#: carrier counts as someone else's only with another shop's name (CARRIERS, below).
+OTHER_MERCHANTS = (
+    # marketplaces and department stores
+    "amazon", "ebay", "etsy", "aliexpress", "alibaba", "temu", "shein", "wish.com", "walmart",
+    "costco", "kmart", "argos", "john lewis", "debenhams", "marks and spencer", "m&s",
+    "selfridges", "harrods", "macy's", "macys", "nordstrom", "kohl's", "kohls", "best buy",
+    "currys", "wayfair", "ikea", "home depot", "lowe's", "b&q", "screwfix", "very.co.uk",
+    "otto", "zalando", "bol.com", "allegro", "flipkart", "jumia", "konga", "myntra", "meesho",
+    "rakuten", "mercado libre", "vinted", "depop", "facebook marketplace", "gumtree",
+    "craigslist", "groupon", "noon.com",
+    # fashion
+    "asos", "zara", "h&m", "primark", "uniqlo", "boohoo", "prettylittlething",
+    "pretty little thing",
+    "nike.com", "adidas.com", "jd sports", "sports direct", "river island", "topshop", "mango",
+    # groceries, takeaways and delivery apps
+    "tesco", "sainsbury's", "sainsburys", "asda", "morrisons", "waitrose", "aldi", "lidl",
+    "ocado", "instacart", "kroger", "safeway", "domino's", "dominos", "pizza hut", "papa john's",
+    "papa johns", "mcdonald's", "mcdonalds", "mcdonald", "kfc", "burger king", "starbucks",
+    "nando's", "nandos", "subway sandwich", "uber eats", "ubereats", "deliveroo", "just eat",
+    "justeat", "doordash", "grubhub", "postmates", "glovo", "swiggy", "zomato", "chowdeck",
+    "gopuff", "getir", "gorillas",
+)  # fmt: skip
+CARRIERS = (
+    "dhl", "fedex", "ups", "usps", "royal mail", "parcelforce", "hermes", "evri", "dpd",
+    "yodel", "gls", "tnt", "aramex", "canada post", "australia post", "la poste", "correos",
+    "deutsche post", "india post", "blue dart", "nipost", "gig logistics", "ontrac",
+)  # fmt: skip
+_OTHER_MERCHANT = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(re.escape(n).replace(r"\ ", r"\s*") for n in OTHER_MERCHANTS)
+    + r")(?:'s|s)?(?![\w-])",
     re.IGNORECASE,
 )
 
@@ -127,7 +251,11 @@ def negated_verb(text: str) -> str | None:
     """The action verb a clause negates ("i do not want to cancel" -> "cancel"), if any."""
     match = _NEGATED.search(text)
     if match is None:
-        return None
+        noun = _NEGATED_NOUN.search(text)
+        if noun is not None:
+            said = next((g for g in noun.groups() if g), None)
+            return _REQUEST_NOUNS[re.sub(r"\s+", " ", said.lower())] if said else "ignore"
+        return "decline" if _DECLINE.search(text) else None
     said = match.group("verb")
     return next(
         (v for v in _ALL_VERBS if re.fullmatch(_said(v), said, re.IGNORECASE)), said.lower()
@@ -141,7 +269,11 @@ def clauses(text: str) -> list[str]:
     start = 0
     for match in _BOUNDARY.finditer(text):
         rest = text[match.end() :]
-        if not _STARTS_REQUEST.match(rest) and not negated_verb(rest[:40] or ""):
+        if (
+            not _STARTS_REQUEST.match(rest)
+            and not negated_verb(rest[:40] or "")
+            and not _RETRACT.match(rest)
+        ):
             continue
         piece = text[start : match.start()].strip()
         if piece:
@@ -163,6 +295,19 @@ _SHOP_OBJECTS = re.compile(
 )
 
 
+#: What people type around any request ("wait what's in my cart lol"): never a sign that the
+#: request is about something other than the shop, though off-topic phrases use them too.
+CHAT_FILLERS = frozenset(
+    {
+        "lol", "lmao", "haha", "hahaha", "wait", "hmm", "hm", "hmmm", "ok", "okay", "k", "pls",
+        "plz", "ugh", "omg", "btw", "tbh", "ty", "thx", "cheers", "ah", "oh", "um", "uh", "er",
+        "yeah", "yep", "yes", "no", "nope", "so", "well", "right", "anyway", "actually",
+        "really", "just", "like", "basically", "seriously", "honestly", "literally", "hey",
+        "hi", "hello", "sorry", "again", "already",
+    }
+)  # fmt: skip
+
+
 class ShopWords:
     """Words only off-topic training phrases use ("membership", "playlist", "essay"): in a
     message that names no product, order or code, one of them means the request is about
@@ -179,13 +324,16 @@ class ShopWords:
         e = intent.entities
         if e.products or e.order_id is not None or e.coupon_code or e.category:
             return []
+        if catalog.resolve(text):
+            return []  # "the speaker won't turn on, refund me": a product named is the shop's
         changes = (
             intent.name in STATE_CHANGING and e.rating is None and not _SHOP_OBJECTS.search(text)
         )
         return [
             w
             for w in words(text)
-            if (w in self.foreign or (changes and w not in self.known and len(w) >= 2))
+            if w not in CHAT_FILLERS
+            and (w in self.foreign or (changes and w not in self.known and len(w) >= 2))
             and stem(w) not in self.known
             and catalog.canonical(w) is None
         ]
@@ -202,18 +350,25 @@ EVIDENCE: dict[str, re.Pattern[str]] = {
         "add_to_cart": rf"add|ad\b|put|pop|throw|stick|place|toss|chuck|load|include|get|grab"
         rf"|buy|purchase|order|take|have|want|like|need|give|{_CART}",
         "remove_from_cart": rf"remov|delet|take|drop|rid|scrap|ditch|discard|cut|strike|toss"
-        rf"|lose|clear|empty|no\s+longer|don't\s+(?:want|need)|go\b|{_CART}",
-        "add_to_wishlist": r"wish|save|sav|favou?rit|bookmark|star|heart|remember|keep|later",
+        rf"|lose|clear|empty|no\s+longer|don't\s+(?:want|need)|go\b|{_CART}"
+        # reducing a count: "cut the mats back to 2", "only need one, not three", "undo"
+        rf"|reduc|lower|fewer|only\s+(?:need|want)|just\s+(?:need|want)|instead\s+of|undo",
+        "add_to_wishlist": r"wish|save|sav|fave?|favou?rit|bookmark|star|heart|remember|keep"
+        r"|later|aside",
         "apply_coupon": r"appl|use|redeem|enter|code|coupon|voucher|promo|discount|[a-z]+\d",
         "checkout": r"check|pay|place|complet|finish|finali|confirm|submit|buy|order|purchas"
-        r"|ring|done|ready|proceed|wrap",
+        r"|ring|done|ready|proceed|wrap|settle|bill|cash",
         "cancel_order": r"cancel|cancle|call\s+off|stop|abort|void|revok|scrap|kill|withdraw"
-        r"|undo|mistake",
+        r"|undo|mistake|don't\s+(?:want|need)|do\s+not\s+(?:want|need)|no\s+longer"
+        r"|changed\s+my\s+mind|hasn't\s+(?:shipped|been\s+sent|gone)",
         "return_order": r"return|refund|refnud|money|reimburs|rebate|compensat|chargeback"
-        r"|complain|send|exchange|broke|damag|faulty|defect|fit|wrong|credit|charged|missing"
-        r"|stopped|late|swap|replac|too\s+(?:small|big|large|tight|loose|short|long)",
+        r"|complain|send\w*\s+(?:[\w'’-]+\s+){0,4}?back|sent|exchange|broke|damag|faulty|defect|fit|wrong|credit|charged|missing"
+        r"|stopped|late|swap|replac|too\s+(?:small|big|large|tight|loose|short|long)"
+        # damaged on arrival: "arrived in pieces", "dented", "the lamp is cracked"
+        r"|dent|crack|smash|crush|shatter|chipp|bent\b|torn|tear|ripp?ed|scratch|leak|piece"
+        r"|bits\b|soak|wet\b|spoil|policy|not\s+what\s+i|turn\s+on|work",
         "leave_review": r"review|revew|rate|rating|rte|star|feedback|opinion|comment|thought"
-        r"|think|\d\s*/\s*5|out\s+of",
+        r"|think|\d\s*/\s*5|out\s+of|tell|words|share|experience|recommend|praise",
     }.items()
 }
 _ITEM_INTENTS = frozenset({"add_to_cart", "remove_from_cart", "add_to_wishlist", "leave_review"})
@@ -237,10 +392,32 @@ _COUPON_WORDS = re.compile(
 )
 
 
+#: Putting a thing on something: with a shop's code typed as one word ("stick FREESHIP on my
+#: order"), a coupon request.
+_PLACING = re.compile(r"\b(?:put|stick|pop|slap|chuck|throw|whack|bung)\b", re.IGNORECASE)
+
+
 def names_coupon(text: str, catalog: CatalogIndex) -> bool:
     """True when `text` offers one of the shop's own codes ("apply save ten" with SAVE10 in
-    the shop): that is a coupon request whatever the classifier made of the spoken code."""
-    return bool(_COUPON_WORDS.search(text)) and known_coupon(text, catalog.coupons) is not None
+    the shop, "stick FREESHIP on it"): that is a coupon request whatever the classifier made
+    of the code."""
+    found = known_coupon(text, catalog.coupons)
+    if found is None:
+        return False
+    if _COUPON_WORDS.search(text):
+        return True
+    return not re.search(r"\s", text[found.start : found.end]) and bool(_PLACING.search(text))
+
+
+#: Words around a bare name of goods ("phone cases pls", "tents?"): no request of their own.
+_AROUND_GOODS = CHAT_FILLERS | {"please", "any", "some", "the", "a", "an", "and", "or", "got"}
+
+
+def names_only_goods(text: str, catalog: CatalogIndex) -> bool:
+    """True when `text` is nothing but the shop's goods, as one names a thing to browse:
+    "cookbooks?", "yoga mats please"."""
+    said = [w for w in words(text) if w not in _AROUND_GOODS]
+    return bool(said) and all(catalog.canonical(w) is not None for w in said)
 
 
 Parse = Callable[[str], Awaitable[Intent]]
@@ -254,17 +431,49 @@ class Refiner:
         self.catalog = catalog
 
     async def parse(self, text: str, parse_one: Parse) -> Intent:
-        text = normalise(text)
+        intent = await self._parse(normalise(text), parse_one)
+        if intent.name in CHECKED and self._other_shops(text, intent):
+            # "cancel my deliveroo order": another shop's
+            return Intent(OUT_OF_SCOPE, intent.confidence, Entities(), intent.ranking)
+        return intent
+
+    def _other_shops(self, text: str, intent: Intent) -> bool:
+        """Whether the request is about another shop's order, parcel or code: one of
+        OTHER_MERCHANTS is named, and neither this shop's order number nor one of its
+        products is ("track order 1042, the amazon one" is ours; so is "the Mango Dress" in a
+        shop that sells it)."""
+        if intent.entities.order_id is not None or intent.entities.products:
+            return False
+        return any(
+            not all(self.catalog.canonical(w) is not None for w in words(m.group(0)))
+            for m in _OTHER_MERCHANT.finditer(text)
+        )
+
+    async def _parse(self, text: str, parse_one: Parse) -> Intent:
         parts = clauses(text)
         if len(parts) == 1:
             return self._checked(text, await parse_one(text))
+        if _RETRACT.match(parts[-1]):  # "add the lamp, actually not now"
+            return self._declined(text, await parse_one(text))
         negated = [p for p in parts if negated_verb(p)]
         active = [p for p in parts if not negated_verb(p) and not _INTERJECTION.match(p)]
+        if negated:  # "don't apply the code, I'll save it for next time"
+            active = [p for p in active if not _DEFERRED.search(p)]
         if negated and not active:
             return self._declined(text, await parse_one(text))
         results = [self._checked(p, await parse_one(p)) for p in active]
+        if len(active) == 2 and active[0] is parts[0] and not negated:
+            thing = await self._about_the_first(text, active, results[1], parse_one)
+            if thing is not None:
+                return thing
         if active[0] is parts[0] and not self._asks(parts[0], results[0]):
             results = results[1:]  # "the charger died, refund me": the first part is context
+        # "remember that jacket, I'll buy it later": buying put off is no request now
+        results = [
+            r
+            for p, r in zip(active[len(active) - len(results) :], results, strict=True)
+            if not (r.name in _PUT_OFF_INTENTS and _PUT_OFF.search(p) and len(results) > 1)
+        ]
         # an off-topic part ("this bot is useless, ...") is no request of its own
         requests = [r for r in results if r.is_confident() and r.name != OUT_OF_SCOPE]
         if negated and not requests:
@@ -281,6 +490,32 @@ class Refiner:
         if len(requests) == 1 and (not whole.is_confident() or whole.name == OUT_OF_SCOPE):
             return requests[0]  # read whole, the other part's words hid the one request
         return whole
+
+    async def _about_the_first(
+        self, text: str, active: list[str], last: Intent, parse_one: Parse
+    ) -> Intent | None:
+        """ "I want that hoodie eventually, add it to my wishlist", "if the lamp is still
+        there, add it": the first part names the thing or sets a condition, the last part's
+        own verb asks for the action on it. The action is the request (the whole message's
+        entities); None when the message is not shaped so."""
+        first, request = active
+        if _STARTS_REQUEST.match(first) and not _CONDITION.match(first):
+            return None
+        if not (_CONDITION.match(first) or _REFERS_BACK.match(request)):
+            return None
+        if _DEFERRED.search(request) or re.search(r"\blater\b", request, re.IGNORECASE):
+            return None  # "remember that jacket, I'll buy it later": no request to buy now
+        verbs = ACTION_VERBS.get(last.name, ())
+        if not last.is_confident() or not any(
+            re.match(rf"^{_LEADS}{_said(v)}\b", request, re.IGNORECASE) for v in verbs
+        ):
+            return None
+        whole = self._checked(text, await parse_one(text))
+        if whole.name != last.name and whole.confidence >= 0.9 and whole.is_confident():
+            return None  # read whole, the message is clearly something else
+        if whole.name == last.name or whole.name == OUT_OF_SCOPE:
+            return whole if whole.name == last.name else last
+        return replace(whole, name=last.name, confidence=last.confidence)
 
     @staticmethod
     def _asks(part: str, intent: Intent) -> bool:
@@ -310,6 +545,11 @@ class Refiner:
             # of words the shop has never heard of; the object check below still refuses
             # "do you have a loan" (a word only off-topic phrases use)
             intent = replace(intent, name="search", confidence=max(intent.confidence, 0.5))
+        if intent.name == OUT_OF_SCOPE and names_only_goods(text, self.catalog):
+            # "cookbooks?": a bare name of the shop's goods is a search
+            intent = replace(intent, name="search", confidence=max(intent.confidence, 0.5))
+        if intent.name == OUT_OF_SCOPE and _ASKS_SOMEONE.search(text):
+            intent = replace(intent, name="contact_support", confidence=max(intent.confidence, 0.5))
         if intent.name not in CHECKED or (
             intent.name == "contact_support" and _SOMEONE.search(text)
         ):
@@ -320,4 +560,6 @@ class Refiner:
         )
         if not foreign and evidence:
             return intent
+        if names_only_goods(text, self.catalog):
+            return replace(intent, name="search", confidence=max(intent.confidence, 0.5))
         return Intent(OUT_OF_SCOPE, intent.confidence, Entities(), intent.ranking)

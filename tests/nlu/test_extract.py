@@ -32,7 +32,11 @@ from nlu.numbers import parse_money, parse_quantity, spoken_digits, word_number
         ("a dozen", 12),
         ("3", 3),
         ("x2", 2),
+        ("2x", 2),
         ("twenty-one", 21),
+        # a word that ends in x is not "<number>x": "six" was read as "si"
+        ("six", 6),
+        ("sixty-six", 66),
     ],
 )
 def test_quantity_words(text: str, value: int) -> None:

@@ -310,3 +310,188 @@ async def test_asking_the_shop_for_a_thing_is_a_search(
     embedded: EmbeddedBackend, text: str, intent: str
 ) -> None:
     assert acted_as(await parse(embedded, text)) == intent
+
+
+# --- third stranger round (issue 16): kinds of wording its dev half showed missing ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "declined"),
+    [
+        # a request's noun declined: "hold off on the X", "no X needed", "skip the X"
+        ("please hold off on the refund", "return_order"),
+        ("no exchange needed, they fit now", "return_order"),
+        ("skip the review, i'm in a hurry", "leave_review"),
+        ("forget the coupon", "apply_coupon"),
+        ("withdraw my refund request", "return_order"),
+        ("cancel my return, the mat is fine", "return_order"),
+        ("abeg no cancel am", "cancel_order"),
+        # not + the verb: "I'm not cancelling", "let's not", "not ready to"
+        ("I'm not cancelling order 4411", "cancel_order"),
+        ("let's not check out yet", "checkout"),
+        ("please don't reorder the kettle", "add_to_cart"),
+        ("dnt apply the code", "apply_coupon"),
+        ("i changed my mind about the exchange", "return_order"),
+        ("no voucher please", "apply_coupon"),
+    ],
+)
+async def test_a_declined_request_named_by_its_noun_or_not(
+    embedded: EmbeddedBackend, text: str, declined: str
+) -> None:
+    parsed = await parse(embedded, text)
+    assert not acts(parsed), parsed
+    assert parsed.negated == declined, parsed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "don't bother with WELCOME10, thanks",
+        "leave my cart unchanged",
+        "I don't need to see my basket",
+        "please disregard that request",
+        # keeping a thing declines its return or removal
+        "actually i'll keep the hoodie",
+        "i'll keep the skillet after all",
+        # a part that puts the thing off is no request beside a declined one
+        "don't use the code, I'll save it for next time",
+    ],
+)
+async def test_declining_without_the_requests_verb(embedded: EmbeddedBackend, text: str) -> None:
+    parsed = await parse(embedded, text)
+    assert not acts(parsed), parsed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cancel my deliveroo order",
+        "refund my temu purchase",
+        "where is my zalando parcel",
+        "any discount codes for pizza hut",
+    ],
+)
+async def test_other_shops_are_not_ours(embedded: EmbeddedBackend, text: str) -> None:
+    assert acted_as(await parse(embedded, text)) == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # the shop's own parcels travel with carriers
+        ("where is my dhl parcel", "track_order"),
+        ("has ups picked up my order yet", "track_order"),
+        # the shop's own order number or product, whoever else is named
+        ("cancel order 1042, I found it cheaper on amazon", "cancel_order"),
+    ],
+)
+async def test_carriers_and_our_own_orders_are_ours(
+    embedded: EmbeddedBackend, text: str, intent: str
+) -> None:
+    assert acted_as(await parse(embedded, text)) == intent
+
+
+async def test_a_shop_that_sells_a_merchants_namesake_keeps_it() -> None:
+    catalog = CatalogIndex.build(
+        [(1, "Mango Summer Dress", "Dresses"), (2, "Red Hoodie", "Hoodies")]
+    )
+    backend = EmbeddedBackend(catalog)
+    parsed = await parse(backend, "add the mango summer dress to my cart")
+    assert acted_as(parsed) == "add_to_cart"
+    assert parsed.entities.product_ids[:1] == (1,)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # the evidence of a request, in the words of the third round
+        ("the skillet showed up smashed", "return_order"),
+        ("the lamp arrived shattered", "return_order"),
+        ("settle my bill now", "checkout"),
+        ("i no longer want the order i placed today", "cancel_order"),
+        ("fav this one", "add_to_wishlist"),
+        ("put it aside", "add_to_wishlist"),
+        ("make it two instead of three", "remove_from_cart"),
+        ("undo that last one", "remove_from_cart"),
+        ("let me share my experience of it", "leave_review"),
+        ("recommend it to others", "leave_review"),
+        # a product named is the shop's, whatever other word is used ("turn")
+        ("the smart speaker won't turn on", "return_order"),
+        # chat fillers hide no request
+        ("hmm wait, what's in my basket lol", "view_cart"),
+        # asking for a person in so many words is support, whatever is around it
+        ("worst bot ever. send me to a human", "contact_support"),
+    ],
+)
+async def test_third_round_wordings(embedded: EmbeddedBackend, text: str, intent: str) -> None:
+    assert acted_as(await parse(embedded, text)) == intent
+
+
+async def test_send_alone_is_no_return(embedded: EmbeddedBackend) -> None:
+    parsed = await parse(embedded, "send it, then check out")
+    assert "return_order" not in {parsed.name, *(t.name for t in parsed.then)}, parsed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "put the kettle in my basket. actually, not now",
+        "go to checkout... never mind",
+        "cancel order 5120, scratch that",
+    ],
+)
+async def test_a_request_taken_back_is_not_done(embedded: EmbeddedBackend, text: str) -> None:
+    parsed = await parse(embedded, text)
+    assert not acts(parsed), parsed
+    assert all(not acts(then) for then in parsed.then), parsed
+
+
+async def test_a_typed_code_put_on_the_basket_is_a_coupon(embedded: EmbeddedBackend) -> None:
+    parsed = await parse(embedded, "whack LAUNCH15 on my basket")
+    assert (parsed.name, parsed.entities.coupon_code) == ("apply_coupon", "LAUNCH15")
+
+
+@pytest.mark.parametrize("text", ["tents?", "phone cases?"])
+async def test_a_bare_name_of_goods_is_a_search(embedded: EmbeddedBackend, text: str) -> None:
+    assert acted_as(await parse(embedded, text)) == "search"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a condition first, the request after it
+        ("if the red hoodie is still in stock, add it to my basket", "add_to_cart"),
+        ("once the rain jacket is back, put it in my cart", "add_to_cart"),
+        # the thing first, then the action on it
+        ("I need the grey kettlebell someday, add to my wishlist", "add_to_wishlist"),
+    ],
+)
+async def test_the_first_part_names_the_thing_the_last_acts_on(
+    embedded: EmbeddedBackend, text: str, intent: str
+) -> None:
+    parsed = await parse(embedded, text)
+    assert (parsed.name, parsed.then) == (intent, ()), parsed
+    assert parsed.is_confident(), parsed
+
+
+async def test_buying_put_off_is_no_second_request(embedded: EmbeddedBackend) -> None:
+    parsed = await parse(embedded, "keep the zip hoodie on my wishlist, i'll buy it one day")
+    assert parsed.name == "add_to_wishlist", parsed
+    assert parsed.then == (), parsed
+
+
+@pytest.mark.parametrize(
+    ("text", "order_id"),
+    [
+        ("track order five four three one", 5431),
+        ("track order three five five two", 3552),
+        ("where is parcel nine nine two", 992),
+    ],
+)
+async def test_an_order_number_said_digit_by_digit_is_no_rating(
+    embedded: EmbeddedBackend, text: str, order_id: int
+) -> None:
+    # "five" in an order's number read as five stars made this a review
+    parsed = await parse(embedded, text)
+    assert acted_as(parsed) == "track_order", parsed
+    assert parsed.entities.order_id == order_id
