@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from nlu.speech.vocabulary import spoken
+from nlu.speech.vocabulary import CLOSED_WORDS, spoken
 from nlu.text import stem
 
 #: Interpolation weights of the bigram, the unigram and the floor (words never seen).
@@ -77,12 +77,73 @@ class ShopLanguageModel:
         )
         return total / (len(tokens) - 1)
 
+    def total(self, tokens: Sequence[str]) -> float:
+        """Natural-log probability of a sentence already split into words."""
+        padded = ["<s>", *tokens, "</s>"]
+        return sum(math.log(self.probability(w, p)) for p, w in pairwise(padded))
+
+    def correct(self, text: str, catalogue: frozenset[str]) -> str:
+        """`text` with each word that sounds like a catalogue word, stands next to one, is
+        neither one itself nor common in the shop's sentences, replaced by it when that makes
+        the sentence at least CORRECTION_GAIN likelier in the shop's sentences: "the olive lip
+        hoodie" is the olive zip hoodie, "the red vest lamp" the red desk lamp. Anything else
+        is returned as it was."""
+        stems = {stem(word) for word in catalogue}  # "pairs" is the pair it sounds like
+        spans = [(m.start(), m.end()) for m in _HEARD_WORD.finditer(text)]
+        sentence = [text[a:b].lower() for a, b in spans]
+        replaced: dict[int, str] = {}
+        for n, heard in enumerate(sentence):
+            if (
+                heard in catalogue
+                or heard in CLOSED_WORDS
+                or self._unigrams.get(heard, 0) >= COMMON
+                or stem(heard) in stems
+            ):
+                continue
+            if not any(0 <= j < len(sentence) and sentence[j] in catalogue for j in (n - 1, n + 1)):
+                continue
+            before = self.total(sentence)
+            best, gain = heard, CORRECTION_GAIN
+            for word in sorted(catalogue):
+                if sounds_alike(heard, word):
+                    better = self.total([*sentence[:n], word, *sentence[n + 1 :]]) - before
+                    if better >= gain:
+                        best, gain = word, better
+            if best != heard:
+                sentence[n] = replaced[n] = best
+        for n in sorted(replaced, reverse=True):
+            a, b = spans[n]
+            word = replaced[n].capitalize() if text[a].isupper() else replaced[n]
+            text = text[:a] + word + text[b:]
+        return text
+
     def choose(self, guesses: Sequence[Guess], weight: float) -> int:
         """The index of the guess with the best acoustic + `weight` x language score."""
         if len(guesses) < 2 or weight <= 0:
             return 0
         scores = [g.acoustic + weight * self.score(g.text) for g in guesses]
         return max(range(len(guesses)), key=scores.__getitem__)
+
+
+#: How much more likely (natural log, whole sentence) a catalogue word must make the sentence
+#: before it replaces the word heard: "save the great studio headphones" becomes "grey" (the
+#: shop's sentences say "grey studio headphones"), "is that in stock" keeps "that".
+CORRECTION_GAIN = 4.0
+#: A word said this often in the shop's sentences is heard as meant, never corrected.
+COMMON = 5
+_HEARD_WORD = re.compile(r"[A-Za-z]+")
+
+
+def sounds_alike(heard: str, word: str) -> bool:
+    """Near enough in spelling to be a mishearing: one letter apart ("deal" / "teal", "lip" /
+    "zip", "tee" / "teal"), or two for words of four letters or more ("vest" / "desk",
+    "great" / "grey")."""
+    if heard == word or min(len(heard), len(word)) < 3:
+        return False
+    from rapidfuzz.distance import Levenshtein
+
+    allowed = 2 if min(len(heard), len(word)) >= 4 else 1
+    return Levenshtein.distance(heard, word, score_cutoff=allowed) <= allowed
 
 
 #: Words that carry no request on their own: a guess that differs only in them is the same.

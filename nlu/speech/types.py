@@ -61,6 +61,8 @@ class Vocabulary:
     sentences: tuple[str, ...]
     words: frozenset[str]
     key: str
+    #: the words of the catalogue's names, categories and colours, as said ("teal", "zip")
+    catalogue: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

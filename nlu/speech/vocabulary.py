@@ -15,6 +15,18 @@ from nlu.extract import COLOURS
 from nlu.speech.types import Vocabulary
 from nlu.text import stem
 
+#: Words of the grammar and numbers: never catalogue words misheard ("your" is not "yoga",
+#: "ten" not "tent", "and" not "sand").
+CLOSED_WORDS = frozenset(
+    """a an the and or but not no yes to of in on at by for from with into onto out up off
+    my your our their his her its me you us them they we he she it i this that these those
+    is am are was were be been being have has had do does did will would shall should can
+    could may might must what which who whom whose how when where why there here all any
+    some each every both either more most less such than then too very just only also so
+    zero oh one two three four five six seven eight nine ten eleven twelve twenty thirty
+    forty fifty sixty seventy eighty ninety hundred""".split()  # noqa: SIM905
+)
+
 PROMPT_CHARS = 880  # Whisper keeps at most 223 prompt tokens (~4 characters each here)
 #: How shop requests sound, numbers said as words (Whisper copies a prompt's style: with
 #: "order 1042" in it, it writes "order one zero four two" as digits, and joins or splits
@@ -148,7 +160,13 @@ def build(catalog: CatalogIndex) -> Vocabulary:
     prompt = _prompt(names, categories, attributes, codes)
     words = frozenset(w for s in unique for w in s.split())
     digest = hashlib.sha256("\n".join((prompt, *unique)).encode()).hexdigest()[:16]
-    return Vocabulary(prompt=prompt, sentences=unique, words=words, key=digest)
+    catalogue = frozenset(
+        w
+        for text in (*names, *categories, *attributes)
+        for w in re.findall(r"[a-z]+", spoken(text).lower())
+        if len(w) >= 3 and w not in CLOSED_WORDS
+    )
+    return Vocabulary(prompt=prompt, sentences=unique, words=words, key=digest, catalogue=catalogue)
 
 
 def _prompt(

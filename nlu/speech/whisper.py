@@ -6,7 +6,7 @@ holds a CTranslate2 Whisper model (model.bin, config.json, tokenizer.json), so a
 can pick a larger one. Nothing is ever fetched from a hub: HF_HUB_OFFLINE is set before the
 library is imported.
 
-Shop talk is heard better in three ways, each measured with `python -m bench.voice`:
+Shop talk is heard better in four ways, each measured with `python -m bench.voice`:
 
 - the vocabulary's prompt (how requests sound, the shop's codes as said, its colours and
   catalogue words) is given as the first 223 tokens, so its start is what is kept when it is
@@ -15,6 +15,9 @@ Shop talk is heard better in three ways, each measured with `python -m bench.voi
   with the best acoustic score plus `shop_weight` x the mean log probability of its words
   under a bigram model of the shop's sentences (`nlu.speech.shoplm`): "take the olive
   silicone case" over "take me on in silicone case", which the acoustics rank a hair higher;
+- a word heard next to catalogue words that sounds like another catalogue word is replaced
+  by it when the shop's sentences make that far likelier (`ShopLanguageModel.correct`:
+  "the olive lip hoodie" is the olive zip hoodie, "the red vest lamp" the red desk lamp);
 - confidence is the acoustic mean log probability (as a probability), and `agreement` the
   share of the guesses' weight behind the least certain word of the one kept. A transcript
   under either bar (`types.MIN_CONFIDENCE`, `types.MIN_AGREEMENT`) is not `trusted`, so a
@@ -170,6 +173,8 @@ class WhisperTranscriber:
         finally:
             self._guesses.choose = None
         raw = " ".join(s.text.strip() for s in heard).strip()
+        if shop is not None and vocabulary is not None:
+            raw = shop.correct(raw, vocabulary.catalogue)  # "the olive lip hoodie": zip
         speech = [s for s in heard if not (s.no_speech_prob > 0.6 and s.avg_logprob < -1.0)]
         if not speech:
             raw = ""
