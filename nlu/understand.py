@@ -31,7 +31,7 @@ from nlu.types import INTENTS, OUT_OF_SCOPE, STATE_CHANGING, Entities, Intent
 #: The verbs (and fixed phrases) that perform each state-changing intent.
 ACTION_VERBS: dict[str, tuple[str, ...]] = {
     "add_to_cart": ("add", "put", "buy", "purchase", "include", "grab", "pop", "throw",
-                    "reorder", "re-order"),
+                    "reorder", "re-order", "chuck", "toss", "stick"),
     "remove_from_cart": ("remove", "delete", "drop", "take out", "take off", "get rid of",
                          "discard", "ditch", "scrap", "empty", "clear", "take"),
     "add_to_wishlist": ("save", "wishlist", "favourite", "favorite", "bookmark", "star",
@@ -43,7 +43,7 @@ ACTION_VERBS: dict[str, tuple[str, ...]] = {
     "return_order": ("return", "refund", "reimburse", "send back", "send it back", "exchange",
                      "my money back", "a refund", "money back", "chargeback"),
     "leave_review": ("review", "rate", "leave a review", "write a review", "comment",
-                     "leave feedback", "give feedback"),
+                     "leave feedback", "give feedback", "post a review"),
 }  # fmt: skip
 _ALL_VERBS = sorted({v for verbs in ACTION_VERBS.values() for v in verbs}, key=len, reverse=True)
 
@@ -75,12 +75,15 @@ _NEGATION = (
     r"|forget\s+about|no\s+longer\s+(?:want|need)\s+to"
     # "I'm not cancelling", "let's not check out yet", "not ready to pay"
     r"|(?:i'?m|i\s+am|we'?re|we\s+are|let'?s|lets)\s+not|not\s+ready\s+to"
-    r"|can'?t\s+be\s+bothered\s+to|not\s+(?:interested\s+in|planning\s+(?:on|to)))"
+    r"|can'?t\s+be\s+bothered\s+to|not\s+(?:interested\s+in|planning\s+(?:on|to))"
+    # "I'll pass on writing feedback", "no point applying FREESHIP", "not cancelling it"
+    r"|(?:i'?ll|i\s+will|i'?m\s+gonna|i\s+think\s+i'?ll)\s+pass(?:\s+on)?|no\s+point(?:\s+in)?"
+    r"|^\W*not)"
 )
 _FILLER = (
     r"(?:\s+(?:want|wanna|need|like|wish|plan|mean|have|going|intend|ever|you|to|me|please"
     r"|actually|really|yet|even|go\s+ahead\s+and|bother|it|i|be|think|i'?ll|gonna|feel"
-    r"|now|just))*"
+    r"|now|just|said|asked|told|process|start|issue))*"
 )
 _NEGATED = re.compile(rf"\b{_NEGATION}{_FILLER}\s+(?P<verb>{_VERB})\b", re.IGNORECASE)
 #: The nouns of the state-changing requests, and the verb each stands for: "hold off on the
@@ -91,21 +94,22 @@ _REQUEST_NOUNS = {
     "exchange": "exchange", "review": "review", "rating": "rate", "coupon": "apply",
     "voucher": "apply", "promo code": "apply", "discount code": "apply", "discount": "apply",
     "code": "apply", "payment": "pay", "cancel": "cancel", "add": "add", "remove": "remove",
-    "delete": "delete",
+    "delete": "delete", "wishlist": "save", "wish list": "save",
 }  # fmt: skip
 _NOUN = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in _REQUEST_NOUNS)
 _NEGATED_NOUN = re.compile(
     rf"\b(?:{_NEGATION}{_FILLER}|skip(?:ping)?|forget|changed\s+my\s+mind\s+(?:about|on))(?:\s+(?:leave|bother|with|about|on|for|the|a"
-    rf"|an|my|any|that|this|your|do|go|through)){{1,4}}\s+(?P<noun>{_NOUN})\b"
+    rf"|an|my|any|that|this|your|do|go|through|process|start|issue|make|post|write|submit"
+    rf"|put|place|writing|posting|making|starting)){{1,4}}\s+(?P<noun>{_NOUN})\b"
     # "no refund needed", "keep it, no cancellation", "no need for a return"
     rf"|(?<!\bgot\s)(?<!\bhad\s)(?<!\bbeen\s)(?<!\bsee\s)(?<!\bget\s)(?<!\breceived\s)"
     rf"\bno\s+(?:need\s+for\s+(?:a\s+|an\s+|the\s+|any\s+)?)?(?P<none>{_NOUN})"
     rf"(?:\s+(?:request\s+)?(?:needed|necessary|required|wanted|thanks|thank\s+you"
-    rf"|for\s+me|after\s+all|any\s*more|am|it|them|please|pls|this\s+time|today)\b"
+    rf"|for\s+me|from\s+me|after\s+all|any\s*more|am|it|them|please|pls|this\s+time|today)\b"
     rf"|\s*(?:[,.;!]|$))"
     # calling off a request: "cancel my return", "withdraw the refund"
     rf"|\b(?:cancel|stop|abort|withdraw|call\s+off)\s+(?:my|the|that|this)\s+"
-    rf"(?P<off>return|returns|refund|exchange|checkout|review)\b"
+    rf"(?P<off>return|returns|refund|exchange|checkout|review|cancellation)\b"
     # "ignore / disregard my return request", "withdraw my refund request"
     rf"|\b(?:ignore|disregard|forget|withdraw|drop|scrap)\s+(?:about\s+)?(?:my|the|that|this)"
     rf"\s+(?:(?P<asked>{_NOUN})\s+)?(?:request|message|ticket)\b",
@@ -124,15 +128,43 @@ _DECLINE = re.compile(
     r"|\b(?:i'?m|i\s+am|i'?ll|i\s+will|we'?ll|we\s+will|we'?re|i'?d\s+rather)\s+keep(?:ing)?"
     r"\s+(?:it|them|this|that|those|the\b|my\b)"
     r"|\bleave\s+(?:it|them|that|those|the\s+[\w\s-]{1,30}?)\s+in\s+(?:my|the)\s+"
-    r"(?:cart|basket|bag|trolley)",
+    r"(?:cart|basket|bag|trolley)"
+    # "keep the charger in my cart", "keep the speaker out of my basket"
+    r"|\bkeep\s+(?:it|them|that|this|those|the\s+[\w\s-]{1,30}?)\s+(?:in|out\s+of|off)\s+"
+    r"(?:my|the)\s+(?:cart|basket|bag|trolley)"  # (kept in a wishlist is saved in it)
+    # "keep my review as it is", "leave it for now" at the end
+    r"|\b(?:keep|leave)\s+my\s+(?:review|wish\s*list|coupon|code)\s+as\s+(?:it\s+)?is\b"
+    r"|\bleave\s+it(?:\s+(?:for\s+now|be|alone|there))?\W*$"
+    # "cancel that request": the request before it is taken back
+    r"|\b(?:cancel|withdraw|forget|scrap|ignore)\s+(?:that|this|my\s+last)\s+request\b"
+    # "I'll pass on the FREESHIP code", "I'll pass on writing feedback"
+    r"|\b(?:i'?ll|i\s+will|i'?m\s+gonna)\s+pass\s+on\b"
+    # "I don't want the dress on my wish list": no wishlist (a cart is a removal: below)
+    rf"|\b{_NEGATION}\s+want\s+[\w\s-]{{1,40}}?\s+(?:on|in)\s+my\s+(?:wish\s*list"
+    r"|favou?rites)",
     re.IGNORECASE,
 )
 #: A last part that takes back what came before ("add the lamp. actually, not now"): the
 #: message asks for nothing.
 _RETRACT = re.compile(
-    r"^(?:no|nah|oh|actually|hmm|wait|um)?[\s,.!]*(?:not\s+(?:now|today|yet|right\s+now)"
+    r"^(?:no|nah|oh|actually|hmm|wait|um)?[\s,.!]*(?:no+|nah+|nope"
+    r"|not\s+(?:now|today|yet|right\s+now)"
     r"|maybe\s+(?:later|another\s+time)|scratch\s+that|never\s*mind(?:\s+that)?|nvm"
     r"|forget\s+(?:it|that)|on\s+second\s+thoughts?(?:\s+no)?)[\s!.,]*$",
+    re.IGNORECASE,
+)
+#: A request asked back as a question, then refused: "cancel order 1876? nah, keep it",
+#: "checkout? not yet mate", "wishlist the tent? nah, I'll pass".
+_ASKED_THEN_REFUSED = re.compile(
+    r"\?\s*(?:no+|nah+|nope|not\s+(?:yet|now|today|anymore|any\s+more|really)|no\s+thanks"
+    r"|never\s*mind|i'?ll\s+pass|maybe\s+later|hell\s+no)\b",
+    re.IGNORECASE,
+)
+#: A request begun and dropped: "I was going to add the lamp but scrap that", "I was about to
+#: cancel order 2210 but changed my mind" (the whole message, before it is cut in parts).
+_CHANGED_MIND = re.compile(
+    r"\b(?:i|we)\s+(?:was|were)\s+(?:gonna|going\s+to|about\s+to|planning\s+(?:to|on)"
+    r"|thinking\s+(?:of|about)|meaning\s+to|tempted\s+to)\b[^.?!]*\bbut\b",
     re.IGNORECASE,
 )
 #: Buying put off ("I'll buy it later", "check out some other time"): no request now.
@@ -450,6 +482,9 @@ class Refiner:
         )
 
     async def _parse(self, text: str, parse_one: Parse) -> Intent:
+        if _ASKED_THEN_REFUSED.search(text) or _CHANGED_MIND.search(text):
+            # "cancel order 1876? nah, keep it", "I was going to add it but scrap that"
+            return self._declined(text, await parse_one(text))
         parts = clauses(text)
         if len(parts) == 1:
             return self._checked(text, await parse_one(text))

@@ -71,9 +71,10 @@ def test_counts_in_words_up_to_999(text: str, value: int) -> None:
     assert parse_quantity(text) == value
 
 
-def test_single_number_words_and_spoken_digits_stay() -> None:
+def test_single_number_words_stay_and_an_orders_spoken_digits_join() -> None:
     assert normalise("add two hoodies") == "add two hoodies"
-    assert normalise("order one zero four two") == "order one zero four two"
+    assert normalise("order one zero four two") == "order 1042"  # read by the classifier too
+    assert normalise("add one two three hoodies") == "add one two three hoodies"
     assert normalise("add twenty five mats") == "add 25 mats"
 
 
@@ -495,3 +496,52 @@ async def test_an_order_number_said_digit_by_digit_is_no_rating(
     parsed = await parse(embedded, text)
     assert acted_as(parsed) == "track_order", parsed
     assert parsed.entities.order_id == order_id
+
+
+# --- refusals a fourth stranger set showed missing (issue 16): its kinds, in other words ----
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a request asked back as a question, then refused
+        "remove the kettle? nah",
+        "pay now? not yet, still browsing",
+        "return the mat? no thanks",
+        # begun and dropped
+        "I was going to cancel order 5120 but I'll wait",
+        "we were about to check out but then the baby woke up",
+        # passing on it, no point in it
+        "I'll pass on the review",
+        "no point in using WELCOME10 on this",
+        "not adding anything else today",
+        # kept where it is, left alone
+        "keep the lamp in my basket",
+        "please keep the tent out of my cart",
+        "keep my review as it is",
+        # a request taken back by name, a request stopped by its noun
+        "cancel that request",
+        "stop the cancellation, I still want it",
+        "no rating from me",
+        "please don't process a return for order 4410",
+        "I never asked you to add the skillet",
+        "don't chuck the mug in the basket",
+    ],
+)
+async def test_refusals_in_more_wordings(embedded: EmbeddedBackend, text: str) -> None:
+    parsed = await parse(embedded, text)
+    assert not acts(parsed), parsed
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # negative-sounding words around a request that does ask
+        ("no problem, cancel order 7781", "cancel_order"),
+        ("I never got my refund, refund order 6402", "return_order"),
+        ("keep the lamp on my wishlist", "add_to_wishlist"),
+        ("add two kettlebells, I can't wait", "add_to_cart"),
+    ],
+)
+async def test_requests_with_negative_words_still_ask(
+    embedded: EmbeddedBackend, text: str, intent: str
+) -> None:
+    assert acted_as(await parse(embedded, text)) == intent
