@@ -34,6 +34,7 @@ from engine.errors import (
 from engine.inventory import lock_products
 from engine.machines import ORDER_FLOW, PAYOUT_FLOW, RETURN_FLOW
 from engine.orders import Orders, follow_return, lock_order, open_refunds, settle_refund
+from engine.orders.fetch import OPEN_RETURNS, asked_back
 from engine.orders.refunds import give_back_lines
 from engine.pricing import ZERO, percent_of
 from engine.transitions import E
@@ -57,8 +58,6 @@ from storage.vocabulary import (
     SellerStatus,
     ShipmentStatus,
 )
-
-OPEN_RETURNS = (ReturnStatus.requested, ReturnStatus.approved)
 
 
 @dataclass(frozen=True)
@@ -158,15 +157,7 @@ class Returns:
                     )
                 ).all()
             }
-            open_units: dict[int, int] = defaultdict(int)
-            for item_id, qty in (
-                await uow.session.execute(
-                    select(ReturnItem.order_item_id, ReturnItem.quantity)
-                    .join(Return, Return.return_id == ReturnItem.return_id)
-                    .where(Return.order_id == order_id, Return.status.in_(OPEN_RETURNS))
-                )
-            ).all():
-                open_units[item_id] += qty
+            open_units = await asked_back(uow, order_id)
             shipments = {
                 s.seller_id: s
                 for s in (
@@ -191,7 +182,7 @@ class Returns:
                         order_item_id=item_id,
                         closed_at=shipment.delivered_at + self.d.rules.return_window,
                     )
-                left = line.quantity - line.refunded_quantity - open_units[item_id]
+                left = line.quantity - line.refunded_quantity - open_units.get(item_id, 0)
                 if qty > left:
                     raise ReturnNotAllowed(
                         reason="too_many", order_item_id=item_id, returnable=left

@@ -8,8 +8,9 @@ order") and for the operations themselves, read from the order machine's table
   seller yet (every shipment still pending), as `Orders.cancel` requires;
 - **track**: any order can be looked at; the ones *on their way* are those from whose status
   the table still reaches `delivered`, and "where is my order" means one of them;
-- **return**: a line has units not yet refunded and its seller's parcel was delivered, within
-  the return window when one is given, as `Returns.request` requires;
+- **return**: a line has units neither refunded nor asked back by an open return, and its
+  seller's parcel was delivered, within the return window when one is given, as
+  `Returns.request` requires;
 - **review**: a parcel of the order was delivered, as `Reviews.write` requires.
 
 `line_acts_of` says the same per line: a line can be returned or reviewed only when its own
@@ -69,6 +70,10 @@ class LineFacts(Protocol):
     def quantity(self) -> int: ...
     @property
     def refunded_quantity(self) -> int: ...
+    @property
+    def asked_back(self) -> int:
+        """Units an open return (requested or approved) already asks back."""
+        ...
 
 
 def acts_of(
@@ -106,8 +111,8 @@ def line_acts_of(
     return_window: timedelta | None = None,
 ) -> frozenset[OrderAct]:
     """What one line of the order can take: `review` once its own seller's parcel was
-    delivered, and `return_items` too while it has units not yet refunded (and, given `now`
-    and `return_window`, the window is open)."""
+    delivered, and `return_items` too while it has units neither refunded nor asked back
+    (and, given `now` and `return_window`, the window is open)."""
     parcel = next(
         (
             s
@@ -124,7 +129,7 @@ def line_acts_of(
         or return_window is None
         or (parcel.delivered_at is not None and now <= parcel.delivered_at + return_window)
     )
-    if line.refunded_quantity < line.quantity and window_open:
+    if line.refunded_quantity + line.asked_back < line.quantity and window_open:
         acts.add(OrderAct.return_items)
     return frozenset(acts)
 

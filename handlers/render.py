@@ -257,16 +257,18 @@ def order(lang: str, view: OrderView, bank_details: str | None = None) -> str:
         ),
         "",
     ]
-    rows += [
-        t(
-            lang,
-            "cart.line",
-            qty=line.quantity,
-            name=escape(line.name),
-            total=price(line.price * line.quantity, view.currency, lang=lang),
+    for line in view.lines:
+        rows.append(
+            t(
+                lang,
+                "cart.line",
+                qty=line.quantity,
+                name=escape(line.name),
+                total=price(line.price * line.quantity, view.currency, lang=lang),
+            )
         )
-        for line in view.lines
-    ]
+        if line.asked_back:  # a return not decided or not refunded yet
+            rows.append(t(lang, "order.line.asked_back", count=line.asked_back))
     rows.append("")
     rows += _money_lines(
         lang,

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from engine.base import Deps, Rules, actor, audit, notify
 from engine.cart import cart_rows, changes_of
 from engine.coupons import CouponQuote, check_coupon, normalise_code, redeem
-from engine.errors import CartChanged, CartEmpty, InvalidInput, NotFound
+from engine.errors import CartChanged, CartEmpty, InvalidInput, NotFound, Outdated
 from engine.inventory import lock_products, take
 from engine.orders.fetch import MAX_ID, tell_sellers
 from engine.orders.payments import PROVIDER_OF_METHOD, bank_reference, new_payment
@@ -89,6 +89,21 @@ async def priced(
         coupon = await uow.session.scalar(select(Coupon).where(Coupon.code == code))
         quote = await check_coupon(uow, coupon, code, user_id, base.subtotal, base.shipping, today)
     return base.less(quote.discount), quote
+
+
+async def quote_of(
+    uow: UnitOfWork,
+    rows: CartRows,
+    provider: ShippingProvider,
+    coupon_code: str | None,
+    user_id: int,
+    today: date,
+    d: Deps,
+) -> QuoteView:
+    """What the cart comes to with this provider and coupon (nothing redeemed): the quote
+    the summary shows, and what "Place order" compares with the summary it was tapped on."""
+    amounts, coupon = await priced(uow, rows, provider, coupon_code, user_id, today)
+    return quote_view(rows, amounts, coupon, provider, d.rules.currency)
 
 
 def shipping_options(providers: Sequence[ShippingProvider], rows: CartRows) -> list[ShippingOption]:
@@ -188,10 +203,13 @@ async def place(
     method: PaymentMethod,
     key: str,
     coupon_code: str | None,
+    seen: str | None = None,
 ) -> OrderView:
     """Place the cart as an order, as the module says, in one transaction; a checkout key
     that placed one already returns that order (`Orders.place_order` checks the key and the
-    method first, and answers a twin that commits first)."""
+    method first, and answers a twin that commits first). `seen`: the summary's version
+    (`QuoteView.version`) as the screen showed it; a checkout that reads otherwise now is
+    `Outdated` and nothing is placed."""
     now = d.clock()
     async with d.uow() as uow:
         await actor(uow, actor_id)
@@ -209,6 +227,10 @@ async def place(
             raise CartEmpty()
         products = await lock_products(uow, [p.product_id for _, p, _ in rows])
         refuse_changes(rows)
+        if seen is not None:  # before anything is numbered, taken or redeemed
+            quote = await quote_of(uow, rows, provider, coupon_code, actor_id, now.date(), d)
+            if quote.version(address_id=address.address_id, method=method) != seen:
+                raise Outdated(entity="checkout", id=actor_id)
         order = await new_order(uow, d.rules, now, actor_id, address, provider, method, key, rows)
         take(
             uow,

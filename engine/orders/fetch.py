@@ -11,10 +11,13 @@ from sqlalchemy import select
 
 from engine.base import actor, found, notify
 from engine.errors import NotFound
-from storage.models import Order, OrderItem, Seller, Shipment
+from storage.models import Order, OrderItem, Return, ReturnItem, Seller, Shipment
 from storage.uow import UnitOfWork
+from storage.vocabulary import ReturnStatus
 
 MAX_ID = 2**63 - 1  # an id beyond a BIGINT names no order
+#: A return still undecided or approved and not yet refunded: its units are asked back.
+OPEN_RETURNS = (ReturnStatus.requested, ReturnStatus.approved)
 
 
 async def lock_order(uow: UnitOfWork, order_id: int) -> Order:
@@ -68,6 +71,20 @@ async def shipments_of(uow: UnitOfWork, order_id: int) -> Sequence[Shipment]:
             select(Shipment).where(Shipment.order_id == order_id).order_by(Shipment.seller_id)
         )
     ).all()
+
+
+async def asked_back(uow: UnitOfWork, order_id: int) -> dict[int, int]:
+    """The units of each line (by order_item_id) that the order's open returns ask back."""
+    units: dict[int, int] = {}
+    for item_id, qty in (
+        await uow.session.execute(
+            select(ReturnItem.order_item_id, ReturnItem.quantity)
+            .join(Return, Return.return_id == ReturnItem.return_id)
+            .where(Return.order_id == order_id, Return.status.in_(OPEN_RETURNS))
+        )
+    ).all():
+        units[item_id] = units.get(item_id, 0) + qty
+    return units
 
 
 async def seller_ids_of(uow: UnitOfWork, order_id: int) -> list[int]:

@@ -75,8 +75,13 @@ class Orders:
         payment_method: PaymentMethod,
         checkout_key: str,
         coupon_code: str | None = None,
+        seen: str | None = None,
     ) -> OrderView:
-        """Turn the cart into an order. The same checkout_key returns the same order."""
+        """Turn the cart into an order. The same checkout_key returns the same order.
+
+        `seen`: the version of the summary the customer confirmed (`QuoteView.version`,
+        with this address and method); when the cart, its prices, the provider, the coupon,
+        the address or the method read otherwise now, nothing is placed (`Outdated`)."""
         if not checkout_key or len(checkout_key) > 64:
             raise InvalidInput(field="checkout_key", rule="length", max=64)
         if payment_method not in self.payment_methods:
@@ -85,7 +90,14 @@ class Orders:
             )
         try:
             return await checkout.place(
-                self.d, actor_id, address_id, provider_id, payment_method, checkout_key, coupon_code
+                self.d,
+                actor_id,
+                address_id,
+                provider_id,
+                payment_method,
+                checkout_key,
+                coupon_code,
+                seen,
             )
         except IntegrityError:
             # a racing twin with the same checkout_key committed first
@@ -132,10 +144,10 @@ class Orders:
             _, rows = await cart_rows(uow, actor_id)
             if not rows:
                 raise CartEmpty()
-            amounts, coupon = await checkout.priced(
-                uow, rows, provider, coupon_code, actor_id, self.d.clock().date()
+            today = self.d.clock().date()
+            return await checkout.quote_of(
+                uow, rows, provider, coupon_code, actor_id, today, self.d
             )
-            return checkout.quote_view(rows, amounts, coupon, provider, self.d.rules.currency)
 
     # --- reading (views.py) ----------------------------------------------------------------
     @operation("customer (own orders), admin")

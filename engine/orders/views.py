@@ -3,6 +3,7 @@ checkout's quote and shipping options, a reported payment's fate, a refund."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -13,7 +14,7 @@ from engine.base import found
 from engine.coupons import CouponQuote
 from engine.order_actions import OrderAct, PaymentState, acts_of, line_acts_of, payment_state
 from engine.orders.amounts import cancel_refund
-from engine.orders.fetch import shipments_of
+from engine.orders.fetch import asked_back, shipments_of
 from engine.pricing import ZERO
 from engine.reconcile import invoice_payload
 from storage.models import Order, OrderItem, Refund, Seller, Shipment, ShippingProvider
@@ -38,9 +39,10 @@ class LineView:
     discount: Decimal
     refunded_quantity: int
     refunded_amount: Decimal
+    asked_back: int = 0  # units an open return (requested or approved) asks back
 
     @classmethod
-    def of(cls, item: OrderItem) -> LineView:
+    def of(cls, item: OrderItem, asked_back: int = 0) -> LineView:
         return cls(
             item.order_item_id,
             item.product_id,
@@ -51,6 +53,7 @@ class LineView:
             item.discount_amount,
             item.refunded_quantity,
             item.refunded_amount,
+            asked_back,
         )
 
     @property
@@ -160,6 +163,20 @@ class QuoteView:
     pickup_address: str | None
     coupon: CouponQuote | None
 
+    def version(self, *, address_id: int, method: PaymentMethod) -> str:
+        """The checkout's summary in a few characters: this quote (its lines, quantities,
+        prices, provider, coupon and amounts) with the address and the payment method it
+        is shown with. "Place order" carries it, and `place_order` places nothing on a
+        summary that reads otherwise now (`Outdated`)."""
+        shown = [
+            *(f"{line.product_id}x{line.quantity}@{line.price}" for line in self.lines),
+            f"{self.subtotal}+{self.shipping}-{self.discount}={self.total} {self.currency}",
+            f"{self.provider}|{self.pickup_address or ''}",
+            self.coupon.code if self.coupon else "",
+            f"{address_id}|{PaymentMethod(method).value}",
+        ]
+        return hashlib.sha256("\n".join(shown).encode()).hexdigest()[:12]
+
 
 @dataclass(frozen=True)
 class PaymentTaken:
@@ -200,6 +217,8 @@ async def order_view(
         )
     ).all()
     shipments = await shipments_of(uow, order_id)
+    asked = await asked_back(uow, order_id)
+    lines = [LineView.of(i, asked.get(i.order_item_id, 0)) for i in items]
     sold_by = select(Seller.seller_id, Seller.store_name).where(
         Seller.seller_id.in_([s.seller_id for s in shipments])
     )
@@ -208,7 +227,7 @@ async def order_view(
     }
     provider = await uow.session.get(ShippingProvider, order.shipping_provider_id)
     snapshot = dict(order.address_snapshot or {})
-    acts = acts_of(order.order_status, shipments, items, now=now, return_window=return_window)
+    acts = acts_of(order.order_status, shipments, lines, now=now, return_window=return_window)
     return OrderView(
         order.order_id,
         order.user_id,
@@ -223,7 +242,7 @@ async def order_view(
         order.bank_reference,
         order.expires_at,
         order.created_at,
-        [LineView.of(i) for i in items],
+        lines,
         [ShipmentView.of(s, stores.get(s.seller_id, "")) for s in shipments],
         invoice_payload(order.order_id, order.checkout_key),
         acts,
@@ -232,7 +251,7 @@ async def order_view(
         snapshot,
         cancel_refund(order, items) if OrderAct.cancel in acts else ZERO,
         {
-            i.order_item_id: line_acts_of(i, shipments, now=now, return_window=return_window)
-            for i in items
+            line.order_item_id: line_acts_of(line, shipments, now=now, return_window=return_window)
+            for line in lines
         },
     )

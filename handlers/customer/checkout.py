@@ -29,6 +29,7 @@ from engine.errors import (
     CouponRejected,
     DomainError,
     IllegalTransition,
+    Outdated,
     PaymentInFlight,
     PaymentMismatch,
 )
@@ -300,24 +301,45 @@ async def on_payment(
 
 
 async def _ask_confirm(
-    query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext, key: str
+    query: CallbackQuery,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    key: str,
+    *,
+    note: str = "",
 ) -> None:
-    """The summary: the engine's quote of the cart with the chosen provider and coupon."""
+    """The summary: the engine's quote of the cart with the chosen provider and coupon; its
+    "Place order" carries the summary's version, so it places what it showed or nothing.
+    `note` goes above it (why it is shown again)."""
     data = await state.get_data()
     quote = await shop.orders.quote(me.id, int(data["provider_id"]), data.get("coupon"))
+    address_id, method = int(data["address_id"]), PaymentMethod(data["method"])
     address = next(
-        (a for a in await shop.accounts.addresses(me.id) if a.address_id == data["address_id"]),
-        None,
+        (a for a in await shop.accounts.addresses(me.id) if a.address_id == address_id), None
     )
     await state.set_state(Checkout.confirm)
     text = render.summary(
         lang,
         quote,
-        method=str(data["method"]),
+        method=method.value,
         address_text=render.address(address) if address else "—",
     )
-    await show(query, text, kb.confirm(lang, key))
+    seen = quote.version(address_id=address_id, method=method)
+    await show(query, render.fit(note + text), _confirm(lang, key, seen))
     await query.answer()
+
+
+def _confirm(lang: str, key: str, seen: str) -> InlineKeyboardMarkup:
+    """Place order (the summary as shown: `seen`), or Back to the payment step."""
+    place = CheckoutCb(step=CheckoutStep.confirm, value=seen, key=key).pack()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=t(lang, "checkout.confirm"), callback_data=place)],
+            kb.checkout_back(lang, key, CheckoutStep.payment.value),
+        ]
+    )
 
 
 async def on_back(
@@ -367,17 +389,25 @@ async def on_confirm(
     """Place the order the summary showed. The checkout key makes it once: tapped twice (or
     again later), the button shows that same order, and what to do next is said once. A
     replay after a crash (`replayed`, bot/inbox.py) says it again: the first handling may
-    have shown "placed" and died before the invoice went out."""
+    have shown "placed" and died before the invoice went out. A summary that no longer
+    reads so (the cart changed on another screen since, or another choice was made) places
+    nothing: the summary as it is now is shown, with its own button, and why."""
     data = await state.get_data()
     if data.get("checkout_key") == callback_data.key and data.get("method"):
-        order: OrderView | None = await shop.orders.place_order(
-            me.id,
-            address_id=int(data["address_id"]),
-            provider_id=int(data["provider_id"]),
-            payment_method=PaymentMethod(data["method"]),
-            coupon_code=data.get("coupon"),
-            checkout_key=callback_data.key,
-        )
+        try:
+            order: OrderView | None = await shop.orders.place_order(
+                me.id,
+                address_id=int(data["address_id"]),
+                provider_id=int(data["provider_id"]),
+                payment_method=PaymentMethod(data["method"]),
+                coupon_code=data.get("coupon"),
+                checkout_key=callback_data.key,
+                seen=callback_data.value,  # "" (a button of an older layout): never as now
+            )
+        except Outdated:
+            note = t(lang, "checkout.changed") + "\n\n"
+            await _ask_confirm(query, shop, lang, me, state, callback_data.key, note=note)
+            return
         await state.clear()
     else:  # placed already (a second tap), or a checkout given up (nothing to show)
         order = await shop.orders.placed(me.id, callback_data.key)

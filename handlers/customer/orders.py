@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Final
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -30,7 +31,8 @@ from handlers.callbacks import (
 from handlers.customer.checkout import PaymentConfig, after_order
 from handlers.i18n import t
 from handlers.screen import edit_or_keep, send_below, show
-from storage.vocabulary import OrderPaymentStatus, OrderStatus, PaymentMethod
+from nlu.understand import negated_verb
+from storage.vocabulary import OrderPaymentStatus, OrderStatus, PaymentMethod, words
 
 
 async def order_keys(
@@ -273,27 +275,80 @@ async def on_return_line(
     lang: str,
     me: UserView,
     state: FSMContext,
+    payments: PaymentConfig,
 ) -> None:
+    """↩ Return under an order's line: asks why, for the units the engine says can still be
+    asked back; a line asked back already (an older card) gets the card as it is now."""
     view = await shop.orders.get(me.id, callback_data.order_id)  # NotFound if not theirs
     line = next((x for x in view.lines if x.order_item_id == callback_data.order_item_id), None)
     if line is None:
         await query.answer(t(lang, "error.not_found"), show_alert=True)
         return
+    if OrderAct.return_items not in view.acts_of_line(line):  # asked back already, or too late
+        await query.answer(t(lang, "error.outdated")[:200], show_alert=True)
+        await show(
+            query,
+            render.order(lang, view, payments.bank_details),
+            await order_keys(shop, lang, me, view, payments),
+        )
+        return
     await state.set_state(AfterSale.return_reason)
     await state.update_data(
         return_order=view.order_id,
         return_line=line.order_item_id,
-        return_units=line.quantity - line.refunded_quantity,
+        return_units=line.quantity - line.refunded_quantity - line.asked_back,
     )
-    await send_below(query, t(lang, "return.reason"))
+    await send_below(query, t(lang, "return.reason"), kb.prompt_cancel(lang))
     await query.answer()
+
+
+#: Whole answers (or their first clause) that decline the question instead of giving a reason,
+#: as `storage.vocabulary.words` reads them, with the polite words (`_POLITE`) left out.
+_REFUSALS: Final = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "no", "nah", "nope", "no no", "never mind", "nevermind", "nvm", "cancel", "cancel it",
+        "cancel that", "stop", "abort", "quit", "skip", "forget it", "forget about it",
+        "forget that", "don't", "no don't", "changed my mind", "i changed my mind",
+        "i've changed my mind", "not anymore", "keep it", "i'll keep it", "no return",
+        "no refund", "don't return it", "don't bother",
+        # es
+        "nada", "cancelar", "cancela", "cancelalo", "para", "olvidalo", "olvidate", "dejalo",
+        "da igual", "ya no", "mejor no", "cambie de opinion", "me lo quedo", "no lo devuelvo",
+    )
+)  # fmt: skip
+_POLITE: Final = frozenset(
+    {"actually", "oh", "ok", "okay", "please", "thanks", "thank", "you", "sorry", "well", "um",
+     "hmm", "then", "just", "so", "gracias", "perdon", "bueno", "vale"}
+)  # fmt: skip
+#: The verbs (and the bare declines) the language layer reads as "I am not returning it":
+#: "don't return it", "actually never mind, no refund needed", "I'll keep it".
+_NOT_RETURNING: Final = frozenset(
+    {"return", "refund", "reimburse", "send back", "send it back", "exchange", "my money back",
+     "a refund", "money back", "chargeback", "decline", "ignore"}
+)  # fmt: skip
+
+
+def declines(text: str) -> bool:
+    """Whether an answer to "Why are you returning it?" says no rather than why: "no",
+    "never mind, keep it", "don't return it". A reason that merely contains "no" ("no sound at
+    all") is a reason."""
+    first = text.replace(";", ",").replace(".", ",").replace("!", ",").split(",", 1)[0]
+    whole, head = (tuple(w for w in words(x) if w not in _POLITE) for x in (text, first))
+    if whole in _REFUSALS or (head in _REFUSALS and head != ("no",)):
+        return True
+    return negated_verb(text) in _NOT_RETURNING
 
 
 async def on_return_reason(
     message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
 ) -> None:
+    """The reason, and the return is asked for; an answer that says no asks for nothing."""
     data = await state.get_data()
     await state.set_state(None)
+    if declines(message.text or ""):
+        await message.answer(t(lang, "return.not_requested"))
+        return
     await shop.returns.request(
         me.id,
         int(data["return_order"]),

@@ -4,6 +4,7 @@ them kindly, and none changes data its screen did not show (issue 13: 1, 7, 12, 
 from __future__ import annotations
 
 import asyncio
+import re
 
 from sqlalchemy import func, select
 
@@ -183,6 +184,64 @@ async def test_a_double_tapped_place_order_shows_the_one_order_twice(
     assert f"#{order}" in str(pat.chat.messages[summary.message_id].get("text"))
     mine = select(User.user_id).where(User.telegram_id == pat.id).scalar_subquery()
     count = select(func.count()).select_from(Order).where(Order.user_id == mine)
+    assert await _scalar(shop_bot, count) == 1
+    _clean_log_since(shop_bot, start)
+
+
+def _total(text: str | None) -> str:
+    """The amount after "Total" (the summary's "Total: $9.50", "is placed. Total $9.50.")."""
+    found = re.search(r"Total:? (\S*\d)", text or "")
+    assert found, text
+    return found.group(1)
+
+
+async def test_place_order_on_a_summary_the_cart_changed_since_places_nothing(
+    shop_bot: ShopBot, tg: Emulator
+) -> None:
+    """The summary says one kettle; "+" on an older cart message makes it two; that summary's
+    Place order orders nothing and shows the order as it is now, whose own button places
+    exactly that."""
+    jon = await _started(tg, "Johnathan")
+    start = len(shop_bot.log_text())
+    await add_found(jon, "pour-over kettle", "Kettle")
+    await jon.send("/cart")
+    old_cart = await jon.expect_message("Your cart")
+    await jon.send("/cart")
+    await jon.expect_message("Your cart")
+    await jon.click("Checkout")
+    await jon.expect_edit("Where should we deliver?")
+    await jon.click("New address")
+    await enter_address(jon, "5 Calle Mayor, Madrid, Spain, 28013")
+    await jon.expect_edit("How should it be shipped?")
+    await jon.click("Standard Post")
+    await jon.expect_edit("coupon")
+    await jon.click("Skip")
+    await jon.expect_edit("How would you like to pay?")
+    await jon.click("Cash on delivery")
+    summary = await jon.expect_edit("Please confirm")
+    assert "1 × " in (summary.text or ""), summary.text
+    place = summary.reply_markup.inline_keyboard[0][0]  # type: ignore[union-attr]
+
+    plus = old_cart.reply_markup.inline_keyboard[0][2]  # type: ignore[union-attr]
+    assert plus.text == "+"
+    await jon.click_button(old_cart.message_id, data=plus.callback_data)
+    await jon.expect_edit("2 ×")
+    await jon.click_button(summary.message_id, data=place.callback_data)
+    again = await jon.expect_edit("nothing was ordered")
+    assert again.message_id == summary.message_id
+    assert "2 × " in (again.text or ""), again.text
+    assert "Please confirm" in (again.text or ""), again.text
+    assert _total(again.text) != _total(summary.text), again.text
+    mine = select(User.user_id).where(User.telegram_id == jon.id).scalar_subquery()
+    count = select(func.count()).select_from(Order).where(Order.user_id == mine)
+    assert await _scalar(shop_bot, count) == 0
+
+    fresh = again.reply_markup.inline_keyboard[0][0]  # type: ignore[union-attr]
+    assert fresh.text == place.text
+    assert fresh.callback_data != place.callback_data
+    await jon.click_button(again.message_id, data=fresh.callback_data)
+    placed = await jon.expect_edit("is placed")
+    assert _total(placed.text) == _total(again.text), (placed.text, again.text)
     assert await _scalar(shop_bot, count) == 1
     _clean_log_since(shop_bot, start)
 

@@ -23,6 +23,7 @@ class Line:
     seller_id: int
     quantity: int = 1
     refunded_quantity: int = 0
+    asked_back: int = 0
 
 
 PARCELS = [
