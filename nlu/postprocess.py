@@ -27,7 +27,14 @@ from nlu.extract import (
 )
 from nlu.numbers import COUNT_PHRASES, parse_money, parse_quantity, spoken_digits, word_number
 from nlu.text import Token, tokenize
-from nlu.types import ORDER_INTENTS, PRODUCT_INTENTS, Context, Entities, ProductMatch
+from nlu.types import (
+    ORDER_INTENTS,
+    PRODUCT_INTENTS,
+    STATE_CHANGING,
+    Context,
+    Entities,
+    ProductMatch,
+)
 
 CART_INTENTS = frozenset({"add_to_cart", "remove_from_cart"})
 #: Intents where a bare category word means "browse that category" rather than a product.
@@ -201,6 +208,10 @@ class EntityBuilder:
             order_id=_int(values.get("order_id")),
             rating=_int(values.get("rating")),
         )
+        if intent in STATE_CHANGING and _names_something_else(
+            tokens, used | mention_tokens, intent
+        ):
+            context = replace(context, last_product_id=None)  # "add two bananas": not the last one
         return apply_context(entities, intent, context)
 
     def _trim_numbers(
@@ -315,6 +326,41 @@ def _merge_mentions(
         if ids:
             mentions.append(Mention(min(ids), max(ids) + 1, text[start:end]))
     return mentions
+
+
+#: Words that name no thing: a cart request made only of them ("add two", "add it to my
+#: cart please", "save this for later", "rate it five stars") is about the product the chat
+#: showed last.
+_NAMES_NOTHING = frozenset(
+    """a an the and or of to in on into onto at for from with by up out off too also just
+    it its this that these those them they one ones same another more again here there now
+    i me my mine you your we us our please pls plz thanks thank thx can could would will
+    shall may want wanna like need needs get gimme give have has let lets let's do does
+    add adding added put pop throw chuck toss stick grab buy purchase include order
+    remove removing delete drop take discard ditch scrap get rid
+    save saved wishlist wish list favourite favorite favourites favorites bookmark star heart
+    later keep aside
+    review rate rating stars star feedback comment write leave
+    cart basket bag trolley item items thing things product stuff
+    zero one two three four five six seven eight nine ten eleven twelve dozen couple pair
+    yes ok okay sure right well so oh hey hi""".split()  # noqa: SIM905
+)
+#: A removal of everything: never narrowed to the product the chat showed last.
+_EVERYTHING = frozenset({"empty", "clear", "everything", "all", "whole", "entire", "reset"})
+
+
+def _names_something_else(tokens: Sequence[Token], used: set[int], intent: str) -> bool:
+    """Whether a state-changing request says more than "it": it names a thing the catalogue
+    does not know ("add two yoga mats" in a shop without them, "add 3 surfboards") or asks
+    for everything ("empty my cart"). Such a request is never applied to the product the chat
+    showed last."""
+    said = [t.lower for i, t in enumerate(tokens) if i not in used]
+    if intent == "remove_from_cart" and _EVERYTHING & set(said):
+        return True
+    return any(
+        len(w) >= 3 and w.isalpha() and w not in _NAMES_NOTHING and not w.endswith("'s")
+        for w in said
+    )
 
 
 def apply_context(entities: Entities, intent: str, context: Context) -> Entities:

@@ -198,6 +198,12 @@ _STARTS_REQUEST = re.compile(
     re.IGNORECASE,
 )
 
+#: An order named and nothing asked of it ("order 15", "my order #16?", "parcel 88213").
+_BARE_ORDER = re.compile(
+    r"^\W*(?:(?:my|the|this|that)\s+)?(?:order|parcel|package|purchase|shipment)"
+    r"(?:\s+(?:number|no\.?|nr\.?))?\s*#?\s*\d{1,12}\W*$|^\W*#\d{1,12}\W*$",
+    re.IGNORECASE,
+)
 #: A first part that only sets a condition ("if the lamp is still there, add it").
 _CONDITION = re.compile(
     r"^(?:if|once|as\s+soon\s+as|provided(?:\s+that)?|assuming|in\s+case)\b", re.IGNORECASE
@@ -575,6 +581,9 @@ class Refiner:
     def _checked(self, text: str, intent: Intent) -> Intent:
         if negated_verb(text):
             return self._declined(text, intent)
+        if _BARE_ORDER.match(text) and intent.entities.order_id is not None:
+            # "order 15": the order is shown, never a cancellation offered
+            return replace(intent, name="track_order", confidence=max(intent.confidence, 0.9))
         if intent.name == OUT_OF_SCOPE and _SHOPPING.search(text):
             # "do you sell unicorn saddles": asking the shop for a thing is a search, even
             # of words the shop has never heard of; the object check below still refuses

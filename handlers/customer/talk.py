@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass
 from html import escape
@@ -213,6 +214,8 @@ async def understand(
         await _named(message, shop, lang, me, state, text, language, media_dir)
         return
     if intent.negated:  # "don't add the kettle": nothing is done, and the user is told so
+        if intent.negated == "apply_coupon":  # "OK, no coupon": one given before is dropped
+            await state.update_data(coupon=None)
         key = f"talk.negated.{intent.negated}"
         await message.answer(
             t(lang, key if has_text(lang, key) else "talk.negated"),
@@ -411,7 +414,24 @@ async def _add_to_cart(said: Said) -> None:
     )
 
 
+#: A removal of everything ("empty my cart", "clear the basket", "remove everything").
+_EVERYTHING = re.compile(r"\b(?:empty|clear|everything|all|whole|entire|reset)\b", re.IGNORECASE)
+
+
 async def _remove_from_cart(said: Said) -> None:
+    if not said.intent.entities.products and _EVERYTHING.search(said.text):
+        # "empty my cart": the cart screen's own question, with the cart as it is now
+        view = await said.shop.carts.view(said.me.id)
+        if view.lines:
+            await said.message.answer(
+                render.cart_clear_question(said.lang, view),
+                reply_markup=kb.cart_clear(said.lang, view),
+            )
+        else:
+            await said.message.answer(
+                render.cart(said.lang, view), reply_markup=kb.cart(said.lang, view)
+            )
+        return
     product_id = await _one_product(
         said.message, said.shop, said.lang, said.state, said.intent, said.text, said.language
     )

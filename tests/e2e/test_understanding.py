@@ -80,3 +80,54 @@ async def test_a_sold_out_product_is_called_sold_out(tg: Emulator) -> None:
     reply = await fay.expect_message(timeout=60)
     assert "sold out" in (reply.text or ""), reply.text
     assert "only 0" not in (reply.text or "")
+
+
+async def test_a_thing_the_shop_does_not_sell_is_never_the_last_product_shown(
+    tg: Emulator,
+) -> None:
+    """After a product card, "add two surfboards" in a shop without them added two of the
+    product on the card (the walkthrough: "Added 2 × White Zip Hoodie")."""
+    ed = tg.user("Ed")
+    await _start(ed)
+    await ed.send("tell me about the olive pour-over kettle")
+    await ed.expect_message("Olive Pour-Over Kettle", timeout=60)
+    await ed.send("add two surfboards")
+    reply = await ed.expect_message(timeout=60)
+    assert "Added" not in (reply.text or "")
+    await ed.send("add two")  # "it" is still the kettle
+    await ed.expect_message("Added 2 × Olive Pour-Over Kettle", timeout=60)
+    await ed.send("/cart")
+    cart = await ed.expect_message("Your cart", timeout=30)
+    assert "2 × Olive Pour-Over Kettle" in (cart.text or "")
+
+
+async def test_empty_my_cart_asks_to_empty_all_of_it(tg: Emulator) -> None:
+    """ "empty my cart" removed only the product the chat showed last, without a word."""
+    fe = tg.user("Fe")
+    await _start(fe)
+    await fe.send("add an olive pour-over kettle to my cart")
+    await fe.expect_message("Added 1 × Olive Pour-Over Kettle", timeout=60)
+    await fe.send("add a red pour-over kettle to my cart")
+    await fe.expect_message("Added 1 × Red Pour-Over Kettle", timeout=60)
+    await fe.send("empty my cart")
+    await fe.expect_message("Empty the cart? 2 items", timeout=60)
+    await fe.send("/cart")
+    cart = await fe.expect_message("Your cart", timeout=30)
+    assert "Olive Pour-Over Kettle" in (cart.text or "")
+    assert "Red Pour-Over Kettle" in (cart.text or "")
+
+
+async def test_declining_a_coupon_given_before_drops_it(tg: Emulator) -> None:
+    """ "actually don't use the coupon" answered "OK, no coupon." and the checkout summary
+    still took the coupon off."""
+    gus = tg.user("Gus")
+    await _start(gus)
+    await gus.send("add an olive pour-over kettle to my cart")
+    await gus.expect_message("Added 1 × Olive Pour-Over Kettle", timeout=60)
+    await gus.send("use WELCOME10")
+    await gus.expect_message("will be used at checkout", timeout=60)
+    await gus.send("actually don't use the coupon")
+    reply = await gus.expect_message(timeout=60)
+    assert "no coupon" in (reply.text or ""), reply.text
+    summary = await check_out(gus, address="4 Elm Row, Galway, Ireland", provider="Local Pickup")
+    assert "Discount" not in (summary.text or ""), summary.text

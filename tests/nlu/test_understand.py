@@ -545,3 +545,11 @@ async def test_requests_with_negative_words_still_ask(
     embedded: EmbeddedBackend, text: str, intent: str
 ) -> None:
     assert acted_as(await parse(embedded, text)) == intent
+
+
+@pytest.mark.parametrize("text", ["order 15", "my order #16?", "parcel 88213", "#19"])
+async def test_an_order_named_alone_is_shown_not_cancelled(
+    embedded: EmbeddedBackend, text: str
+) -> None:
+    # the walkthrough: "order 15" offered "Cancel order #15?"
+    assert acted_as(await parse(embedded, text)) == "track_order"
