@@ -26,7 +26,7 @@ from nlu.extract import (
     normalize_size,
 )
 from nlu.numbers import COUNT_PHRASES, parse_money, parse_quantity, spoken_digits, word_number
-from nlu.text import Token, tokenize
+from nlu.text import Token, tokenize, words
 from nlu.types import (
     ORDER_INTENTS,
     PRODUCT_INTENTS,
@@ -347,6 +347,11 @@ _NAMES_NOTHING = frozenset(
 )
 #: A removal of everything: never narrowed to the product the chat showed last.
 _EVERYTHING = frozenset({"empty", "clear", "everything", "all", "whole", "entire", "reset"})
+
+
+def removes_everything(text: str) -> bool:
+    """Whether a removal asks for the whole cart: "empty my cart", "remove everything"."""
+    return not _EVERYTHING.isdisjoint(words(text))
 
 
 def _names_something_else(tokens: Sequence[Token], used: set[int], intent: str) -> bool:

@@ -31,7 +31,7 @@ from handlers.callbacks import (
 from handlers.customer.checkout import PaymentConfig, after_order
 from handlers.i18n import t
 from handlers.screen import edit_or_keep, send_below, show
-from nlu.understand import negated_verb
+from nlu.understand import ACTION_VERBS, negated_verb
 from storage.vocabulary import OrderPaymentStatus, OrderStatus, PaymentMethod, words
 
 
@@ -43,6 +43,22 @@ async def order_keys(
     reviewed = await shop.reviews.ratings(me.id, [line.product_id for line in view.lines])
     payable = payments is not None and bool(payments.provider_token) and card_payable(shop, view)
     return kb.order(lang, view, reviewed, payable=payable)
+
+
+async def _show_order(
+    query: CallbackQuery,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    view: OrderView,
+    payments: PaymentConfig,
+) -> None:
+    """The order's card, as it is now, in place of the screen the button was on."""
+    await show(
+        query,
+        render.order(lang, view, payments.bank_details),
+        await order_keys(shop, lang, me, view, payments),
+    )
 
 
 def card_payable(shop: Shop, view: OrderView) -> bool:
@@ -82,11 +98,7 @@ async def on_order(
         view = await shop.orders.get(me.id, order_id)
         if OrderAct.cancel not in view.acts:  # an old button: the order moved on
             await query.answer(t(lang, "error.illegal_transition"), show_alert=True)
-            await show(
-                query,
-                render.order(lang, view, payments.bank_details),
-                await order_keys(shop, lang, me, view, payments),
-            )
+            await _show_order(query, shop, lang, me, view, payments)
             return
         await show(query, render.cancel_question(lang, view), kb.cancel_order(lang, view))
         await query.answer()
@@ -99,11 +111,7 @@ async def on_order(
         view = await shop.orders.get(me.id, order_id)
         if not card_payable(shop, view):  # paid, cancelled or expired since
             await query.answer(t(lang, "error.outdated")[:200], show_alert=True)
-            await show(
-                query,
-                render.order(lang, view, payments.bank_details),
-                await order_keys(shop, lang, me, view, payments),
-            )
+            await _show_order(query, shop, lang, me, view, payments)
             return
         await query.answer()
         if isinstance(query.message, Message):
@@ -115,11 +123,7 @@ async def on_order(
         await query.answer()
         return
     view = await shop.orders.get(me.id, order_id)
-    await show(
-        query,
-        render.order(lang, view, payments.bank_details),
-        await order_keys(shop, lang, me, view, payments),
-    )
+    await _show_order(query, shop, lang, me, view, payments)
     await query.answer()
 
 
@@ -154,11 +158,7 @@ async def _cancelled(
     await query.answer(
         t(lang, "order.cancelled", order_id=view.order_id, refund=refund)[:200], show_alert=True
     )
-    await show(
-        query,
-        render.order(lang, view, payments.bank_details),
-        await order_keys(shop, lang, me, view, payments),
-    )
+    await _show_order(query, shop, lang, me, view, payments)
 
 
 def _back_to_order(lang: str, order_id: int) -> InlineKeyboardMarkup:
@@ -286,11 +286,7 @@ async def on_return_line(
         return
     if OrderAct.return_items not in view.acts_of_line(line):  # asked back already, or too late
         await query.answer(t(lang, "error.outdated")[:200], show_alert=True)
-        await show(
-            query,
-            render.order(lang, view, payments.bank_details),
-            await order_keys(shop, lang, me, view, payments),
-        )
+        await _show_order(query, shop, lang, me, view, payments)
         return
     await state.set_state(AfterSale.return_reason)
     await state.update_data(
@@ -323,10 +319,7 @@ _POLITE: Final = frozenset(
 )  # fmt: skip
 #: The verbs (and the bare declines) the language layer reads as "I am not returning it":
 #: "don't return it", "actually never mind, no refund needed", "I'll keep it".
-_NOT_RETURNING: Final = frozenset(
-    {"return", "refund", "reimburse", "send back", "send it back", "exchange", "my money back",
-     "a refund", "money back", "chargeback", "decline", "ignore"}
-)  # fmt: skip
+_NOT_RETURNING: Final = frozenset({*ACTION_VERBS["return_order"], "decline", "ignore"})
 
 
 def declines(text: str) -> bool:

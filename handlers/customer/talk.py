@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from dataclasses import dataclass
 from html import escape
@@ -40,6 +39,7 @@ from handlers.i18n import error_text, has_text, t
 from nlu import Backend, CatalogIndex, Context, Intent
 from nlu.backends import with_training_words
 from nlu.extract import COLOURS
+from nlu.postprocess import removes_everything
 from nlu.text import words as words_of
 from nlu.types import DEFAULT_THRESHOLD
 
@@ -414,12 +414,8 @@ async def _add_to_cart(said: Said) -> None:
     )
 
 
-#: A removal of everything ("empty my cart", "clear the basket", "remove everything").
-_EVERYTHING = re.compile(r"\b(?:empty|clear|everything|all|whole|entire|reset)\b", re.IGNORECASE)
-
-
 async def _remove_from_cart(said: Said) -> None:
-    if not said.intent.entities.products and _EVERYTHING.search(said.text):
+    if not said.intent.entities.products and removes_everything(said.text):
         # "empty my cart": the cart screen's own question, with the cart as it is now
         view = await said.shop.carts.view(said.me.id)
         if view.lines:
