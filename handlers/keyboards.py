@@ -541,13 +541,14 @@ def payment_methods(lang: str, methods: Sequence[PaymentMethod], key: str) -> In
     )
 
 
-def confirm(lang: str, key: str) -> InlineKeyboardMarkup:
+def confirm(lang: str, key: str, seen: str) -> InlineKeyboardMarkup:
+    """Place order (the summary as shown: its version `seen`), or Back to the payment step."""
     return keyboard(
         [
             [
                 Button(
                     text=t(lang, "checkout.confirm"),
-                    callback_data=CheckoutCb(step=CheckoutStep.confirm, key=key).pack(),
+                    callback_data=CheckoutCb(step=CheckoutStep.confirm, value=seen, key=key).pack(),
                 )
             ],
             checkout_back(lang, key, CheckoutStep.payment.value),

@@ -327,19 +327,8 @@ async def _ask_confirm(
         address_text=render.address(address) if address else "—",
     )
     seen = quote.version(address_id=address_id, method=method)
-    await show(query, render.fit(note + text), _confirm(lang, key, seen))
+    await show(query, render.fit(note + text), kb.confirm(lang, key, seen))
     await query.answer()
-
-
-def _confirm(lang: str, key: str, seen: str) -> InlineKeyboardMarkup:
-    """Place order (the summary as shown: `seen`), or Back to the payment step."""
-    place = CheckoutCb(step=CheckoutStep.confirm, value=seen, key=key).pack()
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=t(lang, "checkout.confirm"), callback_data=place)],
-            kb.checkout_back(lang, key, CheckoutStep.payment.value),
-        ]
-    )
 
 
 async def on_back(
