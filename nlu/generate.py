@@ -40,6 +40,12 @@ itself ("do you dream"), insults to it, "talk to me", and household chores worde
 verbs ("empty the bins", "clear my browser history"). Other shops' orders are
 left to a name list in nlu/understand.py (`OTHER_MERCHANTS`), not to training phrases.
 
+Fifth round (after the fifth stranger round's dev half; `FIFTH`): how the shop works, asked
+as a question (delivery costs and times, where it ships, cash on delivery, minimum orders, the
+sellers, changing the account's e-mail) for help; greetings that are a name or "gm"; stars
+as emoji and scores ("10/10", "⭐⭐⭐⭐⭐") for reviews; "minus 1 X" for removal; "colour
+things for someone" for search; the cart looked at before paying; order lists for accounts.
+
 Words put in shop phrases are "known" to the object check in nlu/understand.py (a word only
 off-topic phrases use vetoes a shop intent): shop frames avoid everyday words that off-topic
 requests rely on ("lunch", "car", "bank", "job").
@@ -63,6 +69,7 @@ MORE = {
     "product_info": 310, "search": 290, "track_order": 265, "return_order": 265,
     "view_cart": 240, "remove_from_cart": 290, "contact_support": 250, "view_wishlist": 230,
     "leave_review": 230, "add_to_cart": 270, "order_history": 240, "checkout": 235,
+    "help": 250,
 }  # fmt: skip
 OUT_OF_SCOPE_COUNT = 1160
 
@@ -1801,6 +1808,10 @@ def _third_return(rng: random.Random) -> list[tuple[str, bool]]:
         (f"{thing} was {state} when i opened {rng.choice(['it', 'the box', 'the parcel'])}", False),
         (f"got {thing} {rng.choice(['today', 'this morning', 'yesterday'])} and it's {state}",
          False),
+        (f"{thing} {rng.choice(['arrived', 'showed up', 'came', 'turned up', 'got here'])}"
+         f" {state}", False),
+        (f"{thing} " + rng.choice(["won't turn on", "stopped working", "doesn't work", "is dead",
+                                   "won't charge"]), False),
         (f"{thing} is {state}, "
          + rng.choice(
              ["the courier must have dropped it", "badly packed", "what can you do",
@@ -1992,6 +2003,139 @@ def _third_add(rng: random.Random) -> list[tuple[str, bool]]:
 
 
 #: Third-round kinds per intent, and the share of that intent's phrases drawn from them.
+PLACES = [
+    "london", "texas", "canada", "the uk", "australia", "germany", "dublin", "the us",
+    "singapore", "my country", "rural areas", "a po box", "europe", "new zealand", "abroad",
+]  # fmt: skip
+
+
+def _fifth_help(rng: random.Random) -> list[tuple[str, bool]]:
+    """Questions about how the shop works, asked before or without a request: delivery costs
+    and times, where it ships, cash on delivery, minimum orders, the sellers, the account."""
+    place = _deal(rng, PLACES)
+    cost = _deal(rng, ["shipping", "delivery", "postage", "postage and packing", "p&p",
+                       "the delivery fee", "the shipping fee", "courier"])  # fmt: skip
+    return [
+        (f"how much is {cost}", False), (f"how much do you charge for {cost}", False),
+        (f"what does {cost} cost", False), (f"is {cost} free", False),
+        (f"how much is {cost} to {place}", False), (f"do you ship to {place}", False),
+        (f"do you deliver to {place}", False), (f"can you send stuff to {place}", False),
+        (f"how long does {rng.choice(['delivery', 'shipping', 'it'])} take to {place}", False),
+        ("how long does delivery usually take", False), ("how fast do you deliver", False),
+        ("what are the delivery options", False), ("which couriers do you use", False),
+        ("is there express shipping", False), ("do you do next day delivery", False),
+        ("is there free shipping over a certain amount", False),
+        ("do you offer cash on delivery", False), ("can i pay cash when it arrives", False),
+        ("is cod available", False), ("is there a minimum order", False),
+        ("is there a minimum spend", False), ("do you do bulk or wholesale orders", False),
+        ("who are the sellers on here", False), ("how does buying from different sellers work",
+                                                 False),
+        ("do items from two shops come together", False), ("is this one shop or many", False),
+        ("how do i change my email", False), ("how do i update my phone number", False),
+        ("where do i change my address", False), ("how do i edit my profile", False),
+        ("what payment methods are there", False), ("which payment options do you have", False),
+        ("are prices in dollars", False),
+        ("general question about delivery", False), ("quick question about shipping", False),
+        ("faq", False), ("where are the faqs", False), ("how do coupons work here", False),
+    ]  # fmt: skip
+
+
+def _fifth_greet(rng: random.Random) -> list[tuple[str, bool]]:
+    name = _deal(rng, ["margaret", "raj", "tom", "ana", "li", "joe", "fatima", "pat"])
+    return [
+        ("gm", False), ("gm gm", False), ("morning all", False), ("top of the morning", False),
+        ("g'day", False), ("hey hey", False), ("oi", False), ("hello hello", False),
+        (f"hi, this is {name}", False), (f"hello, {name} here", False),
+        (f"hi it's {name} again", False), ("hello dear", False), ("hi love", False),
+        ("good morning to you", False), ("evening all", False), ("wassup", False),
+        ("hey 👋", False), ("hi 🙂", False), ("hellooo", False), ("heyy bot", False),
+    ]  # fmt: skip
+
+
+def _fifth_review(rng: random.Random) -> list[tuple[str, bool]]:
+    thing = _item(rng)
+    stars = _deal(rng, ["⭐⭐⭐⭐⭐", "⭐⭐⭐⭐", "⭐", "★★★★★", "★★★", "10/10", "0/10", "5/5",
+                        "1/5", "one star", "two stars", "five stars", "5*", "1*"])  # fmt: skip
+    verdict = _deal(rng, ["it leaked", "would buy again", "love it", "total rubbish",
+                          "works great", "fell apart", "does the job",
+                          "best purchase ever"])  # fmt: skip
+    return [
+        (f"{stars} {thing} {verdict}", False), (f"{thing} {stars}", False),
+        (f"{stars} for {thing}, {verdict}", False), (f"{thing}: {verdict}, {stars}", False),
+        (f"{stars} the {thing} {verdict}", False),
+        ("how do i review a product", False), ("how can i rate something i bought", False),
+        ("where do i leave a review", False), ("how do i give stars", False),
+        (f"how do i write a review for the {thing}", False),
+    ]  # fmt: skip
+
+
+def _fifth_remove(rng: random.Random) -> list[tuple[str, bool]]:
+    thing = _item(rng)
+    few, more = rng.choice([("1", "2"), ("one", "two"), ("2", "3"), ("one", "three"),
+                            ("3", "5"), ("10", "20")])  # fmt: skip
+    return [
+        (f"minus 1 {thing}", False), (f"minus one {thing}", False), (f"-1 {thing}", False),
+        (f"one less {thing}", False), (f"one fewer {thing}", False),
+        (f"i only want {few} {thing} not {more}", False),
+        (f"i only want {few} {thing} not {more}, reduce it", False),
+        (f"{more} {thing} is too many, make it {few}", False),
+        (f"bring the {thing} down to {few}", True), (f"knock the {thing} down to {few}", True),
+        (f"take one {thing} off", True), (f"less {thing} please", False),
+    ]  # fmt: skip
+
+
+def _fifth_search(rng: random.Random) -> list[tuple[str, bool]]:
+    kind = _a_kind(rng)
+    colour = _deal(rng, COLOURS)
+    who = _deal(rng, ["men", "women", "kids", "a teenager", "my dad", "the office", "runners",
+                      "campers", "a student", "the kitchen"])  # fmt: skip
+    topic = _deal(rng, ["mystery", "cooking", "crime", "history", "running", "coffee",
+                        "yoga", "baking"])  # fmt: skip
+    cheap = _deal(rng, ["cheap", "affordable", "on sale", "under 20", "budget", "not too pricey"])
+    return [
+        (f"{colour} things for {who}", False), (f"{colour} stuff for {who}", False),
+        (f"stuff for {who}", False), (f"gifts for {who}", False),
+        (f"books about {topic}", False), (f"something about {topic}", False),
+        (f"{kind} that are {cheap}", False), (f"{kind} that is {cheap}", False),
+        (f"any {kind} {cheap}", False), (f"{cheap} {kind} pls", False),
+        (f"what {kind} have you got", False), (f"list all {kind}", True),
+    ]  # fmt: skip
+
+
+def _fifth_view_cart(rng: random.Random) -> list[tuple[str, bool]]:
+    c = _cart(rng)
+    return [
+        (f"let me see the {c} before i pay", False), (f"show me the {c} before checkout", True),
+        (f"i want to check my {c} first", False), (f"before paying show my {c}", True),
+        (f"one sec let me look at my {c}", False), (f"{c} pls", False),
+        (f"what's the damage in my {c}", False), (f"total of my {c}?", False),
+    ]  # fmt: skip
+
+
+def _fifth_history(rng: random.Random) -> list[tuple[str, bool]]:
+    who = rng.choice(["our company's", "the business's", "my", "all our", "the team's"])
+    return [
+        (f"i need a list of {who} orders", False), (f"list of {who} orders for accounting",
+                                                     False),
+        (f"all {who} past orders please", False),
+        (f"every order {rng.choice(['we', 'i'])} placed this year", False),
+        ("order list", False), ("list my orders for my records", True),
+    ]  # fmt: skip
+
+
+#: Fifth round (after the fifth stranger round's dev half; studied, never copied): questions
+#: about delivery, payment and the account for help, one-word greetings and names, stars as
+#: emoji and scores for reviews, "minus 1 X" and "only want 1 not 2" for removal, "colour
+#: things for someone" and "books about X" for search, a look at the cart before paying, and
+#: order lists for accounting.
+FIFTH: dict[str, tuple[Callable[[random.Random], list[tuple[str, bool]]], float]] = {
+    "help": (_fifth_help, 0.35), "greet": (_fifth_greet, 0.2),
+    "leave_review": (_fifth_review, 0.1), "remove_from_cart": (_fifth_remove, 0.08),
+    "search": (_fifth_search, 0.08), "view_cart": (_fifth_view_cart, 0.08),
+    "order_history": (_fifth_history, 0.08),
+}  # fmt: skip
+
+
 THIRD: dict[str, tuple[Callable[[random.Random], list[tuple[str, bool]]], float]] = {
     "track_order": (_third_track, 0.2), "order_history": (_third_history, 0.3),
     "checkout": (_third_checkout, 0.2), "return_order": (_third_return, 0.15),
@@ -2625,7 +2769,10 @@ def generate() -> dict[str, list[str]]:
         while len(phrases) < wanted and attempts < wanted * 30:
             attempts += 1
             extra = THIRD.get(intent)
-            if extra is not None and rng.random() < extra[1]:
+            fifth = FIFTH.get(intent)
+            if fifth is not None and rng.random() < fifth[1]:
+                text, imperative = rng.choice(fifth[0](rng))
+            elif extra is not None and rng.random() < extra[1]:
                 text, imperative = rng.choice(extra[0](rng))
             else:
                 text, imperative = frame(rng)

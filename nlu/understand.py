@@ -78,12 +78,16 @@ _NEGATION = (
     r"|can'?t\s+be\s+bothered\s+to|not\s+(?:interested\s+in|planning\s+(?:on|to))"
     # "I'll pass on writing feedback", "no point applying FREESHIP", "not cancelling it"
     r"|(?:i'?ll|i\s+will|i'?m\s+gonna|i\s+think\s+i'?ll)\s+pass(?:\s+on)?|no\s+point(?:\s+in)?"
+    # "I not want to make the return" (English as a second language), "stop asking me to rate
+    # it", "the shoes are not being returned"
+    r"|\b(?:i|we)\s+not|stop\s+asking(?:\s+me)?\s+to"
+    r"|(?:is|are|am)\s+not\s+being|(?:isn't|aren't|isnt|arent)\s+being"
     r"|^\W*not)"
 )
 _FILLER = (
     r"(?:\s+(?:want|wanna|need|like|wish|plan|mean|have|going|intend|ever|you|to|me|please"
     r"|actually|really|yet|even|go\s+ahead\s+and|bother|it|i|be|think|i'?ll|gonna|feel"
-    r"|now|just|said|asked|told|process|start|issue))*"
+    r"|now|just|said|ask|asked|told|process|start|issue|make|the))*"
 )
 _NEGATED = re.compile(rf"\b{_NEGATION}{_FILLER}\s+(?P<verb>{_VERB})\b", re.IGNORECASE)
 #: The nouns of the state-changing requests, and the verb each stands for: "hold off on the
@@ -94,7 +98,7 @@ _REQUEST_NOUNS = {
     "exchange": "exchange", "review": "review", "rating": "rate", "coupon": "apply",
     "voucher": "apply", "promo code": "apply", "discount code": "apply", "discount": "apply",
     "code": "apply", "payment": "pay", "cancel": "cancel", "add": "add", "remove": "remove",
-    "delete": "delete", "wishlist": "save", "wish list": "save",
+    "delete": "delete", "wishlist": "save", "wish list": "save", "feedback": "review",
 }  # fmt: skip
 _NOUN = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in _REQUEST_NOUNS)
 _NEGATED_NOUN = re.compile(
@@ -105,8 +109,11 @@ _NEGATED_NOUN = re.compile(
     rf"|(?<!\bgot\s)(?<!\bhad\s)(?<!\bbeen\s)(?<!\bsee\s)(?<!\bget\s)(?<!\breceived\s)"
     rf"\bno\s+(?:need\s+for\s+(?:a\s+|an\s+|the\s+|any\s+)?)?(?P<none>{_NOUN})"
     rf"(?:\s+(?:request\s+)?(?:needed|necessary|required|wanted|thanks|thank\s+you"
-    rf"|for\s+me|from\s+me|after\s+all|any\s*more|am|it|them|please|pls|this\s+time|today)\b"
+    rf"|for\s+me|from\s+me|after\s+all|any\s*more|am|it|them|please|pls|this\s+time|today"
+    rf"|yet|now)\b"
     rf"|\s*(?:[,.;!]|$))"
+    # "no need for refund the kettle is fine now": whatever follows
+    rf"|\bno\s+need\s+for\s+(?:a\s+|an\s+|the\s+|any\s+)?(?P<needless>{_NOUN})\b"
     # calling off a request: "cancel my return", "withdraw the refund"
     rf"|\b(?:cancel|stop|abort|withdraw|call\s+off)\s+(?:my|the|that|this)\s+"
     rf"(?P<off>return|returns|refund|exchange|checkout|review|cancellation)\b"
@@ -201,7 +208,7 @@ _STARTS_REQUEST = re.compile(
 #: An order named and nothing asked of it ("order 15", "my order #16?", "parcel 88213").
 _BARE_ORDER = re.compile(
     r"^\W*(?:(?:my|the|this|that)\s+)?(?:order|parcel|package|purchase|shipment)"
-    r"(?:\s+(?:number|no\.?|nr\.?))?\s*#?\s*\d{1,12}\W*$|^\W*#\d{1,12}\W*$",
+    r"(?:\s+(?:number|no\.?|nr\.?))?\s*#?\s*(?P<id>\d{1,12})\W*$|^\W*#(?P<hash>\d{1,12})\W*$",
     re.IGNORECASE,
 )
 #: A first part that only sets a condition ("if the lamp is still there, add it").
@@ -252,7 +259,9 @@ OTHER_MERCHANTS = (
     "currys", "wayfair", "ikea", "home depot", "lowe's", "b&q", "screwfix", "very.co.uk",
     "otto", "zalando", "bol.com", "allegro", "flipkart", "jumia", "konga", "myntra", "meesho",
     "rakuten", "mercado libre", "vinted", "depop", "facebook marketplace", "gumtree",
-    "craigslist", "groupon", "noon.com",
+    "craigslist", "groupon", "noon.com", "lazada", "shopee", "tokopedia", "takealot",
+    "taobao", "tmall", "jd.com", "coupang", "trendyol", "ozon", "wildberries", "bigbasket",
+    "the iconic", "catch.com.au",
     # fashion
     "asos", "zara", "h&m", "primark", "uniqlo", "boohoo", "prettylittlething",
     "pretty little thing",
@@ -581,16 +590,28 @@ class Refiner:
     def _checked(self, text: str, intent: Intent) -> Intent:
         if negated_verb(text):
             return self._declined(text, intent)
-        if _BARE_ORDER.match(text) and intent.entities.order_id is not None:
-            # "order 15": the order is shown, never a cancellation offered
-            return replace(intent, name="track_order", confidence=max(intent.confidence, 0.9))
+        bare = _BARE_ORDER.match(text)
+        if bare is not None:
+            # "order 15", "#19": the order is shown, never a cancellation offered, whatever the
+            # classifier made of a message that is only a number
+            number = int(bare.group("id") or bare.group("hash"))
+            entities = replace(intent.entities, order_id=number)
+            if intent.name == OUT_OF_SCOPE:
+                entities = Entities(order_id=number)
+            return replace(
+                intent,
+                name="track_order",
+                confidence=max(intent.confidence, 0.9),
+                entities=entities,
+            )
         if intent.name == OUT_OF_SCOPE and _SHOPPING.search(text):
             # "do you sell unicorn saddles": asking the shop for a thing is a search, even
             # of words the shop has never heard of; the object check below still refuses
             # "do you have a loan" (a word only off-topic phrases use)
             intent = replace(intent, name="search", confidence=max(intent.confidence, 0.5))
-        if intent.name == OUT_OF_SCOPE and names_only_goods(text, self.catalog):
-            # "cookbooks?": a bare name of the shop's goods is a search
+        if intent.name in (OUT_OF_SCOPE, "search") and names_only_goods(text, self.catalog):
+            # "cookbooks?": a bare name of the shop's goods is a search, however unsure the
+            # classifier is of it
             intent = replace(intent, name="search", confidence=max(intent.confidence, 0.5))
         if intent.name == OUT_OF_SCOPE and _ASKS_SOMEONE.search(text):
             intent = replace(intent, name="contact_support", confidence=max(intent.confidence, 0.5))
