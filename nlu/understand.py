@@ -25,6 +25,7 @@ from nlu.catalog import CatalogIndex
 from nlu.extract import known_coupon
 from nlu.numbers import normalise
 from nlu.text import stem, words
+from nlu.topics import POLICY_QUESTION
 from nlu.types import INTENTS, OUT_OF_SCOPE, STATE_CHANGING, Entities, Intent
 
 # --- verbs -----------------------------------------------------------------------------------
@@ -613,6 +614,17 @@ class Refiner:
             # "cookbooks?": a bare name of the shop's goods is a search, however unsure the
             # classifier is of it
             intent = replace(intent, name="search", confidence=max(intent.confidence, 0.5))
+        if (
+            intent.name in (OUT_OF_SCOPE, "return_order")
+            and POLICY_QUESTION.search(text)
+            and intent.entities.order_id is None
+            and not intent.entities.products
+        ):
+            # "what is your refund policy", "how much is postage to Ireland": a question
+            # about the shop's rules, answered by help (nlu.topics), not a request
+            return replace(
+                intent, name="help", confidence=max(intent.confidence, 0.5), entities=Entities()
+            )
         if intent.name == OUT_OF_SCOPE and _ASKS_SOMEONE.search(text):
             intent = replace(intent, name="contact_support", confidence=max(intent.confidence, 0.5))
         if intent.name not in CHECKED or (

@@ -14,6 +14,7 @@ from nlu.evaluate import acted_as, evaluate_heldout
 from nlu.extract import extract_order_id, extract_rating, known_coupon
 from nlu.generate import generate, render
 from nlu.numbers import normalise, parse_quantity
+from nlu.topics import help_topic
 from nlu.types import STATE_CHANGING, Context, Entities, Intent
 from nlu.understand import clauses, negated_verb
 
@@ -594,3 +595,31 @@ async def test_a_bare_name_of_goods_is_a_search_however_unsure(embedded: Embedde
     parsed = await embedded.refiner.parse("phone cases?", unsure)
     assert parsed.name == "search"
     assert parsed.is_confident()
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("what is your refund policy?", "returns"),
+        ("how much does delivery cost to Leeds", "shipping"),
+        ("do you deliver to Norway", "shipping"),
+        ("how long does shipping take", "shipping"),
+    ],
+)
+async def test_a_question_about_the_shops_rules_is_help_with_its_topic(
+    embedded: EmbeddedBackend, text: str, topic: str
+) -> None:
+    async def off_topic(_: str) -> Intent:
+        return Intent("out_of_scope", 0.9, Entities())
+
+    parsed = await embedded.refiner.parse(text, off_topic)
+    assert parsed.name == "help"
+    assert help_topic(text) == topic
+
+
+async def test_a_return_naming_an_order_stays_a_return(embedded: EmbeddedBackend) -> None:
+    parsed = await parse(embedded, "return order 1042, what is your refund policy")
+    assert acted_as(parsed) == "return_order"
+    assert help_topic("how do I change my e-mail") == "account"
+    assert help_topic("which payment methods do you accept") == "payment"
+    assert help_topic("what can you do") is None

@@ -1,0 +1,50 @@
+"""What a question about the shop itself is about: delivery, payment, returns or the account.
+
+"How much is shipping to Perth?", "what is your returns policy?", "do you take Apple Pay?",
+"how do I change my email?": help questions with a subject the shop can answer from its own
+rules (the handler reads them from the engine's `Policies`), not with the general help."""
+
+from __future__ import annotations
+
+import re
+
+TOPICS: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern, re.IGNORECASE)
+    for name, pattern in {
+        "returns": r"\b(?:return|returns|refund|refunds|exchange|money[\s-]+back)\s+(?:policy"
+        r"|policies|period|window|rules?|terms)\b|\bpolicy\s+(?:on|for)\s+(?:returns?|refunds?)"
+        r"|\bhow\s+(?:many|long)\s+days?\b.*\b(?:return|refund|send\s+(?:it\s+)?back)\b",
+        "shipping": r"\b(?:shipping|delivery|postage|p&p|courier|couriers|carrier|carriers|ship"
+        r"|deliver|send\s+(?:stuff|things|it|orders?|parcels?)\s+to)\b",
+        "payment": r"\b(?:pay(?:ing)?\s+(?:with|by|using|in)|payment\s+(?:methods?|options?"
+        r"|types?)|accept|take)\b.*\b(?:card|cards|cash|paypal|apple\s+pay|google\s+pay|klarna"
+        r"|visa|mastercard|amex|bank\s+transfer|crypto|bitcoin|cheque|check)\b"
+        r"|\b(?:cash\s+on\s+delivery|cod)\b|\bpayment\s+(?:methods?|options?)\b"
+        r"|\bhow\s+(?:can|do)\s+i\s+pay\b",
+        "account": r"\b(?:change|update|edit|set|correct|fix)\s+(?:my\s+)?(?:e-?mail|phone"
+        r"|number|address(?:es)?|profile|details|language)\b|\bmy\s+(?:profile|account\s+details)\b",
+    }.items()
+}
+
+
+def help_topic(text: str) -> str | None:
+    """The subject of a help question, or None for help in general. Returns are asked about
+    as a policy ("returns policy", "how many days do I have to return"), not as a request."""
+    for name, pattern in TOPICS.items():
+        if pattern.search(text):
+            return name
+    return None
+
+
+#: A question about the shop's own rules, worded so that no request is in it: "what is your
+#: refund policy", "how much is postage to Ireland", "do you ship to Germany".
+POLICY_QUESTION = re.compile(
+    r"\b(?:return|returns|refund|exchange|shipping|delivery)\s+(?:policy|policies|terms"
+    r"|charges?|costs?|fees?|rates?|times?|options?)\b"
+    r"|\bhow\s+much\s+(?:is|are|does|do\s+you\s+charge\s+for)\s+(?:the\s+)?(?:shipping|delivery"
+    r"|postage|p&p|courier)\b"
+    r"|\b(?:do|does|can)\s+(?:you|u|it|they)\s+(?:ship|deliver|send\s+\w+)\s+(?:to|in|outside|abroad"
+    r"|internationally|overseas)\b"
+    r"|\bhow\s+long\s+(?:does|do|will)\s+(?:the\s+)?(?:shipping|delivery|postage)\s+take\b",
+    re.IGNORECASE,
+)
