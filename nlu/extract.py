@@ -191,8 +191,16 @@ _ORDER_MARKED = re.compile(
 )
 # in an order request, "my order 16" and "number 7" too (elsewhere "order 2 hoodies" is a count)
 _ORDER_SHORT = re.compile(
-    r"\b(?:order|purchase|package|parcel|shipment|number|no\.?)\s*(?P<short>\d{1,2})\b"
+    r"\b(?:order|purchase|package|parcel|shipment|number|no\.?|nr\.?)\s*(?P<short>\d{1,2})\b"
     r"(?![.,]\d)(?!\s*(?:dollars?|bucks|\$|%))",
+    re.IGNORECASE,
+)
+# in an order request, one number word after the order's word: "cancel order number two",
+# "track order seventeen" (but "order two hoodies" is a count: only at the end of the request)
+_NUMBER_WORD = "|".join(sorted((*UNITS, *TENS), key=len, reverse=True))
+_ORDER_WORD = re.compile(
+    r"\b(?:order|purchase|package|parcel|shipment|number|no\.?|nr\.?)\s+(?:(?:number|no\.?|nr\.?)\s+)?"
+    rf"(?P<word>{_NUMBER_WORD})\b(?=\s*(?:$|[,.!?;)]|please\b|pls\b|thanks\b|and\b|now\b))",
     re.IGNORECASE,
 )
 _SPOKEN = re.compile(rf"\b(?P<spoken>(?:(?:{_DIGIT_WORD})[\s-]+){{2,}}(?:{_DIGIT_WORD}))\b", re.I)
@@ -211,6 +219,11 @@ def extract_order_id(text: str, *, loose: bool = False) -> Found[int] | None:
     short = _ORDER_SHORT.search(text) if loose else None
     if short:
         return Found(int(short.group("short")), short.start(), short.end())
+    said = _ORDER_WORD.search(text) if loose else None
+    if said:
+        value = word_number(said.group("word"))
+        if value:
+            return Found(value, said.start(), said.end())
     for spoken in _SPOKEN.finditer(text):
         before = text[: spoken.start()].lower()
         marked = re.search(r"(?:order|number|no\.?|#)\s*$", before) is not None

@@ -223,3 +223,23 @@ def test_sizes(text: str, size: str) -> None:
 )
 def test_not_sizes(text: str) -> None:
     assert extract_size(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("cancel order number two", 2),  # the walkthrough: another order was offered
+        ("track order seventeen", 17),
+        ("cancel order nr 7", 7),
+        ("where is order number nine?", 9),
+    ],
+)
+def test_an_order_number_said_as_one_word_in_an_order_request(text: str, number: int) -> None:
+    found = extract_order_id(text, loose=True)
+    assert found is not None
+    assert found.value == number
+
+
+@pytest.mark.parametrize("text", ["cancel order two hoodies", "order two of the kettles"])
+def test_a_number_word_before_goods_is_no_order_number(text: str) -> None:
+    assert extract_order_id(text, loose=True) is None
