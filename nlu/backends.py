@@ -86,6 +86,42 @@ def _empty(text: str) -> bool:
     return not words(text)
 
 
+#: Requests about one named product or the order that holds it.
+ABOUT_A_PRODUCT = frozenset(
+    {
+        "add_to_cart",
+        "remove_from_cart",
+        "add_to_wishlist",
+        "leave_review",
+        "product_info",
+        "cancel_order",
+        "track_order",
+        "return_order",
+    }
+)
+
+
+def as_item(text: str, entities: EntityBuilder) -> str | None:
+    """`text` with the catalogue product it names said as "item" ("cancel the wool scarf" ->
+    "cancel the item"), or None when it names none. A live shop sells goods the training
+    phrases never named, and a classifier reads an unknown name as a sign of another topic:
+    asked again with the name as "item", it reads the request around it."""
+    found = entities.build(text, "product_info", Context())
+    mention = found.product
+    if not found.products or not mention:
+        return None
+    start = text.lower().find(mention.lower())
+    if start < 0:
+        return None
+    plural = mention.lower().endswith("s") and not mention.lower().endswith("ss")
+    return text[:start] + ("items" if plural else "item") + text[start + len(mention) :]
+
+
+def unsure(name: str, confidence: float) -> bool:
+    """An answer worth asking again with the product as "item" (see `as_item`)."""
+    return name == OUT_OF_SCOPE or confidence < DEFAULT_THRESHOLD
+
+
 class EmbeddedBackend:
     """The in-process classifier plus the rule-based extractors; trains on first use."""
 
@@ -116,6 +152,12 @@ class EmbeddedBackend:
             return Intent(OUT_OF_SCOPE, 0.0)
         ranking = self.model.predict(text)
         name, confidence = ranking[0]
+        item = as_item(text, self.entities) if unsure(name, confidence) else None
+        if item is not None:
+            again = self.model.predict(item)
+            if again[0][0] in ABOUT_A_PRODUCT and not unsure(*again[0]):
+                ranking = again
+                name, confidence = again[0]
         if name not in ("apply_coupon", "checkout") and names_coupon(text, self.catalog):
             name, confidence = "apply_coupon", max(confidence, DEFAULT_THRESHOLD)
         entities = self.entities.build(text, name, context)
@@ -192,7 +234,17 @@ class RasaBackend:
         async def one(clause: str) -> Intent:
             if _empty(clause):
                 return Intent(OUT_OF_SCOPE, 0.0)
-            return self.from_response(clause, await self.raw_parse(clause), context)
+            body = await self.raw_parse(clause)
+            first = self.from_response(clause, body, context)
+            item = as_item(clause, self.entities) if unsure(first.name, first.confidence) else None
+            if item is not None:
+                again = await self.raw_parse(item)
+                said = again.get("intent") or {}
+                name, confidence = str(said.get("name")), float(said.get("confidence") or 0.0)
+                if name in ABOUT_A_PRODUCT and not unsure(name, confidence):
+                    # the intent of the sentence with "item"; the entities of the one typed
+                    return self.from_response(clause, {**again, "entities": []}, context)
+            return first
 
         return await self.refiner.parse(text, one)
 
