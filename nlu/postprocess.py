@@ -56,8 +56,9 @@ SLOTS: dict[str, frozenset[str]] = {
     "add_to_wishlist": _ITEM,
     "apply_coupon": frozenset({"coupon_code"}),
     "checkout": frozenset({"coupon_code"}),
-    "track_order": frozenset({"order_id"}),
-    "cancel_order": frozenset({"order_id"}),
+    # "cancel the kettles", "where are my headphones": the order that holds them
+    "track_order": _ITEM | {"order_id"},
+    "cancel_order": _ITEM | {"order_id"},
     "return_order": _ITEM | {"order_id", "quantity"},
     "leave_review": _ITEM | {"rating", "order_id"},
     "contact_support": frozenset({"order_id"}),

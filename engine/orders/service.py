@@ -4,6 +4,7 @@ expiry, views)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 from decimal import Decimal
 
@@ -175,12 +176,14 @@ class Orders:
         order_id: int | None = None,
         *,
         hint: int | None = None,
+        holding: Collection[int] = (),
     ) -> list[OrderView]:
         """The orders a request ("cancel my order 16", "where is my order") may mean, newest
         first. A named order must be the customer's (`NotYourOrder` otherwise, by number) and
         able to take the request (`OrderActNotAllowed`). Without one: the `hint` (the order the
         chat showed last) when it can take the request, else every recent order that can; to
-        track, the orders on their way, or else the newest order."""
+        track, the orders on their way, or else the newest order. `holding`: products the
+        request named ("cancel the kettles"): only orders with one of them, none if none has."""
         now, window = self.d.clock(), self.d.rules.return_window
         async with self.d.read() as uow:
             await actor(uow, actor_id)
@@ -196,6 +199,8 @@ class Orders:
                 return [view]
             ids = await newest_order_ids(uow, actor_id, CHOICE_WINDOW)
             views = [await order_view(uow, i, now=now, return_window=window) for i in ids]
+        if holding:
+            views = [v for v in views if any(line.product_id in holding for line in v.lines)]
         able = [v for v in views if act in v.acts]
         if act == OrderAct.track:
             able = [v for v in views if v.status in ON_ITS_WAY] or views[:1]
