@@ -21,9 +21,11 @@ from engine.imports import Imports
 from engine.inventory import Inventory
 from engine.listings import Listings
 from engine.orders import Orders
+from engine.policies import Policies
 from engine.reconcile import Payments
 from engine.sellers import Sellers
 from engine.shipping import Shipping
+from engine.support import Support
 from storage.vocabulary import PaymentMethod
 
 
@@ -54,3 +56,9 @@ class Shop:
         self.payouts = Payouts(deps)
         self.backoffice = Backoffice(deps)
         self.housekeeping = Housekeeping(deps)
+        self.support = Support(deps)
+
+    @property
+    def policies(self) -> Policies:
+        """The return window, payment methods and shipping as the shop applies them."""
+        return Policies(self.deps, self.orders, self.shipping)

@@ -12,6 +12,8 @@ from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 
 from handlers import admin, customer, seller
+from handlers.admin import support as admin_support
+from handlers.customer import support as customer_support
 from handlers.i18n import t
 from handlers.prompts import EndPrompts
 
@@ -37,11 +39,21 @@ def build_router() -> Router:
     """All role routers under one root; admin and seller commands match before customer text."""
     root = Router(name="shop")
     end_prompts = EndPrompts(
-        admin.PROMPTS, seller.PROMPTS, customer.PROMPTS
+        admin.PROMPTS,
+        seller.PROMPTS,
+        customer.PROMPTS,
+        admin_support.PROMPTS,
+        customer_support.PROMPTS,
     )  # a question ends elsewhere
     root.message.outer_middleware(end_prompts)
     root.callback_query.outer_middleware(end_prompts)
-    root.include_routers(admin.build_router(), seller.build_router(), customer.build_router())
+    root.include_routers(
+        admin.build_router(),
+        admin_support.build_router(),  # /support for admins: the requests waiting
+        customer_support.build_router(),  # the message to the team, before any other reading
+        seller.build_router(),
+        customer.build_router(),
+    )
     fallback = Router(name="fallback")
     fallback.callback_query.register(on_stale_button)
     fallback.message.register(on_unknown_command, F.text.startswith("/"))

@@ -54,6 +54,7 @@ from storage.vocabulary import (
     ReturnStatus,
     SellerStatus,
     ShipmentStatus,
+    SupportStatus,
     TrackingStatus,
     UpdateStatus,
     UserRole,
@@ -738,6 +739,44 @@ class Refund(Base):
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = count()  # provider calls made for it (each with the same key)
     created_at: Mapped[datetime] = created_at()
+
+
+# --- Support requests (added: a customer writes to the shop's team) -----------------------
+class SupportRequest(Base):
+    """A customer's message to the shop's team (text, or a photo with its caption), and the
+    one answer an admin gave it. The customer's Telegram message (`chat_id`, `message_id`) is
+    its idempotency key: the same message handled twice is one request."""
+
+    __tablename__ = "support_requests"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "message_id"),
+        CheckConstraint(
+            "(status = 'open' AND answer IS NULL AND answered_at IS NULL)"
+            " OR (status = 'answered' AND answer IS NOT NULL AND answered_at IS NOT NULL)",
+            name="answered_has_answer",
+        ),
+        Index("ix_support_requests_status_created_at", "status", "created_at"),
+    )
+
+    request_id: Mapped[int] = pk()
+    user_id: Mapped[int] = fk("users.user_id", ondelete="CASCADE")
+    chat_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    message_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    photo_file_id: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[SupportStatus] = mapped_column(
+        enum_column(SupportStatus, "support_status"), nullable=False, default=SupportStatus.open
+    )
+    # where the bot showed it to each admin ({"admin_id", "chat_id", "message_id", "lang"}),
+    # so that every copy can show the answer once there is one
+    copies: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[int | None] = fk("users.user_id", ondelete="SET NULL", nullable=True)
+    # the admin's message that answered: the same message handled again is the same answer
+    answer_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = updated_at()
 
 
 # --- Telegram plumbing --------------------------------------------------------------------

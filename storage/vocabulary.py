@@ -174,6 +174,13 @@ class OutboxStatus(StrEnum):
     held = "held"  # the user has not started the bot yet: waits for their /start, within a bound
 
 
+class SupportStatus(StrEnum):
+    """support_requests.status (added): a customer's message to the shop's team."""
+
+    open = "open"  # waiting for an admin's answer
+    answered = "answered"  # an admin answered it (support_requests.answer)
+
+
 class UpdateStatus(StrEnum):
     """processed_updates.status: a Telegram update in the inbox."""
 

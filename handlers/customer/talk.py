@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass
 from html import escape
@@ -35,12 +36,16 @@ from handlers import render
 from handlers.callbacks import CartAction, CartCb, OrderAction
 from handlers.customer.catalog import Search, find, show_product, show_results
 from handlers.customer.orders import order_keys
+from handlers.customer.policies import policy_answer
+from handlers.customer.profile import send_profile
 from handlers.i18n import error_text, has_text, t
 from nlu import Backend, CatalogIndex, Context, Intent
+from nlu.answers import pick, yes_or_no
 from nlu.backends import with_training_words
 from nlu.extract import COLOURS
 from nlu.postprocess import removes_everything
 from nlu.text import words as words_of
+from nlu.topics import help_topic
 from nlu.types import DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
@@ -185,7 +190,38 @@ async def on_free_text(
     media_dir: Path | None = None,
 ) -> None:
     text = (message.text or "").strip()[:500]
+    data = await state.get_data()
+    if data.get("which"):  # "Which one?" was asked: "the red one", "the second" answer it
+        await state.update_data(which=None)
+        index = pick(text, data.get("which_names") or [])
+        if index is not None:
+            await show_product(
+                message,
+                shop,
+                lang,
+                data["which"][index],
+                qty=data.get("which_qty") or 1,
+                edit=False,
+                media_dir=media_dir,
+                viewer=me.id,
+            )
+            return
+    answer = yes_or_no(text)
+    if answer is not None:
+        # a bare yes or no answers a question, and no question waits for typed words here
+        # (a heard request waiting for its Yes / No is answered in voice.py): "cancel" and
+        # "stop" end whatever was under way, as /cancel does; the rest is pointed at the
+        # buttons, which know which question they answer
+        if answer is False and _STOP.match(text):
+            await state.clear()
+            await message.answer(t(lang, "cancelled"), reply_markup=kb.main_menu(lang))
+        else:
+            await message.answer(t(lang, "talk.yes_no"))
+        return
     await understand(message, text, shop, lang, me, state, language, media_dir=media_dir)
+
+
+_STOP = re.compile(r"^\W*(?:cancel|stop)\W*$", re.IGNORECASE)
 
 
 async def understand(
@@ -305,8 +341,19 @@ async def _greet(said: Said) -> None:
 
 
 async def _help(said: Said) -> None:
+    """Help: about delivery, payment or returns, the shop's own rules (nlu.topics); about the
+    account, the profile with its buttons; else what the bot can do."""
+    topic = help_topic(said.text)
+    if topic == "account":
+        await said.message.answer(t(said.lang, "help.account"))
+        await send_profile(said.message, said.shop, said.lang, said.me)
+        return
+    if topic is None:
+        text = t(said.lang, "help")
+    else:
+        text = policy_answer(said.lang, topic, await said.shop.policies.view())
     await said.message.answer(
-        t(said.lang, "help"), reply_markup=kb.main_menu(said.lang, store=kb.has_store(said.message))
+        text, reply_markup=kb.main_menu(said.lang, store=kb.has_store(said.message))
     )
 
 
@@ -355,6 +402,10 @@ async def _one_product(
     cards = await shop.catalog.cards(best)
     if cards:
         choice = Page(cards, len(cards), 1, len(cards))
+        # a typed answer ("the red one", "the second") is read against these (on_free_text)
+        await state.update_data(
+            which=[c.product_id for c in cards], which_names=[c.name for c in cards], which_qty=qty
+        )
         await message.answer(
             t(lang, "talk.which"), reply_markup=kb.product_list(lang, choice, "choice", qty=qty)
         )
@@ -523,11 +574,15 @@ async def _the_order(
     saying that none can."""
     e = intent.entities
     remembered = "order_id" in e.from_context
+    # products named ("cancel the kettles") choose among the orders that hold them; a
+    # product remembered from the chat does not
+    holding = () if "product" in e.from_context else e.product_ids
     views = await shop.orders.choose(
         me.id,
         act,
         None if remembered else e.order_id,
         hint=e.order_id if remembered else None,
+        holding=holding,
     )
     if len(views) == 1:
         await state.update_data(last_order_id=views[0].order_id)
@@ -537,8 +592,10 @@ async def _the_order(
         markup = kb.orders(lang, views[:8], opens)
         await message.answer(t(lang, "talk.which_order"), reply_markup=markup)
     else:
+        key = "talk.no_order_holding" if holding else NO_ORDER[act]
         await message.answer(
-            t(lang, NO_ORDER[act]), reply_markup=kb.main_menu(lang, store=kb.has_store(message))
+            t(lang, key, product=escape(e.product or "")),
+            reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
         )
     return None
 
@@ -570,19 +627,23 @@ async def _cancel(said: Said) -> None:
     )
     if view is None:
         return
-    # the question the order card's ✖ asks: what goes back, where to; Yes or No
+    # the question the order card's ✖ asks: what goes back, where to; Yes or No. Orders are
+    # cancelled whole: asked about some of its goods ("cancel the kettles"), say so first
+    named = set(said.intent.entities.product_ids)
+    whole = ""
+    if named and any(line.product_id not in named for line in view.lines):
+        whole = t(said.lang, "talk.cancel_whole", order_id=view.order_id) + "\n"
     await said.message.answer(
-        render.cancel_question(said.lang, view) + "\n\n" + render.order(said.lang, view),
+        whole + render.cancel_question(said.lang, view) + "\n\n" + render.order(said.lang, view),
         reply_markup=kb.cancel_order(said.lang, view),
     )
 
 
 async def _after_sales(said: Said) -> None:
-    if said.intent.name == "contact_support":
-        await said.message.answer(
-            t(said.lang, "talk.contact_support"),
-            reply_markup=kb.main_menu(said.lang, store=kb.has_store(said.message)),
-        )
+    if said.intent.name == "contact_support":  # the next message goes to the team
+        from handlers.customer.support import ask
+
+        await ask(said.message, said.state, said.lang)
         return
     returning = said.intent.name == "return_order"
     act = OrderAct.return_items if returning else OrderAct.review

@@ -32,6 +32,7 @@ from engine.shop import Shop
 from handlers.customer.talk import Heard, Language, chat_context, understand
 from handlers.i18n import t
 from nlu import CatalogIndex
+from nlu.answers import yes_or_no
 from nlu.speech import SpeechPool, Transcript, Vocabulary, VoiceRefused
 from nlu.types import STATE_CHANGING
 
@@ -184,8 +185,36 @@ async def on_voice_confirm(
     await _act(message, text, shop, lang, me, state, language, voice, media_dir)
 
 
+async def on_typed_answer(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+    voice: Voice | None = None,
+    media_dir: Path | None = None,
+) -> None:
+    """A typed "yes" or "no" while a heard request waits for its Yes / No: the same as the
+    buttons, once (the words are dropped as they are used)."""
+    text = (await state.get_data()).get("voice_pending")
+    await state.update_data(voice_pending=None)
+    if not yes_or_no(message.text or "") or not text or voice is None:
+        await message.answer(t(lang, "voice.confirm.dropped"))
+        return
+    await _act(message, text, shop, lang, me, state, language, voice, media_dir)
+
+
+async def _waiting(message: Message, state: FSMContext) -> bool:
+    """A bare yes or no, typed while a heard request waits for its answer."""
+    if yes_or_no(message.text or "") is None:
+        return False
+    return bool((await state.get_data()).get("voice_pending"))
+
+
 def build_router() -> Router:
     router = Router(name="customer.voice")
     router.message.register(on_voice, StateFilter(None), F.voice)
     router.callback_query.register(on_voice_confirm, F.data.in_({VOICE_YES, VOICE_NO}))
+    router.message.register(on_typed_answer, StateFilter(None), F.text, _waiting)
     return router

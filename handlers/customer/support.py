@@ -1,0 +1,107 @@
+"""Writing to the shop's team: "talk to a human", "contact support" (typed or spoken, through
+handlers/customer/talk.py) or /support asks for the message, with ✖ Cancel. What the
+customer sends next (text, or a photo with its caption) is recorded by the engine as a
+support request and shown to every admin with a Reply button (handlers/admin/support.py);
+the customer is told it was sent and that the answer comes in this chat. ✖ Cancel or
+/cancel ends the question and changes nothing.
+
+The same message handled twice (a retry, a replay after a crash) is one request: its
+Telegram message is the engine's key. A banned customer is stopped before any of this
+(bot/middlewares.py), and the engine refuses them too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Final
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import Message
+
+from engine.accounts import UserView
+from engine.errors import InvalidInput
+from engine.shop import Shop
+from handlers import keyboards as kb
+from handlers.admin import support as admin_side
+from handlers.i18n import t
+from handlers.prompts import Prompts
+
+
+class SupportMessage(StatesGroup):
+    writing = State()  # the message to the team; data["support_prompt"]: the question's id
+
+
+# the customer's question that waits for typed text (handlers.prompts ends it elsewhere)
+PROMPTS: Final[Prompts] = {SupportMessage: ()}
+
+
+async def ask(message: Message, state: FSMContext, lang: str) -> None:
+    """The question: what to tell the team, with ✖ Cancel (`message`: the customer's own, or
+    talk's voice wrapper, which puts what was heard in front of it)."""
+    await state.set_state(SupportMessage.writing)
+    asked = await message.answer(t(lang, "support.ask"), reply_markup=kb.prompt_cancel(lang))
+    await state.update_data(support_prompt=asked.message_id)
+
+
+async def on_support(message: Message, state: FSMContext, lang: str) -> None:
+    """/support: the question."""
+    await ask(message, state, lang)
+
+
+async def on_message(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    bot: Bot,
+    replayed: bool = False,
+) -> None:
+    """The message to the team: recorded, shown to every admin, and the customer told. A
+    refusal (empty, too long) leaves the question open for another try; having too many
+    requests waiting ends it (the error handler words both)."""
+    photo = message.photo[-1].file_id if message.photo else None
+    text = message.caption if photo else message.text
+    try:
+        submitted = await shop.support.submit(
+            me.id, message.chat.id, message.message_id, text, photo
+        )
+    except InvalidInput as refused:
+        if refused.params.get("rule") == "too_many_open":
+            await state.set_state(None)
+        raise
+    request = submitted.request
+    # shown to the admins by the handling that recorded it; a replay after a crash shows
+    # it if that handling died before it could (a twin update of the same message does not)
+    if submitted.created or (replayed and not request.copies):
+        copies = await admin_side.deliver(bot, submitted)
+        if copies:
+            await shop.support.record_copies(me.id, request.request_id, copies)
+    data = await state.get_data()
+    await state.set_state(None)
+    prompt = data.get("support_prompt")
+    if isinstance(prompt, int) and prompt:  # its ✖ Cancel would claim to cancel what was sent
+        with contextlib.suppress(TelegramBadRequest):
+            await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=prompt)
+    await message.answer(
+        t(lang, "support.sent", request_id=request.request_id),
+        reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
+    )
+
+
+async def on_other(message: Message, lang: str) -> None:
+    """A sticker, a voice note, a file where the message is asked: text or a photo only."""
+    await message.answer(t(lang, "support.text_only"), reply_markup=kb.prompt_cancel(lang))
+
+
+def build_router() -> Router:
+    router = Router(name="customer.support")
+    router.message.register(on_support, Command("support"))
+    router.message.register(on_message, SupportMessage.writing, F.text, ~F.text.startswith("/"))
+    router.message.register(on_message, SupportMessage.writing, F.photo)
+    router.message.register(on_other, SupportMessage.writing)
+    return router

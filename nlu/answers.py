@@ -1,0 +1,71 @@
+"""A message that only answers yes or no ("yes please", "nope", "go ahead"): it answers the
+question the chat asked last, if one is waiting, and asks for nothing by itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from nlu.text import stem, wordlist, words
+
+_YES = re.compile(
+    r"^\W*(?:yes|yess+|yeah|yea|yep|yup|ya|yah|y|sure|ok|okay|k|alright|all\s+right|confirm"
+    r"|confirmed|correct|right|do\s+it|go\s+ahead|go\s+on|please\s+do|yes\s+please|of\s+course"
+    r"|absolutely|definitely|affirmative|si|sí)(?:\W+(?:please|pls|thanks|thank\s+you|do\s+it"
+    r"|go\s+ahead|that'?s\s+right))*\W*$",
+    re.IGNORECASE,
+)
+_NO = re.compile(
+    r"^\W*(?:no|nope|nah|n|no\s+thanks|no\s+thank\s+you|don'?t|do\s+not|not\s+now|never\s*mind"
+    r"|nvm|cancel|cancel\s+that|stop|wrong|that'?s\s+wrong|negative)(?:\W+(?:thanks|thank\s+you"
+    r"|don'?t|please|pls))*\W*$",
+    re.IGNORECASE,
+)
+
+
+def yes_or_no(text: str) -> bool | None:
+    """True for a bare yes, False for a bare no, None for anything that says more."""
+    if _YES.match(text):
+        return True
+    if _NO.match(text):
+        return False
+    return None
+
+
+_ORDINALS = {
+    "first": 1, "1st": 1, "one": 1, "second": 2, "2nd": 2, "two": 2, "third": 3, "3rd": 3,
+    "three": 3, "fourth": 4, "4th": 4, "four": 4, "fifth": 5, "5th": 5, "five": 5,
+    "sixth": 6, "6th": 6, "six": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
+}  # fmt: skip
+_FILLER = wordlist(
+    "the a an one ones that this please pls i want i'd like id take number no option choice"
+    " it is its yes ok okay"
+)
+
+
+def pick(text: str, options: Sequence[str]) -> int | None:
+    """Which of `options` (the names offered, in the order shown) a typed answer to "Which
+    one?" means, as an index: by place ("the second", "2", "the last one") or by the words
+    only one of them has ("the red one" among Red / Black Zip Hoodie). None when the answer
+    does not single one out (it is then read as a new request)."""
+    said = [w for w in words(text) if w not in _FILLER]
+    if not said or not options:
+        return None
+    if len(said) == 1:
+        place = _ORDINALS.get(said[0])
+        if place is None and said[0].isdigit():
+            place = int(said[0])
+        if said[0] == "last":
+            place = len(options)
+        if place is not None:
+            return place - 1 if 1 <= place <= len(options) else None
+    names = [{stem(w) for w in words(name)} for name in options]
+    asked = {stem(w) for w in said}
+    hits = [len(asked & name) for name in names]
+    best = max(hits)
+    if best == 0 or hits.count(best) > 1:
+        return None
+    shared = set.intersection(*names) if len(names) > 1 else set()
+    if not (asked & names[hits.index(best)]) - shared:
+        return None  # only words every option has ("the hoodie")
+    return hits.index(best)

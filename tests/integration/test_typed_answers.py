@@ -1,0 +1,71 @@
+"""A typed "yes" or "no" (the walkthrough: people type their answers): it answers a heard
+request that waits for its Yes / No, once; with nothing waiting it asks for the button, and a
+bare "cancel" ends what was under way as /cancel does. On both databases."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.methods import SendMessage, SendPhoto
+
+from handlers.customer.voice import Voice
+from nlu.speech import SpeechPool
+from tests.integration.test_customer_walk_fixes import carl_id, chats
+from tests.integration.test_handlers_roles import CARL, Chats
+from tests.integration.test_seller_journey import lamp, maya
+
+__all__ = ["chats"]
+
+
+async def _waiting(chats: Chats, heard: str) -> None:
+    """A voice note heard unsurely: its words wait for Yes / No (handlers/customer/voice.py);
+    no recogniser is needed to answer it."""
+    chats.dp["voice"] = Voice(cast(SpeechPool, None), max_seconds=60)
+    key = StorageKey(bot_id=chats.bot.id, chat_id=CARL, user_id=CARL)
+    await chats.dp.storage.set_data(key, {"voice_pending": heard})
+
+
+async def test_a_typed_yes_does_the_waiting_request_once(chats: Chats) -> None:
+    await lamp(chats)
+    carl = await carl_id(chats)
+    await _waiting(chats, "add two desk lamps to my cart")
+    said = await chats.say(CARL, "yes please")
+    cart = await chats.world.shop.carts.view(carl)
+    assert [line.quantity for line in cart.lines] == [2], said
+    again = await chats.say(CARL, "yes")  # used once: nothing waits now
+    assert [line.quantity for line in (await chats.world.shop.carts.view(carl)).lines] == [2]
+    assert any("tap its button" in text for text in again), again
+
+
+async def test_a_typed_no_drops_the_waiting_request(chats: Chats) -> None:
+    await lamp(chats)
+    carl = await carl_id(chats)
+    await _waiting(chats, "add two desk lamps to my cart")
+    said = await chats.say(CARL, "nope")
+    assert (await chats.world.shop.carts.view(carl)).lines == []
+    assert any("I did nothing" in text for text in said), said
+
+
+async def test_a_bare_cancel_ends_what_was_under_way(chats: Chats) -> None:
+    await carl_id(chats)
+    said = await chats.say(CARL, "cancel")
+    assert any(text.startswith("Cancelled. Nothing was changed.") for text in said), said
+
+
+async def test_which_one_is_answered_in_words(chats: Chats) -> None:
+    world = chats.world
+    seller = await maya(chats)
+    await world.product(seller, "Red Desk Lamp", price="20.00", stock=5)
+    await world.product(seller, "Black Desk Lamp", price="22.00", stock=5)
+    await carl_id(chats)
+    asked = await chats.say(CARL, "add two desk lamps")
+    assert any(text.startswith("Which one do you mean?") for text in asked), asked
+    before = len(chats.telegram.sent)
+    await chats.say(CARL, "the black one")
+    cards = [m for m in chats.telegram.sent[before:] if isinstance(m, SendMessage | SendPhoto)]
+    shown = cards[-1].text if isinstance(cards[-1], SendMessage) else cards[-1].caption
+    assert "Black Desk Lamp" in str(shown), shown  # the one with the words only it has
+    assert "Red Desk Lamp" not in str(shown)
+    again = await chats.say(CARL, "the black one")  # asked once: now a request of its own
+    assert not any("Which one" in text for text in again)
