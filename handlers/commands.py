@@ -29,7 +29,9 @@ from storage.vocabulary import SellerStatus, UserRole
 
 log = logging.getLogger(__name__)
 
-CUSTOMER = ("start", "search", "cart", "orders", "wishlist", "profile", "sell", "help", "cancel")
+CUSTOMER = (
+    "start", "search", "cart", "orders", "wishlist", "profile", "sell", "help", "support", "cancel"
+)  # fmt: skip
 SELLER = (*CUSTOMER, "report")
 ADMIN_TOOLS = (
     "admin",
