@@ -404,7 +404,8 @@ EVIDENCE: dict[str, re.Pattern[str]] = {
         "add_to_wishlist": r"wish|save|sav|fave?|favou?rit|bookmark|star|heart|remember|keep"
         r"|later|aside",
         "apply_coupon": r"appl|use|redeem|enter|code|coupon|voucher|promo|discount|[a-z]+\d",
-        "checkout": r"check|pay|place|complet|finish|finali|confirm|submit|buy|order|purchas"
+        "checkout": r"check|chek|chk|chckout|pay|place|complet|finish|finali|confirm|submit|buy"
+        r"|order|purchas"
         r"|ring|done|ready|proceed|wrap|settle|bill|cash",
         "cancel_order": r"cancel|cancle|call\s+off|stop|abort|void|revok|scrap|kill|withdraw"
         r"|undo|mistake|don't\s+(?:want|need)|do\s+not\s+(?:want|need)|no\s+longer"

@@ -623,3 +623,9 @@ async def test_a_return_naming_an_order_stays_a_return(embedded: EmbeddedBackend
     assert help_topic("how do I change my e-mail") == "account"
     assert help_topic("which payment methods do you accept") == "payment"
     assert help_topic("what can you do") is None
+
+
+@pytest.mark.parametrize("text", ["chekout plz", "chekout now pls"])
+async def test_checkout_misspelt_is_still_checkout(embedded: EmbeddedBackend, text: str) -> None:
+    # the walkthrough: the classifier read checkout, the evidence words missed the typo
+    assert acted_as(await parse(embedded, text)) == "checkout"
