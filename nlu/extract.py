@@ -253,6 +253,8 @@ def extract_rating(text: str) -> Found[int] | None:
         raw = match.group("a") or match.group("b") or match.group("c")
         value = word_number(raw)
         if value is not None and 1 <= value <= 5:
+            if match.group("c"):  # "rate the kettle 2": the thing rated is no part of it
+                return Found(value, match.start("c"), match.end("c"))
             return Found(value, match.start(), match.end())
     return None
 

@@ -24,8 +24,8 @@ from dataclasses import replace
 from nlu.catalog import CatalogIndex
 from nlu.extract import known_coupon
 from nlu.numbers import normalise
-from nlu.text import stem, words
-from nlu.topics import POLICY_QUESTION
+from nlu.text import stem, wordlist, words
+from nlu.topics import POLICY_QUESTION, help_topic
 from nlu.types import INTENTS, OUT_OF_SCOPE, STATE_CHANGING, Entities, Intent
 
 # --- verbs -----------------------------------------------------------------------------------
@@ -356,6 +356,15 @@ CHAT_FILLERS = frozenset(
 )  # fmt: skip
 
 
+#: What a review says of the thing ("4 stars, works fine"): in a review never a sign of another
+#: topic, though off-topic phrases use them too ("I'm fine", "a parking fine").
+VERDICTS = wordlist(
+    "fine good great bad nice ok okay terrible awful amazing perfect poor sturdy comfy"
+    " comfortable flimsy lovely decent solid excellent rubbish works worked working broke"
+    " broken love loved hate hated happy unhappy pleased disappointed cute ugly quality"
+)
+
+
 class ShopWords:
     """Words only off-topic training phrases use ("membership", "playlist", "essay"): in a
     message that names no product, order or code, one of them means the request is about
@@ -381,6 +390,7 @@ class ShopWords:
             w
             for w in words(text)
             if w not in CHAT_FILLERS
+            and not (intent.name == "leave_review" and w in VERDICTS)
             and (w in self.foreign or (changes and w not in self.known and len(w) >= 2))
             and stem(w) not in self.known
             and catalog.canonical(w) is None
@@ -615,6 +625,9 @@ class Refiner:
             # "cookbooks?": a bare name of the shop's goods is a search, however unsure the
             # classifier is of it
             intent = replace(intent, name="search", confidence=max(intent.confidence, 0.5))
+        if intent.name == OUT_OF_SCOPE and help_topic(text) == "account":
+            # "change my email", "update my phone number": the profile has them
+            return replace(intent, name="help", confidence=max(intent.confidence, 0.5))
         if (
             intent.name in (OUT_OF_SCOPE, "return_order")
             and POLICY_QUESTION.search(text)

@@ -629,3 +629,37 @@ async def test_a_return_naming_an_order_stays_a_return(embedded: EmbeddedBackend
 async def test_checkout_misspelt_is_still_checkout(embedded: EmbeddedBackend, text: str) -> None:
     # the walkthrough: the classifier read checkout, the evidence words missed the typo
     assert acted_as(await parse(embedded, text)) == "checkout"
+
+
+@pytest.mark.parametrize(
+    ("text", "rating", "named"),
+    [
+        ("leave a review: 4 stars, works fine", 4, False),  # "fine" read as off-topic
+        ("rate the kettle 2 stars", 2, True),  # the rating's words took the kettle's
+        ("rate the lamp 3", 3, True),
+    ],
+)
+async def test_a_typed_review_keeps_its_stars_and_its_product(
+    embedded: EmbeddedBackend, text: str, rating: int, named: bool
+) -> None:
+    parsed = await parse(embedded, text)
+    assert acted_as(parsed) == "leave_review"
+    assert parsed.entities.rating == rating
+    assert bool(parsed.entities.products) is named
+
+
+async def test_a_review_of_something_else_is_still_off_topic(embedded: EmbeddedBackend) -> None:
+    assert not acts(await parse(embedded, "review my essay, 4 stars, good"))
+
+
+@pytest.mark.parametrize("text", ["change my email", "update my phone number"])
+async def test_changing_the_account_is_help_with_the_profile(
+    embedded: EmbeddedBackend, text: str
+) -> None:
+    parsed = await parse(embedded, text)  # it was off-topic
+    assert parsed.name == "help"
+    assert help_topic(text) == "account"
+
+
+async def test_another_services_profile_is_not_ours(embedded: EmbeddedBackend) -> None:
+    assert (await parse(embedded, "update my netflix profile")).name == "out_of_scope"
