@@ -4,6 +4,7 @@ per type), and bans (a banned user can do nothing but read why)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Final
@@ -20,7 +21,9 @@ from storage.vocabulary import AddressType, UserId, UserRole, UserStatus
 _LANGUAGE: Final = re.compile(r"[a-z]{2,3}")  # an ISO 639 language code
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}$")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,18}[0-9]$")
+# a phone as people write it: digits, grouped by spaces, dots, hyphens or brackets, an
+# international "+" first; 6 to 15 digits (E.164's longest is 15)
+_PHONE = re.compile(r"^\+?[0-9(][0-9 ().-]*[0-9]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +121,14 @@ def _field(value: str | None, name: str, limit: int, *, required: bool = False) 
 
 
 def valid_phone(phone: str | None) -> str | None:
+    """A phone number as written ("(555) 123-4567", "+44 20 7946 0958"), or None for none;
+    `InvalidInput(field="phone", rule="format")` for letters, symbols, too few or too many
+    digits."""
     phone = (phone or "").strip()
     if not phone:
         return None
-    if not _PHONE.match(phone) or len(phone) > 20:
+    digits = sum(c.isdigit() for c in phone)
+    if not _PHONE.match(phone) or len(phone) > 25 or not 6 <= digits <= 15:
         raise InvalidInput(field="phone", rule="format")
     return phone
 
@@ -202,7 +209,34 @@ _POSTAL_FORMATS: Final = {
     "AU": re.compile(r"^[0-9]{4}$"),
 }
 _POSTAL = re.compile(r"^[A-Z0-9][A-Z0-9 -]{0,8}[A-Z0-9]$")
+# where the shop writes a postal code typed without its space: the space before the last
+# `n` characters (NW16XE is NW1 6XE, K1A0B1 is K1A 0B1, 1234AB is 1234 AB)
+_POSTAL_SPACE: Final = {"GB": 3, "CA": 3, "NL": 2}
 ADDRESS_FIELDS: Final = ("street", "city", "postal_code", "country")
+# besides letters (any script), the marks that accents are made of, and spaces: what a town's
+# name may hold ("St. John's", "Frankfurt (Oder)", "Washington, D.C.", "Saint-Étienne"), and
+# a street's, with its digits ("Flat 3, 14 Baker Street", "Calle 5 #10-20", "c/o Smith",
+# "ул. Ленина, д. 5", "5th Avenue & 42nd St", "No. 7; 2º"). Anything else ("!", "$", "@",
+# "<", emoji) is no part of an address.
+_CITY_MARKS: Final = frozenset(".,'()/·・、，．（）／")
+_STREET_MARKS: Final = _CITY_MARKS | frozenset('"#&:;°ºª№＃')
+
+
+def _letters(value: str) -> list[str]:
+    return [c for c in value if c.isalpha()]
+
+
+def _holds_only(value: str, marks: frozenset[str], *, digits: bool) -> bool:
+    """Every character of `value` is a letter, an accent's mark, a space, a dash or a quote
+    mark (an apostrophe), one of `marks`, or (with `digits`) a digit."""
+    for c in value:
+        kind = unicodedata.category(c)
+        if kind[0] in "LMZ" or kind in ("Pd", "Pi", "Pf") or c in marks:
+            continue
+        if digits and kind == "Nd":
+            continue
+        return False
+    return True
 
 
 def country_code(country: str | None) -> str | None:
@@ -215,11 +249,14 @@ def clean_address_field(field: str, text: str | None, *, country: str | None = N
     """One field of an address as it will be saved, or `InvalidInput(field, rule)` saying what
     is wrong with it. The rules:
 
-    - street: one or two lines (joined with ", "), 3 to 255 characters, with letters in it;
-    - city: 2 to 100 characters, letters and no digits (a house number or a postcode is not a
-      town);
-    - postal_code: optional; 2 to 10 letters, digits, spaces or hyphens, with a digit in it, and
-      the country's own shape where the shop knows it (`country`): NW1 6XE, 94105, 4000-123;
+    - street: one or two lines (joined with ", "), 3 to 255 characters: letters of any script
+      (at least two different ones), digits, spaces and the marks addresses use (. , ' - / #
+      & ( ) : ; °), no other symbols ("!!!", "$", "@": `rule="symbols"`);
+    - city: 2 to 100 characters, letters and the marks of town names (. , ' - ( ) /), no
+      digits (a house number or a postcode is not a town) and no other symbols ("symbols");
+    - postal_code: optional (countries without postcodes: "No postal code"); 2 to 10
+      letters, digits, spaces or hyphens, with a digit in it, and the country's own shape
+      where the shop knows it (`country`): NW1 6XE, 94105, 4000-123, K1A 0B1, 1234 AB;
     - country: a country the shop knows, by name or code (UK, USA, Deutschland), saved under its
       English name (United Kingdom)."""
     lines = [" ".join(line.split()) for line in (text or "").splitlines()]
@@ -234,22 +271,27 @@ def clean_address_field(field: str, text: str | None, *, country: str | None = N
             raise InvalidInput(field=field, rule="format")
         if pattern is not None and not pattern.match(value):
             raise InvalidInput(field=field, rule="country", country=country)
-        if code == "GB" and " " not in value:  # NW16XE is NW1 6XE
-            value = f"{value[:-3]} {value[-3:]}"
+        tail = _POSTAL_SPACE.get(code or "")
+        if tail is not None and " " not in value:  # NW16XE is NW1 6XE
+            value = f"{value[:-tail]} {value[-tail:]}"
         return value
     if not value:
         raise InvalidInput(field=field, rule="required")
     if field == "street":
         if len(value) > 255:
             raise InvalidInput(field=field, rule="too_long", limit=255)
-        if len(value) < 3 or not any(c.isalpha() for c in value):
+        if not _holds_only(value, _STREET_MARKS, digits=True):
+            raise InvalidInput(field=field, rule="symbols")
+        if len(value) < 3 or len({c.casefold() for c in _letters(value)}) < 2:
             raise InvalidInput(field=field, rule="format")
         return value
     if field == "city":
         if len(value) > 100:
             raise InvalidInput(field=field, rule="too_long", limit=100)
-        if len(value) < 2 or any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
+        if len(value) < 2 or any(c.isdigit() for c in value) or not _letters(value):
             raise InvalidInput(field=field, rule="format")
+        if not _holds_only(value, _CITY_MARKS, digits=False):
+            raise InvalidInput(field=field, rule="symbols")
         return value
     if field == "country":
         found = COUNTRIES.get(_country_key(value))

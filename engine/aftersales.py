@@ -5,13 +5,14 @@ a line is paid out at most once)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select
 
 from engine.base import (
     Deps,
@@ -36,7 +37,7 @@ from engine.machines import ORDER_FLOW, PAYOUT_FLOW, RETURN_FLOW
 from engine.orders import Orders, follow_return, lock_order, open_refunds, settle_refund
 from engine.orders.fetch import OPEN_RETURNS, asked_back
 from engine.orders.refunds import give_back_lines
-from engine.pricing import ZERO, percent_of
+from engine.pricing import ZERO, percent_of, refundable_units
 from engine.transitions import E
 from storage.models import (
     Order,
@@ -69,6 +70,36 @@ class ReturnView:
     reason: str
     items: dict[int, int]  # order_item_id -> units
     refund_amount: Decimal
+
+
+@dataclass(frozen=True)
+class ReturnLineQuote:
+    order_item_id: int
+    name: str
+    units: int  # asked back
+    refund: Decimal  # what the seller's approval gives back for them
+
+
+@dataclass(frozen=True)
+class ReturnQuote:
+    """What asking to return some units would ask back (`Returns.quote`): each line's units
+    and the refund the seller's approval gives for them (a seller may give less, never
+    more; the shipping is not refunded by a return). `version` sums it up with what the
+    lines stand at now: `request(..., seen=version)` asks back only what a screen showing
+    this quote showed."""
+
+    order_id: int
+    lines: list[ReturnLineQuote]
+    currency: str
+    version: str
+
+    @property
+    def refund(self) -> Decimal:
+        return sum((line.refund for line in self.lines), ZERO)
+
+    @property
+    def units(self) -> int:
+        return sum(line.units for line in self.lines)
 
 
 @dataclass(frozen=True)
@@ -127,67 +158,132 @@ async def _return_view(uow: UnitOfWork, ret: Return) -> ReturnView:
     )
 
 
+async def _waiting_units(uow: UnitOfWork, order_id: int) -> dict[int, int]:
+    """The units of each line that returns not decided yet ask back (approved ones are
+    refunded already: their units count in the line's refunded_quantity)."""
+    rows = await uow.session.execute(
+        select(ReturnItem.order_item_id, func.sum(ReturnItem.quantity))
+        .join(Return, Return.return_id == ReturnItem.return_id)
+        .where(Return.order_id == order_id, Return.status == ReturnStatus.requested)
+        .group_by(ReturnItem.order_item_id)
+    )
+    return {item_id: int(units) for item_id, units in rows.all()}
+
+
+def _refund_after(line: OrderItem, waiting: int, units: int) -> Decimal:
+    """What approving the return of `units` more of `line` gives back, once the `waiting`
+    units asked back before are approved first (`refundable_units`, the rule approval uses:
+    the line's paid amount shared per unit exactly)."""
+    paid = line.price * line.quantity - line.discount_amount
+    before = (
+        refundable_units(paid, line.quantity, line.refunded_quantity, line.refunded_amount, waiting)
+        if waiting
+        else ZERO
+    )
+    return refundable_units(
+        paid,
+        line.quantity,
+        line.refunded_quantity + waiting,
+        line.refunded_amount + before,
+        units,
+    )
+
+
 class Returns:
     def __init__(self, deps: Deps, orders: Orders) -> None:
         self.d = deps
         self.orders = orders
 
-    @operation("customer (own delivered orders)")
-    async def request(
-        self, actor_id: int, order_id: int, items: dict[int, int], reason: str
-    ) -> list[ReturnView]:
-        """Ask to send items back (order_item_id -> units), within the return window.
-        Items of several sellers become one return per seller."""
-        reason = reason.strip()
-        if not reason:
-            raise InvalidInput(field="reason", rule="required")
+    async def _returnable(
+        self, uow: UnitOfWork, actor_id: int, order_id: int, items: dict[int, int], *, lock: bool
+    ) -> tuple[Order, dict[int, OrderItem], ReturnQuote]:
+        """The order (locked with `lock`, to ask), its lines, and what returning `items`
+        (order_item_id -> units) asks back: `ReturnNotAllowed` when a line is not delivered,
+        its return window has closed or fewer units are left to return (`returnable`)."""
         if not items or any(q <= 0 for q in items.values()):
             raise InvalidInput(field="items", rule="positive_quantities")
         now = self.d.clock()
+        await actor(uow, actor_id)
+        order = await lock_order(uow, order_id) if lock else await uow.session.get(Order, order_id)
+        if order is None or order.user_id != actor_id:
+            raise NotFound(entity="order", id=order_id)
+        lines = {
+            i.order_item_id: i
+            for i in (
+                await uow.session.scalars(select(OrderItem).where(OrderItem.order_id == order_id))
+            ).all()
+        }
+        open_units = await asked_back(uow, order_id)
+        waiting = await _waiting_units(uow, order_id)
+        shipments = {
+            s.seller_id: s
+            for s in (
+                await uow.session.scalars(select(Shipment).where(Shipment.order_id == order_id))
+            ).all()
+        }
+        quoted, shown = [], [str(order_id)]
+        for item_id, qty in sorted(items.items()):
+            line = lines.get(item_id)
+            if line is None:
+                raise NotFound(entity="order_item", id=item_id)
+            shipment = shipments.get(line.seller_id)
+            if (
+                shipment is None
+                or shipment.status != ShipmentStatus.delivered
+                or shipment.delivered_at is None
+            ):
+                raise ReturnNotAllowed(reason="not_delivered", order_item_id=item_id)
+            if now > shipment.delivered_at + self.d.rules.return_window:
+                raise ReturnNotAllowed(
+                    reason="window_closed",
+                    order_item_id=item_id,
+                    closed_at=shipment.delivered_at + self.d.rules.return_window,
+                )
+            left = line.quantity - line.refunded_quantity - open_units.get(item_id, 0)
+            if qty > left:
+                raise ReturnNotAllowed(reason="too_many", order_item_id=item_id, returnable=left)
+            refund = _refund_after(line, waiting.get(item_id, 0), qty)
+            quoted.append(ReturnLineQuote(item_id, line.product_name, qty, refund))
+            shown.append(
+                f"{item_id}:{line.quantity}:{line.refunded_quantity}:{line.refunded_amount}"
+                f":{open_units.get(item_id, 0)}:{qty}:{refund}"
+            )
+        version = hashlib.sha256("\n".join(shown).encode()).hexdigest()[:12]
+        return order, lines, ReturnQuote(order_id, quoted, order.currency, version)
+
+    @operation("customer (own delivered orders)")
+    async def quote(self, actor_id: int, order_id: int, items: dict[int, int]) -> ReturnQuote:
+        """What asking to send `items` back (order_item_id -> units) would ask: the units,
+        and the refund the seller's approval gives for them; refused as `request` would
+        refuse it. Nothing is asked yet."""
+        async with self.d.read() as uow:
+            _, _, quote = await self._returnable(uow, actor_id, order_id, items, lock=False)
+            return quote
+
+    @operation("customer (own delivered orders)")
+    async def request(
+        self,
+        actor_id: int,
+        order_id: int,
+        items: dict[int, int],
+        reason: str,
+        *,
+        seen: str | None = None,
+    ) -> list[ReturnView]:
+        """Ask to send items back (order_item_id -> units), within the return window.
+        Items of several sellers become one return per seller. `seen`: the version of the
+        quote the customer confirmed (`ReturnQuote.version`); when what it asks back reads
+        otherwise now (asked back since, refunded meanwhile), nothing is asked (`Outdated`)."""
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput(field="reason", rule="required")
         async with self.d.uow() as uow:
-            await actor(uow, actor_id)
-            order = await lock_order(uow, order_id)
-            if order.user_id != actor_id:
-                raise NotFound(entity="order", id=order_id)
-            lines = {
-                i.order_item_id: i
-                for i in (
-                    await uow.session.scalars(
-                        select(OrderItem).where(OrderItem.order_id == order_id)
-                    )
-                ).all()
-            }
-            open_units = await asked_back(uow, order_id)
-            shipments = {
-                s.seller_id: s
-                for s in (
-                    await uow.session.scalars(select(Shipment).where(Shipment.order_id == order_id))
-                ).all()
-            }
+            _, lines, quote = await self._returnable(uow, actor_id, order_id, items, lock=True)
+            if seen is not None and seen != quote.version:
+                raise Outdated(entity="return", id=order_id)
             by_seller: dict[int, dict[int, int]] = defaultdict(dict)
             for item_id, qty in items.items():
-                line = lines.get(item_id)
-                if line is None:
-                    raise NotFound(entity="order_item", id=item_id)
-                shipment = shipments.get(line.seller_id)
-                if (
-                    shipment is None
-                    or shipment.status != ShipmentStatus.delivered
-                    or shipment.delivered_at is None
-                ):
-                    raise ReturnNotAllowed(reason="not_delivered", order_item_id=item_id)
-                if now > shipment.delivered_at + self.d.rules.return_window:
-                    raise ReturnNotAllowed(
-                        reason="window_closed",
-                        order_item_id=item_id,
-                        closed_at=shipment.delivered_at + self.d.rules.return_window,
-                    )
-                left = line.quantity - line.refunded_quantity - open_units.get(item_id, 0)
-                if qty > left:
-                    raise ReturnNotAllowed(
-                        reason="too_many", order_item_id=item_id, returnable=left
-                    )
-                by_seller[line.seller_id][item_id] = qty
+                by_seller[lines[item_id].seller_id][item_id] = qty
             views = []
             for seller_id, chosen in sorted(by_seller.items()):
                 ret = Return(

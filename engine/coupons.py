@@ -3,6 +3,10 @@
 `quote` checks a code for a customer and an order size; `redeem` does the same under a row
 lock inside checkout and counts the use, so concurrent orders never spend a coupon beyond
 max_uses and a customer racing themself uses it once (UNIQUE (coupon, customer) backs it).
+
+An order takes one coupon (the design's checkout "applies Coupon (if valid)", and placing an
+order takes one code): `apply` gives the coupon a checkout takes when a code is given, and
+the one it replaces, with what each saves on the order, so the replacement is said.
 """
 
 from __future__ import annotations
@@ -36,6 +40,17 @@ class CouponQuote:
     code: str
     discount_type: DiscountType
     discount: Decimal  # what this order saves
+
+
+@dataclass(frozen=True)
+class CouponChoice:
+    """The coupon an order takes once a code is given (`Coupons.apply`): `quote`. An order
+    takes one coupon, so one applied before (`replaces`) is given up for it; what that one
+    would save on this order is `replaced_discount` (None: it no longer applies)."""
+
+    quote: CouponQuote
+    replaces: str | None = None
+    replaced_discount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +216,36 @@ class Coupons:
             return await check_coupon(
                 uow, coupon, code, actor_id, money(subtotal), money(shipping), self.d.clock().date()
             )
+
+    @operation("customer")
+    async def apply(
+        self,
+        actor_id: int,
+        code: str,
+        subtotal: Decimal,
+        shipping: Decimal = ZERO,
+        *,
+        applied: str | None = None,
+    ) -> CouponChoice:
+        """The coupon an order of `subtotal` and `shipping` takes when `code` is given, and
+        the one it replaces: an order takes one coupon, so `applied` (the coupon given
+        before, if another) is given up for it, with what it would have saved, to be said.
+        A code that does not apply is `CouponRejected`, and `applied` stays as it was."""
+        async with self.d.read() as uow:
+            await actor(uow, actor_id)
+            today, subtotal, shipping = self.d.clock().date(), money(subtotal), money(shipping)
+            code = normalise_code(code)
+            coupon = await uow.session.scalar(select(Coupon).where(Coupon.code == code))
+            quote = await check_coupon(uow, coupon, code, actor_id, subtotal, shipping, today)
+            before = normalise_code(applied or "")
+            if not before or before == quote.code:
+                return CouponChoice(quote)
+            old = await uow.session.scalar(select(Coupon).where(Coupon.code == before))
+            try:
+                had = await check_coupon(uow, old, before, actor_id, subtotal, shipping, today)
+            except CouponRejected:
+                return CouponChoice(quote, before, None)
+            return CouponChoice(quote, had.code, had.discount)
 
     @operation("admin")
     async def create(

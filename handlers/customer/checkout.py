@@ -7,10 +7,11 @@ double-tapped "Place order" (or a re-delivered update) returns the same order.""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import Any, Final
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
@@ -43,12 +44,15 @@ from handlers.callbacks import CheckoutCb, CheckoutStep, PayPalCb
 from handlers.customer import address_form
 from handlers.i18n import error_text, price, t
 from handlers.screen import edit_or_keep, show
+from nlu.extract import extract_coupon, known_coupon
+from nlu.understand import ACTION_VERBS, negated_verb
 from storage.vocabulary import (
     AddressType,
     OrderStatus,
     PaymentMethod,
     from_minor_units,
     to_minor_units,
+    words,
 )
 
 
@@ -199,7 +203,8 @@ async def _coupon_step(
 ) -> None:
     """The coupon question again (Back from the payment step): a coupon applied already is
     said, with what it saves now (the engine's quote), and kept or removed by a tap; another
-    code typed replaces it. One the shop no longer takes is dropped, and said why."""
+    code typed replaces it, and says so (`on_coupon`). One the shop no longer takes is
+    dropped, and said why."""
     await state.set_state(Checkout.coupon)
     data = await state.get_data()
     code = data.get("coupon")
@@ -235,6 +240,55 @@ def _kept_coupon(lang: str, key: str) -> InlineKeyboardMarkup:
     )
 
 
+@dataclass(frozen=True)
+class CouponAnswer:
+    """What an answer to "Do you have a coupon?" says: no coupon (`skip`), a code to ask the
+    engine about (`code`), or neither (no code: the question stays open)."""
+
+    skip: bool = False
+    code: str | None = None
+
+
+#: Whole answers that say "no coupon" (as `storage.vocabulary.words` reads them). "NOPE" in
+#: capitals stays a code to look up: it is one shape a code may have.
+_NO_COUPON: Final = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "no", "no thanks", "no thank you", "no thx", "nah", "none", "nothing", "skip",
+        "skip it", "pass", "not now", "not today", "no coupon", "no code", "no coupons",
+        "i don't have one", "i dont have one", "don't have one", "dont have one",
+        "i don't have any", "don't have any", "i have none", "no i don't", "no i dont",
+        "without", "without coupon", "n a", "na",
+        # es
+        "no gracias", "ninguno", "ninguna", "nada", "saltar", "omitir", "paso", "no tengo",
+        "sin cupon", "no tengo cupon", "no tengo ninguno",
+    )
+)  # fmt: skip
+_POLITE: Final = frozenset({"ok", "okay", "please", "sorry", "thanks", "well", "um", "just"})
+_CODE_WORD: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,49}")
+
+
+def read_coupon_answer(text: str, codes: frozenset[str]) -> CouponAnswer:
+    """One of the shop's `codes` however it is typed or said ("save ten", "Save-10": the
+    language layer's reading, `nlu.extract`); else a no ("no thanks", "skip", "I don't have
+    one"); else a code named as one ("code ABC123") or one word shaped like a code (with a
+    digit, or in capitals: "xyz10", "NOPE"), for the engine to say whether it exists; else
+    no code at all."""
+    text = text.strip()
+    known = known_coupon(text, codes)
+    if known is not None:
+        return CouponAnswer(code=known.value)
+    said = tuple(w for w in words(text) if w not in _POLITE)
+    if said in _NO_COUPON or negated_verb(text) in ACTION_VERBS["apply_coupon"]:
+        return CouponAnswer(skip=True)
+    named = extract_coupon(text, codes)
+    if named is not None:
+        return CouponAnswer(code=named.value)
+    if _CODE_WORD.fullmatch(text) and (any(c.isdigit() for c in text) or text.isupper()):
+        return CouponAnswer(code=text.upper())
+    return CouponAnswer()
+
+
 async def on_coupon(
     message: Message,
     shop: Shop,
@@ -243,24 +297,67 @@ async def on_coupon(
     state: FSMContext,
     payments: PaymentConfig,
 ) -> None:
-    code = (message.text or "").strip()[:50]
+    """A typed answer to the coupon question: a no goes on without one (and says so, and
+    which one is removed); a code is asked of the engine, and one that replaces the coupon
+    applied before says so, with what each saves; anything else keeps the question open and
+    changes nothing."""
     data = await state.get_data()
-    key = str(data.get("checkout_key", ""))
-    try:
-        quote = await shop.orders.quote(me.id, int(data.get("provider_id", 0)), code)
-    except CouponRejected as refused:
-        await message.answer(error_text(lang, refused), reply_markup=kb.skip_coupon(lang, key))
-        return
-    assert quote.coupon is not None
-    await state.update_data(coupon=quote.coupon.code)
-    await message.answer(
-        t(
-            lang,
-            "checkout.coupon.ok",
-            code=escape(quote.coupon.code),
-            discount=price(quote.discount, quote.currency, lang=lang),
+    key, applied = str(data.get("checkout_key", "")), data.get("coupon")
+    answer = read_coupon_answer(message.text or "", frozenset(await shop.coupons.codes()))
+    markup = _kept_coupon(lang, key) if applied else kb.skip_coupon(lang, key)
+    if answer.skip:
+        await state.update_data(coupon=None)
+        said = (
+            t(lang, "checkout.coupon.none_removed", code=escape(str(applied)))
+            if applied
+            else t(lang, "checkout.coupon.none")
         )
-    )
+        await message.answer(said)
+        await _ask_payment(message, lang, state, payments, key)
+        return
+    if answer.code is None:
+        await message.answer(t(lang, "checkout.coupon.not_a_code"), reply_markup=markup)
+        return
+    base = await shop.orders.quote(me.id, int(data.get("provider_id", 0)))  # before any coupon
+    try:
+        choice = await shop.coupons.apply(
+            me.id, answer.code, base.subtotal, base.shipping, applied=applied
+        )
+    except CouponRejected as refused:
+        text = error_text(lang, refused)
+        if applied:
+            text += "\n" + t(lang, "checkout.coupon.still", code=escape(str(applied)))
+        await message.answer(text, reply_markup=markup)
+        return
+    quote = choice.quote
+    await state.update_data(coupon=quote.code)
+    saves = price(quote.discount, base.currency, lang=lang)
+    if choice.replaces is None:
+        said = t(lang, "checkout.coupon.ok", code=escape(quote.code), discount=saves)
+    elif choice.replaced_discount is None:  # the one before no longer applies
+        said = t(
+            lang,
+            "checkout.coupon.replaced_lapsed",
+            code=escape(quote.code),
+            old=escape(choice.replaces),
+            discount=saves,
+        )
+    else:
+        said = t(
+            lang,
+            "checkout.coupon.replaced",
+            code=escape(quote.code),
+            old=escape(choice.replaces),
+            discount=saves,
+            before=price(choice.replaced_discount, base.currency, lang=lang),
+        )
+    await message.answer(said)
+    await _ask_payment(message, lang, state, payments, key)
+
+
+async def _ask_payment(
+    message: Message, lang: str, state: FSMContext, payments: PaymentConfig, key: str
+) -> None:
     await state.set_state(Checkout.payment)
     await message.answer(
         t(lang, "checkout.payment"), reply_markup=kb.payment_methods(lang, payments.methods, key)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
+from enum import StrEnum
 from html import escape
-from typing import Final
+from typing import Any, Final
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
+from engine.aftersales import ReturnQuote
+from engine.errors import Outdated
 from engine.order_actions import OrderAct, PaymentState
 from engine.orders import OrderView
 from engine.shop import Shop
@@ -29,8 +34,9 @@ from handlers.callbacks import (
     ReviewNextCb,
 )
 from handlers.customer.checkout import PaymentConfig, after_order
-from handlers.i18n import t
+from handlers.i18n import price, t
 from handlers.screen import edit_or_keep, send_below, show
+from nlu.numbers import parse_quantity
 from nlu.understand import ACTION_VERBS, negated_verb
 from storage.vocabulary import OrderPaymentStatus, OrderStatus, PaymentMethod, words
 
@@ -172,6 +178,7 @@ def _back_to_order(lang: str, order_id: int) -> InlineKeyboardMarkup:
 class AfterSale(StatesGroup):
     review_comment = State()
     return_reason = State()
+    return_units = State()  # how many of the line go back (typed, or a button)
 
 
 async def on_review(
@@ -268,6 +275,82 @@ async def on_review_comment(
     await message.answer(t(lang, "review.saved"))
 
 
+# --- a return: how many -> why -> the summary -> ✅ Request the return ---------------------
+RETURNING = "returning"  # the return being asked, in the conversation data
+MANY_BUTTONS: Final = 8  # up to this many units, one button each; more: 1, all, or typed
+
+
+class ReturnAct(StrEnum):
+    units = "u"
+    confirm = "y"
+    cancel = "n"
+
+
+class ReturnStepCb(CallbackData, prefix="v1rt"):
+    """A button of the return being asked: how many (`units`), ✅ request it, or ✖ cancel.
+    `key` names that return (made when ↩ Return was tapped): a button of another one, or of
+    one asked or cancelled already, changes nothing."""
+
+    act: ReturnAct
+    key: str
+    units: int = 0
+
+
+def _step(label: str, act: ReturnAct, key: str, units: int = 0) -> InlineKeyboardButton:
+    data = ReturnStepCb(act=act, key=key, units=units).pack()
+    return InlineKeyboardButton(text=label, callback_data=data)
+
+
+def _how_many_keyboard(lang: str, key: str, most: int) -> InlineKeyboardMarkup:
+    if most <= MANY_BUTTONS:
+        numbers = [_step(str(n), ReturnAct.units, key, n) for n in range(1, most + 1)]
+    else:
+        numbers = [
+            _step("1", ReturnAct.units, key, 1),
+            _step(t(lang, "return.how_many.all", units=most), ReturnAct.units, key, most),
+        ]
+    rows = [numbers[i : i + 4] for i in range(0, len(numbers), 4)]
+    rows.append([_step(t(lang, "prompt.cancel"), ReturnAct.cancel, key)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _summary_keyboard(lang: str, key: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _step(t(lang, "return.confirm"), ReturnAct.confirm, key),
+                _step(t(lang, "prompt.cancel"), ReturnAct.cancel, key),
+            ]
+        ]
+    )
+
+
+def _return_summary(lang: str, quote: ReturnQuote, reason: str) -> str:
+    lines = "\n".join(f"{x.units} × {escape(x.name)}" for x in quote.lines)
+    return t(
+        lang,
+        "return.summary",
+        lines=lines,
+        refund=price(quote.refund, quote.currency, lang=lang),
+        reason=escape(reason),
+    )
+
+
+async def _returning(state: FSMContext, key: str | None = None) -> dict[str, Any] | None:
+    """The return being asked (the one `key` names, when given), or None."""
+    found = (await state.get_data()).get(RETURNING)
+    if not isinstance(found, dict) or (key is not None and found.get("key") != key):
+        return None
+    return found
+
+
+async def _end_return(state: FSMContext) -> None:
+    """The return being asked is asked, or given up: its buttons and questions are old."""
+    if await state.get_state() in (AfterSale.return_units.state, AfterSale.return_reason.state):
+        await state.set_state(None)
+    await state.update_data({RETURNING: None})
+
+
 async def on_return_line(
     query: CallbackQuery,
     callback_data: ReturnLineCb,
@@ -277,8 +360,9 @@ async def on_return_line(
     state: FSMContext,
     payments: PaymentConfig,
 ) -> None:
-    """↩ Return under an order's line: asks why, for the units the engine says can still be
-    asked back; a line asked back already (an older card) gets the card as it is now."""
+    """↩ Return under an order's line: how many, when more than one unit can still be asked
+    back (the engine's count), then why; a line asked back already (an older card) gets the
+    card as it is now."""
     view = await shop.orders.get(me.id, callback_data.order_id)  # NotFound if not theirs
     line = next((x for x in view.lines if x.order_item_id == callback_data.order_item_id), None)
     if line is None:
@@ -288,13 +372,132 @@ async def on_return_line(
         await query.answer(t(lang, "error.outdated")[:200], show_alert=True)
         await _show_order(query, shop, lang, me, view, payments)
         return
+    most = line.quantity - line.refunded_quantity - line.asked_back
+    returning = {
+        "key": uuid.uuid4().hex[:12],
+        "order": view.order_id,
+        "line": line.order_item_id,
+        "name": line.name,
+        "most": most,
+        "units": 1 if most == 1 else None,
+    }
+    await state.update_data({RETURNING: returning})
+    if most > 1:
+        await state.set_state(AfterSale.return_units)
+        await send_below(
+            query,
+            t(lang, "return.how_many", name=escape(line.name), most=most),
+            _how_many_keyboard(lang, str(returning["key"]), most),
+        )
+    else:
+        await state.set_state(AfterSale.return_reason)
+        await send_below(query, t(lang, "return.reason"), kb.prompt_cancel(lang))
+    await query.answer()
+
+
+def read_units(text: str) -> int | None:
+    """A count typed for "how many": "2", "two", "2 please", "all"; None for anything else
+    (0 stays 0: the caller says the range)."""
+    said = [w for w in words(text) if w not in _POLITE and w not in {"of", "them", "units"}]
+    if said in (["all"], ["todos"], ["todas"], ["everything"], ["todo"]):
+        return -1  # all of them
+    if said == ["0"] or said == ["zero"]:
+        return 0
+    return parse_quantity(" ".join(said)) if said else None
+
+
+async def on_return_units_typed(message: Message, lang: str, state: FSMContext) -> None:
+    """How many, typed: a count in range goes on to why; a no asks for nothing; anything
+    else asks again (nothing changes)."""
+    returning = await _returning(state)
+    if returning is None or returning.get("units") is not None:
+        await state.set_state(None)
+        await message.answer(t(lang, "stray_text"))
+        return
+    text, most = message.text or "", int(returning["most"])
+    if declines(text):
+        await _end_return(state)
+        await message.answer(t(lang, "return.not_requested"))
+        return
+    units = read_units(text)
+    units = most if units == -1 else units
+    if units is None or not 1 <= units <= most:
+        await message.answer(
+            t(lang, "return.how_many.again", most=most),
+            reply_markup=_how_many_keyboard(lang, str(returning["key"]), most),
+        )
+        return
+    await state.update_data({RETURNING: returning | {"units": units}})
     await state.set_state(AfterSale.return_reason)
-    await state.update_data(
-        return_order=view.order_id,
-        return_line=line.order_item_id,
-        return_units=line.quantity - line.refunded_quantity - line.asked_back,
+    await message.answer(t(lang, "return.reason"), reply_markup=kb.prompt_cancel(lang))
+
+
+async def on_return_step(
+    query: CallbackQuery,
+    callback_data: ReturnStepCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    payments: PaymentConfig,
+) -> None:
+    """A button of the return being asked: a count (then why), ✅ (the engine asks back
+    what the summary showed, or nothing: `seen`), ✖ (nothing is asked). The button of a
+    return asked, cancelled or replaced since, or tapped twice, changes nothing."""
+    returning = await _returning(state, callback_data.key)
+    act = callback_data.act
+    step_open = (
+        returning is not None
+        and {
+            ReturnAct.units: returning.get("units") is None,  # not counted yet
+            ReturnAct.confirm: bool(returning.get("seen")),  # its summary is shown
+            ReturnAct.cancel: True,
+        }[act]
     )
-    await send_below(query, t(lang, "return.reason"), kb.prompt_cancel(lang))
+    if returning is None or not step_open:
+        await query.answer(t(lang, "stale_button"))
+        return
+    message = query.message if isinstance(query.message, Message) else None
+    if act == ReturnAct.cancel:
+        await _end_return(state)
+        if message is not None and message.text is not None:
+            await edit_or_keep(message, t(lang, "return.not_requested"), None)
+        await query.answer()
+        return
+    if act == ReturnAct.units:
+        most = int(returning["most"])
+        if not 1 <= callback_data.units <= most:
+            await query.answer(t(lang, "stale_button"))
+            return
+        await state.update_data({RETURNING: returning | {"units": callback_data.units}})
+        await state.set_state(AfterSale.return_reason)
+        if message is not None and message.text is not None:
+            chosen = t(
+                lang,
+                "return.how_many.chosen",
+                name=escape(str(returning["name"])),
+                units=callback_data.units,
+            )
+            await edit_or_keep(message, chosen, None)
+        await send_below(query, t(lang, "return.reason"), kb.prompt_cancel(lang))
+        await query.answer()
+        return
+    await _end_return(state)  # ✅: once; a second tap finds nothing to ask
+    try:
+        await shop.returns.request(
+            me.id,
+            int(returning["order"]),
+            {int(returning["line"]): int(returning["units"])},
+            str(returning["reason"]),
+            seen=str(returning["seen"]),
+        )
+    except Outdated:  # asked back or refunded since the summary was shown
+        await query.answer(t(lang, "error.outdated")[:200], show_alert=True)
+        view = await shop.orders.get(me.id, int(returning["order"]))
+        await _show_order(query, shop, lang, me, view, payments)
+        return
+    if message is not None and message.text is not None:
+        await edit_or_keep(message, message.html_text + "\n\n" + t(lang, "return.requested"))
     await query.answer()
 
 
@@ -336,19 +539,34 @@ def declines(text: str) -> bool:
 async def on_return_reason(
     message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
 ) -> None:
-    """The reason, and the return is asked for; an answer that says no asks for nothing."""
+    """The reason; then what goes back, how many and the refund, to confirm (nothing is
+    asked yet). An answer that says no asks for nothing."""
+    returning = await _returning(state)
     data = await state.get_data()
+    if returning is None and data.get("return_line"):  # asked before "how many" existed
+        returning = {
+            "key": uuid.uuid4().hex[:12],
+            "order": data["return_order"],
+            "line": data["return_line"],
+            "units": data.get("return_units") or 1,
+        }
+        await state.update_data(return_order=None, return_line=None, return_units=None)
     await state.set_state(None)
-    if declines(message.text or ""):
+    if returning is None or returning.get("units") is None:
+        await message.answer(t(lang, "stray_text"))
+        return
+    text = (message.text or "").strip()
+    if declines(text):
+        await _end_return(state)
         await message.answer(t(lang, "return.not_requested"))
         return
-    await shop.returns.request(
-        me.id,
-        int(data["return_order"]),
-        {int(data["return_line"]): int(data["return_units"])},
-        (message.text or "").strip()[:2000] or "-",
+    reason = text[:2000] or "-"
+    order, line, units = int(returning["order"]), int(returning["line"]), int(returning["units"])
+    quote = await shop.returns.quote(me.id, order, {line: units})
+    await state.update_data({RETURNING: returning | {"reason": reason, "seen": quote.version}})
+    await message.answer(
+        _return_summary(lang, quote, reason), reply_markup=_summary_keyboard(lang, returning["key"])
     )
-    await message.answer(t(lang, "return.requested"))
 
 
 def build_router() -> Router:
@@ -363,6 +581,10 @@ def build_router() -> Router:
         on_review_comment, AfterSale.review_comment, F.text, ~F.text.startswith("/")
     )
     router.callback_query.register(on_return_line, ReturnLineCb.filter())
+    router.callback_query.register(on_return_step, ReturnStepCb.filter())
+    router.message.register(
+        on_return_units_typed, AfterSale.return_units, F.text, ~F.text.startswith("/")
+    )
     router.message.register(
         on_return_reason, AfterSale.return_reason, F.text, ~F.text.startswith("/")
     )

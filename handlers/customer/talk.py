@@ -38,7 +38,7 @@ from handlers.customer.catalog import Search, find, show_product, show_results
 from handlers.customer.orders import order_keys
 from handlers.customer.policies import policy_answer
 from handlers.customer.profile import send_profile
-from handlers.i18n import error_text, has_text, t
+from handlers.i18n import error_text, has_text, price, t
 from nlu import Backend, CatalogIndex, Context, Intent
 from nlu.answers import pick, yes_or_no
 from nlu.backends import with_training_words
@@ -514,16 +514,40 @@ async def _apply_coupon(said: Said) -> None:
         await said.message.answer(t(said.lang, "talk.which_coupon"))
         return
     cart = await said.shop.carts.view(said.me.id)
-    try:
-        quote = await said.shop.coupons.quote(said.me.id, code, cart.subtotal)
+    applied = (await said.state.get_data()).get("coupon")
+    try:  # an order takes one coupon: one given before is replaced, and that is said
+        choice = await said.shop.coupons.apply(said.me.id, code, cart.subtotal, applied=applied)
     except CouponRejected as refused:
-        await said.message.answer(error_text(said.lang, refused))
+        text = error_text(said.lang, refused)
+        if applied:
+            text += "\n" + t(said.lang, "checkout.coupon.still", code=escape(str(applied)))
+        await said.message.answer(text)
         return
+    quote = choice.quote
     await said.state.update_data(coupon=quote.code)
-    await said.message.answer(
-        render.coupon(said.lang, quote, at_checkout=False),
-        reply_markup=kb.cart(said.lang, cart),
-    )
+    text = render.coupon(said.lang, quote, at_checkout=False)
+    if choice.replaces is not None:
+        saves = price(quote.discount, lang=said.lang)
+        replaced = (
+            t(
+                said.lang,
+                "checkout.coupon.replaced_lapsed",
+                code=escape(quote.code),
+                old=escape(choice.replaces),
+                discount=saves,
+            )
+            if choice.replaced_discount is None
+            else t(
+                said.lang,
+                "checkout.coupon.replaced",
+                code=escape(quote.code),
+                old=escape(choice.replaces),
+                discount=saves,
+                before=price(choice.replaced_discount, lang=said.lang),
+            )
+        )
+        text = replaced + "\n\n" + text
+    await said.message.answer(text, reply_markup=kb.cart(said.lang, cart))
 
 
 async def _checkout(said: Said) -> None:

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from engine.accounts import AddressInput
 from engine.catalog import BrowseQuery, Page, Sort
-from engine.errors import CouponRejected, InvalidInput, NotFound
+from engine.errors import CouponRejected, InvalidInput, NotFound, Outdated
 from engine.order_actions import PaymentState
 from engine.orders import OrderView
 from handlers import render
@@ -26,7 +26,7 @@ from handlers.webapp.auth import caller
 from handlers.webapp.context import context
 from storage.vocabulary import AddressType, PaymentMethod, SellerStatus, UserRole
 
-WEBAPP_VERSION = 1  # bumped when the API changes in a way an open page must reload for
+WEBAPP_VERSION = 2  # bumped when the API changes in a way an open page must reload for
 PAGE_SIZE = 20
 SORTS = {
     "popular": Sort.popularity,
@@ -318,38 +318,82 @@ async def shipping(request: web.Request) -> web.Response:
     )
 
 
-async def quote(request: web.Request) -> web.Response:
-    """What placing the order would charge; a coupon that does not apply is said
-    (`coupon_error`) and the quote given without it."""
+def _method(value: Any) -> PaymentMethod:
+    if value not in {m.value for m in PaymentMethod}:
+        raise InvalidInput(field="payment_method", rule="unknown")
+    return PaymentMethod(value)
+
+
+async def _summary(
+    request: web.Request,
+    provider_id: int,
+    coupon: str | None,
+    address_id: int | None,
+    method: PaymentMethod | None,
+) -> dict[str, Any]:
+    """The summary the page shows: what placing the order would charge, a coupon that does
+    not apply said (`coupon_error`, the quote given without it); with the address and the
+    payment method, its `version`, which "Place order" sends back as `seen`."""
     who, shop = caller(request), context(request).shop
-    data = await body(request)
-    provider_id = whole(data.get("provider_id"), "provider_id")
-    coupon = text(data.get("coupon"), "coupon")
     coupon_error = None
     try:
         found = await shop.orders.quote(who.id, provider_id, coupon)
     except CouponRejected as refused:
         coupon_error = plain(error_text(who.lang, refused))
         found = await shop.orders.quote(who.id, provider_id, None)
-    return web.json_response(present.quote(found, who.lang, coupon_error))
+    shown = present.quote(found, who.lang, coupon_error)
+    if address_id is not None and method is not None:
+        shown["version"] = found.version(address_id=address_id, method=method)
+    return shown
+
+
+async def quote(request: web.Request) -> web.Response:
+    """What placing the order would charge; a coupon that does not apply is said
+    (`coupon_error`) and the quote given without it. Given the address and the payment
+    method too, the summary's `version` (what "Place order" sends as `seen`)."""
+    data = await body(request)
+    address = data.get("address_id")
+    method = data.get("payment_method")
+    shown = await _summary(
+        request,
+        whole(data.get("provider_id"), "provider_id"),
+        text(data.get("coupon"), "coupon"),
+        None if address in (None, "") else whole(address, "address_id"),
+        None if method in (None, "") else _method(method),
+    )
+    return web.json_response(shown)
 
 
 async def checkout(request: web.Request) -> web.Response:
-    """Place the order (the same `checkout_key` returns the same order: a double tap places
-    one), then what paying takes: a card invoice link for `openInvoice`, or instructions."""
+    """Place the order the page's summary showed (`seen`: its `version`), as the chat's
+    "Place order" does: the same `checkout_key` returns the same order (a double tap places
+    one); a summary that reads otherwise now (the cart changed in another window, another
+    choice made since, or no version sent) places nothing and answers 409 with the summary
+    as it is now (`quote`). Then what paying takes: a card invoice link for `openInvoice`,
+    or instructions."""
     who, app = caller(request), context(request)
     data = await body(request)
-    method = data.get("payment_method")
-    if method not in {m.value for m in PaymentMethod}:
-        raise InvalidInput(field="payment_method", rule="unknown")
-    order = await app.shop.orders.place_order(
-        who.id,
-        address_id=whole(data.get("address_id"), "address_id"),
-        provider_id=whole(data.get("provider_id"), "provider_id"),
-        payment_method=PaymentMethod(method),
-        coupon_code=text(data.get("coupon"), "coupon"),
-        checkout_key=text(data.get("checkout_key"), "checkout_key", required=True) or "",
-    )
+    method = _method(data.get("payment_method"))
+    address_id = whole(data.get("address_id"), "address_id")
+    provider_id = whole(data.get("provider_id"), "provider_id")
+    coupon = text(data.get("coupon"), "coupon")
+    seen = data.get("seen")
+    try:
+        order = await app.shop.orders.place_order(
+            who.id,
+            address_id=address_id,
+            provider_id=provider_id,
+            payment_method=method,
+            coupon_code=coupon,
+            checkout_key=text(data.get("checkout_key"), "checkout_key", required=True) or "",
+            seen=seen if isinstance(seen, str) else "",  # none sent: never as now
+        )
+    except Outdated:
+        now = await _summary(request, provider_id, coupon, address_id, method)
+        said = plain(t(who.lang, "app.checkout.changed"))
+        return web.json_response(
+            {"error": Outdated.code, "message": said, "quote": now}, status=409
+        )
     payments = app.config.payments
     shown: dict[str, Any] = {"order": present.order(order, who.lang)}
     total = price(order.total, order.currency, lang=who.lang)

@@ -11,6 +11,7 @@ from aiogram.methods import SendMessage, SendPhoto
 
 from handlers.customer.voice import Voice
 from nlu.speech import SpeechPool
+from storage.vocabulary import DiscountType
 from tests.integration.test_customer_walk_fixes import carl_id, chats
 from tests.integration.test_handlers_roles import CARL, Chats
 from tests.integration.test_seller_journey import lamp, maya
@@ -69,3 +70,15 @@ async def test_which_one_is_answered_in_words(chats: Chats) -> None:
     assert "Red Desk Lamp" not in str(shown)
     again = await chats.say(CARL, "the black one")  # asked once: now a request of its own
     assert not any("Which one" in text for text in again)
+
+
+async def test_a_second_coupon_typed_says_which_it_replaces(chats: Chats) -> None:
+    world = chats.world
+    await world.coupon("SAVE10", DiscountType.percentage, "10")
+    await world.coupon("TAKE5", DiscountType.fixed, "5")
+    product = await lamp(chats)
+    carl = await carl_id(chats)
+    await world.shop.carts.add(carl, product, 2)
+    await chats.say(CARL, "apply SAVE10")
+    said = "\n".join(await chats.say(CARL, "use code TAKE5"))
+    assert "TAKE5 replaces SAVE10" in said, said  # it was replaced without a word

@@ -9,6 +9,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = (body && body.error) || 'internal';
     this.field = (body && body.field) || null;
+    this.body = body || null; // what else the refusal says (a changed checkout: its new summary)
   }
 }
 

@@ -491,7 +491,14 @@ export async function checkout({ page, live }) {
     }
     const mine = ++asked;
     try {
-      const next = await post('quote', { provider_id: choice.provider_id, coupon: choice.coupon });
+      // with the address and the payment method, the summary's version comes back: "Place
+      // order" sends it, and the server places nothing on a summary that reads otherwise now
+      const next = await post('quote', {
+        provider_id: choice.provider_id,
+        coupon: choice.coupon,
+        address_id: choice.address_id,
+        payment_method: choice.payment_method,
+      });
       if (mine !== asked || !live()) return;
       quote = next;
       drawQuote();
@@ -532,6 +539,7 @@ export async function checkout({ page, live }) {
         provider_id: choice.provider_id,
         coupon: quote && quote.coupon_error ? null : choice.coupon,
         payment_method: choice.payment_method,
+        seen: quote ? quote.version : null,
       });
       sessionStorage.removeItem('checkout_key');
       setCartCount(0);
@@ -552,6 +560,11 @@ export async function checkout({ page, live }) {
       toast(t('app.checkout.placed', { id: orderId }));
       go(`#/orders/${orderId}`, { replace: true });
     } catch (error) {
+      if (error.status === 409 && error.body && error.body.quote && live()) {
+        asked += 1; // a summary still on its way is older than this one
+        quote = error.body.quote; // nothing was ordered: the summary as it is now, to check
+        drawQuote();
+      }
       showError(error);
     } finally {
       placing = false;
