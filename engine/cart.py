@@ -188,7 +188,11 @@ class Carts:
         return product
 
     async def _cart(self, uow: UnitOfWork, user_id: int) -> Cart:
-        cart = await uow.session.scalar(select(Cart).where(Cart.user_id == user_id))
+        """The user's cart, locked until the transaction ends (made when there is none): two
+        changes of one cart at once take turns, each reading what the other left."""
+        cart = await uow.session.scalar(
+            select(Cart).where(Cart.user_id == user_id).with_for_update()
+        )
         if cart is None:
             cart = Cart(user_id=user_id)
             uow.session.add(cart)
@@ -196,19 +200,36 @@ class Carts:
         return cart
 
     @operation("customer (own cart)")
-    async def add(self, actor_id: int, product_id: int, quantity: int = 1) -> CartView:
-        """Put `quantity` more of a product in the cart, within its stock."""
+    async def add(
+        self, actor_id: int, product_id: int, quantity: int = 1, *, seen: int | None = None
+    ) -> CartView:
+        """Put `quantity` more of a product in the cart, within its stock.
+
+        `seen`: how many of it the cart held as the screen showed it (a product card's Add,
+        0 when none); a cart that holds another number now is `Outdated` (`held`: that
+        number) and nothing is added, so a second tap on the same card adds nothing."""
         check_quantity(quantity)
+        try:
+            return await self._add(actor_id, product_id, quantity, seen)
+        except IntegrityError:  # two first adds at once: the other one made the cart
+            return await self._add(actor_id, product_id, quantity, seen)
+
+    async def _add(
+        self, actor_id: int, product_id: int, quantity: int, seen: int | None
+    ) -> CartView:
         async with self.d.uow() as uow:
             await actor(uow, actor_id)
-            product = await self._sellable(uow, product_id)
             cart = await self._cart(uow, actor_id)
             item = await uow.session.scalar(
                 select(CartItem).where(
                     CartItem.cart_id == cart.cart_id, CartItem.product_id == product_id
                 )
             )
-            wanted = quantity + (item.quantity if item else 0)
+            held = item.quantity if item else 0
+            if seen is not None and held != seen:
+                raise Outdated(entity="cart_line", id=product_id, held=held)
+            product = await self._sellable(uow, product_id)
+            wanted = quantity + held
             if wanted > product.stock_quantity or wanted > MAX_LINE_QUANTITY:
                 raise InsufficientStock(
                     items=[
@@ -243,12 +264,14 @@ class Carts:
         """Change a line's quantity; 0 removes it.
 
         `seen`: the quantity the screen showed (a cart message's −/+); a line that reads
-        otherwise now is `Outdated`, and stays."""
+        otherwise now is `Outdated` (`held`: what it reads), and stays."""
         if not 0 <= quantity <= MAX_LINE_QUANTITY:
             raise InvalidInput(field="quantity", rule="range", min=0, max=MAX_LINE_QUANTITY)
         async with self.d.uow() as uow:
             await actor(uow, actor_id)
-            cart = await uow.session.scalar(select(Cart).where(Cart.user_id == actor_id))
+            cart = await uow.session.scalar(
+                select(Cart).where(Cart.user_id == actor_id).with_for_update()
+            )
             item = (
                 None
                 if cart is None
@@ -261,7 +284,7 @@ class Carts:
             if item is None:
                 raise NotFound(entity="cart_line", id=product_id)
             if seen is not None and item.quantity not in (seen, quantity):
-                raise Outdated(entity="cart_line", id=product_id)
+                raise Outdated(entity="cart_line", id=product_id, held=item.quantity)
             if quantity == 0:
                 await uow.session.delete(item)
             else:
@@ -283,9 +306,12 @@ class Carts:
             return view_of(cart_, rows)
 
     @operation("customer (own cart)")
-    async def remove(self, actor_id: int, product_id: int) -> CartView:
-        """Take a product out of the cart."""
-        return await self.set_quantity(actor_id, product_id, 0)
+    async def remove(self, actor_id: int, product_id: int, *, seen: int | None = None) -> CartView:
+        """Take a product out of the cart.
+
+        `seen`: the line's quantity as the screen showed it (a cart message's ✖); a line
+        that reads otherwise now is `Outdated`, and stays."""
+        return await self.set_quantity(actor_id, product_id, 0, seen=seen)
 
     @operation("customer (own cart)")
     async def clear(self, actor_id: int, *, seen: str | None = None) -> CartView:

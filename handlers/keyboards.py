@@ -48,6 +48,20 @@ from storage.vocabulary import PaymentMethod
 Button = InlineKeyboardButton
 
 
+class CardAddCb(CallbackData, prefix="v1pk"):
+    """A product card's "Add n to cart": n (`qty`), how many of it the cart held as the card
+    was drawn (`seen`): a second tap on the same card, or one on an older card, adds nothing
+    (the engine checks the cart still holds `seen`); and where the card was opened from
+    (`src`, `ref`, `page`: its Back, as ProductCb carries them)."""
+
+    id: int
+    qty: int = 1
+    seen: int = 0
+    src: Origin = Origin.none
+    ref: int = 0
+    page: int = 1
+
+
 def button(text: str, data: CallbackData) -> Button:
     return Button(text=text, callback_data=data.pack())
 
@@ -238,10 +252,12 @@ def product(
     page: int = 1,
     photos: int = 0,
     wished: bool = False,
+    held: int = 0,
 ) -> InlineKeyboardMarkup:
     """A product card's buttons; `src`, `ref`, `page`: where it was opened from (its Back);
     `photos`: how many photos it has when the card shows one (2 or more: "🖼 All photos");
-    `wished`: in the viewer's wishlist ("♥ In wishlist" takes it out), else "♡ Wishlist"."""
+    `wished`: in the viewer's wishlist ("♥ In wishlist" takes it out), else "♡ Wishlist";
+    `held`: how many the viewer's cart holds as the card shows it (its Add adds to that)."""
     pid = detail.card.product_id
 
     def card(n: int) -> str:
@@ -259,9 +275,9 @@ def product(
         )
         rows.append(
             [
-                Button(
-                    text=t(lang, "product.add", qty=qty),
-                    callback_data=ProductActCb(action=ProductAction.add, id=pid, qty=qty).pack(),
+                button(
+                    t(lang, "product.add", qty=qty),
+                    CardAddCb(id=pid, qty=qty, seen=held, src=src, ref=ref, page=page),
                 )
             ]
         )
@@ -399,8 +415,7 @@ def cart(lang: str, view: CartView) -> InlineKeyboardMarkup:
                     text="+", callback_data=CartCb(action=CartAction.inc, id=pid, qty=qty).pack()
                 ),
                 Button(
-                    text="✖",
-                    callback_data=CartCb(action=CartAction.remove, id=line.product_id).pack(),
+                    text="✖", callback_data=CartCb(action=CartAction.remove, id=pid, qty=qty).pack()
                 ),
             ]
         )

@@ -52,7 +52,8 @@ def price_tag(lang: str, card: ProductCard) -> str:
     return t(lang, "product.discount", old=price(card.was_price, lang=lang), new=now)
 
 
-def product(lang: str, detail: ProductDetail) -> str:
+def product(lang: str, detail: ProductDetail, *, in_cart: int = 0) -> str:
+    """A product's card; `in_cart`: how many of it the reader's cart holds (said when any)."""
     card = detail.card
     money = price_tag(lang, card)
     stock = (
@@ -60,6 +61,8 @@ def product(lang: str, detail: ProductDetail) -> str:
         if card.stock_quantity
         else t(lang, "product.sold_out")
     )
+    if in_cart:
+        stock += "\n" + t(lang, "product.in_cart", qty=in_cart)
     rating = (
         t(
             lang,

@@ -91,6 +91,12 @@ async def browsed(uow: UnitOfWork, query: BrowseQuery) -> Select[Product]:
     return stmt
 
 
+async def shelved(uow: UnitOfWork) -> set[int]:
+    """The categories holding a product buyers see (in them, not below them)."""
+    rows = await uow.session.scalars(visible_to_buyers(select(Product.category_id).distinct()))
+    return set(rows.all())
+
+
 def sort_order(sort: Sort) -> list[Any]:
     """The ORDER BY of a sort (the product id breaks ties after it)."""
     rating = Product.rating_sum * 1.0 / func.nullif(Product.review_count, 0)

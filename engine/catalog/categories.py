@@ -7,7 +7,7 @@ its sub-categories)."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from time import monotonic
@@ -136,6 +136,14 @@ def parent_screen(nodes: Sequence[CategoryNode], category_id: int) -> int:
         return category_id
     node = next((n for n in nodes if n.category_id == category_id), None)
     return 0 if node is None or node.parent_id is None else node.parent_id
+
+
+def holding(nodes: Sequence[CategoryNode], filled: Collection[int]) -> list[CategoryNode]:
+    """The categories of `nodes` that are among `filled` or have one below them, in the
+    same order (a branch with nothing in it is left out whole)."""
+    parent_of = {n.category_id: n.parent_id for n in nodes}
+    kept = {up for category_id in filled for up in upwards(parent_of, category_id)}
+    return [n for n in nodes if n.category_id in kept]
 
 
 async def parent_ids(uow: UnitOfWork) -> dict[int, int | None]:

@@ -8,15 +8,17 @@ what tells that the catalog changed (`catalog_marker`), read through indexes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
+from typing import Any
 
 from rapidfuzz.distance import OSA
 from sqlalchemy import func, or_, select
 
-from engine.catalog.browse import price_range, visible_to_buyers
+from engine.catalog.browse import Sort, effective_price, price_range, visible_to_buyers
 from storage.models import Category, Product
 from storage.uow import UnitOfWork
 from storage.vocabulary import tokenize, words
@@ -63,16 +65,42 @@ def score(
 
 @dataclass(frozen=True, order=True)
 class Ranked:
-    """A search candidate, sorted best first (the negated score, then the negated sales)."""
+    """A search candidate, sorted best first (the negated score, then the negated sales, then
+    the product id); what the other sorts order by rides along."""
 
     neg_score: float
     neg_sold: int
     product_id: int
     named: bool = field(compare=False)  # every query word is in its name
+    price: Decimal = field(default=Decimal(0), compare=False)  # what it sells for now
+    created_at: datetime | None = field(default=None, compare=False)
+    rating: Fraction = field(default=Fraction(0), compare=False)  # 0 without reviews
+    review_count: int = field(default=0, compare=False)
 
     @property
     def score(self) -> float:
         return -self.neg_score
+
+
+# a sort other than the best match: (what it orders by, descending?); ties keep the best match
+_SORT_KEYS: dict[Sort, tuple[Callable[[Ranked], Any], bool]] = {
+    Sort.price_asc: (lambda r: r.price, False),
+    Sort.price_desc: (lambda r: r.price, True),
+    Sort.newest: (lambda r: r.created_at, True),
+    Sort.rating: (lambda r: (r.rating, r.review_count), True),
+    Sort.popularity: (lambda r: r.neg_sold, False),
+}
+
+
+def in_order(scored: list[Ranked], sort: Sort | None) -> list[Ranked]:
+    """The ranked candidates in the order asked for: the best match first (None), or by
+    price, newest, rating or sales as browsing sorts them, the better match first among
+    equals (so the order is the same on every page)."""
+    best_first = sorted(scored)
+    if sort is None:
+        return best_first
+    key, descending = _SORT_KEYS[sort]
+    return sorted(best_first, key=key, reverse=descending)  # stable: ties stay best first
 
 
 async def ranked(
@@ -100,22 +128,47 @@ async def ranked(
     rows = (
         await uow.session.execute(
             visible_to_buyers(
-                select(Product.product_id, Product.name, Product.sold_count, Category.name)
+                select(
+                    Product.product_id,
+                    Product.name,
+                    Product.sold_count,
+                    Category.name,
+                    effective_price(),
+                    Product.created_at,
+                    Product.rating_sum,
+                    Product.review_count,
+                )
             )
             .join(Category, Category.category_id == Product.category_id)
             .where(or_(*matches), *price_range(min_price, max_price))
+            # the same candidates for every page: without an order the database may hand
+            # over another set each time (PostgreSQL does, once rows are updated)
+            .order_by(Product.sold_count.desc(), Product.product_id)
             .limit(SEARCH_CANDIDATES)
         )
     ).all()
     category_words: dict[str, set[str]] = {}
     scored = []
-    for product_id, product_name, sold_count, category_name in rows:
+    for product_id, product_name, sold_count, category_name, *more in rows:
         in_category = category_words.get(category_name)
         if in_category is None:
             in_category = category_words[category_name] = set(words(category_name))
         points, named = score(variants, set(words(product_name)), in_category)
         if points > 0:
-            scored.append(Ranked(-points, -sold_count, product_id, named))
+            price, created_at, rating_sum, review_count = more
+            rating = Fraction(rating_sum, review_count) if review_count else Fraction(0)
+            scored.append(
+                Ranked(
+                    -points,
+                    -sold_count,
+                    product_id,
+                    named,
+                    Decimal(price),
+                    created_at,
+                    rating,
+                    review_count,
+                )
+            )
     scored.sort()
     return scored
 

@@ -15,9 +15,11 @@ from engine.base import Deps, actor, admin, audit, found, operation, seller_of
 from engine.catalog.browse import (
     MAX_PAGE_SIZE,
     BrowseQuery,
+    Sort,
     browsed,
     buyers_see,
     paging,
+    shelved,
     sort_order,
     visible_to_buyers,
 )
@@ -26,6 +28,7 @@ from engine.catalog.categories import (
     change_category,
     depth_of,
     descendants,
+    holding,
     holds_anything,
 )
 from engine.catalog.products import (
@@ -40,7 +43,7 @@ from engine.catalog.products import (
     own_product,
     unique_slug,
 )
-from engine.catalog.search import Vocabulary, catalog_marker, ranked
+from engine.catalog.search import Vocabulary, catalog_marker, in_order, ranked
 from engine.catalog.views import (
     CategoryNode,
     ImageView,
@@ -72,16 +75,21 @@ class Catalog:
 
     # --- categories (admin) ----------------------------------------------------------------
     @operation("anyone")
-    async def categories(self) -> list[CategoryNode]:
+    async def categories(self, *, for_buyers: bool = False) -> list[CategoryNode]:
         """The whole category tree, depth-first, parents before children.
 
         Inside a context that checked the tree (check_categories, at most
-        TREE_CHECK_SECONDS ago) the checked tree is served without a transaction."""
+        TREE_CHECK_SECONDS ago) the checked tree is served without a transaction.
+        `for_buyers`: only the categories that hold a product buyers see, in them or below
+        them (a branch that would lead to an empty shelf is left out)."""
         served = self._tree.served()
-        if served is not None:
+        if served is not None and not for_buyers:
             return served
         async with self.d.read() as uow:
-            return list(await self._tree.read(uow))
+            nodes = served if served is not None else list(await self._tree.read(uow))
+            if not for_buyers:
+                return nodes
+            return holding(nodes, await shelved(uow))
 
     async def check_categories(self, uow: UnitOfWork) -> Callable[[], None]:
         """In the caller's transaction, make sure the kept category tree is the database's;
@@ -421,12 +429,16 @@ class Catalog:
         *,
         min_price: Decimal | None = None,
         max_price: Decimal | None = None,
+        sort: Sort | None = None,
     ) -> Page:
         """Products matching the words of `text`, tolerant of typos, best matches first;
-        optionally within a price range ("zip hoodies under $50")."""
+        optionally within a price range ("zip hoodies under $50").
+
+        `sort`: the matches in a browsing order instead ("the cheapest hoodies":
+        Sort.price_asc), the better match first among equals."""
         page, size = paging(page, page_size)
         async with self.d.read() as uow:
-            scored = await ranked(uow, self._vocabulary, text, min_price, max_price)
+            scored = in_order(await ranked(uow, self._vocabulary, text, min_price, max_price), sort)
             chosen = [r.product_id for r in scored[(page - 1) * size : page * size]]
             cards = await cards_of(uow, chosen)
         return Page([cards[i] for i in chosen if i in cards], len(scored), page, size)

@@ -8,7 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from engine.accounts import UserView
-from engine.errors import NotFound
+from engine.errors import NotFound, Outdated
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
@@ -50,20 +50,22 @@ async def on_cart_action(
             await show(query, render.cart(lang, view), kb.cart(lang, view))
         await query.answer()
         return
+    shown = callback_data.qty  # the line's quantity on the screen (0: a screen too old to say)
     try:
-        if action == CartAction.remove:
-            view = await shop.carts.remove(me.id, callback_data.id)
+        if action == CartAction.remove:  # the line as the screen showed it, not what is there now
+            view = await shop.carts.remove(me.id, callback_data.id, seen=shown or None)
         else:  # one more or one less than the screen showed; the engine checks it still does
-            shown = callback_data.qty
             wanted = shown + 1 if action == CartAction.inc else max(shown - 1, 0)
             view = await shop.carts.set_quantity(me.id, callback_data.id, wanted, seen=shown)
-    except NotFound as gone:
-        if gone.params.get("entity") != "cart_line":
+    except (NotFound, Outdated) as old:
+        if old.params.get("entity") != "cart_line":
             raise
-        # a line an older cart screen showed, taken out since: the cart as it is now
+        # a line an older cart screen showed, taken out or changed since: nothing changes,
+        # and the screen shows the cart as it is now
         view = await shop.carts.view(me.id)
         await show(query, render.cart(lang, view), kb.cart(lang, view))
-        await query.answer(t(lang, "cart.line_gone"))
+        gone = isinstance(old, NotFound)
+        await query.answer(t(lang, "cart.line_gone" if gone else "cart.line_changed"))
         return
     await show(query, render.cart(lang, view), kb.cart(lang, view))
     await query.answer()

@@ -27,9 +27,11 @@ from engine.catalog import (
     ImageView,
     Page,
     ProductDetail,
+    Sort,
     parent_screen,
     path_to,
 )
+from engine.errors import InsufficientStock, Outdated
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
@@ -46,7 +48,8 @@ from handlers.callbacks import (
     WishlistCb,
     WishlistRemoveCb,
 )
-from handlers.i18n import t
+from handlers.i18n import error_text, t
+from handlers.keyboards import CardAddCb
 from handlers.screen import edit_markup_or_keep, edit_or_keep, show
 
 PAGE_SIZE = 8
@@ -80,16 +83,19 @@ def _path(lang: str, tree: list[CategoryNode], category_id: int) -> str:
 
 
 async def _show_category(query: CallbackQuery, shop: Shop, lang: str, category_id: int) -> None:
+    """A category's sub-categories that hold something (a branch with nothing in it is not
+    offered), else its products; the top of the tree says when there is nothing at all."""
     tree = await shop.catalog.categories()
+    shelves = await shop.catalog.categories(for_buyers=True)
     by_id: dict[int, CategoryNode] = {c.category_id: c for c in tree}
     parent = by_id.get(category_id)
-    children = [c for c in tree if c.parent_id == (parent.category_id if parent else None)]
+    children = [c for c in shelves if c.parent_id == (parent.category_id if parent else None)]
     if parent is not None and not children:
         await _show_items(query, shop, lang, category_id, 1)
         return
     up = None if parent is None else (parent.parent_id or 0)
     title = (
-        t(lang, "browse.title")
+        t(lang, "browse.title" if children else "browse.empty")
         if parent is None
         else f"<b>{_path(lang, tree, category_id)}</b>\n{t(lang, 'browse.title')}"
     )
@@ -116,8 +122,10 @@ async def _show_items(
         else t(lang, "browse.empty")
     )
     # Back: the screen this list was chosen on (the parent of a leaf, or the category
-    # whose "All in …" it is)
-    back = CategoryCb(id=parent_screen(tree, category_id)).pack()
+    # whose "All in …" it is), in the tree as shoppers walk it (no empty branches)
+    shelves = await shop.catalog.categories(for_buyers=True)
+    shelved = any(c.category_id == category_id for c in shelves)
+    back = CategoryCb(id=parent_screen(shelves if shelved else tree, category_id)).pack()
     await _screen(query, text, kb.product_list(lang, found, "category", category_id, back=back))
 
 
@@ -148,7 +156,8 @@ async def show_product(
     `viewer`: who reads it (its wishlist button says whether they saved it)."""
     # the card's own −/+ (edit) pick a quantity: the engine refuses more than the stock
     detail = await shop.catalog.product(product_id, quantity=qty if edit and qty != 1 else None)
-    caption = render.product(lang, detail)
+    held = 0 if viewer is None else await _held(shop, viewer, product_id)
+    caption = render.product(lang, detail, in_cart=held)
     origin = opened or ProductCb(id=product_id)
     image = detail.images[0] if detail.images else None
     photo = None if edit else _photo_of(image, media_dir)
@@ -163,6 +172,7 @@ async def show_product(
         page=origin.page,
         photos=len(detail.images) if shows_photo else 0,
         wished=wished,
+        held=held,
     )
     if edit:
         await edit_or_keep(message, caption, markup)  # the same quantity again: kept
@@ -174,6 +184,12 @@ async def show_product(
     if isinstance(photo, FSInputFile) and sent.photo and image is not None:
         best = sent.photo[-1]
         await shop.catalog.remember_telegram_file(image.image_id, best.file_id, best.file_unique_id)
+
+
+async def _held(shop: Shop, viewer: int, product_id: int) -> int:
+    """How many of the product the viewer's cart holds (what their card shows)."""
+    cart = await shop.carts.view(viewer)
+    return next((line.quantity for line in cart.lines if line.product_id == product_id), 0)
 
 
 async def on_product(
@@ -229,17 +245,61 @@ async def on_product_action(
 ) -> None:
     pid = callback_data.id
     if callback_data.action == ProductAction.add:
-        cart = await shop.carts.add(me.id, pid, callback_data.qty)
-        name = next((ln.name for ln in cart.lines if ln.product_id == pid), None)
-        if name is None:  # not expected: the line was just added
-            name = (await shop.catalog.product(pid)).card.name
-        await query.answer(t(lang, "product.added", qty=callback_data.qty, name=name)[:200])
+        # a card drawn before cards showed the cart: as if the cart held none then
+        await on_card_add(query, CardAddCb(id=pid, qty=callback_data.qty), shop, lang, me)
     elif callback_data.action == ProductAction.notify:
         await _notify_when_back(query, shop, lang, me, pid)
     elif callback_data.action == ProductAction.photos:
         await _album(query, shop, lang, pid, media_dir)
     else:
         await _wish(query, shop, lang, me, pid, keep=callback_data.action == ProductAction.wish)
+
+
+async def on_card_add(
+    query: CallbackQuery, callback_data: CardAddCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    """A card's "Add n to cart": added when the cart still holds what the card showed, and
+    the card drawn again with what the cart holds now (its Add adds on top of that). Tapped
+    twice, or on an older card, nothing is added: said so. Sold out since the card was drawn:
+    the card again, as sold out, with what can be done (be told when it is back, save it)."""
+    pid, qty = callback_data.id, callback_data.qty
+    try:
+        cart = await shop.carts.add(me.id, pid, qty, seen=callback_data.seen)
+    except Outdated as old:
+        if old.params.get("entity") != "cart_line":
+            raise
+        notice = t(lang, "product.added.already", qty=int(old.params.get("held", 0)))
+    except InsufficientStock as short:
+        items = short.params.get("items") or [{}]
+        sold_out = not items[0].get("available")
+        if sold_out:
+            name = (await shop.catalog.product(pid)).card.name
+            notice = t(lang, "product.sold_out.now", name=name)
+        else:
+            notice = error_text(lang, short)
+        qty = 1  # the card's quantity starts again within what there is
+    else:
+        name = next((ln.name for ln in cart.lines if ln.product_id == pid), "")
+        notice = t(lang, "product.added", qty=qty, name=name)
+    if isinstance(query.message, Message):
+        opened = ProductCb(
+            id=pid,
+            qty=qty,
+            card=True,
+            src=callback_data.src,
+            ref=callback_data.ref,
+            page=callback_data.page,
+        )
+        try:
+            await show_product(
+                query.message, shop, lang, pid, qty=qty, edit=True, opened=opened, viewer=me.id
+            )
+        except InsufficientStock:  # fewer left than the card's quantity by now: from 1
+            opened = opened.model_copy(update={"qty": 1})
+            await show_product(
+                query.message, shop, lang, pid, qty=1, edit=True, opened=opened, viewer=me.id
+            )
+    await query.answer(notice[:200])
 
 
 async def _wish(
@@ -331,6 +391,7 @@ class Search:
     category_id: int | None = None
     min_price: Decimal | None = None
     max_price: Decimal | None = None
+    sort: Sort | None = None  # None: the best matches first (words), the most sold (else)
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -338,6 +399,7 @@ class Search:
             "category_id": self.category_id,
             "min_price": None if self.min_price is None else str(self.min_price),
             "max_price": None if self.max_price is None else str(self.max_price),
+            "sort": None if self.sort is None else self.sort.value,
         }
 
     @classmethod
@@ -346,17 +408,18 @@ class Search:
         kept = data.get("last_search_query")
         if not isinstance(kept, dict):
             return cls(words=label)
-        low, high = kept.get("min_price"), kept.get("max_price")
+        low, high, sort = kept.get("min_price"), kept.get("max_price"), kept.get("sort")
         return cls(
             str(kept.get("words") or ""),
             kept.get("category_id"),
             None if low is None else Decimal(low),
             None if high is None else Decimal(high),
+            Sort(sort) if sort in {s.value for s in Sort} else None,
         )
 
 
 async def find(shop: Shop, search: Search, page: int = 1) -> Page:
-    """A page of what the search finds (nothing when it names nothing)."""
+    """A page of what the search finds (nothing when it names nothing), in its sort."""
     if search.words or search == Search():
         return await shop.catalog.search(
             search.words,
@@ -364,6 +427,7 @@ async def find(shop: Shop, search: Search, page: int = 1) -> Page:
             page_size=PAGE_SIZE,
             min_price=search.min_price,
             max_price=search.max_price,
+            sort=search.sort,
         )
     return await shop.catalog.browse(
         BrowseQuery(
@@ -371,6 +435,7 @@ async def find(shop: Shop, search: Search, page: int = 1) -> Page:
             min_price=search.min_price,
             max_price=search.max_price,
             in_stock=True,
+            sort=search.sort or Sort.popularity,
             page=page,
             page_size=PAGE_SIZE,
         )
@@ -497,6 +562,7 @@ def build_router() -> Router:
     router.callback_query.register(on_product, ProductCb.filter())
     router.callback_query.register(on_product_v1, ProductCbV1.filter())
     router.callback_query.register(on_product_action, ProductActCb.filter())
+    router.callback_query.register(on_card_add, CardAddCb.filter())
     router.callback_query.register(on_reviews, ProductReviewsCb.filter())
     router.callback_query.register(on_wishlist_page, WishlistCb.filter())
     router.callback_query.register(on_wishlist_remove, WishlistRemoveCb.filter())
