@@ -387,3 +387,17 @@ class PayPalCb(CallbackData, prefix="v1pp"):
 
     order: int
     ref: str
+
+
+class CardAddCb(CallbackData, prefix="v1pk"):
+    """A product card's "Add n to cart": n (`qty`), how many of it the cart held as the card
+    was drawn (`seen`): a second tap on the same card, or one on an older card, adds nothing
+    (the engine checks the cart still holds `seen`); and where the card was opened from
+    (`src`, `ref`, `page`: its Back, as ProductCb carries them)."""
+
+    id: int
+    qty: int = 1
+    seen: int = 0
+    src: Origin = Origin.none
+    ref: int = 0
+    page: int = 1

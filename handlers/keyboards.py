@@ -16,6 +16,7 @@ from engine.catalog import CategoryNode, Page, ProductCard, ProductDetail, Revie
 from engine.order_actions import OrderAct
 from engine.orders import OrderView, ShippingOption
 from handlers.callbacks import (
+    CardAddCb,
     CartAction,
     CartCb,
     CartClearCb,
@@ -46,20 +47,6 @@ from handlers.render import order_status
 from storage.vocabulary import PaymentMethod
 
 Button = InlineKeyboardButton
-
-
-class CardAddCb(CallbackData, prefix="v1pk"):
-    """A product card's "Add n to cart": n (`qty`), how many of it the cart held as the card
-    was drawn (`seen`): a second tap on the same card, or one on an older card, adds nothing
-    (the engine checks the cart still holds `seen`); and where the card was opened from
-    (`src`, `ref`, `page`: its Back, as ProductCb carries them)."""
-
-    id: int
-    qty: int = 1
-    seen: int = 0
-    src: Origin = Origin.none
-    ref: int = 0
-    page: int = 1
 
 
 def button(text: str, data: CallbackData) -> Button:

@@ -339,3 +339,28 @@ def extract_size(text: str) -> Found[str] | None:
         if value:
             return Found(value, match.start(), match.end())
     return None
+
+
+_CHEAP = re.compile(
+    r"\b(?:cheap|cheaper|cheapest|inexpensive|budget|affordable|low[\s-]+(?:cost|price[ds]?)"
+    r"|lowest[\s-]+price[ds]?|least\s+expensive|bargains?)\b",
+    re.IGNORECASE,
+)
+_DEAR = re.compile(
+    r"\b(?:expensive|priciest|pricey|premium|luxury|high[\s-]+end|most\s+expensive"
+    r"|highest[\s-]+price[ds]?|top[\s-]+of[\s-]+the[\s-]+range)\b",
+    re.IGNORECASE,
+)
+
+
+def extract_sort(text: str) -> str | None:
+    """How a search wants its results ordered: "price_asc" for cheap / cheapest / budget,
+    "price_desc" for expensive / premium / priciest; None for the best matches first.
+    "not too expensive" and "least expensive" are cheap."""
+    if _CHEAP.search(text) or re.search(
+        r"\bnot\s+(?:too\s+|very\s+|so\s+)?(?:expensive|pricey)\b", text, re.I
+    ):
+        return "price_asc"
+    if _DEAR.search(text):
+        return "price_desc"
+    return None

@@ -22,6 +22,7 @@ from nlu.extract import (
     extract_price,
     extract_rating,
     extract_size,
+    extract_sort,
     normalize_colour,
     normalize_size,
 )
@@ -49,7 +50,7 @@ _ITEM = frozenset({"product", "colour", "size"})
 #: The slots each intent can use. Others are dropped: "book a hotel" is out of scope and must
 #: not come back with the Books category, nor "what's 5 times 7" with a quantity.
 SLOTS: dict[str, frozenset[str]] = {
-    "search": _ITEM | {"category", "price_min", "price_max"},
+    "search": _ITEM | {"category", "price_min", "price_max", "sort"},
     "product_info": _ITEM,
     "add_to_cart": _ITEM | {"quantity"},
     "remove_from_cart": _ITEM | {"quantity"},
@@ -208,6 +209,7 @@ class EntityBuilder:
             coupon_code=_str(values.get("coupon_code")),
             order_id=_int(values.get("order_id")),
             rating=_int(values.get("rating")),
+            sort=extract_sort(text) if "sort" in allowed else None,
         )
         if intent in STATE_CHANGING and _names_something_else(
             tokens, used | mention_tokens, intent

@@ -86,6 +86,7 @@ class Entities:
     coupon_code: str | None = None
     order_id: int | None = None
     rating: int | None = None
+    sort: str | None = None  # "price_asc" for cheap / cheapest, "price_desc" for priciest
     #: names of the slots filled from the Context rather than from the text
     from_context: frozenset[str] = field(default_factory=frozenset)
 
@@ -123,7 +124,9 @@ class Entities:
             out["product"] = self.product
         if self.products:
             out["product_ids"] = list(self.product_ids)
-        for key in ("category", "quantity", "colour", "size", "coupon_code", "order_id", "rating"):
+        for key in (
+            "category", "quantity", "colour", "size", "coupon_code", "order_id", "rating", "sort"
+        ):  # fmt: skip
             value = getattr(self, key)
             if value is not None:
                 out[key] = value

@@ -36,6 +36,7 @@ from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import (
+    CardAddCb,
     CategoryCb,
     Menu,
     MenuCb,
@@ -49,7 +50,6 @@ from handlers.callbacks import (
     WishlistRemoveCb,
 )
 from handlers.i18n import error_text, t
-from handlers.keyboards import CardAddCb
 from handlers.screen import edit_markup_or_keep, edit_or_keep, show
 
 PAGE_SIZE = 8
@@ -100,6 +100,17 @@ async def _show_category(query: CallbackQuery, shop: Shop, lang: str, category_i
         else f"<b>{_path(lang, tree, category_id)}</b>\n{t(lang, 'browse.title')}"
     )
     await _screen(query, title, kb.categories(lang, children, parent, up))
+
+
+async def send_shelves(message: Message, shop: Shop, lang: str) -> None:
+    """The top of the category tree as a new message (asked for in words: "what do you
+    sell"), as 🛍 Browse shows it."""
+    shelves = await shop.catalog.categories(for_buyers=True)
+    top = [c for c in shelves if c.parent_id is None]
+    await message.answer(
+        t(lang, "browse.title" if top else "browse.empty"),
+        reply_markup=kb.categories(lang, top, None, None),
+    )
 
 
 async def _show_items(

@@ -26,15 +26,15 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
 from engine.cart import check_quantity
-from engine.catalog import Page
-from engine.errors import CouponRejected
+from engine.catalog import Page, Sort
+from engine.errors import CouponRejected, InsufficientStock
 from engine.order_actions import OrderAct
 from engine.orders import OrderView
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import CartAction, CartCb, OrderAction
-from handlers.customer.catalog import Search, find, show_product, show_results
+from handlers.customer.catalog import Search, find, send_shelves, show_product, show_results
 from handlers.customer.orders import order_keys
 from handlers.customer.policies import policy_answer
 from handlers.customer.profile import send_profile
@@ -377,10 +377,23 @@ async def _search(said: Said) -> None:
         words, category_id = f"{words} {e.category}", None
     if not words and category_id is None and e.price_min is None and e.price_max is None:
         words = await said.language.search_words(said.text)
-    search = Search(words, category_id, e.price_min, e.price_max)
+        if not set(words_of(words)) - _THE_WHOLE_SHOP:
+            # "what do you sell", "show me your categories": the shelves, not a search for
+            # the words "sell" or "categories"
+            await send_shelves(said.message, said.shop, said.lang)
+            return
+    sort = Sort(e.sort) if e.sort else None  # "cheap hoodies": cheapest first
+    search = Search(words, category_id, e.price_min, e.price_max, sort=sort)
     await show_results(
         said.message, said.shop, said.lang, said.state, search, said.text.strip()[:100]
     )
+
+
+#: Words that name the whole shop rather than something in it.
+_THE_WHOLE_SHOP = frozenset(
+    {"categories", "category", "catalogue", "catalog", "products", "product", "items", "item",
+     "everything", "stuff", "things", "range", "goods", "sell", "selling", "shop", "store"}
+)  # fmt: skip
 
 
 async def _one_product(
@@ -454,7 +467,28 @@ async def _add_to_cart(said: Said) -> None:
     )
     if product_id is None:
         return
-    cart = await said.shop.carts.add(said.me.id, product_id, quantity)
+    try:
+        cart = await said.shop.carts.add(said.me.id, product_id, quantity)
+    except InsufficientStock as short:
+        items = short.params.get("items") or [{}]
+        if items[0].get("available") != 0:
+            raise  # some are left: the usual answer says how many
+        # sold out: say so, and show its card, whose buttons offer to hear when it is back
+        card = (await said.shop.catalog.cards([product_id]) or [None])[0]
+        await said.message.answer(
+            t(said.lang, "product.sold_out.now", name=escape(card.name if card else ""))
+        )
+        await show_product(
+            said.message,
+            said.shop,
+            said.lang,
+            product_id,
+            qty=1,
+            edit=False,
+            media_dir=said.media_dir,
+            viewer=said.me.id,
+        )
+        return
     await said.state.update_data(last_product_id=product_id)
     name = next((line.name for line in cart.lines if line.product_id == product_id), "")
     await said.message.answer(
