@@ -22,7 +22,7 @@ from typing import Any, cast
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
 from engine.cart import check_quantity
@@ -207,6 +207,10 @@ async def on_free_text(
             )
             return
     answer = yes_or_no(text)
+    if answer is not None and await _answer_pending(
+        message, answer, shop, lang, me, state, language, media_dir
+    ):
+        return
     if answer is not None:
         # a bare yes or no answers a question, and no question waits for typed words here
         # (a heard request waiting for its Yes / No is answered in voice.py): "cancel" and
@@ -234,11 +238,14 @@ async def understand(
     language: Language,
     *,
     media_dir: Path | None = None,
+    confirmed: bool = False,
 ) -> None:
     """Typed or heard words, down the same path: parse, then the intent's handler (or a
     search, or a helpful answer, when the words are not confidently a shop request);
     `media_dir`: where product photos are, so a card opened by words shows them as a
-    card opened by a button does."""
+    card opened by a button does. A request that would change something at once but was
+    read with little confidence is asked about first ("Shall I …?"), unless `confirmed`
+    (the answer Yes to that question)."""
     message = cast(Message, message)
     intent = await language.parse(text, await chat_context(state))
     # What people type is personal data: its words only at DEBUG, its shape at INFO.
@@ -266,6 +273,26 @@ async def understand(
         off_topic = off_topic and len(words_of(text)) > 1
         await _search_or_help(message, shop, lang, state, text, language, off_topic=off_topic)
         return
+    unsure = next(
+        (
+            step
+            for step in (intent, *intent.then)
+            if step.is_confident() and not step.is_sure() and _acts_at_once(step, text)
+        ),
+        None,
+    )
+    if unsure is not None and not confirmed:
+        await state.update_data(pending_text=text)
+        await message.answer(
+            t(
+                lang,
+                "talk.confirm",
+                said=escape(text[:200]),
+                action=t(lang, f"talk.confirm.{unsure.name}"),
+            ),
+            reply_markup=_yes_no(lang),
+        )
+        return
     # "add 2 hoodies and check out": each request in order; a request that spends money or
     # cannot be undone still asks its own one-tap confirmation
     for step in (intent, *intent.then):
@@ -273,6 +300,83 @@ async def understand(
             break
         handler = INTENTS.get(step.name, _unsupported)
         await handler(Said(message, shop, lang, me, state, step, text, language, media_dir))
+
+
+#: Requests done at once, with no screen of their own to confirm them (checkout, cancelling,
+#: returns and reviews ask anyway): read unsurely, they are asked about first.
+ACTS_AT_ONCE = frozenset({"add_to_cart", "remove_from_cart", "add_to_wishlist", "apply_coupon"})
+
+
+def _acts_at_once(step: Intent, text: str) -> bool:
+    """Whether `step` would change something before anything else is shown: a code to apply,
+    or one product known for sure (several ask "Which one?", none shows a search first); an
+    empty cart is asked about anyway."""
+    if step.name not in ACTS_AT_ONCE:
+        return False
+    if step.name == "apply_coupon":
+        return True
+    if step.name == "remove_from_cart" and removes_everything(text):
+        return False
+    return len(step.entities.best_products()) == 1
+
+
+TALK_YES, TALK_NO = "talk:yes", "talk:no"
+
+
+def _yes_no(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=t(lang, "talk.confirm.yes"), callback_data=TALK_YES),
+                InlineKeyboardButton(text=t(lang, "talk.confirm.no"), callback_data=TALK_NO),
+            ]
+        ]
+    )
+
+
+async def _answer_pending(
+    message: Message,
+    yes: bool,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+    media_dir: Path | None,
+) -> bool:
+    """Yes / No to "Shall I …?": the words wait in the conversation and are used once (a
+    second tap, or a re-delivered update, finds nothing). False when nothing waits."""
+    text = (await state.get_data()).get("pending_text")
+    if not text:
+        return False
+    await state.update_data(pending_text=None)
+    if yes:
+        await understand(
+            message, text, shop, lang, me, state, language, media_dir=media_dir, confirmed=True
+        )
+    else:
+        await message.answer(t(lang, "talk.confirm.dropped"))
+    return True
+
+
+async def on_talk_confirm(
+    query: CallbackQuery,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+    media_dir: Path | None = None,
+) -> None:
+    await query.answer()
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    done = await _answer_pending(
+        message, query.data == TALK_YES, shop, lang, me, state, language, media_dir
+    )
+    if not done:  # answered before: nothing waits
+        await message.answer(t(lang, "talk.confirm.dropped"))
 
 
 async def _named(
@@ -745,4 +849,5 @@ INTENTS = {
 def build_router() -> Router:
     router = Router(name="customer.talk")
     router.message.register(on_free_text, StateFilter(None), F.text, ~F.text.startswith("/"))
+    router.callback_query.register(on_talk_confirm, F.data.in_({TALK_YES, TALK_NO}))
     return router

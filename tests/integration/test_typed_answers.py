@@ -4,12 +4,16 @@ bare "cancel" ends what was under way as /cancel does. On both databases."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import cast
 
+import pytest
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import SendMessage, SendPhoto
 
 from handlers.customer.voice import Voice
+from nlu import Context, Intent
 from nlu.speech import SpeechPool
 from storage.vocabulary import DiscountType
 from tests.integration.test_customer_walk_fixes import carl_id, chats
@@ -17,6 +21,16 @@ from tests.integration.test_handlers_roles import CARL, Chats
 from tests.integration.test_seller_journey import lamp, maya
 
 __all__ = ["chats"]
+
+
+class TalkAnswer(CallbackData, prefix="talk"):
+    """The "Shall I …?" question's buttons: talk:yes, talk:no (handlers/customer/talk.py)."""
+
+    answer: str
+
+
+def TalkYes() -> TalkAnswer:  # noqa: N802 - reads as the button it stands for
+    return TalkAnswer(answer="yes")
 
 
 async def _waiting(chats: Chats, heard: str) -> None:
@@ -82,3 +96,27 @@ async def test_a_second_coupon_typed_says_which_it_replaces(chats: Chats) -> Non
     await chats.say(CARL, "apply SAVE10")
     said = "\n".join(await chats.say(CARL, "use code TAKE5"))
     assert "TAKE5 replaces SAVE10" in said, said  # it was replaced without a word
+
+
+async def test_an_unsure_reading_of_a_cart_change_is_asked_about_first(
+    chats: Chats, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    product = await lamp(chats)
+    carl = await carl_id(chats)
+    language = chats.dp["language"]
+    real = language.parse
+
+    async def unsure(text: str, context: Context) -> Intent:
+        read = await real(text, context)  # the words as the nlu reads them, less sure
+        return replace(read, confidence=0.45) if read.name == "add_to_cart" else read
+
+    monkeypatch.setattr(language, "parse", unsure)
+    asked = await chats.say(CARL, "add a desk lamp")
+    assert any("Shall I add it to your cart?" in text for text in asked), asked
+    assert (await chats.world.shop.carts.view(carl)).lines == []  # nothing done yet
+    await chats.tap(CARL, TalkYes())
+    lines = (await chats.world.shop.carts.view(carl)).lines
+    assert [(line.product_id, line.quantity) for line in lines] == [(product, 1)]
+    answer, sent = await chats.tap(CARL, TalkYes())  # a second Yes does nothing more
+    assert [line.quantity for line in (await chats.world.shop.carts.view(carl)).lines] == [1]
+    assert any("I did nothing" in str(text) for text in sent), (answer, sent)
