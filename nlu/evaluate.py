@@ -61,6 +61,9 @@ class Report:
     off_topic: int = 0
     off_topic_actions: int = 0
     off_topic_recognised: int = 0
+    off_topic_unasked: int = 0  # of off_topic_actions, read surely enough to act unasked
+    wrong_actions: int = 0  # any phrase read as a state-changing request it is not
+    wrong_unasked: int = 0  # of those, read surely enough (Intent.is_sure) to act unasked
     negated: int = 0
     negation_correct: int = 0
     intents_only: bool = False  # plain-text phrases (the stranger split): no entity figures
@@ -120,6 +123,16 @@ class Report:
             out.append(
                 f"off-topic recognised         {self.off_topic_recognised_rate:.3%}"
                 f" ({self.off_topic_recognised}/{self.off_topic})"
+            )
+        if self.off_topic:
+            out.append(
+                f"off-topic acted on unasked   {self.off_topic_unasked / self.off_topic:.3%}"
+                f" ({self.off_topic_unasked}/{self.off_topic}; read at >= SURE, not confirmed)"
+            )
+        if self.wrong_actions:
+            out.append(
+                f"wrong state-changing readings {self.wrong_actions}/{n},"
+                f" {self.wrong_unasked} of them at >= SURE (the rest are asked about first)"
             )
         if self.negated:
             out.append(
@@ -212,9 +225,13 @@ async def _score(
         if example.spans:
             report.annotated += 1
             report.annotated_correct += got == expected
+        if name in STATE_CHANGING and name != example.intent:
+            report.wrong_actions += 1
+            report.wrong_unasked += predicted.is_sure()
         if example.intent == OUT_OF_SCOPE:
             report.off_topic += 1
             report.off_topic_actions += name in STATE_CHANGING
+            report.off_topic_unasked += name in STATE_CHANGING and predicted.is_sure()
             report.off_topic_recognised += name == OUT_OF_SCOPE
     for intent in sorted({gold for gold, _ in pairs}):
         tp = sum(1 for g, p in pairs if g == intent and p == intent)
