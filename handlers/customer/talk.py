@@ -538,22 +538,27 @@ async def _one_product(
     return None
 
 
+async def _card(said: Said, product_id: int) -> None:
+    """The product's card, as a button opens it (its photos and buttons)."""
+    await show_product(
+        said.message,
+        said.shop,
+        said.lang,
+        product_id,
+        qty=1,
+        edit=False,
+        media_dir=said.media_dir,
+        viewer=said.me.id,
+    )
+
+
 async def _product_info(said: Said) -> None:
     product_id = await _one_product(
         said.message, said.shop, said.lang, said.state, said.intent, said.text, said.language
     )
     if product_id is not None:
         await said.state.update_data(last_product_id=product_id)
-        await show_product(
-            said.message,
-            said.shop,
-            said.lang,
-            product_id,
-            qty=1,
-            edit=False,
-            media_dir=said.media_dir,
-            viewer=said.me.id,
-        )
+        await _card(said, product_id)
 
 
 async def _add_to_cart(said: Said) -> None:
@@ -582,16 +587,7 @@ async def _add_to_cart(said: Said) -> None:
         await said.message.answer(
             t(said.lang, "product.sold_out.now", name=escape(card.name if card else ""))
         )
-        await show_product(
-            said.message,
-            said.shop,
-            said.lang,
-            product_id,
-            qty=1,
-            edit=False,
-            media_dir=said.media_dir,
-            viewer=said.me.id,
-        )
+        await _card(said, product_id)
         return
     await said.state.update_data(last_product_id=product_id)
     name = next((line.name for line in cart.lines if line.product_id == product_id), "")
