@@ -216,6 +216,7 @@ async def _story(sandbox: str, tmp_path: Path, size: str) -> None:
             await tap(detail, "Return")
             await expect(newest("Why are you returning it?")).to_be_visible()
             await say("Too small for me")
+            await tap(newest("Your return: please check it"), "Request the return")
             await expect(newest("Your return is requested")).to_be_visible()
 
             # --- Maya accepts the return; Sara is told her money is coming back ---------

@@ -11,9 +11,10 @@ from aiogram.types import InlineKeyboardMarkup
 
 from engine.accounts import AddressInput, TelegramIdentity
 from handlers.callbacks import Menu, MenuCb, ProfileAction, ProfileCb, ReturnLineCb
+from handlers.customer.orders import ReturnStepCb
 from storage.vocabulary import PaymentMethod
 from tests.integration.test_handlers_roles import CARL, Chats, chats
-from tests.integration.test_seller_journey import lamp, maya
+from tests.integration.test_seller_journey import labels, lamp, last_markup, maya
 
 __all__ = ["chats"]  # the fixture, shared with the role tests
 
@@ -34,6 +35,15 @@ async def delivered_lamp(chats: Chats) -> tuple[int, int, int]:
     return order.order_id, order.lines[0].order_item_id, seller.user_id
 
 
+async def request_the_return(chats: Chats) -> None:
+    """Carl taps ✅ Request the return under the return's summary (the newest message)."""
+    summary = last_markup(chats)
+    confirm = summary.inline_keyboard[0][0]
+    assert confirm.text == "✅ Request the return", labels(summary)
+    assert confirm.callback_data is not None
+    await chats.tap(CARL, ReturnStepCb.unpack(confirm.callback_data))
+
+
 async def test_text_typed_after_leaving_the_return_question_asks_for_no_return(
     chats: Chats,
 ) -> None:
@@ -48,6 +58,7 @@ async def test_the_return_question_still_takes_the_reason_given_at_once(chats: C
     order, line, seller = await delivered_lamp(chats)
     await chats.tap(CARL, ReturnLineCb(order_item_id=line, order_id=order))
     await chats.say(CARL, "it broke")
+    await request_the_return(chats)
     waiting = await chats.world.shop.returns.waiting(seller)
     assert [r.reason for r in waiting] == ["it broke"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.callbacks import OrderAction, OrderCb, PromptCancelCb, ReturnLineCb
-from tests.integration.test_customer_prompts import delivered_lamp
+from tests.integration.test_customer_prompts import delivered_lamp, request_the_return
 from tests.integration.test_customer_walk_fixes import last_screen
 from tests.integration.test_handlers_roles import CARL, Chats, chats
 from tests.integration.test_seller_journey import labels, last_markup
@@ -46,6 +46,7 @@ async def test_a_reason_that_only_contains_no_still_asks_for_the_return(
     order, line, seller = await delivered_lamp(chats)
     await chats.tap(CARL, ReturnLineCb(order_item_id=line, order_id=order))
     await chats.say(CARL, reason)
+    await request_the_return(chats)
     assert [r.reason for r in await chats.world.shop.returns.waiting(seller)] == [reason]
 
 
@@ -66,6 +67,7 @@ async def test_an_order_asked_back_shows_its_return_and_offers_no_second_one(
     order, line, _seller = await delivered_lamp(chats)
     await chats.tap(CARL, ReturnLineCb(order_item_id=line, order_id=order))
     await chats.say(CARL, "it broke")
+    await request_the_return(chats)
     await chats.tap(CARL, OrderCb(action=OrderAction.show, id=order))
     text, buttons = last_screen(chats)
     assert "↩ return requested: 1 unit" in text
@@ -78,6 +80,7 @@ async def test_an_old_return_button_asks_nothing_once_the_line_is_asked_back(
     order, line, seller = await delivered_lamp(chats)
     await chats.tap(CARL, ReturnLineCb(order_item_id=line, order_id=order))
     await chats.say(CARL, "it broke")
+    await request_the_return(chats)
     answer, sent = await chats.tap(CARL, ReturnLineCb(order_item_id=line, order_id=order))
     assert sent == []  # no "Why are you returning it?"
     assert str(answer).startswith("This button is no longer active")

@@ -289,7 +289,15 @@ async def test_the_quote_is_what_the_order_charges_and_a_double_tap_places_one_o
     options = await app.call("GET", "shipping", sara)
     assert [o["provider_id"] for o in options] == [app.world.provider]
     quote = await app.call(
-        "POST", "quote", sara, json={"provider_id": app.world.provider, "coupon": "save10"}
+        "POST",
+        "quote",
+        sara,
+        json={
+            "provider_id": app.world.provider,
+            "coupon": "save10",
+            "address_id": address,
+            "payment_method": "cod",
+        },
     )
     assert quote["coupon_error"] is None
     assert (quote["subtotal"], quote["discount"], quote["shipping"]) == ("59.97", "6.00", "5.00")
@@ -299,6 +307,7 @@ async def test_the_quote_is_what_the_order_charges_and_a_double_tap_places_one_o
         "provider_id": app.world.provider,
         "coupon": "SAVE10",
         "payment_method": "cod",
+        "seen": quote["version"],
     }
     first = await app.call("POST", "checkout", sara, json=body)
     again = await app.call("POST", "checkout", sara, json=body)
@@ -332,16 +341,13 @@ async def test_card_checkout_returns_an_invoice_link_for_the_orders_exact_amount
     sara, address = await _shopper(app)
     hoodie = await app.world.product(await app.world.seller(), price="20.00")
     await app.call("POST", "cart/items", sara, json={"product_id": hoodie, "quantity": 2})
+    choice = {"address_id": address, "provider_id": app.world.provider, "payment_method": "card"}
+    quote = await app.call("POST", "quote", sara, json=choice)
     placed = await app.call(
         "POST",
         "checkout",
         sara,
-        json={
-            "checkout_key": "card-1",
-            "address_id": address,
-            "provider_id": app.world.provider,
-            "payment_method": "card",
-        },
+        json={**choice, "checkout_key": "card-1", "seen": quote["version"]},
     )
     slug = placed["invoice_link"].rsplit("$", 1)[-1]
     invoice = app.tg.state.invoice_links[slug]
@@ -377,16 +383,17 @@ async def test_bank_transfer_checkout_says_the_reference_and_the_account(app: Ap
     sara, address = await _shopper(app)
     hoodie = await app.world.product(await app.world.seller(), price="20.00")
     await app.call("POST", "cart/items", sara, json={"product_id": hoodie, "quantity": 1})
+    choice = {
+        "address_id": address,
+        "provider_id": app.world.provider,
+        "payment_method": "bank_transfer",
+    }
+    quote = await app.call("POST", "quote", sara, json=choice)
     placed = await app.call(
         "POST",
         "checkout",
         sara,
-        json={
-            "checkout_key": "bank-1",
-            "address_id": address,
-            "provider_id": app.world.provider,
-            "payment_method": "bank_transfer",
-        },
+        json={**choice, "checkout_key": "bank-1", "seen": quote["version"]},
     )
     assert placed["bank_reference"]
     assert placed["bank_reference"] in placed["instructions"]
