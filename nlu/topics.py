@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import re
 
+#: The words of each subject with their common misspellings ("retrun policy", "shiping cost").
+_RETURN = (
+    r"(?:return|returns|retrun|retruns|retun|reutrn|refund|refunds|refnud|exchange|money[\s-]+back)"
+)
+_SHIPPING = r"(?:shipping|shiping|shippin|shpping|delivery|delivary|delivry|postage|p&p|courier)"
+
 TOPICS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.IGNORECASE)
     for name, pattern in {
-        "returns": r"\b(?:return|returns|refund|refunds|exchange|money[\s-]+back)\s+(?:policy"
+        "returns": rf"\b{_RETURN}\s+(?:policy"
         r"|policies|period|window|rules?|terms)\b|\bpolicy\s+(?:on|for)\s+(?:returns?|refunds?)"
         r"|\bhow\s+(?:many|long)\s+days?\b.*\b(?:return|refund|send\s+(?:it\s+)?back)\b",
-        "shipping": r"\b(?:shipping|delivery|postage|p&p|courier|couriers|carrier|carriers|ship"
+        "shipping": rf"\b(?:{_SHIPPING}|couriers|carrier|carriers|ship"
         r"|deliver|send\s+(?:stuff|things|it|orders?|parcels?)\s+to)\b",
         "payment": r"\b(?:pay(?:ing)?\s+(?:with|by|using|in)|payment\s+(?:methods?|options?"
         r"|types?)|accept|take)\b.*\b(?:card|cards|cash|paypal|apple\s+pay|google\s+pay|klarna"
@@ -39,10 +45,13 @@ def help_topic(text: str) -> str | None:
 #: A question about the shop's own rules, worded so that no request is in it: "what is your
 #: refund policy", "how much is postage to Ireland", "do you ship to Germany".
 POLICY_QUESTION = re.compile(
-    r"\b(?:return|returns|refund|exchange|shipping|delivery)\s+(?:policy|policies|terms"
+    rf"\b(?:{_RETURN}|{_SHIPPING})\s+(?:policy|policies|polcy|terms"
     r"|charges?|costs?|fees?|rates?|times?|options?)\b"
-    r"|\bhow\s+much\s+(?:is|are|does|do\s+you\s+charge\s+for)\s+(?:the\s+)?(?:shipping|delivery"
-    r"|postage|p&p|courier)\b"
+    rf"|\bhow\s+much\s+(?:is|are|does|do\s+you\s+charge\s+for)\s+(?:the\s+)?{_SHIPPING}\b"
+    # "do you accept paypal", "do you take apple pay?": which ways to pay the shop takes
+    r"|\b(?:do|does)\s+(?:you|u|the\s+shop)\s+(?:accept|take|support|allow)\s+(?:\w+\s+){0,2}?"
+    r"(?:card|cards|cash|paypal|apple\s+pay|google\s+pay|klarna|visa|mastercard|amex"
+    r"|bank\s+transfers?|crypto|bitcoin|cheques?|checks?)\b"
     r"|\b(?:do|does|can)\s+(?:you|u|it|they)\s+(?:ship|deliver|send\s+\w+)\s+(?:to|in|outside|abroad"
     r"|internationally|overseas)\b"
     r"|\bhow\s+long\s+(?:does|do|will)\s+(?:the\s+)?(?:shipping|delivery|postage)\s+take\b",

@@ -629,7 +629,7 @@ class Refiner:
             # "change my email", "update my phone number": the profile has them
             return replace(intent, name="help", confidence=max(intent.confidence, 0.5))
         if (
-            intent.name in (OUT_OF_SCOPE, "return_order")
+            intent.name in (OUT_OF_SCOPE, "return_order", "checkout")
             and POLICY_QUESTION.search(text)
             and intent.entities.order_id is None
             and not intent.entities.products

@@ -663,3 +663,20 @@ async def test_changing_the_account_is_help_with_the_profile(
 
 async def test_another_services_profile_is_not_ours(embedded: EmbeddedBackend) -> None:
     assert (await parse(embedded, "update my netflix profile")).name == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("retrun policy", "returns"),  # the walkthrough: refused
+        ("shiping cost?", "shipping"),  # the walkthrough: the general help
+        ("do you accept paypal", "payment"),  # the walkthrough: off-topic
+        ("do you take apple pay?", "payment"),
+    ],
+)
+async def test_misspelt_and_payment_questions_about_the_shop_are_help(
+    embedded: EmbeddedBackend, text: str, topic: str
+) -> None:
+    parsed = await parse(embedded, text)
+    assert acted_as(parsed) == "help"
+    assert help_topic(text) == topic
