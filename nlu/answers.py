@@ -39,18 +39,19 @@ _ORDINALS = {
 }  # fmt: skip
 _FILLER = wordlist(
     "the a an one ones that this please pls i want i'd like id take number no option choice"
-    " it is its yes ok okay"
+    " it is its yes ok okay st nd rd th"
 )
 
 
-def pick(text: str, options: Sequence[str]) -> int | None:
+def narrow(text: str, options: Sequence[str]) -> list[int]:
     """Which of `options` (the names offered, in the order shown) a typed answer to "Which
-    one?" means, as an index: by place ("the second", "2", "the last one") or by the words
-    only one of them has ("the red one" among Red / Black Zip Hoodie). None when the answer
-    does not single one out (it is then read as a new request)."""
+    one?" means, as indexes: one by place ("the second", "3rd one", "the last one"), or those
+    whose names have the words said that not every option has ("the white one" among four
+    hoodies, two of them white). Empty when the answer singles nothing out (it is then read
+    as a new request)."""
     said = [w for w in words(text) if w not in _FILLER]
     if not said or not options:
-        return None
+        return []
     if len(said) == 1:
         place = _ORDINALS.get(said[0])
         if place is None and said[0].isdigit():
@@ -58,14 +59,20 @@ def pick(text: str, options: Sequence[str]) -> int | None:
         if said[0] == "last":
             place = len(options)
         if place is not None:
-            return place - 1 if 1 <= place <= len(options) else None
+            return [place - 1] if 1 <= place <= len(options) else []
     names = [{stem(w) for w in words(name)} for name in options]
-    asked = {stem(w) for w in said}
+    shared = set.intersection(*names) if len(names) > 1 else set()
+    asked = {stem(w) for w in said} - shared  # "the white hoodie": "hoodie" tells nothing
+    if not asked:
+        return []
     hits = [len(asked & name) for name in names]
     best = max(hits)
-    if best == 0 or hits.count(best) > 1:
-        return None
-    shared = set.intersection(*names) if len(names) > 1 else set()
-    if not (asked & names[hits.index(best)]) - shared:
-        return None  # only words every option has ("the hoodie")
-    return hits.index(best)
+    if best == 0:
+        return []
+    return [i for i, hit in enumerate(hits) if hit == best]
+
+
+def pick(text: str, options: Sequence[str]) -> int | None:
+    """The one option a typed answer to "Which one?" means (`narrow`), or None."""
+    chosen = narrow(text, options)
+    return chosen[0] if len(chosen) == 1 else None

@@ -40,7 +40,7 @@ from handlers.customer.policies import policy_answer
 from handlers.customer.profile import send_profile
 from handlers.i18n import error_text, has_text, price, t
 from nlu import Backend, CatalogIndex, Context, Intent
-from nlu.answers import pick, yes_or_no
+from nlu.answers import narrow, yes_or_no
 from nlu.backends import with_training_words
 from nlu.extract import COLOURS
 from nlu.postprocess import removes_everything
@@ -193,18 +193,22 @@ async def on_free_text(
     data = await state.get_data()
     if data.get("which"):  # "Which one?" was asked: "the red one", "the second" answer it
         await state.update_data(which=None)
-        index = pick(text, data.get("which_names") or [])
-        if index is not None:
+        offered, qty = data["which"], data.get("which_qty") or 1
+        chosen = narrow(text, data.get("which_names") or [])
+        if len(chosen) == 1:
             await show_product(
                 message,
                 shop,
                 lang,
-                data["which"][index],
-                qty=data.get("which_qty") or 1,
+                offered[chosen[0]],
+                qty=qty,
                 edit=False,
                 media_dir=media_dir,
                 viewer=me.id,
             )
+            return
+        if 1 < len(chosen) < len(offered):  # "the white one" among two white ones: which?
+            await _ask_which(message, shop, lang, state, [offered[i] for i in chosen], qty)
             return
     answer = yes_or_no(text)
     if answer is not None and await _answer_pending(
@@ -500,6 +504,25 @@ _THE_WHOLE_SHOP = frozenset(
 )  # fmt: skip
 
 
+async def _ask_which(
+    message: Message, shop: Shop, lang: str, state: FSMContext, ids: list[int], qty: int
+) -> bool:
+    """ "Which one do you mean?" with the products `ids` as buttons (a card opened from it
+    starts at `qty`); a typed answer ("the red one", "the second") is read against them
+    (on_free_text). False when none of them can be shown."""
+    cards = await shop.catalog.cards(ids)
+    if not cards:
+        return False
+    choice = Page(cards, len(cards), 1, len(cards))
+    await state.update_data(
+        which=[c.product_id for c in cards], which_names=[c.name for c in cards], which_qty=qty
+    )
+    await message.answer(
+        t(lang, "talk.which"), reply_markup=kb.product_list(lang, choice, "choice", qty=qty)
+    )
+    return True
+
+
 async def _one_product(
     message: Message,
     shop: Shop,
@@ -516,16 +539,7 @@ async def _one_product(
     best = sorted(intent.entities.best_products())
     if len(best) == 1:
         return best[0]
-    cards = await shop.catalog.cards(best)
-    if cards:
-        choice = Page(cards, len(cards), 1, len(cards))
-        # a typed answer ("the red one", "the second") is read against these (on_free_text)
-        await state.update_data(
-            which=[c.product_id for c in cards], which_names=[c.name for c in cards], which_qty=qty
-        )
-        await message.answer(
-            t(lang, "talk.which"), reply_markup=kb.product_list(lang, choice, "choice", qty=qty)
-        )
+    if await _ask_which(message, shop, lang, state, best, qty):
         return None
     words = await language.search_words(text)
     found = await find(shop, Search(words=words)) if words else None

@@ -11,6 +11,7 @@ import pytest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import SendMessage, SendPhoto
+from aiogram.types import InlineKeyboardMarkup
 
 from handlers.customer.voice import Voice
 from nlu import Context, Intent
@@ -120,3 +121,25 @@ async def test_an_unsure_reading_of_a_cart_change_is_asked_about_first(
     answer, sent = await chats.tap(CARL, TalkYes())  # a second Yes does nothing more
     assert [line.quantity for line in (await chats.world.shop.carts.view(carl)).lines] == [1]
     assert any("I did nothing" in str(text) for text in sent), (answer, sent)
+
+
+async def test_which_one_narrowed_to_several_asks_again_among_them(chats: Chats) -> None:
+    world = chats.world
+    seller = await maya(chats)
+    for name in ("White Desk Lamp", "White Floor Lamp", "Black Desk Lamp"):
+        await world.product(seller, name, price="20.00", stock=5)
+    await carl_id(chats)
+    await chats.say(CARL, "add a lamp")
+    again = await chats.say(CARL, "the white one")  # the walkthrough: a search for "white"
+    assert any(text.startswith("Which one do you mean?") for text in again), again
+    shown = [m for m in chats.telegram.sent if isinstance(m, SendMessage)][-1]
+    assert isinstance(shown.reply_markup, InlineKeyboardMarkup)
+    labels = " ".join(b.text for row in shown.reply_markup.inline_keyboard for b in row)
+    assert "White Desk Lamp" in labels
+    assert "White Floor Lamp" in labels
+    assert "Black Desk Lamp" not in labels
+    before = len(chats.telegram.sent)
+    await chats.say(CARL, "2nd one")
+    card = [m for m in chats.telegram.sent[before:] if isinstance(m, SendMessage | SendPhoto)][-1]
+    shown_text = card.text if isinstance(card, SendMessage) else card.caption
+    assert "White" in str(shown_text)
