@@ -3,6 +3,8 @@
 `quote` checks a code for a customer and an order size; `redeem` does the same under a row
 lock inside checkout and counts the use, so concurrent orders never spend a coupon beyond
 max_uses and a customer racing themself uses it once (UNIQUE (coupon, customer) backs it).
+An order cancelled or expired gives its coupon back (`give_back`, inside the cancellation);
+one paid and returned keeps it.
 
 An order takes one coupon (the design's checkout "applies Coupon (if valid)", and placing an
 order takes one code): `apply` gives the coupon a checkout takes when a code is given, and
@@ -15,9 +17,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.base import Deps, actor, admin, audit, found, operation
@@ -198,6 +200,41 @@ async def redeem(
         new={"uses_count": coupon.uses_count, "order_id": order_id},
     )
     return quote
+
+
+async def give_back(uow: UnitOfWork, order_id: int, *, by: int | None, why: str) -> None:
+    """Inside a cancellation's (or expiry's) transaction: the coupon the order used, if any,
+    is given back: its use count goes down and the customer may use it again. Only the
+    transaction that removes the order's use counts it down, so a second call gives back
+    nothing. The order's lines keep their discount shares: it is what the order was."""
+    coupon_id = await uow.session.scalar(
+        select(OrderCoupon.coupon_id).where(OrderCoupon.order_id == order_id)
+    )
+    if coupon_id is None:
+        return
+    coupon = await uow.session.scalar(  # locked first, as `redeem` does
+        select(Coupon)
+        .where(Coupon.coupon_id == coupon_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert coupon is not None  # order_coupons.coupon_id is ON DELETE RESTRICT
+    removed = cast(
+        CursorResult[Any],
+        await uow.session.execute(delete(OrderCoupon).where(OrderCoupon.order_id == order_id)),
+    )
+    if removed.rowcount != 1:
+        return
+    coupon.uses_count -= 1
+    audit(
+        uow,
+        "coupon",
+        coupon.coupon_id,
+        "update",
+        by=by,
+        old={"uses_count": coupon.uses_count + 1},
+        new={"uses_count": coupon.uses_count, "order_id": order_id, "released": why},
+    )
 
 
 class Coupons:

@@ -21,6 +21,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, func, or_, select, update
 
+from engine import coupons
 from engine.base import Deps, RefundRequest, admin_user_ids, ask_refund, audit, found, notify
 from engine.errors import IllegalTransition, RefundTooLarge
 from engine.inventory import give_back, lock_products
@@ -97,11 +98,12 @@ async def unwind_order(
     reason: str,
 ) -> list[int]:
     """Undo a whole order that is being cancelled or expires: every line's stock back, the
-    pending shipments called off, and what was paid (shipping included) opened as refunds,
-    whose ids are returned to settle after the commit; unpaid, its pending payment attempts
-    fail instead."""
+    pending shipments called off, its coupon given back, and what was paid (shipping
+    included) opened as refunds, whose ids are returned to settle after the commit; unpaid,
+    its pending payment attempts fail instead."""
     items = await lines_of(uow, order.order_id)
     await put_back(uow, items, shipments, order_id=order.order_id, reference=reference, by=by)
+    await coupons.give_back(uow, order.order_id, by=by, why=reference.value)
     if order.payment_status not in PAID_STATUSES:
         for payment in await pending_payments(uow, order.order_id):
             fail(uow, payment, reason, by=by)
