@@ -173,6 +173,14 @@ async def _recipients(uow: UnitOfWork) -> tuple[Recipient, ...]:
     )
 
 
+def _keep(row: SupportRequest, copies: Iterable[Copy]) -> None:
+    """Add `copies` to where the request was shown: one copy per admin, the newest kept."""
+    kept = {int(c["admin_id"]): c for c in row.copies or []}
+    kept |= {c.admin_id: c.as_row() for c in copies}
+    if list(kept.values()) != list(row.copies or []):
+        row.copies = list(kept.values())
+
+
 class Support:
     def __init__(self, deps: Deps) -> None:
         self.d = deps
@@ -273,13 +281,64 @@ class Support:
             )
             if row.user_id != actor_id:
                 raise NotFound(entity="support_request", id=request_id)
-            kept = {int(c["admin_id"]): c for c in row.copies or []}
-            kept |= {c.admin_id: c.as_row() for c in copies}
-            if list(kept.values()) != list(row.copies or []):
-                row.copies = list(kept.values())
+            _keep(row, copies)
             view = await _view(uow, row)
             await uow.commit()
         return view
+
+    @operation("admin")
+    async def record_own_copy(self, actor_id: int, request_id: int, copy: Copy) -> None:
+        """Remember where the bot showed a request to this admin later than to the others
+        (they could not be reached when it came): only their own copy."""
+        if copy.admin_id != actor_id:
+            raise InvalidInput(field="copy", rule="not_yours")
+        async with self.d.uow() as uow:
+            await admin(uow, actor_id)
+            row = await found(
+                uow,
+                SupportRequest,
+                request_id,
+                "support_request",
+                with_for_update=True,
+                populate_existing=True,
+            )
+            _keep(row, [copy])
+            await uow.commit()
+
+    @operation("admin")
+    async def open_count(self, actor_id: int) -> int:
+        """How many requests no admin has answered yet."""
+        async with self.d.read() as uow:
+            await admin(uow, actor_id)
+            count = await uow.session.scalar(
+                select(func.count())
+                .select_from(SupportRequest)
+                .where(SupportRequest.status == SupportStatus.open)
+            )
+            return int(count or 0)
+
+    @operation("admin")
+    async def unseen(self, actor_id: int, limit: int = 10) -> list[SupportRequestView]:
+        """The requests waiting that the bot has not shown this admin (they could not be
+        reached when each came, or were not an admin yet), oldest first."""
+        async with self.d.read() as uow:
+            await admin(uow, actor_id)
+            rows = (
+                await uow.session.execute(
+                    select(SupportRequest.request_id, SupportRequest.copies)
+                    .where(SupportRequest.status == SupportStatus.open)
+                    .order_by(SupportRequest.created_at, SupportRequest.request_id)
+                )
+            ).all()
+            ids = [
+                request_id
+                for request_id, copies in rows
+                if all(int(c["admin_id"]) != actor_id for c in copies or [])
+            ][: max(0, limit)]
+            return [
+                await _view(uow, await found(uow, SupportRequest, i, "support_request"))
+                for i in ids
+            ]
 
     @operation("admin")
     async def get(self, actor_id: int, request_id: int) -> SupportRequestView:

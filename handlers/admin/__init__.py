@@ -86,8 +86,16 @@ PROMPTS: Final = {
 }
 
 
-async def on_admin(message: Message, lang: str) -> None:
-    await message.answer(t(lang, "admin.home"), reply_markup=kb.menu(lang))
+async def on_admin(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+    """The dashboard, with how many customers' requests wait and the way to them."""
+    from handlers.admin import support  # it imports this package's IsAdmin
+
+    text, keys = t(lang, "admin.home"), kb.menu(lang)
+    note = support.waiting_note(lang, await shop.support.open_count(me.id))
+    if note:
+        text = f"{note}\n\n{text}"
+        keys = main_kb.keyboard([[support.waiting_button(lang)], *keys.inline_keyboard])
+    await message.answer(text, reply_markup=keys)
 
 
 def _alerts_screen(lang: str, alerts: list[StockAlert]) -> tuple[str, InlineKeyboardMarkup]:

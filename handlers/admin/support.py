@@ -1,7 +1,9 @@
 """The admins' side of support: a customer's request reaches every admin as a card (who wrote,
 their recent orders, the message, ↩️ Reply); Reply asks for the answer, which goes to the
 customer in their chat (through the engine and the outbox); every admin's card then shows
-who answered and what. /support lists the requests still waiting, with a Reply each.
+who answered and what. /support lists the requests still waiting, with a Reply each. An
+admin the bot could not reach when a request came is shown it on their next /start, and
+/start and /admin say how many requests wait, with the list a tap away.
 
 Safe when repeated or stale: a second tap on Reply while the answer is being asked asks
 nothing new; Reply on a request answered meanwhile (another admin, an older card or list)
@@ -23,7 +25,7 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
 from engine.shop import Shop
@@ -54,6 +56,10 @@ class From(StrEnum):
 class SupportReplyCb(CallbackData, prefix="v1spr"):
     id: int
     src: From = From.card
+
+
+class SupportInboxCb(CallbackData, prefix="v1spi"):
+    """Open the list of the requests waiting (/support's), under "💬 N customer messages"."""
 
 
 class SupportReply(StatesGroup):
@@ -157,20 +163,21 @@ def inbox(lang: str, waiting: list[SupportRequestView]) -> tuple[str, InlineKeyb
 
 
 # --- showing requests to admins -------------------------------------------------------------
+async def _send_card(bot: Bot, chat_id: int, lang: str, view: SupportRequestView) -> Message:
+    text, keys = card(lang, view), card_keys(lang, view)
+    if view.photo:
+        return await bot.send_photo(chat_id, view.photo, caption=text, reply_markup=keys)
+    return await bot.send_message(chat_id, text, reply_markup=keys)
+
+
 async def deliver(bot: Bot, submitted: Submitted) -> list[Copy]:
     """Show a new request to every admin, each in their language; where each copy went (an
-    admin the bot cannot reach now is left out: /support lists the request for them)."""
+    admin the bot cannot reach now is left out: their next /start shows it, see `catch_up`)."""
     view, copies = submitted.request, []
     for admin in submitted.admins:
         lang = language(admin.language_code)
-        text, keys = card(lang, view), card_keys(lang, view)
         try:
-            if view.photo:
-                sent = await bot.send_photo(
-                    admin.telegram_id, view.photo, caption=text, reply_markup=keys
-                )
-            else:
-                sent = await bot.send_message(admin.telegram_id, text, reply_markup=keys)
+            sent = await _send_card(bot, admin.telegram_id, lang, view)
         except TelegramAPIError as exc:
             log.warning(
                 "support request %s not shown to admin %s: %s", view.request_id, admin.user_id, exc
@@ -178,6 +185,33 @@ async def deliver(bot: Bot, submitted: Submitted) -> list[Copy]:
             continue
         copies.append(Copy(admin.user_id, sent.chat.id, sent.message_id, lang))
     return copies
+
+
+def waiting_note(lang: str, count: int) -> str:
+    """The line saying how many requests wait ("💬 2 customer messages…"), "" when none."""
+    return t(lang, "support.waiting", count=count) if count else ""
+
+
+def waiting_button(lang: str) -> InlineKeyboardButton:
+    """The list of the requests waiting (what /support shows), a tap away."""
+    return kb.button(t(lang, "support.waiting.open"), SupportInboxCb())
+
+
+async def catch_up(message: Message, shop: Shop, me: UserView, lang: str, bot: Bot) -> None:
+    """An admin opens the bot (/start): the requests the bot could not show them yet (it
+    could not reach them when each came) are shown now, and a line says how many wait, with
+    the list a tap away. Each copy is recorded, so the next /start does not show it again."""
+    for view in await shop.support.unseen(me.id, INBOX_SIZE):
+        try:
+            sent = await _send_card(bot, message.chat.id, lang, view)
+        except TelegramAPIError as exc:
+            log.warning("support request %s not shown to admin %s: %s", view.request_id, me.id, exc)
+            continue
+        copy = Copy(me.id, sent.chat.id, sent.message_id, lang)
+        await shop.support.record_own_copy(me.id, view.request_id, copy)
+    note = waiting_note(lang, await shop.support.open_count(me.id))
+    if note:
+        await message.answer(note, reply_markup=kb.keyboard([[waiting_button(lang)]]))
 
 
 async def show_answered(bot: Bot, view: SupportRequestView) -> None:
@@ -209,6 +243,13 @@ async def on_inbox(message: Message, shop: Shop, lang: str, me: UserView) -> Non
     """/support: the requests waiting for an answer."""
     text, keys = inbox(lang, await shop.support.waiting(me.id, INBOX_SIZE))
     await message.answer(text, reply_markup=keys)
+
+
+async def on_inbox_button(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+    """The button under "💬 N customer messages are waiting": the list, as it is now."""
+    text, keys = inbox(lang, await shop.support.waiting(me.id, INBOX_SIZE))
+    await send_below(query, text, keys)
+    await query.answer()
 
 
 async def on_reply(
@@ -298,6 +339,7 @@ def build_router() -> Router:
     router.callback_query.filter(IsAdmin())
     router.message.register(on_inbox, Command("support"))
     router.callback_query.register(on_reply, SupportReplyCb.filter())
+    router.callback_query.register(on_inbox_button, SupportInboxCb.filter())
     router.message.register(on_answer, SupportReply.writing, F.text, ~F.text.startswith("/"))
     router.message.register(on_not_text, SupportReply.writing, ~F.text)
     return router

@@ -155,16 +155,19 @@ async def _cancelled(
     view: OrderView,
     payments: PaymentConfig,
 ) -> None:
+    await query.answer(cancelled_text(lang, view)[:200], show_alert=True)
+    await _show_order(query, shop, lang, me, view, payments)
+
+
+def cancelled_text(lang: str, view: OrderView) -> str:
+    """ "Order #15 is cancelled", with where the money goes when some was refunded."""
     refund = (
         t(lang, "order.refund_note")
         if view.payment_status
         in (OrderPaymentStatus.refunded, OrderPaymentStatus.partially_refunded)
         else ""
     )
-    await query.answer(
-        t(lang, "order.cancelled", order_id=view.order_id, refund=refund)[:200], show_alert=True
-    )
-    await _show_order(query, shop, lang, me, view, payments)
+    return t(lang, "order.cancelled", order_id=view.order_id, refund=refund)
 
 
 def _back_to_order(lang: str, order_id: int) -> InlineKeyboardMarkup:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -14,6 +14,8 @@ from engine.accounts import UserView
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
+from handlers.admin import IsAdmin
+from handlers.admin import support as admin_support
 from handlers.callbacks import Menu, MenuCb
 from handlers.customer.checkout import PaymentConfig
 from handlers.customer.orders import order_keys
@@ -30,6 +32,7 @@ async def on_start(
     me: UserView,
     lang: str,
     state: FSMContext,
+    bot: Bot,
     media_dir: Path | None = None,
 ) -> None:
     await state.clear()
@@ -44,6 +47,8 @@ async def on_start(
         return
     menu = kb.main_menu(lang, store=await IsSeller()(message, me=me, shop=shop))
     await message.answer(render.welcome(lang, me), reply_markup=menu)
+    if await IsAdmin()(message, me=me):  # what waits for them: the requests to the team
+        await admin_support.catch_up(message, shop, me, lang, bot)
 
 
 def help_text(lang: str, support_contact: str | None) -> str:

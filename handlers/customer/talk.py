@@ -35,7 +35,7 @@ from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import CartAction, CartCb, OrderAction
 from handlers.customer.catalog import Search, find, send_shelves, show_product, show_results
-from handlers.customer.orders import order_keys
+from handlers.customer.orders import cancelled_text, order_keys
 from handlers.customer.policies import policy_answer
 from handlers.customer.profile import send_profile
 from handlers.i18n import error_text, has_text, price, t
@@ -47,6 +47,7 @@ from nlu.postprocess import removes_everything
 from nlu.text import words as words_of
 from nlu.topics import help_topic
 from nlu.types import DEFAULT_THRESHOLD
+from storage.vocabulary import OrderPaymentStatus
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 60.0
@@ -215,6 +216,12 @@ async def on_free_text(
         message, answer, shop, lang, me, state, language, media_dir
     ):
         return
+    asked = data.get("asked")
+    if asked:  # any message ends the question; a bare yes / no answers it
+        await state.update_data(asked=None)
+    if answer is not None and asked:
+        await _answer_asked(message, answer, asked, shop, lang, me)
+        return
     if answer is not None:
         # a bare yes or no answers a question, and no question waits for typed words here
         # (a heard request waiting for its Yes / No is answered in voice.py): "cancel" and
@@ -304,6 +311,28 @@ async def understand(
             break
         handler = INTENTS.get(step.name, _unsupported)
         await handler(Said(message, shop, lang, me, state, step, text, language, media_dir))
+
+
+async def _answer_asked(
+    message: Message, yes: bool, asked: dict[str, Any], shop: Shop, lang: str, me: UserView
+) -> None:
+    """A typed yes / no to "Empty the cart?" or "Cancel order #15?" asked from free text: the
+    same engine call as its Yes, for the cart or the order as the question showed it (a
+    changed one is refused, Outdated); No changes nothing."""
+    if not yes:
+        await message.answer(t(lang, "talk.confirm.dropped"))
+        return
+    if "clear" in asked:
+        view = await shop.carts.clear(me.id, seen=asked["clear"])
+        await message.answer(render.cart(lang, view), reply_markup=kb.cart(lang, view))
+        return
+    order = await shop.orders.cancel(
+        me.id, int(asked["cancel"]), seen=OrderPaymentStatus(asked["seen"])
+    )
+    await message.answer(
+        cancelled_text(lang, order) + "\n\n" + render.order(lang, order),
+        reply_markup=await order_keys(shop, lang, me, order),
+    )
 
 
 #: Requests done at once, with no screen of their own to confirm them (checkout, cancelling,
@@ -597,9 +626,9 @@ async def _add_to_cart(said: Said) -> None:
         if items[0].get("available") != 0:
             raise  # some are left: the usual answer says how many
         # sold out: say so, and show its card, whose buttons offer to hear when it is back
-        card = (await said.shop.catalog.cards([product_id]) or [None])[0]
+        cards = await said.shop.catalog.cards([product_id])
         await said.message.answer(
-            t(said.lang, "product.sold_out.now", name=escape(card.name if card else ""))
+            t(said.lang, "product.sold_out.now", name=escape(cards[0].name if cards else ""))
         )
         await _card(said, product_id)
         return
@@ -622,6 +651,7 @@ async def _remove_from_cart(said: Said) -> None:
                 render.cart_clear_question(said.lang, view),
                 reply_markup=kb.cart_clear(said.lang, view),
             )
+            await said.state.update_data(asked={"clear": view.version})  # a typed "yes" too
         else:
             await said.message.answer(
                 render.cart(said.lang, view), reply_markup=kb.cart(said.lang, view)
@@ -809,6 +839,8 @@ async def _cancel(said: Said) -> None:
         whole + render.cancel_question(said.lang, view) + "\n\n" + render.order(said.lang, view),
         reply_markup=kb.cancel_order(said.lang, view),
     )
+    # a typed "yes" answers it as its Yes does (the order as the question showed it)
+    await said.state.update_data(asked={"cancel": view.order_id, "seen": view.payment_status.value})
 
 
 async def _after_sales(said: Said) -> None:

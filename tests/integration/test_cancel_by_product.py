@@ -1,4 +1,4 @@
-""""Cancel the lamp" (the walkthrough: it offered to cancel the newest order, whatever it
+""" "Cancel the lamp" (the walkthrough: it offered to cancel the newest order, whatever it
 held): the order that holds the named product is the one asked about, and the question says
 that an order is cancelled whole; a product in no order that can be cancelled is said to be
 in none. On both databases."""

@@ -13,6 +13,7 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import SendMessage, SendPhoto
 from aiogram.types import InlineKeyboardMarkup
 
+from handlers.customer.talk import Language
 from handlers.customer.voice import Voice
 from nlu import Context, Intent
 from nlu.speech import SpeechPool
@@ -104,7 +105,7 @@ async def test_an_unsure_reading_of_a_cart_change_is_asked_about_first(
 ) -> None:
     product = await lamp(chats)
     carl = await carl_id(chats)
-    language = chats.dp["language"]
+    language: Language = chats.dp["language"]
     real = language.parse
 
     async def unsure(text: str, context: Context) -> Intent:
@@ -143,3 +144,28 @@ async def test_which_one_narrowed_to_several_asks_again_among_them(chats: Chats)
     card = [m for m in chats.telegram.sent[before:] if isinstance(m, SendMessage | SendPhoto)][-1]
     shown_text = card.text if isinstance(card, SendMessage) else card.caption
     assert "White" in str(shown_text)
+
+
+async def test_a_typed_yes_empties_the_cart_the_question_showed(chats: Chats) -> None:
+    product = await lamp(chats)
+    carl = await carl_id(chats)
+    await chats.world.shop.carts.add(carl, product, 2)
+    asked = await chats.say(CARL, "empty my cart")
+    assert any("Empty the cart?" in text for text in asked), asked
+    await chats.say(CARL, "yes")  # the walkthrough: "a typed yes cannot tell which question"
+    assert (await chats.world.shop.carts.view(carl)).lines == []
+
+
+async def test_a_typed_no_or_yes_answers_the_cancel_question(chats: Chats) -> None:
+    from tests.integration.test_cancel_by_product import _two_orders
+
+    older, _ = await _two_orders(chats)
+    shop, carl = chats.world.shop, await carl_id(chats)
+    await chats.say(CARL, f"cancel order {older}")
+    await chats.say(CARL, "no")
+    assert (await shop.orders.get(carl, older)).status.value != "cancelled"
+    await chats.say(CARL, f"cancel order {older}")
+    said = await chats.say(CARL, "yes please")
+    assert (await shop.orders.get(carl, older)).status.value == "cancelled", said
+    again = await chats.say(CARL, "yes")  # asked once: nothing waits now
+    assert not any("cancelled" in text.lower() for text in again if "#" in text), again
