@@ -166,14 +166,23 @@ def agreement(guesses: Sequence[Guess], chosen: int, sharpness: float = 10.0) ->
     ("pourover", "pour-over") count as the same word."""
     if not guesses:
         return 0.0
+    return backing(guesses, guesses[chosen].text, sharpness)
+
+
+def backing(guesses: Sequence[Guess], text: str, sharpness: float = 10.0) -> float:
+    """`agreement` for any text: how much of the guesses' weight backs its least certain
+    word. A text no guess is (a reading made from one, `nlu.speech.forced`) has no weight of
+    its own, so a word of it that no guess holds is backed by nothing (0.0)."""
+    if not guesses:
+        return 0.0
     best = max(g.acoustic for g in guesses)
     weights = [math.exp(sharpness * (g.acoustic - best)) for g in guesses]
     bags = []
     for guess in guesses:
         forms = _forms(guess.text)
         bags.append({*forms, *(a + b for a, b in pairwise(forms))})
-    said = _forms(guesses[chosen].text)
-    backing = []
+    said = _forms(text)
+    backed = []
     for n, word in enumerate(said):
         if word in FUNCTION_WORDS:
             continue
@@ -182,5 +191,5 @@ def agreement(guesses: Sequence[Guess], chosen: int, sharpness: float = 10.0) ->
             joined.add(word + said[n + 1])
         if n > 0:
             joined.add(said[n - 1] + word)
-        backing.append(sum(wt for wt, bag in zip(weights, bags, strict=True) if joined & bag))
-    return min(backing, default=sum(weights)) / sum(weights)
+        backed.append(sum(wt for wt, bag in zip(weights, bags, strict=True) if joined & bag))
+    return min(backed, default=sum(weights)) / sum(weights)

@@ -63,6 +63,8 @@ class Vocabulary:
     key: str
     #: the words of the catalogue's names, categories and colours, as said ("teal", "zip")
     catalogue: frozenset[str] = frozenset()
+    #: the shop's coupon codes as said ("save ten", "free ship")
+    codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

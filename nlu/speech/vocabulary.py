@@ -166,7 +166,14 @@ def build(catalog: CatalogIndex) -> Vocabulary:
         for w in re.findall(r"[a-z]+", spoken(text).lower())
         if len(w) >= 3 and w not in CLOSED_WORDS
     )
-    return Vocabulary(prompt=prompt, sentences=unique, words=words, key=digest, catalogue=catalogue)
+    return Vocabulary(
+        prompt=prompt,
+        sentences=unique,
+        words=words,
+        key=digest,
+        catalogue=catalogue,
+        codes=tuple(codes),
+    )
 
 
 def _prompt(

