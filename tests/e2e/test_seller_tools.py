@@ -5,9 +5,11 @@ store: a seller's commands once approved, gone again when suspended."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from PIL import Image
 
+from handlers.callbacks import CardAddCb
 from sandbox import Emulator
 from tests.e2e.conftest import ShopBot
 from tests.e2e.market_steps import open_store
@@ -61,8 +63,9 @@ async def test_stock_adjustments_and_the_sales_report(shop_bot: ShopBot, tg: Emu
         await buyer.send("/start")
         await buyer.expect_message("Welcome")
         card = await add_found(buyer, f"oolong tin {mode}", f"Oolong Tin {mode}")
-        for _ in range(quantity - 1):
-            await buyer.click_button(card.message_id, data=f"v1pa:add:{_product_id(card)}:1")
+        for _ in range(quantity - 1):  # the card as redrawn after each add: one more each
+            current = buyer.chat.messages[card.message_id]
+            await buyer.click_button(card.message_id, data=_add_button(current))
         await check_out(buyer, address="2 Tea St, Kandy, Sri Lanka", method=method)
         if method == "Card":
             assert (await buyer.pay(await buyer.expect_message(where=lambda m: "invoice" in m))).ok
@@ -102,12 +105,12 @@ async def test_stock_adjustments_and_the_sales_report(shop_bot: ShopBot, tg: Emu
     await stranger.expect_message("Only sellers can do that")
 
 
-def _product_id(card: object) -> int:
-    markup = getattr(card, "reply_markup", None)
-    assert markup is not None
-    for row in markup.inline_keyboard:
+def _add_button(card: dict[str, Any]) -> str:
+    """The callback data of the card's Add to cart, as the card is drawn now in the chat (it
+    carries how many the cart held then: an older card's Add adds nothing)."""
+    for row in (card.get("reply_markup") or {}).get("inline_keyboard", []):
         for button in row:
-            data = str(button.callback_data or "")
-            if data.startswith("v1pa:add:"):
-                return int(data.split(":")[2])
+            data = str(button.get("callback_data") or "")
+            if data.startswith(CardAddCb.__prefix__ + ":"):
+                return data
     raise AssertionError("no Add to cart button on the card")
