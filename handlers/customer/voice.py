@@ -171,18 +171,13 @@ async def on_voice_confirm(
     voice: Voice | None = None,
     media_dir: Path | None = None,
 ) -> None:
-    """The "Yes, do it" button acts on the words heard, once: they are dropped as they are
-    used, so a second tap or a re-delivered update does nothing. "No" drops them."""
-    text = (await state.get_data()).get("voice_pending")
-    await state.update_data(voice_pending=None)
+    """The "Yes, do it" button: `_answer_heard`."""
     await query.answer()
-    message = query.message
-    if not isinstance(message, Message):
+    if not isinstance(query.message, Message):  # nowhere to answer: the words are dropped
+        await state.update_data(voice_pending=None)
         return
-    if query.data != VOICE_YES or not text or voice is None:
-        await message.answer(t(lang, "voice.confirm.dropped"))
-        return
-    await _act(message, text, shop, lang, me, state, language, voice, media_dir)
+    yes = query.data == VOICE_YES
+    await _answer_heard(query.message, yes, shop, lang, me, state, language, voice, media_dir)
 
 
 async def on_typed_answer(
@@ -196,10 +191,27 @@ async def on_typed_answer(
     media_dir: Path | None = None,
 ) -> None:
     """A typed "yes" or "no" while a heard request waits for its Yes / No: the same as the
-    buttons, once (the words are dropped as they are used)."""
+    buttons (`_answer_heard`)."""
+    yes = bool(yes_or_no(message.text or ""))
+    await _answer_heard(message, yes, shop, lang, me, state, language, voice, media_dir)
+
+
+async def _answer_heard(
+    message: Message,
+    yes: bool,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+    voice: Voice | None,
+    media_dir: Path | None,
+) -> None:
+    """Yes acts on the words heard, once: they are dropped as they are used, so a second
+    answer or a re-delivered update does nothing. No drops them."""
     text = (await state.get_data()).get("voice_pending")
     await state.update_data(voice_pending=None)
-    if not yes_or_no(message.text or "") or not text or voice is None:
+    if not yes or not text or voice is None:
         await message.answer(t(lang, "voice.confirm.dropped"))
         return
     await _act(message, text, shop, lang, me, state, language, voice, media_dir)
