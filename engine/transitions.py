@@ -18,6 +18,7 @@ from storage.vocabulary import (
     ReturnStatus,
     SellerStatus,
     ShipmentStatus,
+    SupportStatus,
 )
 
 
@@ -45,6 +46,7 @@ class E(StrEnum):
     refund = "refund"
     mark_paid = "mark_paid"
     mark_failed = "mark_failed"
+    reopen = "reopen"  # a customer writes back to the team's answer
 
 
 O, P, R = OrderStatus, OrderPaymentStatus, PaymentStatus  # noqa: E741 - short names keep the tables readable
@@ -105,6 +107,15 @@ PAYOUT: Final = {
     (PayoutStatus.failed, E.mark_paid): PayoutStatus.paid,
 }
 
+# a customer's conversation with the shop's team (engine/support.py): an admin's answer closes
+# the request, another admin (or the same) may answer it again, and the customer's message
+# back reopens it, so that it waits for the team again
+SUPPORT: Final = {
+    (SupportStatus.open, E.close): SupportStatus.answered,
+    (SupportStatus.answered, E.close): SupportStatus.answered,
+    (SupportStatus.answered, E.reopen): SupportStatus.open,
+}
+
 MACHINES: Final[dict[str, dict[tuple[StrEnum, E], StrEnum]]] = {
     "order": ORDER,  # type: ignore[dict-item]
     "order_payment": ORDER_PAYMENT,  # type: ignore[dict-item]
@@ -113,6 +124,7 @@ MACHINES: Final[dict[str, dict[tuple[StrEnum, E], StrEnum]]] = {
     "shipment": SHIPMENT,  # type: ignore[dict-item]
     "return": RETURN,  # type: ignore[dict-item]
     "payout": PAYOUT,  # type: ignore[dict-item]
+    "support_request": SUPPORT,  # type: ignore[dict-item]
 }
 
 

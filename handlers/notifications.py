@@ -18,6 +18,7 @@ from handlers.callbacks import (
     SellerAction,
     SellerCb,
 )
+from handlers.customer.support import answer_keys
 from handlers.i18n import CATALOGS, DEFAULT, price, t
 
 
@@ -124,6 +125,8 @@ def render(
         )
     elif kind == "back_in_stock" and isinstance(payload.get("product_id"), int):
         markup = _button(t(lang, "notify.open_product"), ProductCb(id=payload["product_id"]).pack())
+    elif kind == "support_answer" and isinstance(payload.get("request_id"), int):
+        markup = answer_keys(lang, payload["request_id"])  # ↩️ Reply: write back to it
     if kind in ORDER_BUTTONS and isinstance(order_id, int):
         markup = InlineKeyboardMarkup(
             inline_keyboard=[

@@ -1,14 +1,18 @@
 """The admins' side of support: a customer's request reaches every admin as a card (who wrote,
 their recent orders, the message, ↩️ Reply); Reply asks for the answer, which goes to the
 customer in their chat (through the engine and the outbox); every admin's card then shows
-who answered and what. /support lists the requests still waiting, with a Reply each. An
-admin the bot could not reach when a request came is shown it on their next /start, and
-/start and /admin say how many requests wait, with the list a tap away.
+who answered and what, and keeps its Reply: a request can be answered again (a follow-up).
+When the customer writes back to an answer, every admin gets a new card of the same request
+(what they answered to, what they wrote now). /support lists the requests still waiting,
+with a Reply each. An admin the bot could not reach when a request came is shown it on their
+next /start, and /start and /admin say how many requests wait, with the list a tap away.
 
 Safe when repeated or stale: a second tap on Reply while the answer is being asked asks
 nothing new; Reply on a request answered meanwhile (another admin, an older card or list)
-shows the answer that stands and asks nothing; the engine keeps one answer per request.
-The customer's side is handlers/customer/support.py.
+says who answered (the card shows it) and asks for an answer to add. The answer is sent only
+if the request still stands as the admin saw it when they tapped (the engine checks): one
+written while another admin answered, or while the customer wrote back, is not sent, and the
+admin reads what changed. The customer's side is handlers/customer/support.py.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from engine.accounts import UserView
 from engine.shop import Shop
-from engine.support import Copy, Submitted, SupportRequestView
+from engine.support import CLAIMED, Copy, FollowedUp, Submitted, SupportRequestView
 from handlers import keyboards as kb
 from handlers.admin import IsAdmin
 from handlers.admin import keyboards as admin_kb
@@ -63,7 +67,8 @@ class SupportInboxCb(CallbackData, prefix="v1spi"):
 
 
 class SupportReply(StatesGroup):
-    writing = State()  # the answer to data["support_request_id"]
+    # the answer to data["support_request_id"], which stood as data["support_seen"] then
+    writing = State()
 
 
 # the admin's question that waits for typed text (handlers.prompts ends it elsewhere); Reply
@@ -98,9 +103,10 @@ def _orders(lang: str, view: SupportRequestView) -> str:
     )
 
 
-def card(lang: str, view: SupportRequestView) -> str:
+def card(lang: str, view: SupportRequestView, lead: str = "") -> str:
     """A request as an admin reads it: who, their recent orders, the message, and the
-    answer once there is one. Fits a photo's caption when the request is a photo."""
+    answer once there is one (`lead`: a line under the head, such as what the customer wrote
+    back to). Fits a photo's caption when the request is a photo."""
     limit = CAPTION_LIMIT if view.photo else TEXT_LIMIT
     head = t(
         lang,
@@ -117,16 +123,26 @@ def card(lang: str, view: SupportRequestView) -> str:
             name=escape(view.answered_by or "—"),
             answer=_escaped(view.answer or "", limit // 3),
         )
-    room = max(limit - len(head) - len(answered) - 4, 40)  # what the message may take
+    room = max(limit - len(head) - len(lead) - len(answered) - 6, 40)  # what the message may take
     body = _escaped(view.text, room) if view.text else t(lang, "support.card.photo")
-    return fit("\n\n".join(filter(None, (head, body, answered))), limit)
+    return fit("\n\n".join(filter(None, (head, lead, body, answered))), limit)
 
 
-def card_keys(lang: str, view: SupportRequestView) -> InlineKeyboardMarkup | None:
-    """↩️ Reply while the request waits; nothing once it is answered."""
-    if view.answered:
-        return None
+def card_keys(lang: str, view: SupportRequestView) -> InlineKeyboardMarkup:
+    """↩️ Reply, answered or not: an answered request can be answered again."""
     return kb.keyboard([[kb.button(t(lang, "support.reply"), SupportReplyCb(id=view.request_id))]])
+
+
+def follow_up_lead(lang: str, followed: FollowedUp) -> str:
+    """On a customer's message back: the answer they wrote back to, and whose it was."""
+    view, limit = followed.request, CAPTION_LIMIT if followed.request.photo else TEXT_LIMIT
+    return t(
+        lang,
+        "support.card.follow_up",
+        name=escape(view.customer_name),
+        by=escape(followed.previous_by or "—"),
+        answer=_escaped(followed.previous_answer or "", limit // 4),
+    )
 
 
 def inbox(lang: str, waiting: list[SupportRequestView]) -> tuple[str, InlineKeyboardMarkup]:
@@ -163,21 +179,26 @@ def inbox(lang: str, waiting: list[SupportRequestView]) -> tuple[str, InlineKeyb
 
 
 # --- showing requests to admins -------------------------------------------------------------
-async def _send_card(bot: Bot, chat_id: int, lang: str, view: SupportRequestView) -> Message:
-    text, keys = card(lang, view), card_keys(lang, view)
+async def _send_card(
+    bot: Bot, chat_id: int, lang: str, view: SupportRequestView, followed: FollowedUp | None = None
+) -> Message:
+    lead = "" if followed is None else follow_up_lead(lang, followed)
+    text, keys = card(lang, view, lead), card_keys(lang, view)
     if view.photo:
         return await bot.send_photo(chat_id, view.photo, caption=text, reply_markup=keys)
     return await bot.send_message(chat_id, text, reply_markup=keys)
 
 
-async def deliver(bot: Bot, submitted: Submitted) -> list[Copy]:
-    """Show a new request to every admin, each in their language; where each copy went (an
-    admin the bot cannot reach now is left out: their next /start shows it, see `catch_up`)."""
+async def deliver(bot: Bot, submitted: Submitted | FollowedUp) -> list[Copy]:
+    """Show a new request, or a customer's message back to an answer, to every admin, each
+    in their language; where each copy went (an admin the bot cannot reach now is left out:
+    their next /start shows it, see `catch_up`)."""
     view, copies = submitted.request, []
+    followed = submitted if isinstance(submitted, FollowedUp) else None
     for admin in submitted.admins:
         lang = language(admin.language_code)
         try:
-            sent = await _send_card(bot, admin.telegram_id, lang, view)
+            sent = await _send_card(bot, admin.telegram_id, lang, view, followed)
         except TelegramAPIError as exc:
             log.warning(
                 "support request %s not shown to admin %s: %s", view.request_id, admin.user_id, exc
@@ -200,12 +221,15 @@ def waiting_button(lang: str) -> InlineKeyboardButton:
 async def catch_up(message: Message, shop: Shop, me: UserView, lang: str, bot: Bot) -> None:
     """An admin opens the bot (/start): the requests the bot could not show them yet (it
     could not reach them when each came) are shown now, and a line says how many wait, with
-    the list a tap away. Each copy is recorded, so the next /start does not show it again."""
-    for view in await shop.support.unseen(me.id, INBOX_SIZE):
+    the list a tap away. The engine marks each as this admin's before it is sent (so two
+    /starts at once show it once) and records where it went; one that could not be sent is
+    given back, for the next /start."""
+    for view in await shop.support.claim_unseen(me.id, message.chat.id, lang, INBOX_SIZE):
         try:
             sent = await _send_card(bot, message.chat.id, lang, view)
         except TelegramAPIError as exc:
             log.warning("support request %s not shown to admin %s: %s", view.request_id, me.id, exc)
+            await shop.support.release_copy(me.id, view.request_id)
             continue
         copy = Copy(me.id, sent.chat.id, sent.message_id, lang)
         await shop.support.record_own_copy(me.id, view.request_id, copy)
@@ -215,17 +239,24 @@ async def catch_up(message: Message, shop: Shop, me: UserView, lang: str, bot: B
 
 
 async def show_answered(bot: Bot, view: SupportRequestView) -> None:
-    """Every admin's copy of the request shows the answer (and no Reply)."""
+    """Every admin's copy of the request shows the answer (and Reply, to answer again)."""
     for copy in view.copies:
+        if copy.message_id == CLAIMED:  # being sent by a /start now: it shows the answer
+            continue
         lang = language(copy.lang)
-        text = card(lang, view)
+        text, keys = card(lang, view), card_keys(lang, view)
         try:
             if view.photo:
                 await bot.edit_message_caption(
-                    chat_id=copy.chat_id, message_id=copy.message_id, caption=text
+                    chat_id=copy.chat_id,
+                    message_id=copy.message_id,
+                    caption=text,
+                    reply_markup=keys,
                 )
             else:
-                await bot.edit_message_text(text, chat_id=copy.chat_id, message_id=copy.message_id)
+                await bot.edit_message_text(
+                    text, chat_id=copy.chat_id, message_id=copy.message_id, reply_markup=keys
+                )
         except TelegramAPIError as exc:  # deleted, showing it already, or the admin left
             log.info("support request %s: copy %s kept: %s", view.request_id, copy, exc)
 
@@ -260,24 +291,28 @@ async def on_reply(
     me: UserView,
     state: FSMContext,
 ) -> None:
-    """↩️ Reply: the question for the answer, once; a request answered already shows its
-    answer where the button was, and asks nothing."""
+    """↩️ Reply: the question for the answer, once. On a request answered already (by
+    another admin, or on an older card or list) the admin is told who answered, the screen
+    shows it as it stands, and the answer asked for is one to add."""
     view = await shop.support.get(me.id, callback_data.id)
+    data = await state.get_data()
+    waiting = await state.get_state() == SupportReply.writing.state
+    if (
+        waiting
+        and data.get("support_request_id") == view.request_id
+        and data.get("support_seen") == view.answer_key
+    ):  # a second tap
+        await query.answer(t(lang, "support.reply.below"))
+        return
+    said = None
     if view.answered:
         if isinstance(query.message, Message):
             if callback_data.src == From.inbox:
                 text, keys = inbox(lang, await shop.support.waiting(me.id, INBOX_SIZE))
             else:
-                text, keys = card(lang, view), None
+                text, keys = card(lang, view), card_keys(lang, view)
             await edit_or_keep(query.message, text, keys)
         said = t(lang, "support.reply.answered_already", name=view.answered_by or "—")
-        await query.answer(said[:200], show_alert=True)
-        return
-    data = await state.get_data()
-    waiting = await state.get_state() == SupportReply.writing.state
-    if waiting and data.get("support_request_id") == view.request_id:  # a second tap
-        await query.answer(t(lang, "support.reply.below"))
-        return
     await state.set_state(SupportReply.writing)
     ask = t(
         lang,
@@ -288,24 +323,36 @@ async def on_reply(
     asked = await send_below(query, ask, kb.prompt_cancel(lang))
     await state.update_data(
         support_request_id=view.request_id,
+        support_seen=view.answer_key,
         support_reply_prompt=None if asked is None else asked.message_id,
     )
-    await query.answer()
+    if said is None:
+        await query.answer()
+    else:
+        await query.answer(said[:200], show_alert=True)
 
 
 async def on_answer(
     message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext, bot: Bot
 ) -> None:
     """The answer: recorded and sent to the customer by the engine (refused when empty or too
-    long: the question stays open); every admin's copy shows it. A request someone answered
-    meanwhile keeps that answer, and this admin reads it."""
+    long: the question stays open); every admin's copy shows it. A request that changed since
+    Reply was tapped (another admin answered, the customer wrote back) is not answered: this
+    admin reads what stands, with Reply to answer that."""
     data = await state.get_data()
     request_id = data.get("support_request_id")
     if not isinstance(request_id, int):  # no request to answer: the question ends
         await state.set_state(None)
         await message.answer(t(lang, "cancelled"))
         return
-    answered = await shop.support.answer(me.id, request_id, message.text, message.message_id)
+    seen = data.get("support_seen")
+    answered = await shop.support.answer(
+        me.id,
+        request_id,
+        message.text,
+        message.message_id,
+        seen=seen if isinstance(seen, str) else None,
+    )
     await state.set_state(None)
     await _drop_cancel(bot, message.chat.id, data.get("support_reply_prompt"))
     view = answered.request
@@ -316,7 +363,10 @@ async def on_answer(
             name=escape(view.customer_name),
             request_id=view.request_id,
         )
-    else:
+        await message.answer(said)
+        await show_answered(bot, view)
+        return
+    if view.answered:
         said = t(
             lang,
             "support.reply.too_late",
@@ -324,8 +374,15 @@ async def on_answer(
             request_id=view.request_id,
             answer=_escaped(view.answer or "", 1000),
         )
-    await message.answer(said)
-    await show_answered(bot, view)
+    else:
+        said = t(
+            lang,
+            "support.reply.written_back",
+            name=escape(view.customer_name),
+            request_id=view.request_id,
+            text=_escaped(view.text, 1000) if view.text else t(lang, "support.card.photo"),
+        )
+    await message.answer(said, reply_markup=card_keys(lang, view))
 
 
 async def on_not_text(message: Message, lang: str) -> None:

@@ -5,6 +5,14 @@ support request and shown to every admin with a Reply button (handlers/admin/sup
 the customer is told it was sent and that the answer comes in this chat. ✖ Cancel or
 /cancel ends the question and changes nothing.
 
+The team's answer reaches the customer (an outbox notification, handlers/notifications.py)
+with a ↩️ Reply button (`answer_keys`): tapping it asks for one message back (text, or a
+photo with its caption), which goes to the same request: every admin is shown it with the
+answer it replies to, and the request waits for the team again. Without the tap, what the
+customer types is the shop's as ever (handlers/customer/talk.py); the answer says so. Reply
+on a request that waits for the team already (written back to, an old answer) says so and
+asks nothing; a second tap while the message is asked asks nothing new.
+
 The same message handled twice (a retry, a replay after a crash) is one request: its
 Telegram message is the engine's key. A banned customer is stopped before any of this
 (bot/middlewares.py), and the engine refuses them too.
@@ -18,9 +26,10 @@ from typing import Final
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
 from engine.errors import InvalidInput
@@ -29,14 +38,31 @@ from handlers import keyboards as kb
 from handlers.admin import support as admin_side
 from handlers.i18n import t
 from handlers.prompts import Prompts
+from handlers.screen import send_below
+
+
+class SupportFollowUpCb(CallbackData, prefix="v1spf"):
+    """↩️ Reply under the team's answer: write back to request `id`."""
+
+    id: int
 
 
 class SupportMessage(StatesGroup):
     writing = State()  # the message to the team; data["support_prompt"]: the question's id
+    # the message back to the answer of data["support_follow_up"] (its question: the same)
+    following = State()
 
 
-# the customer's question that waits for typed text (handlers.prompts ends it elsewhere)
-PROMPTS: Final[Prompts] = {SupportMessage: ()}
+# the customer's question that waits for typed text (handlers.prompts ends it elsewhere); a
+# second tap on an answer's Reply finds the question still waiting
+PROMPTS: Final[Prompts] = {SupportMessage: (SupportFollowUpCb,)}
+
+
+def answer_keys(lang: str | None, request_id: int) -> InlineKeyboardMarkup:
+    """Under the team's answer (handlers/notifications.py): ↩️ Reply, to write back."""
+    return kb.keyboard(
+        [[kb.button(t(lang, "support.follow_up"), SupportFollowUpCb(id=request_id))]]
+    )
 
 
 async def ask(message: Message, state: FSMContext, lang: str) -> None:
@@ -93,6 +119,71 @@ async def on_message(
     )
 
 
+async def on_follow_up(
+    query: CallbackQuery,
+    callback_data: SupportFollowUpCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    """↩️ Reply under an answer: the question for the message back, once; a request that
+    waits for the team already asks nothing (the team answers it first)."""
+    view = await shop.support.mine(me.id, callback_data.id)
+    if not view.answered:
+        said = t(lang, "support.follow_up.waiting", request_id=view.request_id)
+        await query.answer(said[:200], show_alert=True)
+        return
+    data = await state.get_data()
+    asking = await state.get_state() == SupportMessage.following.state
+    if asking and data.get("support_follow_up") == view.request_id:  # a second tap
+        await query.answer(t(lang, "support.follow_up.below"))
+        return
+    await state.set_state(SupportMessage.following)
+    asked = await send_below(
+        query,
+        t(lang, "support.follow_up.ask", request_id=view.request_id),
+        kb.prompt_cancel(lang),
+    )
+    await state.update_data(
+        support_follow_up=view.request_id,
+        support_prompt=None if asked is None else asked.message_id,
+    )
+    await query.answer()
+
+
+async def on_follow_up_message(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext, bot: Bot
+) -> None:
+    """The message back: the engine reopens the request with it, and every admin is shown
+    it with the answer it replies to. A request that waits for the team already (this
+    message handled twice, or another sent first) changes nothing, and the customer is told
+    it is with the team. A refusal (empty, too long) leaves the question open."""
+    data = await state.get_data()
+    request_id = data.get("support_follow_up")
+    if not isinstance(request_id, int):  # nothing to write back to: the question ends
+        await state.set_state(None)
+        await message.answer(t(lang, "cancelled"))
+        return
+    photo = message.photo[-1].file_id if message.photo else None
+    text = message.caption if photo else message.text
+    followed = await shop.support.follow_up(me.id, request_id, text, photo)
+    if followed.now:
+        copies = await admin_side.deliver(bot, followed)
+        if copies:
+            await shop.support.record_copies(me.id, request_id, copies)
+    await state.set_state(None)
+    prompt = data.get("support_prompt")
+    if isinstance(prompt, int) and prompt:
+        with contextlib.suppress(TelegramBadRequest):
+            await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=prompt)
+    key = "support.sent" if followed.now else "support.follow_up.waiting"
+    await message.answer(
+        t(lang, key, request_id=request_id),
+        reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
+    )
+
+
 async def on_other(message: Message, lang: str) -> None:
     """A sticker, a voice note, a file where the message is asked: text or a photo only."""
     await message.answer(t(lang, "support.text_only"), reply_markup=kb.prompt_cancel(lang))
@@ -104,4 +195,9 @@ def build_router() -> Router:
     router.message.register(on_message, SupportMessage.writing, F.text, ~F.text.startswith("/"))
     router.message.register(on_message, SupportMessage.writing, F.photo)
     router.message.register(on_other, SupportMessage.writing)
+    router.callback_query.register(on_follow_up, SupportFollowUpCb.filter())
+    following = SupportMessage.following
+    router.message.register(on_follow_up_message, following, F.text, ~F.text.startswith("/"))
+    router.message.register(on_follow_up_message, following, F.photo)
+    router.message.register(on_other, following)
     return router

@@ -1,7 +1,8 @@
 """A customer who asks for a person reaches one: the bot asks for the message, every admin
 gets it (with the customer's name, recent orders and a Reply button), and the admin's answer
-comes back in the customer's chat, in the customer's language. Cancel changes nothing, the
-same message twice is one request, and a banned customer reaches no one."""
+comes back in the customer's chat, in the customer's language, with a Reply to write back to
+the team, which every admin reads as the same request. Cancel changes nothing, the same
+message twice is one request, and a banned customer reaches no one."""
 
 from __future__ import annotations
 
@@ -68,17 +69,20 @@ async def test_a_customer_writes_to_the_team_and_reads_the_admins_answer(
     await admin.expect_message("Your answer went to Aisha")
     answered = await admin.expect_edit(f"Support request #{number}")
     assert "Answered by Demo: We are sorry! A new kettle ships today." in (answered.text or "")
-    assert not answered.reply_markup  # the copy has no Reply left
+    assert answered.reply_markup  # the copy keeps its Reply: it can be answered again
     prompts = [m for m in admin.messages if "Write your answer to Aisha" in _shown(m)]
     assert len(prompts) == 1
 
     reply = await aisha.expect_message("Reply from the shop's team")
     assert "We are sorry! A new kettle ships today." in (reply.text or "")
 
-    # the inbox's old Reply: answered already, nothing asked, the inbox shown as it is now
+    # the inbox's old Reply: she was answered already, which the admin is told (and may
+    # add an answer); the inbox is shown as it is now
     late = await admin.click_button(inbox.message_id, index=0)
-    assert "answered" in str(late.get("text"))
+    assert "Demo answered this request already" in str(late.get("text"))
     await admin.expect_edit("Support requests")
+    await admin.expect_message("Write your answer to Aisha")
+    await admin.send("/cancel")
     await admin.send(f"/audit support_request {number}")
     audit = await admin.expect_message("Audit")
     assert "open → answered" in (audit.text or "")
@@ -178,3 +182,45 @@ async def test_a_banned_customer_reaches_no_one(shop_bot: ShopBot, tg: Emulator)
     await omar.send("/support")
     await omar.expect_message("Your account is blocked")
     assert _copies(shop_bot.admin, "Omar") == []
+
+
+async def test_the_customer_writes_back_with_the_answers_reply_and_is_answered_again(
+    shop_bot: ShopBot, tg: Emulator
+) -> None:
+    admin = shop_bot.admin
+    hana = tg.user("Hana")
+    await hana.send("/support")
+    await hana.expect_message("Write your message to the shop's team")
+    await hana.send("Where is my parcel?")
+    sent = await hana.expect_message("Sent to the shop's team")
+    number = int(re.findall(r"#(\d+)", sent.text or "")[0])
+    copy = await admin.expect_message(f"Support request #{number}")
+    await admin.click_button(copy.message_id, index=0)  # ↩️ Reply
+    await admin.expect_message("Write your answer to Hana")
+    await admin.send("It ships on Monday.")
+
+    reply = await hana.expect_message("Reply from the shop's team")
+    assert "tap ↩️ Reply below" in (reply.text or "")
+    await hana.click_button(reply.message_id, index=0)  # ↩️ Reply under the answer
+    await hana.expect_message("Write your answer to the shop's team")
+    twice = await hana.click_button(reply.message_id, index=0)  # a double tap asks once
+    assert "below" in str(twice.get("text"))
+    await hana.send("Thanks, but it still hasn't arrived")
+    await hana.expect_message(f"Sent to the shop's team (request #{number})")
+    # the answer's Reply again: the team has her message already, nothing is asked
+    stale = await hana.click_button(reply.message_id, index=0)
+    assert "with the team already" in str(stale.get("text"))
+
+    back = await admin.expect_message("Hana wrote back")
+    assert f"Support request #{number}" in (back.text or "")
+    assert "It ships on Monday." in (back.text or "")
+    assert "it still hasn" in (back.text or "")
+    await admin.click_button(back.message_id, index=0)
+    await admin.expect_message("Write your answer to Hana")
+    await admin.send("It is at the depot: tomorrow.")
+    again = await hana.expect_message("Reply from the shop's team")
+    assert "It is at the depot: tomorrow." in (again.text or "")
+
+    await admin.send(f"/audit support_request {number}")
+    audit = await admin.expect_message("Audit")
+    assert "answered → open" in (audit.text or "")

@@ -47,7 +47,7 @@ def test_a_long_message_is_cut_to_fit_and_never_inside_an_escaped_character() ->
         assert not ENTITY.search(text)
 
 
-def test_an_answered_card_shows_the_answer_and_no_reply() -> None:
+def test_an_answered_card_shows_the_answer_and_can_be_answered_again() -> None:
     answered = replace(
         REQUEST,
         status=SupportStatus.answered,
@@ -55,6 +55,7 @@ def test_an_answered_card_shows_the_answer_and_no_reply() -> None:
         answered_by="Demo",
     )
     assert "Answered by Demo: A new kettle ships today." in card("en", answered)
-    assert card_keys("en", answered) is None
+    keys = card_keys("en", answered)
+    assert [b.text for row in keys.inline_keyboard for b in row] == ["↩️ Reply"]
     spanish = card("es", answered)
     assert "Respondida por Demo" in spanish
