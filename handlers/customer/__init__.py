@@ -8,6 +8,7 @@ from aiogram import Router
 from handlers.callbacks import ReturnLineCb, ReviewCb, ReviewNextCb
 from handlers.customer import (
     address_form,
+    asking,
     cart,
     catalog,
     checkout,
@@ -24,7 +25,7 @@ from handlers.customer import (
 # Checkout and the address form keep their own steps: every step re-reads the cart and the
 # order is only placed from its confirmation screen.
 PROMPTS: Final = {
-    orders.AfterSale: (ReviewCb, ReviewNextCb, ReturnLineCb),
+    orders.AfterSale: (ReviewCb, ReviewNextCb, ReturnLineCb, orders.ReturnStepCb),
     profile.Profile: (),
     catalog.Searching: (),
 }
@@ -35,6 +36,9 @@ def build_router() -> Router:
 
     Order matters: the checkout wizard's text steps come before free text."""
     router = Router(name="customer")
+    # a button, command or note elsewhere ends the yes / no question waiting (asking.py)
+    router.message.outer_middleware(asking.EndsQuestion())
+    router.callback_query.outer_middleware(asking.EndsQuestion())
     router.include_routers(
         start.build_router(),
         checkout.build_router(),

@@ -42,6 +42,7 @@ from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import CheckoutCb, CheckoutStep, PayPalCb
 from handlers.customer import address_form
+from handlers.customer.asking import read_answer
 from handlers.i18n import error_text, price, t
 from handlers.screen import edit_or_keep, show
 from nlu.extract import extract_coupon, known_coupon
@@ -410,6 +411,15 @@ async def _ask_confirm(
     """The summary: the engine's quote of the cart with the chosen provider and coupon; its
     "Place order" carries the summary's version, so it places what it showed or nothing.
     `note` goes above it (why it is shown again)."""
+    await show(query, *await _summary(shop, lang, me, state, key, note=note))
+    await query.answer()
+
+
+async def _summary(
+    shop: Shop, lang: str, me: UserView, state: FSMContext, key: str, *, note: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The summary's text and buttons (`_ask_confirm`); its version is kept in the
+    conversation too (`summary_seen`), for a typed "place it" (`on_confirm_typed`)."""
     data = await state.get_data()
     quote = await shop.orders.quote(me.id, int(data["provider_id"]), data.get("coupon"))
     address_id, method = int(data["address_id"]), PaymentMethod(data["method"])
@@ -424,8 +434,8 @@ async def _ask_confirm(
         address_text=render.address(address) if address else "—",
     )
     seen = quote.version(address_id=address_id, method=method)
-    await show(query, render.fit(note + text), kb.confirm(lang, key, seen))
-    await query.answer()
+    await state.update_data(summary_seen=seen)
+    return render.fit(note + text), kb.confirm(lang, key, seen)
 
 
 async def on_back(
@@ -478,24 +488,13 @@ async def on_confirm(
     have shown "placed" and died before the invoice went out. A summary that no longer
     reads so (the cart changed on another screen since, or another choice was made) places
     nothing: the summary as it is now is shown, with its own button, and why."""
-    data = await state.get_data()
-    if data.get("checkout_key") == callback_data.key and data.get("method"):
-        try:
-            order: OrderView | None = await shop.orders.place_order(
-                me.id,
-                address_id=int(data["address_id"]),
-                provider_id=int(data["provider_id"]),
-                payment_method=PaymentMethod(data["method"]),
-                coupon_code=data.get("coupon"),
-                checkout_key=callback_data.key,
-                seen=callback_data.value,  # "" (a button of an older layout): never as now
-            )
-        except Outdated:
-            note = t(lang, "checkout.changed") + "\n\n"
-            await _ask_confirm(query, shop, lang, me, state, callback_data.key, note=note)
-            return
-        await state.clear()
-    else:  # placed already (a second tap), or a checkout given up (nothing to show)
+    try:
+        order = await _place(shop, me, state, callback_data.key, callback_data.value)
+    except Outdated:
+        note = t(lang, "checkout.changed") + "\n\n"
+        await _ask_confirm(query, shop, lang, me, state, callback_data.key, note=note)
+        return
+    if order is None:  # placed already (a second tap), or a checkout given up (nothing)
         order = await shop.orders.placed(me.id, callback_data.key)
     if order is None:
         await query.answer(t(lang, "stale_button"))
@@ -503,6 +502,80 @@ async def on_confirm(
     await query.answer()
     if not isinstance(query.message, Message):
         return
+    placed = _placed_text(lang, order)
+    # the tap that placed it tells what's next (and its replay, which may be telling it first)
+    if await edit_or_keep(query.message, placed) or replayed:
+        await after_order(query.message, bot, lang, order, payments)
+
+
+#: What says "place it" to the summary besides a bare yes (asking.read_answer).
+PLACE_SAYS_YES: Final = (
+    "place it", "place order", "place the order", "place my order", "order it", "buy it",
+    "confirm order", "confirm the order", "confirm it", "send it",
+    "pedir", "hacer el pedido", "confirmar pedido", "confirmalo", "comprar",
+)  # fmt: skip
+
+
+async def on_confirm_typed(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    payments: PaymentConfig,
+    bot: Bot,
+) -> None:
+    """A typed answer to the summary: "yes" / "place it" places the order as its Place order
+    does (the same key, and the summary's version: a cart changed since places nothing and
+    shows the summary as it is now); "no" / "cancel" leaves the checkout, placing nothing
+    (the cart and a coupon given stay). Anything else: the buttons, as before."""
+    answer = read_answer(message.text or "", PLACE_SAYS_YES)
+    data = await state.get_data()
+    key = str(data.get("checkout_key") or "")
+    if answer is None or not key:
+        await message.answer(t(lang, "stray_text"))
+        return
+    if not answer:
+        await state.set_state(None)
+        await state.update_data(checkout_key=None, summary_seen=None)
+        await message.answer(t(lang, "checkout.not_placed"), reply_markup=kb.main_menu(lang))
+        return
+    try:
+        order = await _place(shop, me, state, key, str(data.get("summary_seen") or ""))
+    except Outdated:
+        note = t(lang, "checkout.changed") + "\n\n"
+        text, markup = await _summary(shop, lang, me, state, key, note=note)
+        await message.answer(text, reply_markup=markup)
+        return
+    if order is None:
+        await message.answer(t(lang, "stray_text"))
+        return
+    await message.answer(_placed_text(lang, order))
+    await after_order(message, bot, lang, order, payments)
+
+
+async def _place(
+    shop: Shop, me: UserView, state: FSMContext, key: str, seen: str
+) -> OrderView | None:
+    """Place the order of this checkout (`key`) as the summary showed it (`seen`), once: the
+    checkout ends with it. None when the checkout has no payment method chosen yet."""
+    data = await state.get_data()
+    if data.get("checkout_key") != key or not data.get("method"):
+        return None
+    order = await shop.orders.place_order(
+        me.id,
+        address_id=int(data["address_id"]),
+        provider_id=int(data["provider_id"]),
+        payment_method=PaymentMethod(data["method"]),
+        coupon_code=data.get("coupon"),
+        checkout_key=key,
+        seen=seen,  # "" (a button of an older layout): never as now
+    )
+    await state.clear()
+    return order
+
+
+def _placed_text(lang: str, order: OrderView) -> str:
     placed = t(
         lang,
         "checkout.placed",
@@ -511,9 +584,7 @@ async def on_confirm(
     )
     if order.pickup_address:
         placed += "\n" + render.where_to(lang, order.pickup_address, "")
-    # the tap that placed it tells what's next (and its replay, which may be telling it first)
-    if await edit_or_keep(query.message, placed) or replayed:
-        await after_order(query.message, bot, lang, order, payments)
+    return placed
 
 
 def invoice(lang: str, order: OrderView, provider_token: str) -> dict[str, Any]:
@@ -704,6 +775,7 @@ def build_router() -> Router:
     router.callback_query.register(on_back, *step(CheckoutStep.back))
     # in any state: tapped again after the order is placed, it shows that order
     router.callback_query.register(on_confirm, CheckoutCb.filter(F.step == CheckoutStep.confirm))
+    router.message.register(on_confirm_typed, Checkout.confirm, F.text, ~F.text.startswith("/"))
     router.callback_query.register(on_paypal_paid, PayPalCb.filter())
     router.pre_checkout_query.register(on_pre_checkout)
     router.message.register(on_paid, F.successful_payment)

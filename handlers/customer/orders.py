@@ -16,8 +16,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from engine.accounts import UserView
 from engine.aftersales import ReturnQuote
-from engine.errors import Outdated
-from engine.order_actions import OrderAct, PaymentState
+from engine.errors import OrderActNotAllowed, Outdated
+from engine.order_actions import OrderAct, PaymentState, followed
 from engine.orders import OrderView
 from engine.shop import Shop
 from handlers import keyboards as kb
@@ -33,8 +33,10 @@ from handlers.callbacks import (
     ReviewNext,
     ReviewNextCb,
 )
+from handlers.customer import asking
+from handlers.customer.asking import Kind, Question
 from handlers.customer.checkout import PaymentConfig, after_order
-from handlers.i18n import price, t
+from handlers.i18n import error_text, price, t
 from handlers.screen import edit_or_keep, send_below, show
 from nlu.numbers import parse_quantity
 from nlu.understand import ACTION_VERBS, negated_verb
@@ -124,6 +126,14 @@ async def on_order(
             await after_order(query.message, bot, lang, view, payments)
         return
     if callback_data.action == OrderAction.track:
+        view = await shop.orders.get(me.id, order_id)
+        if not followed(view.status):  # an old button: cancelled since, nothing to follow
+            stale = OrderActNotAllowed(
+                order_id=order_id, act=OrderAct.track.value, status=view.status.value
+            )
+            await query.answer(error_text(lang, stale)[:200], show_alert=True)
+            await _show_order(query, shop, lang, me, view, payments)
+            return
         parcels = await shop.shipping.parcels(me.id, order_id)
         await show(query, render.tracking(lang, order_id, parcels), _back_to_order(lang, order_id))
         await query.answer()
@@ -280,6 +290,12 @@ async def on_review_comment(
 
 # --- a return: how many -> why -> the summary -> ✅ Request the return ---------------------
 RETURNING = "returning"  # the return being asked, in the conversation data
+RETURNED = "returned"  # the key of the return asked last (its old buttons say so)
+#: What says yes to a return's summary besides a bare yes ("ok send it"): asking.read_answer
+RETURN_SAYS_YES: Final = (
+    "send it", "send", "request it", "request the return", "request return", "return it",
+    "submit", "submit it", "confirm it", "envialo", "enviar", "solicitala", "confirmalo",
+)  # fmt: skip
 MANY_BUTTONS: Final = 8  # up to this many units, one button each; more: 1, all, or typed
 
 
@@ -317,6 +333,14 @@ def _how_many_keyboard(lang: str, key: str, most: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def _reason_keyboard(lang: str, key: str) -> InlineKeyboardMarkup:
+    """✖ Cancel under "Why are you returning it?": this return's own, so an old one tapped
+    after the return was asked (or given up) says so, and changes nothing."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_step(t(lang, "prompt.cancel"), ReturnAct.cancel, key)]]
+    )
+
+
 def _summary_keyboard(lang: str, key: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -352,6 +376,7 @@ async def _end_return(state: FSMContext) -> None:
     if await state.get_state() in (AfterSale.return_units.state, AfterSale.return_reason.state):
         await state.set_state(None)
     await state.update_data({RETURNING: None})
+    await asking.take(state, kinds={Kind.give_back})  # its summary waits for nothing now
 
 
 async def on_return_line(
@@ -394,7 +419,9 @@ async def on_return_line(
         )
     else:
         await state.set_state(AfterSale.return_reason)
-        await send_below(query, t(lang, "return.reason"), kb.prompt_cancel(lang))
+        await send_below(
+            query, t(lang, "return.reason"), _reason_keyboard(lang, str(returning["key"]))
+        )
     await query.answer()
 
 
@@ -432,7 +459,9 @@ async def on_return_units_typed(message: Message, lang: str, state: FSMContext) 
         return
     await state.update_data({RETURNING: returning | {"units": units}})
     await state.set_state(AfterSale.return_reason)
-    await message.answer(t(lang, "return.reason"), reply_markup=kb.prompt_cancel(lang))
+    await message.answer(
+        t(lang, "return.reason"), reply_markup=_reason_keyboard(lang, str(returning["key"]))
+    )
 
 
 async def on_return_step(
@@ -458,7 +487,9 @@ async def on_return_step(
         }[act]
     )
     if returning is None or not step_open:
-        await query.answer(t(lang, "stale_button"))
+        # a button of the return asked since (✖ under its reason, ✅ again): it was asked
+        requested = (await state.get_data()).get(RETURNED) == callback_data.key
+        await query.answer(t(lang, "return.already_requested" if requested else "stale_button"))
         return
     message = query.message if isinstance(query.message, Message) else None
     if act == ReturnAct.cancel:
@@ -482,18 +513,11 @@ async def on_return_step(
                 units=callback_data.units,
             )
             await edit_or_keep(message, chosen, None)
-        await send_below(query, t(lang, "return.reason"), kb.prompt_cancel(lang))
+        await send_below(query, t(lang, "return.reason"), _reason_keyboard(lang, callback_data.key))
         await query.answer()
         return
-    await _end_return(state)  # ✅: once; a second tap finds nothing to ask
     try:
-        await shop.returns.request(
-            me.id,
-            int(returning["order"]),
-            {int(returning["line"]): int(returning["units"])},
-            str(returning["reason"]),
-            seen=str(returning["seen"]),
-        )
+        await _request(shop, me, state, returning)  # ✅: once; a second tap finds nothing
     except Outdated:  # asked back or refunded since the summary was shown
         await query.answer(t(lang, "error.outdated")[:200], show_alert=True)
         view = await shop.orders.get(me.id, int(returning["order"]))
@@ -502,6 +526,45 @@ async def on_return_step(
     if message is not None and message.text is not None:
         await edit_or_keep(message, message.html_text + "\n\n" + t(lang, "return.requested"))
     await query.answer()
+
+
+async def _request(shop: Shop, me: UserView, state: FSMContext, returning: dict[str, Any]) -> None:
+    """Ask the seller for the return the summary showed (`seen`; else Outdated), once."""
+    await _end_return(state)
+    await shop.returns.request(
+        me.id,
+        int(returning["order"]),
+        {int(returning["line"]): int(returning["units"])},
+        str(returning["reason"]),
+        seen=str(returning["seen"]),
+    )
+    await state.update_data({RETURNED: returning["key"]})
+
+
+async def answer_return(
+    message: Message, key: str, yes: bool, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    """A typed answer to the return's summary (asking.py): yes asks it back as ✅ does, no
+    gives it up as ✖ does; a summary answered already says so, and nothing changes."""
+    returning = await _returning(state, key)
+    if returning is None or not returning.get("seen"):
+        requested = (await state.get_data()).get(RETURNED) == key
+        await message.answer(t(lang, "return.already_requested" if requested else "asked.none"))
+        return
+    if not yes:
+        await _end_return(state)
+        await message.answer(t(lang, "return.not_requested"))
+        return
+    try:
+        await _request(shop, me, state, returning)
+    except Outdated:
+        view = await shop.orders.get(me.id, int(returning["order"]))
+        await message.answer(
+            t(lang, "error.outdated") + "\n\n" + render.order(lang, view),
+            reply_markup=await order_keys(shop, lang, me, view),
+        )
+        return
+    await message.answer(t(lang, "return.requested"))
 
 
 #: Whole answers (or their first clause) that decline the question instead of giving a reason,
@@ -567,6 +630,8 @@ async def on_return_reason(
     order, line, units = int(returning["order"]), int(returning["line"]), int(returning["units"])
     quote = await shop.returns.quote(me.id, order, {line: units})
     await state.update_data({RETURNING: returning | {"reason": reason, "seen": quote.version}})
+    # a typed "ok send it" answers it as ✅ does (talk.py reads it: asking.py)
+    await asking.ask(state, Question(Kind.give_back, ref=str(returning["key"])))
     await message.answer(
         _return_summary(lang, quote, reason), reply_markup=_summary_keyboard(lang, returning["key"])
     )

@@ -17,12 +17,18 @@ import time
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 
 from engine.accounts import UserView
 from engine.cart import check_quantity
@@ -34,19 +40,21 @@ from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import CartAction, CartCb, OrderAction
+from handlers.customer import asking
+from handlers.customer.asking import AskCb, Kind, Question
 from handlers.customer.catalog import Search, find, send_shelves, show_product, show_results
-from handlers.customer.orders import cancelled_text, order_keys
+from handlers.customer.orders import RETURN_SAYS_YES, answer_return, cancelled_text, order_keys
 from handlers.customer.policies import policy_answer
 from handlers.customer.profile import send_profile
 from handlers.i18n import error_text, has_text, price, t
 from nlu import Backend, CatalogIndex, Context, Intent
-from nlu.answers import narrow, yes_or_no
+from nlu.answers import narrow
 from nlu.backends import with_training_words
 from nlu.extract import COLOURS
 from nlu.postprocess import removes_everything
 from nlu.text import words as words_of
 from nlu.topics import help_topic
-from nlu.types import DEFAULT_THRESHOLD
+from nlu.types import DEFAULT_THRESHOLD, STATE_CHANGING
 from storage.vocabulary import OrderPaymentStatus
 
 log = logging.getLogger(__name__)
@@ -189,6 +197,7 @@ async def on_free_text(
     state: FSMContext,
     language: Language,
     media_dir: Path | None = None,
+    voice: Speaker | None = None,
 ) -> None:
     text = (message.text or "").strip()[:500]
     data = await state.get_data()
@@ -211,22 +220,18 @@ async def on_free_text(
         if 1 < len(chosen) < len(offered):  # "the white one" among two white ones: which?
             await _ask_which(message, shop, lang, state, [offered[i] for i in chosen], qty)
             return
-    answer = yes_or_no(text)
-    if answer is not None and await _answer_pending(
-        message, answer, shop, lang, me, state, language, media_dir
-    ):
-        return
-    asked = data.get("asked")
-    if asked:  # any message ends the question; a bare yes / no answers it
-        await state.update_data(asked=None)
-    if answer is not None and asked:
-        await _answer_asked(message, answer, asked, shop, lang, me)
-        return
+    question = await asking.waiting(state)
+    answer = asking.read_answer(text, SAYS_YES.get(question.kind, ()) if question else ())
+    if question is not None:
+        await asking.end(state)  # any message ends the question; a yes / no answers it
+        if answer is not None:
+            await answer_question(
+                message, question, answer, shop, lang, me, state, language, voice, media_dir
+            )
+            return
     if answer is not None:
-        # a bare yes or no answers a question, and no question waits for typed words here
-        # (a heard request waiting for its Yes / No is answered in voice.py): "cancel" and
-        # "stop" end whatever was under way, as /cancel does; the rest is pointed at the
-        # buttons, which know which question they answer
+        # a bare yes or no answers a question, and no question waits: "cancel" and "stop"
+        # end whatever was under way, as /cancel does; the rest is pointed at the buttons
         if answer is False and _STOP.match(text):
             await state.clear()
             await message.answer(t(lang, "cancelled"), reply_markup=kb.main_menu(lang))
@@ -288,12 +293,12 @@ async def understand(
         (
             step
             for step in (intent, *intent.then)
-            if step.is_confident() and not step.is_sure() and _acts_at_once(step, text)
+            if step.is_confident() and not step.is_sure() and not asks_its_own(step, text)
         ),
         None,
     )
     if unsure is not None and not confirmed:
-        await state.update_data(pending_text=text)
+        question = await asking.ask(state, Question(Kind.do, text))
         await message.answer(
             t(
                 lang,
@@ -301,7 +306,7 @@ async def understand(
                 said=escape(text[:200]),
                 action=t(lang, f"talk.confirm.{unsure.name}"),
             ),
-            reply_markup=_yes_no(lang),
+            reply_markup=asking.yes_no(lang, question, "talk.confirm.yes", "talk.confirm.no"),
         )
         return
     # "add 2 hoodies and check out": each request in order; a request that spends money or
@@ -313,86 +318,119 @@ async def understand(
         await handler(Said(message, shop, lang, me, state, step, text, language, media_dir))
 
 
-async def _answer_asked(
-    message: Message, yes: bool, asked: dict[str, Any], shop: Shop, lang: str, me: UserView
-) -> None:
-    """A typed yes / no to "Empty the cart?" or "Cancel order #15?" asked from free text: the
-    same engine call as its Yes, for the cart or the order as the question showed it (a
-    changed one is refused, Outdated); No changes nothing."""
-    if not yes:
-        await message.answer(t(lang, "talk.confirm.dropped"))
-        return
-    if "clear" in asked:
-        view = await shop.carts.clear(me.id, seen=asked["clear"])
-        await message.answer(render.cart(lang, view), reply_markup=kb.cart(lang, view))
-        return
-    order = await shop.orders.cancel(
-        me.id, int(asked["cancel"]), seen=OrderPaymentStatus(asked["seen"])
-    )
-    await message.answer(
-        cancelled_text(lang, order) + "\n\n" + render.order(lang, order),
-        reply_markup=await order_keys(shop, lang, me, order),
-    )
+class Speaker(Protocol):
+    """What answers a voice note by voice (voice.Voice): injected as `voice` when voice notes
+    are on."""
+
+    replies: bool
+
+    async def speak(self, html: str) -> tuple[BufferedInputFile, int] | None: ...
 
 
-#: Requests done at once, with no screen of their own to confirm them (checkout, cancelling,
-#: returns and reviews ask anyway): read unsurely, they are asked about first.
-ACTS_AT_ONCE = frozenset({"add_to_cart", "remove_from_cart", "add_to_wishlist", "apply_coupon"})
-
-
-def _acts_at_once(step: Intent, text: str) -> bool:
-    """Whether `step` would change something before anything else is shown: a code to apply,
-    or one product known for sure (several ask "Which one?", none shows a search first); an
-    empty cart is asked about anyway."""
-    if step.name not in ACTS_AT_ONCE:
-        return False
-    if step.name == "apply_coupon":
-        return True
-    if step.name == "remove_from_cart" and removes_everything(text):
-        return False
-    return len(step.entities.best_products()) == 1
-
-
-TALK_YES, TALK_NO = "talk:yes", "talk:no"
-
-
-def _yes_no(lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(text=t(lang, "talk.confirm.yes"), callback_data=TALK_YES),
-                InlineKeyboardButton(text=t(lang, "talk.confirm.no"), callback_data=TALK_NO),
-            ]
-        ]
-    )
-
-
-async def _answer_pending(
+async def act_on(
     message: Message,
+    text: str,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+    *,
+    heard: bool = False,
+    confirmed: bool = False,
+    voice: Speaker | None = None,
+    media_dir: Path | None = None,
+) -> None:
+    """Words understood and done (`understand`); words heard in a voice note are shown in
+    front of the first answer (`Heard`), and that answer is spoken too when voice replies are
+    on."""
+    reply = Heard(message, text) if heard else message
+    await understand(
+        reply, text, shop, lang, me, state, language, media_dir=media_dir, confirmed=confirmed
+    )
+    if isinstance(reply, Heard) and voice is not None and voice.replies and reply.first_answer:
+        spoken = await voice.speak(reply.first_answer)
+        if spoken is not None:
+            await message.answer_voice(spoken[0], duration=spoken[1])
+
+
+#: A question's own ways of saying yes, besides a bare yes ("cancel it" to "Cancel order?").
+SAYS_YES: dict[Kind, tuple[str, ...]] = {
+    Kind.do: ("do it", "do that"),
+    Kind.clear: ("empty it", "clear it", "empty my cart", "empty the cart", "vacialo"),
+    Kind.cancel: ("cancel it", "cancel the order", "cancel my order", "cancelalo"),
+    Kind.give_back: RETURN_SAYS_YES,
+}
+
+
+async def answer_question(
+    message: Message,
+    question: Question,
     yes: bool,
     shop: Shop,
     lang: str,
     me: UserView,
     state: FSMContext,
     language: Language,
-    media_dir: Path | None,
-) -> bool:
-    """Yes / No to "Shall I …?": the words wait in the conversation and are used once (a
-    second tap, or a re-delivered update, finds nothing). False when nothing waits."""
-    text = (await state.get_data()).get("pending_text")
-    if not text:
-        return False
-    await state.update_data(pending_text=None)
-    if yes:
-        await understand(
-            message, text, shop, lang, me, state, language, media_dir=media_dir, confirmed=True
+    voice: Speaker | None = None,
+    media_dir: Path | None = None,
+) -> None:
+    """The answer to the question that waited (taken already, so it is answered once),
+    tapped or typed: Yes does what the question asked, by the same engine call as its own
+    button, for the cart or the order as the question showed it (a changed one is refused,
+    Outdated); No changes nothing."""
+    if question.kind == Kind.give_back:  # the return's summary: ✅ or ✖
+        await answer_return(message, question.ref, yes, shop, lang, me, state)
+        return
+    if not yes:
+        dropped = "voice.confirm.dropped" if question.heard else "talk.confirm.dropped"
+        await message.answer(t(lang, dropped))
+        return
+    if question.kind == Kind.do:
+        await act_on(
+            message,
+            question.words,
+            shop,
+            lang,
+            me,
+            state,
+            language,
+            heard=question.heard,
+            confirmed=True,
+            voice=voice,
+            media_dir=media_dir,
         )
+    elif question.kind == Kind.clear:
+        view = await shop.carts.clear(me.id, seen=question.seen)
+        await message.answer(render.cart(lang, view), reply_markup=kb.cart(lang, view))
     else:
-        await message.answer(t(lang, "talk.confirm.dropped"))
-    return True
+        order = await shop.orders.cancel(
+            me.id, int(question.ref), seen=OrderPaymentStatus(question.seen)
+        )
+        await message.answer(
+            cancelled_text(lang, order) + "\n\n" + render.order(lang, order),
+            reply_markup=await order_keys(shop, lang, me, order),
+        )
 
 
-async def on_talk_confirm(
+async def on_answer_tapped(
+    query: CallbackQuery,
+    callback_data: AskCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+    media_dir: Path | None = None,
+    voice: Speaker | None = None,
+) -> None:
+    """Yes or No under a question: the question it names, if it still waits."""
+    question = await asking.take(state, key=callback_data.key)
+    yes = callback_data.yes
+    await _tapped(query, question, yes, shop, lang, me, state, language, voice, media_dir)
+
+
+async def on_old_answer_tapped(
     query: CallbackQuery,
     shop: Shop,
     lang: str,
@@ -400,16 +438,36 @@ async def on_talk_confirm(
     state: FSMContext,
     language: Language,
     media_dir: Path | None = None,
+    voice: Speaker | None = None,
 ) -> None:
-    await query.answer()
+    """Yes or No of a question asked before questions named themselves (talk:yes,
+    voice:yes): the words waiting, if any."""
+    question = await asking.take(state, kinds={Kind.do})
+    yes = query.data in asking.OLD_YES
+    await _tapped(query, question, yes, shop, lang, me, state, language, voice, media_dir)
+
+
+async def _tapped(
+    query: CallbackQuery,
+    question: Question | None,
+    yes: bool,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+    voice: Speaker | None,
+    media_dir: Path | None = None,
+) -> None:
     message = query.message
-    if not isinstance(message, Message):
+    if not isinstance(message, Message):  # nowhere to answer: the question is dropped
+        await query.answer()
         return
-    done = await _answer_pending(
-        message, query.data == TALK_YES, shop, lang, me, state, language, media_dir
-    )
-    if not done:  # answered before: nothing waits
-        await message.answer(t(lang, "talk.confirm.dropped"))
+    if question is None:  # answered before (a double tap, a typed answer), or replaced
+        await query.answer(t(lang, "asked.none"))
+        return
+    await query.answer()
+    await answer_question(message, question, yes, shop, lang, me, state, language, voice, media_dir)
 
 
 async def _named(
@@ -651,7 +709,8 @@ async def _remove_from_cart(said: Said) -> None:
                 render.cart_clear_question(said.lang, view),
                 reply_markup=kb.cart_clear(said.lang, view),
             )
-            await said.state.update_data(asked={"clear": view.version})  # a typed "yes" too
+            # a typed "yes" too
+            await asking.ask(said.state, Question(Kind.clear, seen=view.version))
         else:
             await said.message.answer(
                 render.cart(said.lang, view), reply_markup=kb.cart(said.lang, view)
@@ -840,7 +899,8 @@ async def _cancel(said: Said) -> None:
         reply_markup=kb.cancel_order(said.lang, view),
     )
     # a typed "yes" answers it as its Yes does (the order as the question showed it)
-    await said.state.update_data(asked={"cancel": view.order_id, "seen": view.payment_status.value})
+    cancel = Question(Kind.cancel, ref=str(view.order_id), seen=view.payment_status.value)
+    await asking.ask(said.state, cancel)
 
 
 async def _after_sales(said: Said) -> None:
@@ -888,8 +948,29 @@ INTENTS = {
 }
 
 
+#: The requests whose handler asks its own question before anything changes: checking out
+#: (the cart with its Checkout button), cancelling ("Cancel order #N?"), returns and reviews
+#: (the order's card, a button per item). Read unsurely, they are not asked about first.
+ASKS_ITS_OWN = frozenset({"checkout", "cancel_order", "return_order", "leave_review"})
+
+
+def asks_its_own(step: Intent, text: str) -> bool:
+    """Whether `step`'s handler shows something to choose or confirm before any change (so
+    an unsure reading of it needs no "Shall I …?"): the requests of ASKS_ITS_OWN, emptying
+    the cart ("Empty the cart?"), and a product not known for sure ("Which one?", or a
+    search first). A read changes nothing; a code to apply is applied at once."""
+    if step.name not in STATE_CHANGING or step.name in ASKS_ITS_OWN:
+        return True
+    if step.name == "remove_from_cart" and removes_everything(text):
+        return True
+    if step.name == "apply_coupon":
+        return False
+    return len(step.entities.best_products()) != 1
+
+
 def build_router() -> Router:
     router = Router(name="customer.talk")
     router.message.register(on_free_text, StateFilter(None), F.text, ~F.text.startswith("/"))
-    router.callback_query.register(on_talk_confirm, F.data.in_({TALK_YES, TALK_NO}))
+    router.callback_query.register(on_answer_tapped, AskCb.filter())
+    router.callback_query.register(on_old_answer_tapped, F.data.in_(asking.OLD_YES | asking.OLD_NO))
     return router

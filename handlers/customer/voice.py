@@ -19,20 +19,15 @@ from pathlib import Path
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import (
-    BufferedInputFile,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-)
+from aiogram.types import BufferedInputFile, Message
 
 from engine.accounts import UserView
 from engine.shop import Shop
-from handlers.customer.talk import Heard, Language, chat_context, understand
+from handlers.customer import asking
+from handlers.customer.asking import Kind, Question
+from handlers.customer.talk import Language, act_on, chat_context
 from handlers.i18n import t
 from nlu import CatalogIndex
-from nlu.answers import yes_or_no
 from nlu.speech import SpeechPool, Transcript, Vocabulary, VoiceRefused
 from nlu.types import STATE_CHANGING
 
@@ -40,7 +35,6 @@ log = logging.getLogger(__name__)
 MAX_BYTES = 20 * 1024 * 1024  # getFile's limit
 SPOKEN_REPLY_CHARS = 200  # longer answers (lists, carts) are only written
 _TAG = re.compile(r"<[^>]+>")
-VOICE_YES, VOICE_NO = "voice:yes", "voice:no"
 
 
 class Voice:
@@ -125,13 +119,12 @@ async def on_voice(
         return
     if not heard.trusted and await _would_change(heard.text, state, language):
         # unsure words never change a cart, an order or a review: ask first (a read, such as
-        # a search or an order's status, is answered: it changes nothing)
-        await state.update_data(voice_pending=heard.text)
-        yes = InlineKeyboardButton(text=t(lang, "voice.confirm.yes"), callback_data=VOICE_YES)
-        no = InlineKeyboardButton(text=t(lang, "voice.confirm.no"), callback_data=VOICE_NO)
+        # a search or an order's status, is answered: it changes nothing). The words wait as
+        # any question does (asking.py); Yes, tapped or typed, acts on them once (talk.py).
+        question = await asking.ask(state, Question(Kind.do, heard.text, heard=True))
         await message.answer(
             t(lang, "voice.confirm", heard=escape(heard.text)),
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[yes, no]]),
+            reply_markup=asking.yes_no(lang, question, "voice.confirm.yes", "voice.confirm.no"),
         )
         return
     await _act(message, heard.text, shop, lang, me, state, language, voice, media_dir)
@@ -153,80 +146,12 @@ async def _act(
     voice: Voice,
     media_dir: Path | None = None,
 ) -> None:
-    reply = Heard(message, text)
-    await understand(reply, text, shop, lang, me, state, language, media_dir=media_dir)
-    if voice.replies and reply.first_answer:
-        spoken = await voice.speak(reply.first_answer)
-        if spoken is not None:
-            await message.answer_voice(spoken[0], duration=spoken[1])
-
-
-async def on_voice_confirm(
-    query: CallbackQuery,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    language: Language,
-    voice: Voice | None = None,
-    media_dir: Path | None = None,
-) -> None:
-    """The "Yes, do it" button: `_answer_heard`."""
-    await query.answer()
-    if not isinstance(query.message, Message):  # nowhere to answer: the words are dropped
-        await state.update_data(voice_pending=None)
-        return
-    yes = query.data == VOICE_YES
-    await _answer_heard(query.message, yes, shop, lang, me, state, language, voice, media_dir)
-
-
-async def on_typed_answer(
-    message: Message,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    language: Language,
-    voice: Voice | None = None,
-    media_dir: Path | None = None,
-) -> None:
-    """A typed "yes" or "no" while a heard request waits for its Yes / No: the same as the
-    buttons (`_answer_heard`)."""
-    yes = bool(yes_or_no(message.text or ""))
-    await _answer_heard(message, yes, shop, lang, me, state, language, voice, media_dir)
-
-
-async def _answer_heard(
-    message: Message,
-    yes: bool,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    language: Language,
-    voice: Voice | None,
-    media_dir: Path | None,
-) -> None:
-    """Yes acts on the words heard, once: they are dropped as they are used, so a second
-    answer or a re-delivered update does nothing. No drops them."""
-    text = (await state.get_data()).get("voice_pending")
-    await state.update_data(voice_pending=None)
-    if not yes or not text or voice is None:
-        await message.answer(t(lang, "voice.confirm.dropped"))
-        return
-    await _act(message, text, shop, lang, me, state, language, voice, media_dir)
-
-
-async def _waiting(message: Message, state: FSMContext) -> bool:
-    """A bare yes or no, typed while a heard request waits for its answer."""
-    if yes_or_no(message.text or "") is None:
-        return False
-    return bool((await state.get_data()).get("voice_pending"))
+    await act_on(
+        message, text, shop, lang, me, state, language, heard=True, voice=voice, media_dir=media_dir
+    )
 
 
 def build_router() -> Router:
     router = Router(name="customer.voice")
     router.message.register(on_voice, StateFilter(None), F.voice)
-    router.callback_query.register(on_voice_confirm, F.data.in_({VOICE_YES, VOICE_NO}))
-    router.message.register(on_typed_answer, StateFilter(None), F.text, _waiting)
     return router

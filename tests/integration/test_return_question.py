@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.callbacks import OrderAction, OrderCb, PromptCancelCb, ReturnLineCb
+from handlers.callbacks import OrderAction, OrderCb, ReturnLineCb
+from handlers.customer.orders import ReturnStepCb
 from tests.integration.test_customer_prompts import delivered_lamp, request_the_return
 from tests.integration.test_customer_walk_fixes import last_screen
 from tests.integration.test_handlers_roles import CARL, Chats, chats
@@ -56,7 +57,7 @@ async def test_the_return_question_has_cancel(chats: Chats) -> None:
     assert labels(last_markup(chats)) == ["✖ Cancel"]
     cancel = last_markup(chats).inline_keyboard[0][0].callback_data
     assert cancel is not None
-    await chats.tap(CARL, PromptCancelCb.unpack(cancel))
+    await chats.tap(CARL, ReturnStepCb.unpack(cancel))
     await chats.say(CARL, "it broke")  # no question takes it any more
     assert await chats.world.shop.returns.waiting(seller) == []
 

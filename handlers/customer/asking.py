@@ -1,0 +1,176 @@
+"""The question the chat waits on for a yes or no, as one record in the conversation data.
+
+Whatever the bot asks from words ("Shall I add it to your cart?", a request heard unsurely in
+a voice note, "Empty the cart?", "Cancel order #15?", a return's summary) is written here with
+what acting on it needs: the words, how they came (typed or heard), the object and the version
+the question showed (`seen`). The answer takes it, once: a second answer, a double tap or a
+re-delivered update finds nothing and changes nothing. A newer question replaces an older
+one; any other message ends it (talk.on_free_text), and so does any other button, command or
+note (`EndsQuestion`): a "yes" typed later never answers a question left behind.
+
+The answers: a tap on the question's Yes / No (`AskCb`, naming the question, so a Yes under
+an older question finds nothing), or a typed one (`read_answer`, with the words that say yes
+to this question only: "place it", "ok send it").
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any, Final
+
+from aiogram import BaseMiddleware
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
+
+from handlers.i18n import t
+from nlu.answers import yes_or_no
+from nlu.text import words
+
+ASKED: Final = "asked"  # the question waiting, in the conversation data
+#: the Yes / No of questions asked before they named themselves (still in chat histories):
+#: each answers the words waiting, whichever question asked them
+OLD_YES: Final = frozenset({"talk:yes", "voice:yes"})
+OLD_NO: Final = frozenset({"talk:no", "voice:no"})
+
+
+class Kind(StrEnum):
+    do = "do"  # words to act on: read unsurely, or heard unsurely (`heard`)
+    clear = "clear"  # "Empty the cart?" (`seen`: the cart's version)
+    cancel = "cancel"  # "Cancel order #N?" (`ref`: the order; `seen`: its payment status)
+    give_back = "return"  # a return's summary (`ref`: the return's key, orders.RETURNING)
+
+
+@dataclass(frozen=True)
+class Question:
+    kind: Kind
+    words: str = ""
+    heard: bool = False  # the words came in a voice note
+    ref: str = ""
+    seen: str = ""
+    key: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+
+class AskCb(CallbackData, prefix="v1ask"):
+    """Yes or No under the question `key` names."""
+
+    key: str
+    yes: bool
+
+
+def _load(raw: Any) -> Question | None:
+    if not isinstance(raw, dict):
+        return None
+    if "kind" in raw:
+        return Question(**{**raw, "kind": Kind(raw["kind"])})
+    if "clear" in raw:  # as talk.py wrote them before this record
+        return Question(Kind.clear, seen=str(raw["clear"]))
+    if "cancel" in raw:
+        return Question(Kind.cancel, ref=str(raw["cancel"]), seen=str(raw.get("seen", "")))
+    return None
+
+
+async def ask(state: FSMContext, question: Question) -> Question:
+    """Wait for the answer to `question` (an older question waiting is dropped)."""
+    await state.update_data({ASKED: asdict(question), "voice_pending": None, "pending_text": None})
+    return question
+
+
+async def waiting(state: FSMContext) -> Question | None:
+    """The question waiting, left waiting."""
+    data = await state.get_data()
+    found = _load(data.get(ASKED))
+    if found is None and data.get("voice_pending"):  # asked before this record existed
+        found = Question(Kind.do, str(data["voice_pending"]), heard=True, key="")
+    if found is None and data.get("pending_text"):
+        found = Question(Kind.do, str(data["pending_text"]), key="")
+    return found
+
+
+async def take(
+    state: FSMContext, *, key: str | None = None, kinds: Iterable[Kind] = tuple(Kind)
+) -> Question | None:
+    """The question waiting, answered: no longer waiting. None (and nothing dropped) when
+    none waits, or it is not the one `key` names, or not of `kinds`."""
+    found = await waiting(state)
+    if found is None or (key is not None and found.key != key) or found.kind not in set(kinds):
+        return None
+    await end(state)
+    return found
+
+
+async def end(state: FSMContext) -> None:
+    """No question waits any more (one answered elsewhere: its own button)."""
+    data = await state.get_data()
+    if any(data.get(k) for k in (ASKED, "voice_pending", "pending_text")):
+        await state.update_data({ASKED: None, "voice_pending": None, "pending_text": None})
+
+
+def yes_no(lang: str, question: Question, yes: str, no: str) -> InlineKeyboardMarkup:
+    """The question's Yes / No buttons, labelled by the keys `yes` and `no`."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=t(lang, yes), callback_data=AskCb(key=question.key, yes=True).pack()
+                ),
+                InlineKeyboardButton(
+                    text=t(lang, no), callback_data=AskCb(key=question.key, yes=False).pack()
+                ),
+            ]
+        ]
+    )
+
+
+#: Words that carry no answer of their own around a yes ("ok, place it please").
+_FILLER: Final = frozenset({"please", "pls", "now", "then", "just", "thanks", "thank", "you"})
+
+
+def read_answer(text: str, says_yes: Iterable[str] = ()) -> bool | None:
+    """A typed answer to a yes / no question: a bare yes or no (`nlu.answers.yes_or_no`), or
+    one of the question's own ways of saying yes (`says_yes`: "place it", "send it"), after a
+    yes or not ("ok send it", "yes place the order please"). None for anything else."""
+    plain = yes_or_no(text)
+    if plain is not None:
+        return plain
+    said = [w for w in words(text) if w not in _FILLER]
+    while said and yes_or_no(said[0]) is True:
+        said = said[1:]
+    own = {tuple(words(phrase)) for phrase in says_yes}
+    return True if said and tuple(said) in own else None
+
+
+class EndsQuestion(BaseMiddleware):
+    """Outer middleware of the customer's messages and buttons: the user moved on (a button
+    that is not a question's Yes / No, a command, a photo or a voice note), so no question
+    waits any more. A question's own buttons act without it (their data names what they
+    act on); typed text is read by talk.on_free_text, which ends it."""
+
+    @staticmethod
+    def moves_on(event: TelegramObject) -> bool:
+        if isinstance(event, CallbackQuery):
+            data = event.data or ""
+            return not data.startswith(f"{AskCb.__prefix__}:") and data not in OLD_YES | OLD_NO
+        if isinstance(event, Message):
+            return event.text is None or event.text.startswith("/")
+        return False
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        state = data.get("state")
+        if isinstance(state, FSMContext) and self.moves_on(event):
+            await end(state)
+        return await handler(event, data)
