@@ -2,9 +2,11 @@
 
 `quote` checks a code for a customer and an order size; `redeem` does the same under a row
 lock inside checkout and counts the use, so concurrent orders never spend a coupon beyond
-max_uses and a customer racing themself uses it once (UNIQUE (coupon, customer) backs it).
-An order cancelled or expired gives its coupon back (`give_back`, inside the cancellation);
-one paid and returned keeps it.
+max_uses and a customer racing themself uses it once (a unique index over the uses not
+released, per coupon and customer, backs it).
+An order cancelled or expired gives its coupon back (`give_back`, inside the cancellation):
+its use row stays, marked released (the order's cards still name the code), and no longer
+counts towards either limit; one paid and returned keeps it.
 
 An order takes one coupon (the design's checkout "applies Coupon (if valid)", and placing an
 order takes one code): `apply` gives the coupon a checkout takes when a code is given, and
@@ -15,14 +17,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, actor, admin, audit, found, operation
+from engine.base import Deps, actor, admin, audit, found, operation, utcnow
 from engine.errors import CouponRejected, InvalidInput
 from engine.pricing import ZERO, percent_of
 from storage.models import Coupon, OrderCoupon
@@ -146,7 +148,11 @@ async def check_coupon(
     used = await uow.session.scalar(
         select(func.count())
         .select_from(OrderCoupon)
-        .where(OrderCoupon.coupon_id == coupon.coupon_id, OrderCoupon.user_id == user_id)
+        .where(
+            OrderCoupon.coupon_id == coupon.coupon_id,
+            OrderCoupon.user_id == user_id,
+            OrderCoupon.released_at.is_(None),  # a use given back does not count
+        )
     )
     if used:
         raise CouponRejected(reason="already_used", code=code)
@@ -202,13 +208,18 @@ async def redeem(
     return quote
 
 
-async def give_back(uow: UnitOfWork, order_id: int, *, by: int | None, why: str) -> None:
+async def give_back(
+    uow: UnitOfWork, order_id: int, *, by: int | None, why: str, now: datetime | None = None
+) -> None:
     """Inside a cancellation's (or expiry's) transaction: the coupon the order used, if any,
-    is given back: its use count goes down and the customer may use it again. Only the
-    transaction that removes the order's use counts it down, so a second call gives back
-    nothing. The order's lines keep their discount shares: it is what the order was."""
+    is given back: its use count goes down and the customer may use it again. The use row
+    stays, released at `now` (the order still names its code); only the transaction that
+    releases it counts the coupon down, so a second call gives back nothing. The order's
+    lines keep their discount shares: it is what the order was."""
     coupon_id = await uow.session.scalar(
-        select(OrderCoupon.coupon_id).where(OrderCoupon.order_id == order_id)
+        select(OrderCoupon.coupon_id).where(
+            OrderCoupon.order_id == order_id, OrderCoupon.released_at.is_(None)
+        )
     )
     if coupon_id is None:
         return
@@ -219,11 +230,16 @@ async def give_back(uow: UnitOfWork, order_id: int, *, by: int | None, why: str)
         .execution_options(populate_existing=True)
     )
     assert coupon is not None  # order_coupons.coupon_id is ON DELETE RESTRICT
-    removed = cast(
+    released = cast(
         CursorResult[Any],
-        await uow.session.execute(delete(OrderCoupon).where(OrderCoupon.order_id == order_id)),
+        await uow.session.execute(
+            update(OrderCoupon)
+            .where(OrderCoupon.order_id == order_id, OrderCoupon.released_at.is_(None))
+            .values(released_at=now or utcnow())
+            .execution_options(synchronize_session=False)
+        ),
     )
-    if removed.rowcount != 1:
+    if released.rowcount != 1:
         return
     coupon.uses_count -= 1
     audit(

@@ -6,8 +6,11 @@ order") and for the operations themselves, read from the order machine's table
 
 - **cancel**: the table allows `cancel` from the order's status and nothing has left a
   seller yet (every shipment still pending), as `Orders.cancel` requires;
-- **track**: any order can be looked at; the ones *on their way* are those from whose status
-  the table still reaches `delivered`, and "where is my order" means one of them;
+- **track**: any order can be looked at ("order 15" shows it, whatever its status); the ones
+  *on their way* are those from whose status the table still reaches `delivered`, and "where
+  is my order" means one of them. Its delivery can be *followed* (the Track button,
+  `followed`) when its status lies on the table's way to `delivered` (before it, at it or
+  after it): a cancelled order never left a seller and has no delivery to follow;
 - **return**: a line has units neither refunded nor asked back by an open return, and its
   seller's parcel was delivered, within the return window when one is given, as
   `Returns.request` requires;
@@ -50,8 +53,32 @@ def _reaching(
     return frozenset(reach - {goal})
 
 
+def _reached(
+    table: dict[tuple[OrderStatus, E], OrderStatus], start: OrderStatus
+) -> frozenset[OrderStatus]:
+    """The statuses other than `start` that some path of the table reaches from it."""
+    reach = {start}
+    grew = True
+    while grew:
+        before = len(reach)
+        reach |= {target for (source, _), target in table.items() if source in reach}
+        grew = len(reach) > before
+    return frozenset(reach - {start})
+
+
 #: Statuses of an order still coming to the customer (pending, paid, shipped).
 ON_ITS_WAY: Final[frozenset[OrderStatus]] = _reaching(ORDER, OrderStatus.delivered)
+
+#: Statuses of an order with a delivery to follow: on its way, delivered, or past it
+#: (returned); not a cancelled order, which never left a seller.
+FOLLOWED: Final[frozenset[OrderStatus]] = (
+    ON_ITS_WAY | {OrderStatus.delivered} | _reached(ORDER, OrderStatus.delivered)
+)
+
+
+def followed(status: OrderStatus) -> bool:
+    """Whether an order in `status` has a delivery to follow (its Track button)."""
+    return status in FOLLOWED
 
 
 class ShipmentFacts(Protocol):

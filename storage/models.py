@@ -487,10 +487,21 @@ class Coupon(Base):
 
 
 class OrderCoupon(Base):
+    """The coupon an order took. A cancelled or expired order gives its use back: the row
+    stays (the order's cards still name the code) with `released_at` set, and no longer
+    counts as a use."""
+
     __tablename__ = "order_coupons"
     __table_args__ = (
-        UniqueConstraint("order_id"),  # one coupon per order
-        UniqueConstraint("coupon_id", "user_id"),  # at most once per customer
+        UniqueConstraint("order_id"),  # one coupon per order (a released row stays its order's)
+        Index(  # at most one use per customer; a released use does not count
+            "uq_order_coupons_coupon_id_user_id",
+            "coupon_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("released_at IS NULL"),
+            postgresql_where=text("released_at IS NULL"),
+        ),
         CheckConstraint("discount_amount >= 0", name="discount_not_negative"),
     )
 
@@ -500,6 +511,7 @@ class OrderCoupon(Base):
     user_id: Mapped[int] = fk("users.user_id", ondelete="RESTRICT")  # added
     discount_amount: Mapped[Decimal] = money_col()
     created_at: Mapped[datetime] = created_at()
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # added: given back
 
 
 # --- Inventory Logs -----------------------------------------------------------------------

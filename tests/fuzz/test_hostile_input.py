@@ -10,13 +10,19 @@ Webhook bodies (malformed, without or with a wrong secret) are in test_webhook_b
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
+import pkgutil
+import re
+from pathlib import Path
 
 import pytest
+from aiogram.filters.callback_data import CallbackData
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import handlers
 from sandbox import SimUser
 from tests.e2e.conftest import ShopBot
 from tests.e2e.steps import add_found
@@ -53,7 +59,38 @@ TEXT = st.one_of(
     st.text(min_size=1, max_size=300),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=4096),
 )
-PREFIXES = ["v1m", "v1c", "v1p", "v1pa", "v1s", "v1k", "v1o", "v1r", "v1s1", "v1a1", "v1a2", "v1u"]
+HANDLERS = Path(handlers.__file__).parent
+#: Plain callback data written as a string literal ("talk:yes"), not through a factory.
+_PLAIN = re.compile(r"""["']([a-z_]+:[a-z_]+)["']""")
+
+
+def _factories() -> set[type[CallbackData]]:
+    """Every CallbackData factory of handlers/, its modules all imported."""
+    for module in pkgutil.walk_packages(handlers.__path__, "handlers."):
+        importlib.import_module(module.name)
+    found: set[type[CallbackData]] = set()
+    todo = list(CallbackData.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if cls.__module__.split(".")[0] == "handlers":
+            found.add(cls)
+    return found
+
+
+def _plain_data() -> set[str]:
+    """The callback data handlers/ reads as plain strings ("talk:yes", "voice:no")."""
+    return {
+        match
+        for source in HANDLERS.rglob("*.py")
+        for match in _PLAIN.findall(source.read_text(encoding="utf-8"))
+    }
+
+
+#: What forged buttons start with: every prefix of handlers/ (derived, so a new factory is
+#: fuzzed without anyone remembering to list it) and its plain callback data, and two the
+#: bot no longer makes ("v1k", "v1o": buttons of older versions still sitting in chats).
+PREFIXES = sorted({cls.__prefix__ for cls in _factories()} | _plain_data() | {"v1k", "v1o"})
 CALLBACK = st.one_of(
     st.text(min_size=1, max_size=64),
     st.tuples(st.sampled_from(PREFIXES), st.lists(st.text(max_size=8), max_size=4)).map(
@@ -122,6 +159,20 @@ async def test_any_text_is_answered_or_ignored_and_changes_nothing(
     await _still_serves(user)
     _no_leak(user)
     _clean_log(shop_bot, start)
+
+
+def test_every_button_prefix_of_the_handlers_is_fuzzed() -> None:
+    """The derivation finds every `prefix=` written in handlers/ (no module left unimported)
+    and the plain data, among them those added after the list was first written."""
+    written = {
+        match
+        for source in HANDLERS.rglob("*.py")
+        for match in re.findall(r'prefix="([^"]+)"', source.read_text(encoding="utf-8"))
+    }
+    assert written <= set(PREFIXES)
+    assert {"v1pk", "v1rt", "v1spi", "talk:yes", "talk:no", "voice:yes", "voice:no"} <= set(
+        PREFIXES
+    )
 
 
 @pytest.mark.parametrize("shop_bot", ["polling"], indirect=True)
