@@ -1,8 +1,10 @@
-"""What a question about the shop itself is about: delivery, payment, returns or the account.
+"""What a question about the shop itself is about: discount codes, delivery, payment, returns
+or the account.
 
-"How much is shipping to Perth?", "what is your returns policy?", "do you take Apple Pay?",
-"how do I change my email?": help questions with a subject the shop can answer from its own
-rules (the handler reads them from the engine's `Policies`), not with the general help."""
+"Do you have any discount codes?", "how much is shipping to Perth?", "what is your returns
+policy?", "do you take Apple Pay?", "how do I change my email?": help questions with a
+subject the shop can answer from its own rules (the handler reads them from the engine's
+`Policies`), not with the general help."""
 
 from __future__ import annotations
 
@@ -13,10 +15,22 @@ _RETURN = (
     r"(?:return|returns|retrun|retruns|retun|reutrn|refund|refunds|refnud|exchange|money[\s-]+back)"
 )
 _SHIPPING = r"(?:shipping|shiping|shippin|shpping|delivery|delivary|delivry|postage|p&p|courier)"
+#: A discount code by any of its names ("promo code", "voucher", "cupón"), one or several.
+_CODES = (
+    r"(?:(?:discount|promo(?:tion(?:al)?)?|coupon|cupon|voucher|offer|sale)\s*codes?"
+    r"|coupons?|cupons?|vouchers?|promos?|cup[oó]n(?:es)?|c[oó]digos?\s+de\s+(?:descuento|promoci[oó]n))"
+)
+#: Asking which codes there are ("any promo codes?", "do you have coupons", "¿hay cupones?"),
+#: not giving one ("apply SAVE10", "use the promo code WELCOME10").
+_ASKS_FOR_CODES = (
+    r"\b(?:any|have|got|are\s+there|is\s+there|what|which|list|hay|tienes|tienen)\b"
+    rf"(?:\s+\w+){{0,4}}?\s+{_CODES}\b(?!\s+[A-Z0-9]*\d)"
+)
 
 TOPICS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.IGNORECASE)
     for name, pattern in {
+        "coupons": _ASKS_FOR_CODES,
         "returns": rf"\b{_RETURN}\s+(?:policy"
         r"|policies|period|window|rules?|terms)\b|\bpolicy\s+(?:on|for)\s+(?:returns?|refunds?)"
         r"|\bhow\s+(?:many|long)\s+days?\b.*\b(?:return|refund|send\s+(?:it\s+)?back)\b",
@@ -54,6 +68,8 @@ POLICY_QUESTION = re.compile(
     r"|bank\s+transfers?|crypto|bitcoin|cheques?|checks?)\b"
     r"|\b(?:do|does|can)\s+(?:you|u|it|they)\s+(?:ship|deliver|send\s+\w+)\s+(?:to|in|outside|abroad"
     r"|internationally|overseas)\b"
-    r"|\bhow\s+long\s+(?:does|do|will)\s+(?:the\s+)?(?:shipping|delivery|postage)\s+take\b",
+    r"|\bhow\s+long\s+(?:does|do|will)\s+(?:the\s+)?(?:shipping|delivery|postage)\s+take\b"
+    # "do you have any discount codes?", "any promo codes?": which codes there are
+    rf"|{_ASKS_FOR_CODES}",
     re.IGNORECASE,
 )

@@ -629,13 +629,17 @@ class Refiner:
             # "change my email", "update my phone number": the profile has them
             return replace(intent, name="help", confidence=max(intent.confidence, 0.5))
         if (
-            intent.name in (OUT_OF_SCOPE, "return_order", "checkout")
+            intent.name in (OUT_OF_SCOPE, "return_order", "checkout", "help", "apply_coupon")
             and POLICY_QUESTION.search(text)
             and intent.entities.order_id is None
+            and intent.entities.coupon_code is None
             and not intent.entities.products
+            and not (intent.name == "apply_coupon" and self._other_shops(text, intent))
         ):
-            # "what is your refund policy", "how much is postage to Ireland": a question
-            # about the shop's rules, answered by help (nlu.topics), not a request
+            # "what is your refund policy", "how much is postage to Ireland", "any promo
+            # codes?": a question about the shop's rules, answered by help (nlu.topics), not
+            # a request (a code given is one: "apply SAVE10"; another shop's codes are not
+            # ours to answer: "any discount codes for pizza hut")
             return replace(
                 intent, name="help", confidence=max(intent.confidence, 0.5), entities=Entities()
             )

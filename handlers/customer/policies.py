@@ -1,6 +1,8 @@
 """Answers to questions about the shop's own rules ("how much is shipping?", "what is your
-returns policy?", "do you take PayPal?"), read from the engine's `Policies`: the same return
-window, payment methods and shipping prices the checkout and the returns apply."""
+returns policy?", "do you take PayPal?", "any promo codes?"), read from the engine's
+`Policies`: the same return window, payment methods and shipping prices the checkout and the
+returns apply, and how discount codes reach customers (the shop lists none: a coupon has no
+mark saying it may be shown to everyone, so none is)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,10 @@ def _provider(lang: str, p: ProviderView) -> str:
 
 
 def policy_answer(lang: str, topic: str, view: PoliciesView) -> str:
-    """The answer to a help question about `topic` (nlu.topics: shipping, payment, returns)."""
+    """The answer to a help question about `topic` (nlu.topics: coupons, shipping, payment,
+    returns)."""
+    if topic == "coupons":
+        return t(lang, "help.coupons")
     if topic == "shipping":
         if not view.providers:
             return t(lang, "help.shipping.none")
