@@ -125,7 +125,10 @@ def create_dispatcher(settings: Settings, uow: Callable[[], UnitOfWork]) -> Disp
     use_shop_currency(settings.currency)  # every amount without its own currency shows this
     use_mini_app(None if settings.webapp_url is None else str(settings.webapp_url))
     shop = create_shop(settings, uow)
-    language = Language(make_backend(settings.nlu_backend.value, str(settings.rasa_url)), shop)
+    backend = make_backend(
+        settings.nlu_backend.value, str(settings.rasa_url), rasa_blend=settings.nlu_rasa_blend
+    )
+    language = Language(backend, shop)
     voice = create_voice(settings)
     dp = Dispatcher(
         storage=create_fsm_storage(settings, uow),

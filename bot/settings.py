@@ -96,6 +96,7 @@ class Settings(BaseSettings):
     # Language and voice
     nlu_backend: NluBackend = NluBackend.embedded
     rasa_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:5005")
+    nlu_rasa_blend: float = Field(default=0.5, ge=0.0, le=1.0)  # Rasa's share of a reading
     voice_backend: VoiceBackend = VoiceBackend.off
     whisper_model: Path | None = None
     voice_max_seconds: int = Field(default=60, ge=1, le=600)

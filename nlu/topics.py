@@ -23,7 +23,8 @@ _CODES = (
 #: Asking which codes there are ("any promo codes?", "do you have coupons", "¿hay cupones?"),
 #: not giving one ("apply SAVE10", "use the promo code WELCOME10").
 _ASKS_FOR_CODES = (
-    r"\b(?:any|have|got|are\s+there|is\s+there|what|which|list|hay|tienes|tienen)\b"
+    r"\b(?:any|do\s+(?:you|u)\s+have|have\s+(?:you|u)\s+got|(?:you|u)\s+got|are\s+there|is\s+there"
+    r"|what|which|list|hay|tienes|tienen)\b"
     rf"(?:\s+\w+){{0,4}}?\s+{_CODES}\b(?!\s+[A-Z0-9]*\d)"
 )
 

@@ -446,6 +446,8 @@ def has_evidence(text: str, intent: Intent) -> bool:
     )
 
 
+#: "i have a discount coupon, apply it": a code of one's own to use, not a question about codes
+_USES_A_CODE = re.compile(r"\b(?:apply|use|redeem|enter|add|put|stick)\b", re.IGNORECASE)
 _COUPON_WORDS = re.compile(
     r"\b(?:apply|use|redeem|enter|add|try|code|coupon|voucher|promo|discount)\b", re.IGNORECASE
 )
@@ -634,7 +636,10 @@ class Refiner:
             and intent.entities.order_id is None
             and intent.entities.coupon_code is None
             and not intent.entities.products
-            and not (intent.name == "apply_coupon" and self._other_shops(text, intent))
+            and not (
+                intent.name == "apply_coupon"
+                and (self._other_shops(text, intent) or _USES_A_CODE.search(text))
+            )
         ):
             # "what is your refund policy", "how much is postage to Ireland", "any promo
             # codes?": a question about the shop's rules, answered by help (nlu.topics), not
