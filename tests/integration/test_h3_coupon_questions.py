@@ -5,6 +5,8 @@ it was asked back "Which coupon code?" or not understood."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from storage.vocabulary import DiscountType
@@ -39,3 +41,12 @@ async def test_giving_a_code_still_applies_it(chats: Chats) -> None:
     said = "\n".join(await chats.say(CARL, "apply WELCOME10"))
     assert "Discount codes" not in said
     assert "WELCOME10" in said
+
+
+@pytest.mark.parametrize("question", ["any promo codes?", "apply my coupon"])
+async def test_the_coupon_answers_name_no_code_as_an_example(chats: Chats, question: str) -> None:
+    """The answers once said "for example: apply SAVE10", a code this shop does not have: a
+    customer who typed it was told there is no coupon SAVE10."""
+    await chats.world.coupon("WELCOME10", DiscountType.percentage, "10")
+    said = "\n".join(await chats.say(CARL, question))
+    assert re.findall(r"\b[A-Z]{3,}\d+\b", said) == [], said
