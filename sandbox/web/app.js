@@ -214,6 +214,14 @@ function render(snapshot) {
   if (added || atBottom) box.scrollTop = box.scrollHeight;
 }
 
+// A picture arrives after its message was placed and makes it taller: a chat that was
+// showing the newest message keeps showing it (product cards' buttons were left below the fold).
+function keepFollowing(event) {
+  const box = $("messages");
+  const grown = event.target.clientHeight;
+  if (box.scrollHeight - box.scrollTop - box.clientHeight - grown < 80) box.scrollTop = box.scrollHeight;
+}
+
 function time(seconds) {
   return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
@@ -236,6 +244,7 @@ function fill(node, message) {
   if (message.reply_to) bubble.append(el("div", "reply-to", message.reply_to.preview));
   if (message.photo) {
     const img = el("img", "photo");
+    img.addEventListener("load", keepFollowing);
     img.src = message.photo.url;
     img.alt = "photo";
     if (message.photo.width) img.width = Math.min(message.photo.width, 420);
