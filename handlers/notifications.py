@@ -20,6 +20,7 @@ from handlers.callbacks import (
 )
 from handlers.customer.support import answer_keys
 from handlers.i18n import CATALOGS, DEFAULT, price, t
+from handlers.seller.cb import NoticeParcelCb
 
 
 class OpenOrderCb(CallbackData, prefix="v1no"):
@@ -67,6 +68,9 @@ NOT_HELD = frozenset(
 )
 MONEY = {"total", "amount", "refund", "gross", "commission", "refunds", "refunded", "net"}
 SELLER_BUTTONS = {"new_order", "return_requested", "payout_statement", "seller_approve"}
+# who cancelled an order (the engine's "by"): what its notice gives as the reason when none
+# was typed, so it never ends in an empty "Reason:"
+CANCELLED_BY = {"customer", "team"}
 
 
 def _money(value: Any, lang: str | None, currency: Any = None) -> str:
@@ -94,6 +98,9 @@ def render(
         params["milestone"] = t(lang, f"milestone.{payload.get('status', 'in_transit')}")
         where = payload.get("location")
         params["where"] = f" ({escape(str(where))})" if where else ""
+    if kind == "order_cancelled" and not str(payload.get("reason") or "").strip():
+        by = payload.get("by")
+        params["reason"] = t(lang, f"notify.cancelled_by.{by if by in CANCELLED_BY else 'none'}")
     key = f"notify.{kind}"
     if kind == "payout_statement" and "payout_id" in payload:
         return _statement(lang, payload, params), _button(
@@ -128,16 +135,11 @@ def render(
     elif kind == "support_answer" and isinstance(payload.get("request_id"), int):
         markup = answer_keys(lang, payload["request_id"])  # ↩️ Reply: write back to it
     if kind in ORDER_BUTTONS and isinstance(order_id, int):
-        markup = InlineKeyboardMarkup(
-            inline_keyboard=[
-                [
-                    InlineKeyboardButton(
-                        text=t(lang, "order.open"),
-                        callback_data=OpenOrderCb(id=order_id).pack(),
-                    )
-                ]
-            ]
-        )
+        # a seller's notice names its parcel: "Open the order" opens the seller's card of it
+        # (the customer's order page is not the seller's to see)
+        parcel = payload.get("shipment_id")
+        opens = NoticeParcelCb(id=parcel) if isinstance(parcel, int) else OpenOrderCb(id=order_id)
+        markup = _button(t(lang, "order.open"), opens.pack())
     elif kind in SELLER_BUTTONS:
         # straight to what the alert is about: the returns for a return, the payouts for a
         # statement, else the orders (to confirm first)
@@ -175,7 +177,18 @@ def _milestone(lang: str | None, payload: dict[str, Any]) -> str:
         else "milestone.in_transit"
     )
     where = payload.get("location")
-    return t(lang, key) + (f" ({escape(str(where))})" if where else "")
+    said = t(lang, key) + (f" ({escape(str(where))})" if where else "")
+    store = _parcel_of(payload)
+    return t(lang, "milestone.parcel", store=store, milestone=said) if store else said
+
+
+def _parcel_of(payload: dict[str, Any]) -> str | None:
+    """The store whose parcel a milestone is about, when the order comes in several parcels
+    (one store's "✅ Delivered" is not the whole order's); None for a single parcel."""
+    parcels, store = payload.get("parcels"), payload.get("store")
+    if isinstance(parcels, int) and parcels > 1 and isinstance(store, str) and store:
+        return escape(store)
+    return None
 
 
 def status_card(
@@ -195,7 +208,11 @@ def push(lang: str | None, payload: dict[str, Any]) -> tuple[str, InlineKeyboard
         return None
     number = payload.get("tracking_number")
     tracking = t(lang, "notify.tracking", number=escape(str(number))) if number else ""
-    text = t(lang, "notify.order_shipped", order_id=order_id, tracking=tracking)
+    store = _parcel_of(payload)
+    if store:
+        text = t(lang, "notify.parcel_shipped", order_id=order_id, store=store, tracking=tracking)
+    else:
+        text = t(lang, "notify.order_shipped", order_id=order_id, tracking=tracking)
     return text, _button(t(lang, "order.open"), OpenOrderCb(id=order_id).pack())
 
 

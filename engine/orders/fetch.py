@@ -87,21 +87,27 @@ async def asked_back(uow: UnitOfWork, order_id: int) -> dict[int, int]:
     return units
 
 
-async def seller_ids_of(uow: UnitOfWork, order_id: int) -> list[int]:
-    """The users who sell a line of the order."""
-    return list(
-        (
-            await uow.session.scalars(
-                select(Seller.user_id)
-                .join(OrderItem, OrderItem.seller_id == Seller.seller_id)
-                .where(OrderItem.order_id == order_id)
-                .distinct()
-            )
-        ).all()
+async def sellers_of(uow: UnitOfWork, order_id: int) -> list[tuple[int, int | None]]:
+    """The users who sell a line of the order, each with its parcel of it (the shipment id;
+    None if it has none)."""
+    rows = await uow.session.execute(
+        select(Seller.user_id, Shipment.shipment_id)
+        .join(OrderItem, OrderItem.seller_id == Seller.seller_id)
+        .outerjoin(
+            Shipment,
+            (Shipment.seller_id == Seller.seller_id) & (Shipment.order_id == order_id),
+        )
+        .where(OrderItem.order_id == order_id)
+        .distinct()
+        .order_by(Seller.user_id)
     )
+    return [(user_id, shipment_id) for user_id, shipment_id in rows.all()]
 
 
 async def tell_sellers(uow: UnitOfWork, order_id: int, kind: str, **data: Any) -> None:
-    """An outbox row of `kind` for every seller of the order."""
-    for user_id in await seller_ids_of(uow, order_id):
-        notify(uow, user_id, kind, order_id=order_id, **data)
+    """An outbox row of `kind` for every seller of the order, naming the seller's parcel of
+    it (`shipment_id`): what the seller opens from the notice is its own part of the order,
+    never the customer's view of it."""
+    for user_id, shipment_id in await sellers_of(uow, order_id):
+        parcel: dict[str, Any] = {} if shipment_id is None else {"shipment_id": shipment_id}
+        notify(uow, user_id, kind, order_id=order_id, **parcel, **data)

@@ -425,15 +425,18 @@ class Orders:
                 reference=InventoryReference.cancellation,
                 reason=reason or "cancelled",
             )
+            # who cancelled: what the notices say when no reason was given
+            by = "customer" if actor_id == order.user_id else "team"
             notify(  # a customer who cancelled is answered in the chat (in_chat: e-mail only)
                 uow,
                 order.user_id,
                 "order_cancelled",
                 order_id=order_id,
                 reason=reason,
+                by=by,
                 in_chat=actor_id == order.user_id,
             )
-            await tell_sellers(uow, order_id, "order_cancelled", reason=reason)
+            await tell_sellers(uow, order_id, "order_cancelled", reason=reason, by=by)
             await uow.commit()
         await self.settle_refunds(refund_ids)
         async with self.d.read() as uow:

@@ -51,6 +51,13 @@ class ParcelCb(CallbackData, prefix="v1s7"):
     view: OrdersView = OrdersView.to_confirm  # the list to go back to
 
 
+class NoticeParcelCb(CallbackData, prefix="v1se"):
+    """ "Open the order" under a seller's notice about an order: the seller's card of its
+    parcel (a shipment id) comes as a new message below, the notice kept as it was."""
+
+    id: int
+
+
 class ReturnCardCb(CallbackData, prefix="v1s8"):
     """Open the card of a return waiting for the seller."""
 
@@ -120,6 +127,7 @@ SELLER_BUTTONS: Final = (
     StockCb,
     OrdersCb,
     ParcelCb,
+    NoticeParcelCb,
     ReturnCardCb,
     PickCategoryCb,
     ProductsCb,

@@ -24,6 +24,7 @@ from handlers.seller import keyboards as kb
 from handlers.seller.cb import (
     DECISION_OF,
     STEP_OF_ACTION,
+    NoticeParcelCb,
     OrdersCb,
     OrdersView,
     ParcelCb,
@@ -112,6 +113,16 @@ async def on_parcel(
 ) -> None:
     card = await shop.fulfilment.card(me.id, callback_data.id)
     await show(query, parcel_text(lang, card), kb.parcel(lang, card, callback_data.view))
+    await query.answer()
+
+
+async def on_notice_parcel(
+    query: CallbackQuery, callback_data: NoticeParcelCb, shop: Shop, lang: str, me: UserView
+) -> None:
+    """ "Open the order" under a seller's notice: its card as it is now (a cancelled order
+    too, with no steps), sent below so the notice stays."""
+    card = await shop.fulfilment.card(me.id, callback_data.id)
+    await send_below(query, parcel_text(lang, card), kb.parcel(lang, card))
     await query.answer()
 
 
@@ -373,6 +384,7 @@ def build_router() -> Router:
     text = (F.text, ~F.text.startswith("/"))
     router.callback_query.register(on_orders, OrdersCb.filter())
     router.callback_query.register(on_parcel, ParcelCb.filter())
+    router.callback_query.register(on_notice_parcel, NoticeParcelCb.filter())
     router.callback_query.register(on_shipment_ask, ShipmentCb.filter(F.action.in_(ASKED)))
     router.callback_query.register(on_shipment_step, ShipmentCb.filter(~F.action.in_(ASKED)))
     router.message.register(on_tracking, Ship.tracking, *text)
