@@ -319,6 +319,11 @@ class Shipping:
         # the parcel that completes the order is told by "order_delivered" (_follow), not twice
         last = not arrived_before and order.order_status == OrderStatus.delivered
         told = {"superseded_by": "order_delivered"} if last and status == T.delivered else {}
+        # an order from several stores comes in several parcels: each milestone says whose
+        parcels = len(_live(await shipments_of(uow, order.order_id)))
+        store = await uow.session.scalar(
+            select(Seller.store_name).where(Seller.seller_id == shipment.seller_id)
+        )
         notify(
             uow,
             order.user_id,
@@ -328,6 +333,8 @@ class Shipping:
             status=status,
             location=location,
             tracking_number=shipment.tracking_number,
+            store=store,
+            parcels=parcels,
             **told,
         )
         return True

@@ -4,7 +4,9 @@ seller."""
 
 from __future__ import annotations
 
-from sandbox import Emulator
+import asyncio
+
+from sandbox import Emulator, SimUser
 from tests.e2e.conftest import ShopBot
 from tests.e2e.market_steps import open_store, order_id_in, ship_and_deliver
 from tests.e2e.steps import add_found, check_out
@@ -36,7 +38,11 @@ async def test_only_the_delivered_stores_item_can_be_returned_or_reviewed(
     await buyer.expect_message("You will pay")
 
     await ship_and_deliver(lamps, f"LENA-{mode}")  # only the lamp's seller ships
-    await buyer.expect_message("is on its way")
+    pushed = await buyer.expect_message("is on its way")
+    # one parcel of two: whose it is, and never a bare "Delivered" for the whole order
+    assert f"parcel from Lena Lamps {mode}" in str(pushed.text), pushed.text
+    news = await _delivery_card(buyer, "Delivered")
+    assert f"Lena Lamps {mode}: ✅ Delivered" in news, news
     await buyer.send("/orders")
     await buyer.expect_message("Your orders")
     await buyer.click(f"#{order_id}")
@@ -46,3 +52,16 @@ async def test_only_the_delivered_stores_item_can_be_returned_or_reviewed(
     assert any("Review" in label and "Jade Lamp" in label for label in labels), labels
     assert any("Return" in label and "Jade Lamp" in label for label in labels), labels
     assert not any("Clay Cup" in label for label in labels), labels  # not shipped yet
+
+
+async def _delivery_card(buyer: SimUser, showing: str) -> str:
+    """The text of the order's delivery news card once it shows `showing` (it is edited in
+    place as the outbox tells each milestone)."""
+    for _ in range(100):
+        cards = [
+            str(m.get("text")) for m in buyer.messages if "Delivery news" in str(m.get("text"))
+        ]
+        if cards and showing in cards[-1]:
+            return cards[-1]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no delivery news card showing {showing!r}: {cards}")
