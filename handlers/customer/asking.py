@@ -10,11 +10,18 @@ note (`EndsQuestion`): a "yes" typed later never answers a question left behind.
 
 The answers: a tap on the question's Yes / No (`AskCb`, naming the question, so a Yes under
 an older question finds nothing), or a typed one (`read_answer`, with the words that say yes
-to this question only: "place it", "ok send it").
+to this question only: "place it", "ok send it"). A question shown with its screen's own Yes
+("✖ Yes, cancel it", "Yes, empty it") is asked here too, and that Yes carries its key: once
+the question is answered, typed or tapped (`answered`, kept for the last few), the Yes says
+so and does nothing (`answer_once`).
+
+A message that only gives up what was asked ("never mind", "actually no, forget it":
+`drops`) ends a prompt waiting for free text without sending or recording it.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -37,6 +44,8 @@ from nlu.answers import yes_or_no
 from nlu.text import words
 
 ASKED: Final = "asked"  # the question waiting, in the conversation data
+ANSWERED: Final = "answered"  # the keys of the questions answered last, newest last
+KEEP_ANSWERED: Final = 20
 #: the Yes / No of questions asked before they named themselves (still in chat histories):
 #: each answers the words waiting, whichever question asked them
 OLD_YES: Final = frozenset({"talk:yes", "voice:yes"})
@@ -105,7 +114,33 @@ async def take(
     if found is None or (key is not None and found.key != key) or found.kind not in set(kinds):
         return None
     await end(state)
+    if found.key:
+        await _remember(state, found.key)
     return found
+
+
+async def _remember(state: FSMContext, key: str) -> None:
+    kept = (await state.get_data()).get(ANSWERED)
+    kept = [k for k in kept if k != key] if isinstance(kept, list) else []
+    await state.update_data({ANSWERED: [*kept, key][-KEEP_ANSWERED:]})
+
+
+async def answered(state: FSMContext, key: str) -> bool:
+    """Whether the question `key` names was answered (typed, or by one of its buttons)."""
+    kept = (await state.get_data()).get(ANSWERED)
+    return isinstance(kept, list) and key in kept
+
+
+async def answer_once(state: FSMContext, key: str) -> bool:
+    """A screen's own Yes under the question `key`: False when that question was answered
+    already (its buttons are old); else it is answered now (no longer waiting) and True. A
+    question replaced or left behind, never answered, leaves the decision to the engine (the
+    Yes carries what the screen showed)."""
+    if await answered(state, key):
+        return False
+    await take(state, key=key)
+    await _remember(state, key)
+    return True
 
 
 async def end(state: FSMContext) -> None:
@@ -147,6 +182,40 @@ def read_answer(text: str, says_yes: Iterable[str] = ()) -> bool | None:
         said = said[1:]
     own = {tuple(words(phrase)) for phrase in says_yes}
     return True if said and tuple(said) in own else None
+
+
+#: What gives up the question or prompt, said alone or as every clause ("actually no, forget
+#: it"); a bare "no" alone is an answer, not this (`drops`).
+_DROPS: Final = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "never mind", "nevermind", "nvm", "forget it", "forget about it", "forget that",
+        "cancel", "cancel it", "cancel that", "stop", "abort", "quit", "don't send it",
+        "dont send it", "don't send", "leave it", "changed my mind", "i changed my mind",
+        "i've changed my mind", "not anymore",
+        # es
+        "olvidalo", "olvidate", "dejalo", "da igual", "no importa", "cancelar", "cancela",
+        "cancelalo", "ya no", "mejor no", "cambie de opinion", "no lo envies",
+    )
+)  # fmt: skip
+_SOFT: Final = frozenset(
+    {"actually", "oh", "ok", "okay", "please", "thanks", "thank", "you", "sorry", "well", "um",
+     "hmm", "then", "just", "so", "gracias", "perdon", "bueno", "vale"}
+)  # fmt: skip
+
+
+def drops(text: str) -> bool:
+    """Whether a message only gives up what was asked: "never mind", "stop", "cancel",
+    "actually no, forget it", "olvídalo". A bare "no" is not (it may be the answer itself),
+    nor anything that says more ("no, it arrived broken")."""
+    clauses = [
+        said
+        for part in re.split(r"[,.;:!?]+", text)
+        if (said := tuple(w for w in words(part) if w not in _SOFT))
+    ]
+    gives_up = [said in _DROPS for said in clauses]
+    bare_no = [yes_or_no(" ".join(said)) is False for said in clauses]
+    return any(gives_up) and all(g or n for g, n in zip(gives_up, bare_no, strict=True))
 
 
 class EndsQuestion(BaseMiddleware):

@@ -4,17 +4,49 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
+from engine.cart import CartView
 from engine.errors import NotFound, Outdated
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import CartAction, CartCb, CartClearCb, Menu, MenuCb, RemindersCb
+from handlers.customer import asking
+from handlers.customer.asking import Kind, Question
 from handlers.i18n import t
 from handlers.screen import show
+
+
+class ClearYesCb(CallbackData, prefix="v2kc"):
+    """ "Yes, empty it" under "Empty the cart?": the cart as that question showed it
+    (`seen`, CartView.version) and the question's key in asking.py, so a question answered
+    already (a typed "no", this Yes tapped before) is not answered again."""
+
+    seen: str
+    key: str
+
+
+def clear_question(view: CartView) -> Question:
+    """ "Empty the cart?" as asking.py keeps it: the cart's version shown."""
+    return Question(Kind.clear, seen=view.version)
+
+
+def clear_keys(lang: str, view: CartView, question: Question) -> InlineKeyboardMarkup:
+    """Under "Empty the cart?": Yes (for the cart as shown), No (the cart again)."""
+    yes = ClearYesCb(seen=view.version, key=question.key).pack()
+    no = MenuCb(to=Menu.cart).pack()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=t(lang, "cart.clear.yes"), callback_data=yes),
+                InlineKeyboardButton(text=t(lang, "cart.clear.no"), callback_data=no),
+            ]
+        ]
+    )
 
 
 async def on_cart_command(message: Message, shop: Shop, lang: str, me: UserView) -> None:
@@ -44,8 +76,11 @@ async def on_cart_action(
         return
     if action == CartAction.clear:  # asks first, with the cart as it is now
         view = await shop.carts.view(me.id)
-        if view.lines:
-            await show(query, render.cart_clear_question(lang, view), kb.cart_clear(lang, view))
+        if view.lines:  # a typed "yes" / "no" answers it too (talk.py reads it: asking.py)
+            question = await asking.ask(state, clear_question(view))
+            await show(
+                query, render.cart_clear_question(lang, view), clear_keys(lang, view, question)
+            )
         else:
             await show(query, render.cart(lang, view), kb.cart(lang, view))
         await query.answer()
@@ -81,6 +116,22 @@ async def on_clear(
     await query.answer()
 
 
+async def on_clear_asked(
+    query: CallbackQuery,
+    callback_data: ClearYesCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    """ "Yes, empty it" under a question still open: as `on_clear`. Under a question answered
+    already (a typed "no", this Yes tapped before) it says so and changes nothing."""
+    if not await asking.answer_once(state, callback_data.key):
+        await query.answer(t(lang, "asked.none"))
+        return
+    await on_clear(query, CartClearCb(seen=callback_data.seen), shop, lang, me)
+
+
 async def on_reminders(
     query: CallbackQuery, callback_data: RemindersCb, shop: Shop, lang: str, me: UserView
 ) -> None:
@@ -95,5 +146,6 @@ def build_router() -> Router:
     router.message.register(on_cart_command, Command("cart"))
     router.callback_query.register(on_cart, MenuCb.filter(F.to == Menu.cart))
     router.callback_query.register(on_cart_action, CartCb.filter())
-    router.callback_query.register(on_clear, CartClearCb.filter())
+    router.callback_query.register(on_clear_asked, ClearYesCb.filter())
+    router.callback_query.register(on_clear, CartClearCb.filter())  # in older chats
     return router

@@ -483,7 +483,8 @@ async def on_confirm(
     replayed: bool = False,
 ) -> None:
     """Place the order the summary showed. The checkout key makes it once: tapped twice (or
-    again later), the button shows that same order, and what to do next is said once. A
+    again later, or after a typed "yes" placed it), the button shows that same order, and
+    what to do next (the invoice) is said once, by what placed it. A
     replay after a crash (`replayed`, bot/inbox.py) says it again: the first handling may
     have shown "placed" and died before the invoice went out. A summary that no longer
     reads so (the cart changed on another screen since, or another choice was made) places
@@ -494,17 +495,19 @@ async def on_confirm(
         note = t(lang, "checkout.changed") + "\n\n"
         await _ask_confirm(query, shop, lang, me, state, callback_data.key, note=note)
         return
-    if order is None:  # placed already (a second tap), or a checkout given up (nothing)
+    placed_now = order is not None
+    if order is None:  # placed already (a second tap, a typed "yes"), or given up (nothing)
         order = await shop.orders.placed(me.id, callback_data.key)
     if order is None:
         await query.answer(t(lang, "stale_button"))
         return
-    await query.answer()
+    await query.answer(None if placed_now or replayed else t(lang, "asked.none"))
     if not isinstance(query.message, Message):
         return
     placed = _placed_text(lang, order)
-    # the tap that placed it tells what's next (and its replay, which may be telling it first)
-    if await edit_or_keep(query.message, placed) or replayed:
+    # only the tap that placed it tells what's next (an invoice, once), and its replay, which
+    # may be telling it first; a tap after it was placed shows the order, nothing more
+    if (await edit_or_keep(query.message, placed) and placed_now) or replayed:
         await after_order(query.message, bot, lang, order, payments)
 
 

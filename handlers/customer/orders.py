@@ -100,6 +100,7 @@ async def on_order(
     me: UserView,
     payments: PaymentConfig,
     bot: Bot,
+    state: FSMContext,
 ) -> None:
     order_id = callback_data.id
     if callback_data.action == OrderAction.ask_cancel:  # ask first: what goes back, where to
@@ -108,7 +109,9 @@ async def on_order(
             await query.answer(t(lang, "error.illegal_transition"), show_alert=True)
             await _show_order(query, shop, lang, me, view, payments)
             return
-        await show(query, render.cancel_question(lang, view), kb.cancel_order(lang, view))
+        # a typed "yes" / "no" answers it as its buttons do (talk.py reads it: asking.py)
+        question = await asking.ask(state, cancel_question(view))
+        await show(query, render.cancel_question(lang, view), cancel_keys(lang, view, question))
         await query.answer()
         return
     if callback_data.action == OrderAction.cancel:  # an older button: cancels at once
@@ -141,6 +144,54 @@ async def on_order(
     view = await shop.orders.get(me.id, order_id)
     await _show_order(query, shop, lang, me, view, payments)
     await query.answer()
+
+
+class CancelYesCb(CallbackData, prefix="v2rc"):
+    """ "Yes, cancel it" under "Cancel order #N?": the order, the payment status that
+    question showed (what it said goes back), and the question's key in asking.py, so a
+    question answered already (typed or tapped) is not answered again by its old Yes."""
+
+    id: int
+    seen: OrderPaymentStatus
+    key: str
+
+
+def cancel_question(view: OrderView) -> Question:
+    """ "Cancel order #N?" as asking.py keeps it: the order and its payment status shown."""
+    return Question(Kind.cancel, ref=str(view.order_id), seen=view.payment_status.value)
+
+
+def cancel_keys(lang: str, view: OrderView, question: Question) -> InlineKeyboardMarkup:
+    """Under "Cancel order #N?": yes (the engine checks it can still be cancelled, with the
+    money as shown), or no (the order again)."""
+    yes = CancelYesCb(id=view.order_id, seen=view.payment_status, key=question.key)
+    no = OrderCb(action=OrderAction.show, id=view.order_id)
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=t(lang, "order.cancel.yes"), callback_data=yes.pack()),
+                InlineKeyboardButton(text=t(lang, "order.cancel.no"), callback_data=no.pack()),
+            ]
+        ]
+    )
+
+
+async def on_cancel_asked_yes(
+    query: CallbackQuery,
+    callback_data: CancelYesCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    payments: PaymentConfig,
+    state: FSMContext,
+) -> None:
+    """ "Yes, cancel it" under a question still open: as `on_cancel_yes`. Under a question
+    answered already (a typed "no", this Yes tapped before) it says so and changes nothing."""
+    if not await asking.answer_once(state, callback_data.key):
+        await query.answer(t(lang, "asked.none"))
+        return
+    view = await shop.orders.cancel(me.id, callback_data.id, seen=callback_data.seen)
+    await _cancelled(query, shop, lang, me, view, payments)
 
 
 async def on_cancel_yes(
@@ -597,7 +648,7 @@ def declines(text: str) -> bool:
     all") is a reason."""
     first = text.replace(";", ",").replace(".", ",").replace("!", ",").split(",", 1)[0]
     whole, head = (tuple(w for w in words(x) if w not in _POLITE) for x in (text, first))
-    if whole in _REFUSALS or (head in _REFUSALS and head != ("no",)):
+    if whole in _REFUSALS or (head in _REFUSALS and head != ("no",)) or asking.drops(text):
         return True
     return negated_verb(text) in _NOT_RETURNING
 
@@ -642,7 +693,8 @@ def build_router() -> Router:
     router.message.register(on_orders_command, Command("orders"))
     router.callback_query.register(on_orders, MenuCb.filter(F.to == Menu.orders))
     router.callback_query.register(on_order, OrderCb.filter())
-    router.callback_query.register(on_cancel_yes, OrderCancelCb.filter())
+    router.callback_query.register(on_cancel_asked_yes, CancelYesCb.filter())
+    router.callback_query.register(on_cancel_yes, OrderCancelCb.filter())  # in older chats
     router.callback_query.register(on_review, ReviewCb.filter())
     router.callback_query.register(on_review_next, ReviewNextCb.filter())
     router.message.register(

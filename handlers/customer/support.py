@@ -8,10 +8,12 @@ the customer is told it was sent and that the answer comes in this chat. ✖ Can
 The team's answer reaches the customer (an outbox notification, handlers/notifications.py)
 with a ↩️ Reply button (`answer_keys`): tapping it asks for one message back (text, or a
 photo with its caption), which goes to the same request: every admin is shown it with the
-answer it replies to, and the request waits for the team again. Without the tap, what the
-customer types is the shop's as ever (handlers/customer/talk.py); the answer says so. Reply
-on a request that waits for the team already (written back to, an old answer) says so and
-asks nothing; a second tap while the message is asked asks nothing new.
+answer it replies to, and the request waits for the team again. A message that only gives
+up ("never mind", "actually no, forget it": asking.drops) sends nothing and ends the
+question. Without the tap, what the customer types is the shop's as ever
+(handlers/customer/talk.py); the answer says so. Reply on a request that waits for the team
+already (written back to, an old answer) says so and asks nothing; a second tap while the
+message is asked asks nothing new.
 
 The same message handled twice (a retry, a replay after a crash) is one request: its
 Telegram message is the engine's key. A banned customer is stopped before any of this
@@ -36,6 +38,7 @@ from engine.errors import InvalidInput
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers.admin import support as admin_side
+from handlers.customer.asking import drops
 from handlers.i18n import t
 from handlers.prompts import Prompts
 from handlers.screen import send_below
@@ -92,6 +95,15 @@ async def on_message(
     requests waiting ends it (the error handler words both)."""
     photo = message.photo[-1].file_id if message.photo else None
     text = message.caption if photo else message.text
+    if not photo and drops(text or ""):  # "never mind": nothing is sent
+        data = await state.get_data()
+        await state.set_state(None)
+        await _drop_prompt(bot, message.chat.id, data.get("support_prompt"))
+        await message.answer(
+            t(lang, "support.not_sent"),
+            reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
+        )
+        return
     try:
         submitted = await shop.support.submit(
             me.id, message.chat.id, message.message_id, text, photo
@@ -165,6 +177,14 @@ async def on_follow_up_message(
         await state.set_state(None)
         await message.answer(t(lang, "cancelled"))
         return
+    if not message.photo and drops(message.text or ""):  # "never mind": nothing is sent
+        await state.set_state(None)
+        await _drop_prompt(bot, message.chat.id, data.get("support_prompt"))
+        await message.answer(
+            t(lang, "support.follow_up.not_sent", request_id=request_id),
+            reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
+        )
+        return
     photo = message.photo[-1].file_id if message.photo else None
     text = message.caption if photo else message.text
     followed = await shop.support.follow_up(me.id, request_id, text, photo)
@@ -173,15 +193,19 @@ async def on_follow_up_message(
         if copies:
             await shop.support.record_copies(me.id, request_id, copies)
     await state.set_state(None)
-    prompt = data.get("support_prompt")
-    if isinstance(prompt, int) and prompt:
-        with contextlib.suppress(TelegramBadRequest):
-            await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=prompt)
+    await _drop_prompt(bot, message.chat.id, data.get("support_prompt"))
     key = "support.sent" if followed.now else "support.follow_up.waiting"
     await message.answer(
         t(lang, key, request_id=request_id),
         reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
     )
+
+
+async def _drop_prompt(bot: Bot, chat_id: int, prompt: object) -> None:
+    """The question's ✖ Cancel goes: nothing waits for it any more."""
+    if isinstance(prompt, int) and prompt:
+        with contextlib.suppress(TelegramBadRequest):
+            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=prompt)
 
 
 async def on_other(message: Message, lang: str) -> None:

@@ -34,16 +34,24 @@ from engine.accounts import UserView
 from engine.cart import check_quantity
 from engine.catalog import Page, Sort
 from engine.errors import CouponRejected, InsufficientStock
-from engine.order_actions import OrderAct
+from engine.order_actions import OrderAct, followed
 from engine.orders import OrderView
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
-from handlers.callbacks import CartAction, CartCb, OrderAction
+from handlers.callbacks import CartAction, CartCb, OrderAction, OrderCb
 from handlers.customer import asking
 from handlers.customer.asking import AskCb, Kind, Question
+from handlers.customer.cart import clear_keys, clear_question
 from handlers.customer.catalog import Search, find, send_shelves, show_product, show_results
-from handlers.customer.orders import RETURN_SAYS_YES, answer_return, cancelled_text, order_keys
+from handlers.customer.orders import (
+    RETURN_SAYS_YES,
+    answer_return,
+    cancel_keys,
+    cancel_question,
+    cancelled_text,
+    order_keys,
+)
 from handlers.customer.policies import policy_answer
 from handlers.customer.profile import send_profile
 from handlers.i18n import error_text, has_text, price, t
@@ -223,8 +231,10 @@ async def on_free_text(
     question = await asking.waiting(state)
     answer = asking.read_answer(text, SAYS_YES.get(question.kind, ()) if question else ())
     if question is not None:
-        await asking.end(state)  # any message ends the question; a yes / no answers it
-        if answer is not None:
+        if answer is None:  # any message ends the question
+            await asking.end(state)
+        else:  # a yes / no answers it: its buttons are old now (asking.answer_once)
+            await asking.take(state)
             await answer_question(
                 message, question, answer, shop, lang, me, state, language, voice, media_dir
             )
@@ -704,13 +714,12 @@ async def _remove_from_cart(said: Said) -> None:
     if not said.intent.entities.products and removes_everything(said.text):
         # "empty my cart": the cart screen's own question, with the cart as it is now
         view = await said.shop.carts.view(said.me.id)
-        if view.lines:
+        if view.lines:  # a typed "yes" too; its Yes names the question (answered once)
+            question = await asking.ask(said.state, clear_question(view))
             await said.message.answer(
                 render.cart_clear_question(said.lang, view),
-                reply_markup=kb.cart_clear(said.lang, view),
+                reply_markup=clear_keys(said.lang, view, question),
             )
-            # a typed "yes" too
-            await asking.ask(said.state, Question(Kind.clear, seen=view.version))
         else:
             await said.message.answer(
                 render.cart(said.lang, view), reply_markup=kb.cart(said.lang, view)
@@ -867,6 +876,15 @@ async def _track(said: Said) -> None:
     )
     if view is None:
         return
+    if not followed(view.status):  # cancelled: no delivery to follow, no timeline to show
+        opens = kb.button(
+            t(said.lang, "order.open"), OrderCb(action=OrderAction.show, id=view.order_id)
+        )
+        await said.message.answer(
+            t(said.lang, "talk.track.not_followed", order_id=view.order_id),
+            reply_markup=kb.keyboard([[opens]]),
+        )
+        return
     parcels = await said.shop.shipping.parcels(said.me.id, view.order_id)
     await said.message.answer(
         render.order(said.lang, view) + "\n\n" + render.tracking(said.lang, view.order_id, parcels),
@@ -894,13 +912,12 @@ async def _cancel(said: Said) -> None:
     whole = ""
     if named and any(line.product_id not in named for line in view.lines):
         whole = t(said.lang, "talk.cancel_whole", order_id=view.order_id) + "\n"
+    # a typed "yes" answers it as its Yes does (the order as the question showed it), once
+    question = await asking.ask(said.state, cancel_question(view))
     await said.message.answer(
         whole + render.cancel_question(said.lang, view) + "\n\n" + render.order(said.lang, view),
-        reply_markup=kb.cancel_order(said.lang, view),
+        reply_markup=cancel_keys(said.lang, view, question),
     )
-    # a typed "yes" answers it as its Yes does (the order as the question showed it)
-    cancel = Question(Kind.cancel, ref=str(view.order_id), seen=view.payment_status.value)
-    await asking.ask(said.state, cancel)
 
 
 async def _after_sales(said: Said) -> None:

@@ -115,6 +115,11 @@ async def test_cancel_and_slash_cancel_end_the_question_and_send_nothing(
     await noor.send("kettle")
     after = await noor.expect_message()
     assert "Sent to the shop's team" not in (after.text or after.caption or "")
+
+    await noor.send("/support")  # "never mind" gives up as Cancel does
+    await noor.expect_message("Write your message to the shop's team")
+    await noor.send("actually never mind")
+    await noor.expect_message("nothing was sent to the shop's team")
     assert _copies(shop_bot.admin, "Noor") == []
 
 
