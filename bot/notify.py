@@ -16,7 +16,8 @@ How it behaves:
   deactivated) or no Telegram account: `undeliverable` at once, never retried.
 - Someone who has not started the bot ("chat not found", "bot can't initiate conversation"):
   the row is `held` until they write to the bot (engine.accounts releases it), at most
-  `hold_for` and `hold_max` rows per user; admins hear once that a seller cannot be reached.
+  `hold_for` and `hold_max` rows per user; admins hear once that a seller cannot be reached,
+  unless the seller has opened the chat by the time that notice would go out (checked then).
   Kinds that are only worth hearing at once (`NOT_HELD`: broadcasts, reminders, the digest)
   are `undeliverable` instead.
 - Told already: a row whose payload says `in_chat` was said to its recipient by the handler
@@ -96,6 +97,7 @@ class DeliveryRules:
 
 
 NOT_STARTED = ("chat not found", "bot can't initiate conversation")
+UNREACHABLE = "seller_unreachable"  # the admins' notice that a seller has not opened a chat
 CARD = "card_message_id"  # in a card row's payload: the message that shows the order's card
 GONE = ("message to edit not found", "message can't be edited")
 
@@ -229,6 +231,9 @@ class OutboxDispatcher:
     ) -> int:
         if _told_already(message):
             return await self._sent(message)
+        if message.kind == UNREACHABLE and not await self._still_unreachable(message):
+            await self._finish(message, OutboxStatus.undeliverable, "no longer true: opened")
+            return 1
         if message.channel == OutboxChannel.email:
             return await self._deliver_email(message, lease, rest)
         chat_id = message.telegram_id
@@ -261,6 +266,13 @@ class OutboxDispatcher:
         except (TelegramServerError, TelegramNetworkError, OSError) as exc:
             return await self._retry(message, str(exc))
         return await self._sent(message, card)
+
+    async def _still_unreachable(self, message: OutboxMessage) -> bool:
+        """A "seller cannot be reached" notice is true when it is shown, not only when it
+        was written: the seller may have opened the chat since (their held messages were
+        released), and then it is not shown at all."""
+        async with self.uow().reading() as uow:
+            return await uow.outbox.seller_unreachable(message.payload.get("seller_id"))
 
     async def _tell(self, chat_id: int, message: OutboxMessage) -> int | None:
         """Say `message` in the chat. A delivery milestone goes on the order's status card

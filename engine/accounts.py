@@ -245,6 +245,13 @@ def country_code(country: str | None) -> str | None:
     return found[0] if found else None
 
 
+def postal_code_countries(text: str) -> frozenset[str]:
+    """The countries (ISO codes) of the shop's known postal code shapes that `text` has:
+    BA1 1SU is the United Kingdom's alone; 10115 fits several."""
+    value = " ".join(text.upper().split())
+    return frozenset(code for code, shape in _POSTAL_FORMATS.items() if shape.match(value))
+
+
 def clean_address_field(field: str, text: str | None, *, country: str | None = None) -> str | None:
     """One field of an address as it will be saved, or `InvalidInput(field, rule)` saying what
     is wrong with it. The rules:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.base import Deps, actor, found, operation
 from engine.catalog import BUYER_STATUSES, MAX_LINE_QUANTITY, ProductCard
+from engine.coupons import CouponQuote, check_coupon, normalise_code
 from engine.errors import (
     InsufficientStock,
     InvalidInput,
@@ -20,8 +21,8 @@ from engine.errors import (
     Outdated,
     ProductUnavailable,
 )
-from engine.pricing import ZERO, selling_price
-from storage.models import Cart, CartItem, Product, Seller, Wishlist, WishlistItem
+from engine.pricing import ZERO, checkout_amounts, selling_price
+from storage.models import Cart, CartItem, Coupon, Product, Seller, Wishlist, WishlistItem
 from storage.uow import UnitOfWork
 from storage.vocabulary import ProductStatus, SellerStatus
 
@@ -84,6 +85,18 @@ class CartView:
         reads otherwise now."""
         held = ",".join(f"{line.product_id}x{line.quantity}" for line in self.lines)
         return hashlib.sha256(held.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class CartCoupon:
+    """The coupon kept for the checkout, on the cart as it is now: what it takes off the
+    lines (`quote.discount`, what the checkout takes off them; free shipping comes off the
+    shipping, chosen at checkout) and what the lines come to after it (`total`, before
+    shipping)."""
+
+    quote: CouponQuote
+    subtotal: Decimal
+    total: Decimal
 
 
 def unit_price(product: Product) -> Decimal:
@@ -337,6 +350,22 @@ class Carts:
             await actor(uow, actor_id)
             cart, rows = await cart_rows(uow, actor_id)
             return view_of(cart, rows)
+
+    @operation("customer (own cart)")
+    async def coupon(self, actor_id: int, code: str) -> CartCoupon:
+        """The coupon `code` on the cart as it is, as the checkout will price it (the lines at
+        their cart prices; no shipping yet): `CouponRejected` when it does not apply now."""
+        async with self.d.read() as uow:
+            await actor(uow, actor_id)
+            _, rows = await cart_rows(uow, actor_id)
+            sellers = len({product.seller_id for _, product, _ in rows})
+            base = checkout_amounts([i.price * i.quantity for i, _, _ in rows], ZERO, sellers)
+            code = normalise_code(code)
+            found_coupon = await uow.session.scalar(select(Coupon).where(Coupon.code == code))
+            quote = await check_coupon(
+                uow, found_coupon, code, actor_id, base.subtotal, ZERO, self.d.clock().date()
+            )
+            return CartCoupon(quote, base.subtotal, base.less(quote.discount).total)
 
     @operation("customer (own cart)")
     async def review(self, actor_id: int) -> tuple[CartView, list[CartChange]]:

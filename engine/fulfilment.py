@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
@@ -20,7 +20,10 @@ from sqlalchemy import ColumnElement, Select, func, select
 
 from engine.aftersales import Returns, ReturnView
 from engine.base import Deps, operation, owned_by_seller, seller_of
+from engine.errors import NotFound
 from engine.orders import LineView
+from engine.orders.amounts import parcel_amounts
+from engine.orders.fetch import lines_of, shipments_of
 from engine.pricing import ZERO
 from engine.shipping import SEQUENCE, Shipping
 from engine.transitions import RETURN, SHIPMENT, E, allowed_events
@@ -38,7 +41,6 @@ from storage.models import (
 )
 from storage.uow import UnitOfWork
 from storage.vocabulary import (
-    CENT,
     OrderPaymentStatus,
     OrderStatus,
     PaymentMethod,
@@ -242,7 +244,7 @@ class Fulfilment:
             )
             and order.payment_status == OrderPaymentStatus.pending
         ):
-            collect = await self._to_collect(uow, order, shipment, lines)
+            collect = await self._to_collect(uow, order, shipment)
         return ParcelCard(
             shipment_id=shipment.shipment_id,
             order_id=order.order_id,
@@ -266,28 +268,12 @@ class Fulfilment:
         )
 
     @staticmethod
-    async def _to_collect(
-        uow: UnitOfWork, order: Order, shipment: Shipment, lines: tuple[LineView, ...]
-    ) -> Decimal:
-        """Cash on delivery: what the courier collects with this parcel: its lines (less
-        what was refunded of them) and an equal part of the shipping the order charges (after
-        a free-shipping coupon), the first parcel any cent left over. The order's one parcel
-        collects its total; several together collect it too."""
-        parcels = (
-            await uow.session.scalars(
-                select(Shipment.shipment_id)
-                .where(Shipment.order_id == order.order_id)
-                .order_by(Shipment.shipment_id)
-            )
-        ).all()
-        all_lines = (
-            await uow.session.scalars(select(OrderItem).where(OrderItem.order_id == order.order_id))
-        ).all()
-        shipping = order.total_amount - sum((LineView.of(i).paid for i in all_lines), ZERO)
-        each = (shipping / max(1, len(parcels))).quantize(CENT, rounding=ROUND_DOWN)
-        first = bool(parcels) and shipment.shipment_id == parcels[0]
-        mine = each + (shipping - each * len(parcels) if first else ZERO)
-        return sum((line.paid - line.refunded_amount for line in lines), ZERO) + mine
+    async def _to_collect(uow: UnitOfWork, order: Order, shipment: Shipment) -> Decimal:
+        """Cash on delivery: what the courier collects with this parcel, by the rule the
+        customer's order card lists its parcels with (`parcel_amounts`)."""
+        items = await lines_of(uow, order.order_id)
+        shipments = await shipments_of(uow, order.order_id)
+        return parcel_amounts(order, items, shipments)[shipment.shipment_id]
 
     async def _own(self, uow: UnitOfWork, actor_id: int, shipment_id: int) -> Shipment:
         return await owned_by_seller(
@@ -300,6 +286,21 @@ class Fulfilment:
         seller gets for it, and the steps it can take now."""
         async with self.d.read() as uow:
             return await self._card(uow, await self._own(uow, actor_id, shipment_id))
+
+    @operation("seller (own shipments)")
+    async def card_of_order(self, actor_id: int, order_id: int) -> ParcelCard:
+        """The seller's card of its parcel of an order (an older notice names the order, not
+        the parcel); NotFound when the order has no parcel of this seller's store."""
+        async with self.d.read() as uow:
+            seller = await seller_of(uow, actor_id, must_be_active=False)
+            shipment = await uow.session.scalar(
+                select(Shipment).where(
+                    Shipment.order_id == order_id, Shipment.seller_id == seller.seller_id
+                )
+            )
+            if shipment is None:
+                raise NotFound(entity="order", id=order_id)
+            return await self._card(uow, shipment)
 
     @operation("seller (own shipments)")
     async def act(

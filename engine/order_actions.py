@@ -10,7 +10,8 @@ order") and for the operations themselves, read from the order machine's table
   *on their way* are those from whose status the table still reaches `delivered`, and "where
   is my order" means one of them. Its delivery can be *followed* (the Track button,
   `followed`) when its status lies on the table's way to `delivered` (before it, at it or
-  after it): a cancelled order never left a seller and has no delivery to follow;
+  after it) and no seller waits for its money: a cancelled order never left a seller, and an
+  order waiting for its payment (card, PayPal, bank transfer) is not a seller's to send yet;
 - **return**: a line has units neither refunded nor asked back by an open return, and its
   seller's parcel was delivered, within the return window when one is given, as
   `Returns.request` requires;
@@ -76,9 +77,22 @@ FOLLOWED: Final[frozenset[OrderStatus]] = (
 )
 
 
-def followed(status: OrderStatus) -> bool:
-    """Whether an order in `status` has a delivery to follow (its Track button)."""
-    return status in FOLLOWED
+def followed(status: OrderStatus, payment: PaymentState | None = None) -> bool:
+    """Whether an order in `status`, its money in `payment` (`payment_state`), has a
+    delivery to follow (its Track button): not a cancelled order, nor one whose payment is
+    still awaited (no seller works on it before it is paid; cash on delivery is sent first)."""
+    return status in FOLLOWED and payment not in AWAITING_PAYMENT
+
+
+def overdue(status: OrderStatus, expires_at: datetime | None, now: datetime) -> bool:
+    """Still unpaid after its deadline: the sweep (engine/orders/expiry.py) expires it."""
+    return status == OrderStatus.pending and expires_at is not None and expires_at < now
+
+
+def status_at(status: OrderStatus, expires_at: datetime | None, now: datetime) -> OrderStatus:
+    """The order's status as of `now`: an order `overdue` is what expiring it makes it (the
+    table's `expire`), even in the seconds before the sweep records it."""
+    return ORDER[(status, E.expire)] if overdue(status, expires_at, now) else status
 
 
 class ShipmentFacts(Protocol):
@@ -173,6 +187,12 @@ class PaymentState(StrEnum):
     not_paid = "not_paid"  # cancelled or expired before any money was taken
     partly_refunded = "partly_refunded"
     refunded = "refunded"
+
+
+#: Where the money of an order stands while no seller may send it yet: it waits to be paid.
+AWAITING_PAYMENT: Final = frozenset(
+    {PaymentState.awaiting, PaymentState.awaiting_transfer, PaymentState.failed}
+)
 
 
 def payment_state(

@@ -3,7 +3,9 @@ seller); delivery milestones follow order_received -> packed -> shipped -> in_tr
 out_for_delivery -> delivered (or failed, then returned). A milestone that repeats is ignored;
 one that goes backwards is refused. The order's status follows its shipments: shipped when
 every live shipment has left, delivered when every one has arrived (cash on delivery is paid
-then). Every milestone is an outbox row for the customer."""
+then). Every milestone the seller or the provider reports is an outbox row for the customer;
+one a later step only implied (shipping confirms and packs: `IMPLIED`) is recorded and
+audited like any other, but not told nor shown to the customer as an event of its own."""
 
 from __future__ import annotations
 
@@ -15,11 +17,23 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from engine.base import Deps, admin, audit, found, notify, operation, owned_by_seller, seller_of
+from engine.base import (
+    Deps,
+    actor,
+    admin,
+    audit,
+    found,
+    notify,
+    operation,
+    owned_by_seller,
+    seller_of,
+)
+from engine.cart import cart_rows
 from engine.errors import IllegalTransition, InvalidInput, NotFound
 from engine.machines import ORDER_FLOW, SHIPMENT_FLOW
-from engine.orders import Orders, OrderView
+from engine.orders import Orders, OrderView, checkout
 from engine.orders.amounts import PAID_STATUSES, refundable, shipping_part, unrefunded
+from engine.orders.checkout import DeliveryChoice, ParcelDue
 from engine.orders.fetch import lines_of, lock_order, own_order, shipments_of
 from engine.orders.payments import pending_payment, record_payment
 from engine.orders.refunds import open_refunds, put_back, unwind_order
@@ -42,6 +56,11 @@ from storage.vocabulary import (
 T = TrackingStatus
 SEQUENCE = [T.order_received, T.packed, T.shipped, T.in_transit, T.out_for_delivery, T.delivered]
 SELLER_STEPS = {T.order_received, T.packed, T.shipped}
+#: the source of a milestone no one reported: a later seller step implied it (a parcel shipped
+#: without a tap on Confirm or Packed was confirmed and packed). The machine passes through it
+#: (a row, audited), but the customer's timeline, Track and status card leave it out: it
+#: happened with the step that implied it, not as an event the customer was waiting for.
+IMPLIED = "implied"
 
 
 @dataclass(frozen=True)
@@ -106,6 +125,25 @@ def _rank(status: TrackingStatus) -> int:
 def _live(shipments: Iterable[Shipment]) -> list[Shipment]:
     """The shipments that count for the order: all but those that failed before they left."""
     return [s for s in shipments if s.status != ShipmentStatus.failed or s.shipped_at]
+
+
+async def _reported(uow: UnitOfWork, order_id: int) -> dict[int, list[Milestone]]:
+    """The order's milestones by shipment, oldest first, as its customer follows them: each
+    one reported, none that a later step only implied (`IMPLIED`)."""
+    rows = (
+        await uow.session.scalars(
+            select(DeliveryTracking)
+            .join(Shipment, Shipment.shipment_id == DeliveryTracking.shipment_id)
+            .where(Shipment.order_id == order_id, DeliveryTracking.source != IMPLIED)
+            .order_by(DeliveryTracking.tracking_id)
+        )
+    ).all()
+    out: dict[int, list[Milestone]] = {}
+    for r in rows:
+        out.setdefault(r.shipment_id, []).append(
+            Milestone(r.status, r.location, r.remarks, r.source, r.updated_at)
+        )
+    return out
 
 
 class Shipping:
@@ -194,9 +232,10 @@ class Shipping:
                 if clash is not None:
                     raise InvalidInput(field="tracking_number", rule="taken")
                 shipment.tracking_number = tracking_number
-            # a later step implies the earlier ones (shipping confirms and packs): one transaction
+            # a later step implies the earlier ones (shipping confirms and packs): one
+            # transaction, the implied ones marked as such (no one reported them)
             for earlier in SEQUENCE[: SEQUENCE.index(status)]:
-                await self._milestone(uow, shipment, earlier, None, None, "seller", actor_id)
+                await self._milestone(uow, shipment, earlier, None, None, IMPLIED, actor_id)
             added = await self._milestone(uow, shipment, status, None, None, "seller", actor_id)
             await uow.commit()
             return added
@@ -302,7 +341,8 @@ class Shipping:
             shipment.shipment_id,
             "update",
             by=by,
-            new={"milestone": status, "location": location, "source": source},
+            new={"milestone": status, "location": location, "source": source}
+            | ({"implied": True} if source == IMPLIED else {}),
         )
         order = await lock_order(uow, shipment.order_id)
         if status == T.shipped:
@@ -316,6 +356,8 @@ class Shipping:
         await uow.session.flush()
         arrived_before = order.order_status == OrderStatus.delivered
         await self._follow(uow, order, by)
+        if source == IMPLIED:  # not an event of its own: the step that implied it is told
+            return True
         # the parcel that completes the order is told by "order_delivered" (_follow), not twice
         last = not arrived_before and order.order_status == OrderStatus.delivered
         told = {"superseded_by": "order_delivered"} if last and status == T.delivered else {}
@@ -372,6 +414,51 @@ class Shipping:
             if not include_inactive:
                 stmt = stmt.where(ShippingProvider.status == ProviderStatus.active)
             return [ProviderView.of(p) for p in (await uow.session.scalars(stmt)).all()]
+
+    @operation("customer (own cart and addresses)")
+    async def options_for(self, actor_id: int, address_id: int | None) -> DeliveryChoice:
+        """How the cart can travel to this address of the customer's: the active providers
+        that go there, cheapest first, priced for the cart; a pickup point only in the
+        address's own country (`checkout.serves`), and whether the shop has pickup points,
+        none of them there. No address chosen yet (None): every active provider. The chat
+        and the Mini App both list by this rule."""
+        async with self.d.read() as uow:
+            await actor(uow, actor_id)
+            country = None
+            if address_id is not None:
+                country = (await checkout.own_address(uow, actor_id, address_id)).country
+            _, rows = await cart_rows(uow, actor_id)
+            providers = await uow.session.scalars(
+                select(ShippingProvider)
+                .where(ShippingProvider.status == ProviderStatus.active)
+                .order_by(ShippingProvider.shipping_cost, ShippingProvider.provider_id)
+            )
+            return checkout.delivery_choice(providers.all(), rows, country)
+
+    @operation("customer (own cart)")
+    async def quoted_parcels(
+        self, actor_id: int, provider_id: int, coupon_code: str | None = None
+    ) -> list[ParcelDue]:
+        """What each store's parcel of the cart would come to, placed with this provider and
+        coupon (cash on delivery: what each one collects), by the placed order's rule."""
+        async with self.d.read() as uow:
+            await actor(uow, actor_id)
+            provider = await checkout.chosen_provider(uow, provider_id)
+            _, rows = await cart_rows(uow, actor_id)
+            if not rows:
+                return []
+            amounts, coupon = await checkout.priced(
+                uow, rows, provider, coupon_code, actor_id, self.d.clock().date()
+            )
+            return checkout.quoted_parcels(rows, amounts, coupon)
+
+    @operation("customer (own orders), admin")
+    async def parcels_due(self, actor_id: int, order_id: int) -> list[ParcelDue]:
+        """What each store's parcel of the order comes to now, by seller (cash on delivery:
+        what each one collects; the seller's card of a parcel says the same amount)."""
+        async with self.d.read() as uow:
+            order = await own_order(uow, actor_id, order_id, lock=False)
+            return await checkout.order_parcels(uow, order)
 
     @operation("admin")
     async def create_provider(
@@ -574,32 +661,16 @@ class Shipping:
 
     @operation("customer (own orders), admin")
     async def timeline(self, actor_id: int, order_id: int) -> dict[int, list[Milestone]]:
-        """Every shipment's milestones, oldest first."""
+        """Every shipment's milestones, oldest first (those reported, not those a later
+        step only implied: `IMPLIED`)."""
         async with self.d.read() as uow:
             await own_order(uow, actor_id, order_id, lock=False)
-            rows = (
-                (
-                    await uow.session.execute(
-                        select(DeliveryTracking)
-                        .join(Shipment, Shipment.shipment_id == DeliveryTracking.shipment_id)
-                        .where(Shipment.order_id == order_id)
-                        .order_by(DeliveryTracking.tracking_id)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            out: dict[int, list[Milestone]] = {}
-            for r in rows:
-                out.setdefault(r.shipment_id, []).append(
-                    Milestone(r.status, r.location, r.remarks, r.source, r.updated_at)
-                )
-            return out
+            return await _reported(uow, order_id)
 
     @operation("customer (own orders), admin")
     async def parcels(self, actor_id: int, order_id: int) -> list[Parcel]:
         """The order's parcels, one per seller in the order they were made: each with its
-        store's name, its tracking number and its milestones, oldest first."""
+        store's name, its tracking number and its milestones, oldest first (as `timeline`)."""
         async with self.d.read() as uow:
             await own_order(uow, actor_id, order_id, lock=False)
             shipments = (
@@ -610,19 +681,7 @@ class Shipping:
                     .order_by(Shipment.shipment_id)
                 )
             ).all()
-            rows = (
-                await uow.session.scalars(
-                    select(DeliveryTracking)
-                    .join(Shipment, Shipment.shipment_id == DeliveryTracking.shipment_id)
-                    .where(Shipment.order_id == order_id)
-                    .order_by(DeliveryTracking.tracking_id)
-                )
-            ).all()
-            steps: dict[int, list[Milestone]] = {}
-            for r in rows:
-                steps.setdefault(r.shipment_id, []).append(
-                    Milestone(r.status, r.location, r.remarks, r.source, r.updated_at)
-                )
+            steps = await _reported(uow, order_id)
             return [
                 Parcel(s.shipment_id, name, s.tracking_number, steps.get(s.shipment_id, []))
                 for s, name in shipments

@@ -156,6 +156,24 @@ async def _locked(uow: UnitOfWork, request_id: int) -> SupportRequest:
     )
 
 
+def _move(
+    uow: UnitOfWork, row: SupportRequest, event: E, *, by: int, extra: dict[str, Any] | None
+) -> None:
+    """Move the request along the SUPPORT table by `event`, with its one audit row."""
+    transition(
+        uow,
+        machine="support_request",
+        table=SUPPORT,
+        obj=row,
+        attr="status",
+        event=event,
+        entity="support_request",
+        entity_id=row.request_id,
+        by=by,
+        extra=extra,
+    )
+
+
 def _name(user: User | None) -> str:
     if user is None:
         return "—"
@@ -442,15 +460,10 @@ class Support:
                 return Answered(await _view(uow, row), now=True)
             if stands != seen:  # not what the admin answered to
                 return Answered(await _view(uow, row), now=False)
-            transition(
+            _move(
                 uow,
-                machine="support_request",
-                table=SUPPORT,
-                obj=row,
-                attr="status",
-                event=E.close,
-                entity="support_request",
-                entity_id=row.request_id,
+                row,
+                E.close,
                 by=actor_id,
                 extra=None if row.answer is None else {"previous_answer": row.answer},
             )
@@ -501,15 +514,10 @@ class Support:
             if row.status != SupportStatus.answered:
                 return FollowedUp(await _view(uow, row), now=False, admins=())
             before = await _view(uow, row)
-            transition(
+            _move(
                 uow,
-                machine="support_request",
-                table=SUPPORT,
-                obj=row,
-                attr="status",
-                event=E.reopen,
-                entity="support_request",
-                entity_id=row.request_id,
+                row,
+                E.reopen,
                 by=actor_id,
                 extra={
                     "previous_text": row.text,

@@ -13,6 +13,8 @@ from aiogram.types import CallbackQuery, Message
 
 from handlers import admin, customer, seller
 from handlers.admin import support as admin_support
+from handlers.callbacks import PromptCancelCb
+from handlers.customer import orders as customer_orders
 from handlers.customer import support as customer_support
 from handlers.i18n import t
 from handlers.prompts import EndPrompts
@@ -47,6 +49,13 @@ def build_router() -> Router:
     )  # a question ends elsewhere
     root.message.outer_middleware(end_prompts)
     root.callback_query.outer_middleware(end_prompts)
+    # the ✖ Cancel a return's reason question had before its own buttons (seller's catch-all
+    # ✖ would say "Nothing was changed" of a return that may have been asked): before them
+    root.callback_query.register(
+        customer_orders.on_old_return_cancel,
+        PromptCancelCb.filter(),
+        customer_orders.under_return_reason,
+    )
     root.include_routers(
         admin.build_router(),
         admin_support.build_router(),  # /support for admins: the requests waiting

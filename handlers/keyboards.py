@@ -13,7 +13,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from engine.accounts import AddressView
 from engine.cart import CartView
 from engine.catalog import CategoryNode, Page, ProductCard, ProductDetail, ReviewPage
-from engine.order_actions import OrderAct, followed
+from engine.order_actions import OrderAct
 from engine.orders import OrderView, ShippingOption
 from handlers.callbacks import (
     CardAddCb,
@@ -624,7 +624,7 @@ def order(
     if payable:
         pay = OrderCb(action=OrderAction.pay, id=view.order_id).pack()
         rows.append([Button(text=t(lang, "order.pay"), callback_data=pay)])
-    if followed(view.status):  # not a cancelled order: it has no delivery to follow
+    if view.followed:  # not cancelled, nor waiting for its payment: a delivery to follow
         track = OrderCb(action=OrderAction.track, id=view.order_id).pack()
         rows.append([Button(text=t(lang, "order.track"), callback_data=track)])
     for line in view.lines[:5]:  # what each line can still take: the engine says

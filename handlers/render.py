@@ -15,7 +15,7 @@ from engine.cart import CartChange, CartView, Change
 from engine.catalog import Page, ProductCard, ProductDetail, ReviewPage
 from engine.coupons import CouponQuote
 from engine.order_actions import PaymentState
-from engine.orders import OrderView, QuoteView
+from engine.orders import OrderView, QuoteView, ShipmentView
 from engine.shipping import Parcel
 from handlers.i18n import day, moment, number, price, t
 from storage.vocabulary import DiscountType, OrderStatus
@@ -195,8 +195,10 @@ def _money_lines(
     shipping: Decimal,
     discount: Decimal,
     total: Decimal,
+    code: str | None = None,
 ) -> list[str]:
-    """Subtotal, shipping, the discount when there is one, and the total: what adds up."""
+    """Subtotal, shipping, the discount when there is one (with its coupon's `code`, when
+    given), and the total: what adds up."""
     rows = [
         t(lang, "money.subtotal", amount=price(subtotal, currency, lang=lang)),
         t(
@@ -207,7 +209,12 @@ def _money_lines(
         ),
     ]
     if discount:
-        rows.append(t(lang, "money.discount", amount=price(discount, currency, lang=lang)))
+        amount = price(discount, currency, lang=lang)
+        rows.append(
+            t(lang, "money.discount.code", code=escape(code), amount=amount)
+            if code
+            else t(lang, "money.discount", amount=amount)
+        )
     rows.append(t(lang, "money.total", amount=price(total, currency, lang=lang)))
     return rows
 
@@ -245,7 +252,20 @@ def order(lang: str, view: OrderView, bank_details: str | None = None) -> str:
     state = view.payment_state
     cash = state == PaymentState.on_delivery  # the method is the state: said once
     state_key = "on_collection" if cash and view.pickup_address else state.value
-    money = t(lang, f"payment_state.{state_key}", total=price(view.total, view.currency, lang=lang))
+    # cash on delivery from several stores: each parcel collects its own part
+    parts = [s for s in view.shipments if not s.called_off] if cash else []
+    if len(parts) > 1:
+        total = sum((s.amount for s in parts), Decimal(0))
+        money = t(
+            lang,
+            f"payment_state.{state_key}.parts",
+            count=len(parts),
+            total=price(total, view.currency, lang=lang),
+        )
+    else:
+        money = t(
+            lang, f"payment_state.{state_key}", total=price(view.total, view.currency, lang=lang)
+        )
     rows = [
         t(lang, "order.head", order_id=view.order_id),
         t(lang, "order.placed_on", date=moment(view.created_at, lang)),
@@ -258,8 +278,18 @@ def order(lang: str, view: OrderView, bank_details: str | None = None) -> str:
             state=money,
             method=t(lang, f"checkout.pay.{view.payment_method.value}"),
         ),
-        "",
     ]
+    if len(parts) > 1:
+        rows += [
+            t(
+                lang,
+                "order.payment.part",
+                store=escape(s.store),
+                amount=price(s.amount, view.currency, lang=lang),
+            )
+            for s in parts
+        ]
+    rows.append("")
     for line in view.lines:
         rows.append(
             t(
@@ -281,6 +311,7 @@ def order(lang: str, view: OrderView, bank_details: str | None = None) -> str:
         shipping=view.shipping,
         discount=view.discount,
         total=view.total,
+        code=view.coupon_code,
     )
     snapshot = view.address
     address_text = escape(
@@ -341,12 +372,24 @@ def cancel_question(lang: str, view: OrderView) -> str:
     return t(lang, "order.cancel.ask", order_id=view.order_id)
 
 
-def tracking(lang: str, order_id: int, parcels: Sequence[Parcel]) -> str:
+def tracking(
+    lang: str, order_id: int, parcels: Sequence[Parcel], shipments: Sequence[ShipmentView] = ()
+) -> str:
     """An order's delivery, parcel by parcel: its store and tracking number, then each
-    milestone with its time."""
+    milestone with its time; a parcel with no news yet says so (waiting for its seller, or
+    called off by it: `shipments`, the order's, say which), so every parcel is listed."""
+    called_off = {s.shipment_id for s in shipments if s.called_off}
     rows: list[str] = []
     for parcel in parcels:
+        if rows:  # a blank line between parcels
+            rows.append("")
         if not parcel.milestones:
+            key = (
+                "order.tracking.called_off"
+                if parcel.shipment_id in called_off
+                else "order.tracking.waiting"
+            )
+            rows.append(t(lang, key, store=escape(parcel.store_name)))
             continue
         number = parcel.tracking_number
         head = t(lang, "order.tracking.parcel", store=escape(parcel.store_name))
@@ -354,8 +397,6 @@ def tracking(lang: str, order_id: int, parcels: Sequence[Parcel]) -> str:
             head += " · " + t(
                 lang, "order.tracking.number", number=f"<code>{escape(number)}</code>"
             )
-        if rows:  # a blank line between parcels
-            rows.append("")
         rows.append(f"<b>{head}</b>")
         for m in parcel.milestones:
             where = f" — {escape(m.location)}" if m.location else ""

@@ -141,6 +141,22 @@ def parse_quantity(text: str) -> int | None:
     return value if value else None
 
 
+_DECIMAL_COUNT = re.compile(r"[-−]?(?P<whole>\d+)[.,](?P<part>\d+)")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+_SLASHED = re.compile(r"\d+/\d+")
+
+
+def fraction(word: str) -> bool:
+    """Whether one word is a count that is no whole number: "2.5", "2,5", "1/2", "-0.5"
+    ("2.0" is whole; "2,500" is a thousands separator, not a fraction)."""
+    if _SLASHED.fullmatch(word):
+        return True
+    decimal = _DECIMAL_COUNT.fullmatch(word)
+    if decimal is None or _THOUSANDS.fullmatch(word):
+        return False
+    return decimal.group("part").strip("0") != ""
+
+
 def spoken_digits(text: str) -> int | None:
     """ "one zero four two" -> 1042, "1 0 4 2" -> 1042, "#1042" -> 1042."""
     cleaned = text.strip().lower().replace("-", " ").replace("#", " ")

@@ -26,7 +26,14 @@ from nlu.extract import (
     normalize_colour,
     normalize_size,
 )
-from nlu.numbers import COUNT_PHRASES, parse_money, parse_quantity, spoken_digits, word_number
+from nlu.numbers import (
+    COUNT_PHRASES,
+    fraction,
+    parse_money,
+    parse_quantity,
+    spoken_digits,
+    word_number,
+)
 from nlu.text import Token, tokenize, words
 from nlu.types import (
     ORDER_INTENTS,
@@ -44,6 +51,8 @@ _QUANTITY_MARKERS = frozenset({"qty", "quantity", "x"})
 _NEGATIVE = frozenset({"minus", "negative"})
 _EXPONENT = re.compile(r"e\d{1,3}")
 _FILLERS = frozenset({"of", "the", "more", "extra", "new", "another"})
+#: The verbs a count follows when the thing is the one the chat showed ("add 3", "buy 0").
+_COUNTING_VERBS = frozenset({"add", "put", "buy", "purchase", "get", "grab", "take", "remove"})
 #: Slots checked by patterns before a backend's spans: their shape is regular.
 RULES_FIRST = frozenset({"price_min", "price_max", "order_id", "rating", "coupon_code"})
 _ITEM = frozenset({"product", "colour", "size"})
@@ -188,13 +197,22 @@ class EntityBuilder:
                 values["category"] = category
                 mention_tokens.update(range(mention.start, mention.end))
 
-        # 4. quantity: a count next to a product, "x2", "3 of them"
-        if "quantity" not in values:
+        # 4. quantity: a count next to a product, "x2", "3 of them"; a count that is no whole
+        # number ("add 2.5", "half a lamp") is reported as typed, never rounded to another
+        if "quantity" not in values and intent in CART_INTENTS:
+            odd = _fraction(tokens, used | mention_tokens)
+            if odd is not None:
+                values["fraction"] = odd
+        if "quantity" not in values and "fraction" not in values:
             quantity = self._quantity(text, tokens, used | mention_tokens, mention_tokens, intent)
             if quantity is not None:
                 values["quantity"] = quantity
 
-        values = {k: v for k, v in values.items() if k in allowed}
+        values = {
+            k: v
+            for k, v in values.items()
+            if k in allowed or (k == "fraction" and "quantity" in allowed)
+        }
         if "product" not in allowed:
             product_text, matches = None, []
         entities = Entities(
@@ -202,6 +220,7 @@ class EntityBuilder:
             products=tuple(ProductMatch(pid, score) for pid, score in matches),
             category=_str(values.get("category")),
             quantity=_int(values.get("quantity")),
+            fraction=_str(values.get("fraction")),
             colour=_str(values.get("colour")),
             size=_str(values.get("size")),
             price_min=_dec(values.get("price_min")),
@@ -269,6 +288,15 @@ class EntityBuilder:
                 before = lowered[i - 2] if i > 1 else ""
             if follows_mention or before in _QUANTITY_MARKERS:
                 return value  # next to the product: the count, however odd
+            if (
+                i > 0
+                and before in _COUNTING_VERBS
+                and intent in CART_INTENTS
+                and all(w in _NAMES_NOTHING for w in lowered[end:])
+            ):
+                # "add 0", "add -3 please", "add 100000 to my cart": the count of the product
+                # the chat showed last, however odd
+                return value
             if not usual:
                 continue  # a stray big number ("the 2000 model") is not a count
             after = lowered[end] if end < len(lowered) else ""
@@ -282,6 +310,23 @@ class EntityBuilder:
             if word not in COUNT_PHRASES and intent in CART_INTENTS:
                 lone.append(value)
         return lone[0] if len(lone) == 1 else None
+
+
+def _fraction(tokens: Sequence[Token], used: set[int]) -> str | None:
+    """A count that is no whole number, as typed: "2.5", "1/2", "half a", "1 and a half"."""
+    lowered = [t.lower for t in tokens]
+    for i, word in enumerate(lowered):
+        if i in used:
+            continue
+        if fraction(word):
+            return tokens[i].text
+        if word == "half" and (
+            lowered[i + 1 : i + 2] in (["a"], ["an"], ["of"]) or lowered[i - 1 : i] == ["a"]
+        ):
+            whole = lowered[i - 3 : i - 1] if i >= 3 else []
+            said = f"{whole[0]} and a half" if len(whole) == 2 and whole[1] == "and" else "half"
+            return said
+    return None
 
 
 def _count_at(text: str, tokens: Sequence[Token], i: int) -> tuple[int, int] | None:

@@ -83,6 +83,9 @@ class Entities:
     products: tuple[ProductMatch, ...] = ()  # best first
     category: str | None = None  # a catalog category name
     quantity: int | None = None
+    #: a count that is no whole number, as typed ("2.5", "1/2", "half"): nothing can be
+    #: added or removed so, and the handler says which counts are allowed
+    fraction: str | None = None
     colour: str | None = None
     size: str | None = None
     price_min: Decimal | None = None
@@ -129,7 +132,8 @@ class Entities:
         if self.products:
             out["product_ids"] = list(self.product_ids)
         for key in (
-            "category", "quantity", "colour", "size", "coupon_code", "order_id", "rating", "sort"
+            "category", "quantity", "fraction", "colour", "size", "coupon_code", "order_id",
+            "rating", "sort",
         ):  # fmt: skip
             value = getattr(self, key)
             if value is not None:
@@ -155,6 +159,9 @@ class Intent:
     then: tuple[Intent, ...] = ()
     #: on an out_of_scope result: the request the words declined ("don't add the hoodie")
     negated: str | None = None
+    #: a state-changing request said as a musing or a question ("maybe add the lamp?",
+    #: "should I remove the socks?"): asked about before it is done, however sure the reading
+    hedged: bool = False
 
     @property
     def out_of_scope(self) -> bool:
@@ -166,8 +173,9 @@ class Intent:
 
     def is_sure(self) -> bool:
         """Confident enough to change something without asking first (`SURE`): a
-        state-changing request read with less is confirmed ("Shall I …?") before it is done."""
-        return self.name not in STATE_CHANGING or self.confidence >= SURE
+        state-changing request read with less, or said hedged (`hedged`), is confirmed
+        ("Shall I …?") before it is done."""
+        return self.name not in STATE_CHANGING or (self.confidence >= SURE and not self.hedged)
 
     def to_json(self, text: str) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -178,6 +186,8 @@ class Intent:
         }
         if self.negated:
             out["negated"] = self.negated
+        if self.hedged:
+            out["hedged"] = True
         if self.then:
             out["then"] = [
                 {

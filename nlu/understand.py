@@ -287,6 +287,36 @@ _OTHER_MERCHANT = re.compile(
     re.IGNORECASE,
 )
 
+#: A request said as a musing or asked back as a question of whether to do it: "maybe add
+#: the lamp?", "should I remove the socks?", "I might save it", "do you think I should use
+#: SAVE10?", "thinking of adding a tent". A polite request is no hedge: "could I cancel order
+#: 5?", "can you add the lamp", "may I use SAVE10", "I was wondering if you could add it".
+_HEDGE = re.compile(
+    r"\b(?:maybe|mayb|perhaps|possibly|probably)\b"
+    r"|\b(?:should|shall|ought)\s+(?:i|we)\b"
+    r"|\b(?:i|we)\s+(?:should|might|may)\b(?!\s+have\b)"
+    r"|\b(?:do|would)\s+you\s+(?:think|reckon|recommend|suggest|advise)\b"
+    r"|\b(?:thinking|thought)\s+(?:of|about)\b|\b(?:considering|tempted\s+to)\b"
+    r"|\bwonder(?:ing)?\s+(?:if|whether)\s+(?:i|we)\s+(?:should|ought)\b"
+    r"|\b(?:wonder(?:ing)?|not\s+sure|unsure)\s+(?:if|whether)(?:\s+or\s+not)?\s+to\b"
+    r"|\bnot\s+sure\s+(?:if|whether)\s+(?:i|we)\b"
+    r"|\bwhat\s+if\s+(?:i|we)\b|\bhow\s+about\b|\bis\s+it\s+worth\b",
+    re.IGNORECASE,
+)
+
+
+def hedges(text: str) -> bool:
+    """Whether `text` muses about a request or asks whether to make it, rather than making
+    it ("maybe add the lamp?", "should I remove the socks?"): see `_HEDGE`."""
+    return _HEDGE.search(text) is not None
+
+
+def _hedged(intent: Intent) -> Intent:
+    """`intent` and the requests after it, the state-changing ones marked `hedged`."""
+    then = tuple(_hedged(step) for step in intent.then)
+    return replace(intent, hedged=intent.name in STATE_CHANGING, then=then)
+
+
 #: Below this, a first part not worded as a request is context for the rest (Refiner._asks).
 CONTEXT_CONFIDENCE = 0.6
 
@@ -496,6 +526,8 @@ class Refiner:
         if intent.name in CHECKED and self._other_shops(text, intent):
             # "cancel my deliveroo order": another shop's
             return Intent(OUT_OF_SCOPE, intent.confidence, Entities(), intent.ranking)
+        if hedges(text):  # "maybe add the lamp?": asked about first, however sure the reading
+            return _hedged(intent)
         return intent
 
     def _other_shops(self, text: str, intent: Intent) -> bool:

@@ -375,6 +375,20 @@ class OutboxRepo:
                 .on_conflict_do_nothing(index_elements=["dedupe_key"])
             )
 
+    async def seller_unreachable(self, seller_id: object) -> bool:
+        """Is the store's seller still someone the bot cannot write to: are their messages
+        still held for their first message to the bot? (Writing to the bot releases them.)
+        What a "cannot be reached" notice asks right before it is shown."""
+        if not isinstance(seller_id, int):
+            return False
+        held = await self.session.scalar(
+            select(Outbox.outbox_id)
+            .join(Seller, Seller.user_id == Outbox.user_id)
+            .where(Seller.seller_id == seller_id, Outbox.status == OutboxStatus.held)
+            .limit(1)
+        )
+        return held is not None
+
     async def release_held(self, user_id: int, now: datetime) -> int:
         """The user has written to the bot: their held rows are due now (those past their
         deadline become `undeliverable` instead); returns how many were released."""

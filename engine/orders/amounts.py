@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from engine.pricing import ZERO, refundable_units
-from storage.models import Order, OrderItem
+from engine.pricing import ZERO, allocate, refundable_units
+from storage.models import Order, OrderItem, Shipment
 from storage.vocabulary import OrderPaymentStatus
 
 #: an order in these payment statuses holds money of the customer's
@@ -42,3 +42,28 @@ def cancel_refund(order: Order, items: Sequence[OrderItem]) -> Decimal:
         return ZERO
     lines = sum((refundable(i, q) for i, q in unrefunded(items).items()), ZERO)
     return lines + shipping_part(order, items)
+
+
+def parcel_amounts(
+    order: Order, items: Sequence[OrderItem], shipments: Sequence[Shipment]
+) -> dict[int, Decimal]:
+    """What each parcel of the order (by shipment id) comes to: its seller's lines, less what
+    was refunded of them, and an equal share of the shipping the order charges (after a
+    free-shipping coupon; `allocate` gives a cent left over to the first parcels, as calling
+    off a part takes its share back). Cash on delivery collects these with each parcel; the
+    order's one parcel collects its total."""
+    every = list(shipments)
+    shipping = max(shipping_part(order, items), ZERO)
+    shares = allocate(shipping, [Decimal(1)] * len(every)) if every else []
+    return {
+        s.shipment_id: share
+        + sum(
+            (
+                i.price * i.quantity - i.discount_amount - i.refunded_amount
+                for i in items
+                if i.seller_id == s.seller_id
+            ),
+            ZERO,
+        )
+        for s, share in zip(every, shares, strict=True)
+    }

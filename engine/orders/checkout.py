@@ -11,17 +11,20 @@ the same order.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from engine.accounts import country_code, postal_code_countries
 from engine.base import Deps, Rules, actor, audit, notify
 from engine.cart import cart_rows, changes_of
 from engine.coupons import CouponQuote, check_coupon, normalise_code, redeem
 from engine.errors import CartChanged, CartEmpty, InvalidInput, NotFound, Outdated
 from engine.inventory import lock_products, take
-from engine.orders.fetch import MAX_ID, tell_sellers
+from engine.orders.amounts import parcel_amounts
+from engine.orders.fetch import MAX_ID, lines_of, shipments_of, tell_sellers
 from engine.orders.payments import PROVIDER_OF_METHOD, bank_reference, new_payment
 from engine.orders.views import OrderView, QuoteLine, QuoteView, ShippingOption, order_view
 from engine.pricing import ZERO, CheckoutAmounts, checkout_amounts, line_discounts
@@ -106,6 +109,57 @@ async def quote_of(
     return quote_view(rows, amounts, coupon, provider, d.rules.currency)
 
 
+def pickup_country(place: str | None) -> str | None:
+    """The country (ISO code) of a pickup point, read from its address: its last part names
+    it ("…, Bath BA1 1SU, United Kingdom"), or ends with a postal code only one country's
+    shape fits ("…, Bath BA1 1SU"). None: not a pickup point, or its country cannot be read."""
+    parts = [part.strip() for part in (place or "").split(",") if part.strip()]
+    if not parts:
+        return None
+    named = country_code(parts[-1])
+    if named is not None:
+        return named
+    said = parts[-1].split()
+    for tail in (" ".join(said[-2:]), " ".join(said[-1:])):  # "BA1 1SU", "10115"
+        fits = postal_code_countries(tail) if any(c.isdigit() for c in tail) else frozenset()
+        if len(fits) == 1:
+            return next(iter(fits))
+    return None
+
+
+def serves(provider: ShippingProvider, country: str) -> bool:
+    """Whether `provider` takes a parcel to an address in `country` (a name the shop knows):
+    a delivery goes anywhere; a pickup point serves its own country only (one whose country
+    its address does not tell serves every one, as before)."""
+    if not provider.pickup_address:
+        return True
+    there = pickup_country(provider.pickup_address)
+    return there is None or there == country_code(country)
+
+
+@dataclass(frozen=True)
+class DeliveryChoice:
+    """How a cart can travel to one address: the providers that go there, priced for the
+    cart (`options`), and whether the shop has pickup points, none of them in the address's
+    country (`no_pickup_there`: the customer is told, not offered one). No address chosen
+    yet: every provider, `country` empty (placing the order checks the address then)."""
+
+    options: list[ShippingOption]
+    country: str
+    no_pickup_there: bool
+
+
+def delivery_choice(
+    providers: Sequence[ShippingProvider], rows: CartRows, country: str | None
+) -> DeliveryChoice:
+    """The providers that serve `country` (`serves`; None: no address yet, every one),
+    priced for the cart."""
+    going = [p for p in providers if country is None or serves(p, country)]
+    pickups = any(p.pickup_address for p in providers)
+    none_here = pickups and not any(p.pickup_address for p in going)
+    return DeliveryChoice(shipping_options(going, rows), country or "", none_here)
+
+
 def shipping_options(providers: Sequence[ShippingProvider], rows: CartRows) -> list[ShippingOption]:
     """Each provider priced for the cart as the checkout would charge it (at least one
     parcel, so an empty cart still shows a price)."""
@@ -148,12 +202,17 @@ def quote_view(
 
 
 # --- what the customer chose ---------------------------------------------------------------
-async def chosen_provider(uow: UnitOfWork, provider_id: int) -> ShippingProvider:
-    """A provider a customer may choose now (NotFound otherwise)."""
+async def chosen_provider(
+    uow: UnitOfWork, provider_id: int, *, country: str | None = None
+) -> ShippingProvider:
+    """A provider a customer may choose now, for an address in `country` when given: a
+    pickup point in another country is not one (`serves`). NotFound otherwise."""
     provider = (
         await uow.session.get(ShippingProvider, provider_id) if 0 < provider_id <= MAX_ID else None
     )
     if provider is None or provider.status != ProviderStatus.active:
+        raise NotFound(entity="shipping_provider", id=provider_id)
+    if country is not None and not serves(provider, country):
         raise NotFound(entity="shipping_provider", id=provider_id)
     return provider
 
@@ -217,7 +276,7 @@ async def place(
         if existing is not None:
             return existing
         address = await own_address(uow, actor_id, address_id)
-        provider = await chosen_provider(uow, provider_id)
+        provider = await chosen_provider(uow, provider_id, country=address.country)
         cart, rows = await cart_rows(uow, actor_id, lock=True)
         # a twin holding the cart lock may have placed this very checkout meanwhile
         existing = await placed_order(uow, actor_id, key)
@@ -306,16 +365,21 @@ async def new_order(
     return order
 
 
+def coupon_shares(rows: CartRows, coupon: CouponQuote | None) -> list[Decimal]:
+    """Each cart line's share of the coupon's discount (free shipping touches no line)."""
+    if coupon is None:
+        return [ZERO] * len(rows)
+    return line_discounts(
+        coupon.discount,
+        [item.price * item.quantity for item, _, _ in rows],
+        on_lines=coupon.discount_type != DiscountType.free_shipping,
+    )
+
+
 def add_lines(uow: UnitOfWork, order: Order, rows: CartRows, coupon: CouponQuote | None) -> None:
     """One order line per cart line, at its cart price, with its share of the coupon's
-    discount (free shipping touches no line); the products' sales count up."""
-    shares = [ZERO] * len(rows)
-    if coupon is not None:
-        shares = line_discounts(
-            coupon.discount,
-            [item.price * item.quantity for item, _, _ in rows],
-            on_lines=coupon.discount_type != DiscountType.free_shipping,
-        )
+    discount (`coupon_shares`); the products' sales count up."""
+    shares = coupon_shares(rows, coupon)
     for (item, product, _), share in zip(rows, shares, strict=True):
         uow.session.add(
             OrderItem(
@@ -372,3 +436,52 @@ async def announce(uow: UnitOfWork, order: Order, coupon_code: str | None) -> No
     )
     if order.payment_method == PaymentMethod.cod:
         await tell_sellers(uow, order.order_id, "new_order", payment_method=order.payment_method)
+
+
+# --- what each parcel collects (cash on delivery) ------------------------------------------
+@dataclass(frozen=True)
+class ParcelDue:
+    """One store's parcel of an order and what it comes to: with cash on delivery, the
+    amount handed over when that parcel arrives (the seller's card says the same)."""
+
+    store: str
+    amount: Decimal
+
+
+def quoted_parcels(
+    rows: CartRows, amounts: CheckoutAmounts, coupon: CouponQuote | None
+) -> list[ParcelDue]:
+    """What each store's parcel of this checkout will come to once placed: the order that
+    `place` would make (its lines with their coupon shares, one parcel per seller, by
+    seller), not saved, put through the rule of the placed order's cards
+    (`amounts.parcel_amounts`), so the summary and the seller's card agree to the cent."""
+    order = Order(total_amount=amounts.total)
+    items = [
+        OrderItem(
+            seller_id=product.seller_id,
+            price=item.price,
+            quantity=item.quantity,
+            discount_amount=share,
+            refunded_amount=ZERO,
+        )
+        for (item, product, _), share in zip(rows, coupon_shares(rows, coupon), strict=True)
+    ]
+    stores = {product.seller_id: seller.store_name for _, product, seller in rows}
+    shipments = [Shipment(shipment_id=n, seller_id=s) for n, s in enumerate(sorted(stores), 1)]
+    due = parcel_amounts(order, items, shipments)
+    return [ParcelDue(stores[s.seller_id], due[s.shipment_id]) for s in shipments]
+
+
+async def order_parcels(uow: UnitOfWork, order: Order) -> list[ParcelDue]:
+    """What each store's parcel of a placed order comes to now (`amounts.parcel_amounts`,
+    the seller's card's rule), by seller: with cash on delivery, what each one collects."""
+    items = await lines_of(uow, order.order_id)
+    shipments = await shipments_of(uow, order.order_id)
+    due = parcel_amounts(order, items, shipments)
+    named = await uow.session.execute(
+        select(Seller.seller_id, Seller.store_name).where(
+            Seller.seller_id.in_([s.seller_id for s in shipments])
+        )
+    )
+    stores = {seller_id: store for seller_id, store in named.all()}
+    return [ParcelDue(stores.get(s.seller_id, ""), due[s.shipment_id]) for s in shipments]

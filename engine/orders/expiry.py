@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from engine import order_actions
 from engine.base import notify
 from engine.machines import ORDER_FLOW
 from engine.orders.fetch import lock_order, shipments_of
@@ -20,12 +21,8 @@ from storage.vocabulary import InventoryReference, OrderStatus
 
 
 def overdue(order: Order, now: datetime) -> bool:
-    """Still unpaid after its deadline."""
-    return (
-        order.order_status == OrderStatus.pending
-        and order.expires_at is not None
-        and order.expires_at < now
-    )
+    """Still unpaid after its deadline (the rule: engine/order_actions.py `overdue`)."""
+    return order_actions.overdue(order.order_status, order.expires_at, now)
 
 
 async def overdue_orders(uow: UnitOfWork, now: datetime) -> Sequence[int]:

@@ -8,7 +8,6 @@ from collections.abc import Collection
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from engine.base import Deps, ProviderCharge, actor, admin, notify, operation
@@ -39,18 +38,16 @@ from engine.orders.views import (
     PaymentTaken,
     QuoteView,
     RefundView,
-    ShippingOption,
     order_view,
 )
 from engine.reconcile import extra_payment_ids
 from engine.transitions import E
-from storage.models import Order, ShippingProvider
+from storage.models import Order
 from storage.vocabulary import (
     InventoryReference,
     OrderPaymentStatus,
     OrderStatus,
     PaymentMethod,
-    ProviderStatus,
     ShipmentStatus,
     money,
 )
@@ -119,20 +116,6 @@ class Orders:
             return await checkout.placed_order(uow, actor_id, checkout_key)
 
     @operation("customer (own cart)")
-    async def shipping_options(self, actor_id: int) -> list[ShippingOption]:
-        """The active shipping providers, cheapest first, each priced for the cart as the
-        checkout would charge it (per parcel × one parcel per seller)."""
-        async with self.d.read() as uow:
-            await actor(uow, actor_id)
-            _, rows = await cart_rows(uow, actor_id)
-            providers = await uow.session.scalars(
-                select(ShippingProvider)
-                .where(ShippingProvider.status == ProviderStatus.active)
-                .order_by(ShippingProvider.shipping_cost, ShippingProvider.provider_id)
-            )
-            return checkout.shipping_options(providers.all(), rows)
-
-    @operation("customer (own cart)")
     async def quote(
         self, actor_id: int, provider_id: int, coupon_code: str | None = None
     ) -> QuoteView:
@@ -162,11 +145,13 @@ class Orders:
 
     @operation("customer (own orders)")
     async def history(self, actor_id: int, limit: int = 20) -> list[OrderView]:
-        """The customer's orders, newest first."""
+        """The customer's orders, newest first, each as of now (one past its payment deadline
+        is expired, even before the sweep records it)."""
+        now = self.d.clock()
         async with self.d.read() as uow:
             await actor(uow, actor_id)
             ids = await newest_order_ids(uow, actor_id, min(max(limit, 1), 100))
-            return [await order_view(uow, i) for i in ids]
+            return [await order_view(uow, i, now=now) for i in ids]
 
     @operation("customer (own orders)")
     async def choose(

@@ -12,12 +12,29 @@ from sqlalchemy import select
 
 from engine.base import found
 from engine.coupons import CouponQuote
-from engine.order_actions import OrderAct, PaymentState, acts_of, line_acts_of, payment_state
-from engine.orders.amounts import cancel_refund
+from engine.order_actions import (
+    OrderAct,
+    PaymentState,
+    acts_of,
+    followed,
+    line_acts_of,
+    payment_state,
+    status_at,
+)
+from engine.orders.amounts import cancel_refund, parcel_amounts
 from engine.orders.fetch import asked_back, shipments_of
 from engine.pricing import ZERO
 from engine.reconcile import invoice_payload
-from storage.models import Order, OrderItem, Refund, Seller, Shipment, ShippingProvider
+from storage.models import (
+    Coupon,
+    Order,
+    OrderCoupon,
+    OrderItem,
+    Refund,
+    Seller,
+    Shipment,
+    ShippingProvider,
+)
 from storage.uow import UnitOfWork
 from storage.vocabulary import (
     OrderPaymentStatus,
@@ -75,10 +92,20 @@ class ShipmentView:
     tracking_number: str | None
     delivered_at: datetime | None = None
     store: str = ""  # the seller's store name
+    #: what the parcel comes to: its lines less their refunds, and its share of the shipping
+    #: (`parcel_amounts`: what cash on delivery collects with it)
+    amount: Decimal = ZERO
 
     @classmethod
-    def of(cls, s: Shipment, store: str = "") -> ShipmentView:
-        return cls(s.shipment_id, s.seller_id, s.status, s.tracking_number, s.delivered_at, store)
+    def of(cls, s: Shipment, store: str = "", amount: Decimal = ZERO) -> ShipmentView:
+        return cls(
+            s.shipment_id, s.seller_id, s.status, s.tracking_number, s.delivered_at, store, amount
+        )
+
+    @property
+    def called_off(self) -> bool:
+        """Its seller refused it before it left (the order goes on without it)."""
+        return self.status == ShipmentStatus.failed and self.tracking_number is None
 
 
 @dataclass(frozen=True)
@@ -107,6 +134,12 @@ class OrderView:
     #: per line (by order_item_id), what it can take: review / return once its own seller's
     #: parcel was delivered (engine/order_actions.py `line_acts_of`)
     line_acts: dict[int, frozenset[OrderAct]] = field(default_factory=dict)
+    coupon_code: str | None = None  # the coupon it took (named also once its use is given back)
+
+    @property
+    def followed(self) -> bool:
+        """Whether it has a delivery to follow (engine/order_actions.py `followed`)."""
+        return followed(self.status, self.payment_state)
 
     def acts_of_line(self, line: LineView) -> frozenset[OrderAct]:
         """What this line of the order can take (`review`, `return_items`)."""
@@ -206,8 +239,9 @@ async def order_view(
     now: datetime | None = None,
     return_window: timedelta | None = None,
 ) -> OrderView:
-    """The order as the customer sees it; with `now` and `return_window` its `acts` also
-    know whether the return window is still open."""
+    """The order as the customer sees it; with `now` it is as of then (an order past its
+    payment deadline is expired, in the seconds before the sweep records it), and with
+    `return_window` too its `acts` know whether the return window is still open."""
     order = await found(uow, Order, order_id, "order", populate_existing=True)
     items = (
         await uow.session.scalars(
@@ -227,11 +261,19 @@ async def order_view(
     }
     provider = await uow.session.get(ShippingProvider, order.shipping_provider_id)
     snapshot = dict(order.address_snapshot or {})
-    acts = acts_of(order.order_status, shipments, lines, now=now, return_window=return_window)
+    status = order.order_status
+    status = status if now is None else status_at(status, order.expires_at, now)
+    acts = acts_of(status, shipments, lines, now=now, return_window=return_window)
+    amounts = parcel_amounts(order, items, shipments)
+    coupon_code = await uow.session.scalar(
+        select(Coupon.code)
+        .join(OrderCoupon, OrderCoupon.coupon_id == Coupon.coupon_id)
+        .where(OrderCoupon.order_id == order_id)
+    )
     return OrderView(
         order.order_id,
         order.user_id,
-        order.order_status,
+        status,
         order.payment_status,
         order.payment_method,
         order.subtotal_amount,
@@ -243,7 +285,10 @@ async def order_view(
         order.expires_at,
         order.created_at,
         lines,
-        [ShipmentView.of(s, stores.get(s.seller_id, "")) for s in shipments],
+        [
+            ShipmentView.of(s, stores.get(s.seller_id, ""), amounts[s.shipment_id])
+            for s in shipments
+        ],
         invoice_payload(order.order_id, order.checkout_key),
         acts,
         provider.name if provider is not None else "",
@@ -254,4 +299,5 @@ async def order_view(
             line.order_item_id: line_acts_of(line, shipments, now=now, return_window=return_window)
             for line in lines
         },
+        coupon_code,
     )

@@ -86,10 +86,12 @@ PROMPTS: Final = {
 }
 
 
-async def on_admin(message: Message, shop: Shop, lang: str, me: UserView) -> None:
-    """The dashboard, with how many customers' requests wait and the way to them."""
+async def on_admin(message: Message, shop: Shop, lang: str, me: UserView, bot: Bot) -> None:
+    """The dashboard, with how many customers' requests wait and the way to them; the
+    requests not shown to this admin yet (the bot could not reach them) come first."""
     from handlers.admin import support  # it imports this package's IsAdmin
 
+    await support.show_unseen(message, shop, me, lang, bot)
     text, keys = t(lang, "admin.home"), kb.menu(lang)
     note = support.waiting_note(lang, await shop.support.open_count(me.id))
     if note:

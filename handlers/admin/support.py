@@ -5,11 +5,13 @@ who answered and what, and keeps its Reply: a request can be answered again (a f
 When the customer writes back to an answer, every admin gets a new card of the same request
 (what they answered to, what they wrote now). /support lists the requests still waiting,
 with a Reply each. An admin the bot could not reach when a request came is shown it on their
-next /start, and /start and /admin say how many requests wait, with the list a tap away.
+next /start or /admin (once, however many of those run at once), and /start and /admin say
+how many requests wait, with the list a tap away.
 
 Safe when repeated or stale: a second tap on Reply while the answer is being asked asks
 nothing new; Reply on a request answered meanwhile (another admin, an older card or list)
-says who answered (the card shows it) and asks for an answer to add. The answer is sent only
+says who answered, shows it as it stands (the card is rewritten with the answer; from the
+list, the request's card comes below it) and asks for an answer to add. The answer is sent only
 if the request still stands as the admin saw it when they tapped (the engine checks): one
 written while another admin answered, or while the customer wrote back, is not sent, and the
 admin reads what changed. The customer's side is handlers/customer/support.py.
@@ -218,12 +220,11 @@ def waiting_button(lang: str) -> InlineKeyboardButton:
     return kb.button(t(lang, "support.waiting.open"), SupportInboxCb())
 
 
-async def catch_up(message: Message, shop: Shop, me: UserView, lang: str, bot: Bot) -> None:
-    """An admin opens the bot (/start): the requests the bot could not show them yet (it
-    could not reach them when each came) are shown now, and a line says how many wait, with
-    the list a tap away. The engine marks each as this admin's before it is sent (so two
-    /starts at once show it once) and records where it went; one that could not be sent is
-    given back, for the next /start."""
+async def show_unseen(message: Message, shop: Shop, me: UserView, lang: str, bot: Bot) -> None:
+    """An admin opens the bot (/start, /admin): the requests the bot could not show them yet
+    (it could not reach them when each came) are shown now. The engine marks each as this
+    admin's before it is sent (so two /starts at once show it once) and records where it
+    went; one that could not be sent is given back, for the next time."""
     for view in await shop.support.claim_unseen(me.id, message.chat.id, lang, INBOX_SIZE):
         try:
             sent = await _send_card(bot, message.chat.id, lang, view)
@@ -233,6 +234,12 @@ async def catch_up(message: Message, shop: Shop, me: UserView, lang: str, bot: B
             continue
         copy = Copy(me.id, sent.chat.id, sent.message_id, lang)
         await shop.support.record_own_copy(me.id, view.request_id, copy)
+
+
+async def catch_up(message: Message, shop: Shop, me: UserView, lang: str, bot: Bot) -> None:
+    """/start of an admin: the requests not shown to them yet (`show_unseen`), and a line
+    saying how many wait, with the list a tap away."""
+    await show_unseen(message, shop, me, lang, bot)
     note = waiting_note(lang, await shop.support.open_count(me.id))
     if note:
         await message.answer(note, reply_markup=kb.keyboard([[waiting_button(lang)]]))
@@ -269,6 +276,16 @@ async def _drop_cancel(bot: Bot, chat_id: int, prompt: object) -> None:
             await bot.edit_message_reply_markup(chat_id=chat_id, message_id=prompt)
 
 
+async def _show_below(
+    bot: Bot, chat_id: int, shop: Shop, me: UserView, lang: str, view: SupportRequestView
+) -> None:
+    """The request's card as it stands, sent anew; it becomes this admin's copy, which later
+    answers rewrite."""
+    sent = await _send_card(bot, chat_id, lang, view)
+    copy = Copy(me.id, sent.chat.id, sent.message_id, lang)
+    await shop.support.record_own_copy(me.id, view.request_id, copy)
+
+
 # --- handlers -------------------------------------------------------------------------------
 async def on_inbox(message: Message, shop: Shop, lang: str, me: UserView) -> None:
     """/support: the requests waiting for an answer."""
@@ -290,10 +307,13 @@ async def on_reply(
     lang: str,
     me: UserView,
     state: FSMContext,
+    bot: Bot,
 ) -> None:
     """↩️ Reply: the question for the answer, once. On a request answered already (by
-    another admin, or on an older card or list) the admin is told who answered, the screen
-    shows it as it stands, and the answer asked for is one to add."""
+    another admin, or on an older card or list) the admin is told who answered and sees
+    the answer: a card is rewritten to show it; a list is brought up to date (the request
+    is no longer in it) and the request's card, as it stands, comes below. The answer asked
+    for is one to add."""
     view = await shop.support.get(me.id, callback_data.id)
     data = await state.get_data()
     waiting = await state.get_state() == SupportReply.writing.state
@@ -305,13 +325,15 @@ async def on_reply(
         await query.answer(t(lang, "support.reply.below"))
         return
     said = None
-    if view.answered:
+    if view.answered and callback_data.src == From.inbox:
         if isinstance(query.message, Message):
-            if callback_data.src == From.inbox:
-                text, keys = inbox(lang, await shop.support.waiting(me.id, INBOX_SIZE))
-            else:
-                text, keys = card(lang, view), card_keys(lang, view)
+            text, keys = inbox(lang, await shop.support.waiting(me.id, INBOX_SIZE))
             await edit_or_keep(query.message, text, keys)
+        await _show_below(bot, query.from_user.id, shop, me, lang, view)  # a private chat
+        said = t(lang, "support.reply.answered_already.below", name=view.answered_by or "—")
+    elif view.answered:
+        if isinstance(query.message, Message):
+            await edit_or_keep(query.message, card(lang, view), card_keys(lang, view))
         said = t(lang, "support.reply.answered_already", name=view.answered_by or "—")
     await state.set_state(SupportReply.writing)
     ask = t(

@@ -9,14 +9,19 @@ is left (`Done`).
 
 The form lives in the conversation state: its questions are states, its answers sit under
 `address_form` with a key made when it starts. A button names that key and the question it
-belongs to, so a button of a form given up, finished or moved on changes nothing."""
+belongs to, so a button of a form given up, finished or moved on changes nothing.
+
+"Is this address right?" takes a typed answer too, as any question with buttons does
+(asking.read_answer): "yes" / "looks good" saves it as ✅ Save does (once: the form ends
+with it, so the old ✅ Save then finds nothing), "no" / "change it" asks which part as ✏️
+Change does, and "never mind" / "cancel" saves nothing and leaves the address waiting."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from html import escape
-from typing import Any
+from typing import Any, Final
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
@@ -32,18 +37,49 @@ from engine.accounts import (
     UserView,
     clean_address_field,
 )
-from engine.errors import InvalidInput
+from engine.errors import DomainError, InvalidInput
 from engine.shop import Shop
+from handlers.customer.asking import drops, read_answer
 from handlers.i18n import error_text, t
 from handlers.screen import show
+from nlu.text import words
 
 Button = InlineKeyboardButton
 FORM = "address_form"  # its answers in the conversation data
 
+#: What answered the form's last question: a tap (its screen is shown in place) or a typed
+#: answer (the next screen comes as a new message): `show_after`.
+Answer = CallbackQuery | Message
+
 # what the form's user does once the address is saved (the view) or the form is left (None)
-Done = Callable[
-    [CallbackQuery, Shop, str, UserView, FSMContext, AddressView | None], Awaitable[None]
-]
+Done = Callable[[Answer, Shop, str, UserView, FSMContext, AddressView | None], Awaitable[None]]
+
+#: What says "save it" to "Is this address right?" besides a bare yes (asking.read_answer).
+SAVE_SAYS_YES: Final = (
+    "looks good", "looks right", "looks fine", "looks ok", "that's right", "thats right",
+    "that is right", "it's right", "its right", "all good", "correct", "right", "perfect",
+    "save", "save it", "save the address", "confirm", "confirm it",
+    "esta bien", "está bien", "correcto", "guardar", "guardala", "guárdala", "perfecto",
+)  # fmt: skip
+#: What asks to change it, as ✏️ Change does (a bare "no" does too).
+CHANGE_SAYS: Final = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "change", "change it", "change something", "change the address", "edit", "edit it",
+        "fix it", "wrong", "it's wrong", "its wrong", "that's wrong", "thats wrong",
+        "not right", "not quite", "no change it", "no it's wrong", "no its wrong",
+        "cambiar", "cambiarla", "cambialo", "cámbiala", "cambiala", "editar", "esta mal",
+        "está mal", "no es correcta",
+    )
+)  # fmt: skip
+
+
+async def show_after(answer: Answer, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """The screen that follows an answer: in place of the tapped one, or under a typed one."""
+    if isinstance(answer, CallbackQuery):
+        await show(answer, text, markup)
+    else:
+        await answer.answer(text, reply_markup=markup)
 
 
 class AddressForm(StatesGroup):
@@ -239,7 +275,26 @@ def build_router(done: Mapping[str, Done]) -> Router:
             await state.set_state(ASKING[field])
             await show(query, _question(lang, field), _question_keyboard(lang, field, key))
         elif act == "save":
-            user = await shop.accounts.me(me.id)
+            await save(query, form, shop, lang, me, state)
+            await query.answer(t(lang, "address.saved"))
+            return
+        await query.answer()
+
+    async def save(
+        answer: Answer,
+        form: Mapping[str, Any],
+        shop: Shop,
+        lang: str,
+        me: UserView,
+        state: FSMContext,
+    ) -> None:
+        """The address reviewed is saved (✅ Save, or a typed yes, which is told so), and the
+        form ends first: an answer after this one finds no form, and saves nothing more (one
+        refused leaves the form as it was)."""
+        await state.update_data({FORM: None})
+        await state.set_state(None)
+        user = await shop.accounts.me(me.id)
+        try:
             saved = await shop.accounts.add_address(
                 me.id,
                 AddressInput(
@@ -251,15 +306,47 @@ def build_router(done: Mapping[str, Done]) -> Router:
                     phone=user.phone,
                 ),
             )
-            await state.update_data({FORM: None})
-            await state.set_state(None)
-            await done[str(form["origin"])](query, shop, lang, me, state, saved)
-            await query.answer(t(lang, "address.saved"))
+        except DomainError:
+            await state.update_data({FORM: dict(form)})
+            await state.set_state(AddressForm.confirm)
+            raise
+        if isinstance(answer, Message):
+            await answer.answer(t(lang, "address.saved"))
+        await done[str(form["origin"])](answer, shop, lang, me, state, saved)
+
+    async def on_review_answer(
+        message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+    ) -> None:
+        """A typed answer to "Is this address right?" (see the module): yes saves it, no or
+        "change it" asks which part, "never mind" saves nothing; anything else, the buttons."""
+        form = await _form(state)
+        text = message.text or ""
+        if not form or _next_field(form) is not None:
+            await message.answer(t(lang, "stray_text"))
             return
-        await query.answer()
+        key = str(form["key"])
+        said = tuple(words(text))
+        if drops(text):
+            await message.answer(
+                t(lang, "address.not_saved") + "\n\n" + _review(lang, form),
+                reply_markup=_review_keyboard(lang, key),
+            )
+            return
+        answer = read_answer(text, SAVE_SAYS_YES)
+        if answer is True:
+            await save(message, form, shop, lang, me, state)
+            return
+        if answer is False or said in CHANGE_SAYS:
+            await message.answer(
+                _review(lang, form) + "\n\n" + t(lang, "address.which"),
+                reply_markup=_change_keyboard(lang, key),
+            )
+            return
+        await message.answer(t(lang, "stray_text"))
 
     router.message.register(
         on_answer, StateFilter(*ASKING.values()), F.text, ~F.text.startswith("/")
     )
+    router.message.register(on_review_answer, AddressForm.confirm, F.text, ~F.text.startswith("/"))
     router.callback_query.register(on_button, AddressFormCb.filter())
     return router

@@ -1,6 +1,10 @@
-"""The cart screen: quantities, removal, emptying, and the way into checkout."""
+"""The cart screen: quantities, removal, emptying, and the way into checkout. A coupon given
+before checkout (in words: "use SAVE5") is shown under the lines, with what the engine says
+it takes off this cart (`Carts.coupon`), or why it does not apply to it now."""
 
 from __future__ import annotations
+
+from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -10,15 +14,16 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from engine.accounts import UserView
 from engine.cart import CartView
-from engine.errors import NotFound, Outdated
+from engine.errors import CouponRejected, NotFound, Outdated
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import CartAction, CartCb, CartClearCb, Menu, MenuCb, RemindersCb
 from handlers.customer import asking
 from handlers.customer.asking import Kind, Question
-from handlers.i18n import t
+from handlers.i18n import error_text, price, t
 from handlers.screen import show
+from storage.vocabulary import DiscountType
 
 
 class ClearYesCb(CallbackData, prefix="v2kc"):
@@ -49,14 +54,45 @@ def clear_keys(lang: str, view: CartView, question: Question) -> InlineKeyboardM
     )
 
 
-async def on_cart_command(message: Message, shop: Shop, lang: str, me: UserView) -> None:
-    view = await shop.carts.view(me.id)
-    await message.answer(render.cart(lang, view), reply_markup=kb.cart(lang, view))
+async def cart_text(shop: Shop, lang: str, me: UserView, state: FSMContext, view: CartView) -> str:
+    """The cart's screen text, with the coupon kept for checkout (if any) and what it takes
+    off this cart, as the checkout will (the engine's `Carts.coupon`)."""
+    text = render.cart(lang, view)
+    code = (await state.get_data()).get("coupon")
+    if not code or not view.lines:
+        return text
+    try:
+        kept = await shop.carts.coupon(me.id, str(code))
+    except CouponRejected as refused:
+        said = t(lang, "cart.coupon.not_now", code=escape(str(code)), why=error_text(lang, refused))
+    else:
+        quote = kept.quote
+        if quote.discount_type == DiscountType.free_shipping:
+            said = t(lang, "cart.coupon.free_shipping", code=escape(quote.code))
+        else:
+            said = t(
+                lang,
+                "cart.coupon",
+                code=escape(quote.code),
+                discount=price(quote.discount, lang=lang),
+                total=price(kept.total, lang=lang),
+            )
+    return render.fit(text + "\n\n" + said)
 
 
-async def on_cart(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+async def on_cart_command(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
     view = await shop.carts.view(me.id)
-    await show(query, render.cart(lang, view), kb.cart(lang, view))
+    text = await cart_text(shop, lang, me, state, view)
+    await message.answer(text, reply_markup=kb.cart(lang, view))
+
+
+async def on_cart(
+    query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    view = await shop.carts.view(me.id)
+    await show(query, await cart_text(shop, lang, me, state, view), kb.cart(lang, view))
     await query.answer()
 
 
@@ -98,11 +134,11 @@ async def on_cart_action(
         # a line an older cart screen showed, taken out or changed since: nothing changes,
         # and the screen shows the cart as it is now
         view = await shop.carts.view(me.id)
-        await show(query, render.cart(lang, view), kb.cart(lang, view))
+        await show(query, await cart_text(shop, lang, me, state, view), kb.cart(lang, view))
         gone = isinstance(old, NotFound)
         await query.answer(t(lang, "cart.line_gone" if gone else "cart.line_changed"))
         return
-    await show(query, render.cart(lang, view), kb.cart(lang, view))
+    await show(query, await cart_text(shop, lang, me, state, view), kb.cart(lang, view))
     await query.answer()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any, Final
@@ -36,6 +37,7 @@ from engine.errors import (
 )
 from engine.gateways import PayPalGateway, PayPalNotApproved
 from engine.orders import OrderView
+from engine.orders.checkout import ParcelDue
 from engine.reconcile import parse_payload, paypal_request_id
 from engine.shop import Shop
 from handlers import keyboards as kb
@@ -43,6 +45,7 @@ from handlers import render
 from handlers.callbacks import CheckoutCb, CheckoutStep, PayPalCb
 from handlers.customer import address_form
 from handlers.customer.asking import read_answer
+from handlers.customer.cart import cart_text
 from handlers.i18n import error_text, price, t
 from handlers.screen import edit_or_keep, show
 from nlu.extract import extract_coupon, known_coupon
@@ -90,11 +93,8 @@ async def begin(
     """From the cart: accept what changed, then ask where to deliver."""
     view, changes = await shop.carts.review(me.id)
     if changes:
-        await show(
-            query,
-            render.cart_changes(lang, changes) + "\n\n" + render.cart(lang, view),
-            kb.cart(lang, view),
-        )
+        text = await cart_text(shop, lang, me, state, view)
+        await show(query, render.cart_changes(lang, changes) + "\n\n" + text, kb.cart(lang, view))
         await query.answer()
         return
     if not view.lines:
@@ -134,42 +134,56 @@ async def on_address(
         await query.answer(t(lang, "error.not_found"), show_alert=True)
         return
     await state.update_data(address_id=address_id)
-    await _ask_provider(query.message, shop, lang, me, state, edit=True)
+    await _ask_provider(query, shop, lang, me, state)
     await query.answer()
 
 
 async def address_done(
-    query: CallbackQuery,
+    answer: address_form.Answer,
     shop: Shop,
     lang: str,
     me: UserView,
     state: FSMContext,
     saved: AddressView | None,
 ) -> None:
-    """The address form (handlers/customer/address_form.py) is done: deliver to the address
-    it saved; left with Back, the choice of addresses again."""
+    """The address form (handlers/customer/address_form.py) is done, tapped or typed: deliver
+    to the address it saved; left with Back, the choice of addresses again."""
     if saved is None:
         await state.set_state(Checkout.address)
         key = str((await state.get_data()).get("checkout_key", ""))
         saved_ones = await shop.accounts.addresses(me.id)
         listed = [a for a in saved_ones if a.type == AddressType.shipping]
-        await show(query, t(lang, "checkout.address"), kb.addresses(lang, listed, key))
+        await address_form.show_after(
+            answer, t(lang, "checkout.address"), kb.addresses(lang, listed, key)
+        )
         return
     await state.update_data(address_id=saved.address_id)
-    await _ask_provider(query.message, shop, lang, me, state, edit=True)
+    await _ask_provider(answer, shop, lang, me, state)
 
 
 async def _ask_provider(
-    message: object, shop: Shop, lang: str, me: UserView, state: FSMContext, *, edit: bool
+    answer: address_form.Answer, shop: Shop, lang: str, me: UserView, state: FSMContext
 ) -> None:
+    """How should it be shipped, to the address chosen: in place of the tapped screen, or
+    under a typed answer."""
     await state.set_state(Checkout.provider)
-    options = await shop.orders.shipping_options(me.id)  # priced for this cart
-    markup = kb.providers(lang, options, str((await state.get_data()).get("checkout_key", "")))
-    if isinstance(message, Message):
-        if edit and message.text is not None:
-            await edit_or_keep(message, t(lang, "checkout.provider"), markup)
-        else:
-            await message.answer(t(lang, "checkout.provider"), reply_markup=markup)
+    data = await state.get_data()
+    key = str(data.get("checkout_key", ""))
+    text, markup = await _providers(shop, lang, me, int(data.get("address_id", 0)), key)
+    await address_form.show_after(answer, text, markup)
+
+
+async def _providers(
+    shop: Shop, lang: str, me: UserView, address_id: int, key: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The shipping choices for this cart to this address (the engine's: a pickup point only
+    in the address's country), and, when the shop's pickup points are all elsewhere, that
+    pickup is not available there."""
+    choice = await shop.shipping.options_for(me.id, address_id)
+    text = t(lang, "checkout.provider")
+    if choice.no_pickup_there:
+        text += "\n\n" + t(lang, "checkout.pickup.none_here", country=escape(choice.country))
+    return text, kb.providers(lang, choice.options, key)
 
 
 async def on_provider(
@@ -177,11 +191,15 @@ async def on_provider(
     callback_data: CheckoutCb,
     shop: Shop,
     lang: str,
+    me: UserView,
     state: FSMContext,
     payments: PaymentConfig,
 ) -> None:
-    providers = {p.provider_id: p for p in await shop.shipping.providers()}
-    chosen = providers.get(int(callback_data.value))
+    """A shipping choice: one the address chosen can take (an old button of a pickup point
+    in another country is not: it says so, and nothing changes)."""
+    address_id = int((await state.get_data()).get("address_id", 0))
+    choice = await shop.shipping.options_for(me.id, address_id)
+    chosen = next((o for o in choice.options if str(o.provider_id) == callback_data.value), None)
     if chosen is None:
         await query.answer(t(lang, "error.not_found"), show_alert=True)
         return
@@ -433,9 +451,34 @@ async def _summary(
         method=method.value,
         address_text=render.address(address) if address else "—",
     )
+    if method == PaymentMethod.cod:  # from several stores: paid in parts, one per parcel
+        provider_id = int(data["provider_id"])
+        parcels = await shop.shipping.quoted_parcels(me.id, provider_id, data.get("coupon"))
+        if len(parcels) > 1:
+            text += "\n\n" + _cash_parts(
+                lang, "checkout.summary.cod_parts", parcels, quote.currency
+            )
     seen = quote.version(address_id=address_id, method=method)
     await state.update_data(summary_seen=seen)
     return render.fit(note + text), kb.confirm(lang, key, seen)
+
+
+def _cash_parts(
+    lang: str, head: str, parcels: Sequence[ParcelDue], currency: str, **more: str
+) -> str:
+    """Cash on delivery from several stores: `head`, then each store's parcel with the
+    amount handed over for it (the engine's, as the seller's card of it says)."""
+    rows = [t(lang, head, count=len(parcels), **more)]
+    rows += [
+        t(
+            lang,
+            "checkout.cod.part",
+            store=escape(parcel.store),
+            amount=price(parcel.amount, currency, lang=lang),
+        )
+        for parcel in parcels
+    ]
+    return "\n".join(rows)
 
 
 async def on_back(
@@ -453,15 +496,15 @@ async def on_back(
     if to == "cart":
         await state.set_state(None)
         view = await shop.carts.view(me.id)
-        await show(query, render.cart(lang, view), kb.cart(lang, view))
+        await show(query, await cart_text(shop, lang, me, state, view), kb.cart(lang, view))
     elif to == CheckoutStep.address:
         await state.set_state(Checkout.address)
         saved = [a for a in await shop.accounts.addresses(me.id) if a.type == AddressType.shipping]
         await show(query, t(lang, "checkout.address"), kb.addresses(lang, saved, key))
     elif to == CheckoutStep.provider:
         await state.set_state(Checkout.provider)
-        options = await shop.orders.shipping_options(me.id)
-        await show(query, t(lang, "checkout.provider"), kb.providers(lang, options, key))
+        address_id = int((await state.get_data()).get("address_id", 0))
+        await show(query, *await _providers(shop, lang, me, address_id, key))
     elif to == CheckoutStep.skip_coupon:
         await _coupon_step(query, shop, lang, me, state, key)
     else:
@@ -508,7 +551,8 @@ async def on_confirm(
     # only the tap that placed it tells what's next (an invoice, once), and its replay, which
     # may be telling it first; a tap after it was placed shows the order, nothing more
     if (await edit_or_keep(query.message, placed) and placed_now) or replayed:
-        await after_order(query.message, bot, lang, order, payments)
+        parcels = await _cash_parcels(shop, me, order)
+        await after_order(query.message, bot, lang, order, payments, parcels=parcels)
 
 
 #: What says "place it" to the summary besides a bare yes (asking.read_answer).
@@ -554,7 +598,15 @@ async def on_confirm_typed(
         await message.answer(t(lang, "stray_text"))
         return
     await message.answer(_placed_text(lang, order))
-    await after_order(message, bot, lang, order, payments)
+    parcels = await _cash_parcels(shop, me, order)
+    await after_order(message, bot, lang, order, payments, parcels=parcels)
+
+
+async def _cash_parcels(shop: Shop, me: UserView, order: OrderView) -> list[ParcelDue]:
+    """Cash on delivery from several stores: what each store's parcel collects (else none)."""
+    if order.payment_method != PaymentMethod.cod or len(order.shipments) < 2:
+        return []
+    return await shop.shipping.parcels_due(me.id, order.order_id)
 
 
 async def _place(
@@ -606,9 +658,17 @@ def invoice(lang: str, order: OrderView, provider_token: str) -> dict[str, Any]:
 
 
 async def after_order(
-    message: Message, bot: Bot, lang: str, order: OrderView, payments: PaymentConfig
+    message: Message,
+    bot: Bot,
+    lang: str,
+    order: OrderView,
+    payments: PaymentConfig,
+    *,
+    parcels: Sequence[ParcelDue] = (),
 ) -> None:
-    """What the customer does next: pay by invoice, or read how to pay."""
+    """What the customer does next: pay by invoice, or read how to pay (cash on delivery
+    from several stores: in parts, each of `parcels` with what is handed over for it, from
+    `Shipping.parcels_due`)."""
     if order.payment_method == PaymentMethod.card:
         if not payments.provider_token:
             await message.answer(t(lang, "checkout.invoice.unavailable"))
@@ -619,8 +679,13 @@ async def after_order(
     elif order.payment_method == PaymentMethod.paypal:
         await _paypal_link(message, lang, order, payments)
     elif order.payment_method == PaymentMethod.cod:  # collected at a pickup point, or brought
+        total = price(order.total, order.currency, lang=lang)
+        if len(parcels) > 1:  # paid in parts, one per parcel as it comes
+            said = "checkout.cod.parts.pickup" if order.pickup_address else "checkout.cod.parts"
+            await message.answer(_cash_parts(lang, said, parcels, order.currency, total=total))
+            return
         said = "checkout.cod.pickup" if order.pickup_address else "checkout.cod"
-        await message.answer(t(lang, said, total=price(order.total, order.currency, lang=lang)))
+        await message.answer(t(lang, said, total=total))
     elif order.payment_method == PaymentMethod.bank_transfer:
         await message.answer(render.bank_transfer(lang, order, payments.bank_details))
 

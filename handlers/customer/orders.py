@@ -17,7 +17,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from engine.accounts import UserView
 from engine.aftersales import ReturnQuote
 from engine.errors import OrderActNotAllowed, Outdated
-from engine.order_actions import OrderAct, PaymentState, followed
+from engine.order_actions import OrderAct, PaymentState
 from engine.orders import OrderView
 from engine.shop import Shop
 from handlers import keyboards as kb
@@ -130,7 +130,7 @@ async def on_order(
         return
     if callback_data.action == OrderAction.track:
         view = await shop.orders.get(me.id, order_id)
-        if not followed(view.status):  # an old button: cancelled since, nothing to follow
+        if not view.followed:  # an old button: cancelled since, or still waiting for its money
             stale = OrderActNotAllowed(
                 order_id=order_id, act=OrderAct.track.value, status=view.status.value
             )
@@ -138,7 +138,8 @@ async def on_order(
             await _show_order(query, shop, lang, me, view, payments)
             return
         parcels = await shop.shipping.parcels(me.id, order_id)
-        await show(query, render.tracking(lang, order_id, parcels), _back_to_order(lang, order_id))
+        text = render.tracking(lang, order_id, parcels, view.shipments)
+        await show(query, text, _back_to_order(lang, order_id))
         await query.answer()
         return
     view = await shop.orders.get(me.id, order_id)
@@ -428,6 +429,36 @@ async def _end_return(state: FSMContext) -> None:
         await state.set_state(None)
     await state.update_data({RETURNING: None})
     await asking.take(state, kinds={Kind.give_back})  # its summary waits for nothing now
+
+
+def under_return_reason(query: CallbackQuery, lang: str = "en") -> bool:
+    """The button is under "Why are you returning it?" (an older one carries no key)."""
+    message = query.message
+    return isinstance(message, Message) and message.text == t(lang, "return.reason")
+
+
+async def on_old_return_cancel(query: CallbackQuery, lang: str, state: FSMContext) -> None:
+    """The ✖ Cancel (PromptCancelCb) that "Why are you returning it?" had before a return's
+    own buttons: it names no return, so it says where this conversation's return stands. One
+    waiting for its reason is given up (as ✖ does now); one asked already stays asked, and
+    says so; none asked: none is."""
+    returning = await _returning(state)
+    data = await state.get_data()
+    open_now = (
+        returning is not None and returning.get("units") is not None and not returning.get("seen")
+    ) or bool(data.get("return_line"))
+    if open_now:
+        await _end_return(state)
+        await state.update_data(return_order=None, return_line=None, return_units=None)
+        said = t(lang, "return.not_requested")
+    elif data.get(RETURNED):
+        said = t(lang, "return.already_requested")
+    else:
+        said = t(lang, "return.not_requested")
+    message = query.message
+    if isinstance(message, Message) and message.text is not None:
+        await edit_or_keep(message, said, None)
+    await query.answer(said[:200])
 
 
 async def on_return_line(

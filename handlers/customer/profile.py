@@ -233,15 +233,16 @@ async def on_phone(
 
 
 async def address_done(
-    query: CallbackQuery,
+    answer: address_form.Answer,
     shop: Shop,
     lang: str,
     me: UserView,
     state: FSMContext,
     saved: AddressView | None,
 ) -> None:
-    """The address form is done (saved, or left with Back): the profile again, in place."""
-    await show(query, *await _screen(shop, lang, me))
+    """The address form is done (saved, or left with Back): the profile again, in place of
+    the tapped screen, or under a typed "yes"."""
+    await address_form.show_after(answer, *await _screen(shop, lang, me))
 
 
 async def on_language(

@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from engine.accounts import UserView
+from engine.errors import NotFound
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
@@ -23,6 +24,7 @@ from handlers.i18n import t
 from handlers.notifications import OpenOrderCb
 from handlers.screen import send_below, show
 from handlers.seller import IsSeller
+from handlers.seller import orders as seller_orders
 
 
 async def on_start(
@@ -86,8 +88,15 @@ async def on_open_order(
     payments: PaymentConfig,
 ) -> None:
     """ "Open the order" under a notification: the order as a new message, the notification
-    kept as it was (the engine answers "not found" for an order that is not theirs)."""
-    view = await shop.orders.get(me.id, callback_data.id)
+    kept as it was (the engine answers "not found" for an order that is not theirs). Under
+    an older seller's notice (before NoticeParcelCb) it opens the seller's card of its parcel."""
+    try:
+        view = await shop.orders.get(me.id, callback_data.id)
+    except NotFound:
+        if not await IsSeller()(query, me=me, shop=shop):
+            raise
+        await seller_orders.open_order_parcel(query, shop, lang, me, callback_data.id)
+        return
     keys = await order_keys(shop, lang, me, view, payments)
     await send_below(query, render.order(lang, view, payments.bank_details), keys)
     await query.answer()

@@ -2,7 +2,8 @@
 handlers/customer/talk.py) or /support asks for the message, with ✖ Cancel. What the
 customer sends next (text, or a photo with its caption) is recorded by the engine as a
 support request and shown to every admin with a Reply button (handlers/admin/support.py);
-the customer is told it was sent and that the answer comes in this chat. ✖ Cancel or
+the customer is told it was sent and that the answer comes in this chat, or, when no admin
+could be reached now, that the team sees it when they next open the bot. ✖ Cancel or
 /cancel ends the question and changes nothing.
 
 The team's answer reaches the customer (an outbox notification, handlers/notifications.py)
@@ -113,12 +114,14 @@ async def on_message(
             await state.set_state(None)
         raise
     request = submitted.request
+    reached = True  # False: no admin could be shown it now (their next /start shows it)
     # shown to the admins by the handling that recorded it; a replay after a crash shows
     # it if that handling died before it could (a twin update of the same message does not)
     if submitted.created or (replayed and not request.copies):
         copies = await admin_side.deliver(bot, submitted)
         if copies:
             await shop.support.record_copies(me.id, request.request_id, copies)
+        reached = bool(copies)
     data = await state.get_data()
     await state.set_state(None)
     prompt = data.get("support_prompt")
@@ -126,7 +129,7 @@ async def on_message(
         with contextlib.suppress(TelegramBadRequest):
             await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=prompt)
     await message.answer(
-        t(lang, "support.sent", request_id=request.request_id),
+        t(lang, "support.sent" if reached else "support.sent.later", request_id=request.request_id),
         reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
     )
 
@@ -188,13 +191,14 @@ async def on_follow_up_message(
     photo = message.photo[-1].file_id if message.photo else None
     text = message.caption if photo else message.text
     followed = await shop.support.follow_up(me.id, request_id, text, photo)
+    key = "support.follow_up.waiting"
     if followed.now:
         copies = await admin_side.deliver(bot, followed)
         if copies:
             await shop.support.record_copies(me.id, request_id, copies)
+        key = "support.sent" if copies else "support.sent.later"
     await state.set_state(None)
     await _drop_prompt(bot, message.chat.id, data.get("support_prompt"))
-    key = "support.sent" if followed.now else "support.follow_up.waiting"
     await message.answer(
         t(lang, key, request_id=request_id),
         reply_markup=kb.main_menu(lang, store=kb.has_store(message)),

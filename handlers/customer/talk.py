@@ -4,8 +4,9 @@ SAVE10", "where's my order 1042", "cancel it".
 The language layer (nlu/) only says what the words ask for; this module sends each intent
 down the same engine path the buttons use. Nothing that spends money or cannot be undone
 happens from words alone: cancelling and checking out get a one-tap confirmation, and an
-ambiguous product gets a choice. Low confidence or out-of-scope text becomes a search (a
-read, never an action) or a helpful answer with the menu.
+ambiguous product gets a choice. A change read unsurely, or said as a musing ("maybe add
+the lamp?"), is asked about first, naming what it would do. Low confidence or out-of-scope
+text becomes a search (a read, never an action) or a helpful answer with the menu.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
 from html import escape
+from itertools import takewhile
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -32,7 +37,7 @@ from aiogram.types import (
 
 from engine.accounts import UserView
 from engine.cart import check_quantity
-from engine.catalog import Page, Sort
+from engine.catalog import MAX_LINE_QUANTITY, Page, Sort
 from engine.errors import CouponRejected, InsufficientStock
 from engine.order_actions import OrderAct, followed
 from engine.orders import OrderView
@@ -62,7 +67,7 @@ from nlu.extract import COLOURS
 from nlu.postprocess import removes_everything
 from nlu.text import words as words_of
 from nlu.topics import help_topic
-from nlu.types import DEFAULT_THRESHOLD, STATE_CHANGING
+from nlu.types import DEFAULT_THRESHOLD, STATE_CHANGING, SURE
 from storage.vocabulary import OrderPaymentStatus
 
 log = logging.getLogger(__name__)
@@ -299,33 +304,70 @@ async def understand(
         off_topic = off_topic and len(words_of(text)) > 1
         await _search_or_help(message, shop, lang, state, text, language, off_topic=off_topic)
         return
-    unsure = next(
-        (
-            step
-            for step in (intent, *intent.then)
-            if step.is_confident() and not step.is_sure() and not asks_its_own(step, text)
-        ),
-        None,
-    )
-    if unsure is not None and not confirmed:
+    steps = list(takewhile(Intent.is_confident, (intent, *intent.then)))
+    if not await _counts_allowed(message, lang, steps):
+        return
+    # a request read unsurely, or said as a musing ("maybe add the lamp?"), is asked about
+    # first, naming all it would do; one whose handler asks its own question needs none
+    acting = [step for step in steps if not asks_its_own(step, text)]
+    if not confirmed and any(not step.is_sure() for step in acting):
         question = await asking.ask(state, Question(Kind.do, text))
+        unsure = any(step.confidence < SURE for step in acting)
         await message.answer(
             t(
                 lang,
-                "talk.confirm",
+                "talk.confirm" if unsure else "talk.confirm.hedged",
                 said=escape(text[:200]),
-                action=t(lang, f"talk.confirm.{unsure.name}"),
+                action=await what_it_does(shop, lang, acting),
             ),
             reply_markup=asking.yes_no(lang, question, "talk.confirm.yes", "talk.confirm.no"),
         )
         return
     # "add 2 hoodies and check out": each request in order; a request that spends money or
     # cannot be undone still asks its own one-tap confirmation
-    for step in (intent, *intent.then):
-        if not step.is_confident():
-            break
+    for step in steps:
         handler = INTENTS.get(step.name, _unsupported)
         await handler(Said(message, shop, lang, me, state, step, text, language, media_dir))
+
+
+async def _counts_allowed(message: Message, lang: str, steps: list[Intent]) -> bool:
+    """Whether every count asked to be added is one the cart takes: a count out of range
+    ("add 0", "add -3", "add 100000") is refused as the buttons refuse it (`InvalidInput`,
+    which says the range), one that is no whole number ("add 2.5") is answered so; either
+    way before anything is done or asked."""
+    for step in steps:
+        if step.name != "add_to_cart":
+            continue
+        if step.entities.fraction is not None:
+            await message.answer(
+                t(lang, "talk.quantity.whole", min=1, max=MAX_LINE_QUANTITY),
+                reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
+            )
+            return False
+        if step.entities.quantity is not None:
+            check_quantity(step.entities.quantity)  # as typed: never turned into 1
+    return True
+
+
+async def what_it_does(shop: Shop, lang: str, steps: Iterable[Intent]) -> str:
+    """What doing `steps` would do, in words that name it: "add 2 × Teal Desk Lamp to your
+    cart", "apply the code SAVE10", one after another ("…, then …")."""
+    said: list[str] = []
+    for step in steps:
+        key = f"talk.confirm.{step.name}"
+        e = step.entities
+        best = sorted(e.best_products())
+        cards = await shop.catalog.cards(best) if len(best) == 1 else []
+        if step.name == "apply_coupon" and e.coupon_code:
+            said.append(t(lang, f"{key}.named", code=escape(e.coupon_code)))
+        elif cards and has_text(lang, f"{key}.named"):
+            qty = 1 if e.quantity is None else e.quantity
+            said.append(t(lang, f"{key}.named", qty=qty, name=escape(cards[0].name)))
+        elif has_text(lang, key):
+            said.append(t(lang, key))
+    if not said:
+        return ""
+    return reduce(lambda first, then: t(lang, "talk.confirm.then", first=first, then=then), said)
 
 
 class Speaker(Protocol):
@@ -425,50 +467,24 @@ async def answer_question(
 
 async def on_answer_tapped(
     query: CallbackQuery,
-    callback_data: AskCb,
     shop: Shop,
     lang: str,
     me: UserView,
     state: FSMContext,
     language: Language,
+    callback_data: AskCb | None = None,
     media_dir: Path | None = None,
     voice: Speaker | None = None,
 ) -> None:
-    """Yes or No under a question: the question it names, if it still waits."""
-    question = await asking.take(state, key=callback_data.key)
-    yes = callback_data.yes
-    await _tapped(query, question, yes, shop, lang, me, state, language, voice, media_dir)
-
-
-async def on_old_answer_tapped(
-    query: CallbackQuery,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    language: Language,
-    media_dir: Path | None = None,
-    voice: Speaker | None = None,
-) -> None:
-    """Yes or No of a question asked before questions named themselves (talk:yes,
-    voice:yes): the words waiting, if any."""
-    question = await asking.take(state, kinds={Kind.do})
-    yes = query.data in asking.OLD_YES
-    await _tapped(query, question, yes, shop, lang, me, state, language, voice, media_dir)
-
-
-async def _tapped(
-    query: CallbackQuery,
-    question: Question | None,
-    yes: bool,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    language: Language,
-    voice: Speaker | None,
-    media_dir: Path | None = None,
-) -> None:
+    """Yes or No under a question: the question it names (`callback_data`), if it still
+    waits; or, under a question asked before questions named themselves (talk:yes,
+    voice:yes), the words waiting, if any."""
+    if callback_data is None:
+        question = await asking.take(state, kinds={Kind.do})
+        yes = query.data in asking.OLD_YES
+    else:
+        question = await asking.take(state, key=callback_data.key)
+        yes = callback_data.yes
     message = query.message
     if not isinstance(message, Message):  # nowhere to answer: the question is dropped
         await query.answer()
@@ -495,7 +511,7 @@ async def _named(
     words = await language.search_words(text) or text
     card = await shop.catalog.lookup(words)
     if card is None:
-        await show_results(message, shop, lang, state, Search(words=words), text.strip()[:100])
+        await show_results(message, shop, lang, state, Search(words=words), words.strip()[:100])
         return
     await state.update_data(last_product_id=card.product_id)
     await show_product(
@@ -589,9 +605,24 @@ async def _search(said: Said) -> None:
             return
     sort = Sort(e.sort) if e.sort else None  # "cheap hoodies": cheapest first
     search = Search(words, category_id, e.price_min, e.price_max, sort=sort)
-    await show_results(
-        said.message, said.shop, said.lang, said.state, search, said.text.strip()[:100]
-    )
+    # the heading names what was searched for ("kettles", "hoodies under $40"), never the
+    # whole sentence ("do you sell kettles")
+    what = words if words or category_id is None else e.category or ""
+    label = _search_label(said.lang, what, e.price_min, e.price_max)
+    await show_results(said.message, said.shop, said.lang, said.state, search, label)
+
+
+def _search_label(lang: str, what: str, low: Decimal | None, high: Decimal | None) -> str:
+    """A search's terms for its heading: the words or the category, within its prices."""
+    what = what.strip()[:100] or t(lang, "search.label.anything")
+    if low is not None and high is not None:
+        low_, high_ = price(low, lang=lang), price(high, lang=lang)
+        return t(lang, "search.label.between", what=what, min=low_, max=high_)
+    if high is not None:
+        return t(lang, "search.label.under", what=what, max=price(high, lang=lang))
+    if low is not None:
+        return t(lang, "search.label.over", what=what, min=price(low, lang=lang))
+    return what
 
 
 #: Words that name the whole shop rather than something in it.
@@ -980,8 +1011,8 @@ def asks_its_own(step: Intent, text: str) -> bool:
         return True
     if step.name == "remove_from_cart" and removes_everything(text):
         return True
-    if step.name == "apply_coupon":
-        return False
+    if step.name == "apply_coupon":  # without a code, "Which code?" is asked
+        return step.entities.coupon_code is None
     return len(step.entities.best_products()) != 1
 
 
@@ -989,5 +1020,5 @@ def build_router() -> Router:
     router = Router(name="customer.talk")
     router.message.register(on_free_text, StateFilter(None), F.text, ~F.text.startswith("/"))
     router.callback_query.register(on_answer_tapped, AskCb.filter())
-    router.callback_query.register(on_old_answer_tapped, F.data.in_(asking.OLD_YES | asking.OLD_NO))
+    router.callback_query.register(on_answer_tapped, F.data.in_(asking.OLD_YES | asking.OLD_NO))
     return router

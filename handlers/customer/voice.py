@@ -25,9 +25,9 @@ from engine.accounts import UserView
 from engine.shop import Shop
 from handlers.customer import asking
 from handlers.customer.asking import Kind, Question
-from handlers.customer.talk import Language, act_on, chat_context
+from handlers.customer.talk import Language, act_on, chat_context, what_it_does
 from handlers.i18n import t
-from nlu import CatalogIndex
+from nlu import CatalogIndex, Intent
 from nlu.speech import SpeechPool, Transcript, Vocabulary, VoiceRefused
 from nlu.types import STATE_CHANGING
 
@@ -117,22 +117,28 @@ async def on_voice(
     if not heard.text.strip():
         await message.answer(t(lang, "voice.nothing_heard"))
         return
-    if not heard.trusted and await _would_change(heard.text, state, language):
+    changes = [] if heard.trusted else await _would_change(heard.text, state, language)
+    if changes:
         # unsure words never change a cart, an order or a review: ask first (a read, such as
-        # a search or an order's status, is answered: it changes nothing). The words wait as
-        # any question does (asking.py); Yes, tapped or typed, acts on them once (talk.py).
+        # a search or an order's status, is answered: it changes nothing), naming what would
+        # be done when it can be named. The words wait as any question does (asking.py);
+        # Yes, tapped or typed, acts on them once (talk.py).
         question = await asking.ask(state, Question(Kind.do, heard.text, heard=True))
+        action = await what_it_does(shop, lang, changes)
         await message.answer(
-            t(lang, "voice.confirm", heard=escape(heard.text)),
+            t(lang, "voice.confirm.named", heard=escape(heard.text), action=action)
+            if action
+            else t(lang, "voice.confirm", heard=escape(heard.text)),
             reply_markup=asking.yes_no(lang, question, "voice.confirm.yes", "voice.confirm.no"),
         )
         return
     await _act(message, heard.text, shop, lang, me, state, language, voice, media_dir)
 
 
-async def _would_change(text: str, state: FSMContext, language: Language) -> bool:
+async def _would_change(text: str, state: FSMContext, language: Language) -> list[Intent]:
+    """The requests in `text` that would change something (none: it may be done unasked)."""
     intent = await language.parse(text, await chat_context(state))
-    return any(s.is_confident() and s.name in STATE_CHANGING for s in (intent, *intent.then))
+    return [s for s in (intent, *intent.then) if s.is_confident() and s.name in STATE_CHANGING]
 
 
 async def _act(

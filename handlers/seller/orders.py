@@ -126,6 +126,17 @@ async def on_notice_parcel(
     await query.answer()
 
 
+async def open_order_parcel(
+    query: CallbackQuery, shop: Shop, lang: str, me: UserView, order_id: int
+) -> None:
+    """An older notice's "Open the order" (it names the order, not the seller's parcel of
+    it), tapped by the order's seller: the seller's card of its parcel, as `on_notice_parcel`
+    sends it (a cancelled order's card says so)."""
+    card = await shop.fulfilment.card_of_order(me.id, order_id)
+    await send_below(query, parcel_text(lang, card), kb.parcel(lang, card))
+    await query.answer()
+
+
 async def on_shipment_ask(
     query: CallbackQuery,
     callback_data: ShipmentCb,

@@ -301,8 +301,14 @@ async def add_address(request: web.Request) -> web.Response:
 
 
 async def shipping(request: web.Request) -> web.Response:
-    lang = caller(request).lang
-    options = await context(request).shop.orders.shipping_options(caller(request).id)
+    """The ways the cart can travel to `address_id` (the engine's rule, as the chat lists
+    them: a pickup point in another country is not one); without it, every active one."""
+    who = caller(request)
+    address = request.query.get("address_id")
+    choice = await context(request).shop.shipping.options_for(
+        who.id, None if address in (None, "") else whole(address, "address_id")
+    )
+    lang, options = who.lang, choice.options
     return web.json_response(
         [
             {

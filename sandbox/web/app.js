@@ -122,6 +122,15 @@ $("drawer-button").addEventListener("click", () => {
 });
 $("drawer-backdrop").addEventListener("click", () => openDrawer(false));
 
+// The chat header: who you are, short enough for a phone; the Telegram id is in its tooltip.
+function showSubtitle(persona, id, blocked) {
+  const subtitle = $("chat-subtitle");
+  subtitle.title = `Telegram user id ${id}`;
+  if (!persona) subtitle.textContent = `you are user ${id}`;
+  else if (blocked) subtitle.textContent = `you are ${persona.first_name}: you blocked the bot`;
+  else subtitle.textContent = `you are ${persona.first_name} · ${persona.role_label}`;
+}
+
 function choose(id) {
   openDrawer(false);
   if (state.current === id) return;
@@ -131,9 +140,7 @@ function choose(id) {
     item.classList.toggle("selected", Number(item.dataset.personaId) === id);
   }
   const persona = state.personas.find((p) => p.id === id);
-  $("chat-subtitle").textContent = persona
-    ? `you are ${persona.first_name} (${persona.role_label}, id ${persona.id})`
-    : `you are user ${id}`;
+  showSubtitle(persona, id, false);
   for (const control of ["text", "send", "record", "attach-button"]) $(control).disabled = false;
   closePopups();
   closeMiniApp();
@@ -206,11 +213,7 @@ function render(snapshot) {
   renderCommands(snapshot.commands || [], snapshot.menu_button || "default", snapshot.web_app_menu || null);
   renderViolations(snapshot.violations);
   const persona = state.personas.find((p) => p.id === state.current);
-  if (persona) {
-    $("chat-subtitle").textContent = snapshot.blocked
-      ? `you are ${persona.first_name}: you blocked the bot`
-      : `you are ${persona.first_name} (${persona.role_label}, id ${persona.id})`;
-  }
+  if (persona) showSubtitle(persona, persona.id, snapshot.blocked);
   if (added || atBottom) box.scrollTop = box.scrollHeight;
 }
 

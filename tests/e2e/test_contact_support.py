@@ -87,11 +87,11 @@ async def test_a_customer_writes_to_the_team_and_reads_the_admins_answer(
     audit = await admin.expect_message("Audit")
     assert "open → answered" in (audit.text or "")
 
-    # what she types next is a shop request again
+    # what she types next is a shop request again (the inbox's old Reply opened her card)
     await aisha.send("kettle")
     following = await aisha.expect_message()
     assert "Sent to the shop's team" not in (following.text or following.caption or "")
-    assert len(_copies(admin, "Aisha Khan")) == 1
+    assert len(_copies(admin, "Aisha Khan")) == 2
 
 
 async def test_cancel_and_slash_cancel_end_the_question_and_send_nothing(

@@ -46,7 +46,7 @@ async def _cash_order(user: SimUser) -> int:
     """One Olive Pour-Over Kettle ordered by words, paid on pickup: the new order's number."""
     await user.send("add an olive pour-over kettle to my cart please")
     await user.expect_message("Added 1 × Olive Pour-Over Kettle", timeout=60)
-    await check_out(user, address="4 Elm Row, Galway, Ireland", provider="Local Pickup")
+    await check_out(user, address="4 Elm Row, Bath, United Kingdom", provider="Local Pickup")
     placed = await user.expect_edit("is placed")
     await user.expect_message("You will pay")
     return order_id_in(placed.text)

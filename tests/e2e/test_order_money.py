@@ -39,7 +39,7 @@ def _adds_up(text: str | None) -> dict[str, Decimal]:
         for key, label in (
             ("subtotal", "Subtotal:"),
             ("shipping", "Shipping"),
-            ("discount", "Discount:"),
+            ("discount", "Discount"),  # "Discount:", or "Discount (CODE):" on the order
             ("total", "Total:"),
         )
     }
@@ -120,6 +120,7 @@ async def test_the_order_detail_adds_up_and_tells_payment_and_tracking(
 
     detail = (await _open_order(buyer, order)).text or ""
     assert _adds_up(detail) == summary
+    assert "Discount (WELCOME10): −$" in detail, detail  # the order names its coupon
     assert "Status: delivered" in detail
     assert "Payment: paid (" in detail
     assert "being prepared" not in detail

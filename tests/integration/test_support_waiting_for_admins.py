@@ -76,7 +76,7 @@ def _opened(chats: Chats) -> None:
 
 async def _write_to_the_team(chats: Chats, text: str) -> int:
     await chats.say(JOHN, "/support")
-    [told] = [s for s in await chats.say(JOHN, text) if "Sent to the shop's team" in s]
+    [told] = [s for s in await chats.say(JOHN, text) if "shop's team (request #" in s]
     return int(told.split("#")[1].split(")")[0])
 
 

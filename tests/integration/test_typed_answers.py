@@ -115,7 +115,7 @@ async def test_an_unsure_reading_of_a_cart_change_is_asked_about_first(
 
     monkeypatch.setattr(language, "parse", unsure)
     asked = await chats.say(CARL, "add a desk lamp")
-    assert any("Shall I add it to your cart?" in text for text in asked), asked
+    assert any("Shall I add 1 × Desk Lamp to your cart?" in text for text in asked), asked
     assert (await chats.world.shop.carts.view(carl)).lines == []  # nothing done yet
     await chats.tap(CARL, TalkYes())
     lines = (await chats.world.shop.carts.view(carl)).lines

@@ -388,7 +388,7 @@ function checkoutKey() {
 }
 
 export async function checkout({ page, live }) {
-  const [basket, addresses, options] = await Promise.all([get('cart', { review: 1 }), get('addresses'), get('shipping')]);
+  const [basket, addresses] = await Promise.all([get('cart', { review: 1 }), get('addresses')]);
   if (!live()) return;
   setCartCount(basket.count);
   add(page, h('h1', {}, t('app.checkout.title')));
@@ -403,15 +403,19 @@ export async function checkout({ page, live }) {
   // where to
   const addressList = h('div', { class: 'options', role: 'radiogroup', 'aria-label': t('app.checkout.address') });
   const newBox = h('div', { class: 'new-address', hidden: true });
-  const pickAddress = (id) => {
+  const pickAddress = async (id) => {
     choice.address_id = id;
     for (const input of addressList.querySelectorAll('input')) input.checked = Number(input.value) === id;
+    // the ways to this address (a pickup point in another country is not one): asked again
+    const options = await get('shipping', { address_id: id });
+    if (!live() || choice.address_id !== id) return;
+    drawShipping(options);
     refresh();
   };
   const drawAddresses = (list) => {
     fill(addressList, 
       ...list.map((a) =>
-        h('label', { class: 'option' }, h('input', { type: 'radio', name: 'address', value: a.id, onchange: () => pickAddress(a.id) }), h('span', {}, addressText(a))),
+        h('label', { class: 'option' }, h('input', { type: 'radio', name: 'address', value: a.id, onchange: () => pickAddress(a.id).catch(showError) }), h('span', {}, addressText(a))),
       ),
     );
     if (!list.length) newBox.hidden = false;
@@ -422,33 +426,36 @@ export async function checkout({ page, live }) {
       const list = await get('addresses');
       drawAddresses(list);
       newBox.hidden = true;
-      pickAddress(saved.id);
+      await pickAddress(saved.id);
     }),
   );
   const addNew = h('button', { class: 'btn secondary', type: 'button', onclick: () => { newBox.hidden = !newBox.hidden; } }, t('app.address.new'));
   const preferred = addresses.find((a) => a.is_default) || addresses[0];
   if (preferred) choice.address_id = preferred.id;
 
-  // how
-  const shipping = h(
-    'div',
-    { class: 'options', role: 'radiogroup', 'aria-label': t('app.checkout.shipping') },
-    options.map((o) =>
-      h(
-        'label',
-        { class: 'option' },
-        h('input', { type: 'radio', name: 'provider', value: o.provider_id, onchange: () => { choice.provider_id = o.provider_id; refresh(); } }),
+  // how: the ways to the address picked (none picked yet: none listed)
+  const shipping = h('div', { class: 'options', role: 'radiogroup', 'aria-label': t('app.checkout.shipping') });
+  const drawShipping = (options) => {
+    if (!options.some((o) => o.provider_id === choice.provider_id)) choice.provider_id = null;
+    fill(shipping,
+      ...options.map((o) =>
         h(
-          'span',
-          { class: 'option-body' },
-          h('span', { class: 'option-title' }, h('span', {}, o.name), h('strong', {}, o.price_display)),
-          o.days ? h('span', { class: 'hint' }, t('app.shipping.days', { days: o.days })) : null,
-          o.pickup_address ? h('span', { class: 'hint' }, t('app.shipping.pickup', { address: o.pickup_address })) : null,
+          'label',
+          { class: 'option' },
+          h('input', { type: 'radio', name: 'provider', value: o.provider_id, checked: o.provider_id === choice.provider_id, onchange: () => { choice.provider_id = o.provider_id; refresh(); } }),
+          h(
+            'span',
+            { class: 'option-body' },
+            h('span', { class: 'option-title' }, h('span', {}, o.name), h('strong', {}, o.price_display)),
+            o.days ? h('span', { class: 'hint' }, t('app.shipping.days', { days: o.days })) : null,
+            o.pickup_address ? h('span', { class: 'hint' }, t('app.shipping.pickup', { address: o.pickup_address })) : null,
+          ),
         ),
       ),
-    ),
-  );
-  if (!options.length) shipping.append(empty(t('app.shipping.none')));
+    );
+    if (!options.length) shipping.append(empty(t('app.shipping.none')));
+    if (options.length === 1 && !choice.provider_id) shipping.querySelector('input').click();
+  };
 
   // coupon
   const couponInput = h('input', { type: 'text', autocomplete: 'off', autocapitalize: 'characters' });
@@ -477,8 +484,7 @@ export async function checkout({ page, live }) {
     section(t('app.checkout.payment'), payment),
     section(t('app.checkout.summary'), summary),
   );
-  if (choice.address_id) pickAddress(choice.address_id);
-  if (options.length === 1) shipping.querySelector('input').click();
+  if (choice.address_id) pickAddress(choice.address_id).catch(showError);
 
   let asked = 0;
   async function refresh() {

@@ -13,8 +13,8 @@ from sandbox import Emulator, SimUser
 from tests.e2e.conftest import ShopBot
 from tests.e2e.market_steps import order_id_in
 from tests.e2e.steps import add_found, check_out, enter_address, settled
-from tests.e2e.test_h1_typed_answers import _orders
 from tests.e2e.test_return_how_many import _returns, _tap, _three_delivered
+from tests.e2e.test_typed_answers_at_checkout_and_returns import _orders
 
 
 async def _cash_order(tg: Emulator, name: str) -> tuple[SimUser, int]:
@@ -23,7 +23,7 @@ async def _cash_order(tg: Emulator, name: str) -> tuple[SimUser, int]:
     await user.send("/start")
     await user.expect_message("Welcome")
     await add_found(user, "pour-over kettle", "Kettle")
-    await check_out(user, address="4 Elm Row, Galway, Ireland", provider="Local Pickup")
+    await check_out(user, address="4 Elm Row, Bath, United Kingdom", provider="Local Pickup")
     order = order_id_in((await user.expect_edit("is placed")).text)
     await user.expect_message("You will pay")
     return user, order

@@ -91,7 +91,7 @@ async def _moves(db: Database, request_id: int) -> list[tuple[str, str, str]]:
 
 async def _write_to_the_team(chats: Chats, text: str) -> int:
     await chats.say(JOHN, "/support")
-    [told] = [s for s in await chats.say(JOHN, text) if "Sent to the shop's team" in s]
+    [told] = [s for s in await chats.say(JOHN, text) if "shop's team (request #" in s]
     return int(told.split("#")[1].split(")")[0])
 
 

@@ -69,7 +69,7 @@ async def test_a_tapped_yes_then_a_typed_yes_adds_once(
     carl = await carl_id(chats)
     _unsure(chats, monkeypatch)
     await chats.say(CARL, "add two desk lamps")
-    yes = _yes_under(chats, "Shall I add it to your cart?")
+    yes = _yes_under(chats, "Shall I add 2 × Desk Lamp to your cart?")
     await chats.tap(CARL, yes)
     assert await _quantities(chats, carl) == [2]
     said = await chats.say(CARL, "yes")  # the question was answered by the tap
@@ -86,7 +86,7 @@ async def test_a_typed_yes_then_the_tapped_yes_adds_once(
     carl = await carl_id(chats)
     _unsure(chats, monkeypatch)
     await chats.say(CARL, "add a desk lamp")
-    yes = _yes_under(chats, "Shall I add it to your cart?")
+    yes = _yes_under(chats, "Shall I add 1 × Desk Lamp to your cart?")
     await chats.say(CARL, "yes please")
     assert await _quantities(chats, carl) == [1]
     answer, sent = await chats.tap(CARL, yes)
@@ -104,9 +104,9 @@ async def test_a_yes_under_an_older_question_does_not_answer_a_newer_one(
     carl = await carl_id(chats)
     _unsure(chats, monkeypatch)
     await chats.say(CARL, "add a desk lamp")
-    older = _yes_under(chats, "Shall I add it to your cart?")
+    older = _yes_under(chats, "Shall I add 1 × Desk Lamp to your cart?")
     await chats.say(CARL, "add a copper kettle")
-    newer = _yes_under(chats, "Shall I add it to your cart?")
+    newer = _yes_under(chats, "Shall I add 1 × Copper Kettle to your cart?")
     answer, _ = await chats.tap(CARL, older)  # the lamp was not what waited any more
     assert await _quantities(chats, carl) == []
     assert "answered already" in str(answer), answer
