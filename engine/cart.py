@@ -282,20 +282,7 @@ class Carts:
             raise InvalidInput(field="quantity", rule="range", min=0, max=MAX_LINE_QUANTITY)
         async with self.d.uow() as uow:
             await actor(uow, actor_id)
-            cart = await uow.session.scalar(
-                select(Cart).where(Cart.user_id == actor_id).with_for_update()
-            )
-            item = (
-                None
-                if cart is None
-                else await uow.session.scalar(
-                    select(CartItem).where(
-                        CartItem.cart_id == cart.cart_id, CartItem.product_id == product_id
-                    )
-                )
-            )
-            if item is None:
-                raise NotFound(entity="cart_line", id=product_id)
+            item = await self._line(uow, actor_id, product_id)
             if seen is not None and item.quantity not in (seen, quantity):
                 raise Outdated(entity="cart_line", id=product_id, held=item.quantity)
             if quantity == 0:
@@ -313,6 +300,45 @@ class Carts:
                         ]
                     )
                 item.quantity, item.price = quantity, unit_price(product)
+            await uow.session.flush()
+            cart_, rows = await cart_rows(uow, actor_id)
+            await uow.commit()
+            return view_of(cart_, rows)
+
+    async def _line(self, uow: UnitOfWork, user_id: int, product_id: int) -> CartItem:
+        """The cart's line of a product, its cart locked until the transaction ends
+        (`NotFound` when the cart holds none of it)."""
+        cart = await uow.session.scalar(
+            select(Cart).where(Cart.user_id == user_id).with_for_update()
+        )
+        item = (
+            None
+            if cart is None
+            else await uow.session.scalar(
+                select(CartItem).where(
+                    CartItem.cart_id == cart.cart_id, CartItem.product_id == product_id
+                )
+            )
+        )
+        if item is None:
+            raise NotFound(entity="cart_line", id=product_id)
+        return item
+
+    @operation("customer (own cart)")
+    async def take(self, actor_id: int, product_id: int, quantity: int | None = None) -> CartView:
+        """Take `quantity` of a product out of the cart, the line keeping the rest; all of
+        it when `quantity` is None or at least what the line holds ("remove one of the
+        lamps" leaves two of three; "remove the lamps" leaves none)."""
+        if quantity is not None:
+            check_quantity(quantity)
+        async with self.d.uow() as uow:
+            await actor(uow, actor_id)
+            item = await self._line(uow, actor_id, product_id)
+            left = 0 if quantity is None else max(item.quantity - quantity, 0)
+            if left == 0:
+                await uow.session.delete(item)
+            else:
+                item.quantity = left
             await uow.session.flush()
             cart_, rows = await cart_rows(uow, actor_id)
             await uow.commit()

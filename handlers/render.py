@@ -353,6 +353,7 @@ def summary(lang: str, quote: QuoteView, *, method: str, address_text: str) -> s
         shipping=quote.shipping,
         discount=quote.discount,
         total=quote.total,
+        code=quote.coupon.code if quote.coupon else None,
     )
     rows.append(t(lang, "checkout.summary.payment", method=t(lang, f"checkout.pay.{method}")))
     rows.append(where_to(lang, quote.pickup_address, address_text))

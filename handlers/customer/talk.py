@@ -336,11 +336,12 @@ async def _counts_allowed(message: Message, lang: str, steps: list[Intent]) -> b
     which says the range), one that is no whole number ("add 2.5") is answered so; either
     way before anything is done or asked."""
     for step in steps:
-        if step.name != "add_to_cart":
+        if step.name not in ("add_to_cart", "remove_from_cart"):
             continue
         if step.entities.fraction is not None:
+            whole = "talk.quantity.whole" + (".remove" if step.name == "remove_from_cart" else "")
             await message.answer(
-                t(lang, "talk.quantity.whole", min=1, max=MAX_LINE_QUANTITY),
+                t(lang, whole, min=1, max=MAX_LINE_QUANTITY),
                 reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
             )
             return False
@@ -360,6 +361,8 @@ async def what_it_does(shop: Shop, lang: str, steps: Iterable[Intent]) -> str:
         cards = await shop.catalog.cards(best) if len(best) == 1 else []
         if step.name == "apply_coupon" and e.coupon_code:
             said.append(t(lang, f"{key}.named", code=escape(e.coupon_code)))
+        elif cards and e.quantity is not None and has_text(lang, f"{key}.counted"):
+            said.append(t(lang, f"{key}.counted", qty=e.quantity, name=escape(cards[0].name)))
         elif cards and has_text(lang, f"{key}.named"):
             qty = 1 if e.quantity is None else e.quantity
             said.append(t(lang, f"{key}.named", qty=qty, name=escape(cards[0].name)))
@@ -761,7 +764,8 @@ async def _remove_from_cart(said: Said) -> None:
     )
     if product_id is None:
         return
-    cart = await said.shop.carts.remove(said.me.id, product_id)
+    # a count takes that many out ("remove one of the lamps"); none takes the whole line
+    cart = await said.shop.carts.take(said.me.id, product_id, said.intent.entities.quantity)
     await said.message.answer(render.cart(said.lang, cart), reply_markup=kb.cart(said.lang, cart))
 
 
@@ -907,12 +911,13 @@ async def _track(said: Said) -> None:
     )
     if view is None:
         return
-    if not followed(view.status):  # cancelled: no delivery to follow, no timeline to show
+    if not view.followed:  # cancelled, or its money not in yet: no timeline to show
         opens = kb.button(
             t(said.lang, "order.open"), OrderCb(action=OrderAction.show, id=view.order_id)
         )
+        why = "talk.track.unpaid" if followed(view.status) else "talk.track.not_followed"
         await said.message.answer(
-            t(said.lang, "talk.track.not_followed", order_id=view.order_id),
+            t(said.lang, why, order_id=view.order_id),
             reply_markup=kb.keyboard([[opens]]),
         )
         return

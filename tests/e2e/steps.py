@@ -53,6 +53,15 @@ async def enter_address(user: SimUser, address: str) -> None:
     await user.click("Save")
 
 
+async def at_new_address(user: SimUser) -> None:
+    """From a filled cart to checkout's "New address" form: its first question is asked next."""
+    await user.send("/cart")
+    await user.expect_message("Your cart")
+    await user.click("Checkout")
+    await user.expect_edit("Where should we deliver?")
+    await user.click("New address")
+
+
 async def check_out(
     user: SimUser,
     *,
@@ -62,11 +71,7 @@ async def check_out(
 ) -> Message:
     """From a filled cart to a placed order: a new address, `provider`, no coupon, `method`.
     Returns the summary the customer confirmed."""
-    await user.send("/cart")
-    await user.expect_message("Your cart")
-    await user.click("Checkout")
-    await user.expect_edit("Where should we deliver?")
-    await user.click("New address")
+    await at_new_address(user)
     await enter_address(user, address)
     await user.expect_edit("How should it be shipped?")
     await user.click(provider)

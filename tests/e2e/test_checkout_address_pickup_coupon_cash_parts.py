@@ -12,7 +12,7 @@ from aiogram.types import Message
 
 from sandbox import Emulator, SimUser
 from tests.e2e.conftest import ShopBot
-from tests.e2e.steps import add_found, check_out, enter_address, settled
+from tests.e2e.steps import add_found, at_new_address, check_out, enter_address, settled
 from tests.e2e.test_addresses import _rows
 from tests.e2e.test_return_how_many import _tap
 
@@ -24,11 +24,7 @@ async def _at_the_address_review(tg: Emulator, name: str) -> tuple[SimUser, Mess
     await user.send("/start")
     await user.expect_message("Welcome")
     await add_found(user, "pour-over kettle", "Kettle")
-    await user.send("/cart")
-    await user.expect_message("Your cart")
-    await user.click("Checkout")
-    await user.expect_edit("Where should we deliver?")
-    await user.click("New address")
+    await at_new_address(user)
     await user.expect_edit("step 1 of 4")
     for said, asked in (
         ("9 Kiln Row", "town or city"),
@@ -83,11 +79,7 @@ async def test_a_pickup_point_in_the_uk_is_not_offered_for_bangladesh(tg: Emulat
     await user.send("/start")
     await user.expect_message("Welcome")
     await add_found(user, "pour-over kettle", "Kettle")
-    await user.send("/cart")
-    await user.expect_message("Your cart")
-    await user.click("Checkout")
-    await user.expect_edit("Where should we deliver?")
-    await user.click("New address")
+    await at_new_address(user)
     await enter_address(user, "House 12, Road 5, Dhaka, Bangladesh, 1207")
     options = await user.expect_edit("How should it be shipped?")
     labels = [b.text for row in options.reply_markup.inline_keyboard for b in row]  # type: ignore[union-attr]

@@ -76,7 +76,7 @@ async def test_a_code_said_in_words_is_the_shops_code(shop_bot: ShopBot, tg: Emu
     await buyer.expect_message("How would you like to pay?")
     await buyer.click("Cash on delivery")
     summary = await buyer.expect_edit("Please confirm")
-    assert "Discount: −$10.00" in (summary.text or ""), summary.text
+    assert "Discount (SAVE10): −$10.00" in (summary.text or ""), summary.text
 
 
 async def test_a_second_coupon_says_which_it_replaces_and_what_each_saves(
@@ -101,7 +101,7 @@ async def test_a_second_coupon_says_which_it_replaces_and_what_each_saves(
     await buyer.expect_message("How would you like to pay?")
     await buyer.click("Card")
     summary = await buyer.expect_edit("Please confirm")
-    assert f"Discount: −${welcome}" in (summary.text or ""), summary.text
+    assert f"Discount (WELCOME10): −${welcome}" in (summary.text or ""), summary.text
 
     # saying no to the coupon when one is applied removes it, and says so
     await buyer.click("Back")

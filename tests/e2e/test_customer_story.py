@@ -49,7 +49,7 @@ async def test_browse_add_to_cart_and_pay_by_card(tg: Emulator) -> None:
     await alice.expect_message("How would you like to pay?")
     await alice.click("Card")
     summary = await alice.expect_edit("Please confirm your order")
-    assert "Discount: −$" in (summary.text or "")
+    assert "Discount (WELCOME10): −$" in (summary.text or "")
     await alice.click("Place order")
     placed = await alice.expect_edit("is placed")
     invoice = await alice.expect_message(where=lambda m: "invoice" in m)

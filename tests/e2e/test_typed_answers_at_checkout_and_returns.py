@@ -10,7 +10,7 @@ from aiogram.types import Message
 from sandbox import Emulator, SimUser
 from tests.e2e.conftest import ShopBot
 from tests.e2e.market_steps import order_id_in
-from tests.e2e.steps import add_found, enter_address, settled
+from tests.e2e.steps import add_found, at_new_address, enter_address, settled
 from tests.e2e.test_return_how_many import _returns, _tap, _three_delivered
 
 
@@ -20,11 +20,7 @@ async def _at_the_summary(tg: Emulator, name: str) -> SimUser:
     await user.send("/start")
     await user.expect_message("Welcome")
     await add_found(user, "pour-over kettle", "Kettle")
-    await user.send("/cart")
-    await user.expect_message("Your cart")
-    await user.click("Checkout")
-    await user.expect_edit("Where should we deliver?")
-    await user.click("New address")
+    await at_new_address(user)
     await enter_address(user, "9 Kiln Row, York, United Kingdom, YO1 7HH")
     await user.expect_edit("How should it be shipped?")
     await user.click("Standard Post")

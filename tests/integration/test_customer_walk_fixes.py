@@ -228,7 +228,7 @@ async def test_back_from_payment_shows_the_applied_coupon(chats: Chats) -> None:
     await chats.tap(CARL, CheckoutCb(step=CheckoutStep.skip_coupon, value="keep", key=key))
     await chats.tap(CARL, CheckoutCb(step=CheckoutStep.payment, value="cod", key=key))
     summary, _ = last_screen(chats)
-    assert "Discount: −$5.00" in summary
+    assert "Discount (SAVE5): −$5.00" in summary
 
 
 async def test_removing_the_applied_coupon_drops_it(chats: Chats) -> None:

@@ -111,6 +111,15 @@ async def test_an_order_waiting_for_a_bank_transfer_offers_no_track(chats: Chats
     assert "no delivery to follow" in answer, answer
 
 
+async def test_typed_track_of_an_order_waiting_for_a_bank_transfer_says_it_waits(
+    chats: Chats,
+) -> None:
+    order, _, _ = await _two_store_order(chats, PaymentMethod.bank_transfer)
+    said = await chats.say(CARL, f"where is my order {order.order_id}")
+    assert any("waiting for its payment" in text for text in said), said
+    assert not any("cancelled" in text or "Lena Lamps: waiting" in text for text in said), said
+
+
 async def test_orders_lists_an_order_past_its_payment_deadline_as_no_longer_payable(
     chats: Chats,
 ) -> None:
