@@ -46,9 +46,9 @@ async def on_start(
         await show_product(
             message, shop, lang, product, qty=1, edit=False, media_dir=media_dir, viewer=me.id
         )
-        return
-    menu = kb.main_menu(lang, store=await IsSeller()(message, me=me, shop=shop))
-    await message.answer(render.welcome(lang, me), reply_markup=menu)
+    else:
+        menu = kb.main_menu(lang, store=await IsSeller()(message, me=me, shop=shop))
+        await message.answer(render.welcome(lang, me), reply_markup=menu)
     if await IsAdmin()(message, me=me):  # what waits for them: the requests to the team
         await admin_support.catch_up(message, shop, me, lang, bot)
 

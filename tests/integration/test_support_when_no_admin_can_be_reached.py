@@ -71,3 +71,16 @@ async def test_an_admin_who_opens_the_bot_with_admin_is_shown_the_request(
     await chats.say(chats.admin, "/admin")
     await chats.say(chats.admin, "/start")
     assert len(_cards(chats, request)) == 1
+
+
+async def test_an_admin_who_opens_the_bot_from_a_product_link_is_shown_the_request(
+    chats: Chats,
+) -> None:
+    """t.me/<bot>?start=p_<id> opens a product; an admin coming in that way is still shown
+    what waits for the team (it returned before the catch-up)."""
+    product = await chats.world.product(await chats.world.seller("Lena Lamps"), "Clay Cup")
+    request, _ = await _write_to_the_team(chats, "Is the blue kettle back soon?")
+    _opened(chats)
+    await chats.say(chats.admin, f"/start p_{product}")
+    [card] = _cards(chats, request)
+    assert "Is the blue kettle back soon?" in card
