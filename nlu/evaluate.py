@@ -10,6 +10,7 @@ the generated training data and never tuned on, and adds what a shop cares about
   action (add, remove, wishlist, coupon, checkout, cancel, return, review);
 - off-topic recognised: out-of-scope phrases the bot does not act on as a shop request;
 - negation: negated requests ("don't add the hoodie") that lead to no state-changing action;
+  and of those that do, how many would be done without asking (`Intent.is_sure`);
 - entity exact match on the annotated phrases.
 
 A prediction below the backend's confidence threshold counts as out_of_scope, because that is
@@ -66,6 +67,7 @@ class Report:
     wrong_unasked: int = 0  # of those, read surely enough (Intent.is_sure) to act unasked
     negated: int = 0
     negation_correct: int = 0
+    negation_unasked: int = 0  # of the negated requests not respected, read surely (is_sure)
     intents_only: bool = False  # plain-text phrases (the stranger split): no entity figures
 
     @property
@@ -139,6 +141,11 @@ class Report:
                 f"negation respected           {self.negation_accuracy:.3%}"
                 f" ({self.negation_correct}/{self.negated})"
             )
+            out.append(
+                f"negated requests done unasked {self.negation_unasked}/{self.negated}"
+                " (the rest of those not respected are asked about first: low confidence,"
+                " or hedged)"
+            )
         if self.parse_seconds:
             ordered = sorted(self.parse_seconds)
             p50, p95 = (ordered[round(q * (len(ordered) - 1))] * 1000 for q in (0.5, 0.95))
@@ -174,6 +181,7 @@ async def evaluate_heldout(
         predicted = await backend.parse(example.text, Context())
         report.negated += 1
         if acted_as(predicted) in STATE_CHANGING:
+            report.negation_unasked += predicted.is_sure()
             report.mistakes.append(
                 f"negation {example.text!r}: {predicted.name} {predicted.confidence:.2f}"
             )

@@ -291,6 +291,10 @@ _OTHER_MERCHANT = re.compile(
 #: the lamp?", "should I remove the socks?", "I might save it", "do you think I should use
 #: SAVE10?", "thinking of adding a tent". A polite request is no hedge: "could I cancel order
 #: 5?", "can you add the lamp", "may I use SAVE10", "I was wondering if you could add it".
+#: A hypothetical question is a musing too: "what would happen if I cancelled order 3391?",
+#: "if I returned the headphones, how long would the refund take?", "hypothetically…", "just
+#: curious, can SAVE10 and FREESHIP be combined?". A condition on a request is not: "if it
+#: has not shipped, cancel order 5" (no question follows its "if I…").
 _HEDGE = re.compile(
     r"\b(?:maybe|mayb|perhaps|possibly|probably)\b"
     r"|\b(?:should|shall|ought)\s+(?:i|we)\b"
@@ -300,7 +304,11 @@ _HEDGE = re.compile(
     r"|\bwonder(?:ing)?\s+(?:if|whether)\s+(?:i|we)\s+(?:should|ought)\b"
     r"|\b(?:wonder(?:ing)?|not\s+sure|unsure)\s+(?:if|whether)(?:\s+or\s+not)?\s+to\b"
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:i|we)\b"
-    r"|\bwhat\s+if\s+(?:i|we)\b|\bhow\s+about\b|\bis\s+it\s+worth\b",
+    r"|\bwhat\s+if\s+(?:i|we)\b|\bhow\s+about\b|\bis\s+it\s+worth\b"
+    r"|\bhypothetical(?:ly)?\b|\bjust\s+(?:curious|wondering|asking)\b|\bout\s+of\s+curiosity\b"
+    r"|\bwhat\s+(?:would\s+|will\s+)?happens?\b[^.?!]*\bif\b"
+    r"|\bif\s+(?:i|we)\s+(?:were\s+to\s+\w+|\w+ed)\b[^.?!]*\b(?:would|will|how|does|do)\b[^.!]*\?"
+    r"|\bbe\s+combined\b",
     re.IGNORECASE,
 )
 

@@ -680,3 +680,27 @@ async def test_misspelt_and_payment_questions_about_the_shop_are_help(
     parsed = await parse(embedded, text)
     assert acted_as(parsed) == "help"
     assert help_topic(text) == topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what would happen if I cancelled order 3391?",
+        "if I returned the red hoodie, how long would the refund take?",
+        "hypothetically, if I removed the tent from my cart would shipping change?",
+        "just curious, can WELCOME10 and SAVE5 be combined?",
+        "what happens to my coupon if I cancel the order later?",
+    ],
+)
+async def test_a_hypothetical_question_is_never_done_unasked(
+    embedded: EmbeddedBackend, text: str
+) -> None:
+    parsed = await parse(embedded, text)
+    assert not parsed.is_sure(), (parsed.name, parsed.confidence, parsed.hedged)
+
+
+@pytest.mark.parametrize(
+    "text", ["if it has not shipped yet, cancel order 5", "add the red hoodie if it is in stock"]
+)
+async def test_a_condition_on_a_request_is_no_hedge(embedded: EmbeddedBackend, text: str) -> None:
+    assert not (await parse(embedded, text)).hedged
