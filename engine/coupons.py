@@ -32,6 +32,7 @@ from storage.uow import UnitOfWork
 from storage.vocabulary import CouponStatus, DiscountType, money
 
 _CODE = re.compile(r"^[A-Z0-9_-]{3,50}$")
+MAX_PERCENT = 100  # a percentage coupon takes at most the whole subtotal
 
 
 def normalise_code(code: str) -> str:
@@ -320,7 +321,9 @@ class Coupons:
         if not _CODE.match(code):
             raise InvalidInput(field="code", rule="format")
         amount = money(value)
-        if amount < 0 or (discount_type == DiscountType.percentage and amount > 100):
+        if discount_type == DiscountType.percentage and amount > MAX_PERCENT:
+            raise InvalidInput(field="value", rule="percent_max", max=MAX_PERCENT)
+        if amount < 0:
             raise InvalidInput(field="value", rule="range")
         if discount_type != DiscountType.free_shipping and amount == 0:
             raise InvalidInput(field="value", rule="positive")
@@ -401,7 +404,9 @@ class Coupons:
             if value is not None:
                 amount = money(value)
                 percentage = coupon.discount_type == DiscountType.percentage
-                if amount <= 0 or (percentage and amount > 100):
+                if percentage and amount > MAX_PERCENT:
+                    raise InvalidInput(field="value", rule="percent_max", max=MAX_PERCENT)
+                if amount <= 0:
                     raise InvalidInput(field="value", rule="range")
                 if coupon.discount_type == DiscountType.free_shipping:
                     raise InvalidInput(field="value", rule="not_for_free_shipping")

@@ -130,6 +130,9 @@ class ParcelCard:
     coupon_code: str | None = None  # the order's coupon, when it took a share of these lines
     coupon_share: Decimal = ZERO  # what the coupon took off this seller's lines
     collect: Decimal | None = None  # cash on delivery still unpaid: what this parcel collects
+    # what of the order's shipping this parcel collects on top of `amount` (`collect` is
+    # `amount` + this, by `parcel_amounts`); zero unless there is something to collect
+    shipping_share: Decimal = ZERO
 
     @property
     def last_milestone(self) -> TrackingStatus | None:
@@ -245,6 +248,7 @@ class Fulfilment:
             and order.payment_status == OrderPaymentStatus.pending
         ):
             collect = await self._to_collect(uow, order, shipment)
+        amount = sum((line.paid - line.refunded_amount for line in lines), ZERO)
         return ParcelCard(
             shipment_id=shipment.shipment_id,
             order_id=order.order_id,
@@ -258,13 +262,14 @@ class Fulfilment:
             customer=name or address.get("recipient", ""),
             address=address,
             lines=lines,
-            amount=sum((line.paid - line.refunded_amount for line in lines), ZERO),
+            amount=amount,
             currency=order.currency,
             created_at=order.created_at,
             steps=seller_steps(shipment.status, done) if actionable else (),
             coupon_code=code,
             coupon_share=share,
             collect=collect,
+            shipping_share=collect - amount if collect is not None else ZERO,
         )
 
     @staticmethod

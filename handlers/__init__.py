@@ -11,7 +11,7 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 
-from handlers import admin, customer, seller
+from handlers import admin, customer, ending, seller
 from handlers.admin import support as admin_support
 from handlers.callbacks import PromptCancelCb
 from handlers.customer import orders as customer_orders
@@ -47,14 +47,21 @@ def build_router() -> Router:
         admin_support.PROMPTS,
         customer_support.PROMPTS,
     )  # a question ends elsewhere
+    root.callback_query.outer_middleware(ending.RememberPrompt())  # before end_prompts
     root.message.outer_middleware(end_prompts)
     root.callback_query.outer_middleware(end_prompts)
+    # "never mind" while a question waits for typed text: the question ends, nothing changes
+    root.message.register(ending.on_give_up, ~StateFilter(None, *ending.OWN_WORDS), ending.gives_up)
     # the ✖ Cancel a return's reason question had before its own buttons (seller's catch-all
     # ✖ would say "Nothing was changed" of a return that may have been asked): before them
     root.callback_query.register(
         customer_orders.on_old_return_cancel,
         PromptCancelCb.filter(),
         customer_orders.under_return_reason,
+    )
+    # the ✖ Cancel of a question answered already (the seller's catch-all says "Cancelled")
+    root.callback_query.register(
+        ending.on_answered_prompt_cancel, PromptCancelCb.filter(), ending.nothing_waits
     )
     root.include_routers(
         admin.build_router(),

@@ -36,6 +36,7 @@ function here takes `lang` explicitly instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -165,8 +166,22 @@ def has_text(lang: str | None, key: str) -> bool:
     return key in catalog(language(lang)) or key in catalog(DEFAULT)
 
 
+_POSSESSIVE = re.compile(r"\{(\w+)\}'s\b")
+
+
+def _possessive(template: str, params: dict[str, Any]) -> str:
+    """A name in a template's "{store}'s" takes just an apostrophe when it ends in s:
+    "Urban Threads' parcel", not "Urban Threads's parcel" (the rule lives here, once)."""
+
+    def one(match: re.Match[str]) -> str:
+        value = str(params.get(match.group(1), ""))
+        return match.group(0)[:-1] if value.lower().endswith("s") else match.group(0)
+
+    return _POSSESSIVE.sub(one, template) if "}'s" in template else template
+
+
 def t(lang: str | None, key: str, **params: Any) -> str:
-    template = catalog(language(lang)).template(key, params)
+    template = _possessive(catalog(language(lang)).template(key, params), params)
     where = locale(lang)
     return template.format(**{k: _Param(v, where) for k, v in params.items()})
 

@@ -4,7 +4,7 @@ handlers/admin/keyboards.py, built with `keyboard` and `clip` from here."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 
 from aiogram.filters.callback_data import CallbackData
@@ -91,9 +91,34 @@ def mini_app_row(lang: str, key: str, route: str = "") -> list[Button]:
     return [Button(text=t(lang, key), web_app=WebAppInfo(url=_MiniApp.url + route))]
 
 
-def clip(label: str, limit: int = 40) -> str:
-    """A button's label cut to `limit` characters, with an ellipsis."""
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+# Telegram sets no length for a button's text (its apps shorten what does not fit the row);
+# a full-width button's label stays within this many characters, so phones show it whole
+LABEL_LIMIT = 48
+
+
+def clip(label: str, limit: int = LABEL_LIMIT) -> str:
+    """A button's label cut to `limit` characters with an ellipsis, after a whole word when
+    one ends in the second half ("Weeknight Cookbook…", not "Weeknight Cookbook (Large Prin…")."""
+    if len(label) <= limit:
+        return label
+    cut = label[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.:;·—-(") + "…"
+
+
+def fit(make: Callable[[str], str], name: str, limit: int = LABEL_LIMIT) -> str:
+    """The label `make(name)` within `limit` characters: the name is shortened, never the rest
+    (a price, a count of parcels)."""
+    label = make(name)
+    over = len(label) - limit
+    return label if over <= 0 else make(clip(name, max(8, len(name) - over)))
+
+
+def named(name: str, tail: str, limit: int = LABEL_LIMIT) -> str:
+    """ "Name · $9.99": a name and what follows it, the name cut to fit, never the tail."""
+    return fit(lambda shown: shown + tail, name, limit)
 
 
 # IsSeller's answer (handlers/seller) for the message being handled: the seller's router asks
@@ -206,7 +231,7 @@ def _product_label(lang: str, card: ProductCard) -> str:
     tail = f" · {price(card.unit_price, lang=lang)}"
     if card.stock_quantity <= 0:
         tail += f" · {t(lang, 'product.sold_out_short')}"
-    return clip(card.name, max(12, 40 - len(tail))) + tail
+    return named(card.name, tail)
 
 
 def _pager(kind: str, category: int | None, page: int) -> str:
@@ -392,7 +417,7 @@ def cart(lang: str, view: CartView) -> InlineKeyboardMarkup:
         rows.append(
             [
                 Button(
-                    text=clip(f"{n}. {line.name}", 14),
+                    text=clip(f"{n}. {line.name}", 14),  # beside −, + and ✖ on a phone
                     callback_data=ProductCb(id=line.product_id).pack(),
                 ),
                 Button(
@@ -481,26 +506,28 @@ def checkout_back(lang: str, key: str, to: str) -> list[Button]:
     ]
 
 
+def _provider_label(lang: str, p: ShippingOption) -> str:
+    """ "Sandbox Express — $6.00 · 2 parcels": the provider's name is cut, never its cost."""
+    key = (
+        "checkout.provider.option.free"
+        if not p.shipping
+        else "checkout.provider.option"
+        if p.parcels == 1
+        else "checkout.provider.option.parcels"
+    )
+    cost, each = price(p.shipping, lang=lang), price(p.per_parcel, lang=lang)
+    return fit(
+        lambda name: t(lang, key, name=name, cost=cost, parcels=p.parcels, each=each), p.name
+    )
+
+
 def providers(lang: str, options: Sequence[ShippingOption], key: str) -> InlineKeyboardMarkup:
     """The shipping choices with what each costs for this cart (one parcel per seller)."""
     return keyboard(
         [
             [
                 Button(
-                    text=clip(
-                        t(
-                            lang,
-                            "checkout.provider.option.free"
-                            if not p.shipping
-                            else "checkout.provider.option"
-                            if p.parcels == 1
-                            else "checkout.provider.option.parcels",
-                            name=p.name,
-                            cost=price(p.shipping, lang=lang),
-                            parcels=p.parcels,
-                            each=price(p.per_parcel, lang=lang),
-                        )
-                    ),
+                    text=_provider_label(lang, p),
                     callback_data=CheckoutCb(
                         step=CheckoutStep.provider, value=str(p.provider_id), key=key
                     ).pack(),

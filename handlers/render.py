@@ -256,9 +256,11 @@ def order(lang: str, view: OrderView, bank_details: str | None = None) -> str:
     parts = [s for s in view.shipments if not s.called_off] if cash else []
     if len(parts) > 1:
         total = sum((s.amount for s in parts), Decimal(0))
+        # each parcel is collected in turn, and its part paid then (said of the parcels)
+        parts_key = "parcels" if state_key == "on_collection" else "parts"
         money = t(
             lang,
-            f"payment_state.{state_key}.parts",
+            f"payment_state.{state_key}.{parts_key}",
             count=len(parts),
             total=price(total, view.currency, lang=lang),
         )

@@ -50,7 +50,7 @@ from engine.accounts import AddressInput, TelegramIdentity
 from engine.base import Deps, RefundRequest, RefundResult, Rules
 from engine.orders import OrderView
 from engine.shop import Shop
-from storage.models import Category, Outbox, Product, User
+from storage.models import Category, Outbox, Product, ShippingProvider, User
 from storage.uow import UnitOfWork
 from storage.vocabulary import (
     AddressType,
@@ -239,10 +239,12 @@ class _Demo:
         await self._mark_told()
         async with self.sessions() as session:
             categories = await session.scalar(select(func.count()).select_from(Category))
+            # every provider /providers lists: the couriers and those the shop starts with
+            providers = await session.scalar(select(func.count()).select_from(ShippingProvider))
         return (
             f"Demo shop ready: {categories} categories ({len(self.leaves)} leaves), "
             f"{len(STORES)} sellers, {len(listings)} products, {len(COUPONS)} coupons, "
-            f"{len(COURIERS)} shipping providers, {len(CUSTOMERS)} customers, "
+            f"{providers} shipping providers, {len(CUSTOMERS)} customers, "
             f"{len(orders)} orders. Images in {self.media_dir}."
         )
 

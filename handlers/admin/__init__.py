@@ -55,7 +55,7 @@ from handlers.callbacks import (
     SellerDecisionCb,
     TransferCb,
 )
-from handlers.i18n import has_text, price, t
+from handlers.i18n import error_text, has_text, price, t
 from handlers.render import fit
 from handlers.screen import send_below, show
 from storage.vocabulary import DiscountType, SellerStatus
@@ -467,8 +467,8 @@ async def on_coupon(
         coupon = await shop.coupons.create(
             me.id, code=args[0], discount_type=kind, value=value, max_uses=max_uses
         )
-    except InvalidInput:
-        await message.answer(t(lang, "admin.usage", usage=usage))
+    except InvalidInput as error:  # what is wrong with it first, then how the command goes
+        await message.answer(error_text(lang, error) + "\n" + t(lang, "admin.usage", usage=usage))
         return
     await message.answer(
         t(lang, "admin.coupon.created", code=escape(coupon.code))

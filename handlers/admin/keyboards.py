@@ -36,7 +36,7 @@ from handlers.callbacks import (
     TransferCb,
 )
 from handlers.i18n import price, t
-from handlers.keyboards import button, clip, keyboard
+from handlers.keyboards import button, clip, keyboard, named
 from storage.vocabulary import CouponStatus, SellerStatus
 
 A, C, K = AdminAction, CategoryAdminAction, CouponAdminAction
@@ -228,7 +228,7 @@ def providers(lang: str, shown: Sequence[ProviderView]) -> InlineKeyboardMarkup:
     rows = [
         [
             button(
-                clip(f"{p.name} · {price(p.cost, lang=lang)}"),
+                named(p.name, f" · {price(p.cost, lang=lang)}"),
                 ProviderAdminCb(action=P.show, id=p.provider_id),
             )
         ]

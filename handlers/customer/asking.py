@@ -150,6 +150,22 @@ async def end(state: FSMContext) -> None:
         await state.update_data({ASKED: None, "voice_pending": None, "pending_text": None})
 
 
+#: What the conversation keeps when it ends (/cancel, /start, a prompt given up): the coupon
+#: given for checkout ("Coupon SAVE5 will be used at checkout"), the questions answered (their
+#: old buttons keep saying so) and the return requested last (its old buttons too).
+OUTLIVES: Final = ("coupon", ANSWERED, "returned")
+
+
+async def end_conversation(state: FSMContext) -> None:
+    """The conversation ends (no prompt, no question, no step waits), keeping what must
+    outlive it (`OUTLIVES`): the one way to clear it."""
+    data = await state.get_data()
+    await state.clear()
+    kept = {key: data[key] for key in OUTLIVES if data.get(key)}
+    if kept:
+        await state.set_data(kept)
+
+
 def yes_no(lang: str, question: Question, yes: str, no: str) -> InlineKeyboardMarkup:
     """The question's Yes / No buttons, labelled by the keys `yes` and `no`."""
     return InlineKeyboardMarkup(

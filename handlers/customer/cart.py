@@ -54,10 +54,14 @@ def clear_keys(lang: str, view: CartView, question: Question) -> InlineKeyboardM
     )
 
 
-async def cart_text(shop: Shop, lang: str, me: UserView, state: FSMContext, view: CartView) -> str:
+async def cart_text(
+    shop: Shop, lang: str, me: UserView, state: FSMContext, view: CartView, *, head: str = ""
+) -> str:
     """The cart's screen text, with the coupon kept for checkout (if any) and what it takes
-    off this cart, as the checkout will (the engine's `Carts.coupon`)."""
-    text = render.cart(lang, view)
+    off this cart, as the checkout will (the engine's `Carts.coupon`): every screen of the
+    cart (/cart, its button, typed "show my cart", an add or removal in words, checkout in
+    words) is built here, so they all read the same. `head` goes above it ("Added …")."""
+    text = (head + "\n\n" if head else "") + render.cart(lang, view)
     code = (await state.get_data()).get("coupon")
     if not code or not view.lines:
         return text
@@ -118,7 +122,7 @@ async def on_cart_action(
                 query, render.cart_clear_question(lang, view), clear_keys(lang, view, question)
             )
         else:
-            await show(query, render.cart(lang, view), kb.cart(lang, view))
+            await show(query, await cart_text(shop, lang, me, state, view), kb.cart(lang, view))
         await query.answer()
         return
     shown = callback_data.qty  # the line's quantity on the screen (0: a screen too old to say)
@@ -143,12 +147,17 @@ async def on_cart_action(
 
 
 async def on_clear(
-    query: CallbackQuery, callback_data: CartClearCb, shop: Shop, lang: str, me: UserView
+    query: CallbackQuery,
+    callback_data: CartClearCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
 ) -> None:
     """ "Yes, empty it": the cart as the question showed it is emptied; a cart that changed
     since stays (the engine refuses it: Outdated)."""
     view = await shop.carts.clear(me.id, seen=callback_data.seen)
-    await show(query, render.cart(lang, view), kb.cart(lang, view))
+    await show(query, await cart_text(shop, lang, me, state, view), kb.cart(lang, view))
     await query.answer()
 
 
@@ -165,7 +174,7 @@ async def on_clear_asked(
     if not await asking.answer_once(state, callback_data.key):
         await query.answer(t(lang, "asked.none"))
         return
-    await on_clear(query, CartClearCb(seen=callback_data.seen), shop, lang, me)
+    await on_clear(query, CartClearCb(seen=callback_data.seen), shop, lang, me, state)
 
 
 async def on_reminders(

@@ -7,6 +7,7 @@ double-tapped "Place order" (or a re-delivered update) returns the same order.""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from html import escape
 from typing import Any, Final
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -44,7 +46,7 @@ from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import CheckoutCb, CheckoutStep, PayPalCb
 from handlers.customer import address_form
-from handlers.customer.asking import read_answer
+from handlers.customer.asking import end_conversation, read_answer
 from handlers.customer.cart import cart_text
 from handlers.i18n import error_text, price, t
 from handlers.screen import edit_or_keep, show
@@ -337,17 +339,35 @@ async def on_coupon(
     if answer.code is None:
         await message.answer(t(lang, "checkout.coupon.not_a_code"), reply_markup=markup)
         return
+    if await _apply_code(message, shop, lang, me, state, answer.code, markup):
+        await _ask_payment(message, lang, state, payments, key)
+
+
+async def _apply_code(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    code: str,
+    markup: InlineKeyboardMarkup,
+) -> bool:
+    """A code typed in this checkout, asked of the engine: applied (it says what it saves,
+    and which coupon it replaces), or refused (it says why, with `markup`: the step's own
+    buttons, the step staying where it was). True when it was applied."""
+    data = await state.get_data()
+    applied = data.get("coupon")
     base = await shop.orders.quote(me.id, int(data.get("provider_id", 0)))  # before any coupon
     try:
         choice = await shop.coupons.apply(
-            me.id, answer.code, base.subtotal, base.shipping, applied=applied
+            me.id, code, base.subtotal, base.shipping, applied=applied
         )
     except CouponRejected as refused:
         text = error_text(lang, refused)
         if applied:
             text += "\n" + t(lang, "checkout.coupon.still", code=escape(str(applied)))
         await message.answer(text, reply_markup=markup)
-        return
+        return False
     quote = choice.quote
     await state.update_data(coupon=quote.code)
     saves = price(quote.discount, base.currency, lang=lang)
@@ -371,7 +391,7 @@ async def on_coupon(
             before=price(choice.replaced_discount, base.currency, lang=lang),
         )
     await message.answer(said)
-    await _ask_payment(message, lang, state, payments, key)
+    return True
 
 
 async def _ask_payment(
@@ -381,6 +401,77 @@ async def _ask_payment(
     await message.answer(
         t(lang, "checkout.payment"), reply_markup=kb.payment_methods(lang, payments.methods, key)
     )
+
+
+#: Words that name a way to pay in a typed answer ("cash please", "by card", "paypal").
+_METHOD_WORDS: Final = {
+    PaymentMethod.card: re.compile(r"\b(?:card|credit|debit|visa|mastercard|tarjeta)\b", re.I),
+    PaymentMethod.paypal: re.compile(r"\bpay\s?pal\b", re.I),
+    PaymentMethod.cod: re.compile(
+        r"\b(?:cash|cod|on\s+delivery|efectivo|contra\s*-?\s*reembolso)\b", re.I
+    ),
+    PaymentMethod.bank_transfer: re.compile(r"\b(?:bank|transfer|wire|transferencia)\b", re.I),
+}
+_NOT: Final = re.compile(r"\b(?:not|no|don'?t|never|without|sin)\b", re.I)
+#: "show my cart", "what's in my basket": the cart, asked in the middle of a checkout
+_CART_WORDS: Final = re.compile(r"\b(?:cart|basket|carrito|cesta)\b", re.I)
+
+
+def read_payment_method(text: str, methods: Sequence[PaymentMethod]) -> PaymentMethod | None:
+    """The way to pay a typed answer names plainly, when it is one of `methods` offered:
+    "cash please" and "cash on delivery" are cash on delivery, "by card" the card. None when
+    it names none, several ("card or cash?"), one not offered, or says "not"."""
+    named = {method for method, said in _METHOD_WORDS.items() if said.search(text)}
+    if len(named) != 1 or _NOT.search(text):
+        return None
+    method = named.pop()
+    return method if method in methods else None
+
+
+async def on_payment_typed(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    payments: PaymentConfig,
+) -> None:
+    """A typed answer to "How would you like to pay?": a way offered, named plainly, is
+    chosen as its button chooses it (the summary follows; the question's buttons are old
+    then, and a tap on one changes nothing). A coupon code is applied to this checkout and
+    "show my cart" shows it, the question asked again; anything else says how to answer."""
+    data = await state.get_data()
+    key = str(data.get("checkout_key") or "")
+    text = message.text or ""
+    method = read_payment_method(text, payments.methods)
+    if method is not None:
+        await state.update_data(method=method.value)
+        summary, markup = await _summary(shop, lang, me, state, key)
+        sent = await message.answer(summary, reply_markup=markup)
+        await state.update_data(summary_msg=sent.message_id)
+        return
+    markup = kb.payment_methods(lang, payments.methods, key)
+    code = extract_coupon(text, frozenset(await shop.coupons.codes()))
+    if code is not None:
+        if await _apply_code(message, shop, lang, me, state, code.value, markup):
+            await _ask_payment(message, lang, state, payments, key)
+        return
+    if _CART_WORDS.search(text):
+        await _show_cart_aside(message, shop, lang, me, state)
+        await _ask_payment(message, lang, state, payments, key)
+        return
+    names = ", ".join(t(lang, f"checkout.pay.{m.value}") for m in payments.methods)
+    await message.answer(t(lang, "checkout.payment.which", methods=names), reply_markup=markup)
+
+
+async def _show_cart_aside(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    """The cart as its screen shows it (with the coupon kept), asked for in the middle of a
+    checkout: without its buttons (the checkout goes on below), and saying so."""
+    view = await shop.carts.view(me.id)
+    text = await cart_text(shop, lang, me, state, view)
+    await message.answer(render.fit(text + "\n\n" + t(lang, "checkout.still_open")))
 
 
 async def on_skip_coupon(
@@ -430,6 +521,8 @@ async def _ask_confirm(
     "Place order" carries the summary's version, so it places what it showed or nothing.
     `note` goes above it (why it is shown again)."""
     await show(query, *await _summary(shop, lang, me, state, key, note=note))
+    if isinstance(query.message, Message) and query.message.text is not None:
+        await state.update_data(summary_msg=query.message.message_id)  # shown in its place
     await query.answer()
 
 
@@ -579,6 +672,9 @@ async def on_confirm_typed(
     answer = read_answer(message.text or "", PLACE_SAYS_YES)
     data = await state.get_data()
     key = str(data.get("checkout_key") or "")
+    if answer is None and key:  # a coupon for this order, or a look at the cart first
+        await _aside_at_summary(message, shop, lang, me, state, key)
+        return
     if answer is None or not key:
         await message.answer(t(lang, "stray_text"))
         return
@@ -591,15 +687,62 @@ async def on_confirm_typed(
         order = await _place(shop, me, state, key, str(data.get("summary_seen") or ""))
     except Outdated:
         note = t(lang, "checkout.changed") + "\n\n"
-        text, markup = await _summary(shop, lang, me, state, key, note=note)
-        await message.answer(text, reply_markup=markup)
+        await _resend_summary(message, shop, lang, me, state, key, note=note)
         return
     if order is None:
         await message.answer(t(lang, "stray_text"))
         return
+    # the summary's Place order is spent: its buttons go, as a tap on it takes them away
+    await _unbutton(bot, message.chat.id, data.get("summary_msg"))
     await message.answer(_placed_text(lang, order))
     parcels = await _cash_parcels(shop, me, order)
     await after_order(message, bot, lang, order, payments, parcels=parcels)
+
+
+async def _aside_at_summary(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext, key: str
+) -> None:
+    """Words at the summary that are no yes or no: a coupon code is applied to this order
+    (the summary shown again, with it), "show my cart" shows it (and the summary again);
+    anything else points at the buttons. The checkout stays at its summary."""
+    text = message.text or ""
+    code = extract_coupon(text, frozenset(await shop.coupons.codes()))
+    if code is not None:
+        markup = kb.confirm(lang, key, str((await state.get_data()).get("summary_seen") or ""))
+        if await _apply_code(message, shop, lang, me, state, code.value, markup):
+            await _resend_summary(message, shop, lang, me, state, key)
+        return
+    if _CART_WORDS.search(text):
+        await _show_cart_aside(message, shop, lang, me, state)
+        await _resend_summary(message, shop, lang, me, state, key)
+        return
+    await message.answer(t(lang, "stray_text"))
+
+
+async def _resend_summary(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    key: str,
+    *,
+    note: str = "",
+) -> None:
+    """The summary as it is now, under a typed message (kept as the one a typed yes places)."""
+    text, markup = await _summary(shop, lang, me, state, key, note=note)
+    sent = await message.answer(text, reply_markup=markup)
+    await state.update_data(summary_msg=sent.message_id)
+
+
+async def _unbutton(bot: Bot, chat_id: int, message_id: Any) -> None:
+    """Take the buttons off a message of ours (gone or unchanged already: nothing to do)."""
+    if not message_id:
+        return
+    with contextlib.suppress(TelegramBadRequest):
+        await bot.edit_message_reply_markup(
+            chat_id=chat_id, message_id=int(message_id), reply_markup=None
+        )
 
 
 async def _cash_parcels(shop: Shop, me: UserView, order: OrderView) -> list[ParcelDue]:
@@ -626,7 +769,8 @@ async def _place(
         checkout_key=key,
         seen=seen,  # "" (a button of an older layout): never as now
     )
-    await state.clear()
+    await state.update_data(coupon=None)  # spent by this order; the answered questions stay
+    await end_conversation(state)
     return order
 
 
@@ -840,6 +984,7 @@ def build_router() -> Router:
     router.message.register(on_coupon, Checkout.coupon, F.text, ~F.text.startswith("/"))
     router.callback_query.register(on_skip_coupon, Checkout.coupon, *step(CheckoutStep.skip_coupon))
     router.callback_query.register(on_payment, Checkout.payment, *step(CheckoutStep.payment))
+    router.message.register(on_payment_typed, Checkout.payment, F.text, ~F.text.startswith("/"))
     router.callback_query.register(on_back, *step(CheckoutStep.back))
     # in any state: tapped again after the order is placed, it shows that order
     router.callback_query.register(on_confirm, CheckoutCb.filter(F.step == CheckoutStep.confirm))

@@ -18,6 +18,7 @@ from handlers import render
 from handlers.admin import IsAdmin
 from handlers.admin import support as admin_support
 from handlers.callbacks import Menu, MenuCb
+from handlers.customer import asking
 from handlers.customer.checkout import PaymentConfig
 from handlers.customer.orders import order_keys
 from handlers.i18n import t
@@ -37,7 +38,7 @@ async def on_start(
     bot: Bot,
     media_dir: Path | None = None,
 ) -> None:
-    await state.clear()
+    await asking.end_conversation(state)
     arg = command.args or ""
     if arg.startswith("p_") and arg[2:].isdigit():  # t.me/<bot>?start=p_<id> opens a product
         from handlers.customer.catalog import show_product
@@ -66,7 +67,7 @@ async def on_help(message: Message, lang: str, support_contact: str | None = Non
 
 
 async def on_cancel(message: Message, state: FSMContext, lang: str) -> None:
-    await state.clear()
+    await asking.end_conversation(state)
     await message.answer(t(lang, "cancelled"), reply_markup=kb.main_menu(lang))
 
 

@@ -22,7 +22,7 @@ from functools import reduce
 from html import escape
 from itertools import takewhile
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Final, Protocol, cast
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
@@ -36,7 +36,7 @@ from aiogram.types import (
 )
 
 from engine.accounts import UserView
-from engine.cart import check_quantity
+from engine.cart import CartView, check_quantity
 from engine.catalog import MAX_LINE_QUANTITY, Page, Sort
 from engine.errors import CouponRejected, InsufficientStock
 from engine.order_actions import OrderAct, followed
@@ -47,7 +47,7 @@ from handlers import render
 from handlers.callbacks import CartAction, CartCb, OrderAction, OrderCb
 from handlers.customer import asking
 from handlers.customer.asking import AskCb, Kind, Question
-from handlers.customer.cart import clear_keys, clear_question
+from handlers.customer.cart import cart_text, clear_keys, clear_question
 from handlers.customer.catalog import Search, find, send_shelves, show_product, show_results
 from handlers.customer.orders import (
     RETURN_SAYS_YES,
@@ -248,7 +248,7 @@ async def on_free_text(
         # a bare yes or no answers a question, and no question waits: "cancel" and "stop"
         # end whatever was under way, as /cancel does; the rest is pointed at the buttons
         if answer is False and _STOP.match(text):
-            await state.clear()
+            await asking.end_conversation(state)  # the coupon kept for checkout stays
             await message.answer(t(lang, "cancelled"), reply_markup=kb.main_menu(lang))
         else:
             await message.answer(t(lang, "talk.yes_no"))
@@ -257,6 +257,17 @@ async def on_free_text(
 
 
 _STOP = re.compile(r"^\W*(?:cancel|stop)\W*$", re.IGNORECASE)
+
+#: A message that only thanks ("thanks!", "thank you so much", "thanks for the quick answer
+#: earlier!"): nothing in it is a request ("thanks, add the lamp" is read as usual).
+_THANKS: Final = re.compile(
+    r"^\W*(?:many\s+|big\s+|muchas\s+|mil\s+)?"
+    r"(?:thanks|thank\s+you|thankyou|thx|tnx|ty|cheers|ta|much\s+appreciated|appreciate\s+it"
+    r"|gracias)"
+    r"(?:\s+(?:so\s+much|a\s+lot|very\s+much|again|a\s+bunch|a\s+ton|mate|all|guys|team))*"
+    r"(?:\W*$|\s+(?:for|por)\b[^,;]*$)",
+    re.IGNORECASE,
+)
 
 
 async def understand(
@@ -278,6 +289,11 @@ async def understand(
     read with little confidence is asked about first ("Shall I …?"), unless `confirmed`
     (the answer Yes to that question)."""
     message = cast(Message, message)
+    if _THANKS.match(text):  # "thanks for the quick answer!": a kind word back, no search
+        await message.answer(
+            t(lang, "talk.thanks"), reply_markup=kb.main_menu(lang, store=kb.has_store(message))
+        )
+        return
     intent = await language.parse(text, await chat_context(state))
     # What people type is personal data: its words only at DEBUG, its shape at INFO.
     log.info("understood %d characters as %s (%.2f)", len(text), intent.name, intent.confidence)
@@ -457,7 +473,8 @@ async def answer_question(
         )
     elif question.kind == Kind.clear:
         view = await shop.carts.clear(me.id, seen=question.seen)
-        await message.answer(render.cart(lang, view), reply_markup=kb.cart(lang, view))
+        text = await cart_text(shop, lang, me, state, view)
+        await message.answer(text, reply_markup=kb.cart(lang, view))
     else:
         order = await shop.orders.cancel(
             me.id, int(question.ref), seen=OrderPaymentStatus(question.seen)
@@ -736,11 +753,9 @@ async def _add_to_cart(said: Said) -> None:
         return
     await said.state.update_data(last_product_id=product_id)
     name = next((line.name for line in cart.lines if line.product_id == product_id), "")
+    added = t(said.lang, "product.added", qty=quantity, name=escape(name))
     await said.message.answer(
-        t(said.lang, "product.added", qty=quantity, name=escape(name))
-        + "\n\n"
-        + render.cart(said.lang, cart),
-        reply_markup=kb.cart(said.lang, cart),
+        await _cart_text(said, cart, head=added), reply_markup=kb.cart(said.lang, cart)
     )
 
 
@@ -756,7 +771,7 @@ async def _remove_from_cart(said: Said) -> None:
             )
         else:
             await said.message.answer(
-                render.cart(said.lang, view), reply_markup=kb.cart(said.lang, view)
+                await _cart_text(said, view), reply_markup=kb.cart(said.lang, view)
             )
         return
     product_id = await _one_product(
@@ -766,12 +781,17 @@ async def _remove_from_cart(said: Said) -> None:
         return
     # a count takes that many out ("remove one of the lamps"); none takes the whole line
     cart = await said.shop.carts.take(said.me.id, product_id, said.intent.entities.quantity)
-    await said.message.answer(render.cart(said.lang, cart), reply_markup=kb.cart(said.lang, cart))
+    await said.message.answer(await _cart_text(said, cart), reply_markup=kb.cart(said.lang, cart))
+
+
+async def _cart_text(said: Said, cart: CartView, *, head: str = "") -> str:
+    """The cart as every screen of it shows it (cart.cart_text: with the coupon kept)."""
+    return await cart_text(said.shop, said.lang, said.me, said.state, cart, head=head)
 
 
 async def _view_cart(said: Said) -> None:
     cart = await said.shop.carts.view(said.me.id)
-    await said.message.answer(render.cart(said.lang, cart), reply_markup=kb.cart(said.lang, cart))
+    await said.message.answer(await _cart_text(said, cart), reply_markup=kb.cart(said.lang, cart))
 
 
 async def _wishlist(said: Said) -> None:
@@ -849,7 +869,7 @@ async def _checkout(said: Said) -> None:
             ]
         ]
     )
-    await said.message.answer(render.cart(said.lang, cart), reply_markup=confirm)
+    await said.message.answer(await _cart_text(said, cart), reply_markup=confirm)
 
 
 NO_ORDER = {

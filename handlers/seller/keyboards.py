@@ -22,7 +22,7 @@ from handlers.callbacks import (
     StockCb,
 )
 from handlers.i18n import price, t
-from handlers.keyboards import button, clip, keyboard, pairs
+from handlers.keyboards import button, clip, keyboard, named, pairs
 from handlers.seller.cb import (
     ACTION_OF_STEP,
     BUTTON_OF_DECISION,
@@ -163,7 +163,7 @@ def products(
     return keyboard(
         [
             *(
-                [button(clip(f"{p.name} · {p.stock_quantity}"), EditProductCb(id=p.product_id))]
+                [button(named(p.name, f" · {p.stock_quantity}"), EditProductCb(id=p.product_id))]
                 for p in shown
             ),
             pager(lang, page, pages, lambda n: ProductsCb(page=n)),

@@ -101,6 +101,9 @@ def parcel_text(lang: str, card: ParcelCard) -> str:
         text += "\n" + t(lang, "seller.card.tracking", tracking=escape(card.tracking_number))
     if card.payment_method == PaymentMethod.cod and card.steps:
         if card.collect is not None:
+            if card.shipping_share:  # the lines that make the amount: your part + shipping
+                share = price(card.shipping_share, card.currency, lang=lang)
+                text += "\n" + t(lang, "seller.card.shipping_share", amount=share)
             collect = price(card.collect, card.currency, lang=lang)
             text += "\n" + t(lang, "seller.card.collect", amount=collect)
         else:

@@ -134,7 +134,7 @@ async def test_stores_categories_providers_coupons_and_the_report(
     await admin.send("max lots")
     await admin.expect_message("I did not get that")
     await admin.send("value 120")
-    await admin.expect_message("out of range")
+    await admin.expect_message("A percentage is at most 100")
     await admin.send("value 15, max 20, ends 2031-12-31")
     edited = await admin.expect_message(f"Coupon ZINE{mode.upper()} is saved")
     assert "15% off" in (edited.text or "")
