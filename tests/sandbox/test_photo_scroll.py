@@ -52,9 +52,10 @@ async def test_a_card_with_a_picture_is_shown_whole_with_its_buttons(
             await page.locator("#text").fill("/start")
             await page.locator("#text").press("Enter")
             await expect(page.locator(".msg.out", has_text="/start")).to_be_visible()
-            for n in range(12):  # enough messages to scroll
-                await bot.send_message(SARA, f"line {n}")
-            await expect(page.locator(".msg.in", has_text="line 11")).to_be_visible()
+            for n in range(12):  # enough messages to scroll; words after the number, so
+                # "line 1" with its time ("10:26 PM") never reads as "line 11"
+                await bot.send_message(SARA, f"line {n} of the scroll")
+            await expect(page.locator(".msg.in", has_text="line 11 of the scroll")).to_be_visible()
             markup = InlineKeyboardMarkup(
                 inline_keyboard=[[InlineKeyboardButton(text="🛒 Add to cart", callback_data="a")]]
             )
