@@ -47,7 +47,6 @@ def build_router() -> Router:
         admin_support.PROMPTS,
         customer_support.PROMPTS,
     )  # a question ends elsewhere
-    root.callback_query.outer_middleware(ending.RememberPrompt())  # before end_prompts
     root.message.outer_middleware(end_prompts)
     root.callback_query.outer_middleware(end_prompts)
     # "never mind" while a question waits for typed text: the question ends, nothing changes

@@ -16,12 +16,10 @@ not saved", the review kept).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Final
 
-from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, Message
 
 from engine.accounts import UserView
 from engine.shop import Shop
@@ -41,7 +39,6 @@ OWN_WORDS: Final = (
     AfterSale.return_reason,
     AddressForm.confirm,
 )
-WAITING: Final = "prompt_waiting"  # data key: the state before handlers.prompts ended it
 
 
 def gives_up(message: Message) -> bool:
@@ -58,22 +55,6 @@ async def on_give_up(
     await asking.end_conversation(state)
     menu = kb.main_menu(lang, store=await IsSeller()(message, me=me, shop=shop))
     await message.answer(t(lang, "prompt.given_up"), reply_markup=menu)
-
-
-class RememberPrompt(BaseMiddleware):
-    """Outer middleware of the buttons, before handlers.prompts.EndPrompts (which ends a
-    question when a button not its own is tapped, ✖ Cancel included): the state that was
-    waiting, as `prompt_waiting`, so an old ✖ Cancel can tell a question still waiting from
-    one answered already."""
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        data[WAITING] = data.get("raw_state")
-        return await handler(event, data)
 
 
 def nothing_waits(query: CallbackQuery, prompt_waiting: str | None = None) -> bool:

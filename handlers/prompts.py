@@ -11,7 +11,7 @@ question starts its own); only the waiting ends.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from aiogram import BaseMiddleware
 from aiogram.filters.callback_data import CallbackData
@@ -20,6 +20,11 @@ from aiogram.fsm.state import StatesGroup
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 Prompts = Mapping[type[StatesGroup], tuple[type[CallbackData], ...]]
+
+
+#: The data key of the question that waited when the update came, before EndPrompts ended
+#: it (handlers/ending.py tells an old ✖ Cancel of a question answered already by it).
+WAITING: Final = "prompt_waiting"
 
 
 class EndPrompts(BaseMiddleware):
@@ -51,6 +56,7 @@ class EndPrompts(BaseMiddleware):
     ) -> Any:
         state: FSMContext | None = data.get("state")
         raw_state = data.get("raw_state")
+        data[WAITING] = raw_state  # what waited before this ends it (an old ✖ Cancel asks)
         if state is not None and raw_state and self.goes_elsewhere(raw_state, event):
             await state.set_state(None)
             data["raw_state"] = None  # what the handlers' state filters read
