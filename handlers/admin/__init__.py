@@ -55,6 +55,7 @@ from handlers.callbacks import (
     SellerDecisionCb,
     TransferCb,
 )
+from handlers.conversation import end_conversation
 from handlers.i18n import error_text, has_text, price, t
 from handlers.render import fit
 from handlers.screen import send_below, show
@@ -217,12 +218,12 @@ async def on_reject_reason(
     seller_id = int(data.get("seller_id", 0))
     store = await people.store_of(shop, me, seller_id)
     if not allows(store.status, E.reject):  # decided meanwhile (another admin, another card)
-        await state.clear()
+        await end_conversation(state)
         text, markup = people.store_screen(lang, store)
         await message.answer(t(lang, "error.outdated") + "\n\n" + text, reply_markup=markup)
         return
     seller = await shop.sellers.reject(me.id, seller_id, (message.text or "").strip()[:500])
-    await state.clear()
+    await end_conversation(state)
     await message.answer(t(lang, "admin.rejected", store=escape(seller.store_name)))
     card = int(data.get("card") or 0)
     if card:  # the applicant's card shows the decision too

@@ -26,6 +26,7 @@ from handlers.callbacks import (
     ProviderAdminAction,
     ProviderAdminCb,
 )
+from handlers.conversation import end_conversation
 from handlers.i18n import price, t
 from handlers.screen import send_below, show
 from storage.vocabulary import parse_amount
@@ -198,7 +199,7 @@ async def on_category_name(
     node = await shop.catalog.create_category(
         me.id, (message.text or "").strip(), parent_id or None
     )
-    await state.clear()
+    await end_conversation(state)
     await message.answer(
         t(lang, "admin.category.created", name=escape(node.name)),
         reply_markup=kb.to_categories(lang),
@@ -211,7 +212,7 @@ async def on_category_rename(
     category_id = int((await state.get_data()).get("cat_id", 0))
     name = (message.text or "").strip()
     await shop.catalog.rename_category(me.id, category_id, name)
-    await state.clear()
+    await end_conversation(state)
     await message.answer(
         t(lang, "admin.category.renamed", name=escape(name)),
         reply_markup=kb.to_categories(lang),
@@ -316,7 +317,7 @@ async def on_provider_new(
     made = await shop.shipping.create_provider(
         me.id, said.group("name").strip(), cost, estimated_days=int(days) if days else None
     )
-    await state.clear()
+    await end_conversation(state)
     await message.answer(
         t(lang, "admin.provider.created", line=_provider_line(lang, made)),
         reply_markup=_provider_screen(lang, made)[1],
@@ -334,7 +335,7 @@ async def on_provider_cost(
         return
     provider_id = int((await state.get_data()).get("provider_id", 0))
     updated = await shop.shipping.update_provider(me.id, provider_id, cost=cost)
-    await state.clear()
+    await end_conversation(state)
     await message.answer(
         t(lang, "admin.provider.updated", line=_provider_line(lang, updated)),
         reply_markup=_provider_screen(lang, updated)[1],

@@ -34,6 +34,7 @@ from handlers.callbacks import (
     StoreAdminAction,
     StoreAdminCb,
 )
+from handlers.conversation import end_conversation
 from handlers.i18n import day, number, price, t
 from handlers.screen import send_below, show
 from storage.vocabulary import DiscountType
@@ -159,7 +160,7 @@ async def on_store_reason(
     store = await store_of(shop, me, seller_id)
     if not allows(store.status, E.suspend if suspending else E.close):
         # changed since the question (another admin, another card): nothing to do any more
-        await state.clear()
+        await end_conversation(state)
         text, markup = store_screen(lang, store)
         await message.answer(t(lang, "error.outdated") + "\n\n" + text, reply_markup=markup)
         return
@@ -167,7 +168,7 @@ async def on_store_reason(
         seller = await shop.sellers.suspend(me.id, seller_id, reason)
     else:
         seller = await shop.sellers.close(me.id, seller_id, reason)
-    await state.clear()
+    await end_conversation(state)
     await commands.publish_seller(bot, shop, seller_id, selling=False)
     text, markup = store_screen(lang, await store_of(shop, me, seller_id))
     key = "admin.store.suspended" if suspending else "admin.store.closed"
@@ -339,7 +340,7 @@ async def on_coupon_changes(
         max_uses=changes.max_uses,
         end_date=changes.end_date,
     )
-    await state.clear()
+    await end_conversation(state)
     text, markup = _coupon_screen(lang, coupon)
     await message.answer(
         t(lang, "admin.coupon.updated", code=coupon.code) + "\n\n" + text, reply_markup=markup

@@ -39,12 +39,13 @@ from aiogram.types import (
     TelegramObject,
 )
 
+from handlers.conversation import ANSWERED
+from handlers.conversation import end_conversation as end_conversation  # for the callers here
 from handlers.i18n import t
 from nlu.answers import yes_or_no
 from nlu.text import words
 
 ASKED: Final = "asked"  # the question waiting, in the conversation data
-ANSWERED: Final = "answered"  # the keys of the questions answered last, newest last
 KEEP_ANSWERED: Final = 20
 #: the Yes / No of questions asked before they named themselves (still in chat histories):
 #: each answers the words waiting, whichever question asked them
@@ -148,22 +149,6 @@ async def end(state: FSMContext) -> None:
     data = await state.get_data()
     if any(data.get(k) for k in (ASKED, "voice_pending", "pending_text")):
         await state.update_data({ASKED: None, "voice_pending": None, "pending_text": None})
-
-
-#: What the conversation keeps when it ends (/cancel, /start, a prompt given up): the coupon
-#: given for checkout ("Coupon SAVE5 will be used at checkout"), the questions answered (their
-#: old buttons keep saying so) and the return requested last (its old buttons too).
-OUTLIVES: Final = ("coupon", ANSWERED, "returned")
-
-
-async def end_conversation(state: FSMContext) -> None:
-    """The conversation ends (no prompt, no question, no step waits), keeping what must
-    outlive it (`OUTLIVES`): the one way to clear it."""
-    data = await state.get_data()
-    await state.clear()
-    kept = {key: data[key] for key in OUTLIVES if data.get(key)}
-    if kept:
-        await state.set_data(kept)
 
 
 def yes_no(lang: str, question: Question, yes: str, no: str) -> InlineKeyboardMarkup:

@@ -33,6 +33,7 @@ from handlers.callbacks import (
     ReviewNext,
     ReviewNextCb,
 )
+from handlers.conversation import RETURNED
 from handlers.customer import asking
 from handlers.customer.asking import Kind, Question
 from handlers.customer.checkout import PaymentConfig, after_order
@@ -342,7 +343,6 @@ async def on_review_comment(
 
 # --- a return: how many -> why -> the summary -> ✅ Request the return ---------------------
 RETURNING = "returning"  # the return being asked, in the conversation data
-RETURNED = "returned"  # the key of the return asked last (its old buttons say so)
 #: What says yes to a return's summary besides a bare yes ("ok send it"): asking.read_answer
 RETURN_SAYS_YES: Final = (
     "send it", "send", "request it", "request the return", "request return", "return it",

@@ -30,6 +30,7 @@ from engine.shop import Shop
 from handlers import keyboards as main_kb
 from handlers import reports
 from handlers.callbacks import PromptCancelCb, ReportCb, ReportScope, SellerAction, SellerCb
+from handlers.conversation import end_conversation
 from handlers.i18n import day, error_text, price, t
 from handlers.render import fit, stars
 from handlers.screen import send_below, show
@@ -80,7 +81,7 @@ class IsSeller(Filter):
 
 
 async def on_sell(message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext) -> None:
-    await state.clear()
+    await end_conversation(state)
     store = await shop.sellers.mine(me.id)
     if store is None:
         await state.set_state(Apply.name)
@@ -149,7 +150,7 @@ async def _apply(message: Message, shop: Shop, lang: str, me: UserView, state: F
         await state.set_state(Apply.name)
         await message.answer(error_text(lang, refused) + "\n" + t(lang, "seller.apply.rename"))
         return
-    await state.clear()
+    await end_conversation(state)
     await message.answer(t(lang, "seller.applied", store=escape(store.store_name)))
 
 

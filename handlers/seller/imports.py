@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, Message
 from engine.accounts import UserView
 from engine.imports import MAX_BYTES, ImportReport, Problem
 from engine.shop import Shop
+from handlers.conversation import end_conversation
 from handlers.i18n import t
 from handlers.screen import edit_or_keep
 from handlers.seller import keyboards as kb
@@ -106,7 +107,7 @@ async def on_import(
     if await state.get_state() != Importing.checked.state or not file_id:
         await query.answer(t(lang, "stale_button"))
         return
-    await state.clear()
+    await end_conversation(state)
     if not callback_data.go:
         if message is not None:
             await edit_or_keep(message, t(lang, "import.cancelled"))

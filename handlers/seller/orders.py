@@ -18,6 +18,7 @@ from engine.shop import Shop
 from engine.transitions import E
 from handlers import keyboards as main_kb
 from handlers.callbacks import ReturnCb, ShipmentAction, ShipmentCb
+from handlers.conversation import end_conversation
 from handlers.i18n import price, t
 from handlers.screen import edit_or_keep, send_below, show
 from handlers.seller import keyboards as kb
@@ -207,7 +208,7 @@ async def on_tracking(
     tracking = (message.text or "").strip()[:100]
     done = await shop.fulfilment.act(me.id, shipment_id, Step.ship, tracking)
     await _edit_card(message, state, lang, done.card)
-    await state.clear()
+    await end_conversation(state)
     if done.changed:
         text = t(
             lang,
@@ -228,7 +229,7 @@ async def on_reject_reason(
         me.id, int(data.get("shipment_id", 0)), (message.text or "").strip()[:500]
     )
     await _edit_card(message, state, lang, done.card)
-    await state.clear()
+    await end_conversation(state)
     key = "seller.order.rejected" if done.changed else "seller.said.moved_on"
     await message.answer(t(lang, key, order_id=done.card.order_id))
 
@@ -373,7 +374,7 @@ async def on_refuse_reason(
     card, changed = await shop.fulfilment.decide_return(
         me.id, return_id, E.reject, (message.text or "").strip()[:500]
     )
-    await state.clear()
+    await end_conversation(state)
     await message.answer(
         _return_said(lang, card, changed) + "\n\n" + return_text(lang, card),
         reply_markup=kb.return_card(lang, card),

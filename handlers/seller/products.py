@@ -21,6 +21,7 @@ from engine.errors import InvalidInput, NotFound
 from engine.shop import Shop
 from handlers import keyboards as main_kb
 from handlers.callbacks import NewProductCb, StockCb
+from handlers.conversation import end_conversation
 from handlers.i18n import error_text, price, t
 from handlers.render import price_tag
 from handlers.screen import edit_or_keep, send_below, show
@@ -206,7 +207,7 @@ async def start_wizard(
     shop: Shop, lang: str, state: FSMContext
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A new product from the first question; what an earlier one was given is forgotten."""
-    await state.clear()
+    await end_conversation(state)
     await state.set_state(NewProduct.name)
     return await question(shop, lang, NewProduct.name, {})
 
@@ -261,7 +262,7 @@ async def on_wizard_cancel(query: CallbackQuery, lang: str, state: FSMContext) -
     if await state.get_state() not in {s.state for s in STEPS}:
         await query.answer(t(lang, "seller.new.ended"))
         return
-    await state.clear()
+    await end_conversation(state)
     await show(query, t(lang, "seller.new.cancelled"), kb.to_store(lang))
     await query.answer()
 
@@ -364,7 +365,7 @@ async def on_product_done(
         stock=int(data["stock"]),
         photos=photos,
     )
-    await state.clear()
+    await end_conversation(state)
     created = t(
         lang,
         "seller.new.created",
@@ -560,7 +561,7 @@ async def on_edit_value(
             return
         changes = {"price" if field == EditField.price else "discount_price": value}
     await shop.listings.update(me.id, pid, **changes)
-    await state.clear()
+    await end_conversation(state)
     await message.answer(t(lang, "seller.edit.saved"))
     await _send_product_screen(message, shop, lang, me, pid)
 
@@ -607,7 +608,7 @@ async def on_stock_change(
         return
     product_id = int((await state.get_data()).get("product_id", 0))
     stock = await shop.inventory.adjust(me.id, product_id, delta, found.group(2).strip()[:500])
-    await state.clear()
+    await end_conversation(state)
     product = (await shop.listings.mine(me.id, product_id)).card
     await message.answer(
         t(

@@ -170,3 +170,32 @@ async def test_the_coupon_given_in_words_survives_cancel_and_start(
     await buyer.click("Cash on delivery")
     summary = await buyer.expect_edit("Please confirm")
     assert "FREESHIP" in str(summary.text), summary.text
+
+
+async def test_a_sellers_coupon_for_checkout_survives_the_store_and_its_wizard(
+    shop_bot: ShopBot, tg: Emulator
+) -> None:
+    """A seller is a customer too: opening the store and giving up a new product end the
+    seller's steps, not the coupon the same person gave for checkout."""
+    mode = shop_bot.mode
+    owner = await open_store(
+        shop_bot, tg, "Couponia", f"Coupon Lamps {mode}", f"Coupon Lamp {mode}", "25"
+    )
+    await add_found(owner, "pour-over kettle", "Kettle")
+    await owner.send("apply FREESHIP")
+    await owner.expect_message("FREESHIP")
+    await owner.send("/sell")
+    await owner.expect_message("your store")
+    await owner.click("Add a product")
+    await owner.expect_message("what is its name?")
+    await owner.click("✖ Cancel")
+    await owner.expect_edit("nothing was saved")
+
+    await at_new_address(owner)
+    await enter_address(owner, "3 Mill Lane, Leeds, United Kingdom, LS1 4AP")
+    await owner.expect_edit("How should it be shipped?")
+    await owner.click("Standard Post")
+    await owner.expect_edit("How would you like to pay?")  # the coupon is not asked again
+    await owner.click("Cash on delivery")
+    summary = await owner.expect_edit("Please confirm")
+    assert "FREESHIP" in str(summary.text), summary.text
