@@ -46,6 +46,7 @@ from bot.demo.cast import (
     Store,
 )
 from bot.demo.photos import draw_logo, draw_product
+from bot.demo.sandbox import SANDBOX_PROVIDER
 from engine.accounts import AddressInput, TelegramIdentity
 from engine.base import Deps, RefundRequest, RefundResult, Rules
 from engine.orders import OrderView
@@ -241,11 +242,21 @@ class _Demo:
             categories = await session.scalar(select(func.count()).select_from(Category))
             # every provider /providers lists: the couriers and those the shop starts with
             providers = await session.scalar(select(func.count()).select_from(ShippingProvider))
+            simulated = await session.scalar(
+                select(func.count())
+                .select_from(ShippingProvider)
+                .where(ShippingProvider.name == SANDBOX_PROVIDER)
+            )
+        couriers = f"{providers} shipping providers"
+        if not simulated:
+            # the sandbox adds its simulated courier when it starts (bot/demo/sandbox.py): its
+            # /providers lists one more than a database seeded for a real bot
+            couriers += f" (the sandbox adds {SANDBOX_PROVIDER} when it starts)"
         return (
             f"Demo shop ready: {categories} categories ({len(self.leaves)} leaves), "
             f"{len(STORES)} sellers, {len(listings)} products, {len(COUPONS)} coupons, "
-            f"{providers} shipping providers, {len(CUSTOMERS)} customers, "
-            f"{len(orders)} orders. Images in {self.media_dir}."
+            f"{couriers}, "
+            f"{len(CUSTOMERS)} customers, {len(orders)} orders. Images in {self.media_dir}."
         )
 
     # --- the plan: what the PRNG decides, before anything is written ------------------------

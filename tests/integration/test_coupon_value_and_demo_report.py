@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.demo import seed_demo
+from bot.demo import SANDBOX_PROVIDER, seed_demo
 from engine.errors import InvalidInput
 from handlers.i18n import error_text
 from storage.models import ShippingProvider
@@ -39,3 +39,5 @@ async def test_the_demo_report_counts_every_shipping_provider(
     async with db.sessions() as s:
         providers = await s.scalar(select(func.count()).select_from(ShippingProvider))
     assert f"{providers} shipping providers" in report
+    # and why the sandbox's /providers will list one more: its simulated courier, added at start
+    assert f"{providers} shipping providers (the sandbox adds {SANDBOX_PROVIDER}" in report
