@@ -44,6 +44,19 @@ async def _ordered_from_a_store(
     return owner, buyer, order
 
 
+async def _checks_out_with_the_coupon(user: SimUser, code: str) -> None:
+    """Checkout from a new address: the coupon given before is kept (not asked again) and the
+    summary names it."""
+    await at_new_address(user)
+    await enter_address(user, "3 Mill Lane, Leeds, United Kingdom, LS1 4AP")
+    await user.expect_edit("How should it be shipped?")
+    await user.click("Standard Post")
+    await user.expect_edit("How would you like to pay?")  # the coupon is not asked again
+    await user.click("Cash on delivery")
+    summary = await user.expect_edit("Please confirm")
+    assert code in str(summary.text), summary.text
+
+
 def _said(user: SimUser, words: str) -> list[str]:
     return [str(m.get("text")) for m in user.messages if words in str(m.get("text"))]
 
@@ -162,14 +175,7 @@ async def test_the_coupon_given_in_words_survives_cancel_and_start(
     await buyer.send("/start")
     await buyer.expect_message("Welcome")
 
-    await at_new_address(buyer)
-    await enter_address(buyer, "3 Mill Lane, Leeds, United Kingdom, LS1 4AP")
-    await buyer.expect_edit("How should it be shipped?")
-    await buyer.click("Standard Post")
-    await buyer.expect_edit("How would you like to pay?")  # the coupon is not asked again
-    await buyer.click("Cash on delivery")
-    summary = await buyer.expect_edit("Please confirm")
-    assert "FREESHIP" in str(summary.text), summary.text
+    await _checks_out_with_the_coupon(buyer, "FREESHIP")
 
 
 async def test_a_sellers_coupon_for_checkout_survives_the_store_and_its_wizard(
@@ -191,11 +197,4 @@ async def test_a_sellers_coupon_for_checkout_survives_the_store_and_its_wizard(
     await owner.click("✖ Cancel")
     await owner.expect_edit("nothing was saved")
 
-    await at_new_address(owner)
-    await enter_address(owner, "3 Mill Lane, Leeds, United Kingdom, LS1 4AP")
-    await owner.expect_edit("How should it be shipped?")
-    await owner.click("Standard Post")
-    await owner.expect_edit("How would you like to pay?")  # the coupon is not asked again
-    await owner.click("Cash on delivery")
-    summary = await owner.expect_edit("Please confirm")
-    assert "FREESHIP" in str(summary.text), summary.text
+    await _checks_out_with_the_coupon(owner, "FREESHIP")
