@@ -2,7 +2,9 @@
 
 A test starts one, points the bot at `emulator.base_url` (aiogram:
 `TelegramAPIServer.from_base(base_url)`), creates simulated users with `emulator.user()` and
-reads `emulator.violations` at the end. Nothing here knows the shop: it speaks HTTP only.
+reads `emulator.violations` (requests Telegram would refuse) and `emulator.failures` (requests
+the emulator itself failed on, its own bugs) at the end; `assert_no_violations()` checks both.
+Nothing here knows the shop: it speaks HTTP only.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import aiohttp.web
 from sandbox.errors import Violation
 from sandbox.faults import Faults
 from sandbox.personas import Persona
-from sandbox.server import build_app
+from sandbox.server import Failure, build_app
 from sandbox.spec import ApiSpec
 from sandbox.state import Chat, State, UpdateIds
 from sandbox.users import SimUser
@@ -77,6 +79,8 @@ class Emulator:
         # with a file, update ids stay increasing across restarts (a bot remembers them)
         self.state = State(int(match[1]), bot_name, bot_username, UpdateIds(update_ids_file))
         self.faults = Faults(seed=seed)
+        # requests the emulator failed on by a bug of its own (answered 500, logged)
+        self.failures: list[Failure] = []
         self._runner: aiohttp.web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._pusher: asyncio.Task[None] | None = None
@@ -122,7 +126,7 @@ class Emulator:
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> Emulator:
         extra = install(self) if self.web else None
-        app = build_app(self.state, self.spec, self.faults, self.token, extra)
+        app = build_app(self.state, self.spec, self.faults, self.token, extra, self.failures)
         self._runner = aiohttp.web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = aiohttp.web.TCPSite(self._runner, self.host, self.port)
@@ -132,7 +136,9 @@ class Emulator:
         sockets = getattr(server, "sockets", None) or []
         self.port = int(sockets[0].getsockname()[1])
         self._session = aiohttp.ClientSession()
-        self._pusher = asyncio.create_task(push_updates(self.state, self.spec, self._session))
+        self._pusher = asyncio.create_task(
+            push_updates(self.state, self.spec, self._session, failures=self.failures)
+        )
         return self
 
     async def stop(self) -> None:
@@ -227,10 +233,35 @@ class Emulator:
         return self.state.warnings
 
     def assert_no_violations(self) -> None:
+        """No request broke Bot API rules, and the emulator failed on none (its own bugs,
+        listed with their tracebacks: a 500 the bot saw is explained here)."""
+        found = []
         if self.state.violations:
             listed = "\n".join(f"  - {v}" for v in self.state.violations)
-            raise AssertionError(f"the bot broke Bot API rules:\n{listed}")
+            found.append(f"the bot broke Bot API rules:\n{listed}")
+        if self.failures:
+            found.append(describe_failures(self.failures))
+        if found:
+            raise AssertionError("\n".join(found))
+
+    def webhook_status(self) -> str:
+        """Where updates go, and how many wait: one line for a report on a bot that is silent."""
+        state = self.state
+        hook = state.webhook
+        where = f"webhook {hook['url']}" if hook else "no webhook (getUpdates)"
+        line = f"{where}; {len(state.updates)} update(s) waiting"
+        if state.webhook_error is not None:
+            line += f"; last delivery error: {state.webhook_error[1]}"
+        return line
 
     def calls(self, method: str | None = None) -> list[dict[str, Any]]:
         """Raw parameters of every request received (optionally of one method)."""
         return [p for m, p in self.state.calls if method is None or m == method]
+
+
+def describe_failures(failures: Iterable[Failure]) -> str:
+    """The emulator's own failures, each with the request's parameters and the traceback."""
+    listed = "\n".join(f"  - {f.where} {f.params}\n{f.traceback}" for f in failures)
+    return (
+        f"the emulator failed on requests (a sandbox bug, not the bot's; answered 500):\n{listed}"
+    )

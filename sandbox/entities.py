@@ -36,8 +36,13 @@ _HTML_TAGS: dict[str, str] = {
 
 
 def utf16_len(text: str) -> int:
-    """Entity offsets and lengths are counted in UTF-16 code units by the Bot API."""
-    return len(text.encode("utf-16-le")) // 2
+    """Entity offsets and lengths are counted in UTF-16 code units by the Bot API (a lone
+    surrogate, from JSON's "\\ud83d", is one unit: it is stored as U+FFFD, also one)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _utf8_len(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 @dataclass
@@ -66,7 +71,7 @@ class _TelegramHTML(HTMLParser):
         line, col = self.getpos()
         lines = self.source.split("\n")
         index = sum(len(x) + 1 for x in lines[: line - 1]) + col
-        return len(self.source[:index].encode("utf-8"))
+        return _utf8_len(self.source[:index])
 
     def _fail(self, reason: str) -> ApiError:
         return bad_request(f"can't parse entities: {reason} at byte offset {self._byte_offset()}")
@@ -120,11 +125,17 @@ class _TelegramHTML(HTMLParser):
     def handle_pi(self, data: str) -> None:
         raise self._fail("Unsupported processing instruction")
 
+    def unknown_decl(self, data: str) -> None:  # <![CDATA[...]]> and other marked sections
+        raise self._fail("Unsupported declaration")
+
 
 def parse_html(source: str) -> Parsed:
     parser = _TelegramHTML(source)
-    parser.feed(source)
-    parser.close()
+    try:
+        parser.feed(source)
+        parser.close()
+    except AssertionError:  # html.parser's own refusal of a malformed "<![" section
+        raise parser._fail('Unsupported start tag "!["') from None
     if parser.stack:
         tag = parser.stack[-1].tag
         raise bad_request(
@@ -166,7 +177,7 @@ def check_markdown_v2(source: str) -> Parsed:
             i += 1
             continue
         if ch in _MDV2_RESERVED:
-            offset = len(source[:i].encode("utf-8"))
+            offset = _utf8_len(source[:i])
             raise bad_request(
                 f"can't parse entities: Character '{ch}' is reserved and must be escaped with "
                 f"the preceding '\\' at byte offset {offset}"

@@ -6,13 +6,13 @@ at a time, in order (the next is sent once the previous one was answered), so a 
 several workers sees a chat's updates in the order they happened. A non-2xx answer or a
 network error keeps the update queued and retries it with a growing pause (Telegram
 re-delivers too, which is why bots must be idempotent per update_id). A 2xx answer whose body
-is a Bot API call (`{"method": "sendMessage", ...}`) is executed like a request.
+is a Bot API call (`{"method": "sendMessage", ...}`) is executed like a request. An exception
+of the emulator's own on the way is a `Failure` (sandbox.server), as on a request.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +21,7 @@ import aiohttp
 
 from sandbox.api import execute
 from sandbox.errors import ApiError
+from sandbox.server import Failure, record_failure
 from sandbox.spec import ApiSpec
 from sandbox.state import State, now
 
@@ -50,9 +51,11 @@ class _Pusher:
         spec: ApiSpec | None,
         session: aiohttp.ClientSession,
         request_timeout: float,
+        failures: list[Failure],
     ) -> None:
         self.state, self.spec, self.session = state, spec, session
         self.request_timeout = request_timeout
+        self.failures = failures
         self.busy: dict[object, asyncio.Task[None]] = {}  # chat → its update in flight
         self.backoff = 0.05
 
@@ -79,16 +82,20 @@ class _Pusher:
                 assert update is not None
                 chat = chat_of(update)
                 self.busy[chat] = asyncio.create_task(self.deliver(update, chat))
+        except Exception as exc:  # no update is pushed any more: the tests must say why
+            record_failure(self.failures, "webhook delivery", exc)
+            raise
         finally:
             for task in self.busy.values():
                 task.cancel()
 
     async def deliver(self, update: dict[str, Any], chat: object) -> None:
         state = self.state
-        hook = state.webhook
-        assert hook is not None
-        headers = {SECRET_HEADER: hook["secret_token"]} if hook.get("secret_token") else {}
         try:
+            hook = state.webhook
+            if hook is None:  # deleted since the update was picked: it waits, queued
+                return
+            headers = {SECRET_HEADER: hook["secret_token"]} if hook.get("secret_token") else {}
             try:
                 async with self.session.post(
                     hook["url"],
@@ -105,12 +112,15 @@ class _Pusher:
                 if update in state.updates:
                     state.updates.remove(update)
                     state.touch()
-                await _run_reply(state, self.spec, body)
+                await _run_reply(state, self.spec, body, self.failures)
                 return
             state.webhook_error = (now(), f"Wrong response from the webhook: {status} {reason}")
             pause = self.backoff
             self.backoff = min(self.backoff * 2, 2.0)
             await state.wait_for(_replaced(state, hook), pause)
+        except Exception as exc:  # a bug here: kept, and tried again after a pause, as a 5xx
+            record_failure(self.failures, "webhook delivery", exc, {"update": update})
+            await asyncio.sleep(1.0)
         finally:
             self.busy.pop(chat, None)
             state.touch()
@@ -121,12 +131,16 @@ async def push_updates(
     spec: ApiSpec | None,
     session: aiohttp.ClientSession,
     request_timeout: float = 10.0,
+    failures: list[Failure] | None = None,
 ) -> None:
-    """Run until cancelled: deliver queued updates whenever a webhook is set."""
-    await _Pusher(state, spec, session, request_timeout).run()
+    """Run until cancelled: deliver queued updates whenever a webhook is set. The emulator's
+    own failures on the way are added to `failures`."""
+    await _Pusher(state, spec, session, request_timeout, [] if failures is None else failures).run()
 
 
-async def _run_reply(state: State, spec: ApiSpec | None, body: bytes) -> None:
+async def _run_reply(
+    state: State, spec: ApiSpec | None, body: bytes, failures: list[Failure]
+) -> None:
     """A webhook reply may carry one method call; Telegram runs it and discards the result."""
     if not body.strip():
         return
@@ -138,8 +152,12 @@ async def _run_reply(state: State, spec: ApiSpec | None, body: bytes) -> None:
         return
     params = dict(payload)
     method = str(params.pop("method"))
-    with contextlib.suppress(ApiError):  # execute() records it when it is the bot's fault
+    try:
         await execute(state, spec, method, params)
+    except ApiError:  # execute() records it when it is the bot's fault
+        pass
+    except Exception as exc:
+        record_failure(failures, f"{method} (in a webhook reply)", exc, params)
 
 
 def _replaced(state: State, hook: dict[str, Any]) -> Callable[[], bool]:

@@ -3,7 +3,10 @@ emulator, with the demo shop in its own database.
 
 `shop_bot` runs in polling mode and in webhook mode (with a secret token). Tests talk to it
 as simulated users (`shop_bot.tg.user("Alice")`); every Bot API request the bot makes is
-validated by the emulator, and any violation fails the test that caused it.
+validated by the emulator, and any violation fails the test that caused it, as does any
+request the emulator itself failed on (its traceback is in the failure). A bot that does not
+start is reported with why: each worker's exit status and log tail, and where the emulator
+stood (webhook, updates waiting, the calls the bot made).
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import socket
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +27,7 @@ import pytest
 
 from sandbox import Emulator, SimUser, StripeAccount
 from sandbox.balancer import round_robin
+from sandbox.emulator import describe_failures
 from sandbox.paypal import PayPalServer
 from sandbox.personas import Persona
 from tests.conftest import (
@@ -50,6 +56,47 @@ class ShopBot:
 
     def log_text(self) -> str:
         return "".join(log.read_text(encoding="utf-8", errors="replace") for log in self.logs)
+
+    def why_not_started(self, reason: str) -> str:
+        """What a report on a bot that did not start needs: each worker's state and log
+        tail, and where the emulator stood. Read before the workers are stopped."""
+        lines = [f"the bot did not start ({self.mode} mode): {reason}"]
+        for process, log in zip(self.processes, self.logs, strict=True):
+            status = process.returncode
+            lines.append(
+                f"  worker {log.name} (pid {process.pid}): "
+                + ("still running" if status is None else f"exited with status {status}")
+            )
+        lines.append(f"  emulator: {self.tg.webhook_status()}")
+        calls = Counter(method for method, _ in self.tg.state.calls)
+        lines.append(f"  the bot's calls: {dict(calls) or 'none'}")
+        if self.tg.failures:
+            lines.append(describe_failures(self.tg.failures))
+        for log in self.logs:
+            tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-80:]
+            lines.append(f"--- {log.name}, last {len(tail)} lines ---")
+            lines.extend(tail)
+        return "\n".join(lines)
+
+
+_LOG_RECORD = re.compile(r"^\d\d:\d\d:\d\d ")
+
+
+def tracebacks(text: str, limit: int = 10) -> str:
+    """The tracebacks in a bot's log, each with the log line that introduced it (not the
+    whole log: a long run's log would drown the report)."""
+    lines = text.splitlines()
+    found: list[str] = []
+    for index, line in enumerate(lines):
+        if not line.startswith("Traceback (most recent call last):"):
+            continue
+        end = index + 1
+        while end < len(lines) and not _LOG_RECORD.match(lines[end]):
+            end += 1
+        found.append("\n".join(lines[max(index - 1, 0) : min(end, index + 60)]))
+    shown = "\n\n".join(found[:limit])
+    more = f"\n\n(and {len(found) - limit} more)" if len(found) > limit else ""
+    return shown + more
 
 
 async def _redis_unavailable_reason(url: str) -> str | None:
@@ -268,13 +315,14 @@ async def running_shop(
             probe = tg.user("Probe")
             await probe.send("/start")
             try:
-                await probe.expect_message("Welcome", timeout=60)
+                await _answered(probe, processes, 60)
                 for port in ports:  # every worker listens, not only the one that answered
                     if port is not None:
                         await _healthy(f"http://127.0.0.1:{port}/healthz", processes, 60)
-            except AssertionError:
+            except AssertionError as exc:
+                report = bot.why_not_started(str(exc))
                 await _stop(processes)
-                raise AssertionError(f"the bot did not start:\n{bot.log_text()}") from None
+                raise AssertionError(report) from None
             await admin.send("/start")  # so that the bot may write to the admin
             await admin.expect_message("Welcome", timeout=30)
             try:
@@ -284,12 +332,39 @@ async def running_shop(
                 if pg_url is not None:
                     await drop_pg_database(pg_url)
             text = bot.log_text()
-            assert "Traceback" not in text, text
-            tg.assert_no_violations()
+            problems = []
+            if "Traceback" in text:
+                problems.append(f"the bot's log has tracebacks:\n{tracebacks(text)}")
+            try:
+                tg.assert_no_violations()  # and no request the emulator failed on
+            except AssertionError as exc:
+                problems.append(str(exc))
+            assert not problems, "\n".join(problems)
             if public is not None:  # both workers really took their share of the updates
                 assert all(c > 0 for c in counts), counts
                 # and exactly one of them ran the scheduler (the database's lock)
                 assert text.count("this process runs the scheduler") == 1, text
+
+
+async def _answered(
+    probe: SimUser, processes: list[asyncio.subprocess.Process], within: float
+) -> None:
+    """The probe's /start is answered with the welcome, or AssertionError: no answer within
+    `within` seconds, or a worker exited first (no point waiting for it any longer)."""
+    welcome = asyncio.create_task(probe.expect_message("Welcome", timeout=within))
+    exits = [asyncio.create_task(process.wait()) for process in processes]
+    tasks = [welcome, *exits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        answered = welcome.done()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    if answered:
+        welcome.result()  # the welcome, or its AssertionError (nothing came in time)
+        return
+    raise AssertionError("a worker exited before the bot answered /start")
 
 
 async def _healthy(
@@ -335,6 +410,8 @@ async def _stop(processes: list[asyncio.subprocess.Process]) -> None:
 @pytest.fixture
 def tg(shop_bot: ShopBot) -> Iterator[Emulator]:
     """The emulator; after each test, no request the bot made may have broken the rules."""
-    before = len(shop_bot.tg.violations)
+    before, failed = len(shop_bot.tg.violations), len(shop_bot.tg.failures)
     yield shop_bot.tg
     assert shop_bot.tg.violations[before:] == []
+    new = shop_bot.tg.failures[failed:]
+    assert not new, describe_failures(new)
