@@ -113,10 +113,21 @@ async def _redis_unavailable_reason(url: str) -> str | None:
     return None
 
 
+def _free_ports(count: int) -> list[int]:
+    """`count` different ports free now: all held open until every one is picked, so the
+    kernel cannot hand the same one out twice."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return _free_ports(1)[0]
 
 
 async def _run(args: list[str], env: dict[str, str], cwd: Path) -> None:
@@ -278,7 +289,8 @@ async def running_shop(
         ports: list[int | None] = [None]
         public = None
         if mode == "webhook":
-            public, ports = _free_port(), [_free_port(), _free_port()]
+            public, first, second = _free_ports(3)
+            ports = [first, second]
             env |= {
                 "WEBHOOK_URL": f"http://127.0.0.1:{public}/telegram",
                 "WEBHOOK_SECRET": "e2e-secret_token",
