@@ -12,11 +12,14 @@ A few questions answer a give-up better themselves and keep their own words (`OW
 the message to the team and the message back to its answer ("nothing was sent"), the
 reason of a return ("no return is requested"), and the address's review ("the address was
 not saved", the review kept).
+
+A voice note that says only that ("never mind", heard surely: handlers/customer/voice.py)
+gives the question up as the typed words do (`give_up_heard`), with what was heard in front.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, cast
 
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -24,10 +27,11 @@ from aiogram.types import CallbackQuery, Message
 from engine.accounts import UserView
 from engine.shop import Shop
 from handlers import keyboards as kb
-from handlers.customer import asking
+from handlers.customer import address_form, asking
 from handlers.customer.address_form import AddressForm
 from handlers.customer.orders import AfterSale
 from handlers.customer.support import SupportMessage
+from handlers.customer.talk import Heard
 from handlers.i18n import t
 from handlers.screen import edit_markup_or_keep
 from handlers.seller import IsSeller
@@ -52,9 +56,40 @@ async def on_give_up(
     message: Message, state: FSMContext, lang: str, me: UserView, shop: Shop
 ) -> None:
     """ "never mind" while a question waits for typed text: it ends as /cancel ends it."""
+    await give_up(message, state, lang, me, shop)
+
+
+async def give_up(
+    message: Message, state: FSMContext, lang: str, me: UserView, shop: Shop, *, heard: str = ""
+) -> None:
+    """The question waiting ends (`asking.end_conversation`: the coupon and the questions
+    answered kept), nothing changed, and the user is told so, with the menu; `heard`: the
+    words of the voice note that gave it up, shown in front."""
     await asking.end_conversation(state)
     menu = kb.main_menu(lang, store=await IsSeller()(message, me=me, shop=shop))
-    await message.answer(t(lang, "prompt.given_up"), reply_markup=menu)
+    reply = Heard(message, heard) if heard else message
+    await reply.answer(t(lang, "prompt.given_up"), reply_markup=menu)
+
+
+async def give_up_heard(
+    message: Message,
+    state: FSMContext,
+    waiting: str,
+    lang: str,
+    me: UserView,
+    shop: Shop,
+    *,
+    heard: str = "",
+) -> None:
+    """A voice note (or the Yes to "did you say never mind?") that gives up the question
+    `waiting` (its state): as the typed words do. The address's review keeps the address
+    waiting, as its own answer to "never mind" does; any other question ends (`give_up`).
+    (The message to the team takes no voice note: its own handler says so first.)"""
+    if waiting == AddressForm.confirm.state:
+        reply = cast(Message, Heard(message, heard)) if heard else message
+        if await address_form.keep_for_review(reply, state, lang):
+            return
+    await give_up(message, state, lang, me, shop, heard=heard)
 
 
 def nothing_waits(query: CallbackQuery, prompt_waiting: str | None = None) -> bool:

@@ -10,7 +10,7 @@ the same order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -147,6 +147,30 @@ class DeliveryChoice:
     options: list[ShippingOption]
     country: str
     no_pickup_there: bool
+
+    @property
+    def cheapest(self) -> int | None:
+        """The provider of the one option that costs this cart least (None: no option, or
+        several cost the same)."""
+        return _only_least(self.options, lambda o: o.shipping)
+
+    @property
+    def fastest(self) -> int | None:
+        """The provider of the one option with the fewest estimated days (None: no option
+        says its days, or several take the same)."""
+        timed = [o for o in self.options if o.estimated_days is not None]
+        return _only_least(timed, lambda o: Decimal(o.estimated_days or 0))
+
+
+def _only_least(
+    options: Sequence[ShippingOption], key: Callable[[ShippingOption], Decimal]
+) -> int | None:
+    """The provider id of the option with the least `key`, when exactly one has it."""
+    if not options:
+        return None
+    least = min(key(o) for o in options)
+    best = [o for o in options if key(o) == least]
+    return best[0].provider_id if len(best) == 1 else None
 
 
 def delivery_choice(

@@ -162,13 +162,47 @@ async def _form(state: FSMContext) -> dict[str, Any]:
     return dict((await state.get_data()).get(FORM) or {})
 
 
-async def begin(query: CallbackQuery, state: FSMContext, lang: str, origin: str) -> None:
+async def begin(answer: Answer, state: FSMContext, lang: str, origin: str) -> None:
     """Start a new address for `origin` ("profile", "checkout"): the first question, in place
-    of the screen that offered it (⬅ Back brings that screen back)."""
+    of the screen that offered it, or under a typed "a new address" (⬅ Back brings that
+    screen back)."""
     key = uuid.uuid4().hex[:16]
     await state.update_data({FORM: {"key": key, "origin": origin}})
     await state.set_state(AddressForm.street)
-    await show(query, _question(lang, "street"), _question_keyboard(lang, "street", key))
+    await show_after(answer, _question(lang, "street"), _question_keyboard(lang, "street", key))
+
+
+#: What says "there is none" to the postal code question, as its No postal code button does
+#: (a bare "no" does too: asking.read_answer).
+NO_POSTAL_CODE: Final = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "none", "no postal code", "no postcode", "no post code", "no zip", "no zip code",
+        "no code", "there is none", "there isn't one", "there isnt one", "we don't have one",
+        "we dont have one", "i don't have one", "i dont have one", "don't have one",
+        "dont have one", "no tengo", "ninguno", "no hay", "sin codigo postal",
+        "no tiene codigo postal", "no hay codigo postal",
+    )
+)  # fmt: skip
+
+
+def says_no_postal_code(text: str) -> bool:
+    """Whether an answer to the postal code question says there is none ("no", "none",
+    "there isn't one", "no postcode"), as tapping No postal code does."""
+    return read_answer(text) is False or tuple(words(text)) in NO_POSTAL_CODE
+
+
+async def keep_for_review(message: Message, state: FSMContext, lang: str) -> bool:
+    """ "never mind" to "Is this address right?": nothing is saved, and the address waits
+    with its buttons (it is not lost). False when no address waits for review."""
+    form = await _form(state)
+    if not form or _next_field(form) is not None:
+        return False
+    await message.answer(
+        t(lang, "address.not_saved") + "\n\n" + _review(lang, form),
+        reply_markup=_review_keyboard(lang, str(form["key"])),
+    )
+    return True
 
 
 async def _ask_next(message: Message, state: FSMContext, lang: str, form: dict[str, Any]) -> None:
@@ -195,6 +229,10 @@ def build_router(done: Mapping[str, Done]) -> Router:
         current = await state.get_state()
         if not form or field is None or current != ASKING[field].state:
             await message.answer(t(lang, "stray_text"))
+            return
+        if field == "postal_code" and says_no_postal_code(message.text or ""):
+            form[field] = ""  # as No postal code does
+            await _ask_next(message, state, lang, form)
             return
         try:
             value = clean_address_field(field, message.text, country=form.get("country"))
@@ -327,10 +365,7 @@ def build_router(done: Mapping[str, Done]) -> Router:
         key = str(form["key"])
         said = tuple(words(text))
         if drops(text):
-            await message.answer(
-                t(lang, "address.not_saved") + "\n\n" + _review(lang, form),
-                reply_markup=_review_keyboard(lang, key),
-            )
+            await keep_for_review(message, state, lang)
             return
         answer = read_answer(text, SAVE_SAYS_YES)
         if answer is True:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -39,7 +39,7 @@ from engine.errors import (
 )
 from engine.gateways import PayPalGateway, PayPalNotApproved
 from engine.orders import OrderView
-from engine.orders.checkout import ParcelDue
+from engine.orders.checkout import DeliveryChoice, ParcelDue
 from engine.reconcile import parse_payload, paypal_request_id
 from engine.shop import Shop
 from handlers import keyboards as kb
@@ -50,6 +50,7 @@ from handlers.customer.asking import end_conversation, read_answer
 from handlers.customer.cart import cart_text
 from handlers.i18n import error_text, price, t
 from handlers.screen import edit_or_keep, show
+from nlu.answers import narrow
 from nlu.extract import extract_coupon, known_coupon
 from nlu.understand import ACTION_VERBS, negated_verb
 from storage.vocabulary import (
@@ -205,18 +206,198 @@ async def on_provider(
     if chosen is None:
         await query.answer(t(lang, "error.not_found"), show_alert=True)
         return
-    await state.update_data(provider_id=chosen.provider_id)
-    key = callback_data.key
+    await _provider_chosen(query, lang, state, payments, chosen.provider_id, callback_data.key)
+    await query.answer()
+
+
+async def _provider_chosen(
+    answer: address_form.Answer,
+    lang: str,
+    state: FSMContext,
+    payments: PaymentConfig,
+    provider_id: int,
+    key: str,
+) -> None:
+    """Ship with `provider_id` (one the engine offers for the address chosen), then the next
+    question: the coupon, or the payment when a coupon is given already; in place of the
+    tapped screen, or under a typed answer."""
+    await state.update_data(provider_id=provider_id)
     if (await state.get_data()).get("coupon"):  # already given: straight to payment
         await state.set_state(Checkout.payment)
-        await show(
-            query, t(lang, "checkout.payment"), kb.payment_methods(lang, payments.methods, key)
-        )
-        await query.answer()
+        markup = kb.payment_methods(lang, payments.methods, key)
+        await address_form.show_after(answer, t(lang, "checkout.payment"), markup)
         return
     await state.set_state(Checkout.coupon)
-    await show(query, t(lang, "checkout.coupon"), kb.skip_coupon(lang, key))
-    await query.answer()
+    await address_form.show_after(answer, t(lang, "checkout.coupon"), kb.skip_coupon(lang, key))
+
+
+#: An answer that says "not" chooses nothing ("not the cheapest", "no pickup", "not by card").
+_NOT: Final = re.compile(r"\b(?:not|no|don'?t|never|without|sin)\b", re.I)
+#: A question about the choices ("which is faster?", "how long to Bath?") chooses none of them.
+_ASKS: Final = re.compile(
+    r"^\W*(?:what|what'?s|which|how|why|when|where|who|qu[eé]|cu[aá]l|c[oó]mo|cu[aá]nto"
+    r"|d[oó]nde|por\s*qu[eé])\b",
+    re.I,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Choice(Generic[T]):
+    """One answer a checkout step offers, as a typed answer may name it: by the words it is
+    shown with (`label`: those not every choice has, "Bath" among two addresses, "standard"
+    among the couriers), by its place among the buttons ("the first one", "2", "the last"),
+    or by other words that mean it here (`said`: "by card", "pickup", "the cheapest").
+    `value` None: a choice not offered here, so naming it chooses nothing ("paypal" where
+    PayPal is not taken); `listed` False: a button not counted by place (➕ New address)."""
+
+    value: T | None
+    label: str = ""
+    said: re.Pattern[str] | None = None
+    listed: bool = True
+
+
+def read_choice(text: str, choices: Sequence[Choice[T]]) -> T | None:
+    """The one choice a typed answer names plainly: by its own words (`said`) first, else by
+    its place or its label's words as "Which one?" is answered (`nlu.answers.narrow`). None
+    when it names none, several ("card or cash?"), one not offered, asks a question about
+    them, or says "not"."""
+    if _NOT.search(text) or _ASKS.search(text):
+        return None
+    named = [c for c in choices if c.said is not None and c.said.search(text)]
+    if named:
+        return named[0].value if len(named) == 1 else None
+    listed = [c for c in choices if c.listed]
+    chosen = narrow(text, [c.label for c in listed])
+    return listed[chosen[0]].value if len(chosen) == 1 else None
+
+
+#: "home", "the usual one": the default address (the engine's: the first one saved, or the
+#: one starred in the profile).
+_HOME_WORDS: Final = re.compile(
+    r"\b(?:home|usual|default|my\s+address|casa|mi\s+direcci[oó]n|la\s+de\s+siempre)\b", re.I
+)
+#: "a new address", "another one": ➕ New address.
+_NEW_ADDRESS_WORDS: Final = re.compile(
+    r"\b(?:new|another|different|add|nueva|otra|distinta|añadir|anadir)\b", re.I
+)
+NEW_ADDRESS: Final = 0  # the value of ➕ New address among the addresses (no address has id 0)
+#: "pickup", "I'll collect it": the pickup points offered.
+_PICKUP_WORDS: Final = re.compile(
+    r"\b(?:pick\s*-?\s*up|pick\s+(?:it|them)\s+up|collect|recoger|recogida)\b", re.I
+)
+#: "the quickest", "express": the one option the engine finds fastest (`DeliveryChoice.fastest`).
+_FASTEST_WORDS: Final = re.compile(
+    r"\b(?:fast|faster|fastest|quick|quicker|quickest|soonest|r[aá]pid[oa]"
+    r"|m[aá]s\s+r[aá]pid[oa])\b",
+    re.I,
+)
+#: "the cheapest", "the cheaper one": the one option that costs least
+#: (`DeliveryChoice.cheapest`).
+_CHEAPEST_WORDS: Final = re.compile(
+    r"\b(?:cheap|cheaper|cheapest|least\s+expensive|lowest\s+price|barat[oa]"
+    r"|m[aá]s\s+barat[oa])\b",
+    re.I,
+)
+
+
+def address_choices(saved: Sequence[AddressView]) -> list[Choice[int]]:
+    """The addresses "Where should we deliver?" lists, as a typed answer may name them (by
+    their street, city, postal code or country words, their place, or "home" for the default
+    one, or the only one), then ➕ New address ("a new one", "another address")."""
+    home = next((a for a in saved if a.is_default), saved[0] if len(saved) == 1 else None)
+    choices = [
+        Choice(
+            a.address_id,
+            " ".join(filter(None, (a.street, a.city, a.state, a.postal_code, a.country))),
+            _HOME_WORDS if a is home else None,
+        )
+        for a in saved
+    ]
+    return [*choices, Choice(NEW_ADDRESS, said=_NEW_ADDRESS_WORDS, listed=False)]
+
+
+def provider_choices(choice: DeliveryChoice) -> list[Choice[int]]:
+    """The shipping options "How should it be shipped?" lists (the engine's, for this cart to
+    this address, cheapest first), as a typed answer may name them: by name ("standard"),
+    place ("the second one"), "pickup" for a pickup point, "the cheapest" / "the fastest" for
+    the one the engine finds so (none when several tie)."""
+    choices = []
+    for option in choice.options:
+        ways = [_CHEAPEST_WORDS.pattern] if option.provider_id == choice.cheapest else []
+        if option.provider_id == choice.fastest:
+            ways.append(_FASTEST_WORDS.pattern)
+        if option.pickup_address:
+            ways.append(_PICKUP_WORDS.pattern)
+        said = re.compile("|".join(ways), re.I) if ways else None
+        choices.append(Choice(option.provider_id, option.name, said))
+    return choices
+
+
+async def on_address_typed(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    """A typed answer to "Where should we deliver?": an address listed, named by its words
+    ("Bath", "the Quay Street one"), its place ("the first one", "2") or "home", is chosen
+    as its button chooses it (the shipping question follows; the old buttons are then stale);
+    "a new address" opens the form as ➕ New address does; "show my cart" shows it. Anything
+    else says what is asked, with the addresses, and the buttons again; nothing changes."""
+    key = str((await state.get_data()).get("checkout_key") or "")
+    saved = [a for a in await shop.accounts.addresses(me.id) if a.type == AddressType.shipping]
+    text = message.text or ""
+    chosen = read_choice(text, address_choices(saved))
+    if chosen == NEW_ADDRESS:
+        await address_form.begin(message, state, lang, origin="checkout")
+        return
+    if chosen is not None:
+        await state.update_data(address_id=chosen)
+        await _ask_provider(message, shop, lang, me, state)
+        return
+    markup = kb.addresses(lang, saved, key)
+    if _CART_WORDS.search(text):
+        await _show_cart_aside(message, shop, lang, me, state)
+        await message.answer(t(lang, "checkout.address"), reply_markup=markup)
+        return
+    if not saved:
+        await message.answer(t(lang, "checkout.address.which.none"), reply_markup=markup)
+        return
+    listed = "; ".join(escape(f"{a.street}, {a.city}") for a in saved)
+    await message.answer(t(lang, "checkout.address.which", addresses=listed), reply_markup=markup)
+
+
+async def on_provider_typed(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    payments: PaymentConfig,
+) -> None:
+    """A typed answer to "How should it be shipped?": an option the engine offers for the
+    address chosen, named by its name ("standard"), its place ("the second"), "pickup" or
+    "the cheapest", is chosen as its button chooses it (the coupon question follows; the old
+    buttons are then stale); "show my cart" shows it. Anything else says what is asked,
+    with the options, and the buttons again; nothing changes."""
+    data = await state.get_data()
+    key = str(data.get("checkout_key") or "")
+    address_id = int(data.get("address_id", 0))
+    choice = await shop.shipping.options_for(me.id, address_id)
+    text = message.text or ""
+    chosen = read_choice(text, provider_choices(choice))
+    if chosen is not None:
+        await _provider_chosen(message, lang, state, payments, chosen, key)
+        return
+    question, markup = await _providers(shop, lang, me, address_id, key)
+    if _CART_WORDS.search(text):
+        await _show_cart_aside(message, shop, lang, me, state)
+        await message.answer(question, reply_markup=markup)
+        return
+    listed = ", ".join(escape(o.name) for o in choice.options)
+    which = t(lang, "checkout.provider.which", options=listed)
+    if choice.no_pickup_there:
+        which += "\n\n" + t(lang, "checkout.pickup.none_here", country=escape(choice.country))
+    await message.answer(which, reply_markup=markup)
 
 
 async def _coupon_step(
@@ -412,20 +593,22 @@ _METHOD_WORDS: Final = {
     ),
     PaymentMethod.bank_transfer: re.compile(r"\b(?:bank|transfer|wire|transferencia)\b", re.I),
 }
-_NOT: Final = re.compile(r"\b(?:not|no|don'?t|never|without|sin)\b", re.I)
 #: "show my cart", "what's in my basket": the cart, asked in the middle of a checkout
 _CART_WORDS: Final = re.compile(r"\b(?:cart|basket|carrito|cesta)\b", re.I)
 
 
 def read_payment_method(text: str, methods: Sequence[PaymentMethod]) -> PaymentMethod | None:
     """The way to pay a typed answer names plainly, when it is one of `methods` offered:
-    "cash please" and "cash on delivery" are cash on delivery, "by card" the card. None when
-    it names none, several ("card or cash?"), one not offered, or says "not"."""
-    named = {method for method, said in _METHOD_WORDS.items() if said.search(text)}
-    if len(named) != 1 or _NOT.search(text):
-        return None
-    method = named.pop()
-    return method if method in methods else None
+    "cash please" and "cash on delivery" are cash on delivery, "by card" the card, "the
+    first one" the first button. None when it names none, several ("card or cash?"), one
+    not offered, or says "not"."""
+    offered = [Choice(m, said=_METHOD_WORDS[m]) for m in methods]
+    elsewhere = [
+        Choice[PaymentMethod](None, said=said, listed=False)
+        for m, said in _METHOD_WORDS.items()
+        if m not in methods
+    ]
+    return read_choice(text, offered + elsewhere)
 
 
 async def on_payment_typed(
@@ -981,6 +1164,9 @@ def build_router() -> Router:
         on_address, Checkout.address, *step(CheckoutStep.address, CheckoutStep.new_address)
     )
     router.callback_query.register(on_provider, Checkout.provider, *step(CheckoutStep.provider))
+    typed = (F.text, ~F.text.startswith("/"))
+    router.message.register(on_address_typed, Checkout.address, *typed)
+    router.message.register(on_provider_typed, Checkout.provider, *typed)
     router.message.register(on_coupon, Checkout.coupon, F.text, ~F.text.startswith("/"))
     router.callback_query.register(on_skip_coupon, Checkout.coupon, *step(CheckoutStep.skip_coupon))
     router.callback_query.register(on_payment, Checkout.payment, *step(CheckoutStep.payment))

@@ -5,6 +5,12 @@ typed-text path (talk.understand), with what was heard shown in front of the ans
 Notes over the length limit, that are not audio, silent, or heard too unsurely are refused
 politely and change nothing. With VOICE_REPLIES=true a short answer is also spoken back as a
 voice note (espeak-ng, OGG/Opus).
+
+While a question waits for typed text (a search, a review's comment, a seller's tracking
+number, a checkout step), a note that only gives it up ("never mind", "cancel") ends it as
+the typed words do (handlers/ending.py); heard unsurely, it is asked about first ("Stop
+waiting for your answer?"), and only a Yes under that question, while the same question
+still waits, ends it. Any other note is not taken as the answer: it says to type it.
 """
 
 from __future__ import annotations
@@ -12,21 +18,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import uuid
 from concurrent.futures.process import BrokenProcessPool
 from html import escape, unescape
 from pathlib import Path
+from typing import Final
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 
 from engine.accounts import UserView
 from engine.shop import Shop
+from handlers import ending
 from handlers.customer import asking
 from handlers.customer.asking import Kind, Question
-from handlers.customer.talk import Language, act_on, chat_context, what_it_does
+from handlers.customer.talk import Heard, Language, act_on, chat_context, what_it_does
 from handlers.i18n import t
+from handlers.screen import edit_markup_or_keep
 from nlu import CatalogIndex, Intent
 from nlu.speech import SpeechPool, Transcript, Vocabulary, VoiceRefused
 from nlu.types import STATE_CHANGING
@@ -75,25 +92,19 @@ class Voice:
         return BufferedInputFile(spoken.ogg, filename="reply.ogg"), spoken.duration
 
 
-async def on_voice(
-    message: Message,
-    bot: Bot,
-    shop: Shop,
-    lang: str,
-    me: UserView,
-    state: FSMContext,
-    language: Language,
-    voice: Voice | None = None,
-    media_dir: Path | None = None,
-) -> None:
+async def _hear(
+    message: Message, bot: Bot, lang: str, language: Language, voice: Voice | None
+) -> Transcript | None:
+    """The words of the voice note, or None once it has been refused politely (voice notes
+    off, too long, not audio, silent, nothing made out)."""
     note = message.voice
     assert note is not None
     if voice is None:
         await message.answer(t(lang, "voice.off"))
-        return
+        return None
     if note.duration > voice.max_seconds or (note.file_size or 0) > MAX_BYTES:
         await message.answer(t(lang, "voice.too_long", seconds=voice.max_seconds))
-        return
+        return None
     downloaded = await bot.download(note)
     data = downloaded.read() if downloaded is not None else b""
     try:
@@ -101,10 +112,10 @@ async def on_voice(
     except VoiceRefused as refused:
         log.info("voice note refused: %s (%s)", refused.reason, refused)
         await message.answer(t(lang, f"voice.{refused.reason}", seconds=voice.max_seconds))
-        return
+        return None
     except BrokenProcessPool:
         await message.answer(t(lang, "voice.failed"))
-        return
+        return None
     log.debug("heard %r", heard.raw)  # what people say is personal data: words only at DEBUG
     log.info(
         "heard %d characters (%s, confidence %.2f, %.1f s of audio in %.2f s)",
@@ -116,6 +127,23 @@ async def on_voice(
     )
     if not heard.text.strip():
         await message.answer(t(lang, "voice.nothing_heard"))
+        return None
+    return heard
+
+
+async def on_voice(
+    message: Message,
+    bot: Bot,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+    voice: Voice | None = None,
+    media_dir: Path | None = None,
+) -> None:
+    heard = await _hear(message, bot, lang, language, voice)
+    if heard is None or voice is None:
         return
     changes = [] if heard.trusted else await _would_change(heard.text, state, language)
     if changes:
@@ -133,6 +161,91 @@ async def on_voice(
         )
         return
     await _act(message, heard.text, shop, lang, me, state, language, voice, media_dir)
+
+
+#: The give-up heard unsurely and asked about: its key (the Yes / No name it) and the state
+#: of the question it would end.
+HEARD_GIVE_UP: Final = "heard_give_up"
+
+
+class GiveUpCb(CallbackData, prefix="v1vgu"):
+    """Yes or No to "🎙 “never mind”? Stop waiting for your answer?" (`key`: that question)."""
+
+    key: str
+    yes: bool
+
+
+async def on_voice_at_prompt(
+    message: Message,
+    bot: Bot,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+    raw_state: str | None = None,
+    voice: Voice | None = None,
+) -> None:
+    """A voice note while a question waits for typed text (see the module): a give-up heard
+    surely ends it as the typed words do; heard unsurely, it is asked about (nothing ends
+    yet); anything else says to type the answer, and the question keeps waiting."""
+    heard = await _hear(message, bot, lang, language, voice)
+    if heard is None or raw_state is None:
+        return
+    if not asking.drops(heard.text):
+        await Heard(message, heard.text).answer(t(lang, "voice.typed_only"))
+        return
+    if heard.trusted:
+        await ending.give_up_heard(message, state, raw_state, lang, me, shop, heard=heard.text)
+        return
+    key = uuid.uuid4().hex[:12]
+    await state.update_data({HEARD_GIVE_UP: {"key": key, "state": raw_state}})
+    yes = GiveUpCb(key=key, yes=True).pack()
+    no = GiveUpCb(key=key, yes=False).pack()
+    await message.answer(
+        t(lang, "voice.give_up.confirm", heard=escape(heard.text)),
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    InlineKeyboardButton(text=t(lang, "voice.give_up.yes"), callback_data=yes),
+                    InlineKeyboardButton(text=t(lang, "voice.give_up.no"), callback_data=no),
+                ]
+            ]
+        ),
+    )
+
+
+async def on_give_up_answered(
+    query: CallbackQuery,
+    callback_data: GiveUpCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    prompt_waiting: str | None = None,
+) -> None:
+    """Yes / No to a give-up heard unsurely: only while the question it was about still
+    waits (`prompt_waiting`: the state before this tap, handlers/prompts.py), once. Yes gives
+    it up as the typed words do; No leaves it waiting. Tapped again, or after that question
+    was answered or ended: it says the button is old, and nothing changes. Either way this
+    tap is no move elsewhere: what waited before it still waits (EndPrompts ends a question
+    at a tap on another screen's button)."""
+    if prompt_waiting is not None and await state.get_state() != prompt_waiting:
+        await state.set_state(prompt_waiting)
+    asked = (await state.get_data()).get(HEARD_GIVE_UP)
+    fresh = isinstance(asked, dict) and asked.get("key") == callback_data.key
+    waiting = str(asked["state"]) if fresh and isinstance(asked, dict) else None
+    message = query.message
+    if waiting is None or waiting != prompt_waiting or not isinstance(message, Message):
+        await query.answer(t(lang, "stale_button"))
+        return
+    await state.update_data({HEARD_GIVE_UP: None})
+    await edit_markup_or_keep(message, None)
+    await query.answer()
+    if callback_data.yes:
+        await ending.give_up_heard(message, state, waiting, lang, me, shop)
+        return
+    await message.answer(t(lang, "voice.give_up.kept"))
 
 
 async def _would_change(text: str, state: FSMContext, language: Language) -> list[Intent]:
@@ -160,4 +273,6 @@ async def _act(
 def build_router() -> Router:
     router = Router(name="customer.voice")
     router.message.register(on_voice, StateFilter(None), F.voice)
+    router.message.register(on_voice_at_prompt, ~StateFilter(None), F.voice)
+    router.callback_query.register(on_give_up_answered, GiveUpCb.filter())
     return router
