@@ -6,7 +6,9 @@ The steps a card offers are derived from the shipment machine (`SHIPMENT` in
 engine/transitions.py) and the delivery milestones (`SEQUENCE` in engine/shipping.py): an
 event the parcel's status allows leads to a milestone, and every milestone between the last
 one recorded and that one is a step the seller may take. Shipping implies the confirm and
-pack steps before it, in the same transaction (`Shipping.ship`)."""
+pack steps before it, in the same transaction (`Shipping.ship`). A card says whether its
+parcel ships with a tracking number (`ParcelCard.tracking`: always for a delivery to the
+customer's address; for a pickup point only if its provider tracks parcels, and optional)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from engine.orders import LineView
 from engine.orders.amounts import parcel_amounts
 from engine.orders.fetch import lines_of, shipments_of
 from engine.pricing import ZERO
-from engine.shipping import SEQUENCE, Shipping
+from engine.shipping import SEQUENCE, Shipping, TrackingNumber, tracking_number_of
 from engine.transitions import RETURN, SHIPMENT, E, allowed_events
 from storage.models import (
     Coupon,
@@ -133,6 +135,13 @@ class ParcelCard:
     # what of the order's shipping this parcel collects on top of `amount` (`collect` is
     # `amount` + this, by `parcel_amounts`); zero unless there is something to collect
     shipping_share: Decimal = ZERO
+    # whether Ship asks for a tracking number (engine.shipping.tracking_number_of)
+    tracking: TrackingNumber = TrackingNumber.required
+
+    @property
+    def pickup_address(self) -> str | None:
+        """The pickup point the customer collects it at; None: it goes to their address."""
+        return self.address.get("pickup") or None
 
     @property
     def last_milestone(self) -> TrackingStatus | None:
@@ -270,6 +279,7 @@ class Fulfilment:
             coupon_share=share,
             collect=collect,
             shipping_share=collect - amount if collect is not None else ZERO,
+            tracking=tracking_number_of(address.get("pickup"), provider),
         )
 
     @staticmethod
@@ -311,9 +321,11 @@ class Fulfilment:
     async def act(
         self, actor_id: int, shipment_id: int, step: Step, tracking_number: str | None = None
     ) -> Done:
-        """Take one step on a parcel (confirm, pack, ship with its tracking number, a delivery
-        milestone). A step the card no longer offers changes nothing and returns the card as it
-        is; shipping records the confirm and pack it implies in the same transaction."""
+        """Take one step on a parcel (confirm, pack, ship, a delivery milestone). Ship takes the
+        parcel's tracking number: needed for a delivery to the customer's address, optional
+        (None) for a pickup point (`ParcelCard.tracking`). A step the card no longer offers
+        changes nothing and returns the card as it is; shipping records the confirm and pack
+        it implies in the same transaction."""
         before = await self.card(actor_id, shipment_id)
         if step not in before.steps or step == Step.reject:
             return Done(before, False)
@@ -323,7 +335,7 @@ class Fulfilment:
         elif step == Step.pack:
             changed = await self.shipping.pack(actor_id, shipment_id)
         elif step == Step.ship:
-            changed = await self.shipping.ship(actor_id, shipment_id, tracking_number or "")
+            changed = await self.shipping.ship(actor_id, shipment_id, tracking_number)
         else:
             changed = await self.shipping.update(actor_id, shipment_id, milestone)
         return Done(await self.card(actor_id, shipment_id), changed)

@@ -5,7 +5,11 @@ one that goes backwards is refused. The order's status follows its shipments: sh
 every live shipment has left, delivered when every one has arrived (cash on delivery is paid
 then). Every milestone the seller or the provider reports is an outbox row for the customer;
 one a later step only implied (shipping confirms and packs: `IMPLIED`) is recorded and
-audited like any other, but not told nor shown to the customer as an event of its own."""
+audited like any other, but not told nor shown to the customer as an event of its own.
+
+A parcel ships with a tracking number when it goes to the customer's address; one for a
+pickup point ships with a number only when its provider tracks parcels, and may go without
+one even then (`TrackingNumber`, `tracking_number_of`)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -63,6 +68,37 @@ SELLER_STEPS = {T.order_received, T.packed, T.shipped}
 IMPLIED = "implied"
 
 
+class TrackingNumber(StrEnum):
+    """Whether a parcel is shipped with a tracking number, by the way it reaches the customer
+    (`tracking_number_of`)."""
+
+    required = "required"  # to the customer's address: shipped with its number, always
+    optional = "optional"  # to a pickup point by a provider that tracks: asked, may be skipped
+    unused = "unused"  # to a pickup point by a provider that tracks nothing: shipped at once
+
+
+def tracks_parcels(provider: ShippingProvider | None) -> bool:
+    """Whether a provider's parcels carry numbers someone follows: it has an API the shop
+    asks about them (`api_endpoint`) or a page where the customer looks one up
+    (`tracking_url_template`)."""
+    return provider is not None and bool(provider.api_endpoint or provider.tracking_url_template)
+
+
+def pickup_of(order: Order) -> str | None:
+    """The pickup point the customer collects the order at (as it was when placed: the order
+    keeps its place), or None for a delivery to their address."""
+    place = (order.address_snapshot or {}).get("pickup")
+    return str(place) if place else None
+
+
+def tracking_number_of(pickup: str | None, provider: ShippingProvider | None) -> TrackingNumber:
+    """How a parcel's tracking number is asked: a delivery needs one; a parcel for a pickup
+    point may have one when its provider tracks parcels (`tracks_parcels`), else none."""
+    if not pickup:
+        return TrackingNumber.required
+    return TrackingNumber.optional if tracks_parcels(provider) else TrackingNumber.unused
+
+
 @dataclass(frozen=True)
 class Milestone:
     status: TrackingStatus
@@ -75,12 +111,14 @@ class Milestone:
 @dataclass(frozen=True)
 class Parcel:
     """One seller's part of an order as its customer follows it: the store it comes from,
-    its tracking number (once shipped) and its milestones, oldest first."""
+    its tracking number (once shipped, when it has one), its milestones, oldest first, and
+    the pickup point it is collected at (None: delivered to the customer's address)."""
 
     shipment_id: int
     store_name: str
     tracking_number: str | None
     milestones: list[Milestone]
+    pickup_address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,19 +226,21 @@ class Shipping:
         self,
         actor_id: int,
         shipment_id: int,
-        tracking_number: str,
+        tracking_number: str | None,
         provider_id: int | None = None,
     ) -> bool:
-        """Hand the parcel to the provider with its tracking number (milestone shipped; the
-        confirm and pack it implies are recorded in the same transaction)."""
-        tracking_number = tracking_number.strip()
-        if not tracking_number or len(tracking_number) > 100:
+        """Hand the parcel to the provider (milestone shipped; the confirm and pack it implies
+        are recorded in the same transaction) with its tracking number. A delivery to the
+        customer's address needs one; a parcel for a pickup point may go without (None or
+        blank), whether or not its provider tracks parcels (`tracking_number_of`)."""
+        number = (tracking_number or "").strip() or None
+        if number is not None and len(number) > 100:
             raise InvalidInput(field="tracking_number", rule="length", max=100)
         return await self._seller_step(
             actor_id,
             shipment_id,
             T.shipped,
-            tracking_number=tracking_number,
+            tracking_number=number,
             provider_id=provider_id,
         )
 
@@ -215,23 +255,11 @@ class Shipping:
     ) -> bool:
         async with self.d.uow() as uow:
             shipment = await self._own_shipment(uow, actor_id, shipment_id)
-            await self._actionable(uow, shipment)
-            if tracking_number is not None and shipment.status != ShipmentStatus.pending:
-                return False  # shipped already: a repeat, and the tracking number stays
-            if tracking_number is not None:
-                if provider_id is not None:
-                    await found(uow, ShippingProvider, provider_id, "shipping_provider")
-                    shipment.provider_id = provider_id
-                clash = await uow.session.scalar(
-                    select(Shipment.shipment_id).where(
-                        Shipment.provider_id == shipment.provider_id,
-                        Shipment.tracking_number == tracking_number,
-                        Shipment.shipment_id != shipment.shipment_id,
-                    )
-                )
-                if clash is not None:
-                    raise InvalidInput(field="tracking_number", rule="taken")
-                shipment.tracking_number = tracking_number
+            order = await self._actionable(uow, shipment)
+            if status == T.shipped:
+                if shipment.status != ShipmentStatus.pending:
+                    return False  # shipped already: a repeat, and the tracking number stays
+                await self._label(uow, order, shipment, tracking_number, provider_id)
             # a later step implies the earlier ones (shipping confirms and packs): one
             # transaction, the implied ones marked as such (no one reported them)
             for earlier in SEQUENCE[: SEQUENCE.index(status)]:
@@ -239,6 +267,36 @@ class Shipping:
             added = await self._milestone(uow, shipment, status, None, None, "seller", actor_id)
             await uow.commit()
             return added
+
+    @staticmethod
+    async def _label(
+        uow: UnitOfWork,
+        order: Order,
+        shipment: Shipment,
+        tracking_number: str | None,
+        provider_id: int | None,
+    ) -> None:
+        """The parcel about to ship: its provider (when the seller names another) and its
+        tracking number, unique for its provider; none only where the parcel may go without
+        one (`tracking_number_of`), else InvalidInput(tracking_number, required)."""
+        if provider_id is not None:
+            await found(uow, ShippingProvider, provider_id, "shipping_provider")
+            shipment.provider_id = provider_id
+        if tracking_number is None:
+            provider = await uow.session.get(ShippingProvider, shipment.provider_id)
+            if tracking_number_of(pickup_of(order), provider) == TrackingNumber.required:
+                raise InvalidInput(field="tracking_number", rule="required")
+            return
+        clash = await uow.session.scalar(
+            select(Shipment.shipment_id).where(
+                Shipment.provider_id == shipment.provider_id,
+                Shipment.tracking_number == tracking_number,
+                Shipment.shipment_id != shipment.shipment_id,
+            )
+        )
+        if clash is not None:
+            raise InvalidInput(field="tracking_number", rule="taken")
+        shipment.tracking_number = tracking_number
 
     @operation("seller (own shipments), or the shipping provider (system)")
     async def update(
@@ -322,8 +380,6 @@ class Shipping:
             raise IllegalTransition(machine="delivery", status="not_shipped", event="failed")
         if status in (T.in_transit, T.out_for_delivery, T.delivered) and T.shipped not in done:
             raise IllegalTransition(machine="delivery", status="not_shipped", event=status.value)
-        if status == T.shipped and not shipment.tracking_number:
-            raise InvalidInput(field="tracking_number", rule="required")
         now = self.d.clock()
         uow.session.add(
             DeliveryTracking(
@@ -377,6 +433,8 @@ class Shipping:
             tracking_number=shipment.tracking_number,
             store=store,
             parcels=parcels,
+            # collected at a pickup point: the customer is told where it will be ready
+            **({"pickup": place} if (place := pickup_of(order)) else {}),
             **told,
         )
         return True
@@ -670,9 +728,11 @@ class Shipping:
     @operation("customer (own orders), admin")
     async def parcels(self, actor_id: int, order_id: int) -> list[Parcel]:
         """The order's parcels, one per seller in the order they were made: each with its
-        store's name, its tracking number and its milestones, oldest first (as `timeline`)."""
+        store's name, its tracking number, its milestones, oldest first (as `timeline`), and
+        the pickup point it is collected at, if it is."""
         async with self.d.read() as uow:
-            await own_order(uow, actor_id, order_id, lock=False)
+            order = await own_order(uow, actor_id, order_id, lock=False)
+            place = pickup_of(order)
             shipments = (
                 await uow.session.execute(
                     select(Shipment, Seller.store_name)
@@ -683,7 +743,7 @@ class Shipping:
             ).all()
             steps = await _reported(uow, order_id)
             return [
-                Parcel(s.shipment_id, name, s.tracking_number, steps.get(s.shipment_id, []))
+                Parcel(s.shipment_id, name, s.tracking_number, steps.get(s.shipment_id, []), place)
                 for s, name in shipments
             ]
 

@@ -101,6 +101,10 @@ def render(
     if kind == "order_cancelled" and not str(payload.get("reason") or "").strip():
         by = payload.get("by")
         params["reason"] = t(lang, f"notify.cancelled_by.{by if by in CANCELLED_BY else 'none'}")
+    if kind == "delivery_update" and payload.get("pickup"):
+        shipped = push(lang, payload)  # its e-mail says where to collect it, as the chat does
+        if shipped is not None:
+            return shipped
     key = f"notify.{kind}"
     if kind == "payout_statement" and "payout_id" in payload:
         return _statement(lang, payload, params), _button(
@@ -202,17 +206,23 @@ def status_card(
 
 
 def push(lang: str | None, payload: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup] | None:
-    """The short new message a milestone is also worth (None: the card alone tells it)."""
+    """The short new message a milestone is also worth (None: the card alone tells it): a
+    shipped parcel's, with its tracking number when it has one, and the pickup point where
+    it will be ready for collection when it goes to one."""
     order_id = payload.get("order_id")
     if payload.get("status") not in PUSHED_MILESTONES or not isinstance(order_id, int):
         return None
     number = payload.get("tracking_number")
     tracking = t(lang, "notify.tracking", number=escape(str(number))) if number else ""
+    place = payload.get("pickup")
+    where = {"place": escape(str(place))} if place else {}  # where it will be collected
     store = _parcel_of(payload)
     if store:
-        text = t(lang, "notify.parcel_shipped", order_id=order_id, store=store, tracking=tracking)
+        key = "notify.parcel_shipped.pickup" if where else "notify.parcel_shipped"
+        text = t(lang, key, order_id=order_id, store=store, tracking=tracking, **where)
     else:
-        text = t(lang, "notify.order_shipped", order_id=order_id, tracking=tracking)
+        key = "notify.order_shipped.pickup" if where else "notify.order_shipped"
+        text = t(lang, key, order_id=order_id, tracking=tracking, **where)
     return text, _button(t(lang, "order.open"), OpenOrderCb(id=order_id).pack())
 
 

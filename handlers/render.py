@@ -18,7 +18,7 @@ from engine.order_actions import PaymentState
 from engine.orders import OrderView, QuoteView, ShipmentView
 from engine.shipping import Parcel
 from handlers.i18n import day, moment, number, price, t
-from storage.vocabulary import DiscountType, OrderStatus
+from storage.vocabulary import DiscountType, OrderStatus, TrackingStatus
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -378,9 +378,11 @@ def cancel_question(lang: str, view: OrderView) -> str:
 def tracking(
     lang: str, order_id: int, parcels: Sequence[Parcel], shipments: Sequence[ShipmentView] = ()
 ) -> str:
-    """An order's delivery, parcel by parcel: its store and tracking number, then each
-    milestone with its time; a parcel with no news yet says so (waiting for its seller, or
-    called off by it: `shipments`, the order's, say which), so every parcel is listed."""
+    """An order's delivery, parcel by parcel: its store and tracking number (when it has
+    one), then each milestone with its time, and for a parcel collected at a pickup point,
+    that point (where it will be ready for collection, until it is delivered); a parcel with
+    no news yet says so (waiting for its seller, or called off by it: `shipments`, the
+    order's, say which), so every parcel is listed."""
     called_off = {s.shipment_id for s in shipments if s.called_off}
     rows: list[str] = []
     for parcel in parcels:
@@ -405,5 +407,13 @@ def tracking(
             where = f" — {escape(m.location)}" if m.location else ""
             when_ = moment(m.at, lang)
             rows.append(f"{t(lang, f'milestone.{m.status.value}')}{where} · {when_}")
+        if parcel.pickup_address:
+            place = escape(parcel.pickup_address)
+            ended = any(
+                m.status in (TrackingStatus.delivered, TrackingStatus.failed)
+                for m in parcel.milestones
+            )
+            key = "order.tracking.pickup" if ended else "order.tracking.pickup_ready"
+            rows.append(t(lang, key, place=place))
     body = "\n".join(rows) if rows else t(lang, "order.tracking.none")
     return fit(t(lang, "order.tracking", order_id=order_id, milestones=body))

@@ -44,6 +44,13 @@ class OrdersCb(CallbackData, prefix="v1s6"):
     page: int = 1
 
 
+class ShipWithoutNumberCb(CallbackData, prefix="v1sf"):
+    """ "Ship without a number" under the question for a parcel's tracking number (a
+    shipment id), offered where the parcel may go without one (a pickup point's)."""
+
+    id: int
+
+
 class ParcelCb(CallbackData, prefix="v1s7"):
     """Open the card of one of the seller's parcels (a shipment id)."""
 
@@ -134,4 +141,5 @@ SELLER_BUTTONS: Final = (
     EditProductCb,
     ImportCb,
     WizardCb,
+    ShipWithoutNumberCb,
 )

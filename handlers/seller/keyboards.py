@@ -11,6 +11,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from engine.catalog import CategoryNode, ProductCard, ProductDetail
 from engine.fulfilment import ParcelCard, ParcelPage, Queue, ReturnCard, ReturnPage, Step
+from engine.shipping import TrackingNumber
 from handlers.callbacks import (
     Menu,
     MenuCb,
@@ -22,7 +23,7 @@ from handlers.callbacks import (
     StockCb,
 )
 from handlers.i18n import price, t
-from handlers.keyboards import button, clip, keyboard, named, pairs
+from handlers.keyboards import button, clip, keyboard, named, pairs, prompt_cancel
 from handlers.seller.cb import (
     ACTION_OF_STEP,
     BUTTON_OF_DECISION,
@@ -35,6 +36,7 @@ from handlers.seller.cb import (
     PickCategoryCb,
     ProductsCb,
     ReturnCardCb,
+    ShipWithoutNumberCb,
     WizardCb,
     WizardMove,
 )
@@ -223,6 +225,18 @@ def parcel(
     ]
     to_list = button(t(lang, "seller.orders.back"), OrdersCb(view=_list_of(card, back)))
     return keyboard([*pairs(steps), [to_list, home(lang)]])
+
+
+def tracking_question(lang: str, card: ParcelCard) -> InlineKeyboardMarkup:
+    """Under "Send the tracking number": "Ship without a number" where the parcel may go
+    without one (`ParcelCard.tracking`), and ✖ Cancel."""
+    rows = prompt_cancel(lang).inline_keyboard
+    if card.tracking != TrackingNumber.required:
+        skip = button(
+            t(lang, "seller.order.ship_without_number"), ShipWithoutNumberCb(id=card.shipment_id)
+        )
+        rows = [[skip], *rows]
+    return keyboard(rows)
 
 
 def _list_of(card: ParcelCard, back: OrdersView) -> OrdersView:

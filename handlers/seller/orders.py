@@ -1,6 +1,12 @@
 """The seller's orders: paged lists (to confirm, to ship, shipped, returns), one card per
 parcel with where it goes and what it holds, edited in place after every step to show the
-new state with only the buttons that state allows (engine.fulfilment.seller_steps)."""
+new state with only the buttons that state allows (engine.fulfilment.seller_steps).
+
+Ship asks for the parcel's tracking number as the engine says it is used
+(`ParcelCard.tracking`): a delivery to the customer's address always has one; a parcel for a
+pickup point whose provider tracks parcels is asked for one, with "Ship without a number"
+under the question (typed "none" says the same); one whose provider tracks nothing ships at
+the tap, and the customer is told where to collect it."""
 
 from __future__ import annotations
 
@@ -13,7 +19,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
-from engine.fulfilment import ParcelCard, ParcelPage, Queue, ReturnCard, ReturnPage, Step
+from engine.fulfilment import Done, ParcelCard, ParcelPage, Queue, ReturnCard, ReturnPage, Step
+from engine.shipping import TrackingNumber
 from engine.shop import Shop
 from engine.transitions import E
 from handlers import keyboards as main_kb
@@ -30,12 +37,18 @@ from handlers.seller.cb import (
     OrdersView,
     ParcelCb,
     ReturnCardCb,
+    ShipWithoutNumberCb,
 )
-from storage.vocabulary import OrderStatus, PaymentMethod, ShipmentStatus
+from storage.vocabulary import OrderStatus, PaymentMethod, ShipmentStatus, TrackingStatus
 
 PAGE_SIZE = 8
 RETURNS_PAGE_SIZE = 5
 ASKED = {ShipmentAction.ship, ShipmentAction.reject}  # a tracking number or a reason first
+#: typed instead of a tracking number: the parcel has none (a pickup point's may go without)
+NO_NUMBER = frozenset(
+    {"none", "no", "skip", "-", "no number", "no tracking", "no tracking number", "without",
+     "ninguno", "ninguna", "no hay", "no tiene", "sin número", "sin numero", "sin seguimiento"}
+)  # fmt: skip
 
 
 class Ship(StatesGroup):
@@ -150,14 +163,21 @@ async def on_shipment_ask(
     state: FSMContext,
 ) -> None:
     """Ship and Reject show the card's order first (the engine says whose it is) and ask for
-    the tracking number or the reason."""
+    the tracking number or the reason; a parcel for a pickup point whose provider tracks
+    nothing is shipped at once, with no question."""
     step = STEP_OF_ACTION[callback_data.action]
     message = query.message if isinstance(query.message, Message) else None
     card = await shop.fulfilment.card(me.id, callback_data.id)
     if step not in card.steps:  # a stale card: show it as it is now
         if message is not None:
             await edit_or_keep(message, parcel_text(lang, card), kb.parcel(lang, card))
-        await query.answer(t(lang, "seller.said.moved_on", order_id=card.order_id))
+        await query.answer(_unchanged(lang, card))
+        return
+    if step == Step.ship and card.tracking == TrackingNumber.unused:
+        done = await shop.fulfilment.act(me.id, card.shipment_id, Step.ship)
+        if message is not None:
+            await edit_or_keep(message, parcel_text(lang, done.card), kb.parcel(lang, done.card))
+        await query.answer(_shipped(lang, done)[:200])
         return
     await state.set_state(Ship.tracking if step == Step.ship else Ship.reject_reason)
     await state.update_data(
@@ -165,12 +185,58 @@ async def on_shipment_ask(
         card_message=message.message_id if message is not None else 0,
     )
     if message is not None:
-        key = "seller.order.tracking_ask" if step == Step.ship else "seller.order.reject_ask"
-        await message.answer(
-            t(lang, key, order_id=card.order_id, customer=escape(card.customer or "—")),
-            reply_markup=main_kb.prompt_cancel(lang),
-        )
+        customer = escape(card.customer or "—")
+        if step == Step.reject:
+            ask = t(lang, "seller.order.reject_ask", order_id=card.order_id, customer=customer)
+            await message.answer(ask, reply_markup=main_kb.prompt_cancel(lang))
+        else:
+            await message.answer(
+                _tracking_ask(lang, card), reply_markup=kb.tracking_question(lang, card)
+            )
     await query.answer()
+
+
+def _tracking_ask(lang: str, card: ParcelCard) -> str:
+    """The question for a parcel's tracking number; for a pickup point's, that it may go
+    without one."""
+    customer = escape(card.customer or "—")
+    if card.tracking == TrackingNumber.required:
+        return t(lang, "seller.order.tracking_ask", order_id=card.order_id, customer=customer)
+    return t(
+        lang,
+        "seller.order.tracking_ask_pickup",
+        order_id=card.order_id,
+        customer=customer,
+        place=escape(card.pickup_address or "—"),
+    )
+
+
+def _shipped(lang: str, done: Done) -> str:
+    """What the seller is told after Ship: shipped (with its number, or, for a pickup point
+    with none, where the customer collects it), or that nothing changed."""
+    card = done.card
+    if not done.changed:
+        return _unchanged(lang, card)
+    if card.tracking_number:
+        return t(
+            lang,
+            "seller.said.shipped",
+            order_id=card.order_id,
+            tracking=escape(card.tracking_number),
+        )
+    return t(
+        lang,
+        "seller.said.shipped_to_pickup",
+        order_id=card.order_id,
+        place=escape(card.pickup_address or "—"),
+    )
+
+
+def _unchanged(lang: str, card: ParcelCard) -> str:
+    """A step that changed nothing: the parcel is shipped already, or had moved on."""
+    if TrackingStatus.shipped in card.milestones:
+        return t(lang, "seller.said.shipped_already", order_id=card.order_id)
+    return t(lang, "seller.said.moved_on", order_id=card.order_id)
 
 
 async def on_shipment_step(
@@ -203,22 +269,46 @@ async def _edit_card(message: Message, state: FSMContext, lang: str, card: Parce
 async def on_tracking(
     message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
 ) -> None:
+    """The tracking number typed for the parcel asked about; "none" (`NO_NUMBER`) ships it
+    without one, which the engine allows for a pickup point's parcel only (a delivery is
+    refused, and the question keeps waiting)."""
     data = await state.get_data()
     shipment_id = int(data.get("shipment_id", 0))
-    tracking = (message.text or "").strip()[:100]
-    done = await shop.fulfilment.act(me.id, shipment_id, Step.ship, tracking)
+    typed = (message.text or "").strip()
+    said = " ".join(typed.casefold().rstrip(".!").split())
+    number = None if said in NO_NUMBER else typed[:100]
+    done = await shop.fulfilment.act(me.id, shipment_id, Step.ship, number)
     await _edit_card(message, state, lang, done.card)
     await end_conversation(state)
-    if done.changed:
-        text = t(
-            lang,
-            "seller.said.shipped",
-            order_id=done.card.order_id,
-            tracking=escape(done.card.tracking_number or tracking),
-        )
-    else:
-        text = t(lang, "seller.said.moved_on", order_id=done.card.order_id)
-    await message.answer(text)
+    await message.answer(_shipped(lang, done))
+
+
+async def on_ship_without_number(
+    query: CallbackQuery,
+    callback_data: ShipWithoutNumberCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    """ "Ship without a number" under the tracking number's question: the parcel ships with
+    none (the engine refuses it for a delivery to the customer's address). Tapped again, or
+    after the parcel left some other way, it changes nothing and says it is shipped already."""
+    done = await shop.fulfilment.act(me.id, callback_data.id, Step.ship)
+    message = query.message if isinstance(query.message, Message) else None
+    asked = await state.get_state() == Ship.tracking.state
+    if asked and int((await state.get_data()).get("shipment_id", 0)) == callback_data.id:
+        if message is not None:  # this question's card shows the new state
+            await _edit_card(message, state, lang, done.card)
+        await end_conversation(state)  # answered, or moot: the parcel has left
+    elif done.changed and message is not None:  # an older question's: the card comes below
+        await message.answer(parcel_text(lang, done.card), reply_markup=kb.parcel(lang, done.card))
+    if not done.changed:
+        await query.answer(_unchanged(lang, done.card))
+        return
+    if message is not None:
+        await message.answer(_shipped(lang, done))
+    await query.answer()
 
 
 async def on_reject_reason(
@@ -403,6 +493,7 @@ def build_router() -> Router:
     router.callback_query.register(on_shipment_ask, ShipmentCb.filter(F.action.in_(ASKED)))
     router.callback_query.register(on_shipment_step, ShipmentCb.filter(~F.action.in_(ASKED)))
     router.message.register(on_tracking, Ship.tracking, *text)
+    router.callback_query.register(on_ship_without_number, ShipWithoutNumberCb.filter())
     router.message.register(on_reject_reason, Ship.reject_reason, *text)
     router.callback_query.register(on_return_card, ReturnCardCb.filter())
     router.callback_query.register(on_return, ReturnCb.filter())

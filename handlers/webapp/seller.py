@@ -126,9 +126,12 @@ async def act(request: web.Request) -> web.Response:
     order_id = done.card.order_id
     if not done.changed:
         said = t(who.lang, "seller.said.moved_on", order_id=order_id)
-    elif step == Step.ship:
-        number = done.card.tracking_number or tracking
+    elif step == Step.ship and done.card.tracking_number:
+        number = done.card.tracking_number
         said = t(who.lang, "seller.said.shipped", order_id=order_id, tracking=number)
+    elif step == Step.ship:  # a pickup point's parcel, gone without a number
+        place = done.card.pickup_address or "—"
+        said = t(who.lang, "seller.said.shipped_to_pickup", order_id=order_id, place=place)
     elif step == Step.reject:
         said = t(who.lang, "seller.order.rejected", order_id=order_id)
     else:

@@ -529,6 +529,25 @@ async def test_a_seller_confirms_a_parcel_and_a_stale_step_changes_nothing(app: 
     assert shipped["card"]["tracking_number"] == "TRK-1"
 
 
+async def test_a_pickup_parcel_shipped_from_the_page_without_a_number_says_where(
+    app: App,
+) -> None:
+    """The Mini App's Ship of a parcel for an untracked pickup point: no "tracking ." but the
+    place the customer collects it."""
+    point = await app.world.shop.shipping.create_provider(
+        app.world.admin, "Corner Point", "1.00", pickup_address="Market Hall, 1 Main St, Bath"
+    )
+    app.world.provider = point.provider_id
+    _, seller, shipment = await _paid_parcel(app)
+    shipped = await app.call(
+        "POST", f"seller/parcels/{shipment}/act", seller, json={"step": "ship"}
+    )
+    assert shipped["changed"] is True
+    assert shipped["card"]["tracking_number"] is None
+    assert "Market Hall, 1 Main St, Bath" in shipped["message"], shipped["message"]
+    assert "tracking ." not in shipped["message"]
+
+
 async def test_a_seller_edits_a_product_and_uploads_photos_the_page_can_show(app: App) -> None:
     maya = await app.world.seller()
     seller = await app.person(maya.user_id)

@@ -33,7 +33,7 @@ from handlers.callbacks import (
     StoreAdminAction,
     StoreAdminCb,
 )
-from handlers.seller.cb import EditField, EditProductCb, NoticeParcelCb
+from handlers.seller.cb import EditField, EditProductCb, NoticeParcelCb, ShipWithoutNumberCb
 
 SELLER_BUTTONS: list[CallbackData] = [
     *(SellerCb(to=to) for to in SellerAction),
@@ -42,6 +42,7 @@ SELLER_BUTTONS: list[CallbackData] = [
     *(ShipmentCb(action=action, id=7) for action in ShipmentAction),
     *(ReturnCb(decision=decision, id=7) for decision in ReturnDecision),
     NoticeParcelCb(id=7),
+    ShipWithoutNumberCb(id=7),
 ]
 ADMIN_BUTTONS: list[CallbackData] = [
     *(AdminCb(to=to) for to in AdminAction),
