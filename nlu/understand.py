@@ -313,6 +313,31 @@ _HEDGE = re.compile(
 )
 
 
+#: A "not" somewhere in the message: a request said beside one (not caught as declining by
+#: `negated_verb`: "hold off on the coupon, I want SUMMER20 for a bigger order", "keep SAVE5
+#: for later, don't redeem it now") is asked about before anything is done, never done
+#: unasked: a negation read wrong costs one tap, a negation ignored changes what the
+#: customer said not to change. "no." before a number is the number ("order no. 88").
+_SAYS_NOT = re.compile(
+    r"\b(?:not|never|nope|nah|without|neither|nor|hold(?:ing)?\s+off)\b"
+    r"|\bno\b(?!\.?\s*#?\d)|\w+n['’]t\b"
+    r"|\b(?:dont|didnt|doesnt|havent|hasnt|wont|wouldnt|cant|isnt|wasnt|shouldnt|aint)\b"
+    r"|\bleave\s+(?:it|that|them|those)\b",
+    re.IGNORECASE,
+)
+
+
+#: A condition set before the request ("if it has not shipped yet, cancel order 5"): its
+#: "not" is the condition's, not the request's.
+_CONDITION = re.compile(r"^\W*(?:if|unless|as\s+long\s+as|in\s+case)\b[^,;]*[,;]", re.IGNORECASE)
+
+
+def says_not(text: str) -> bool:
+    """Whether `text` holds a negation anywhere but in a condition set before the request
+    (see `_SAYS_NOT`)."""
+    return _SAYS_NOT.search(_CONDITION.sub(" ", text)) is not None
+
+
 def hedges(text: str) -> bool:
     """Whether `text` muses about a request or asks whether to make it, rather than making
     it ("maybe add the lamp?", "should I remove the socks?"): see `_HEDGE`."""
@@ -534,7 +559,9 @@ class Refiner:
         if intent.name in CHECKED and self._other_shops(text, intent):
             # "cancel my deliveroo order": another shop's
             return Intent(OUT_OF_SCOPE, intent.confidence, Entities(), intent.ranking)
-        if hedges(text):  # "maybe add the lamp?": asked about first, however sure the reading
+        if hedges(text) or says_not(text):
+            # "maybe add the lamp?", "keep SAVE5 for later, don't redeem it": asked about
+            # first, however sure the reading
             return _hedged(intent)
         return intent
 

@@ -704,3 +704,29 @@ async def test_a_hypothetical_question_is_never_done_unasked(
 )
 async def test_a_condition_on_a_request_is_no_hedge(embedded: EmbeddedBackend, text: str) -> None:
     assert not (await parse(embedded, text)).hedged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I haven't made up my mind about the promo code, leave it for now",
+        "nah I don't want the desk lamp in my basket",
+        "add 2 hoodies, not the socks",
+    ],
+)
+async def test_a_request_beside_a_not_is_asked_about_first(
+    embedded: EmbeddedBackend, text: str
+) -> None:
+    """A "not" the reading did not resolve as declining: whatever it reads, nothing is done
+    before the customer says yes (a negation ignored would change what they said not to)."""
+    parsed = await parse(embedded, text)
+    assert not parsed.is_sure(), (parsed.name, parsed.confidence, parsed.hedged)
+
+
+@pytest.mark.parametrize(
+    "text", ["add the black desk lamp to my cart", "apply code no. 5", "cancel order no 88"]
+)
+async def test_no_number_and_no_not_leave_a_request_unhedged(
+    embedded: EmbeddedBackend, text: str
+) -> None:
+    assert not (await parse(embedded, text)).hedged
