@@ -13,7 +13,7 @@ from storage.models import Address, User
 from storage.vocabulary import AddressType
 from tests.e2e.conftest import ShopBot
 from tests.e2e.market_steps import order_id_in
-from tests.e2e.steps import add_found, enter_address
+from tests.e2e.steps import add_found, at_new_address, enter_address
 
 BAKER_STREET = ("Flat 3, 14 Baker Street", "London", "NW1 6XE", "United Kingdom")
 
@@ -150,11 +150,7 @@ async def test_the_checkout_takes_a_new_address_through_the_same_form(
     await hudson.send("/start")
     await hudson.expect_message("Welcome")
     await add_found(hudson, "pour-over kettle", "Kettle")
-    await hudson.send("/cart")
-    await hudson.expect_message("Your cart")
-    await hudson.click("Checkout")
-    await hudson.expect_edit("Where should we deliver?")
-    await hudson.click("New address")
+    await at_new_address(hudson)
     await hudson.expect_edit("step 1 of 4")
     await hudson.click("Back")  # out of the form: the choice of addresses again
     await hudson.expect_edit("Where should we deliver?")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sandbox import Emulator
 from tests.e2e.conftest import ShopBot
 from tests.e2e.market_steps import open_store, order_id_in
-from tests.e2e.steps import add_found, check_out, enter_address
+from tests.e2e.steps import add_found, at_new_address, check_out, enter_address
 
 ADMIN_COMMANDS = (
     "/admin",
@@ -111,11 +111,7 @@ async def test_stores_categories_providers_coupons_and_the_report(
     await buyer.send("/start")
     await buyer.expect_message("Welcome")
     await add_found(buyer, f"zine no 1 {mode}", f"Zine No 1 {mode}")
-    await buyer.send("/cart")
-    await buyer.expect_message("Your cart")
-    await buyer.click("Checkout")
-    await buyer.expect_edit("Where should we deliver?")
-    await buyer.click("New address")
+    await at_new_address(buyer)
     await enter_address(buyer, "9 Elm St, Oslo, Norway")
     options = await buyer.expect_edit("How should it be shipped?")
     assert "Night Owl" not in str(options.reply_markup)  # switched off: not offered

@@ -12,7 +12,7 @@ from aiogram.types import Message
 from sandbox import Emulator, SimUser
 from tests.e2e.conftest import ShopBot
 from tests.e2e.market_steps import order_id_in
-from tests.e2e.steps import add_found, check_out, enter_address, settled
+from tests.e2e.steps import add_found, at_new_address, check_out, enter_address, settled
 from tests.e2e.test_return_how_many import _returns, _tap, _three_delivered
 from tests.e2e.test_typed_answers_at_checkout_and_returns import _orders
 
@@ -119,11 +119,7 @@ async def test_place_order_tapped_after_a_typed_yes_sends_no_second_invoice(
     await buyer.send("/start")
     await buyer.expect_message("Welcome")
     await add_found(buyer, "pour-over kettle", "Kettle")
-    await buyer.send("/cart")
-    await buyer.expect_message("Your cart")
-    await buyer.click("Checkout")
-    await buyer.expect_edit("Where should we deliver?")
-    await buyer.click("New address")
+    await at_new_address(buyer)
     await enter_address(buyer, "9 Kiln Row, York, United Kingdom, YO1 7HH")
     await buyer.expect_edit("How should it be shipped?")
     await buyer.click("Standard Post")

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sandbox import Emulator, SimUser
 from tests.e2e.conftest import ShopBot
-from tests.e2e.steps import add_found, enter_address
+from tests.e2e.steps import add_found, at_new_address, enter_address
 
 
 def _amounts(text: str | None) -> list[Decimal]:
@@ -20,11 +20,7 @@ def _amounts(text: str | None) -> list[Decimal]:
 
 
 async def _to_the_coupon_question(user: SimUser, address: str) -> None:
-    await user.send("/cart")
-    await user.expect_message("Your cart")
-    await user.click("Checkout")
-    await user.expect_edit("Where should we deliver?")
-    await user.click("New address")
+    await at_new_address(user)
     await enter_address(user, address)
     await user.expect_edit("How should it be shipped?")
     await user.click("Standard Post")

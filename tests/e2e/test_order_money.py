@@ -16,7 +16,7 @@ from storage.db import make_engine
 from storage.models import ShippingProvider
 from tests.e2e.conftest import ShopBot
 from tests.e2e.market_steps import open_store, order_id_in, ship_and_deliver
-from tests.e2e.steps import add_found, check_out, enter_address
+from tests.e2e.steps import add_found, at_new_address, check_out, enter_address
 
 IBAN = "GB33BUKB20201555555555"  # BANK_TRANSFER_DETAILS in tests/e2e/conftest.py
 AMOUNT = re.compile(r"(\d[\d,]*\.\d{2})")
@@ -75,11 +75,7 @@ async def _open_order(user: SimUser, order_id: int) -> Message:
 
 async def _to_payment_with_coupon(user: SimUser, address: str, provider: str, code: str) -> None:
     """Cart -> a new address -> `provider` -> coupon `code` -> "How would you like to pay?"."""
-    await user.send("/cart")
-    await user.expect_message("Your cart")
-    await user.click("Checkout")
-    await user.expect_edit("Where should we deliver?")
-    await user.click("New address")
+    await at_new_address(user)
     await enter_address(user, address)
     await user.expect_edit("How should it be shipped?")
     await user.click(provider)
@@ -192,11 +188,7 @@ async def test_local_pickup_says_the_pickup_place_not_the_home_address(
     await _set_pickup_place(shop_bot, place)
     buyer = await _started(tg, "Philippa")
     await add_found(buyer, "pour-over kettle", "Kettle")
-    await buyer.send("/cart")
-    await buyer.expect_message("Your cart")
-    await buyer.click("Checkout")
-    await buyer.expect_edit("Where should we deliver?")
-    await buyer.click("New address")
+    await at_new_address(buyer)
     await enter_address(buyer, "77 Home Road, York, United Kingdom, YO1 7HH")
     await buyer.expect_edit("How should it be shipped?")
     await buyer.click("Local Pickup")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from sandbox import Emulator
-from tests.e2e.steps import add_found, enter_address
+from tests.e2e.steps import add_found, at_new_address, enter_address
 
 
 async def test_two_stores_two_parcels_priced_on_the_button(tg: Emulator) -> None:
@@ -16,11 +16,7 @@ async def test_two_stores_two_parcels_priced_on_the_button(tg: Emulator) -> None
     await gus.expect_message("Welcome")
     await add_found(gus, "pour-over kettle", "Kettle")  # Kitchen & Co
     await add_found(gus, "teal summer dress", "Teal Summer Dress")  # Urban Threads
-    await gus.send("/cart")
-    await gus.expect_message("Your cart")
-    await gus.click("Checkout")
-    await gus.expect_edit("Where should we deliver?")
-    await gus.click("New address")
+    await at_new_address(gus)
     await enter_address(gus, "4 Elm St, Bath, United Kingdom, BA1 1AA")
     options = await gus.expect_edit("How should it be shipped?")
     labels = [b.text for row in options.reply_markup.inline_keyboard for b in row]  # type: ignore[union-attr]

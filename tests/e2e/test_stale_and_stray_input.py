@@ -13,7 +13,7 @@ from storage.db import make_engine
 from storage.models import Order, Product, Review, User
 from tests.e2e.conftest import ShopBot
 from tests.e2e.market_steps import open_store, order_id_in, ship_and_deliver
-from tests.e2e.steps import add_found, check_out, enter_address
+from tests.e2e.steps import add_found, at_new_address, check_out, enter_address
 
 BIG = 2**64 + 1  # no row has an id this large: SQLite and PostgreSQL cannot even hold it
 
@@ -152,11 +152,7 @@ async def test_a_double_tapped_place_order_shows_the_one_order_twice(
     pat = await _started(tg, "Pascal")
     start = len(shop_bot.log_text())
     await add_found(pat, "pour-over kettle", "Kettle")
-    await pat.send("/cart")
-    await pat.expect_message("Your cart")
-    await pat.click("Checkout")
-    await pat.expect_edit("Where should we deliver?")
-    await pat.click("New address")
+    await at_new_address(pat)
     await enter_address(pat, "2 Rue Neuve, Lyon, France, 69001")
     await pat.expect_edit("How should it be shipped?")
     await pat.click("Standard Post")
@@ -206,11 +202,7 @@ async def test_place_order_on_a_summary_the_cart_changed_since_places_nothing(
     await add_found(jon, "pour-over kettle", "Kettle")
     await jon.send("/cart")
     old_cart = await jon.expect_message("Your cart")
-    await jon.send("/cart")
-    await jon.expect_message("Your cart")
-    await jon.click("Checkout")
-    await jon.expect_edit("Where should we deliver?")
-    await jon.click("New address")
+    await at_new_address(jon)
     await enter_address(jon, "5 Calle Mayor, Madrid, Spain, 28013")
     await jon.expect_edit("How should it be shipped?")
     await jon.click("Standard Post")
@@ -251,11 +243,7 @@ async def test_a_checkout_given_up_changes_nothing_in_the_next(tg: Emulator) -> 
     await add_found(gwen, "pour-over kettle", "Kettle")
     screens = []
     for _ in range(2):  # a checkout up to the shipping step, given up, then a new one
-        await gwen.send("/cart")
-        await gwen.expect_message("Your cart")
-        await gwen.click("Checkout")
-        await gwen.expect_edit("Where should we deliver?")
-        await gwen.click("New address")
+        await at_new_address(gwen)
         await enter_address(gwen, "3 Kirkgata, Bergen, Norway, 5003")
         screens.append(await gwen.expect_edit("How should it be shipped?"))
     old = screens[0].reply_markup.inline_keyboard[0][0]  # type: ignore[union-attr]
