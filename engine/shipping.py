@@ -459,7 +459,15 @@ class Shipping:
                 if payment is not None:
                     payment.transaction_ref = f"cod-{order.order_id}"
                     await record_payment(uow, order, payment, by)
-            notify(uow, order.user_id, "order_delivered", order_id=order.order_id)
+            # collected at a pickup point: told as collected there, not delivered
+            place = pickup_of(order)
+            notify(
+                uow,
+                order.user_id,
+                "order_delivered",
+                order_id=order.order_id,
+                **({"pickup": place} if place else {}),
+            )
 
     # --- shipping providers (admins manage them; customers choose one at checkout) -------
     @operation("anyone")

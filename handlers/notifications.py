@@ -20,6 +20,7 @@ from handlers.callbacks import (
 )
 from handlers.customer.support import answer_keys
 from handlers.i18n import CATALOGS, DEFAULT, price, t
+from handlers.render import milestone
 from handlers.seller.cb import NoticeParcelCb
 
 
@@ -95,7 +96,7 @@ def render(
         elif isinstance(value, int | float) or value is None:
             params[key] = "—" if value is None else value
     if kind == "delivery_update":
-        params["milestone"] = t(lang, f"milestone.{payload.get('status', 'in_transit')}")
+        params["milestone"] = _words(lang, payload)
         where = payload.get("location")
         params["where"] = f" ({escape(str(where))})" if where else ""
     if kind == "order_cancelled" and not str(payload.get("reason") or "").strip():
@@ -106,6 +107,8 @@ def render(
         if shipped is not None:
             return shipped
     key = f"notify.{kind}"
+    if kind == "order_delivered" and payload.get("pickup"):  # collected at a pickup point
+        key = "notify.order_delivered.pickup"
     if kind == "payout_statement" and "payout_id" in payload:
         return _statement(lang, payload, params), _button(
             t(lang, "seller.open"), SellerCb(to=SellerAction.payouts).pack()
@@ -173,15 +176,19 @@ PUSHED_MILESTONES = frozenset({"shipped"})
 CARD_LINES = 30  # the newest; a card stays well inside Telegram's 4096 characters
 
 
-def _milestone(lang: str | None, payload: dict[str, Any]) -> str:
+def _words(lang: str | None, payload: dict[str, Any]) -> str:
+    """A milestone row's status in words; for a parcel collected at a pickup point (the
+    engine's `pickup` in the row), "ready for collection at <the point>" and "collected"."""
     status = str(payload.get("status") or "in_transit")
-    key = (
-        f"milestone.{status}"
-        if f"milestone.{status}" in CATALOGS[DEFAULT]
-        else "milestone.in_transit"
-    )
+    if f"milestone.{status}" not in CATALOGS[DEFAULT]:
+        status = "in_transit"
+    place = payload.get("pickup")
+    return milestone(lang, status, str(place) if place else None, at=True)
+
+
+def _milestone(lang: str | None, payload: dict[str, Any]) -> str:
     where = payload.get("location")
-    said = t(lang, key) + (f" ({escape(str(where))})" if where else "")
+    said = _words(lang, payload) + (f" ({escape(str(where))})" if where else "")
     store = _parcel_of(payload)
     return t(lang, "milestone.parcel", store=store, milestone=said) if store else said
 

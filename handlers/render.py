@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
+from typing import Final
 
 from engine.accounts import AddressView, UserView
 from engine.cart import CartChange, CartView, Change
@@ -239,11 +240,39 @@ def where_to(lang: str, pickup_address: str | None, address_text: str) -> str:
     return t(lang, "deliver.to", address=address_text)
 
 
+# --- a pickup point's parcel: the same states, in the words they mean there -----------------
+#: the states that read otherwise for a parcel collected at a pickup point: out for delivery
+#: is the parcel put out for collection there, and delivered (a milestone's, a parcel's or an
+#: order's: the same word in each machine) is the customer having collected it
+WORDED_AT_PICKUP: Final = frozenset(
+    {TrackingStatus.out_for_delivery.value, TrackingStatus.delivered.value}
+)
+
+
+def state_key(prefix: str, state: str, pickup: str | None) -> str:
+    """The catalog key of a delivery state's words under `prefix` (`milestone`, a seller's
+    button `seller.order`, ...): `prefix.state`, or `prefix.state.pickup` where the parcel
+    goes to a pickup point (`pickup`: the point the engine's card, parcel or order names)
+    and the state reads otherwise there (`WORDED_AT_PICKUP`)."""
+    key = f"{prefix}.{state}"
+    return f"{key}.pickup" if pickup and state in WORDED_AT_PICKUP else key
+
+
+def milestone(lang: str | None, state: str, pickup: str | None, *, at: bool = False) -> str:
+    """A delivery milestone in words: for a pickup point's parcel (`pickup`), out for
+    delivery is "ready for collection" (`at`: "at <the point>", HTML-escaped) and delivered
+    is "collected"."""
+    if at and pickup and state == TrackingStatus.out_for_delivery.value:
+        return t(lang, "milestone.out_for_delivery.pickup.at", place=escape(pickup))
+    return t(lang, state_key("milestone", state, pickup))
+
+
 def order_status(lang: str, view: OrderView) -> str:
-    """An order's status in words: cash on delivery not yet shipped waits for no payment."""
+    """An order's status in words: cash on delivery not yet shipped waits for no payment;
+    an order collected at a pickup point is collected, not delivered."""
     if view.status == OrderStatus.pending and view.payment_state == PaymentState.on_delivery:
         return t(lang, "status.pending_cod")
-    return t(lang, f"status.{view.status.value}")
+    return t(lang, state_key("status", view.status.value, view.pickup_address))
 
 
 def order(lang: str, view: OrderView, bank_details: str | None = None) -> str:
@@ -380,9 +409,10 @@ def tracking(
 ) -> str:
     """An order's delivery, parcel by parcel: its store and tracking number (when it has
     one), then each milestone with its time, and for a parcel collected at a pickup point,
-    that point (where it will be ready for collection, until it is delivered); a parcel with
-    no news yet says so (waiting for its seller, or called off by it: `shipments`, the
-    order's, say which), so every parcel is listed."""
+    that point (where it will be ready for collection, is ready now, or was collected at),
+    its milestones in the point's words (ready for collection, collected); a parcel with no
+    news yet says so (waiting for its seller, or called off by it: `shipments`, the order's,
+    say which), so every parcel is listed."""
     called_off = {s.shipment_id for s in shipments if s.called_off}
     rows: list[str] = []
     for parcel in parcels:
@@ -403,17 +433,23 @@ def tracking(
                 lang, "order.tracking.number", number=f"<code>{escape(number)}</code>"
             )
         rows.append(f"<b>{head}</b>")
+        pickup = parcel.pickup_address
         for m in parcel.milestones:
             where = f" — {escape(m.location)}" if m.location else ""
             when_ = moment(m.at, lang)
-            rows.append(f"{t(lang, f'milestone.{m.status.value}')}{where} · {when_}")
-        if parcel.pickup_address:
-            place = escape(parcel.pickup_address)
-            ended = any(
-                m.status in (TrackingStatus.delivered, TrackingStatus.failed)
-                for m in parcel.milestones
-            )
-            key = "order.tracking.pickup" if ended else "order.tracking.pickup_ready"
-            rows.append(t(lang, key, place=place))
+            rows.append(f"{milestone(lang, m.status.value, pickup)}{where} · {when_}")
+        if pickup:
+            rows.append(t(lang, _pickup_row(parcel), place=escape(pickup)))
     body = "\n".join(rows) if rows else t(lang, "order.tracking.none")
     return fit(t(lang, "order.tracking", order_id=order_id, milestones=body))
+
+
+def _pickup_row(parcel: Parcel) -> str:
+    """Track's last line for a pickup point's parcel: where it will be ready for
+    collection, where it is ready now, or (collected, or failed) the point it went to."""
+    reached = {m.status for m in parcel.milestones}
+    if reached & {TrackingStatus.delivered, TrackingStatus.failed}:
+        return "order.tracking.pickup"
+    if TrackingStatus.out_for_delivery in reached:
+        return "order.tracking.pickup_now"
+    return "order.tracking.pickup_ready"

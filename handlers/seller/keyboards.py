@@ -24,6 +24,7 @@ from handlers.callbacks import (
 )
 from handlers.i18n import price, t
 from handlers.keyboards import button, clip, keyboard, named, pairs, prompt_cancel
+from handlers.render import state_key
 from handlers.seller.cb import (
     ACTION_OF_STEP,
     BUTTON_OF_DECISION,
@@ -215,16 +216,23 @@ def photos(lang: str, detail: ProductDetail) -> InlineKeyboardMarkup:
 def parcel(
     lang: str, card: ParcelCard, back: OrdersView = OrdersView.to_confirm
 ) -> InlineKeyboardMarkup:
-    """The steps the card's state allows, two a row; back to its list, and home."""
+    """The steps the card's state allows, two a row (a pickup point's parcel is made ready
+    for collection, then collected: `step_label`); back to its list, and home."""
     steps = [
         button(
-            t(lang, f"seller.order.{ACTION_OF_STEP[step].name}"),
+            step_label(lang, card, step),
             ShipmentCb(action=ACTION_OF_STEP[step], id=card.shipment_id),
         )
         for step in card.steps
     ]
     to_list = button(t(lang, "seller.orders.back"), OrdersCb(view=_list_of(card, back)))
     return keyboard([*pairs(steps), [to_list, home(lang)]])
+
+
+def step_label(lang: str, card: ParcelCard, step: Step) -> str:
+    """A step's button: out for delivery and delivered read "Ready for collection" and
+    "Collected" for a parcel going to a pickup point (the card's `pickup_address`)."""
+    return t(lang, state_key("seller.order", ACTION_OF_STEP[step].name, card.pickup_address))
 
 
 def tracking_question(lang: str, card: ParcelCard) -> InlineKeyboardMarkup:

@@ -10,7 +10,7 @@ the tap, and the customer is told where to collect it."""
 
 from __future__ import annotations
 
-from html import escape
+from html import escape, unescape
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -27,6 +27,7 @@ from handlers import keyboards as main_kb
 from handlers.callbacks import ReturnCb, ShipmentAction, ShipmentCb
 from handlers.conversation import end_conversation
 from handlers.i18n import price, t
+from handlers.render import milestone, state_key
 from handlers.screen import edit_or_keep, send_below, show
 from handlers.seller import keyboards as kb
 from handlers.seller.cb import (
@@ -75,12 +76,12 @@ def _address(card: ParcelCard) -> str:
 def parcel_text(lang: str, card: ParcelCard) -> str:
     if card.order_status == OrderStatus.cancelled or card.status == ShipmentStatus.failed:
         state = t(lang, "seller.card.cancelled")
-    elif card.last_milestone is not None:
-        state = t(lang, f"milestone.{card.last_milestone.value}")
+    elif card.last_milestone is not None:  # a pickup point's: ready for collection, collected
+        state = milestone(lang, card.last_milestone.value, card.pickup_address)
     elif card.steps:
         state = t(lang, "seller.card.new")
     else:
-        state = t(lang, f"status.{card.order_status.value}")
+        state = t(lang, state_key("status", card.order_status.value, card.pickup_address))
     lines = "\n".join(
         t(
             lang,
@@ -177,7 +178,7 @@ async def on_shipment_ask(
         done = await shop.fulfilment.act(me.id, card.shipment_id, Step.ship)
         if message is not None:
             await edit_or_keep(message, parcel_text(lang, done.card), kb.parcel(lang, done.card))
-        await query.answer(_shipped(lang, done)[:200])
+        await query.answer(_shipped(lang, done, html=False)[:200])
         return
     await state.set_state(Ship.tracking if step == Step.ship else Ship.reject_reason)
     await state.update_data(
@@ -211,10 +212,12 @@ def _tracking_ask(lang: str, card: ParcelCard) -> str:
     )
 
 
-def _shipped(lang: str, done: Done) -> str:
+def _shipped(lang: str, done: Done, *, html: bool = True) -> str:
     """What the seller is told after Ship: shipped (with its number, or, for a pickup point
-    with none, where the customer collects it), or that nothing changed."""
+    with none, where the customer collects it), or that nothing changed. `html` False: for a
+    tap's answer, which Telegram shows as plain text (no escaping)."""
     card = done.card
+    quote = escape if html else str
     if not done.changed:
         return _unchanged(lang, card)
     if card.tracking_number:
@@ -222,13 +225,13 @@ def _shipped(lang: str, done: Done) -> str:
             lang,
             "seller.said.shipped",
             order_id=card.order_id,
-            tracking=escape(card.tracking_number),
+            tracking=quote(card.tracking_number),
         )
     return t(
         lang,
         "seller.said.shipped_to_pickup",
         order_id=card.order_id,
-        place=escape(card.pickup_address or "—"),
+        place=quote(card.pickup_address or "—"),
     )
 
 
@@ -247,8 +250,19 @@ async def on_shipment_step(
     done = await shop.fulfilment.act(me.id, callback_data.id, step)
     if isinstance(query.message, Message):
         await edit_or_keep(query.message, parcel_text(lang, done.card), kb.parcel(lang, done.card))
-    key = f"seller.said.{step.value}" if done.changed else "seller.said.moved_on"
-    await query.answer(t(lang, key, order_id=done.card.order_id))
+    await query.answer(unescape(step_said(lang, done, step))[:200])  # an answer is plain text
+
+
+def step_said(lang: str, done: Done, step: Step) -> str:
+    """What the seller is told after a step taken at once (not Ship nor Reject), in HTML:
+    marked so (a pickup point's parcel: ready for collection there, or collected), or that
+    the parcel had moved on."""
+    card = done.card
+    if not done.changed:
+        return t(lang, "seller.said.moved_on", order_id=card.order_id)
+    place = card.pickup_address
+    key = state_key("seller.said", step.value, place)
+    return t(lang, key, order_id=card.order_id, place=escape(place or "—"))
 
 
 async def _edit_card(message: Message, state: FSMContext, lang: str, card: ParcelCard) -> None:

@@ -19,6 +19,7 @@ from engine.catalog import CategoryNode, ImageView, ProductCard, ProductDetail, 
 from engine.orders import OrderView, QuoteView
 from engine.shipping import Milestone
 from handlers.i18n import moment, number, price, t
+from handlers.render import milestone, state_key
 
 Json = dict[str, Any]
 API = "/app/api"
@@ -170,7 +171,8 @@ def order(
     shown: Json = {
         "id": o.order_id,
         "status": o.status.value,
-        "status_display": t(lang, f"status.{o.status.value}"),
+        # collected at a pickup point: "collected", not "delivered"
+        "status_display": t(lang, state_key("status", o.status.value, o.pickup_address)),
         "payment_status": o.payment_status.value,
         "payment_display": t(
             lang, f"payment_state.{o.payment_state.value}", total=price(o.total, cur, lang=lang)
@@ -210,6 +212,9 @@ def order(
             {
                 "id": s.shipment_id,
                 "status": s.status.value,
+                "status_display": t(
+                    lang, state_key("app.shipment_status", s.status.value, o.pickup_address)
+                ),
                 "tracking_number": s.tracking_number,
                 "store": s.store,
                 "items": [
@@ -220,7 +225,8 @@ def order(
                 "timeline": [
                     {
                         "status": m.status.value,
-                        "status_display": t(lang, f"milestone.{m.status.value}"),
+                        # a pickup point's: ready for collection, collected
+                        "status_display": milestone(lang, m.status.value, o.pickup_address),
                         "location": m.location,
                         **when("at", m.at, lang),
                     }

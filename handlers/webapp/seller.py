@@ -17,9 +17,11 @@ from engine.fulfilment import ParcelCard, Queue, ReturnCard, Step
 from engine.imports import ImportReport
 from engine.transitions import E
 from handlers.i18n import day, number, price, t
-from handlers.seller.cb import ACTION_OF_STEP, BUTTON_OF_DECISION
+from handlers.render import state_key
+from handlers.seller.cb import BUTTON_OF_DECISION
 from handlers.seller.imports import problem_text
-from handlers.seller.orders import parcel_text, return_text
+from handlers.seller.keyboards import step_label
+from handlers.seller.orders import parcel_text, return_text, step_said
 from handlers.webapp import present
 from handlers.webapp.api import amount, body, ident, plain, text, whole
 from handlers.webapp.auth import caller
@@ -58,16 +60,25 @@ def parcel(card: ParcelCard, lang: str) -> dict[str, Any]:
         "provider_display": card.provider or None,
         "address_display": address_display(card) or None,
         "tracking_number": card.tracking_number,
+        # whether Ship asks a number: required, optional (a pickup point's), unused
+        "tracking": card.tracking.value,
         "milestones": [m.value for m in card.milestones],
+        "pickup_address": card.pickup_address,
+        # the last milestone in words (a pickup point's: ready for collection, collected)
+        "milestone_display": _milestone_display(card, lang),
         **present.money("amount", card.amount, lang, card.currency),
         **present.when("created_at", card.created_at, lang),
         "lines": [{"name": line.name, "quantity": line.quantity} for line in card.lines],
         "text": plain(parcel_text(lang, card)),
-        "steps": [
-            {"step": s.value, "label": t(lang, f"seller.order.{ACTION_OF_STEP[s].name}")}
-            for s in card.steps
-        ],
+        "steps": [{"step": s.value, "label": step_label(lang, card, s)} for s in card.steps],
     }
+
+
+def _milestone_display(card: ParcelCard, lang: str) -> str:
+    """The card's state as the board's badge says it: its last milestone (for a pickup
+    point's parcel, "Ready for collection" and "Collected"), or new."""
+    last = card.last_milestone
+    return t(lang, state_key("app.milestone", last.value if last else "none", card.pickup_address))
 
 
 def return_card(card: ReturnCard, lang: str) -> dict[str, Any]:
@@ -134,8 +145,8 @@ async def act(request: web.Request) -> web.Response:
         said = t(who.lang, "seller.said.shipped_to_pickup", order_id=order_id, place=place)
     elif step == Step.reject:
         said = t(who.lang, "seller.order.rejected", order_id=order_id)
-    else:
-        said = t(who.lang, f"seller.said.{step.value}", order_id=order_id)
+    else:  # as the chat's card says it (a pickup point's: ready for collection, collected)
+        said = step_said(who.lang, done, step)
     shown = {
         "changed": done.changed,
         "message": plain(said),

@@ -276,6 +276,11 @@ async def _consoles(chat_url: str, app_url: str) -> None:
     def a_board(b: dict[str, dict[str, list[dict[str, object]]]]) -> None:
         for card in b["queues"].get("ship", []) + b["queues"].get("confirm", []):
             card.update(address_display="Sara Lopez\n12 Orchard Lane", provider_display="Courier")
+        shipping = b["queues"].get("ship", [])
+        if shipping:  # and one for a pickup point, whose number may be left out
+            shipping[0]["tracking"] = "required"
+            pickup = {**shipping[0], "shipment_id": 999_999, "order_id": 999_999}
+            shipping.insert(1, pickup | {"tracking": "optional", "address_display": "Market Hall"})
 
     def a_report(r: dict[str, object]) -> None:
         r.update(rows=2, new=1, updated=0, refused_rows=1, ok=False)
@@ -360,6 +365,12 @@ async def _consoles(chat_url: str, app_url: str) -> None:
             await expect(ship).to_be_disabled()
             await tracking.fill("SBX1")
             await expect(ship).to_be_enabled()
+            # a pickup point's parcel ships with or without a number
+            pickup = app.locator(".parcel[data-shipment-id='999999']")
+            await expect(pickup.get_by_label("Tracking number")).to_have_attribute(
+                "placeholder", "Optional"
+            )
+            await expect(pickup.locator("button[data-step='ship']")).to_be_enabled()
             await page.screenshot(path=str(SHOTS / "board-ship-390x844.png"))
 
             # the import screen: its columns, a sample CSV made in the page, rows refused

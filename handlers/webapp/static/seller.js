@@ -29,17 +29,21 @@ function lineText(line) {
 
 
 function parcelCard(card, redraw) {
-  const trackingInput = h('input', { type: 'text', autocomplete: 'off', placeholder: t('app.seller.tracking_needed') });
+  // the engine's rule: a delivery ships with its number; a pickup point's parcel may go
+  // without one (optional), or has none to give (unused: Ship needs nothing)
+  const numberRule = card.tracking || 'required';
+  const trackingInput = h('input', { type: 'text', autocomplete: 'off', placeholder: t(numberRule === 'required' ? 'app.seller.tracking_needed' : 'app.seller.tracking_placeholder') });
   const steps = card.steps || [];
-  const needsTracking = steps.some((s) => s.step === 'ship');
+  const needsTracking = steps.some((s) => s.step === 'ship') && numberRule !== 'unused';
   const mayReject = steps.some((s) => s.step === 'reject');
   const reasonInput = h('input', { type: 'text', autocomplete: 'off' });
   const reasonBox = field(`refuse-${card.shipment_id}`, t('app.seller.refuse_reason'), reasonInput);
   reasonBox.hidden = true;
   const buttons = [];
-  // Ship needs the tracking number (Confirm and Packed do not): off until one is typed
+  // Ship of a delivery needs the tracking number (Confirm and Packed do not): off until one
+  // is typed
   const shipReady = () => {
-    for (const b of buttons) if (b.dataset.step === 'ship') b.disabled = !trackingInput.value.trim();
+    for (const b of buttons) if (b.dataset.step === 'ship') b.disabled = numberRule === 'required' && !trackingInput.value.trim();
   };
   trackingInput.addEventListener('input', shipReady);
   const act = (step, button) =>
@@ -85,7 +89,8 @@ function parcelCard(card, redraw) {
       'header',
       { class: 'card-head' },
       h('strong', {}, t('app.orders.number', { id: card.order_id })),
-      h('span', { class: 'status' }, t(`app.milestone.${card.milestones && card.milestones.length ? card.milestones[card.milestones.length - 1] : 'none'}`)),
+      // the server words it (a pickup point's parcel is ready for collection, then collected)
+      h('span', { class: 'status' }, card.milestone_display || t(`app.milestone.${card.milestones && card.milestones.length ? card.milestones[card.milestones.length - 1] : 'none'}`)),
     ),
     h('p', { class: 'hint' }, [card.customer, card.created_at_display, t(`app.payment.${card.payment_method}`)].filter(Boolean).join(' · ')),
     h('ul', { class: 'plain' }, (card.lines || []).map((line) => h('li', {}, lineText(line)))),

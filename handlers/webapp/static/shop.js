@@ -621,7 +621,7 @@ function timeline(shipment, provider) {
   return h(
     'div',
     { class: 'shipment', dataset: { shipmentId: shipment.id ?? shipment.shipment_id } },
-    h('p', {}, h('strong', {}, shipment.store || provider || t('app.order.parcel')), ' ', statusBadge(`ship-${shipment.status}`, t(`app.shipment_status.${shipment.status}`))),
+    h('p', {}, h('strong', {}, shipment.store || provider || t('app.order.parcel')), ' ', statusBadge(`ship-${shipment.status}`, shipment.status_display || t(`app.shipment_status.${shipment.status}`))),
     shipment.store && provider ? h('p', { class: 'hint' }, provider) : null,
     items.length ? h('ul', { class: 'plain parcel-items' }, items.map((i) => h('li', {}, `${i.quantity} × ${i.name}`))) : null,
     shipment.tracking_number ? h('p', {}, t('app.order.tracking', { number: shipment.tracking_number })) : null,
