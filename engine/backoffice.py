@@ -3,13 +3,14 @@ seller's own, and the whole marketplace's); and who gets which / menu in Telegra
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from engine.aftersales import commission_rate, due_lines, payout_sums, period_start
 from engine.base import Deps, admin, audit, notify, operation, seller_of
@@ -21,9 +22,13 @@ from storage.models import (
     InventoryLog,
     Order,
     OrderItem,
+    Payment,
     Payout,
     Product,
+    Refund,
+    Return,
     Seller,
+    Shipment,
     User,
 )
 from storage.uow import UnitOfWork
@@ -230,9 +235,40 @@ async def _audience(uow: UnitOfWork) -> list[int]:
     )
 
 
+def _of_order(order_id: int) -> ColumnElement[bool]:
+    """The audit rows of an order and of the rows that belong to it: its parcels, payments,
+    the refunds of those payments, and its returns."""
+    payments = select(Payment.payment_id).where(Payment.order_id == order_id)
+    belongs = {
+        "shipment": select(Shipment.shipment_id).where(Shipment.order_id == order_id),
+        "payment": payments,
+        "refund": select(Refund.refund_id).where(Refund.payment_id.in_(payments)),
+        "return": select(Return.return_id).where(Return.order_id == order_id),
+    }
+    return or_(
+        and_(AuditLog.entity_type == "order", AuditLog.entity_id == order_id),
+        *(
+            and_(AuditLog.entity_type == kind, AuditLog.entity_id.in_(ids))
+            for kind, ids in belongs.items()
+        ),
+    )
+
+
+#: A moment as the audit rows keep it (ISO 8601, from `audit`): shown to the minute, in UTC.
+_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
 def _shown(value: Any) -> str | None:
     if value is None:
         return None
+    if isinstance(value, str) and _MOMENT.match(value):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC)
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value[:10]) + (" …" if len(value) > 10 else "")
     return str(value)
@@ -438,10 +474,14 @@ class Backoffice:
         async with self.d.read() as uow:
             await admin(uow, actor_id)
             stmt = select(AuditLog)
-            if entity_type is not None:
-                stmt = stmt.where(AuditLog.entity_type == entity_type)
-            if entity_id is not None:
-                stmt = stmt.where(AuditLog.entity_id == entity_id)
+            if entity_type == "order" and entity_id is not None:
+                # an order's story is also its parcels', payments', refunds' and returns'
+                stmt = stmt.where(_of_order(entity_id))
+            else:
+                if entity_type is not None:
+                    stmt = stmt.where(AuditLog.entity_type == entity_type)
+                if entity_id is not None:
+                    stmt = stmt.where(AuditLog.entity_id == entity_id)
             if changed_by is not None:
                 stmt = stmt.where(AuditLog.changed_by == changed_by)
             if since is not None:

@@ -62,7 +62,10 @@ async def test_the_audit_page_says_who_did_what_before_and_after(world: World) -
     page = await world.shop.backoffice.audit_page(
         world.admin, entity_type="order", entity_id=order.order_id, per_page=1
     )
-    [paid] = page.entries
+    everything = await world.shop.backoffice.audit_search(
+        world.admin, entity_type="order", entity_id=order.order_id
+    )
+    paid = next(e for e in everything if e.entity_type == "order")  # the newest of the order's
     assert Change("order_status", "pending", "paid") in paid.changes
     assert (paid.by_name, paid.by_role and paid.by_role.value) == ("Sara", "customer")
     while page.has_next:  # older and older, down to the order's creation
@@ -75,6 +78,26 @@ async def test_the_audit_page_says_who_did_what_before_and_after(world: World) -
         )
     assert page.page > 1
     assert page.entries[-1].action == "create"
+
+
+async def test_an_orders_audit_tells_its_parcels_payments_and_moments_too(world: World) -> None:
+    """/audit order N is the order's whole story: what its seller did to the parcel and its
+    payment, not only the order's own row; a moment reads to the minute, not in ISO."""
+    seller = await world.seller()
+    hoodie = await world.product(seller)
+    order = await world.pay(await world.order(await world.customer("Sara"), {hoodie: 1}))
+    await world.deliver(seller, order)
+    other = await world.order(await world.customer("Kim"), {hoodie: 1})  # not in this story
+    story = await world.shop.backoffice.audit_search(
+        world.admin, entity_type="order", entity_id=order.order_id, limit=200
+    )
+    kinds = {e.entity_type for e in story}
+    assert {"order", "shipment", "payment"} <= kinds, kinds
+    parcel = order.shipments[0].shipment_id
+    assert {e.entity_id for e in story if e.entity_type == "shipment"} == {parcel}
+    assert all(e.entity_id != other.order_id for e in story if e.entity_type == "order")
+    shown = [v for e in story for c in e.changes for v in (c.before, c.after) if v]
+    assert not any("T" in v and v[:4].isdigit() and v[4] == "-" for v in shown), shown
 
 
 async def test_bank_transfers_wait_until_they_are_marked_paid(world: World) -> None:
