@@ -15,6 +15,11 @@ _RETURN = (
     r"(?:return|returns|retrun|retruns|retun|reutrn|refund|refunds|refnud|exchange|money[\s-]+back)"
 )
 _SHIPPING = r"(?:shipping|shiping|shippin|shpping|delivery|delivary|delivry|postage|p&p|courier)"
+#: Collecting the parcel instead of a delivery: "pickup points", "click and collect".
+_PICKUP = (
+    r"(?:pick\s*-?\s*ups?|click\s*(?:and|&|n)\s*collect|collection\s+points?"
+    r"|collect\s+(?:it|them|my\s+(?:order|parcel))(?:\s+myself)?)"
+)
 #: A discount code by any of its names ("promo code", "voucher", "cupón"), one or several.
 _CODES = (
     r"(?:(?:discount|promo(?:tion(?:al)?)?|coupon|cupon|voucher|offer|sale)\s*codes?"
@@ -28,6 +33,17 @@ _ASKS_FOR_CODES = (
     rf"(?:\s+\w+){{0,4}}?\s+{_CODES}\b(?!\s+[A-Z0-9]*\d)"
 )
 
+#: Asking whether or where parcels can be collected: "where are your pickup points?", "do you
+#: have pickup?", "can I collect it myself?", "do you do click and collect".
+_ASKS_FOR_PICKUP = (
+    rf"\b(?:where|which|what)\b(?:\s+\w+){{0,4}}?\s+{_PICKUP}\s*(?:points?|locations?|places?"
+    r"|desks?|spots?|options?)?\b"
+    rf"|\b(?:do|does|can)\s+(?:you|u|i|we)\s+(?:have\s+|offer\s+|do\s+|use\s+)?(?:a\s+)?"
+    rf"{_PICKUP}(?:\s+(?:points?|locations?|options?|service|available))?"
+    r"\s*(?:[?.!]|$|\s+(?:at|in|near|for|there|here|instead)\b)"  # not "pickup trucks"
+)
+PICKUP_QUESTION = re.compile(_ASKS_FOR_PICKUP, re.IGNORECASE)
+
 TOPICS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.IGNORECASE)
     for name, pattern in {
@@ -35,7 +51,7 @@ TOPICS: dict[str, re.Pattern[str]] = {
         "returns": rf"\b{_RETURN}\s+(?:policy"
         r"|policies|period|window|rules?|terms)\b|\bpolicy\s+(?:on|for)\s+(?:returns?|refunds?)"
         r"|\bhow\s+(?:many|long)\s+days?\b.*\b(?:return|refund|send\s+(?:it\s+)?back)\b",
-        "shipping": rf"\b(?:{_SHIPPING}|couriers|carrier|carriers|ship"
+        "shipping": rf"\b(?:{_SHIPPING}|{_PICKUP}|couriers|carrier|carriers|ship"
         r"|deliver|send\s+(?:stuff|things|it|orders?|parcels?)\s+to)\b",
         "payment": r"\b(?:pay(?:ing)?\s+(?:with|by|using|in)|payment\s+(?:methods?|options?"
         r"|types?)|accept|take)\b.*\b(?:card|cards|cash|paypal|apple\s+pay|google\s+pay|klarna"
@@ -63,6 +79,7 @@ POLICY_QUESTION = re.compile(
     rf"\b(?:{_RETURN}|{_SHIPPING})\s+(?:policy|policies|polcy|terms"
     r"|charges?|costs?|fees?|rates?|times?|options?)\b"
     rf"|\bhow\s+much\s+(?:is|are|does|do\s+you\s+charge\s+for)\s+(?:the\s+)?{_SHIPPING}\b"
+    rf"|{_ASKS_FOR_PICKUP}"
     # "do you accept paypal", "do you take apple pay?": which ways to pay the shop takes
     r"|\b(?:do|does)\s+(?:you|u|the\s+shop)\s+(?:accept|take|support|allow)\s+(?:\w+\s+){0,2}?"
     r"(?:card|cards|cash|paypal|apple\s+pay|google\s+pay|klarna|visa|mastercard|amex"

@@ -25,7 +25,7 @@ from nlu.catalog import CatalogIndex
 from nlu.extract import known_coupon
 from nlu.numbers import normalise
 from nlu.text import stem, wordlist, words
-from nlu.topics import POLICY_QUESTION, help_topic
+from nlu.topics import PICKUP_QUESTION, POLICY_QUESTION, help_topic
 from nlu.types import INTENTS, OUT_OF_SCOPE, STATE_CHANGING, Entities, Intent
 
 # --- verbs -----------------------------------------------------------------------------------
@@ -694,6 +694,15 @@ class Refiner:
             # "cookbooks?": a bare name of the shop's goods is a search, however unsure the
             # classifier is of it
             intent = replace(intent, name="search", confidence=max(intent.confidence, 0.5))
+        if (
+            intent.name in (OUT_OF_SCOPE, "search")
+            and not intent.entities.products
+            and PICKUP_QUESTION.search(text)
+        ):
+            # "do you have pickup?": a question about collecting parcels, not a search for goods
+            return replace(
+                intent, name="help", confidence=max(intent.confidence, 0.5), entities=Entities()
+            )
         if intent.name == OUT_OF_SCOPE and help_topic(text) == "account":
             # "change my email", "update my phone number": the profile has them
             return replace(intent, name="help", confidence=max(intent.confidence, 0.5))

@@ -730,3 +730,24 @@ async def test_no_number_and_no_not_leave_a_request_unhedged(
     embedded: EmbeddedBackend, text: str
 ) -> None:
     assert not (await parse(embedded, text)).hedged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "where are your pickup points?",
+        "do you have pickup?",
+        "can I collect it myself?",
+        "do you do click and collect",
+    ],
+)
+async def test_asking_about_collecting_a_parcel_is_help_about_shipping(
+    embedded: EmbeddedBackend, text: str
+) -> None:
+    """Found walking the sandbox: these were off-topic, or a search for "pickup"."""
+    parsed = await parse(embedded, text)
+    assert (acted_as(parsed), help_topic(text)) == ("help", "shipping")
+
+
+async def test_goods_named_pickup_are_still_searched(embedded: EmbeddedBackend) -> None:
+    assert acted_as(await parse(embedded, "do you have pickup trucks")) == "search"
