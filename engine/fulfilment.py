@@ -170,10 +170,14 @@ class ParcelPage:
 @dataclass(frozen=True)
 class Done:
     """What a step did: the card as it is now, and whether the step changed anything (False:
-    the card had moved on already, a stale or repeated button)."""
+    the card had moved on already, a stale or repeated button). A refusal says what it gave
+    back to the customer: `refunded` (confirmed by the payment provider) and `refund_due`
+    (still on its way); both zero when nothing had been paid (cash on delivery)."""
 
     card: ParcelCard
     changed: bool
+    refunded: Decimal = ZERO
+    refund_due: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -343,12 +347,16 @@ class Fulfilment:
     @operation("seller (own shipments, before shipping)")
     async def reject(self, actor_id: int, shipment_id: int, reason: str) -> Done:
         """Refuse this seller's part of an order (see `Shipping.reject`); a parcel that can no
-        longer be refused is returned as it is."""
+        longer be refused is returned as it is.
+
+        The result says what the refusal gave back (`Done.refunded`, `Done.refund_due`), as
+        the refunds were settled: nothing when nothing had been paid."""
         before = await self.card(actor_id, shipment_id)
         if Step.reject not in before.steps:
             return Done(before, False)
-        await self.shipping.reject(actor_id, shipment_id, reason)
-        return Done(await self.card(actor_id, shipment_id), True)
+        refusal = await self.shipping.refuse(actor_id, shipment_id, reason)
+        card = await self.card(actor_id, shipment_id)
+        return Done(card, True, refusal.refunded, refusal.refund_due)
 
     @operation("seller (own shipments)")
     async def queue(

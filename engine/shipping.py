@@ -9,7 +9,9 @@ audited like any other, but not told nor shown to the customer as an event of it
 
 A parcel ships with a tracking number when it goes to the customer's address; one for a
 pickup point ships with a number only when its provider tracks parcels, and may go without
-one even then (`TrackingNumber`, `tracking_number_of`)."""
+one even then (`TrackingNumber`, `tracking_number_of`). A number looks like one
+(`looks_like_tracking_number`): a sentence typed in its place ("I don't have one yet") is
+refused, never shipped as the parcel's number."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -42,7 +45,7 @@ from engine.orders.checkout import DeliveryChoice, ParcelDue
 from engine.orders.fetch import lines_of, lock_order, own_order, shipments_of
 from engine.orders.payments import pending_payment, record_payment
 from engine.orders.refunds import open_refunds, put_back, unwind_order
-from engine.orders.views import order_view
+from engine.orders.views import RefundView, order_view
 from engine.pricing import ZERO, allocate
 from engine.transitions import E
 from storage.models import DeliveryTracking, Order, Seller, Shipment, ShippingProvider
@@ -53,6 +56,7 @@ from storage.vocabulary import (
     OrderStatus,
     PaymentMethod,
     ProviderStatus,
+    RefundStatus,
     ShipmentStatus,
     TrackingStatus,
     money,
@@ -66,6 +70,23 @@ SELLER_STEPS = {T.order_received, T.packed, T.shipped}
 #: (a row, audited), but the customer's timeline, Track and status card leave it out: it
 #: happened with the step that implied it, not as an event the customer was waiting for.
 IMPLIED = "implied"
+#: what a tracking number is made of: letters and digits, grouped by spaces, hyphens, dots or
+#: slashes ("1Z 999 AA1 01 2345 6784", "JD014600003828", "RR123456785GB", "SBX-1")
+TRACKING_CHARACTERS: Final = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -./"
+)
+TRACKING_NUMBER_MAX: Final = 100
+
+
+def looks_like_tracking_number(number: str) -> bool:
+    """Whether a (trimmed) text can be a parcel's tracking number: at most 100 characters,
+    at least one digit, and only letters, digits, spaces, hyphens, dots and slashes. Words
+    ("I don't have one yet", "not yet") are not one."""
+    return (
+        0 < len(number) <= TRACKING_NUMBER_MAX
+        and any(c.isdigit() for c in number)
+        and set(number) <= TRACKING_CHARACTERS
+    )
 
 
 class TrackingNumber(StrEnum):
@@ -119,6 +140,26 @@ class Parcel:
     tracking_number: str | None
     milestones: list[Milestone]
     pickup_address: str | None = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A seller's part of an order refused (`Shipping.refuse`): the order as it is now, and
+    the refunds the refusal opened, as settled (none: nothing had been paid for it)."""
+
+    order: OrderView
+    refunds: tuple[RefundView, ...] = ()
+
+    @property
+    def refunded(self) -> Decimal:
+        """What the customer has got back already (the refunds the provider confirmed)."""
+        return sum((r.amount for r in self.refunds if r.status == RefundStatus.succeeded), ZERO)
+
+    @property
+    def refund_due(self) -> Decimal:
+        """What is still on its way back to the customer (a refund not confirmed yet, or one
+        the provider refused, which the admins are told of)."""
+        return sum((r.amount for r in self.refunds if r.status != RefundStatus.succeeded), ZERO)
 
 
 @dataclass(frozen=True)
@@ -232,10 +273,14 @@ class Shipping:
         """Hand the parcel to the provider (milestone shipped; the confirm and pack it implies
         are recorded in the same transaction) with its tracking number. A delivery to the
         customer's address needs one; a parcel for a pickup point may go without (None or
-        blank), whether or not its provider tracks parcels (`tracking_number_of`)."""
+        blank), whether or not its provider tracks parcels (`tracking_number_of`).
+
+        A number must look like one (`looks_like_tracking_number`), else
+        InvalidInput(tracking_number, format, case=<how this parcel's number is asked>): the
+        parcel stays as it is."""
         number = (tracking_number or "").strip() or None
-        if number is not None and len(number) > 100:
-            raise InvalidInput(field="tracking_number", rule="length", max=100)
+        if number is not None and len(number) > TRACKING_NUMBER_MAX:
+            raise InvalidInput(field="tracking_number", rule="length", max=TRACKING_NUMBER_MAX)
         return await self._seller_step(
             actor_id,
             shipment_id,
@@ -278,15 +323,21 @@ class Shipping:
     ) -> None:
         """The parcel about to ship: its provider (when the seller names another) and its
         tracking number, unique for its provider; none only where the parcel may go without
-        one (`tracking_number_of`), else InvalidInput(tracking_number, required)."""
+        one (`tracking_number_of`), else InvalidInput(tracking_number, required); one that
+        is no tracking number (`looks_like_tracking_number`) is InvalidInput(tracking_number,
+        format), whose `case` says how this parcel's number is asked (a pickup point's may
+        ship without one: `optional`)."""
         if provider_id is not None:
             await found(uow, ShippingProvider, provider_id, "shipping_provider")
             shipment.provider_id = provider_id
+        provider = await uow.session.get(ShippingProvider, shipment.provider_id)
+        asked = tracking_number_of(pickup_of(order), provider)
         if tracking_number is None:
-            provider = await uow.session.get(ShippingProvider, shipment.provider_id)
-            if tracking_number_of(pickup_of(order), provider) == TrackingNumber.required:
+            if asked == TrackingNumber.required:
                 raise InvalidInput(field="tracking_number", rule="required")
             return
+        if not looks_like_tracking_number(tracking_number):
+            raise InvalidInput(field="tracking_number", rule="format", case=asked.value)
         clash = await uow.session.scalar(
             select(Shipment.shipment_id).where(
                 Shipment.provider_id == shipment.provider_id,
@@ -635,6 +686,12 @@ class Shipping:
         """Refuse this seller's part of an order before it ships: its stock goes back and the
         customer gets back what they paid for it (the whole order is cancelled when it was
         the only part)."""
+        return (await self.refuse(actor_id, shipment_id, reason)).order
+
+    @operation("seller (own shipments, before shipping)")
+    async def refuse(self, actor_id: int, shipment_id: int, reason: str) -> Refusal:
+        """`reject`, with the refunds it gave the customer as they were settled (none when
+        nothing had been paid: cash on delivery collects less, or nothing)."""
         if not reason.strip():
             raise InvalidInput(field="reason", rule="required")
         async with self.d.uow() as uow:
@@ -671,9 +728,9 @@ class Shipping:
                     reason=reason,
                 )
             await uow.commit()
-        await self.orders.settle_refunds(refunds)
+        settled = await self.orders.settle_refunds(refunds)
         async with self.d.read() as uow:
-            return await order_view(uow, order.order_id)
+            return Refusal(await order_view(uow, order.order_id), tuple(settled))
 
     async def _drop_part(
         self,

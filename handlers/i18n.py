@@ -241,9 +241,10 @@ def error_text(lang: str | None, error: DomainError) -> str:
     elif error.code == "illegal_transition":  # "for this store", not "for this order"
         specific = f"error.illegal_transition.{params.get('machine')}"
         key = specific if specific in english else "error.illegal_transition"
-    elif error.code == "invalid_input":
+    elif error.code == "invalid_input":  # a `case` may word it more closely, when worded
         specific = f"error.invalid.{params.get('field')}.{params.get('rule')}"
-        key = specific if specific in english else "error.invalid_input"
+        closer = f"{specific}.{params.get('case')}"
+        key = next((k for k in (closer, specific) if k in english), "error.invalid_input")
     elif error.code == "forbidden" and params.get("action") in (
         "admin_only",
         "seller_only",

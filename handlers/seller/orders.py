@@ -285,7 +285,9 @@ async def on_tracking(
 ) -> None:
     """The tracking number typed for the parcel asked about; "none" (`NO_NUMBER`) ships it
     without one, which the engine allows for a pickup point's parcel only (a delivery is
-    refused, and the question keeps waiting)."""
+    refused). Anything else is the number, which the engine refuses when it cannot be one
+    (a sentence: "I don't have one yet"). Refused, the question keeps waiting and the card
+    stays as it was."""
     data = await state.get_data()
     shipment_id = int(data.get("shipment_id", 0))
     typed = (message.text or "").strip()
@@ -334,8 +336,21 @@ async def on_reject_reason(
     )
     await _edit_card(message, state, lang, done.card)
     await end_conversation(state)
-    key = "seller.order.rejected" if done.changed else "seller.said.moved_on"
-    await message.answer(t(lang, key, order_id=done.card.order_id))
+    await message.answer(rejected_said(lang, done))
+
+
+def rejected_said(lang: str, done: Done) -> str:
+    """What the seller is told after refusing its part: cancelled, and the customer refunded
+    only when the engine says money went back (`Done.refunded`); a refund still on its way
+    says so, and nothing paid (cash on delivery) says there was nothing to refund."""
+    order_id = done.card.order_id
+    if not done.changed:
+        return t(lang, "seller.said.moved_on", order_id=order_id)
+    if done.refund_due:
+        return t(lang, "seller.order.rejected_refund_due", order_id=order_id)
+    if done.refunded:
+        return t(lang, "seller.order.rejected", order_id=order_id)
+    return t(lang, "seller.order.rejected_unpaid", order_id=order_id)
 
 
 # --- the lists -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from handlers.render import state_key
 from handlers.seller.cb import BUTTON_OF_DECISION
 from handlers.seller.imports import problem_text
 from handlers.seller.keyboards import step_label
-from handlers.seller.orders import parcel_text, return_text, step_said
+from handlers.seller.orders import parcel_text, rejected_said, return_text, step_said
 from handlers.webapp import present
 from handlers.webapp.api import amount, body, ident, plain, text, whole
 from handlers.webapp.auth import caller
@@ -143,8 +143,8 @@ async def act(request: web.Request) -> web.Response:
     elif step == Step.ship:  # a pickup point's parcel, gone without a number
         place = done.card.pickup_address or "—"
         said = t(who.lang, "seller.said.shipped_to_pickup", order_id=order_id, place=place)
-    elif step == Step.reject:
-        said = t(who.lang, "seller.order.rejected", order_id=order_id)
+    elif step == Step.reject:  # refunded only when the engine says money went back
+        said = rejected_said(who.lang, done)
     else:  # as the chat's card says it (a pickup point's: ready for collection, collected)
         said = step_said(who.lang, done, step)
     shown = {

@@ -53,14 +53,14 @@ async def test_a_two_store_cart_is_shipped_by_each_seller_and_paid_out(
         assert mine in (part.text or "")
         assert theirs not in (part.text or "")
 
-    await ship_and_deliver(lamps, f"LINA-{mode}")
+    await ship_and_deliver(lamps, f"LINA-{mode}-1")
     await buyer.expect_message("is on its way")  # a push; the status card shows 🚚 Shipped
     await buyer.send("/orders")
     await buyer.expect_message("Your orders")
     await buyer.click(f"#{order_id}")
     detail = await buyer.expect_edit(f"Order #{order_id}")
     assert "Status: delivered" not in (detail.text or "")  # one parcel of two has arrived
-    await ship_and_deliver(mugs, f"OMAR-{mode}")
+    await ship_and_deliver(mugs, f"OMAR-{mode}-1")
     await buyer.expect_message("is delivered", timeout=20)
     await buyer.click("Track")
     tracking = await buyer.expect_edit("Delivery of order")
@@ -122,7 +122,7 @@ async def test_a_bank_transfer_order_goes_from_transfer_to_delivery(
     await buyer.expect_message(f"received for order #{order_id}", timeout=20)
     await owner.expect_message("New order", timeout=20)  # the seller hears once it is paid
 
-    await ship_and_deliver(owner, f"INES-{mode}")
+    await ship_and_deliver(owner, f"INES-{mode}-1")
     await buyer.expect_message("is on its way")  # a push; the status card shows 🚚 Shipped
     await buyer.expect_message("is delivered", timeout=20)
     await buyer.send("/orders")

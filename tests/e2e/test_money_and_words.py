@@ -108,7 +108,7 @@ async def test_one_photo_one_item_one_review_read_in_the_singular(
     assert invoice.invoice.description == "1 item from the marketplace"
     assert (await buyer.pay(invoice)).ok
     await owner.expect_message(f"New order #{order}")
-    await ship_and_deliver(owner, f"MOON-{mode}")
+    await ship_and_deliver(owner, f"MOON-{mode}-1")
     await buyer.expect_message("is delivered", timeout=20)
 
     await buyer.send("/orders")

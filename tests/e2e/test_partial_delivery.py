@@ -37,7 +37,7 @@ async def test_only_the_delivered_stores_item_can_be_returned_or_reviewed(
     order_id = order_id_in(placed.text)
     await buyer.expect_message("You will pay")
 
-    await ship_and_deliver(lamps, f"LENA-{mode}")  # only the lamp's seller ships
+    await ship_and_deliver(lamps, f"LENA-{mode}-1")  # only the lamp's seller ships
     pushed = await buyer.expect_message("is on its way")
     # one parcel of two: whose it is, and never a bare "Delivered" for the whole order
     assert f"parcel from Lena Lamps {mode}" in str(pushed.text), pushed.text

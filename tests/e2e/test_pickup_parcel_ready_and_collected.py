@@ -70,7 +70,9 @@ async def test_a_pickup_parcel_is_made_ready_for_collection_then_collected(
     answer = str((await owner.click("Collected")).get("text"))
     assert answer == f"Order #{order} is marked collected.", answer
     await owner.expect_edit("✅ Collected")
-    await buyer.expect_message(f"🎉 Order #{order} is collected", timeout=20)  # the order's own push
+    await buyer.expect_message(
+        f"🎉 Order #{order} is collected", timeout=20
+    )  # the order's own push
     news = await _shown(buyer, f"#{order}", "✅ Collected")
     assert "Delivered" not in news, news
     await settled(buyer)

@@ -69,7 +69,7 @@ async def _three_delivered(shop_bot: ShopBot, tg: Emulator, buyer_name: str) -> 
     order = order_id_in((await buyer.expect_edit("is placed")).text)
     assert (await buyer.pay(await buyer.expect_message(where=lambda m: "invoice" in m))).ok
     await owner.expect_message(f"New order #{order}")
-    await ship_and_deliver(owner, f"TRIO-{buyer_name}-{mode}")
+    await ship_and_deliver(owner, f"TRIO-{buyer_name}-{mode}-1")
     await buyer.expect_message("is delivered", timeout=20)
     await buyer.send("/orders")
     await buyer.expect_message("Your orders")

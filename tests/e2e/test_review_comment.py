@@ -33,7 +33,7 @@ async def test_text_after_the_stars_searches_and_the_comment_is_asked(
     order = order_id_in((await buyer.expect_edit("is placed")).text)
     assert (await buyer.pay(await buyer.expect_message(where=lambda m: "invoice" in m))).ok
     await owner.expect_message(f"New order #{order}")
-    await ship_and_deliver(owner, f"ODILE-{mode}")
+    await ship_and_deliver(owner, f"ODILE-{mode}-1")
     await buyer.expect_message("is delivered", timeout=20)
 
     await buyer.send("/orders")

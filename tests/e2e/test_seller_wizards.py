@@ -63,7 +63,7 @@ async def test_refusing_a_return_asks_why_and_the_customer_reads_it(
     order = order_id_in((await buyer.expect_edit("is placed")).text)
     assert (await buyer.pay(await buyer.expect_message(where=lambda m: "invoice" in m))).ok
     await owner.expect_message(f"New order #{order}")
-    await ship_and_deliver(owner, f"ROSA-{mode}")
+    await ship_and_deliver(owner, f"ROSA-{mode}-1")
     await buyer.expect_message("is delivered", timeout=20)
     await buyer.send("/orders")
     await buyer.expect_message("Your orders")

@@ -52,7 +52,7 @@ async def test_an_old_star_button_changes_nothing(shop_bot: ShopBot, tg: Emulato
     order = order_id_in((await buyer.expect_edit("is placed")).text)
     assert (await buyer.pay(await buyer.expect_message(where=lambda m: "invoice" in m))).ok
     await owner.expect_message(f"New order #{order}")
-    await ship_and_deliver(owner, f"STELLA-{mode}")
+    await ship_and_deliver(owner, f"STELLA-{mode}-1")
     await buyer.expect_message("is delivered", timeout=20)
 
     await buyer.send("/orders")

@@ -34,7 +34,7 @@ async def test_delivery_news_is_one_message_updated_in_place_with_two_pushes(
     await owner.expect_message(f"New order #{order}")
     start = len(buyer.chat.events)
 
-    await ship_and_deliver(owner, f"OAKSTOOL-{mode}")
+    await ship_and_deliver(owner, f"OAKSTOOL-{mode}-1")
     await buyer.expect_message("is delivered", timeout=20)
     await settled(buyer)
 
@@ -49,7 +49,7 @@ async def test_delivery_news_is_one_message_updated_in_place_with_two_pushes(
     assert sum(f"#{order} is delivered" in text for text in about) == 1, said
     card_id = next(m["message_id"] for m in news if "received by the seller" in m["text"])
     pushed = next(m for m in news if "is on its way" in m["text"])
-    assert f"OAKSTOOL-{mode}" in pushed["text"], "the push gives the tracking number"
+    assert f"OAKSTOOL-{mode}-1" in pushed["text"], "the push gives the tracking number"
     assert any(f"#{order} is delivered" in text for text in said), said
 
     card = str(buyer.chat.messages[card_id].get("text"))  # as it reads now, after its edits

@@ -46,7 +46,7 @@ async def test_the_customer_and_the_seller_hear_of_each_event_once(
     await buyer.expect_message("Payment received")
     await owner.expect_message(f"New order #{order}")
 
-    await ship_and_deliver(owner, f"TOVE-{mode}")
+    await ship_and_deliver(owner, f"TOVE-{mode}-1")
     await buyer.expect_message("is delivered", timeout=20)
 
     await buyer.send("/orders")

@@ -486,9 +486,9 @@ async def test_a_multi_seller_order_follows_all_its_shipments(world: World) -> N
     for who, shipment in zip((a, b), order.shipments, strict=True):
         await world.shop.shipping.confirm(who.user_id, shipment.shipment_id)
         await world.shop.shipping.pack(who.user_id, shipment.shipment_id)
-    await world.shop.shipping.ship(a.user_id, order.shipments[0].shipment_id, "SAME")
+    await world.shop.shipping.ship(a.user_id, order.shipments[0].shipment_id, "SAME-1")
     with pytest.raises(InvalidInput) as taken:
-        await world.shop.shipping.ship(b.user_id, order.shipments[1].shipment_id, "SAME")
+        await world.shop.shipping.ship(b.user_id, order.shipments[1].shipment_id, "SAME-1")
     assert taken.value.params["rule"] == "taken"
     incoming_a = await world.shop.shipping.incoming(a.user_id)
     assert [line.product_id for line in incoming_a[0].lines] == [pa]

@@ -158,9 +158,9 @@ async def test_a_delivery_to_the_customers_address_is_never_shipped_without_a_nu
         ShipmentStatus.pending
     )
     assert await _milestones(world, parcel) == []
-    done = await world.shop.fulfilment.act(seller.user_id, parcel, Step.ship, "TRK-HOME")
+    done = await world.shop.fulfilment.act(seller.user_id, parcel, Step.ship, "TRK-HOME-1")
     assert done.changed
-    assert done.card.tracking_number == "TRK-HOME"
+    assert done.card.tracking_number == "TRK-HOME-1"
     assert done.card.tracking == "required"  # what the card's Ship asks by
 
 

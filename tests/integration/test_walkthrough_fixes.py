@@ -170,7 +170,7 @@ async def test_the_dashboard_counts_only_the_orders_that_wait_for_the_seller(
     assert "Orders to handle: 3" in await dashboard(chats)
 
     await world.shop.fulfilment.act(seller.user_id, parcels[0], Step.confirm)  # to ship now
-    await world.shop.fulfilment.act(seller.user_id, parcels[1], Step.ship, "TRK-FIRST")
+    await world.shop.fulfilment.act(seller.user_id, parcels[1], Step.ship, "TRK-FIRST-1")
     assert await world.shop.fulfilment.to_handle(seller.user_id) == 2  # to confirm + to ship
     assert "Orders to handle: 2" in await dashboard(chats)
 
