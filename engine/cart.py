@@ -325,15 +325,28 @@ class Carts:
         return item
 
     @operation("customer (own cart)")
-    async def take(self, actor_id: int, product_id: int, quantity: int | None = None) -> CartView:
+    async def take(
+        self,
+        actor_id: int,
+        product_id: int,
+        quantity: int | None = None,
+        *,
+        seen: int | None = None,
+    ) -> CartView:
         """Take `quantity` of a product out of the cart, the line keeping the rest; all of
         it when `quantity` is None or at least what the line holds ("remove one of the
-        lamps" leaves two of three; "remove the lamps" leaves none)."""
+        lamps" leaves two of three; "remove the lamps" leaves none).
+
+        `seen`: the line's quantity as the screen showed it (a "Which one?" button); a line
+        that reads otherwise now (taken from already: a second tap) is `Outdated` (`held`:
+        what it reads), and stays."""
         if quantity is not None:
             check_quantity(quantity)
         async with self.d.uow() as uow:
             await actor(uow, actor_id)
             item = await self._line(uow, actor_id, product_id)
+            if seen is not None and item.quantity != seen:
+                raise Outdated(entity="cart_line", id=product_id, held=item.quantity)
             left = 0 if quantity is None else max(item.quantity - quantity, 0)
             if left == 0:
                 await uow.session.delete(item)

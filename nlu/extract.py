@@ -364,3 +364,47 @@ def extract_sort(text: str) -> str | None:
     if _DEAR.search(text):
         return "price_desc"
     return None
+
+
+_COUNT = rf"(?P<n>\d{{1,6}}|{_NUMBER_WORD})"
+_TAIL = (
+    r"(?:\s+(?:items?|pieces?|pcs|units?|of\s+(?:them|those|it|each)))?"
+    r"(?:\s+(?:in|on)\s+(?:my|the)\s+(?:cart|basket|bag|trolley))?"
+    r"(?:\s*,?\s+(?:please|pls|plz|thanks|thank\s+you|instead|now|then))*\s*[.!?]*\s*$"
+)
+_WANTED_COUNT = (
+    # "i only want 1 white zip hoodie", "i want only two", "only need 3 of the tees"
+    re.compile(
+        r"\b(?:only|just)\s+(?:(?:want|need|wanna|would\s+like|'d\s+like)(?:\s+to\s+(?:have|keep|buy|get))?"
+        rf"|keep)\s+{_COUNT}\b(?![.,/]\d)",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\b(?:want|need|keep)\s+only\s+{_COUNT}\b(?![.,/]\d)", re.IGNORECASE),
+    # "set white zip hoodie quantity to 1", "change the hoodies to 2", "update it to 3"
+    re.compile(
+        r"\b(?:set|change|update|reduce|lower|increase|raise|bump|cut|adjust)\b[^.!?]*?"
+        rf"\b(?:to|at)\s+(?:just\s+|only\s+)?{_COUNT}{_TAIL}",
+        re.IGNORECASE,
+    ),
+    # "make it 3", "make the hoodies 1", "make that two please"
+    re.compile(
+        rf"\bmake\s+(?:it|that|this|them|those|these|the\b[^.!?]*?)\s+(?:just\s+|only\s+)?{_COUNT}{_TAIL}",
+        re.IGNORECASE,
+    ),
+)
+
+
+def extract_wanted_count(text: str) -> Found[int] | None:
+    """The count of a cart line the customer wants to end with, not a count to add or take
+    away: "i only want 1 white zip hoodie in my cart", "set the tee's quantity to 0", "change
+    the hoodies to 2", "make it 3". None for any other count ("remove one of the tees", "add
+    2", "set my address to 5 Main St")."""
+    for pattern in _WANTED_COUNT:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        said = match.group("n").lower()
+        value = int(said) if said.isdigit() else word_number(said)
+        if value is not None:
+            return Found(value, match.start("n"), match.end("n"))
+    return None

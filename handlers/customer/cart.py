@@ -35,6 +35,56 @@ class ClearYesCb(CallbackData, prefix="v2kc"):
     key: str
 
 
+class LineEditCb(CallbackData, prefix="v1kl"):
+    """A cart line picked under "Which one?" after a typed edit ("remove the dresses", "make
+    the hoodies 1"): the line (`id`), its quantity as the question showed it (`seen`), and the
+    edit: the count to end with (`to`), else how many to take out (`take`, 0: all of it). The
+    engine refuses it on a line that reads otherwise now, so a second tap changes nothing."""
+
+    id: int
+    seen: int
+    to: int = -1  # -1: no count to end with; `take` says what goes
+    take: int = 0
+
+
+async def edit_line(shop: Shop, me: UserView, edit: LineEditCb) -> CartView:
+    """The edit a typed request or its "Which one?" asked for, on the line as it was shown:
+    the count to end with (`Carts.set_quantity`, 0 removes it) or some of it taken out
+    (`Carts.take`). `NotFound` / `Outdated` (entity cart_line) when the line is gone or reads
+    otherwise now (a count already set reads as done)."""
+    if edit.to >= 0:
+        return await shop.carts.set_quantity(me.id, edit.id, edit.to, seen=edit.seen)
+    return await shop.carts.take(me.id, edit.id, edit.take or None, seen=edit.seen)
+
+
+def stale_line(lang: str, old: NotFound | Outdated) -> str | None:
+    """What to say about a line edit refused because the line is gone or changed since it
+    was shown (None: another refusal, which the error router answers)."""
+    if old.params.get("entity") != "cart_line":
+        return None
+    return t(lang, "cart.line_gone" if isinstance(old, NotFound) else "cart.line_changed")
+
+
+def lines_keys(
+    lines: list[tuple[int, str, int]], to: int | None, take: int | None
+) -> InlineKeyboardMarkup:
+    """ "Which one?" among cart lines (product id, name, quantity shown): a button per line,
+    which does the edit (`LineEditCb`)."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=f"{name} × {qty}",
+                    callback_data=LineEditCb(
+                        id=pid, seen=qty, to=-1 if to is None else to, take=take or 0
+                    ).pack(),
+                )
+            ]
+            for pid, name, qty in lines
+        ]
+    )
+
+
 def clear_question(view: CartView) -> Question:
     """ "Empty the cart?" as asking.py keeps it: the cart's version shown."""
     return Question(Kind.clear, seen=view.version)
@@ -146,6 +196,32 @@ async def on_cart_action(
     await query.answer()
 
 
+async def on_line_edit(
+    query: CallbackQuery,
+    callback_data: LineEditCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    """A line picked under "Which one?": the edit asked for, on the line as the question
+    showed it; a line gone or changed since (a second tap, an older question) stays, and
+    the cart is shown as it is now."""
+    await state.update_data(which=None, which_edit=None)  # a typed answer now asks afresh
+    try:
+        view = await edit_line(shop, me, callback_data)
+    except (NotFound, Outdated) as old:
+        said = stale_line(lang, old)
+        if said is None:
+            raise
+        view = await shop.carts.view(me.id)
+        await show(query, await cart_text(shop, lang, me, state, view), kb.cart(lang, view))
+        await query.answer(said)
+        return
+    await show(query, await cart_text(shop, lang, me, state, view), kb.cart(lang, view))
+    await query.answer()
+
+
 async def on_clear(
     query: CallbackQuery,
     callback_data: CartClearCb,
@@ -192,5 +268,6 @@ def build_router() -> Router:
     router.callback_query.register(on_cart, MenuCb.filter(F.to == Menu.cart))
     router.callback_query.register(on_cart_action, CartCb.filter())
     router.callback_query.register(on_clear_asked, ClearYesCb.filter())
+    router.callback_query.register(on_line_edit, LineEditCb.filter())
     router.callback_query.register(on_clear, CartClearCb.filter())  # in older chats
     return router

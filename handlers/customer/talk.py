@@ -16,7 +16,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import reduce
 from html import escape
@@ -36,9 +36,9 @@ from aiogram.types import (
 )
 
 from engine.accounts import UserView
-from engine.cart import CartView, check_quantity
+from engine.cart import CartLine, CartView, check_quantity
 from engine.catalog import MAX_LINE_QUANTITY, Page, Sort
-from engine.errors import CouponRejected, InsufficientStock
+from engine.errors import CouponRejected, InsufficientStock, NotFound, Outdated
 from engine.order_actions import OrderAct, followed
 from engine.orders import OrderView
 from engine.shop import Shop
@@ -47,7 +47,15 @@ from handlers import render
 from handlers.callbacks import CartAction, CartCb, OrderAction, OrderCb
 from handlers.customer import asking
 from handlers.customer.asking import AskCb, Kind, Question
-from handlers.customer.cart import cart_text, clear_keys, clear_question
+from handlers.customer.cart import (
+    LineEditCb,
+    cart_text,
+    clear_keys,
+    clear_question,
+    edit_line,
+    lines_keys,
+    stale_line,
+)
 from handlers.customer.catalog import Search, find, send_shelves, show_product, show_results
 from handlers.customer.orders import (
     RETURN_SAYS_YES,
@@ -60,17 +68,24 @@ from handlers.customer.orders import (
 from handlers.customer.policies import policy_answer
 from handlers.customer.profile import send_profile
 from handlers.i18n import error_text, has_text, price, t
-from nlu import Backend, CatalogIndex, Context, Intent
+from nlu import Backend, CatalogIndex, Context, Entities, Intent, ProductMatch
 from nlu.answers import narrow
 from nlu.backends import with_training_words
-from nlu.extract import COLOURS
-from nlu.postprocess import removes_everything
+from nlu.extract import COLOURS, extract_wanted_count, normalize_colour
+from nlu.postprocess import EntityBuilder, removes_everything
 from nlu.text import words as words_of
 from nlu.topics import help_topic
 from nlu.types import DEFAULT_THRESHOLD, STATE_CHANGING, SURE
 from storage.vocabulary import OrderPaymentStatus
 
 log = logging.getLogger(__name__)
+#: A cart line's count to end with ("i only want 1 white zip hoodie", "set the tee to 0",
+#: "make it 3"): read by rule from the words (nlu.extract.extract_wanted_count) on top of
+#: what the classifier heard, since "only want 1" is no removal of one.
+SET_COUNT: Final = "set_cart_quantity"
+#: The readings a count to end with may replace: cart requests, and the ones a product's
+#: name alone gives ("set white zip hoodie quantity to 1" is no request for its card).
+_MAY_SET: Final = frozenset({"add_to_cart", "remove_from_cart", "product_info", "search"})
 REFRESH_SECONDS = 60.0
 CHECK_SECONDS = 1.0  # how often the catalog's change marker is read
 
@@ -113,6 +128,36 @@ class Language:
             if card is not None and set(said) <= set(words_of(card.name)):
                 return True
         return bool(said) and all(w in COLOURS or index.canonical(w) is not None for w in said)
+
+    async def matches(self, entities: Entities) -> list[ProductMatch]:
+        """Every catalog product the mention of `entities` may mean, best first (not only the
+        few an intent keeps: a cart's line among many alike must be among them)."""
+        await self._refresh()
+        assert self._index is not None
+        if not entities.product:
+            return []
+        attributes = {k: v for k, v in (("colour", entities.colour), ("size", entities.size)) if v}
+        found = self._index.resolve(entities.product, attributes, limit=len(self._names) or 1)
+        return [ProductMatch(pid, score) for pid, score in found]
+
+    async def wanted_count(self, text: str, intent: Intent, context: Context) -> Intent:
+        """`intent` read again as a cart line's count to end with (SET_COUNT: "i only want 1
+        white zip hoodie", "make it 3"), with the product said, when the words say such a
+        count and ask for nothing else the shop does; else `intent` as it is."""
+        wanted = extract_wanted_count(text)
+        may_set = intent.name in _MAY_SET or not intent.is_confident()
+        if wanted is None or not may_set or intent.negated:
+            return intent
+        await self._refresh()
+        assert self._index is not None
+        entities = EntityBuilder(self._index).build(text, "remove_from_cart", context)
+        return Intent(
+            SET_COUNT,
+            max(intent.confidence, SURE),  # the words say the count plainly
+            replace(entities, quantity=wanted.value, fraction=None),
+            hedged=intent.hedged,
+            then=intent.then,
+        )
 
     async def catalog(self) -> CatalogIndex:
         """The live catalog as the language layer sees it (the voice vocabulary's source)."""
@@ -218,7 +263,16 @@ async def on_free_text(
         await state.update_data(which=None)
         offered, qty = data["which"], data.get("which_qty") or 1
         chosen = narrow(text, data.get("which_names") or [])
-        if len(chosen) == 1:
+        edit, seen = data.get("which_edit"), data.get("which_seen") or []
+        if edit is not None and len(seen) == len(offered) and 0 < len(chosen) < len(offered):
+            # "Which one?" among the cart's lines: the one picked gets the edit asked for
+            picked = [(offered[i], data["which_names"][i], seen[i]) for i in chosen]
+            if len(picked) == 1:
+                await _edit_picked(message, shop, lang, me, state, picked[0], edit)
+            else:
+                await _ask_lines(message, lang, state, picked, edit.get("to"), edit.get("take"))
+            return
+        if edit is None and len(chosen) == 1:
             await show_product(
                 message,
                 shop,
@@ -230,7 +284,7 @@ async def on_free_text(
                 viewer=me.id,
             )
             return
-        if 1 < len(chosen) < len(offered):  # "the white one" among two white ones: which?
+        if edit is None and 1 < len(chosen) < len(offered):  # "the white one" of two: which?
             await _ask_which(message, shop, lang, state, [offered[i] for i in chosen], qty)
             return
     question = await asking.waiting(state)
@@ -298,7 +352,12 @@ async def understand(
     # What people type is personal data: its words only at DEBUG, its shape at INFO.
     log.info("understood %d characters as %s (%.2f)", len(text), intent.name, intent.confidence)
     log.debug("understood %r as %s", text, intent.name)
-    if intent.entities.quantity is None and await language.names_only(text):
+    intent = await language.wanted_count(text, intent, await chat_context(state))
+    if (
+        intent.name != SET_COUNT
+        and intent.entities.quantity is None
+        and await language.names_only(text)
+    ):
         # a product's name alone asks for nothing to be done with it (whatever the
         # classifier guessed from its words): its card, or the results
         await _named(message, shop, lang, me, state, text, language, media_dir)
@@ -323,10 +382,13 @@ async def understand(
     steps = list(takewhile(Intent.is_confident, (intent, *intent.then)))
     if not await _counts_allowed(message, lang, steps):
         return
+    # a cart edit means the cart's lines: what the question names and whether a "Which
+    # one?" comes, by the lines that match now
+    steps = [await _held(shop, me, language, step, text) for step in steps]
     # a request read unsurely, or said as a musing ("maybe add the lamp?"), is asked about
     # first, naming all it would do; one whose handler asks its own question needs none
     acting = [step for step in steps if not asks_its_own(step, text)]
-    if not confirmed and any(not step.is_sure() for step in acting):
+    if not confirmed and any(not step.is_sure() or step.hedged for step in acting):
         question = await asking.ask(state, Question(Kind.do, text))
         unsure = any(step.confidence < SURE for step in acting)
         await message.answer(
@@ -663,7 +725,11 @@ async def _ask_which(
         return False
     choice = Page(cards, len(cards), 1, len(cards))
     await state.update_data(
-        which=[c.product_id for c in cards], which_names=[c.name for c in cards], which_qty=qty
+        which=[c.product_id for c in cards],
+        which_names=[c.name for c in cards],
+        which_qty=qty,
+        which_edit=None,
+        which_seen=None,
     )
     await message.answer(
         t(lang, "talk.which"), reply_markup=kb.product_list(lang, choice, "choice", qty=qty)
@@ -774,14 +840,139 @@ async def _remove_from_cart(said: Said) -> None:
                 await _cart_text(said, view), reply_markup=kb.cart(said.lang, view)
             )
         return
-    product_id = await _one_product(
-        said.message, said.shop, said.lang, said.state, said.intent, said.text, said.language
-    )
-    if product_id is None:
-        return
     # a count takes that many out ("remove one of the lamps"); none takes the whole line
-    cart = await said.shop.carts.take(said.me.id, product_id, said.intent.entities.quantity)
+    await _edit_held(said, to=None, take=said.intent.entities.quantity)
+
+
+async def _set_count(said: Said) -> None:
+    """A line's count to end with ("i only want 1 white zip hoodie", "make it 3"): set as
+    the cart's − / + set it (0 removes it; more than the stock is refused as they refuse it)."""
+    await _edit_held(said, to=said.intent.entities.quantity, take=None)
+
+
+async def _lines_meant(language: Language, cart: CartView, e: Entities) -> list[CartLine] | None:
+    """The cart's lines a cart edit's words mean: among the lines that match the product
+    said, those that match it best (a colour said is in the line's name). Empty when the
+    cart has none of it; None when no product was said nor shown before ("make it 3")."""
+    if e.product:
+        said = await language.matches(e)
+    elif e.products:  # "remove it": the product the chat showed last
+        said = list(e.products)
+    else:
+        return None
+    held = {line.product_id: line for line in cart.lines}
+    scored = [(m.score, held[m.product_id]) for m in said if m.product_id in held]
+    if e.colour and e.product:
+        scored = [
+            (score, line)
+            for score, line in scored
+            if e.colour in {normalize_colour(w) for w in words_of(line.name)}
+        ]
+    if not scored:
+        return []
+    top = max(score for score, _ in scored)
+    return [line for score, line in scored if score >= top - 1e-9]
+
+
+async def _held(shop: Shop, me: UserView, language: Language, step: Intent, text: str) -> Intent:
+    """A cart edit's step with the products it names narrowed to the cart's lines it means
+    (so one line matched is known for sure, and named in a "Shall I …?"); other steps as
+    they are."""
+    edits = step.name == SET_COUNT or (
+        step.name == "remove_from_cart"
+        and not (removes_everything(text) and not step.entities.products)
+    )
+    if not edits:
+        return step
+    lines = await _lines_meant(language, await shop.carts.view(me.id), step.entities)
+    if not lines:  # none held: the handler says so, naming what was said
+        return step
+    products = tuple(ProductMatch(line.product_id, 1.0) for line in lines)
+    return replace(step, entities=replace(step.entities, products=products))
+
+
+async def _edit_held(said: Said, *, to: int | None, take: int | None) -> None:
+    """A typed cart edit on the cart's line it means: done on the one line that matches;
+    "Which one?" among the lines when several do (the pick does it); the cart, said to have
+    none of it, when none does."""
+    cart = await said.shop.carts.view(said.me.id)
+    lines = await _lines_meant(said.language, cart, said.intent.entities)
+    if lines is None:  # nothing named: the cart's lines are what it can mean
+        lines = list(cart.lines)
+    if not lines:
+        e = said.intent.entities
+        what = e.product
+        if not what and e.products:
+            cards = await said.shop.catalog.cards([e.products[0].product_id])
+            what = cards[0].name if cards else ""
+        head = (
+            t(said.lang, "talk.cart.none_of", product=escape(what or ""))
+            if cart.lines and what
+            else ""
+        )
+        await said.message.answer(
+            await _cart_text(said, cart, head=head), reply_markup=kb.cart(said.lang, cart)
+        )
+        return
+    if len(lines) > 1:
+        picked = [(line.product_id, line.name, line.quantity) for line in lines]
+        await _ask_lines(said.message, said.lang, said.state, picked, to, take)
+        return
+    line = lines[0]
+    await said.state.update_data(last_product_id=line.product_id)
+    edit = LineEditCb(
+        id=line.product_id, seen=line.quantity, to=-1 if to is None else to, take=take or 0
+    )
+    cart = await edit_line(said.shop, said.me, edit)
     await said.message.answer(await _cart_text(said, cart), reply_markup=kb.cart(said.lang, cart))
+
+
+async def _ask_lines(
+    message: Message,
+    lang: str,
+    state: FSMContext,
+    lines: list[tuple[int, str, int]],
+    to: int | None,
+    take: int | None,
+) -> None:
+    """ "Which one do you mean?" among cart lines (product id, name, quantity shown): a
+    button each that does the edit (`to`: the count to end with, else `take` out, None: all),
+    and a typed answer ("the red one", "the second") read against them (on_free_text)."""
+    await state.update_data(
+        which=[pid for pid, _, _ in lines],
+        which_names=[name for _, name, _ in lines],
+        which_seen=[qty for _, _, qty in lines],
+        which_qty=1,
+        which_edit={"to": to, "take": take},
+    )
+    await message.answer(t(lang, "talk.which"), reply_markup=lines_keys(lines, to, take))
+
+
+async def _edit_picked(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    line: tuple[int, str, int],
+    edit: dict[str, Any],
+) -> None:
+    """The cart line typed as the answer to "Which one?" gets the edit asked for, on the line
+    as the question showed it: one gone or changed since stays, and that is said."""
+    to, take = edit.get("to"), edit.get("take")
+    asked = LineEditCb(
+        id=line[0], seen=line[2], to=-1 if to is None else int(to), take=int(take or 0)
+    )
+    head = ""
+    try:
+        cart = await edit_line(shop, me, asked)
+    except (NotFound, Outdated) as old:
+        said = stale_line(lang, old)
+        if said is None:
+            raise
+        head, cart = said, await shop.carts.view(me.id)
+    text = await cart_text(shop, lang, me, state, cart, head=head)
+    await message.answer(text, reply_markup=kb.cart(lang, cart))
 
 
 async def _cart_text(said: Said, cart: CartView, *, head: str = "") -> str:
@@ -1007,6 +1198,7 @@ INTENTS = {
     "product_info": _product_info,
     "add_to_cart": _add_to_cart,
     "remove_from_cart": _remove_from_cart,
+    SET_COUNT: _set_count,
     "view_cart": _view_cart,
     "add_to_wishlist": _wishlist,
     "view_wishlist": _wishlist,
@@ -1032,6 +1224,8 @@ def asks_its_own(step: Intent, text: str) -> bool:
     an unsure reading of it needs no "Shall I …?"): the requests of ASKS_ITS_OWN, emptying
     the cart ("Empty the cart?"), and a product not known for sure ("Which one?", or a
     search first). A read changes nothing; a code to apply is applied at once."""
+    if step.name == SET_COUNT:  # a cart line's count: "Which one?" unless one line matches
+        return len(step.entities.best_products()) != 1
     if step.name not in STATE_CHANGING or step.name in ASKS_ITS_OWN:
         return True
     if step.name == "remove_from_cart" and removes_everything(text):
