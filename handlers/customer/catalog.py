@@ -49,6 +49,7 @@ from handlers.callbacks import (
     WishlistCb,
     WishlistRemoveCb,
 )
+from handlers.choices import PRODUCTS, Shown, remember
 from handlers.i18n import error_text, t
 from handlers.screen import edit_markup_or_keep, edit_or_keep, show
 
@@ -62,18 +63,24 @@ async def _screen(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup)
     await show(query, text, markup)
 
 
-async def on_browse(query: CallbackQuery, shop: Shop, lang: str) -> None:
-    await _show_category(query, shop, lang, 0)
+async def on_browse(
+    query: CallbackQuery, shop: Shop, lang: str, state: FSMContext | None = None
+) -> None:
+    await _show_category(query, shop, lang, 0, state)
     await query.answer()
 
 
 async def on_category(
-    query: CallbackQuery, callback_data: CategoryCb, shop: Shop, lang: str
+    query: CallbackQuery,
+    callback_data: CategoryCb,
+    shop: Shop,
+    lang: str,
+    state: FSMContext | None = None,
 ) -> None:
     if callback_data.items:
-        await _show_items(query, shop, lang, callback_data.id, callback_data.page)
+        await _show_items(query, shop, lang, callback_data.id, callback_data.page, state)
     else:
-        await _show_category(query, shop, lang, callback_data.id)
+        await _show_category(query, shop, lang, callback_data.id, state)
     await query.answer()
 
 
@@ -82,16 +89,23 @@ def _path(lang: str, tree: list[CategoryNode], category_id: int) -> str:
     return " › ".join(escape(c.name) for c in path_to(tree, category_id)) or "—"
 
 
-async def _show_category(query: CallbackQuery, shop: Shop, lang: str, category_id: int) -> None:
+async def _show_category(
+    query: CallbackQuery,
+    shop: Shop,
+    lang: str,
+    category_id: int,
+    state: FSMContext | None = None,
+) -> None:
     """A category's sub-categories that hold something (a branch with nothing in it is not
-    offered), else its products; the top of the tree says when there is nothing at all."""
+    offered), else its products; the top of the tree says when there is nothing at all.
+    `state`: where the products shown are remembered (handlers.choices)."""
     tree = await shop.catalog.categories()
     shelves = await shop.catalog.categories(for_buyers=True)
     by_id: dict[int, CategoryNode] = {c.category_id: c for c in tree}
     parent = by_id.get(category_id)
     children = [c for c in shelves if c.parent_id == (parent.category_id if parent else None)]
     if parent is not None and not children:
-        await _show_items(query, shop, lang, category_id, 1)
+        await _show_items(query, shop, lang, category_id, 1, state)
         return
     up = None if parent is None else (parent.parent_id or 0)
     title = (
@@ -99,6 +113,8 @@ async def _show_category(query: CallbackQuery, shop: Shop, lang: str, category_i
         if parent is None
         else f"<b>{_path(lang, tree, category_id)}</b>\n{t(lang, 'browse.title')}"
     )
+    if state is not None:  # no products shown: "the first one" means none of an older list
+        await remember(state, None)
     await _screen(query, title, kb.categories(lang, children, parent, up))
 
 
@@ -114,7 +130,12 @@ async def send_shelves(message: Message, shop: Shop, lang: str) -> None:
 
 
 async def _show_items(
-    query: CallbackQuery, shop: Shop, lang: str, category_id: int, page: int
+    query: CallbackQuery,
+    shop: Shop,
+    lang: str,
+    category_id: int,
+    page: int,
+    state: FSMContext | None = None,
 ) -> None:
     found = await shop.catalog.browse(
         BrowseQuery(category_id=category_id or None, page=page, page_size=PAGE_SIZE)
@@ -137,6 +158,8 @@ async def _show_items(
     shelves = await shop.catalog.categories(for_buyers=True)
     shelved = any(c.category_id == category_id for c in shelves)
     back = CategoryCb(id=parent_screen(shelves if shelved else tree, category_id)).pack()
+    if state is not None:
+        await remember(state, shown_products(found))
     await _screen(query, text, kb.product_list(lang, found, "category", category_id, back=back))
 
 
@@ -429,6 +452,17 @@ class Search:
         )
 
 
+def shown_products(found: Page) -> Shown:
+    """A page of products as a list shown (handlers.choices): ids, names, prices now."""
+    items = found.items
+    return Shown(
+        PRODUCTS,
+        tuple(c.product_id for c in items),
+        tuple(c.name for c in items),
+        tuple(c.unit_price for c in items),
+    )
+
+
 async def find(shop: Shop, search: Search, page: int = 1) -> Page:
     """A page of what the search finds (nothing when it names nothing), in its sort."""
     if search.words or search == Search():
@@ -467,6 +501,7 @@ async def show_results(
     when nothing does. `found`: its first page, when the caller looked already."""
     found = found or await find(shop, search)
     await state.update_data(last_search=label, last_search_query=search.to_data())
+    await remember(state, shown_products(found))
     await message.answer(
         _search_title(lang, label, found), reply_markup=kb.product_list(lang, found, "search")
     )
@@ -511,6 +546,7 @@ async def on_search_page(
         return
     label = str(data.get("last_search", ""))
     found = await find(shop, Search.of_data(data, label), callback_data.page)
+    await remember(state, shown_products(found))
     await _screen(query, _search_title(lang, label, found), kb.product_list(lang, found, "search"))
     await query.answer()
 

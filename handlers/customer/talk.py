@@ -45,6 +45,7 @@ from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import CartAction, CartCb, OrderAction, OrderCb
+from handlers.choices import ORDERS, PRODUCTS, Shown, refers, remember, remembered
 from handlers.customer import asking
 from handlers.customer.asking import AskCb, Kind, Question
 from handlers.customer.cart import (
@@ -304,6 +305,11 @@ async def on_free_text(
         if answer is False and _STOP.match(text):
             await asking.end_conversation(state)  # the coupon kept for checkout stays
             await message.answer(t(lang, "cancelled"), reply_markup=kb.main_menu(lang))
+        elif answer is False:  # "never mind" with nothing waiting: nothing to drop
+            await message.answer(
+                t(lang, "talk.nothing_waiting"),
+                reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
+            )
         else:
             await message.answer(t(lang, "talk.yes_no"))
         return
@@ -347,6 +353,11 @@ async def understand(
         await message.answer(
             t(lang, "talk.thanks"), reply_markup=kb.main_menu(lang, store=kb.has_store(message))
         )
+        return
+    shown = await remembered(state)
+    place = None if shown is None or not _pickable(shown) else refers(text, shown)
+    if shown is not None and place is not None:  # "the first one" of the list shown last
+        await _pick_shown(message, shop, lang, me, state, language, shown, place, media_dir)
         return
     intent = await language.parse(text, await chat_context(state))
     # What people type is personal data: its words only at DEBUG, its shape at INFO.
@@ -601,6 +612,57 @@ async def _named(
     )
 
 
+#: The request a button of "Which order do you mean?" carries on, by what it was asked for.
+_ORDER_REQUESTS: Final = {
+    OrderAct.track: "track_order",
+    OrderAct.cancel: "cancel_order",
+    OrderAct.return_items: "return_order",
+    OrderAct.review: "leave_review",
+}
+
+
+def _pickable(shown: Shown) -> bool:
+    """Whether an item of `shown` can be picked by words: a product, or an order offered
+    for one of the requests of _ORDER_REQUESTS."""
+    if shown.kind == PRODUCTS:
+        return True
+    return shown.kind == ORDERS and shown.act in {act.value for act in _ORDER_REQUESTS}
+
+
+async def _pick_shown(
+    message: Message,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    language: Language,
+    shown: Shown,
+    place: int,
+    media_dir: Path | None,
+) -> None:
+    """The item of the list shown last that a typed reference means, picked as its button
+    picks it: a product's card (the engine says so when it is gone or hidden now), or the
+    request the orders were offered for, on that order (the engine refuses it by number when
+    the order cannot take it any more)."""
+    chosen = shown.ids[place]
+    if shown.kind == PRODUCTS:
+        await state.update_data(last_product_id=chosen)
+        await show_product(
+            message,
+            shop,
+            lang,
+            chosen,
+            qty=shown.qty,
+            edit=False,
+            media_dir=media_dir,
+            viewer=me.id,
+        )
+        return
+    name = _ORDER_REQUESTS[OrderAct(str(shown.act))]  # _pickable
+    step = Intent(name, 1.0, Entities(order_id=chosen))
+    await INTENTS[name](Said(message, shop, lang, me, state, step, "", language, media_dir))
+
+
 async def _search_or_help(
     message: Message,
     shop: Shop,
@@ -724,6 +786,9 @@ async def _ask_which(
     if not cards:
         return False
     choice = Page(cards, len(cards), 1, len(cards))
+    names, prices = tuple(c.name for c in cards), tuple(c.unit_price for c in cards)
+    shown_ids = tuple(c.product_id for c in cards)
+    await remember(state, Shown(PRODUCTS, shown_ids, names, prices, qty=qty))
     await state.update_data(
         which=[c.product_id for c in cards],
         which_names=[c.name for c in cards],
@@ -938,6 +1003,7 @@ async def _ask_lines(
     """ "Which one do you mean?" among cart lines (product id, name, quantity shown): a
     button each that does the edit (`to`: the count to end with, else `take` out, None: all),
     and a typed answer ("the red one", "the second") read against them (on_free_text)."""
+    await remember(state, None)  # read by the question's own answer (on_free_text) only
     await state.update_data(
         which=[pid for pid, _, _ in lines],
         which_names=[name for _, name, _ in lines],
@@ -1106,6 +1172,17 @@ async def _the_order(
     if views:  # the chosen one goes where the request does: its tracking, the cancel question
         opens = CHOSEN_FOR.get(act, OrderAction.show)
         markup = kb.orders(lang, views[:8], opens)
+        listed = views[:8]  # "the first one" picks as its button does: kept as shown
+        await remember(
+            state,
+            Shown(
+                ORDERS,
+                tuple(v.order_id for v in listed),
+                tuple(" ".join(line.name for line in v.lines) for v in listed),
+                tuple(v.total for v in listed),
+                act=act.value,
+            ),
+        )
         await message.answer(t(lang, "talk.which_order"), reply_markup=markup)
     else:
         key = "talk.no_order_holding" if holding else NO_ORDER[act]
