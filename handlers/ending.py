@@ -14,20 +14,23 @@ reason of a return ("no return is requested"), and the address's review ("the ad
 not saved", the review kept).
 
 A voice note that says only that ("never mind", heard surely: handlers/customer/voice.py)
-gives the question up as the typed words do (`give_up_heard`), with what was heard in front.
+gives the question up as the typed words do (`give_up_heard`), with what was heard in front:
+one that keeps its own words says them, through the same code as its typed give-up.
 """
 
 from __future__ import annotations
 
 from typing import Final, cast
 
+from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from engine.accounts import UserView
 from engine.shop import Shop
 from handlers import keyboards as kb
-from handlers.customer import address_form, asking
+from handlers.customer import address_form, asking, support
+from handlers.customer import orders as customer_orders
 from handlers.customer.address_form import AddressForm
 from handlers.customer.orders import AfterSale
 from handlers.customer.support import SupportMessage
@@ -78,17 +81,26 @@ async def give_up_heard(
     lang: str,
     me: UserView,
     shop: Shop,
+    bot: Bot,
     *,
     heard: str = "",
 ) -> None:
     """A voice note (or the Yes to "did you say never mind?") that gives up the question
-    `waiting` (its state): as the typed words do. The address's review keeps the address
-    waiting, as its own answer to "never mind" does; any other question ends (`give_up`).
-    (The message to the team takes no voice note: its own handler says so first.)"""
+    `waiting` (its state): as the typed words do. A question with its own words (`OWN_WORDS`)
+    gives itself up as its typed "never mind" does: the message to the team and the message
+    back to its answer ("nothing was sent"), a return's reason ("no return is requested"),
+    the address's review (the address kept waiting); any other question ends (`give_up`)."""
+    reply = cast(Message, Heard(message, heard)) if heard else message
     if waiting == AddressForm.confirm.state:
-        reply = cast(Message, Heard(message, heard)) if heard else message
         if await address_form.keep_for_review(reply, state, lang):
             return
+    elif waiting in (SupportMessage.writing.state, SupportMessage.following.state):
+        store = await IsSeller()(message, me=me, shop=shop)
+        await support.give_up(reply, state, lang, bot, store=store)
+        return
+    elif waiting == AfterSale.return_reason.state:
+        await customer_orders.give_up_return(reply, state, lang)
+        return
     await give_up(message, state, lang, me, shop, heard=heard)
 
 

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Mapping
 from enum import StrEnum
 from html import escape
-from typing import Final
+from typing import Any, Final
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
@@ -361,22 +362,33 @@ async def on_answer(
     long: the question stays open); every admin's copy shows it. A request that changed since
     Reply was tapped (another admin answered, the customer wrote back) is not answered: this
     admin reads what stands, with Reply to answer that."""
+    await _answer(message, message.text, message.message_id, shop, lang, me, state, bot)
+
+
+async def _answer(
+    reply: Message,
+    text: str | None,
+    key: int,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    """The answer asked now (see `on_answer`; `key`: the Telegram message it came in, the
+    engine's key), the admin told in their chat (`reply`)."""
     data = await state.get_data()
     request_id = data.get("support_request_id")
     if not isinstance(request_id, int):  # no request to answer: the question ends
         await state.set_state(None)
-        await message.answer(t(lang, "cancelled"))
+        await reply.answer(t(lang, "cancelled"))
         return
     seen = data.get("support_seen")
     answered = await shop.support.answer(
-        me.id,
-        request_id,
-        message.text,
-        message.message_id,
-        seen=seen if isinstance(seen, str) else None,
+        me.id, request_id, text, key, seen=seen if isinstance(seen, str) else None
     )
     await state.set_state(None)
-    await _drop_cancel(bot, message.chat.id, data.get("support_reply_prompt"))
+    await _drop_cancel(bot, reply.chat.id, data.get("support_reply_prompt"))
     view = answered.request
     if answered.now:
         said = t(
@@ -385,7 +397,7 @@ async def on_answer(
             name=escape(view.customer_name),
             request_id=view.request_id,
         )
-        await message.answer(said)
+        await reply.answer(said)
         await show_answered(bot, view)
         return
     if view.answered:
@@ -404,11 +416,41 @@ async def on_answer(
             request_id=view.request_id,
             text=_escaped(view.text, 1000) if view.text else t(lang, "support.card.photo"),
         )
-    await message.answer(said, reply_markup=card_keys(lang, view))
+    await reply.answer(said, reply_markup=card_keys(lang, view))
+
+
+def asked_now(data: Mapping[str, Any]) -> str:
+    """Which answer is asked now (the request, as it stood when Reply was tapped, and the
+    question's message): a voice note's words offered for one answer are never sent as
+    another."""
+    return ":".join(
+        str(data.get(k)) for k in ("support_request_id", "support_seen", "support_reply_prompt")
+    )
+
+
+async def send_spoken(
+    reply: Message,
+    text: str,
+    key: int,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    bot: Bot,
+    *,
+    store: bool = False,
+    replayed: bool = False,
+) -> None:
+    """A voice note's words, offered and then sent with a Yes (handlers/customer/voice.py),
+    as the answer asked now (`key`: the voice note's Telegram message, the engine's key).
+    `store` and `replayed` are the customer's side's (an answer shows no menu, and the
+    engine's key makes a replay the same answer)."""
+    await _answer(reply, text, key, shop, lang, me, state, bot)
 
 
 async def on_not_text(message: Message, lang: str) -> None:
-    """A photo, a sticker or a voice note where the answer is asked: text only."""
+    """A photo, a sticker or a file where the answer is asked: text only. (A voice note is
+    heard: handlers/customer/voice.py.)"""
     await message.answer(t(lang, "support.reply.text_only"))
 
 
@@ -420,5 +462,5 @@ def build_router() -> Router:
     router.callback_query.register(on_reply, SupportReplyCb.filter())
     router.callback_query.register(on_inbox_button, SupportInboxCb.filter())
     router.message.register(on_answer, SupportReply.writing, F.text, ~F.text.startswith("/"))
-    router.message.register(on_not_text, SupportReply.writing, ~F.text)
+    router.message.register(on_not_text, SupportReply.writing, ~F.text, ~F.voice)
     return router

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from itertools import pairwise
 from typing import Any, Final, Generic, TypeVar
 
 from aiogram import Bot, F, Router
@@ -258,14 +259,47 @@ class Choice(Generic[T]):
     listed: bool = True
 
 
+_WORD: Final = re.compile(r"\w+")
+
+
+def _label_phrases(text: str, labels: Sequence[str]) -> list[tuple[int, int]]:
+    """Where `text` says two or more words of a label in a row, as the label has them ("New
+    Road" of "12 New Road, Leeds"): the stretches, as character spans."""
+    pairs = {
+        pair for label in labels for pair in pairwise(w.casefold() for w in _WORD.findall(label))
+    }
+    spans: list[tuple[int, int]] = []
+    for first, second in pairwise(_WORD.finditer(text)):
+        if (first.group().casefold(), second.group().casefold()) not in pairs:
+            continue
+        if spans and spans[-1][1] >= first.start():  # one phrase going on: "12 New Road"
+            spans[-1] = (spans[-1][0], second.end())
+        else:
+            spans.append((first.start(), second.end()))
+    return spans
+
+
+def _says(choice: Choice[T], text: str, phrases: Sequence[tuple[int, int]]) -> bool:
+    """Whether `text` has the choice's own words (`said`) outside the phrases of a label: in
+    "New Road", "new" is the address's street, not "a new address"."""
+    if choice.said is None:
+        return False
+    return any(
+        not any(start <= m.start() and m.end() <= end for start, end in phrases)
+        for m in choice.said.finditer(text)
+    )
+
+
 def read_choice(text: str, choices: Sequence[Choice[T]]) -> T | None:
     """The one choice a typed answer names plainly: by its own words (`said`) first, else by
     its place or its label's words as "Which one?" is answered (`nlu.answers.narrow`). None
     when it names none, several ("card or cash?"), one not offered, asks a question about
-    them, or says "not"."""
+    them, or says "not". Words said as part of a label's phrase are that label's ("New Road",
+    a saved address's street, is not "a new address"; "Cheap Post" is not "the cheapest")."""
     if _NOT.search(text) or _ASKS.search(text):
         return None
-    named = [c for c in choices if c.said is not None and c.said.search(text)]
+    phrases = _label_phrases(text, [c.label for c in choices if c.label])
+    named = [c for c in choices if _says(c, text, phrases)]
     if named:
         return named[0].value if len(named) == 1 else None
     listed = [c for c in choices if c.listed]

@@ -705,8 +705,7 @@ async def on_return_reason(
         return
     text = (message.text or "").strip()
     if declines(text):
-        await _end_return(state)
-        await message.answer(t(lang, "return.not_requested"))
+        await give_up_return(message, state, lang)
         return
     reason = text[:2000] or "-"
     order, line, units = int(returning["order"]), int(returning["line"]), int(returning["units"])
@@ -717,6 +716,16 @@ async def on_return_reason(
     await message.answer(
         _return_summary(lang, quote, reason), reply_markup=_summary_keyboard(lang, returning["key"])
     )
+
+
+async def give_up_return(reply: Message, state: FSMContext, lang: str) -> None:
+    """ "never mind" (typed, or said: handlers/ending.py) to "Why are you returning it?": the
+    return waiting for its reason is given up, nothing is asked, and the customer is told so
+    (`reply`: the customer's message, or the voice note's wrapper that puts what was heard
+    in front)."""
+    await _end_return(state)
+    await state.update_data(return_order=None, return_line=None, return_units=None)
+    await reply.answer(t(lang, "return.not_requested"))
 
 
 def build_router() -> Router:

@@ -24,7 +24,8 @@ Telegram message is the engine's key. A banned customer is stopped before any of
 from __future__ import annotations
 
 import contextlib
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -96,19 +97,32 @@ async def on_message(
     requests waiting ends it (the error handler words both)."""
     photo = message.photo[-1].file_id if message.photo else None
     text = message.caption if photo else message.text
+    store = kb.has_store(message)
     if not photo and drops(text or ""):  # "never mind": nothing is sent
-        data = await state.get_data()
-        await state.set_state(None)
-        await _drop_prompt(bot, message.chat.id, data.get("support_prompt"))
-        await message.answer(
-            t(lang, "support.not_sent"),
-            reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
-        )
+        await give_up(message, state, lang, bot, store=store)
         return
+    await _submit(
+        message, text, photo, message.message_id, shop, lang, me, state, bot, store, replayed
+    )
+
+
+async def _submit(
+    reply: Message,
+    text: str | None,
+    photo: str | None,
+    key: int,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    bot: Bot,
+    store: bool,
+    replayed: bool,
+) -> None:
+    """The message to the team (`key`: the Telegram message it came in, the engine's key):
+    recorded, shown to every admin, and the customer told (`reply`: in their chat)."""
     try:
-        submitted = await shop.support.submit(
-            me.id, message.chat.id, message.message_id, text, photo
-        )
+        submitted = await shop.support.submit(me.id, reply.chat.id, key, text, photo)
     except InvalidInput as refused:
         if refused.params.get("rule") == "too_many_open":
             await state.set_state(None)
@@ -124,13 +138,11 @@ async def on_message(
         reached = bool(copies)
     data = await state.get_data()
     await state.set_state(None)
-    prompt = data.get("support_prompt")
-    if isinstance(prompt, int) and prompt:  # its ✖ Cancel would claim to cancel what was sent
-        with contextlib.suppress(TelegramBadRequest):
-            await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=prompt)
-    await message.answer(
+    # its ✖ Cancel would claim to cancel what was sent
+    await _drop_prompt(bot, reply.chat.id, data.get("support_prompt"))
+    await reply.answer(
         t(lang, "support.sent" if reached else "support.sent.later", request_id=request.request_id),
-        reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
+        reply_markup=kb.main_menu(lang, store=store),
     )
 
 
@@ -180,16 +192,30 @@ async def on_follow_up_message(
         await state.set_state(None)
         await message.answer(t(lang, "cancelled"))
         return
+    store = kb.has_store(message)
     if not message.photo and drops(message.text or ""):  # "never mind": nothing is sent
-        await state.set_state(None)
-        await _drop_prompt(bot, message.chat.id, data.get("support_prompt"))
-        await message.answer(
-            t(lang, "support.follow_up.not_sent", request_id=request_id),
-            reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
-        )
+        await give_up(message, state, lang, bot, store=store)
         return
     photo = message.photo[-1].file_id if message.photo else None
     text = message.caption if photo else message.text
+    await _follow_up(message, request_id, text, photo, shop, lang, me, state, bot, store)
+
+
+async def _follow_up(
+    reply: Message,
+    request_id: int,
+    text: str | None,
+    photo: str | None,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    bot: Bot,
+    store: bool,
+) -> None:
+    """The message back to request `request_id` (see `on_follow_up_message`), the customer
+    told in their chat (`reply`)."""
+    data = await state.get_data()
     followed = await shop.support.follow_up(me.id, request_id, text, photo)
     key = "support.follow_up.waiting"
     if followed.now:
@@ -198,11 +224,59 @@ async def on_follow_up_message(
             await shop.support.record_copies(me.id, request_id, copies)
         key = "support.sent" if copies else "support.sent.later"
     await state.set_state(None)
-    await _drop_prompt(bot, message.chat.id, data.get("support_prompt"))
-    await message.answer(
-        t(lang, key, request_id=request_id),
-        reply_markup=kb.main_menu(lang, store=kb.has_store(message)),
+    await _drop_prompt(bot, reply.chat.id, data.get("support_prompt"))
+    await reply.answer(
+        t(lang, key, request_id=request_id), reply_markup=kb.main_menu(lang, store=store)
     )
+
+
+async def give_up(reply: Message, state: FSMContext, lang: str, bot: Bot, *, store: bool) -> None:
+    """ "never mind" (typed, or said: handlers/ending.py) while the message to the team, or
+    the message back to its answer, is asked: nothing is sent, the question ends, its ✖
+    Cancel goes, and the customer is told so with the menu (`reply`: the customer's message,
+    or the voice note's wrapper that puts what was heard in front; `store`: the menu leads
+    to their store too)."""
+    data = await state.get_data()
+    following = await state.get_state() == SupportMessage.following.state
+    request_id = data.get("support_follow_up")
+    await state.set_state(None)
+    await _drop_prompt(bot, reply.chat.id, data.get("support_prompt"))
+    said = (
+        t(lang, "support.follow_up.not_sent", request_id=request_id)
+        if following and isinstance(request_id, int)
+        else t(lang, "support.not_sent")
+    )
+    await reply.answer(said, reply_markup=kb.main_menu(lang, store=store))
+
+
+def asked_now(data: Mapping[str, Any]) -> str:
+    """Which message is asked now (its question's message, and the answer it writes back
+    to): a voice note's words offered for one question are never sent to another."""
+    return f"{data.get('support_prompt')}:{data.get('support_follow_up')}"
+
+
+async def send_spoken(
+    reply: Message,
+    text: str,
+    key: int,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    bot: Bot,
+    *,
+    store: bool,
+    replayed: bool,
+) -> None:
+    """A voice note's words, offered and then sent with a Yes (handlers/customer/voice.py),
+    as the message asked now: to the team, or back to their answer (`key`: the voice note's
+    Telegram message, the engine's key of a new request)."""
+    if await state.get_state() == SupportMessage.following.state:
+        request_id = (await state.get_data()).get("support_follow_up")
+        if isinstance(request_id, int):
+            await _follow_up(reply, request_id, text, None, shop, lang, me, state, bot, store)
+            return
+    await _submit(reply, text, None, key, shop, lang, me, state, bot, store, replayed)
 
 
 async def _drop_prompt(bot: Bot, chat_id: int, prompt: object) -> None:
@@ -213,7 +287,8 @@ async def _drop_prompt(bot: Bot, chat_id: int, prompt: object) -> None:
 
 
 async def on_other(message: Message, lang: str) -> None:
-    """A sticker, a voice note, a file where the message is asked: text or a photo only."""
+    """A sticker or a file where the message is asked: text or a photo only. (A voice note
+    is heard: handlers/customer/voice.py.)"""
     await message.answer(t(lang, "support.text_only"), reply_markup=kb.prompt_cancel(lang))
 
 
@@ -222,10 +297,10 @@ def build_router() -> Router:
     router.message.register(on_support, Command("support"))
     router.message.register(on_message, SupportMessage.writing, F.text, ~F.text.startswith("/"))
     router.message.register(on_message, SupportMessage.writing, F.photo)
-    router.message.register(on_other, SupportMessage.writing)
+    router.message.register(on_other, SupportMessage.writing, ~F.voice)
     router.callback_query.register(on_follow_up, SupportFollowUpCb.filter())
     following = SupportMessage.following
     router.message.register(on_follow_up_message, following, F.text, ~F.text.startswith("/"))
     router.message.register(on_follow_up_message, following, F.photo)
-    router.message.register(on_other, following)
+    router.message.register(on_other, following, ~F.voice)
     return router

@@ -8,9 +8,14 @@ voice note (espeak-ng, OGG/Opus).
 
 While a question waits for typed text (a search, a review's comment, a seller's tracking
 number, a checkout step), a note that only gives it up ("never mind", "cancel") ends it as
-the typed words do (handlers/ending.py); heard unsurely, it is asked about first ("Stop
-waiting for your answer?"), and only a Yes under that question, while the same question
-still waits, ends it. Any other note is not taken as the answer: it says to type it.
+the typed words do (handlers/ending.py: a question with its own words says them); heard
+unsurely, it is asked about first ("Stop waiting for your answer?"), and only a Yes under
+that question, while the same question still waits, ends it. Any other note is not taken
+as the answer: it says to type it, or, at a step that waits for photos, to send one. At a
+message to be sent (`SPOKEN`: the message to the shop's team, the message back to its
+answer, an admin's answer to a customer) its words are offered instead ("Send these
+words…?"): only a Yes under that offer, once, while that same message is still asked,
+sends them; No sends nothing and the question keeps waiting.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ import asyncio
 import logging
 import re
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, Protocol
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
@@ -39,11 +46,15 @@ from aiogram.types import (
 from engine.accounts import UserView
 from engine.shop import Shop
 from handlers import ending
-from handlers.customer import asking
+from handlers.admin import support as admin_support
+from handlers.admin.support import SupportReply
+from handlers.customer import asking, support
 from handlers.customer.asking import Kind, Question
+from handlers.customer.support import SupportMessage
 from handlers.customer.talk import Heard, Language, act_on, chat_context, what_it_does
 from handlers.i18n import t
 from handlers.screen import edit_markup_or_keep
+from handlers.seller import IsSeller, products
 from nlu import CatalogIndex, Intent
 from nlu.speech import SpeechPool, Transcript, Vocabulary, VoiceRefused
 from nlu.types import STATE_CHANGING
@@ -175,6 +186,69 @@ class GiveUpCb(CallbackData, prefix="v1vgu"):
     yes: bool
 
 
+#: The words of a voice note offered as the message asked, and waiting for a Yes: its key
+#: (the Yes / No name it), the question's state and which message it was (`SpokenAnswer.
+#: asked`), the words, and the voice note (the engine's key of what is sent).
+HEARD_ANSWER: Final = "heard_answer"
+
+
+class SpokenCb(CallbackData, prefix="v1vsp"):
+    """Yes or No to "🎙 “…” → Send these words…?" (`key`: that offer)."""
+
+    key: str
+    yes: bool
+
+
+class SendsSpoken(Protocol):
+    """Sends a voice note's words as the message asked (`key`: the voice note's message)."""
+
+    def __call__(
+        self,
+        reply: Message,
+        text: str,
+        key: int,
+        shop: Shop,
+        lang: str,
+        me: UserView,
+        state: FSMContext,
+        bot: Bot,
+        *,
+        store: bool,
+        replayed: bool,
+    ) -> Awaitable[None]: ...
+
+
+@dataclass(frozen=True)
+class SpokenAnswer:
+    """A question whose answer is a message to be sent, which a voice note's words may be,
+    after a Yes: what the offer asks (`offer`, a key), which message is asked now (`asked`:
+    an offer made for one is never sent as another), and how it is sent (`send`, the code
+    of the typed message)."""
+
+    offer: str
+    asked: Callable[[Mapping[str, Any]], str]
+    send: SendsSpoken
+
+
+SPOKEN: Final[Mapping[str | None, SpokenAnswer]] = {
+    SupportMessage.writing.state: SpokenAnswer(
+        "support.spoken.offer", support.asked_now, support.send_spoken
+    ),
+    SupportMessage.following.state: SpokenAnswer(
+        "support.spoken.offer", support.asked_now, support.send_spoken
+    ),
+    SupportReply.writing.state: SpokenAnswer(
+        "support.reply.spoken.offer", admin_support.asked_now, admin_support.send_spoken
+    ),
+}
+
+
+def not_the_answer(waiting: str) -> str:
+    """What a voice note that is not the answer is told (a key): a step that waits for photos
+    says so; any other question, to type the answer."""
+    return "seller.photos.voice" if waiting in products.PHOTO_STEPS else "voice.typed_only"
+
+
 async def on_voice_at_prompt(
     message: Message,
     bot: Bot,
@@ -188,15 +262,20 @@ async def on_voice_at_prompt(
 ) -> None:
     """A voice note while a question waits for typed text (see the module): a give-up heard
     surely ends it as the typed words do; heard unsurely, it is asked about (nothing ends
-    yet); anything else says to type the answer, and the question keeps waiting."""
+    yet); at a message to be sent, its words are offered (nothing is sent yet); anything
+    else says to type the answer (or send a photo), and the question keeps waiting."""
     heard = await _hear(message, bot, lang, language, voice)
     if heard is None or raw_state is None:
         return
     if not asking.drops(heard.text):
-        await Heard(message, heard.text).answer(t(lang, "voice.typed_only"))
+        spoken = SPOKEN.get(raw_state)
+        if spoken is not None:
+            await _offer(message, state, lang, raw_state, spoken, heard.text)
+            return
+        await Heard(message, heard.text).answer(t(lang, not_the_answer(raw_state)))
         return
     if heard.trusted:
-        await ending.give_up_heard(message, state, raw_state, lang, me, shop, heard=heard.text)
+        await ending.give_up_heard(message, state, raw_state, lang, me, shop, bot, heard=heard.text)
         return
     key = uuid.uuid4().hex[:12]
     await state.update_data({HEARD_GIVE_UP: {"key": key, "state": raw_state}})
@@ -222,6 +301,7 @@ async def on_give_up_answered(
     lang: str,
     me: UserView,
     state: FSMContext,
+    bot: Bot,
     prompt_waiting: str | None = None,
 ) -> None:
     """Yes / No to a give-up heard unsurely: only while the question it was about still
@@ -243,9 +323,98 @@ async def on_give_up_answered(
     await edit_markup_or_keep(message, None)
     await query.answer()
     if callback_data.yes:
-        await ending.give_up_heard(message, state, waiting, lang, me, shop)
+        await ending.give_up_heard(message, state, waiting, lang, me, shop, bot)
         return
     await message.answer(t(lang, "voice.give_up.kept"))
+
+
+async def _offer(
+    message: Message,
+    state: FSMContext,
+    lang: str,
+    waiting: str,
+    spoken: SpokenAnswer,
+    words: str,
+) -> None:
+    """The words heard, offered as the message asked, with Yes / No (nothing is sent yet);
+    a later note's offer replaces this one (its buttons are then old)."""
+    key = uuid.uuid4().hex[:12]
+    asked = spoken.asked(await state.get_data())
+    offer = {
+        "key": key,
+        "state": waiting,
+        "asked": asked,
+        "text": words,
+        "note": message.message_id,
+    }
+    await state.update_data({HEARD_ANSWER: offer})
+    yes = SpokenCb(key=key, yes=True).pack()
+    no = SpokenCb(key=key, yes=False).pack()
+    await Heard(message, words).answer(
+        t(lang, spoken.offer),
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    InlineKeyboardButton(text=t(lang, "voice.send.yes"), callback_data=yes),
+                    InlineKeyboardButton(text=t(lang, "voice.send.no"), callback_data=no),
+                ]
+            ]
+        ),
+    )
+
+
+async def on_spoken_answered(
+    query: CallbackQuery,
+    callback_data: SpokenCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    bot: Bot,
+    prompt_waiting: str | None = None,
+    replayed: bool = False,
+) -> None:
+    """Yes / No to a voice note's words offered as the message asked: only while that same
+    message is still asked (its question, not one asked since in the same place), once.
+    Yes sends them as the typed message is sent; No sends nothing, and the question keeps
+    waiting. Tapped again, or after the message was sent, given up or asked anew: it says
+    the button is old, and nothing is sent. This tap is no move elsewhere: what waited
+    before it still waits (as at `on_give_up_answered`)."""
+    if prompt_waiting is not None and await state.get_state() != prompt_waiting:
+        await state.set_state(prompt_waiting)
+    data = await state.get_data()
+    offer = data.get(HEARD_ANSWER)
+    spoken = SPOKEN.get(prompt_waiting)
+    message = query.message
+    if (
+        not isinstance(offer, dict)
+        or offer.get("key") != callback_data.key
+        or offer.get("state") != prompt_waiting
+        or spoken is None
+        or offer.get("asked") != spoken.asked(data)
+        or not isinstance(message, Message)
+    ):
+        await query.answer(t(lang, "stale_button"))
+        return
+    await state.update_data({HEARD_ANSWER: None})  # once, whatever comes of it
+    await edit_markup_or_keep(message, None)
+    await query.answer()
+    if not callback_data.yes:
+        await message.answer(t(lang, "voice.send.kept"))
+        return
+    store = await IsSeller()(query, me=me, shop=shop)
+    await spoken.send(
+        message,
+        str(offer["text"]),
+        int(offer["note"]),
+        shop,
+        lang,
+        me,
+        state,
+        bot,
+        store=store,
+        replayed=replayed,
+    )
 
 
 async def _would_change(text: str, state: FSMContext, language: Language) -> list[Intent]:
@@ -275,4 +444,5 @@ def build_router() -> Router:
     router.message.register(on_voice, StateFilter(None), F.voice)
     router.message.register(on_voice_at_prompt, ~StateFilter(None), F.voice)
     router.callback_query.register(on_give_up_answered, GiveUpCb.filter())
+    router.callback_query.register(on_spoken_answered, SpokenCb.filter())
     return router

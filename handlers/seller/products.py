@@ -66,6 +66,10 @@ PROMPTS: Final = {
     Stock: (),
 }
 
+#: The steps that wait for photos, not typed text: a voice note there is told to send a photo
+#: (handlers/customer/voice.py), as "Send photos of it" asked.
+PHOTO_STEPS: Final = frozenset({NewProduct.photos.state, EditProduct.photos.state})
+
 # "-2 damaged in transit", "+10 found in the stockroom"
 _CHANGE = re.compile(r"^\s*([+-]?\d{1,6})\s+(\S.*)$", re.DOTALL)
 

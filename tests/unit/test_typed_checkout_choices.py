@@ -96,6 +96,38 @@ def test_home_is_the_only_address_when_none_is_the_default() -> None:
     assert read_choice("the first one", address_choices([])) is None
 
 
+NEW_ROAD = _address(14, "12 New Road", "Leeds", "LS1 4AP")
+
+
+@pytest.mark.parametrize(
+    ("said", "chosen"),
+    [
+        ("New Road", NEW_ROAD.address_id),  # its street's words, not "a new address"
+        ("the one on new road please", NEW_ROAD.address_id),
+        ("12 New Road", NEW_ROAD.address_id),
+        ("a new address", NEW_ADDRESS),
+        ("new", NEW_ADDRESS),
+        ("a new one in Leeds", NEW_ADDRESS),  # "new" here is not the street's
+        ("add a new address on New Road", NEW_ADDRESS),
+        ("York", YORK.address_id),
+    ],
+)
+def test_a_saved_addresss_own_words_win_over_the_new_address_words(
+    said: str, chosen: int | None
+) -> None:
+    assert read_choice(said, address_choices([NEW_ROAD, YORK])) == chosen
+
+
+def test_a_shipping_options_name_is_its_own_not_the_cheapest() -> None:
+    priced = DeliveryChoice(
+        [_option(1, "Standard Post", "4.99"), _option(2, "Cheap Post Plus", "5.99")],
+        "United Kingdom",
+        False,
+    )
+    assert read_choice("cheap post plus", provider_choices(priced)) == 2
+    assert read_choice("the cheapest", provider_choices(priced)) == 1
+
+
 @pytest.mark.parametrize(
     ("said", "chosen"),
     [
