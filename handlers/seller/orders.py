@@ -6,19 +6,29 @@ Ship asks for the parcel's tracking number as the engine says it is used
 (`ParcelCard.tracking`): a delivery to the customer's address always has one; a parcel for a
 pickup point whose provider tracks parcels is asked for one, with "Ship without a number"
 under the question (typed "none" says the same); one whose provider tracks nothing ships at
-the tap, and the customer is told where to collect it."""
+the tap, and the customer is told where to collect it.
+
+Typed, in the seller's chat: "confirm it", "ship order 15", "packed this one", "reject #15"
+(`read_order_step`) take the same steps on the seller's parcel of the order named, or of the
+card shown last (`OPEN_CARD`, kept in the conversation while no question waits), with the
+same answers and the same questions (Ship asks the tracking number, Reject the reason)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from html import escape, unescape
+from typing import Any, Final
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
+from engine.errors import NotFound
 from engine.fulfilment import Done, ParcelCard, ParcelPage, Queue, ReturnCard, ReturnPage, Step
 from engine.shipping import TrackingNumber
 from engine.shop import Shop
@@ -28,7 +38,7 @@ from handlers.callbacks import ReturnCb, ShipmentAction, ShipmentCb
 from handlers.conversation import end_conversation
 from handlers.i18n import price, t
 from handlers.render import milestone, state_key
-from handlers.screen import edit_or_keep, send_below, show
+from handlers.screen import NOT_MODIFIED, edit_or_keep, send_below, show
 from handlers.seller import keyboards as kb
 from handlers.seller.cb import (
     DECISION_OF,
@@ -127,31 +137,53 @@ def parcel_text(lang: str, card: ParcelCard) -> str:
 
 
 async def on_parcel(
-    query: CallbackQuery, callback_data: ParcelCb, shop: Shop, lang: str, me: UserView
+    query: CallbackQuery,
+    callback_data: ParcelCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
 ) -> None:
     card = await shop.fulfilment.card(me.id, callback_data.id)
     await show(query, parcel_text(lang, card), kb.parcel(lang, card, callback_data.view))
+    shown = query.message if isinstance(query.message, Message) else None
+    if shown is not None and shown.text is not None:  # a photo's card comes below: not known
+        await remember_card(state, card, shown)
     await query.answer()
 
 
 async def on_notice_parcel(
-    query: CallbackQuery, callback_data: NoticeParcelCb, shop: Shop, lang: str, me: UserView
+    query: CallbackQuery,
+    callback_data: NoticeParcelCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
 ) -> None:
     """ "Open the order" under a seller's notice: its card as it is now (a cancelled order
     too, with no steps), sent below so the notice stays."""
     card = await shop.fulfilment.card(me.id, callback_data.id)
-    await send_below(query, parcel_text(lang, card), kb.parcel(lang, card))
+    await remember_card(
+        state, card, await send_below(query, parcel_text(lang, card), kb.parcel(lang, card))
+    )
     await query.answer()
 
 
 async def open_order_parcel(
-    query: CallbackQuery, shop: Shop, lang: str, me: UserView, order_id: int
+    query: CallbackQuery,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    order_id: int,
+    state: FSMContext | None = None,
 ) -> None:
     """An older notice's "Open the order" (it names the order, not the seller's parcel of
     it), tapped by the order's seller: the seller's card of its parcel, as `on_notice_parcel`
-    sends it (a cancelled order's card says so)."""
+    sends it (a cancelled order's card says so); with `state`, it is the card open."""
     card = await shop.fulfilment.card_of_order(me.id, order_id)
-    await send_below(query, parcel_text(lang, card), kb.parcel(lang, card))
+    sent = await send_below(query, parcel_text(lang, card), kb.parcel(lang, card))
+    if state is not None:
+        await remember_card(state, card, sent)
     await query.answer()
 
 
@@ -243,13 +275,19 @@ def _unchanged(lang: str, card: ParcelCard) -> str:
 
 
 async def on_shipment_step(
-    query: CallbackQuery, callback_data: ShipmentCb, shop: Shop, lang: str, me: UserView
+    query: CallbackQuery,
+    callback_data: ShipmentCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
 ) -> None:
     """Every other step on a parcel card happens at once; the card shows the new state."""
     step = STEP_OF_ACTION[callback_data.action]
     done = await shop.fulfilment.act(me.id, callback_data.id, step)
     if isinstance(query.message, Message):
         await edit_or_keep(query.message, parcel_text(lang, done.card), kb.parcel(lang, done.card))
+        await remember_card(state, done.card, query.message)
     await query.answer(unescape(step_said(lang, done, step))[:200])  # an answer is plain text
 
 
@@ -296,6 +334,7 @@ async def on_tracking(
     done = await shop.fulfilment.act(me.id, shipment_id, Step.ship, number)
     await _edit_card(message, state, lang, done.card)
     await end_conversation(state)
+    await remember_card(state, done.card, int(data.get("card_message", 0)))
     await message.answer(_shipped(lang, done))
 
 
@@ -336,6 +375,7 @@ async def on_reject_reason(
     )
     await _edit_card(message, state, lang, done.card)
     await end_conversation(state)
+    await remember_card(state, done.card, int(data.get("card_message", 0)))
     await message.answer(rejected_said(lang, done))
 
 
@@ -351,6 +391,215 @@ def rejected_said(lang: str, done: Done) -> str:
     if done.refunded:
         return t(lang, "seller.order.rejected", order_id=order_id)
     return t(lang, "seller.order.rejected_unpaid", order_id=order_id)
+
+
+# --- typed steps: "confirm it", "ship order 15" ------------------------------------------------
+#: the conversation's keys for the parcel card shown last (a shipment id) and its message
+OPEN_CARD: Final = "seller_card"
+OPEN_CARD_MESSAGE: Final = "seller_card_message"
+
+#: the words that name a step, English and Spanish; those ending in a pronoun ("confírmalo")
+#: name the parcel too (`REFERRING`)
+STEP_WORDS: Final = {
+    **dict.fromkeys(
+        ("confirm", "confirmed", "confirmar", "confirma", "confirmo", "confirmado",
+         "confirmada", "confírmalo", "confirmalo", "confírmala", "confirmala"),
+        Step.confirm,
+    ),
+    **dict.fromkeys(
+        ("pack", "packed", "empacar", "empaca", "empaco", "empacado", "empacada", "empácalo",
+         "empacalo", "embalar", "embala", "embalado", "embalada", "embálalo", "embalalo"),
+        Step.pack,
+    ),
+    **dict.fromkeys(
+        ("ship", "shipped", "dispatch", "dispatched", "enviar", "envía", "envia", "enviado",
+         "enviada", "envíalo", "envialo", "despachar", "despacha", "despachado", "despachada",
+         "despáchalo", "despachalo"),
+        Step.ship,
+    ),
+    **dict.fromkeys(
+        ("reject", "rejected", "refuse", "refused", "decline", "declined", "rechazar",
+         "rechaza", "rechazo", "rechazado", "rechazada", "recházalo", "rechazalo"),
+        Step.reject,
+    ),
+}  # fmt: skip
+REFERRING: Final = frozenset(w for w in STEP_WORDS if w.endswith(("lo", "la")))
+#: words that point at a parcel: the card open, or the order whose number follows
+POINTING: Final = frozenset(
+    {"it", "this", "that", "one", "order", "parcel", "package", "orden", "pedido", "paquete",
+     "este", "esta", "esto", "ese", "esa", "eso", "lo", "la"}
+)  # fmt: skip
+#: words a command may carry around its step and its parcel, and nothing else: any other word
+#: ("my", "not", "did", "when", "to") makes the text something else, read as the customer's
+FILLER: Final = frozenset(
+    {"please", "pls", "plz", "ok", "okay", "now", "then", "just", "go", "ahead", "and", "the",
+     "mark", "as", "can", "could", "you", "yes", "is", "be", "has", "been", "por", "favor",
+     "el", "ya", "marcar", "marca", "como", "ahora", "sí", "si"}
+)  # fmt: skip
+_REASON = re.compile(r"\b(?:because|since|due to|porque|reason|motivo)\b[\s:,-]*", re.IGNORECASE)
+_NUMBERED = re.compile(r"\b(?:no|nr|num|number|n[º°o])\.?\s*(?=#?\d)")
+_WORD = re.compile(r"#?\d+|[^\W\d_]+(?:'[^\W\d_]+)?")
+_LARGEST_ID: Final = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class TypedStep:
+    """A seller's typed step: which, and on what. `order_id` None: the card open (no card
+    open, the seller is asked to name an order). `reason`: what followed "because" in a
+    refusal; Reject asks for the reason all the same, as its button does."""
+
+    step: Step
+    order_id: int | None = None
+    reason: str | None = None
+
+
+def read_order_step(text: str) -> TypedStep | None:
+    """The step a seller's words take on a parcel, or None when they are something else.
+
+    One step word ("confirm", "packed", "ship", "reject", or Spanish), at most one order
+    number ("order 15", "#15", "no. 15"), words that point at the card open ("it", "this
+    one") and courtesy ("please", "mark as"); nothing else. A question ("did you ship it?"),
+    a negation ("don't ship it") or the customer's own order ("confirm my order") is not a
+    step. "confirm" alone is not one either (a customer's checkout says it): it needs "it",
+    "this one" or a number; "pack", "ship" and "reject" alone mean the card open. Only a
+    refusal may give its reason ("reject order 15 because out of stock")."""
+    said = " ".join(text.casefold().split())
+    if not said or "?" in said or "¿" in said:
+        return None
+    head, *tail = _REASON.split(said, maxsplit=1)
+    reason = tail[0].strip(" .!") if tail else None
+    tokens = _WORD.findall(_NUMBERED.sub(" ", head))
+    steps = {STEP_WORDS[w] for w in tokens if w in STEP_WORDS}
+    numbers = [int(w.lstrip("#")) for w in tokens if w.lstrip("#").isdigit()]
+    others = [w for w in tokens if w not in STEP_WORDS and not w.lstrip("#").isdigit()]
+    if len(steps) != 1 or len(numbers) > 1 or any(w not in POINTING | FILLER for w in others):
+        return None
+    step = steps.pop()
+    if tail and (step != Step.reject or not reason):
+        return None
+    if numbers and not 0 < numbers[0] <= _LARGEST_ID:
+        return None
+    pointed = numbers or any(w in POINTING or w in REFERRING for w in tokens)
+    if step == Step.confirm and not pointed:
+        return None
+    return TypedStep(step, numbers[0] if numbers else None, reason)
+
+
+class SaysOrderStep(Filter):
+    """A seller's text read as a step on a parcel (`read_order_step`), handed on as `typed`.
+    "confirm it" with no card open and a full cart is the customer's checkout, left to it."""
+
+    async def __call__(
+        self, message: Message, state: FSMContext, shop: Shop, me: UserView
+    ) -> bool | dict[str, Any]:
+        typed = read_order_step(message.text or "")
+        if typed is None:
+            return False
+        undecided = typed.step == Step.confirm and typed.order_id is None
+        # "confirm it" with no card open and a full cart: the customer's checkout
+        if (
+            undecided
+            and not (await state.get_data()).get(OPEN_CARD)
+            and (await shop.carts.view(me.id)).lines
+        ):
+            return False
+        return {"typed": typed}
+
+
+async def remember_card(state: FSMContext, card: ParcelCard, message: Message | int | None) -> None:
+    """The card just shown (in `message`, or its id) is the one "it" means in what the
+    seller types next."""
+    shown = message.message_id if isinstance(message, Message) else message or 0
+    await state.update_data({OPEN_CARD: card.shipment_id, OPEN_CARD_MESSAGE: shown})
+
+
+async def forget_card(state: FSMContext) -> None:
+    await state.update_data({OPEN_CARD: 0, OPEN_CARD_MESSAGE: 0})
+
+
+async def on_typed_step(
+    message: Message,
+    typed: TypedStep,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    """A typed step on the seller's parcel of the order named, or of the card open: what the
+    card's button does, with its answer. A step the parcel has taken, or can no longer take,
+    changes nothing and says where it stands; an order of someone else's, or none named with
+    no card open, changes nothing and says where the seller's orders are."""
+    data = await state.get_data()
+    opened = int(data.get(OPEN_CARD) or 0)
+    try:
+        if typed.order_id is not None:
+            card = await shop.fulfilment.card_of_order(me.id, typed.order_id)
+        elif opened:
+            card = await shop.fulfilment.card(me.id, opened)
+        else:
+            await message.answer(t(lang, "seller.typed.which"))
+            return
+    except NotFound:
+        if typed.order_id is None:  # the card open is no parcel of the seller's any more
+            await forget_card(state)
+            await message.answer(t(lang, "seller.typed.which"))
+        else:
+            await message.answer(t(lang, "seller.typed.not_yours", order_id=typed.order_id))
+        return
+    shown = int(data.get(OPEN_CARD_MESSAGE) or 0) if card.shipment_id == opened else 0
+    step = typed.step
+    if step not in card.steps:  # a stale or repeated step: where the parcel stands
+        await _answer_with_card(message, state, lang, card, _unchanged(lang, card), shown)
+        return
+    if step in (Step.confirm, Step.pack):
+        done = await shop.fulfilment.act(me.id, card.shipment_id, step)
+        await _answer_with_card(message, state, lang, done.card, step_said(lang, done, step), shown)
+        return
+    if step == Step.ship and card.tracking == TrackingNumber.unused:
+        done = await shop.fulfilment.act(me.id, card.shipment_id, Step.ship)
+        await _answer_with_card(message, state, lang, done.card, _shipped(lang, done), shown)
+        return
+    if not shown:  # the question comes under the card it is about
+        card_message = await message.answer(
+            parcel_text(lang, card), reply_markup=kb.parcel(lang, card)
+        )
+        shown = card_message.message_id
+    await state.set_state(Ship.tracking if step == Step.ship else Ship.reject_reason)
+    await state.update_data(shipment_id=card.shipment_id, card_message=shown)
+    if step == Step.ship:
+        await message.answer(
+            _tracking_ask(lang, card), reply_markup=kb.tracking_question(lang, card)
+        )
+    else:
+        customer = escape(card.customer or "—")
+        ask = t(lang, "seller.order.reject_ask", order_id=card.order_id, customer=customer)
+        await message.answer(ask, reply_markup=main_kb.prompt_cancel(lang))
+
+
+async def _answer_with_card(
+    message: Message, state: FSMContext, lang: str, card: ParcelCard, said: str, shown: int
+) -> None:
+    """After a typed step: the card open shows the parcel as it is now, in place, and `said`
+    comes below; with no card open (or one gone from the chat), `said` and the card come
+    together, and that card is the open one from now on."""
+    if shown and message.bot is not None:
+        try:
+            await message.bot.edit_message_text(
+                text=parcel_text(lang, card),
+                chat_id=message.chat.id,
+                message_id=shown,
+                reply_markup=kb.parcel(lang, card),
+            )
+        except TelegramBadRequest as exc:
+            shown = shown if NOT_MODIFIED in exc.message else 0
+        if shown:
+            await message.answer(said)
+            await remember_card(state, card, shown)
+            return
+    sent = await message.answer(
+        said + "\n\n" + parcel_text(lang, card), reply_markup=kb.parcel(lang, card)
+    )
+    await remember_card(state, card, sent)
 
 
 # --- the lists -------------------------------------------------------------------------------
@@ -428,10 +677,17 @@ async def orders_page(
 
 
 async def on_orders(
-    query: CallbackQuery, callback_data: OrdersCb, shop: Shop, lang: str, me: UserView
+    query: CallbackQuery,
+    callback_data: OrdersCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
 ) -> None:
     text, markup = await orders_page(shop, lang, me, callback_data.view, callback_data.page)
     await show(query, text, markup)
+    if isinstance(query.message, Message) and query.message.text is not None:
+        await forget_card(state)  # the card became this list: "it" names no parcel now
     await query.answer()
 
 
@@ -527,4 +783,6 @@ def build_router() -> Router:
     router.callback_query.register(on_return_card, ReturnCardCb.filter())
     router.callback_query.register(on_return, ReturnCb.filter())
     router.message.register(on_refuse_reason, Ship.refuse_return, *text)
+    # typed steps, before the customer's reading of free text ("confirm" is its checkout)
+    router.message.register(on_typed_step, StateFilter(None), *text, SaysOrderStep())
     return router

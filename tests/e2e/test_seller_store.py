@@ -123,7 +123,7 @@ async def test_the_order_card_says_where_to_ship_and_changes_in_place(
 
     # a reused Ship button asks for nothing once the parcel has left
     ship = f"v1s3:ship:{_data(card, 'In transit').split(':')[-1]}"
-    assert "had moved on already" in await _forge(owner, card.message_id, ship)
+    assert "is shipped already" in await _forge(owner, card.message_id, ship)
     # another store's parcel: "not found", and no prompt with a garbled number
     for forged in ("v1s3:ship:1", "v1s3:reject:1", "v1s7:1:confirm"):
         assert "Not found" in await _forge(owner, card.message_id, forged), forged
@@ -349,7 +349,7 @@ async def test_a_sellers_story_from_a_new_order_to_the_payout_statement(
     await owner.click("Confirm")
     await owner.expect_edit("Order received")
     await owner.click("Ship")
-    await owner.send(f"VERA-{mode}")
+    await owner.send(f"VERA-{mode}-1")
     await owner.expect_message("is shipped with tracking")
     await owner.click("Delivered")
     await owner.expect_edit("✅ Delivered")
