@@ -28,11 +28,11 @@ from aiogram.types import CallbackQuery, Message
 
 from engine.accounts import UserView
 from engine.shop import Shop
-from handlers import keyboards as kb
 from handlers.customer import address_form, asking, support
 from handlers.customer import orders as customer_orders
 from handlers.customer.address_form import AddressForm
 from handlers.customer.orders import AfterSale
+from handlers.customer.start import home_menu
 from handlers.customer.support import SupportMessage
 from handlers.customer.talk import Heard
 from handlers.i18n import t
@@ -69,7 +69,7 @@ async def give_up(
     answered kept), nothing changed, and the user is told so, with the menu; `heard`: the
     words of the voice note that gave it up, shown in front."""
     await asking.end_conversation(state)
-    menu = kb.main_menu(lang, store=await IsSeller()(message, me=me, shop=shop))
+    menu = await home_menu(message, lang, me, shop)
     reply = Heard(message, heard) if heard else message
     await reply.answer(t(lang, "prompt.given_up"), reply_markup=menu)
 

@@ -16,6 +16,8 @@ from engine.catalog import CategoryNode, Page, ProductCard, ProductDetail, Revie
 from engine.order_actions import OrderAct
 from engine.orders import OrderView, ShippingOption
 from handlers.callbacks import (
+    AdminAction,
+    AdminCb,
     CardAddCb,
     CartAction,
     CartCb,
@@ -137,8 +139,9 @@ def has_store(event: object) -> bool:
     return seen is not None and seen[0] is event and seen[1]
 
 
-def main_menu(lang: str, *, store: bool = False) -> InlineKeyboardMarkup:
-    """The shop's menu; a seller's (`store`) has the way to their store too."""
+def main_menu(lang: str, *, store: bool = False, admin: bool = False) -> InlineKeyboardMarkup:
+    """The shop's menu; a seller's (`store`) has the way to their store too, an admin's
+    (`admin`) the way to the admin panel."""
 
     def b(key: str, to: Menu) -> Button:
         return Button(text=t(lang, key), callback_data=MenuCb(to=to).pack())
@@ -151,6 +154,18 @@ def main_menu(lang: str, *, store: bool = False) -> InlineKeyboardMarkup:
             [b("menu.cart", Menu.cart), b("menu.orders", Menu.orders)],
             [b("menu.wishlist", Menu.wishlist), b("menu.profile", Menu.profile)],
             *([[Button(text=t(lang, "menu.store"), callback_data=to_store)]] if store else []),
+            *(
+                [
+                    [
+                        Button(
+                            text=t(lang, "menu.admin"),
+                            callback_data=AdminCb(to=AdminAction.home).pack(),
+                        )
+                    ]
+                ]
+                if admin
+                else []
+            ),
             [b("menu.help", Menu.help)],
         ]
     )

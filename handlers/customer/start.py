@@ -8,7 +8,7 @@ from pathlib import Path
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
 from engine.errors import NotFound
@@ -48,10 +48,23 @@ async def on_start(
             message, shop, lang, product, qty=1, edit=False, media_dir=media_dir, viewer=me.id
         )
     else:
-        menu = kb.main_menu(lang, store=await IsSeller()(message, me=me, shop=shop))
-        await message.answer(render.welcome(lang, me), reply_markup=menu)
+        await message.answer(
+            render.welcome(lang, me), reply_markup=await home_menu(message, lang, me, shop)
+        )
     if await IsAdmin()(message, me=me):  # what waits for them: the requests to the team
         await admin_support.catch_up(message, shop, me, lang, bot)
+
+
+async def home_menu(
+    event: Message | CallbackQuery, lang: str, me: UserView, shop: Shop
+) -> InlineKeyboardMarkup:
+    """The menu for this person: the shop's, with the way to their store and to the admin
+    panel when they have them."""
+    return kb.main_menu(
+        lang,
+        store=await IsSeller()(event, me=me, shop=shop),
+        admin=await IsAdmin()(event, me=me),
+    )
 
 
 def help_text(lang: str, support_contact: str | None) -> str:
@@ -75,8 +88,7 @@ async def on_home(
     query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext
 ) -> None:
     await state.set_state(None)
-    menu = kb.main_menu(lang, store=await IsSeller()(query, me=me, shop=shop))
-    await show(query, t(lang, "menu.title"), menu)
+    await show(query, t(lang, "menu.title"), await home_menu(query, lang, me, shop))
     await query.answer()
 
 
@@ -87,6 +99,7 @@ async def on_open_order(
     lang: str,
     me: UserView,
     payments: PaymentConfig,
+    state: FSMContext,
 ) -> None:
     """ "Open the order" under a notification: the order as a new message, the notification
     kept as it was (the engine answers "not found" for an order that is not theirs). Under
@@ -96,7 +109,7 @@ async def on_open_order(
     except NotFound:
         if not await IsSeller()(query, me=me, shop=shop):
             raise
-        await seller_orders.open_order_parcel(query, shop, lang, me, callback_data.id)
+        await seller_orders.open_order_parcel(query, shop, lang, me, callback_data.id, state)
         return
     keys = await order_keys(shop, lang, me, view, payments)
     await send_below(query, render.order(lang, view, payments.bank_details), keys)

@@ -118,6 +118,9 @@ async def test_never_mind_at_the_admins_reply_sends_nothing_to_the_customer(
     await admin.expect_message(GIVEN_UP)
     await settled(asker)
     assert _said(asker, "Reply from the shop's team") == []
+    # the menu after it leads an admin back to the admin panel (the walk found none)
+    await admin.click("🛠 Admin panel")
+    await admin.expect_edit("Admin")
 
 
 async def test_never_mind_at_the_city_and_cancel_at_the_postcode_save_no_address(
