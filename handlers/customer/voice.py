@@ -199,6 +199,18 @@ class SpokenCb(CallbackData, prefix="v1vsp"):
     yes: bool
 
 
+def _yes_no(yes: tuple[str, CallbackData], no: tuple[str, CallbackData]) -> InlineKeyboardMarkup:
+    """One row: the Yes and the No of a question about what was heard (label, button data)."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=label, callback_data=data.pack())
+                for label, data in (yes, no)
+            ]
+        ]
+    )
+
+
 class SendsSpoken(Protocol):
     """Sends a voice note's words as the message asked (`key`: the voice note's message)."""
 
@@ -279,17 +291,11 @@ async def on_voice_at_prompt(
         return
     key = uuid.uuid4().hex[:12]
     await state.update_data({HEARD_GIVE_UP: {"key": key, "state": raw_state}})
-    yes = GiveUpCb(key=key, yes=True).pack()
-    no = GiveUpCb(key=key, yes=False).pack()
     await message.answer(
         t(lang, "voice.give_up.confirm", heard=escape(heard.text)),
-        reply_markup=InlineKeyboardMarkup(
-            inline_keyboard=[
-                [
-                    InlineKeyboardButton(text=t(lang, "voice.give_up.yes"), callback_data=yes),
-                    InlineKeyboardButton(text=t(lang, "voice.give_up.no"), callback_data=no),
-                ]
-            ]
+        reply_markup=_yes_no(
+            (t(lang, "voice.give_up.yes"), GiveUpCb(key=key, yes=True)),
+            (t(lang, "voice.give_up.no"), GiveUpCb(key=key, yes=False)),
         ),
     )
 
@@ -348,17 +354,11 @@ async def _offer(
         "note": message.message_id,
     }
     await state.update_data({HEARD_ANSWER: offer})
-    yes = SpokenCb(key=key, yes=True).pack()
-    no = SpokenCb(key=key, yes=False).pack()
     await Heard(message, words).answer(
         t(lang, spoken.offer),
-        reply_markup=InlineKeyboardMarkup(
-            inline_keyboard=[
-                [
-                    InlineKeyboardButton(text=t(lang, "voice.send.yes"), callback_data=yes),
-                    InlineKeyboardButton(text=t(lang, "voice.send.no"), callback_data=no),
-                ]
-            ]
+        reply_markup=_yes_no(
+            (t(lang, "voice.send.yes"), SpokenCb(key=key, yes=True)),
+            (t(lang, "voice.send.no"), SpokenCb(key=key, yes=False)),
         ),
     )
 
