@@ -329,13 +329,15 @@ _SAYS_NOT = re.compile(
 
 #: A condition set before the request ("if it has not shipped yet, cancel order 5"): its
 #: "not" is the condition's, not the request's.
-_CONDITION = re.compile(r"^\W*(?:if|unless|as\s+long\s+as|in\s+case)\b[^,;]*[,;]", re.IGNORECASE)
+_CONDITION_FIRST = re.compile(
+    r"^\W*(?:if|unless|as\s+long\s+as|in\s+case)\b[^,;]*[,;]", re.IGNORECASE
+)
 
 
 def says_not(text: str) -> bool:
     """Whether `text` holds a negation anywhere but in a condition set before the request
     (see `_SAYS_NOT`)."""
-    return _SAYS_NOT.search(_CONDITION.sub(" ", text)) is not None
+    return _SAYS_NOT.search(_CONDITION_FIRST.sub(" ", text)) is not None
 
 
 def hedges(text: str) -> bool:
