@@ -6,10 +6,12 @@ and deadline, the pickup place, Back one step in checkout, and a question before
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 
 from aiogram.types import Message
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from sandbox import Emulator, SimUser
 from storage.db import make_engine
@@ -166,16 +168,25 @@ async def test_cash_on_delivery_and_a_bank_transfer_say_what_is_true(
     assert "waiting" not in detail
 
 
-async def _set_pickup_place(shop_bot: ShopBot, place: str) -> None:
-    """The admin made the demo's "Local Pickup Point" a pickup point with this address."""
+@asynccontextmanager
+async def _pickup_place(shop_bot: ShopBot, place: str) -> AsyncIterator[None]:
+    """The admin made the demo's "Local Pickup Point" a pickup point with this address, for
+    one test: the shop is shared by the tests after it, so its own place comes back."""
     engine = make_engine(shop_bot.database_url)
+    pickup = ShippingProvider.name == "Local Pickup Point"
     try:
         async with engine.begin() as connection:
+            before = await connection.scalar(select(ShippingProvider.pickup_address).where(pickup))
             await connection.execute(
-                update(ShippingProvider)
-                .where(ShippingProvider.name == "Local Pickup Point")
-                .values(pickup_address=place)
+                update(ShippingProvider).where(pickup).values(pickup_address=place)
             )
+        try:
+            yield
+        finally:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    update(ShippingProvider).where(pickup).values(pickup_address=before)
+                )
     finally:
         await engine.dispose()
 
@@ -185,7 +196,11 @@ async def test_local_pickup_says_the_pickup_place_not_the_home_address(
 ) -> None:
     """Defect 10: the summary, the placed message and the order say where to collect it."""
     place = "Marketplace Pickup Desk, 1 Market Square, Leeds LS1 6AA"
-    await _set_pickup_place(shop_bot, place)
+    async with _pickup_place(shop_bot, place):
+        await _collects_at(tg, place)
+
+
+async def _collects_at(tg: Emulator, place: str) -> None:
     buyer = await _started(tg, "Philippa")
     await add_found(buyer, "pour-over kettle", "Kettle")
     await at_new_address(buyer)
