@@ -193,7 +193,9 @@ _DROPS: Final = frozenset(
         "never mind", "nevermind", "nvm", "forget it", "forget about it", "forget that",
         "cancel", "cancel it", "cancel that", "stop", "abort", "quit", "don't send it",
         "dont send it", "don't send", "leave it", "changed my mind", "i changed my mind",
-        "i've changed my mind", "not anymore",
+        "i've changed my mind", "not anymore", "never mind me", "nevermind me",
+        "never mind that", "nevermind that", "i'll do it later", "ill do it later",
+        "do it later", "maybe later",
         # es
         "olvidalo", "olvidate", "dejalo", "da igual", "no importa", "cancelar", "cancela",
         "cancelalo", "ya no", "mejor no", "cambie de opinion", "no lo envies",
