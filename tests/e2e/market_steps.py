@@ -12,6 +12,7 @@ from sandbox import Emulator, SimUser
 from storage.db import make_engine
 from storage.models import Shipment
 from tests.e2e.conftest import ShopBot
+from tests.e2e.steps import add_found, check_out
 
 
 async def open_store(
@@ -63,6 +64,34 @@ async def open_store(
     await owner.click("Done")
     await owner.expect_message("is listed")
     return owner
+
+
+#: The demo shop's Local Pickup Point, where its parcels are collected.
+DEMO_PICKUP_POINT = "Market Hall, 3 Station Square, Bath BA1 1SU"
+
+
+async def pickup_order(
+    shop_bot: ShopBot,
+    tg: Emulator,
+    owner_name: str,
+    store: str,
+    product: str,
+    price: str,
+    buyer_name: str,
+) -> tuple[SimUser, SimUser, int]:
+    """A new store lists `product`; a new customer orders it for collection at the demo's
+    Local Pickup Point; the store is told. Its owner, the customer, the order's number."""
+    owner = await open_store(shop_bot, tg, owner_name, store, product, price)
+    buyer = tg.user(buyer_name)
+    await buyer.send("/start")
+    await buyer.expect_message("Welcome")
+    await add_found(buyer, product.lower(), product)
+    await check_out(
+        buyer, address="9 Quay St, Bath, United Kingdom, BA1 2AB", provider="Local Pickup Point"
+    )
+    order = order_id_in((await buyer.expect_edit("is placed")).text)
+    await owner.expect_message(f"New order #{order}")
+    return owner, buyer, order
 
 
 async def pick_category(owner: SimUser, path: str) -> None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from sandbox import Emulator, SimUser
 from tests.e2e.conftest import ShopBot
-from tests.e2e.market_steps import open_store, order_id_in
-from tests.e2e.steps import add_found, check_out, settled
+from tests.e2e.market_steps import DEMO_PICKUP_POINT, pickup_order
+from tests.e2e.steps import settled
 
-POINT = "Market Hall, 3 Station Square, Bath BA1 1SU"  # the demo's Local Pickup Point
+POINT = DEMO_PICKUP_POINT
 
 
 def _labels(user: SimUser, message_id: int) -> list[str]:
@@ -36,17 +36,9 @@ async def test_a_pickup_parcel_is_made_ready_for_collection_then_collected(
     shop_bot: ShopBot, tg: Emulator
 ) -> None:
     mode = shop_bot.mode
-    product = f"Copper Kettle {mode}"
-    owner = await open_store(shop_bot, tg, "Rhea", f"Rhea Copper {mode}", product, "31")
-    buyer = tg.user("Silas")
-    await buyer.send("/start")
-    await buyer.expect_message("Welcome")
-    await add_found(buyer, product.lower(), product)
-    await check_out(
-        buyer, address="9 Quay St, Bath, United Kingdom, BA1 2AB", provider="Local Pickup Point"
+    owner, buyer, order = await pickup_order(
+        shop_bot, tg, "Rhea", f"Rhea Copper {mode}", f"Copper Kettle {mode}", "31", "Silas"
     )
-    order = order_id_in((await buyer.expect_edit("is placed")).text)
-    await owner.expect_message(f"New order #{order}")
 
     await owner.send("/sell")
     await owner.expect_message("your store")

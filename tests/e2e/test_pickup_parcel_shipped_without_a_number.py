@@ -11,10 +11,10 @@ from aiogram.types import Message
 from handlers.callbacks import ShipmentAction, ShipmentCb
 from sandbox import Emulator, SimUser
 from tests.e2e.conftest import ShopBot
-from tests.e2e.market_steps import open_store, order_id_in
-from tests.e2e.steps import add_found, check_out, settled
+from tests.e2e.market_steps import DEMO_PICKUP_POINT, pickup_order
+from tests.e2e.steps import settled
 
-POINT = "Market Hall, 3 Station Square, Bath BA1 1SU"  # the demo's Local Pickup Point
+POINT = DEMO_PICKUP_POINT
 
 
 async def _card(owner: SimUser, order: int) -> Message:
@@ -31,17 +31,9 @@ async def test_a_pickup_parcel_ships_at_a_tap_and_its_customer_is_told_where_to_
     shop_bot: ShopBot, tg: Emulator
 ) -> None:
     mode = shop_bot.mode
-    product = f"Brass Lantern {mode}"
-    owner = await open_store(shop_bot, tg, "Petra", f"Petra Brass {mode}", product, "24")
-    buyer = tg.user("Quentin")
-    await buyer.send("/start")
-    await buyer.expect_message("Welcome")
-    await add_found(buyer, product.lower(), product)
-    await check_out(
-        buyer, address="4 Elm St, Bath, United Kingdom, BA1 1AA", provider="Local Pickup Point"
+    owner, buyer, order = await pickup_order(
+        shop_bot, tg, "Petra", f"Petra Brass {mode}", f"Brass Lantern {mode}", "24", "Quentin"
     )
-    order = order_id_in((await buyer.expect_edit("is placed")).text)
-    await owner.expect_message(f"New order #{order}")
 
     older = await _card(owner, order)  # a card left in the chat, Ship and all
     await _card(owner, order)
