@@ -103,9 +103,9 @@ def render(
         by = payload.get("by")
         params["reason"] = t(lang, f"notify.cancelled_by.{by if by in CANCELLED_BY else 'none'}")
     if kind == "delivery_update" and payload.get("pickup"):
-        shipped = push(lang, payload)  # its e-mail says where to collect it, as the chat does
-        if shipped is not None:
-            return shipped
+        pushed = push(lang, payload)  # its e-mail says where to collect it, as the chat does
+        if pushed is not None:
+            return pushed
     key = f"notify.{kind}"
     if kind == "order_delivered" and payload.get("pickup"):  # collected at a pickup point
         key = "notify.order_delivered.pickup"
@@ -169,10 +169,12 @@ def render(
 # --- the order's status card -------------------------------------------------------------
 # Delivery milestones are told on one message per order, edited in place as the parcel moves
 # (edits make no sound); a new, short message goes out only where a push matters: when the
-# order is shipped, and when it is delivered (its own "order_delivered" notification, which
+# order is shipped, when a pickup point's parcel is ready for collection (the customer has
+# to go there), and when it is delivered (its own "order_delivered" notification, which
 # also brings the card up to date). bot/notify.py keeps the card's message id.
 CARD_KINDS = frozenset({"delivery_update", "order_delivered"})
 PUSHED_MILESTONES = frozenset({"shipped"})
+PUSHED_AT_PICKUP = frozenset({"out_for_delivery"})  # "ready for collection" there
 CARD_LINES = 30  # the newest; a card stays well inside Telegram's 4096 characters
 
 
@@ -215,15 +217,25 @@ def status_card(
 def push(lang: str | None, payload: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup] | None:
     """The short new message a milestone is also worth (None: the card alone tells it): a
     shipped parcel's, with its tracking number when it has one, and the pickup point where
-    it will be ready for collection when it goes to one."""
+    it will be ready for collection when it goes to one; and a pickup point's parcel that
+    is ready for collection there."""
     order_id = payload.get("order_id")
-    if payload.get("status") not in PUSHED_MILESTONES or not isinstance(order_id, int):
+    status, place = payload.get("status"), payload.get("pickup")
+    if not isinstance(order_id, int):
+        return None
+    store = _parcel_of(payload)
+    if place and status in PUSHED_AT_PICKUP:
+        at = escape(str(place))
+        if store:
+            text = t(lang, "notify.parcel_ready", order_id=order_id, store=store, place=at)
+        else:
+            text = t(lang, "notify.order_ready", order_id=order_id, place=at)
+        return text, _button(t(lang, "order.open"), OpenOrderCb(id=order_id).pack())
+    if status not in PUSHED_MILESTONES:
         return None
     number = payload.get("tracking_number")
     tracking = t(lang, "notify.tracking", number=escape(str(number))) if number else ""
-    place = payload.get("pickup")
     where = {"place": escape(str(place))} if place else {}  # where it will be collected
-    store = _parcel_of(payload)
     if store:
         key = "notify.parcel_shipped.pickup" if where else "notify.parcel_shipped"
         text = t(lang, key, order_id=order_id, store=store, tracking=tracking, **where)

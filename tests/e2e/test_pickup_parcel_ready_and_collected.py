@@ -1,7 +1,8 @@
 """A parcel for the demo's pickup point, once shipped, is made "Ready for collection" and then
 "Collected" by its seller, not "Out for delivery" and "Delivered": the card's buttons, what
 the taps answer and the card's state say so, and the customer's delivery news, Track and
-order card say where it is ready for collection and that it was collected."""
+order card say where it is ready for collection and that it was collected; "ready for
+collection" is pushed to the customer as a message of its own."""
 
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ async def test_a_pickup_parcel_is_made_ready_for_collection_then_collected(
     assert answer == f"Order #{order} is marked ready for collection at {POINT}.", answer
     card = await owner.expect_edit("📍 Ready for collection")
     assert "Out for delivery" not in _labels(owner, card.message_id)
+    # a push of its own (the status card's edit makes no sound): the customer has to go there
+    await buyer.expect_message(f"📍 Order #{order} is ready for collection at {POINT}.")
     news = await _shown(buyer, f"#{order}", f"📍 Ready for collection at {POINT}")
     assert "Out for delivery" not in news, news
 

@@ -14,7 +14,7 @@ import pytest
 
 from engine.fulfilment import Done, ParcelCard, Step
 from engine.shipping import Milestone, Parcel
-from handlers.notifications import render, status_card
+from handlers.notifications import push, render, status_card
 from handlers.render import tracking
 from handlers.seller import keyboards as kb
 from handlers.seller import orders
@@ -162,9 +162,26 @@ def test_the_customers_status_message_says_ready_for_collection_at_the_point_the
         assert door_words not in text, text
 
 
+def test_ready_for_collection_is_pushed_as_a_message_of_its_own() -> None:
+    """The status card is edited in place, which makes no sound; a parcel that waits at a
+    pickup point needs the customer to go there, so it is told as a new message too."""
+    ready = push("en", _notice(TrackingStatus.out_for_delivery))
+    assert ready is not None
+    assert ready[0] == f"📍 Order #16 is ready for collection at {POINT}.", ready[0]
+    several = push("es", _notice(TrackingStatus.out_for_delivery, parcels=2, store="Rhea"))
+    assert several is not None
+    assert several[0] == (
+        f"📍 El paquete de Rhea (pedido n.º 16) ya se puede recoger en {POINT}."
+    ), several[0]
+    # at the door, out for delivery stays on the card alone; collected has its own notice
+    door = {**_notice(TrackingStatus.out_for_delivery), "pickup": None}
+    assert push("en", door) is None
+    assert push("en", _notice(TrackingStatus.delivered)) is None
+
+
 def test_the_e_mail_copies_say_ready_for_collection_and_collected() -> None:
     ready, _ = render("delivery_update", _notice(TrackingStatus.out_for_delivery), "en")
-    assert ready == f"📍 Ready for collection at {POINT}: order #16.", ready
+    assert ready == f"📍 Order #16 is ready for collection at {POINT}.", ready  # as pushed
     collected, _ = render("delivery_update", _notice(TrackingStatus.delivered), "en")
     assert collected == "✅ Collected: order #16.", collected
     door = {**_notice(TrackingStatus.out_for_delivery), "pickup": None}
