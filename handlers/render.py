@@ -269,7 +269,18 @@ def milestone(lang: str | None, state: str, pickup: str | None, *, at: bool = Fa
 
 def order_status(lang: str, view: OrderView) -> str:
     """An order's status in words: cash on delivery not yet shipped waits for no payment;
-    an order collected at a pickup point is collected, not delivered."""
+    an order collected at a pickup point is collected, not delivered; an order of several
+    parcels says how many are on their way, or arrived, while only some are."""
+    progress = view.parcels_on_the_way
+    if progress is not None:
+        on_the_way = progress.left - progress.arrived
+        if not progress.arrived:
+            return t(lang, "status.parcels_left", done=on_the_way, count=progress.count)
+        key = "status.parcels_arrived" + (".pickup" if view.pickup_address else "")
+        said = t(lang, key, done=progress.arrived, count=progress.count)
+        if on_the_way:
+            said += t(lang, "status.parcels_also_left", done=on_the_way)
+        return said
     if view.status == OrderStatus.pending and view.payment_state == PaymentState.on_delivery:
         return t(lang, "status.pending_cod")
     return t(lang, state_key("status", view.status.value, view.pickup_address))
@@ -282,16 +293,17 @@ def order(lang: str, view: OrderView, bank_details: str | None = None) -> str:
     cash = state == PaymentState.on_delivery  # the method is the state: said once
     state_key = "on_collection" if cash and view.pickup_address else state.value
     # cash on delivery from several stores: each parcel collects its own part
-    parts = [s for s in view.shipments if not s.called_off] if cash else []
-    if len(parts) > 1:
-        total = sum((s.amount for s in parts), Decimal(0))
-        # each parcel is collected in turn, and its part paid then (said of the parcels)
-        parts_key = "parcels" if state_key == "on_collection" else "parts"
+    parts = view.cash_parts
+    if parts.count > 1:
+        if parts.paid:  # what is left, once some parcels came and their parts were paid
+            parts_key = "rest_one" if len(parts.due) == 1 else "rest"
+        else:  # each parcel is collected in turn, and its part paid then (said of the parcels)
+            parts_key = "parcels" if state_key == "on_collection" else "parts"
         money = t(
             lang,
             f"payment_state.{state_key}.{parts_key}",
-            count=len(parts),
-            total=price(total, view.currency, lang=lang),
+            count=len(parts.due),
+            total=price(parts.still_due, view.currency, lang=lang),
         )
     else:
         money = t(
@@ -310,15 +322,17 @@ def order(lang: str, view: OrderView, bank_details: str | None = None) -> str:
             method=t(lang, f"checkout.pay.{view.payment_method.value}"),
         ),
     ]
-    if len(parts) > 1:
+    if parts.count > 1:
+        paid_key = "order.payment.part_paid" + (".pickup" if view.pickup_address else "")
         rows += [
             t(
                 lang,
-                "order.payment.part",
+                "order.payment.part" if s in parts.due else paid_key,
                 store=escape(s.store),
                 amount=price(s.amount, view.currency, lang=lang),
             )
-            for s in parts
+            for s in view.shipments
+            if s in parts.due or s in parts.paid
         ]
     rows.append("")
     for line in view.lines:

@@ -154,6 +154,62 @@ class OrderView:
     def tracking_numbers(self) -> list[str]:
         return [s.tracking_number for s in self.shipments if s.tracking_number]
 
+    @property
+    def parcels_on_the_way(self) -> Progress | None:
+        """How far an order of several parcels has got while only some of them have: how
+        many left their sellers (the order counts as shipped once the last has) and how many
+        of those arrived (delivered once the last has). None when the order's own status
+        says it all: one parcel, none moved yet, or every one arrived."""
+        if self.status not in (OrderStatus.pending, OrderStatus.paid, OrderStatus.shipped):
+            return None
+        live = [s for s in self.shipments if not s.called_off]
+        left = sum(s.status != ShipmentStatus.pending for s in live)
+        arrived = sum(s.status == ShipmentStatus.delivered for s in live)
+        if 0 < left < len(live) or 0 < arrived < len(live):
+            return Progress(left, arrived, len(live))
+        return None
+
+    @property
+    def cash_parts(self) -> CashParts:
+        """Cash on delivery still owed, parcel by parcel: each parcel that goes on (not called
+        off by its seller) brings its own part (`ShipmentView.amount`), which its courier or
+        pickup point takes as it is delivered or collected; the order is recorded as paid
+        once the last one is. Empty unless the order is paid that way and not yet paid."""
+        if self.payment_state != PaymentState.on_delivery:
+            return CashParts((), ())
+        live = [s for s in self.shipments if not s.called_off]
+        return CashParts(
+            tuple(s for s in live if s.status != ShipmentStatus.delivered),
+            tuple(s for s in live if s.status == ShipmentStatus.delivered),
+        )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An order's parcels: `left` of `count` have left their sellers, and `arrived` of those
+    have been delivered."""
+
+    left: int
+    arrived: int
+    count: int
+
+
+@dataclass(frozen=True)
+class CashParts:
+    """An order's cash on delivery, by parcel: the parts still to pay, and those paid as
+    their parcel arrived."""
+
+    due: tuple[ShipmentView, ...]
+    paid: tuple[ShipmentView, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.due) + len(self.paid)
+
+    @property
+    def still_due(self) -> Decimal:
+        return sum((s.amount for s in self.due), ZERO)
+
 
 @dataclass(frozen=True)
 class QuoteLine:

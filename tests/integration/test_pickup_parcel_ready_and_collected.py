@@ -75,7 +75,7 @@ async def test_a_pickup_parcel_made_ready_then_collected_reads_so_to_seller_and_
     assert f"📍 Ready for collection at {POINT}" in told, told
     assert "Out for delivery" not in told, told
     email, _ = render("delivery_update", notices[-1], "en")
-    assert email == f"📍 Ready for collection at {POINT}: order #{order_id}.", email
+    assert email == f"📍 Order #{order_id} is ready for collection at {POINT}.", email  # as pushed
     parcels = await app.world.shop.shipping.parcels(customer.user_id, order_id)
     track = tracking("en", order_id, parcels)
     assert f"📍 It is ready for collection at {POINT}." in track, track
