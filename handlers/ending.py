@@ -8,6 +8,10 @@ the answer: the conversation ends (`asking.end_conversation`, keeping the coupon
 answered questions), nothing changes, and the user is told so, with the menu. It is read
 on the root router before any state handler.
 
+At the checkout's coupon question, which is optional, "never mind" and "forget it" drop the
+coupon, not the checkout: it goes on to the payment without one; "cancel", "stop" and "I
+changed my mind" end it as anywhere else (`asking.drops_only_the_answer`).
+
 A few questions answer a give-up better themselves and keep their own words (`OWN_WORDS`):
 the message to the team and the message back to its answer ("nothing was sent"), the
 reason of a return ("no return is requested"), and the address's review ("the address was
@@ -28,9 +32,10 @@ from aiogram.types import CallbackQuery, Message
 
 from engine.accounts import UserView
 from engine.shop import Shop
-from handlers.customer import address_form, asking, support
+from handlers.customer import address_form, asking, checkout, support
 from handlers.customer import orders as customer_orders
 from handlers.customer.address_form import AddressForm
+from handlers.customer.checkout import Checkout, PaymentConfig
 from handlers.customer.orders import AfterSale
 from handlers.customer.start import home_menu
 from handlers.customer.support import SupportMessage
@@ -56,9 +61,20 @@ def gives_up(message: Message) -> bool:
 
 
 async def on_give_up(
-    message: Message, state: FSMContext, lang: str, me: UserView, shop: Shop
+    message: Message,
+    state: FSMContext,
+    lang: str,
+    me: UserView,
+    shop: Shop,
+    payments: PaymentConfig,
 ) -> None:
-    """ "never mind" while a question waits for typed text: it ends as /cancel ends it."""
+    """ "never mind" while a question waits for typed text: it ends as /cancel ends it; at
+    the checkout's coupon question (optional), "never mind" and "forget it" go on without
+    a coupon, and only "cancel", "stop" and the like end the checkout."""
+    at_coupon = await state.get_state() == Checkout.coupon.state
+    if at_coupon and asking.drops_only_the_answer(message.text or ""):
+        await checkout.without_coupon(message, lang, state, payments)
+        return
     await give_up(message, state, lang, me, shop)
 
 

@@ -201,6 +201,19 @@ _DROPS: Final = frozenset(
         "cancelalo", "ya no", "mejor no", "cambie de opinion", "no lo envies",
     )
 )  # fmt: skip
+#: Of those, what gives up more than the answer asked for: the errand it is part of
+#: ("cancel", "stop", "I changed my mind", "maybe later"), not only the answer ("never mind",
+#: "forget it": `drops_only_the_answer`).
+_STOPS: Final = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "cancel", "cancel it", "cancel that", "stop", "abort", "quit", "changed my mind",
+        "i changed my mind", "i've changed my mind", "i'll do it later", "ill do it later",
+        "do it later", "maybe later",
+        # es
+        "cancelar", "cancela", "cancelalo", "cambie de opinion",
+    )
+)  # fmt: skip
 _SOFT: Final = frozenset(
     {"actually", "oh", "ok", "okay", "please", "thanks", "thank", "you", "sorry", "well", "um",
      "hmm", "then", "just", "so", "gracias", "perdon", "bueno", "vale"}
@@ -219,6 +232,18 @@ def drops(text: str) -> bool:
     gives_up = [said in _DROPS for said in clauses]
     bare_no = [yes_or_no(" ".join(said)) is False for said in clauses]
     return any(gives_up) and all(g or n for g, n in zip(gives_up, bare_no, strict=True))
+
+
+def drops_only_the_answer(text: str) -> bool:
+    """A give-up (`drops`) of the answer asked for, not of the errand it is part of: at an
+    optional question (the checkout's coupon), "never mind" and "forget it" say "without
+    one"; "cancel", "stop", "I changed my mind" still end it."""
+    if not drops(text):
+        return False
+    clauses = (
+        tuple(w for w in words(part) if w not in _SOFT) for part in re.split(r"[,.;:!?]+", text)
+    )
+    return not any(said in _STOPS for said in clauses)
 
 
 class EndsQuestion(BaseMiddleware):

@@ -542,20 +542,30 @@ async def on_coupon(
     answer = read_coupon_answer(message.text or "", frozenset(await shop.coupons.codes()))
     markup = _kept_coupon(lang, key) if applied else kb.skip_coupon(lang, key)
     if answer.skip:
-        await state.update_data(coupon=None)
-        said = (
-            t(lang, "checkout.coupon.none_removed", code=escape(str(applied)))
-            if applied
-            else t(lang, "checkout.coupon.none")
-        )
-        await message.answer(said)
-        await _ask_payment(message, lang, state, payments, key)
+        await without_coupon(message, lang, state, payments)
         return
     if answer.code is None:
         await message.answer(t(lang, "checkout.coupon.not_a_code"), reply_markup=markup)
         return
     if await _apply_code(message, shop, lang, me, state, answer.code, markup):
         await _ask_payment(message, lang, state, payments, key)
+
+
+async def without_coupon(
+    message: Message, lang: str, state: FSMContext, payments: PaymentConfig
+) -> None:
+    """A typed no to the coupon question ("no thanks", "never mind": ending.py): the checkout
+    goes on without one, and says so, and which one is removed."""
+    data = await state.get_data()
+    key, applied = str(data.get("checkout_key", "")), data.get("coupon")
+    await state.update_data(coupon=None)
+    said = (
+        t(lang, "checkout.coupon.none_removed", code=escape(str(applied)))
+        if applied
+        else t(lang, "checkout.coupon.none")
+    )
+    await message.answer(said)
+    await _ask_payment(message, lang, state, payments, key)
 
 
 async def _apply_code(

@@ -110,3 +110,26 @@ async def test_a_second_coupon_says_which_it_replaces_and_what_each_saves(
     await buyer.click("Cash on delivery")
     summary = await buyer.expect_edit("Please confirm")
     assert "Discount" not in (summary.text or ""), summary.text
+
+
+async def test_never_mind_at_the_coupon_question_goes_on_without_one_and_cancel_ends(
+    shop_bot: ShopBot, tg: Emulator
+) -> None:
+    """ "never mind" / "forget it" at the coupon question drops the coupon, not the checkout
+    (the address and shipping chosen are not lost); "cancel" still ends the checkout."""
+    buyer = await _started(tg, "Ottilie")
+    await add_found(buyer, "pour-over kettle", "Kettle")
+    await _to_the_coupon_question(buyer, "5 Rope Walk, Hull, United Kingdom, HU1 1AA")
+    await buyer.send("oh never mind")
+    await buyer.expect_message("no coupon")
+    await buyer.expect_message("How would you like to pay?")
+    await buyer.click("Cash on delivery")
+    summary = await buyer.expect_edit("Please confirm")
+    assert "Discount" not in (summary.text or ""), summary.text
+
+    await buyer.click("Back")
+    await buyer.expect_edit("How would you like to pay?")
+    await buyer.click("Back")
+    await buyer.expect_edit("Do you have a coupon?")
+    await buyer.send("cancel")
+    await buyer.expect_message("nothing was changed")

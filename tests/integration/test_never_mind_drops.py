@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.customer.asking import drops
+from handlers.customer.asking import drops, drops_only_the_answer
 from handlers.customer.orders import declines
 
 
@@ -32,3 +32,15 @@ def test_a_message_that_says_something_is_not_dropped(text: str) -> None:
 def test_a_reason_that_says_more_than_no_is_a_reason() -> None:
     assert not declines("no sound at all")
     assert not declines("no, the screen is cracked")
+
+
+@pytest.mark.parametrize(
+    ("text", "only_the_answer"),
+    [("never mind", True), ("oh, forget it", True), ("nvm thanks", True), ("olvídalo", True),
+     ("cancel", False), ("stop", False), ("I changed my mind", False), ("maybe later", False),
+     ("never mind, cancel it", False), ("no coupon", False)],
+)  # fmt: skip
+def test_a_give_up_of_only_the_answer_is_told_from_one_that_ends_the_errand(
+    text: str, only_the_answer: bool
+) -> None:
+    assert drops_only_the_answer(text) is only_the_answer
