@@ -20,6 +20,8 @@ _PICKUP = (
     r"(?:pick\s*-?\s*ups?|click\s*(?:and|&|n)\s*collect|collection\s+points?"
     r"|collect\s+(?:it|them|my\s+(?:order|parcel))(?:\s+myself)?)"
 )
+#: An address, with its common misspellings ("new adress").
+_ADDRESS = r"(?:address(?:es)?|adress(?:es)?|addres|adres|addresss|adddress)"
 #: A discount code by any of its names ("promo code", "voucher", "cupón"), one or several.
 _CODES = (
     r"(?:(?:discount|promo(?:tion(?:al)?)?|coupon|cupon|voucher|offer|sale)\s*codes?"
@@ -59,7 +61,10 @@ TOPICS: dict[str, re.Pattern[str]] = {
         r"|\b(?:cash\s+on\s+delivery|cod)\b|\bpayment\s+(?:methods?|options?)\b"
         r"|\bhow\s+(?:can|do)\s+i\s+pay\b",
         "account": r"\b(?:change|update|edit|set|correct|fix)\s+(?:my\s+)?(?:e-?mail|phone"
-        r"|number|address(?:es)?|profile|details|language)\b|\bmy\s+(?:profile|account\s+details)\b",
+        rf"|number|{_ADDRESS}|profile|details|language)\b|\bmy\s+(?:profile|account\s+details)\b"
+        # "new address", "add an adress", "my delivery addresses": the profile keeps them
+        rf"|\b(?:new|another|add|save|my|delete|remove)\s+(?:(?:a|an|my|new|another)\s+)*"
+        rf"(?:(?:delivery|shipping|home|billing)\s+)?{_ADDRESS}\b",
     }.items()
 }
 

@@ -705,9 +705,17 @@ class Refiner:
             return replace(
                 intent, name="help", confidence=max(intent.confidence, 0.5), entities=Entities()
             )
-        if intent.name == OUT_OF_SCOPE and help_topic(text) == "account":
-            # "change my email", "update my phone number": the profile has them
-            return replace(intent, name="help", confidence=max(intent.confidence, 0.5))
+        if (
+            not intent.entities.products
+            and intent.entities.order_id is None
+            and intent.entities.coupon_code is None
+            and help_topic(text) == "account"
+        ):
+            # "change my email", "update my phone number", "new adress" (not a search for
+            # Dresses), "my addresses" (nothing to add to the cart): the profile has them
+            return replace(
+                intent, name="help", confidence=max(intent.confidence, 0.5), entities=Entities()
+            )
         if (
             intent.name in (OUT_OF_SCOPE, "return_order", "checkout", "help", "apply_coupon")
             and POLICY_QUESTION.search(text)

@@ -652,12 +652,17 @@ async def test_a_review_of_something_else_is_still_off_topic(embedded: EmbeddedB
     assert not acts(await parse(embedded, "review my essay, 4 stars, good"))
 
 
-@pytest.mark.parametrize("text", ["change my email", "update my phone number"])
+@pytest.mark.parametrize(
+    "text",
+    ["change my email", "update my phone number", "new adress", "add a new address",
+     "my addresses", "change my adress"],
+)  # fmt: skip
 async def test_changing_the_account_is_help_with_the_profile(
     embedded: EmbeddedBackend, text: str
 ) -> None:
-    parsed = await parse(embedded, text)  # it was off-topic
+    parsed = await parse(embedded, text)  # it was off-topic, or a search for Dresses
     assert parsed.name == "help"
+    assert parsed.entities.category is None
     assert help_topic(text) == "account"
 
 
