@@ -14,10 +14,14 @@ belongs to, so a button of a form given up, finished or moved on changes nothing
 "Is this address right?" takes a typed answer too, as any question with buttons does
 (asking.read_answer): "yes" / "looks good" saves it as ✅ Save does (once: the form ends
 with it, so the old ✅ Save then finds nothing), "no" / "change it" asks which part as ✏️
-Change does, and "never mind" / "cancel" saves nothing and leaves the address waiting."""
+Change does, and "never mind" / "cancel" saves nothing and leaves the address waiting.
+"Which part should change?" takes the part typed ("the town", "postcode") as its button
+does, and a new value with it ("the postcode is NW1 6XE") as the answer to that part's
+question (`read_part`); one that names several parts asks again."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from html import escape
@@ -192,6 +196,67 @@ def says_no_postal_code(text: str) -> bool:
     return read_answer(text) is False or tuple(words(text)) in NO_POSTAL_CODE
 
 
+#: The words that name one part of the address, as "Which part should change?" is answered
+#: ("the town", "postcode", "zip", "el país").
+_PARTS: Final = {
+    "street": r"street|road|address\s+line|first\s+line|house\s+number|calle|direcci[oó]n",
+    "city": r"city|town|village|ciudad|localidad|pueblo",
+    "postal_code": r"post\s*code|postal\s*code|zip(?:\s*code)?|c[oó]digo\s+postal",
+    "country": r"country|pa[ií]s",
+}
+_PART = re.compile(
+    "|".join(rf"\b(?P<{field}>{words_of})\b" for field, words_of in _PARTS.items()), re.I
+)
+#: What may come before the part ("change the city", "it's the town") ...
+_BEFORE_PART = re.compile(
+    r"^(?:(?:no|nope|oh|ok|okay|please|sorry|actually|just|only|it'?s|its|it\s+is|change"
+    r"|edit|fix|correct|update|the|my|el|la|mi|cambiar|cambia)\b[\s,.:!-]*)*$",
+    re.I,
+)
+#: ... and, after it, a new value given at once ("the postcode is NW1 6XE", "city: Leeds",
+#: "change the country to Ireland").
+_NEW_VALUE = re.compile(
+    r"^\s*(?:(?:(?:is|should\s+be|must\s+be|to|es|debe\s+ser|a)\b|[=:]|->)\s*)+"
+    r"(?P<value>\S.*?)\s*[.!]*$",
+    re.I,
+)
+_POLITE_END = re.compile(r"[\s,]*\b(?:please|thanks|thank\s+you|por\s+favor|gracias)\W*$", re.I)
+#: A value that judges the part rather than giving it ("the city is wrong").
+_JUDGED = re.compile(
+    r"^(?:wrong|incorrect|not\s+right|a\s+mistake|mistaken|misspelt|misspelled|a\s+typo|bad"
+    r"|mal|incorrect[oa])$",
+    re.I,
+)
+
+
+def read_part(text: str) -> tuple[str, str | None] | None:
+    """The one part of the address a typed answer to "Which part should change?" names,
+    with the new value when it gives one ("the postcode is NW1 6XE"; None: "the town",
+    "the city is wrong"); None when it names no part or several ("the city and street"),
+    or says more than a part ("I moved to another city")."""
+    found = list(_PART.finditer(text))
+    if len({m.lastgroup for m in found}) != 1:
+        return None
+    first = found[0]
+    field = str(first.lastgroup)
+    if not _BEFORE_PART.match(text[: first.start()]):
+        return None
+    rest = _POLITE_END.sub("", text[first.end() :])
+    if not rest.strip(" \t.!?"):
+        return field, None
+    given = _NEW_VALUE.match(rest)
+    if given is None:
+        return None
+    value = given.group("value").strip()
+    return field, None if _JUDGED.match(value) else value
+
+
+def names_a_part(text: str) -> bool:
+    """Whether the answer names parts of the address at all (several, or with more said):
+    "Which part should change?" is asked again with its buttons."""
+    return _PART.search(text) is not None
+
+
 async def keep_for_review(message: Message, state: FSMContext, lang: str) -> bool:
     """ "never mind" to "Is this address right?": nothing is saved, and the address waits
     with its buttons (it is not lost). False when no address waits for review."""
@@ -230,12 +295,25 @@ def build_router(done: Mapping[str, Done]) -> Router:
         if not form or field is None or current != ASKING[field].state:
             await message.answer(t(lang, "stray_text"))
             return
-        if field == "postal_code" and says_no_postal_code(message.text or ""):
+        await _take(message, lang, state, form, field, message.text or "")
+
+    async def _take(
+        message: Message,
+        lang: str,
+        state: FSMContext,
+        form: dict[str, Any],
+        field: str,
+        text: str,
+    ) -> None:
+        """`text` as the answer to the question of `field`: checked by the engine's rules,
+        then the next question (or the address again); a bad one is said kindly and the
+        same question asked again."""
+        if field == "postal_code" and says_no_postal_code(text):
             form[field] = ""  # as No postal code does
             await _ask_next(message, state, lang, form)
             return
         try:
-            value = clean_address_field(field, message.text, country=form.get("country"))
+            value = clean_address_field(field, text, country=form.get("country"))
             if field == "country" and form.get("postal_code"):
                 # a postal code given before must fit the country: else it is asked again
                 try:
@@ -249,6 +327,8 @@ def build_router(done: Mapping[str, Done]) -> Router:
                     await _ask_next(message, state, lang, form)
                     return
         except InvalidInput as wrong:
+            await state.update_data({FORM: form})
+            await state.set_state(ASKING[field])
             await message.answer(
                 error_text(lang, wrong) + "\n\n" + _question(lang, field),
                 reply_markup=_question_keyboard(lang, field, form["key"]),
@@ -371,7 +451,16 @@ def build_router(done: Mapping[str, Done]) -> Router:
         if answer is True:
             await save(message, form, shop, lang, me, state)
             return
-        if answer is False or said in CHANGE_SAYS:
+        named = read_part(text)
+        if named is not None:
+            field, value = named
+            form.pop(field, None)
+            if value is None:  # as the part's button does: its question again
+                await _ask_next(message, state, lang, form)
+            else:  # "the postcode is NW1 6XE": taken as the answer to its question
+                await _take(message, lang, state, form, field, value)
+            return
+        if answer is False or said in CHANGE_SAYS or names_a_part(text):
             await message.answer(
                 _review(lang, form) + "\n\n" + t(lang, "address.which"),
                 reply_markup=_change_keyboard(lang, key),

@@ -170,3 +170,49 @@ async def test_the_checkout_takes_a_new_address_through_the_same_form(
     await hudson.send("/profile")
     profile = await hudson.expect_message("Your profile")
     assert (profile.text or "").count("14 Baker Street") == 1
+
+
+async def test_which_part_should_change_takes_a_typed_part_and_a_typed_new_value(
+    shop_bot: ShopBot, tg: Emulator
+) -> None:
+    """At "Which part should change?", typing the part ("the city", "postcode") asks it again
+    as its button does, and "the postcode is NW1 6XE" changes it at once; words that name no
+    part, or two, leave the address as it was and say which parts there are."""
+    watson = tg.user("John W")
+    await watson.send("/profile")
+    await watson.expect_message("Your profile")
+    await watson.click("Add an address")
+    await watson.expect_edit("step 1 of 4")
+    for answer in ("221B Baker Street", "Londn", "NW1 6XE", "United Kingdom"):
+        await watson.send(answer)
+    await watson.expect_message("Is this address right?")
+    await watson.send("no")
+    await watson.expect_message("Which part should change?")
+    await watson.send("the town")
+    await watson.expect_message("Send the town or city")
+    await watson.send("London")
+    review = await watson.expect_message("Is this address right?")
+    assert "City: London" in (review.text or ""), review.text
+
+    await watson.send("change it")
+    await watson.expect_message("Which part should change?")
+    await watson.send("the city and the street")  # two parts: which one first?
+    kept = await watson.expect_message("Which part should change?")
+    assert "City" in str(kept.reply_markup), kept.reply_markup
+    await watson.send("postcode should be NW1 6XF")
+    review = await watson.expect_message("Is this address right?")
+    assert "Postal code: NW1 6XF" in (review.text or ""), review.text
+    assert "City: London" in (review.text or ""), review.text
+    await watson.send("the postcode is banana")  # refused kindly, and asked again
+    await watson.expect_message("That does not look like a postal code")
+    await watson.send("NW1 6XE")
+    await watson.expect_message("Is this address right?")
+    await watson.send("yes")
+    await watson.expect_message("saved")
+    street, city, postal, country, _, _ = (await _rows(shop_bot, watson))[0]
+    assert (street, city, postal, country) == (
+        "221B Baker Street",
+        "London",
+        "NW1 6XE",
+        "United Kingdom",
+    )
