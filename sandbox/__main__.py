@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import signal
+from pathlib import Path
 
 from sandbox.emulator import DEFAULT_TOKEN, Emulator
 from sandbox.launcher import banner
@@ -25,6 +27,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="also serve the web chat at / with the demo personas (Sara, John, Maya, Demo Admin)",
     )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep the chats, their files and the undelivered updates in DIR across restarts",
+    )
     return parser.parse_args(argv)
 
 
@@ -35,7 +44,14 @@ async def serve(args: argparse.Namespace) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     personas = DEMO_PERSONAS if args.web else ()
-    emulator = Emulator(args.token, host=args.host, port=args.port, personas=personas, web=args.web)
+    emulator = Emulator(
+        args.token,
+        host=args.host,
+        port=args.port,
+        personas=personas,
+        web=args.web,
+        data_dir=args.data,
+    )
     async with emulator:
         spec = emulator.spec.version if emulator.spec else "off (set TELEGRAM_API_SPEC)"
         print(f"Bot API emulator at {emulator.base_url}", flush=True)
@@ -48,6 +64,8 @@ async def serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # what the history on disk restored, or could not
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     asyncio.run(serve(parse_args(argv)))
 
 

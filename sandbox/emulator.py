@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 import secrets
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ import aiohttp.web
 
 from sandbox.errors import Violation
 from sandbox.faults import Faults
+from sandbox.history import KEEP_MESSAGES, History
 from sandbox.personas import Persona
 from sandbox.server import Failure, build_app
 from sandbox.spec import ApiSpec
@@ -44,6 +46,8 @@ class StripeAccount:
 _TOKEN = re.compile(r"(\d+):[A-Za-z0-9_-]+")
 DEFAULT_TOKEN = "123456789:SANDBOX-token_for-tests"  # noqa: S105 - a public test token
 FIRST_USER_ID = 700_000_001
+UPDATE_IDS_FILE = "sandbox-update-id"  # in the data dir: the update ids reserved so far
+CHATS_DIR = "sandbox-chats"  # in the data dir: one folder of history per bot id
 
 
 class Emulator:
@@ -66,6 +70,8 @@ class Emulator:
         web: bool = False,
         stripe: StripeAccount | None = None,
         update_ids_file: Path | None = None,
+        data_dir: Path | None = None,
+        keep_messages: int = KEEP_MESSAGES,
     ) -> None:
         match = _TOKEN.fullmatch(token)
         if match is None:
@@ -76,8 +82,20 @@ class Emulator:
         self.spec = spec if spec is not None else (ApiSpec.from_env() if use_env_spec else None)
         self.callback_timeout = callback_timeout
         self.pre_checkout_timeout = pre_checkout_timeout
-        # with a file, update ids stay increasing across restarts (a bot remembers them)
-        self.state = State(int(match[1]), bot_name, bot_username, UpdateIds(update_ids_file))
+        # with a data dir, what users saw survives a restart (sandbox/history.py), and update
+        # ids stay increasing (a bot remembers them); naming only the update-id file, as the
+        # bot's launcher does, keeps the chats beside it
+        if data_dir is None and update_ids_file is not None:
+            data_dir = update_ids_file.parent
+        if data_dir is not None and update_ids_file is None:
+            update_ids_file = data_dir / UPDATE_IDS_FILE
+        bot_id = int(match[1])
+        self.state = State(bot_id, bot_name, bot_username, UpdateIds(update_ids_file))
+        self.history: History | None = None
+        if data_dir is not None:
+            self.history = History(data_dir / CHATS_DIR / str(bot_id), keep_messages)
+            self.history.load(self.state)
+            self.state.on_change = functools.partial(self.history.save, self.state)
         self.faults = Faults(seed=seed)
         # requests the emulator failed on by a bug of its own (answered 500, logged)
         self.failures: list[Failure] = []
@@ -158,6 +176,9 @@ class Emulator:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self.history is not None:
+            self.history.save(self.state, final=True)
+            self.history.close()
 
     async def __aenter__(self) -> Emulator:
         return await self.start()
@@ -202,17 +223,29 @@ class Emulator:
 
     def add_persona(self, persona: Persona) -> SimUser:
         """Register a fixed user (exact id and name) the web chat offers; returns its SimUser."""
-        if persona.id in self.state.chats:
+        restored = self.history is not None and persona.id in self.history.restored
+        if persona.id in self.state.chats and (persona.id in self.personas or not restored):
             raise ValueError(f"user id {persona.id} is already taken")
         if persona.id == self.state.bot_user["id"]:
             raise ValueError("a persona cannot have the bot's id")
-        chat = Chat(persona.as_user())
+        chat = self.state.chats.get(persona.id) or Chat(persona.as_user())
+        chat.user = persona.as_user()  # a kept chat goes on, under today's name for it
         self.state.chats[persona.id] = chat
         self.personas[persona.id] = persona
         user = SimUser(self, chat)
         self._persona_users[persona.id] = user
         self.state.touch()
         return user
+
+    def user_of(self, user_id: int) -> SimUser:
+        """The SimUser of a chat that exists already: a persona's, one `user()` made, or one
+        a previous run on the same data dir kept (its history and buttons included)."""
+        if user_id in self._persona_users:
+            return self._persona_users[user_id]
+        chat = self.state.chats.get(user_id)
+        if chat is None:
+            raise KeyError(f"no chat with user {user_id}")
+        return SimUser(self, chat)
 
     def persona(self, key: int | str) -> SimUser:
         """The SimUser of a registered persona, by id or first name (the web chat's user too)."""

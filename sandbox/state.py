@@ -56,6 +56,34 @@ class Event:
     message: dict[str, Any]
 
 
+class Messages(dict[int, dict[str, Any]]):
+    """A chat's messages by id. An edit or a deletion replaces or removes a message, never
+    changes it in place; once `changed` is a set (the history on disk watches this chat),
+    every id written or removed since the history last looked is added to it."""
+
+    changed: set[int] | None = None
+
+    def __setitem__(self, message_id: int, message: dict[str, Any]) -> None:
+        super().__setitem__(message_id, message)
+        if self.changed is not None:
+            self.changed.add(message_id)
+
+    def __delitem__(self, message_id: int) -> None:
+        super().__delitem__(message_id)
+        if self.changed is not None:
+            self.changed.add(message_id)
+
+    def pop(self, message_id: int, *default: Any) -> Any:
+        if self.changed is not None and message_id in self:
+            self.changed.add(message_id)
+        return super().pop(message_id, *default)
+
+    def _untracked(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError("change a chat's messages one at a time (see Messages)")
+
+    update = setdefault = popitem = clear = _untracked  # type: ignore[assignment]
+
+
 @dataclass
 class Chat:
     """A private chat between the bot and one simulated user."""
@@ -65,7 +93,7 @@ class Chat:
     started: bool = False  # a bot may not write first
     keyboard: dict[str, Any] | None = None  # the reply keyboard currently shown
     next_message_id: int = 1
-    messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    messages: Messages = field(default_factory=Messages)
     events: list[Event] = field(default_factory=list)
     pinned: list[int] = field(default_factory=list)  # pinned message ids, the newest last
     reactions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # the bot's
@@ -160,6 +188,8 @@ class State:
         self.chat_menu_buttons: dict[int, dict[str, Any]] = {}
         self.revision = 0  # bumped when the bot changes what a chat's page shows besides messages
         self.queries: dict[str, PendingQuery] = {}
+        # queries a previous run left unanswered (query id -> kind): the bot may still answer
+        self.restored_queries: dict[str, str] = {}
         self.invoices: dict[tuple[int, int], dict[str, Any]] = {}
         self.invoice_links: dict[str, dict[str, Any]] = {}
         self.violations: list[Violation] = []
@@ -171,6 +201,8 @@ class State:
         # (monotonic time, method, chat_id) of every request: rates measured at the emulator
         self.timed_calls: list[tuple[float, str, Any]] = []
         self._changed = asyncio.Event()  # replaced on every change: waiters hold the old one
+        # called on every change, after the waiters are woken (the history on disk saves)
+        self.on_change: Callable[[], None] | None = None
         self.closing = False
         self._ids = itertools.count(1)
         self.poll_generation = 0
@@ -187,6 +219,8 @@ class State:
         """Wake every waiter. Synchronous, so timers and plain functions can call it too."""
         self._changed.set()
         self._changed = asyncio.Event()
+        if self.on_change is not None:
+            self.on_change()
 
     async def notify(self) -> None:
         self.touch()
@@ -266,7 +300,9 @@ class State:
             if existing.file_unique_id == unique:
                 return existing
         file_id = f"{folder[:4].upper()}{secrets.token_urlsafe(24)}"
-        path = f"{folder}/file_{len(self.files)}.{extension}"
+        number = len(self.files)
+        while self.file_by_path(path := f"{folder}/file_{number}.{extension}") is not None:
+            number += 1  # a file a restart could not restore left its number free
         stored = StoredFile(file_id, unique, data, path)
         self.files[file_id] = stored
         return stored

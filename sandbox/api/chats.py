@@ -317,6 +317,7 @@ def _profile_setter(kind: str) -> Any:
         if kind == "name" and not key[1]:  # the name everyone sees (getMe's first_name)
             state.profile.setdefault(("initial name", ""), state.bot_user["first_name"])
             state.bot_user["first_name"] = value or state.profile[("initial name", "")]
+        state.touch()
         return True
 
     return setter

@@ -39,6 +39,7 @@ async def send_invoice(state: State, call: Call) -> Any:
     chat = chat_for(state, p["chat_id"])
     message = await send_bot_message(state, chat, p, invoice=invoice_of(p))
     state.invoices[(chat.id, message["message_id"])] = dict(p)
+    state.touch()  # kept with the message (the history on disk saves on a touch)
     return message
 
 
@@ -47,6 +48,7 @@ async def create_invoice_link(state: State, call: Call) -> Any:
     _check_provider(call.params)
     slug = secrets.token_urlsafe(12)
     state.invoice_links[slug] = dict(call.params)
+    state.touch()
     return f"https://t.me/${slug}"
 
 

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -77,21 +78,27 @@ async def test_without_a_token_the_shop_opens_in_the_local_sandbox(tmp_path: Pat
 
 
 async def _greeted(base: str, persona: int = 900000201) -> bool:
-    """Send /start as a persona through the web chat; True once the bot greets them."""
+    """Send /start as a persona through the web chat; True once the bot greets them (a
+    greeting kept in the chat from before does not count)."""
     chat = f"{base}/sandbox/api/personas/{persona}"
+
+    def greeted(page: dict[str, Any], after: int) -> bool:
+        return any(m["id"] > after and "Welcome back" in str(m) for m in page["messages"])
+
     async with aiohttp.ClientSession() as http:
+        async with http.get(f"{chat}/chat") as got:
+            page = await got.json()  # the chat as it stands: what it held already
+        after = max((int(m["id"]) for m in page["messages"]), default=0)
         async with http.post(f"{chat}/send", json={"text": "/start"}) as sent:
             assert sent.status == 200
-        since, seen = "", list[dict[str, object]]()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(30):
-                while not any("Welcome back" in str(m) for m in seen):
+                while not greeted(page, after):
                     async with http.get(
-                        f"{chat}/chat", params={"since": since, "wait": "10"}
+                        f"{chat}/chat", params={"since": page["since"], "wait": "10"}
                     ) as got:
                         page = await got.json()
-                    since, seen = page["since"], [*seen, *page["messages"]]
-        return any("Welcome back" in str(m) for m in seen)
+        return greeted(page, after)
 
 
 async def test_the_sandbox_restarted_on_the_same_data_answers(tmp_path: Path) -> None:
@@ -102,6 +109,12 @@ async def test_the_sandbox_restarted_on_the_same_data_answers(tmp_path: Path) ->
         assert await _greeted(base, 900000202)
     async with sandbox_process(tmp_path) as (base, _):
         assert await _greeted(base), "the restarted sandbox did not answer /start"
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{base}/sandbox/api/personas/900000202/chat", params={"since": ""}) as got,
+        ):
+            kept = (await got.json())["messages"]
+        assert any("Welcome back" in str(m) for m in kept), "the chat before the restart is lost"
 
 
 @pytest.mark.parametrize(
