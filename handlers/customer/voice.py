@@ -6,16 +6,17 @@ Notes over the length limit, that are not audio, silent, or heard too unsurely a
 politely and change nothing. With VOICE_REPLIES=true a short answer is also spoken back as a
 voice note (espeak-ng, OGG/Opus).
 
-While a question waits for typed text (a search, a review's comment, a seller's tracking
-number, a checkout step), a note that only gives it up ("never mind", "cancel") ends it as
-the typed words do (handlers/ending.py: a question with its own words says them); heard
+While a question waits for typed text (a search, a review's comment, a checkout step), a
+note that only gives it up ("never mind", "cancel") ends it as the typed words do
+(handlers/ending.py: a question with its own words says them); heard
 unsurely, it is asked about first ("Stop waiting for your answer?"), and only a Yes under
 that question, while the same question still waits, ends it. Any other note is not taken
 as the answer: it says to type it, or, at a step that waits for photos, to send one. At a
 message to be sent (`SPOKEN`: the message to the shop's team, the message back to its
-answer, an admin's answer to a customer) its words are offered instead ("Send these
-words…?"): only a Yes under that offer, once, while that same message is still asked,
-sends them; No sends nothing and the question keeps waiting.
+answer, an admin's answer to a customer) and at a seller's tracking number, its words are
+offered instead ("Send these words…?", "Ship with this number…?"): only a Yes under that
+offer, once, while that same question is still asked, uses them; No uses nothing and the
+question keeps waiting.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from handlers.customer.support import SupportMessage
 from handlers.customer.talk import Heard, Language, act_on, chat_context, what_it_does
 from handlers.i18n import t
 from handlers.screen import edit_markup_or_keep
-from handlers.seller import IsSeller, products
+from handlers.seller import IsSeller, orders, products
 from nlu import CatalogIndex, Intent
 from nlu.speech import SpeechPool, Transcript, Vocabulary, VoiceRefused
 from nlu.types import STATE_CHANGING
@@ -240,6 +241,9 @@ class SpokenAnswer:
     offer: str
     asked: Callable[[Mapping[str, Any]], str]
     send: SendsSpoken
+    yes: str = "voice.send.yes"  # the offer's buttons, and what its No says
+    no: str = "voice.send.no"
+    kept: str = "voice.send.kept"
 
 
 SPOKEN: Final[Mapping[str | None, SpokenAnswer]] = {
@@ -251,6 +255,14 @@ SPOKEN: Final[Mapping[str | None, SpokenAnswer]] = {
     ),
     SupportReply.writing.state: SpokenAnswer(
         "support.reply.spoken.offer", admin_support.asked_now, admin_support.send_spoken
+    ),
+    orders.Ship.tracking.state: SpokenAnswer(
+        "seller.tracking.spoken.offer",
+        orders.asked_now,
+        orders.send_spoken,
+        yes="seller.tracking.spoken.yes",
+        no="seller.tracking.spoken.no",
+        kept="seller.tracking.spoken.kept",
     ),
 }
 
@@ -357,8 +369,8 @@ async def _offer(
     await Heard(message, words).answer(
         t(lang, spoken.offer),
         reply_markup=_yes_no(
-            (t(lang, "voice.send.yes"), SpokenCb(key=key, yes=True)),
-            (t(lang, "voice.send.no"), SpokenCb(key=key, yes=False)),
+            (t(lang, spoken.yes), SpokenCb(key=key, yes=True)),
+            (t(lang, spoken.no), SpokenCb(key=key, yes=False)),
         ),
     )
 
@@ -400,7 +412,7 @@ async def on_spoken_answered(
     await edit_markup_or_keep(message, None)
     await query.answer()
     if not callback_data.yes:
-        await message.answer(t(lang, "voice.send.kept"))
+        await message.answer(t(lang, spoken.kept))
         return
     store = await IsSeller()(query, me=me, shop=shop)
     await spoken.send(

@@ -125,6 +125,14 @@ class WizardCb(CallbackData, prefix="v1sd"):
     step: str
 
 
+class PriceAsDescriptionCb(CallbackData, prefix="v1sg"):
+    """ "✓ Yes, that is the description" under the add-product wizard's question about a
+    description that looks like a price ("12.50"); `key`: that question (the words wait in
+    the conversation, never in the button)."""
+
+    key: str
+
+
 # every seller button: the refusals answer them all to someone without a store
 SELLER_BUTTONS: Final = (
     SellerCb,
@@ -142,4 +150,5 @@ SELLER_BUTTONS: Final = (
     ImportCb,
     WizardCb,
     ShipWithoutNumberCb,
+    PriceAsDescriptionCb,
 )

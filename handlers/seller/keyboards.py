@@ -35,6 +35,7 @@ from handlers.seller.cb import (
     OrdersView,
     ParcelCb,
     PickCategoryCb,
+    PriceAsDescriptionCb,
     ProductsCb,
     ReturnCardCb,
     ShipWithoutNumberCb,
@@ -115,6 +116,49 @@ def categories(
             rows.append([keep_button(lang, "category")])
         rows.append(wizard_row(lang, "category"))
     return keyboard(rows)
+
+
+def path_names(tree: Sequence[CategoryNode], category_id: int) -> list[str]:
+    """The names from the top of the tree down to a category: ["Home & Kitchen", "Kitchen",
+    "Coffee"] (plain text: a screen escapes them)."""
+    by_id = {c.category_id: c for c in tree}
+    names: list[str] = []
+    current = by_id.get(category_id)
+    while current is not None and len(names) < 20:
+        names.append(current.name)
+        current = by_id.get(current.parent_id) if current.parent_id is not None else None
+    return names[::-1]
+
+
+def category_choices(
+    lang: str, tree: Sequence[CategoryNode], shown: Sequence[CategoryNode], *, keep: bool = False
+) -> InlineKeyboardMarkup:
+    """The categories a typed name may mean, each under its path ("Clothing › Accessories"):
+    a parent's button opens it (›), a leaf's chooses it; then the wizard's buttons."""
+    parents = {c.parent_id for c in tree}
+    rows = [
+        [
+            button(
+                clip(
+                    " › ".join(path_names(tree, c.category_id))
+                    + (" ›" * (c.category_id in parents))
+                ),
+                PickCategoryCb(id=c.category_id),
+            )
+        ]
+        for c in shown[:60]
+    ]
+    if keep:
+        rows.append([keep_button(lang, "category")])
+    rows.append(wizard_row(lang, "category"))
+    return keyboard(rows)
+
+
+def price_as_description(lang: str, key: str) -> InlineKeyboardMarkup:
+    """Under "That looks like a price": ✓ it is the description (one tap), then Back and
+    Cancel; typing the description answers too."""
+    keep = button(t(lang, "seller.new.price_as_description.yes"), PriceAsDescriptionCb(key=key))
+    return keyboard([[keep], wizard_row(lang, "description")])
 
 
 def wizard_row(lang: str, step: str, *, back: bool = True) -> list[Button]:

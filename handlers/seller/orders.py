@@ -11,16 +11,21 @@ the tap, and the customer is told where to collect it.
 Typed, in the seller's chat: "confirm it", "ship order 15", "packed this one", "reject #15"
 (`read_order_step`) take the same steps on the seller's parcel of the order named, or of the
 card shown last (`OPEN_CARD`, kept in the conversation while no question waits), with the
-same answers and the same questions (Ship asks the tracking number, Reject the reason)."""
+same answers and the same questions (Ship asks the tracking number, Reject the reason).
+
+Said in a voice note at the tracking number's question, the words are offered back and used
+only after that offer's Yes (`asked_now`, `send_spoken`: handlers/customer/voice.py hears the
+note and makes the offer); a typed number reaches the engine whole, however long."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape, unescape
 from typing import Any, Final
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -28,7 +33,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
-from engine.errors import NotFound
+from engine.errors import DomainError, NotFound
 from engine.fulfilment import Done, ParcelCard, ParcelPage, Queue, ReturnCard, ReturnPage, Step
 from engine.shipping import TrackingNumber
 from engine.shop import Shop
@@ -36,7 +41,7 @@ from engine.transitions import E
 from handlers import keyboards as main_kb
 from handlers.callbacks import ReturnCb, ShipmentAction, ShipmentCb
 from handlers.conversation import end_conversation
-from handlers.i18n import price, t
+from handlers.i18n import error_text, price, t
 from handlers.render import milestone, state_key
 from handlers.screen import NOT_MODIFIED, edit_or_keep, send_below, show
 from handlers.seller import keyboards as kb
@@ -223,9 +228,10 @@ async def on_shipment_ask(
             ask = t(lang, "seller.order.reject_ask", order_id=card.order_id, customer=customer)
             await message.answer(ask, reply_markup=main_kb.prompt_cancel(lang))
         else:
-            await message.answer(
+            asked = await message.answer(
                 _tracking_ask(lang, card), reply_markup=kb.tracking_question(lang, card)
             )
+            await state.update_data({TRACKING_PROMPT: asked.message_id})
     await query.answer()
 
 
@@ -323,14 +329,54 @@ async def on_tracking(
 ) -> None:
     """The tracking number typed for the parcel asked about; "none" (`NO_NUMBER`) ships it
     without one, which the engine allows for a pickup point's parcel only (a delivery is
-    refused). Anything else is the number, which the engine refuses when it cannot be one
-    (a sentence: "I don't have one yet"). Refused, the question keeps waiting and the card
-    stays as it was."""
+    refused). Anything else is the number, whole, which the engine refuses when it cannot be
+    one (a sentence: "I don't have one yet", a paste too long). Refused, the question keeps
+    waiting and the card stays as it was."""
+    await _ship_with(message, (message.text or "").strip(), shop, lang, me, state)
+
+
+#: The conversation's key of the tracking number's question (its message): a voice note's
+#: words offered for one question are never used for another.
+TRACKING_PROMPT: Final = "tracking_prompt"
+
+
+def asked_now(data: Mapping[str, Any]) -> str:
+    """Which tracking number is asked now: the parcel's, and the question's message."""
+    return f"{data.get('shipment_id')}:{data.get(TRACKING_PROMPT)}"
+
+
+async def send_spoken(
+    reply: Message,
+    text: str,
+    key: int,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    bot: Bot,
+    *,
+    store: bool,
+    replayed: bool,
+) -> None:
+    """A voice note's words, offered back at the tracking number's question and used with
+    its Yes (handlers/customer/voice.py, `SPOKEN`), as the typed number is, without the full
+    stop a transcript ends with. The Yes was answered already, so a refusal comes as a
+    message; the question keeps waiting."""
+    del key, bot, store, replayed  # what a message sent needs; a tracking number does not
+    try:
+        await _ship_with(reply, text.strip().rstrip(".!?").strip(), shop, lang, me, state)
+    except DomainError as refused:
+        await reply.answer(error_text(lang, refused))
+
+
+async def _ship_with(
+    message: Message, typed: str, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    """Ship the parcel asked about with the words given (see `on_tracking`)."""
     data = await state.get_data()
     shipment_id = int(data.get("shipment_id", 0))
-    typed = (message.text or "").strip()
     said = " ".join(typed.casefold().rstrip(".!").split())
-    number = None if said in NO_NUMBER else typed[:100]
+    number = None if said in NO_NUMBER else typed
     done = await shop.fulfilment.act(me.id, shipment_id, Step.ship, number)
     await _edit_card(message, state, lang, done.card)
     await end_conversation(state)
@@ -567,9 +613,10 @@ async def on_typed_step(
     await state.set_state(Ship.tracking if step == Step.ship else Ship.reject_reason)
     await state.update_data(shipment_id=card.shipment_id, card_message=shown)
     if step == Step.ship:
-        await message.answer(
+        asked = await message.answer(
             _tracking_ask(lang, card), reply_markup=kb.tracking_question(lang, card)
         )
+        await state.update_data({TRACKING_PROMPT: asked.message_id})
     else:
         customer = escape(card.customer or "—")
         ask = t(lang, "seller.order.reject_ask", order_id=card.order_id, customer=customer)

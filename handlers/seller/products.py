@@ -1,11 +1,16 @@
 """The seller's products: the add-product wizard (name, description, category picked in the
-tree, price, discount, stock, photos), "My products" in pages, a product's screen with its
-stock, and editing after creation (name, description, prices, category, photos, hide): one
-handler per button, chosen by its callback data."""
+tree or typed by name, price, discount, stock, photos), "My products" in pages, a product's
+screen with its stock, and editing after creation (name, description, prices, category,
+photos, hide): one handler per button, chosen by its callback data.
+
+What a seller naturally types is read at the wizard's steps: a category's name at the
+category step (`on_category_typed`, nlu.categories) and, at the description step, a price
+("12.50") is asked about before it is kept as the description (`on_product_description`)."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from decimal import Decimal
 from html import escape
 from typing import Final
@@ -22,7 +27,7 @@ from engine.shop import Shop
 from handlers import keyboards as main_kb
 from handlers.callbacks import NewProductCb, StockCb
 from handlers.conversation import end_conversation
-from handlers.i18n import error_text, price, t
+from handlers.i18n import DEFAULT, error_text, price, t
 from handlers.render import price_tag
 from handlers.screen import edit_or_keep, send_below, show
 from handlers.seller import keyboards as kb
@@ -30,10 +35,12 @@ from handlers.seller.cb import (
     EditField,
     EditProductCb,
     PickCategoryCb,
+    PriceAsDescriptionCb,
     ProductsCb,
     WizardCb,
     WizardMove,
 )
+from nlu.categories import named, says_label
 from storage.vocabulary import parse_amount
 
 PAGE_SIZE = 8
@@ -61,7 +68,7 @@ class EditProduct(StatesGroup):
 
 # the questions waiting for typed text, and the buttons that belong to them (handlers.prompts)
 PROMPTS: Final = {
-    NewProduct: (PickCategoryCb, NewProductCb, WizardCb),
+    NewProduct: (PickCategoryCb, NewProductCb, WizardCb, PriceAsDescriptionCb),
     EditProduct: (),
     Stock: (),
 }
@@ -77,13 +84,7 @@ _CHANGE = re.compile(r"^\s*([+-]?\d{1,6})\s+(\S.*)$", re.DOTALL)
 # --- the category picker: the tree, one level at a time, with the path shown -----------------
 def category_path(tree: list[CategoryNode], category_id: int) -> str:
     """ "Home & Kitchen › Kitchen › Coffee" (escaped)."""
-    by_id = {c.category_id: c for c in tree}
-    names: list[str] = []
-    current = by_id.get(category_id)
-    while current is not None and len(names) < 20:
-        names.append(current.name)
-        current = by_id.get(current.parent_id) if current.parent_id is not None else None
-    return " › ".join(escape(n) for n in reversed(names))
+    return " › ".join(escape(n) for n in kb.path_names(tree, category_id))
 
 
 def picker(
@@ -146,6 +147,44 @@ async def on_pick_category(
     await query.answer()
 
 
+def typed_category_screen(
+    lang: str, tree: list[CategoryNode], typed: str, found: list[CategoryNode], kept: int | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The answer to a category's name typed that chose no leaf: the level of the one parent
+    it names (as its button opens it); else the ones it may mean, or the top of the tree, with
+    a line saying it names several, or none."""
+    if len(found) == 1:
+        return picker(lang, tree, found[0].category_id, kept=kept)
+    quoted = escape(typed[:60])
+    if found:
+        line = t(lang, "seller.new.category_several", typed=quoted)
+        return line, kb.category_choices(lang, tree, found, keep=bool(kept))
+    question_, markup = picker(lang, tree, 0, kept=kept)
+    return t(lang, "seller.new.category_none", typed=quoted) + "\n\n" + question_, markup
+
+
+async def on_category_typed(message: Message, shop: Shop, lang: str, state: FSMContext) -> None:
+    """A category's name typed at the wizard's category step (nlu.categories: any case, a
+    typo, "&" or "and"): naming exactly one, it is as if its button were tapped (a leaf is
+    chosen, a parent's level opens); naming none or several, the choices are shown with a
+    line saying so, and nothing changes. "back" is the Back button."""
+    typed = (message.text or "").strip()
+    if any(says_label(typed, t(said_in, "seller.new.back")) for said_in in (lang, DEFAULT)):
+        await ask(message, shop, lang, state, NewProduct.description)  # Back, typed
+        return
+    tree = await shop.catalog.categories()
+    found = [tree[i] for i in named(typed, [c.name for c in tree])]
+    if len(found) == 1 and found[0].category_id not in {c.parent_id for c in tree}:
+        await state.update_data(category_id=found[0].category_id)
+        path = category_path(tree, found[0].category_id)
+        await message.answer(t(lang, "seller.category.chosen", path=path))
+        await ask(message, shop, lang, state, NewProduct.price)
+        return
+    kept = (await state.get_data()).get("category_id")
+    text, markup = typed_category_screen(lang, tree, typed, found, int(kept) if kept else None)
+    await message.answer(text, reply_markup=markup)
+
+
 # --- the add-product wizard ------------------------------------------------------------------
 STEPS = NewProduct.__all_states__  # the questions, in the order they are asked
 QUESTION = {
@@ -201,8 +240,14 @@ async def question(
 PRICED = (NewProduct.price, NewProduct.discount)
 
 
+#: The description offered back when it looked like a price ("12.50"): its key (the button
+#: names it) and the words, until the description question is answered or left.
+OFFERED: Final = "description_offered"
+
+
 async def ask(message: Message, shop: Shop, lang: str, state: FSMContext, step: State) -> None:
     await state.set_state(step)
+    await state.update_data({OFFERED: None})
     text, markup = await question(shop, lang, step, await state.get_data())
     await message.answer(text, reply_markup=markup)
 
@@ -228,6 +273,7 @@ async def on_wizard_back(
         return
     previous = STEPS[at - 1]
     await state.set_state(previous)
+    await state.update_data({OFFERED: None})
     await send_below(query, *await question(shop, lang, previous, await state.get_data()))
     await query.answer()
 
@@ -257,6 +303,7 @@ async def on_wizard_keep(
             return
     following = STEPS[at + 1]
     await state.set_state(following)
+    await state.update_data({OFFERED: None})
     await send_below(query, *await question(shop, lang, following, data))
     await query.answer()
 
@@ -279,9 +326,42 @@ async def on_product_name(message: Message, shop: Shop, lang: str, state: FSMCon
 async def on_product_description(
     message: Message, shop: Shop, lang: str, state: FSMContext
 ) -> None:
+    """The description; one that is plainly a price ("12.50", "€12.50", "12,50 eur": the
+    price comes later) is offered back, with one tap to keep it, and the question waits."""
     text = (message.text or "").strip()
+    if amount(text) is not None:
+        key = uuid.uuid4().hex[:12]
+        await state.update_data({OFFERED: {"key": key, "text": text[:4000]}})
+        said = t(lang, "seller.new.price_as_description", typed=escape(text[:60]))
+        await message.answer(said, reply_markup=kb.price_as_description(lang, key))
+        return
     await state.update_data(description=None if text.lower() in SKIP else text[:4000])
     await ask(message, shop, lang, state, NewProduct.category)
+
+
+async def on_price_as_description(
+    query: CallbackQuery,
+    callback_data: PriceAsDescriptionCb,
+    shop: Shop,
+    lang: str,
+    state: FSMContext,
+) -> None:
+    """ "✓ Yes, that is the description": the words offered are the description, once, while
+    that same question waits; then the category is asked."""
+    offered = (await state.get_data()).get(OFFERED)
+    if (
+        await state.get_state() != NewProduct.description.state
+        or not isinstance(offered, dict)
+        or offered.get("key") != callback_data.key
+    ):
+        await query.answer(t(lang, "stale_button"))
+        return
+    await state.update_data({"description": str(offered["text"]), OFFERED: None})
+    await state.set_state(NewProduct.category)
+    await send_below(
+        query, *await question(shop, lang, NewProduct.category, await state.get_data())
+    )
+    await query.answer()
 
 
 async def on_old_category_button(
@@ -633,7 +713,9 @@ def build_router() -> Router:
     # the new-product wizard
     router.message.register(on_product_name, NewProduct.name, *text)
     router.message.register(on_product_description, NewProduct.description, *text)
+    router.callback_query.register(on_price_as_description, PriceAsDescriptionCb.filter())
     router.callback_query.register(on_pick_category, PickCategoryCb.filter())
+    router.message.register(on_category_typed, NewProduct.category, *text)
     router.callback_query.register(
         on_old_category_button, NewProduct.category, NewProductCb.filter(F.done.is_(False))
     )
