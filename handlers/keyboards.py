@@ -110,6 +110,37 @@ def clip(label: str, limit: int = LABEL_LIMIT) -> str:
     return cut.rstrip(" ,.:;·—-(") + "…"
 
 
+def distinct(names: Sequence[str], limit: int) -> list[str]:
+    """Each name clipped to `limit` (`clip`); names that would then read alike ("Organic
+    Cotton…" twice) show what tells them apart instead, the words after those they share
+    ("…Tee, Black", "…Tee, White"), clipped too. Names the same to the end stay as they are."""
+    clipped = [clip(name, limit) for name in names]
+    labels = list(clipped)
+    for i, name in enumerate(names):
+        alike = [other for j, other in enumerate(names) if j != i and clipped[j] == clipped[i]]
+        if not alike:
+            continue
+        own = name.split()
+        shared = min(_shared_words(own, other.split()) for other in alike)
+        if shared == len(own):
+            continue
+        with_context = "…" + " ".join(own[max(0, shared - 1) :])  # the last shared word too
+        labels[i] = (
+            with_context
+            if len(with_context) <= limit
+            else clip("…" + " ".join(own[shared:]), limit)
+        )
+    return labels
+
+
+def _shared_words(one: list[str], other: list[str]) -> int:
+    """How many leading words two names share."""
+    n = 0
+    while n < min(len(one), len(other)) and one[n] == other[n]:
+        n += 1
+    return n
+
+
 def fit(make: Callable[[str], str], name: str, limit: int = LABEL_LIMIT) -> str:
     """The label `make(name)` within `limit` characters: the name is shortened, never the rest
     (a price, a count of parcels)."""
@@ -423,16 +454,20 @@ def product_reviews(lang: str, reviews: ReviewPage, at: ProductReviewsCb) -> Inl
     return keyboard([nav, [Button(text=t(lang, "product.reviews.back"), callback_data=back)]])
 
 
+CART_NAME_LIMIT = 11  # a cart line's name beside its number, −, + and ✖ on a phone
+
+
 def cart(lang: str, view: CartView) -> InlineKeyboardMarkup:
     """A row per line (its number as in the text, − / + / ✖), then Checkout and Empty; an
     empty cart offers Browse."""
     rows = []
+    names = distinct([line.name for line in view.lines], CART_NAME_LIMIT)
     for n, line in enumerate(view.lines, 1):
         pid, qty = line.product_id, line.quantity  # the quantity shown: −/+ change that one
         rows.append(
             [
                 Button(
-                    text=clip(f"{n}. {line.name}", 14),  # beside −, + and ✖ on a phone
+                    text=f"{n}. {names[n - 1]}",
                     callback_data=ProductCb(id=line.product_id).pack(),
                 ),
                 Button(
