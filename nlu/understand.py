@@ -599,6 +599,18 @@ class Refiner:
             thing = await self._about_the_first(text, active, results[1], parse_one)
             if thing is not None:
                 return thing
+        if len(active) == 2 and _CONDITION.match(active[0]) and not negated:
+            # "once my order 15 ships, track it": the condition is no request of its own (the
+            # classifier made "cancel" of it); the order it names is the request's
+            request, named = results[1], results[0].entities
+            if request.is_confident() and request.name != OUT_OF_SCOPE:
+                whole = self._checked(text, await parse_one(text))
+                if whole.name == request.name:
+                    return whole  # with everything the message names
+                if request.entities.order_id is None and named.order_id is not None:
+                    entities = replace(request.entities, order_id=named.order_id)
+                    request = replace(request, entities=entities)
+                return request
         if active[0] is parts[0] and not self._asks(parts[0], results[0]):
             results = results[1:]  # "the charger died, refund me": the first part is context
         # "remember that jacket, I'll buy it later": buying put off is no request now

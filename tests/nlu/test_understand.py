@@ -767,3 +767,15 @@ def test_a_first_part_that_sets_a_condition_is_known_as_one(first: str) -> None:
     from nlu import understand
 
     assert understand._CONDITION.match(first), first
+
+
+async def test_a_condition_first_is_no_request_of_its_own(embedded: EmbeddedBackend) -> None:
+    """ "once my order 15 ships, track it": the condition named the order; the classifier
+    made a cancellation of it, done before the tracking (found by a walk)."""
+    parsed = await parse(embedded, "once my order 15 ships, track it")
+    assert parsed.name == "track_order", parsed
+    assert parsed.entities.order_id == 15
+    assert not parsed.then, parsed.then
+    searched = await parse(embedded, "if you have red hoodies, show me")
+    assert searched.name == "search", searched
+    assert searched.entities.colour == "red"
