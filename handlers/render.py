@@ -286,11 +286,12 @@ def order_status(lang: str, view: OrderView) -> str:
     return t(lang, state_key("status", view.status.value, view.pickup_address))
 
 
-def order(lang: str, view: OrderView, bank_details: str | None = None) -> str:
-    """One order: its lines, the amounts that add up to its total, where its money stands,
-    where it goes, its tracking numbers; how to pay while a bank transfer is awaited."""
+def money_state(lang: str, view: OrderView) -> str:
+    """Where an order's money stands, in words: cash on delivery (or on collection at a
+    pickup point) says what is still to pay, in parts when several stores' parcels each
+    bring theirs, and only the rest once some parts were paid."""
     state = view.payment_state
-    cash = state == PaymentState.on_delivery  # the method is the state: said once
+    cash = state == PaymentState.on_delivery
     state_key = "on_collection" if cash and view.pickup_address else state.value
     # cash on delivery from several stores: each parcel collects its own part
     parts = view.cash_parts
@@ -309,6 +310,15 @@ def order(lang: str, view: OrderView, bank_details: str | None = None) -> str:
         money = t(
             lang, f"payment_state.{state_key}", total=price(view.total, view.currency, lang=lang)
         )
+    return money
+
+
+def order(lang: str, view: OrderView, bank_details: str | None = None) -> str:
+    """One order: its lines, the amounts that add up to its total, where its money stands,
+    where it goes, its tracking numbers; how to pay while a bank transfer is awaited."""
+    cash = view.payment_state == PaymentState.on_delivery  # the method is the state: said once
+    parts = view.cash_parts
+    money = money_state(lang, view)
     rows = [
         t(lang, "order.head", order_id=view.order_id),
         t(lang, "order.placed_on", date=moment(view.created_at, lang)),

@@ -19,7 +19,7 @@ from engine.catalog import CategoryNode, ImageView, ProductCard, ProductDetail, 
 from engine.orders import OrderView, QuoteView
 from engine.shipping import Milestone
 from handlers.i18n import moment, number, price, t
-from handlers.render import milestone, state_key
+from handlers.render import milestone, money_state, order_status, state_key
 
 Json = dict[str, Any]
 API = "/app/api"
@@ -171,12 +171,11 @@ def order(
     shown: Json = {
         "id": o.order_id,
         "status": o.status.value,
-        # collected at a pickup point: "collected", not "delivered"
-        "status_display": t(lang, state_key("status", o.status.value, o.pickup_address)),
+        # as the chat's order card says them: "collected" at a pickup point, "1 of 2 parcels
+        # on the way", cash "to pay when you collect it"
+        "status_display": order_status(lang, o),
         "payment_status": o.payment_status.value,
-        "payment_display": t(
-            lang, f"payment_state.{o.payment_state.value}", total=price(o.total, cur, lang=lang)
-        ),
+        "payment_display": money_state(lang, o),
         "payment_method_display": t(lang, f"checkout.pay.{o.payment_method.value}"),
         "payment_method": o.payment_method.value,
         **money("subtotal", o.subtotal, lang, cur),
