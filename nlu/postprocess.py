@@ -394,7 +394,7 @@ _NAMES_NOTHING = frozenset(
     yes ok okay sure right well so oh hey hi""".split()  # noqa: SIM905
 )
 #: A removal of everything: never narrowed to the product the chat showed last.
-_EVERYTHING = frozenset({"empty", "clear", "everything", "all", "whole", "entire", "reset"})
+_EVERYTHING = frozenset({"empty", "clear", "wipe", "everything", "all", "whole", "entire", "reset"})
 
 
 def removes_everything(text: str) -> bool:

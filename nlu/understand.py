@@ -238,6 +238,32 @@ _ASKS_SOMEONE = re.compile(
     re.IGNORECASE,
 )
 
+#: Emptying the cart in so many words ("wipe my cart", "empty my basket please"): the cart
+#: screen's own question follows (nothing goes before a Yes), whatever the classifier read.
+_EMPTIES_CART = re.compile(
+    r"\b(?:empty|clear|wipe|clean\s+out|reset)\s+(?:out\s+)?(?:my|the|this)\s+"
+    r"(?:whole\s+|entire\s+|shopping\s+)*(?:cart|basket|bag|trolley)\b",
+    re.IGNORECASE,
+)
+#: Asking how far a delivery has got, without "track" or "where": "is the courier on the
+#: way", "how far away is my delivery", "shipping status pls".
+_HOW_FAR = re.compile(
+    r"\b(?:my|the|our)\s+(?:order|parcel|package|delivery|courier|shipment|driver|stuff)\b"
+    r"(?:\s+\w+){0,3}?\s+(?:on\s+(?:the|its|his|her|their)\s+way|out\s+for\s+delivery)\b"
+    r"|\bhow\s+(?:far|close|long)\s+(?:away\s+)?(?:is|are)\s+(?:my|the|our)\s+"
+    r"(?:order|parcel|package|delivery|courier|shipment|driver)\b"
+    r"|^\W*(?:my\s+)?(?:shipping|delivery|order|parcel|shipment)\s+status\b",
+    re.IGNORECASE,
+)
+#: Asking what the cart comes to, or holds: "how much does my cart come to", "how many tees do
+#: I have in the cart now".
+_CART_SUM = re.compile(
+    r"\bhow\s+much\s+(?:is|does|do)\s+(?:my|the)\s+(?:cart|basket|bag)\b"
+    r"|\b(?:what(?:'s|\s+is)\s+)?(?:the\s+)?total\s+(?:of|in|for)\s+(?:my|the)\s+(?:cart|basket|bag)\b"
+    r"|\bhow\s+many\b.*\b(?:in|on)\s+(?:my|the)\s+(?:cart|basket|bag)\b(?:\s+now)?\W*$",
+    re.IGNORECASE,
+)
+
 #: Asking the shop for a thing: "do you sell / have / stock X", "have you got X", "where can
 #: I buy X", "I'm looking for X".
 _SHOPPING = re.compile(
@@ -698,6 +724,31 @@ class Refiner:
                 name="track_order",
                 confidence=max(intent.confidence, 0.9),
                 entities=entities,
+            )
+        if intent.name in ("view_cart", OUT_OF_SCOPE, "remove_from_cart") and (
+            _EMPTIES_CART.search(text)
+        ):
+            # "wipe my cart": the whole cart, asked about first by the cart's own question
+            return replace(
+                intent,
+                name="remove_from_cart",
+                confidence=max(intent.confidence, 0.9),
+                entities=Entities(),
+            )
+        if (
+            intent.name in (OUT_OF_SCOPE, "help", "product_info", "search")
+            and not intent.entities.products
+            and _HOW_FAR.search(text)
+        ):
+            # "is the courier on the way": where the order is, asked without "where"
+            return replace(intent, name="track_order", confidence=max(intent.confidence, 0.6))
+        if intent.name in (OUT_OF_SCOPE, "product_info", "search") and _CART_SUM.search(text):
+            # "how much does my cart come to": the cart shows it
+            return replace(
+                intent,
+                name="view_cart",
+                confidence=max(intent.confidence, 0.6),
+                entities=Entities(),
             )
         if intent.name == OUT_OF_SCOPE and _SHOPPING.search(text):
             # "do you sell unicorn saddles": asking the shop for a thing is a search, even

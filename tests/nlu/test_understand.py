@@ -779,3 +779,22 @@ async def test_a_condition_first_is_no_request_of_its_own(embedded: EmbeddedBack
     searched = await parse(embedded, "if you have red hoodies, show me")
     assert searched.name == "search", searched
     assert searched.entities.colour == "red"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("wipe my cart", "remove_from_cart"), ("empty my basket please", "remove_from_cart"),
+     ("is the courier on the way", "track_order"), ("how far away is my delivery", "track_order"),
+     ("shipping status pls", "track_order"), ("how much does my cart come to", "view_cart"),
+     ("how many tees do I have in the cart now", "view_cart"),
+     # the same shapes about other things stay off-topic
+     ("empty the trash", "out_of_scope"), ("what is the status of my visa", "out_of_scope"),
+     ("is my pizza on the way", "out_of_scope")],
+)  # fmt: skip
+async def test_emptying_the_cart_how_far_a_delivery_is_and_the_carts_sum_are_read(
+    embedded: EmbeddedBackend, text: str, intent: str
+) -> None:
+    parsed = await parse(embedded, text)
+    assert parsed.name == intent, parsed
+    if intent == "remove_from_cart":
+        assert not parsed.entities.products  # the whole cart: its own question asks first
