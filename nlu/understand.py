@@ -264,6 +264,40 @@ _CART_SUM = re.compile(
     re.IGNORECASE,
 )
 
+#: Paying for the cart in so many words: "I want to make the payment of my basket",
+#: "checkout basket", "pay for my cart" (the checkout asks before anything is placed).
+_PAYS_FOR_CART = re.compile(
+    r"\bmake\s+(?:the\s+|a\s+)?payment\s+(?:of|for)\s+(?:my|the)\s+(?:cart|basket|bag|order)\b"
+    r"|\bpay\s+for\s+(?:my|the)\s+(?:cart|basket|bag)\b"
+    r"|^\W*(?:\w+:\s*)?check\s*-?\s*out\s+(?:my\s+|the\s+)?(?:cart|basket|bag)\W*$",
+    re.IGNORECASE,
+)
+#: The saved list by its description: "the items I put aside to buy later", "things I saved".
+_SAVED_LIST = re.compile(
+    r"\b(?:items?|things|stuff|products?|ones)\s+(?:that\s+)?(?:i|i'?ve|i\s+have)\s+"
+    r"(?:saved|put\s+aside|set\s+aside|favou?rited|bookmarked|starred|liked)\b",
+    re.IGNORECASE,
+)
+#: Putting the thing shown on the saved list, however the list is named: "put it on my list
+#: of favourites", "add this to my favourites".
+_ONTO_SAVED_LIST = re.compile(
+    r"\b(?:put|add|save|stick|pop|keep)\s+(?:it|this|that|them|these|those)\s+(?:on|to|in|into)\s+"
+    r"(?:my\s+)?(?:list\s+of\s+)?(?:favou?rites|wish\s*-?\s*list|saved\s+(?:items|list))\b",
+    re.IGNORECASE,
+)
+#: Rating an order or purchase as a whole: "rate my last order", "review my recent purchase".
+_RATES_ORDER = re.compile(
+    r"^\W*(?:please\s+)?(?:i\s+(?:want|would\s+like|'d\s+like)\s+to\s+)?(?:rate|review)\s+"
+    r"(?:my|the)\s+(?:last|latest|recent|previous)\s+(?:order|purchase)\b",
+    re.IGNORECASE,
+)
+#: Asking for a person by one word: "representative", "customer service".
+_SOMEONE_ALONE = re.compile(
+    r"^\W*(?:a\s+|an\s+)?(?:human|person|agent|representative|operator|customer\s+service"
+    r"|customer\s+support|live\s+(?:agent|chat|person))(?:\s+please)?\W*$",
+    re.IGNORECASE,
+)
+
 #: Asking the shop for a thing: "do you sell / have / stock X", "have you got X", "where can
 #: I buy X", "I'm looking for X".
 _SHOPPING = re.compile(
@@ -750,6 +784,30 @@ class Refiner:
                 confidence=max(intent.confidence, 0.6),
                 entities=Entities(),
             )
+        if intent.name != "checkout" and _PAYS_FOR_CART.search(text):
+            # "I want to make the payment of my basket": the checkout, which asks first
+            return replace(
+                intent, name="checkout", confidence=max(intent.confidence, 0.8), entities=Entities()
+            )
+        if intent.name in (OUT_OF_SCOPE, "search", "add_to_wishlist") and _SAVED_LIST.search(text):
+            # "where do I find the items I put aside?": the saved list, shown
+            return replace(
+                intent,
+                name="view_wishlist",
+                confidence=max(intent.confidence, 0.6),
+                entities=Entities(),
+            )
+        if intent.name in (OUT_OF_SCOPE, "view_wishlist") and _ONTO_SAVED_LIST.search(text):
+            # "put it on my list of favourites": the thing shown, saved (the object is checked)
+            intent = replace(intent, name="add_to_wishlist", confidence=max(intent.confidence, 0.6))
+        if intent.name in (OUT_OF_SCOPE, "order_history", "track_order") and _RATES_ORDER.search(
+            text
+        ):
+            # "rate my last order": a review of what it brought (the handler asks which)
+            return replace(intent, name="leave_review", confidence=max(intent.confidence, 0.6))
+        if intent.name == OUT_OF_SCOPE and _SOMEONE_ALONE.search(text):
+            # "representative": a person at the shop
+            return replace(intent, name="contact_support", confidence=max(intent.confidence, 0.6))
         if intent.name == OUT_OF_SCOPE and _SHOPPING.search(text):
             # "do you sell unicorn saddles": asking the shop for a thing is a search, even
             # of words the shop has never heard of; the object check below still refuses

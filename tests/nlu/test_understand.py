@@ -798,3 +798,26 @@ async def test_emptying_the_cart_how_far_a_delivery_is_and_the_carts_sum_are_rea
     assert parsed.name == intent, parsed
     if intent == "remove_from_cart":
         assert not parsed.entities.products  # the whole cart: its own question asks first
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("I want to make the payment of my basket", "checkout"), ("checkout basket", "checkout"),
+     ("Where do I find the items I put aside to buy later?", "view_wishlist"),
+     ("put it on my list of favourites", "add_to_wishlist"),
+     ("rate my last order", "leave_review"), ("representative", "contact_support"),
+     # the same shapes about other things stay off-topic
+     ("make a payment on my credit card", "out_of_scope"),
+     ("pay for my parking", "out_of_scope"), ("rate my essay", "out_of_scope")],
+)  # fmt: skip
+async def test_paying_for_the_cart_the_saved_list_rating_an_order_and_a_person_are_read(
+    embedded: EmbeddedBackend, text: str, intent: str
+) -> None:
+    assert (await parse(embedded, text)).name == intent
+
+
+async def test_a_rule_never_overrides_a_no(embedded: EmbeddedBackend) -> None:
+    for text in ("don't put it on my list of favourites", "don't empty my cart"):
+        parsed = await parse(embedded, text)
+        assert parsed.name == "out_of_scope", parsed
+        assert parsed.negated is not None, parsed
