@@ -89,6 +89,10 @@ POLICY_QUESTION = re.compile(
     r"|\b(?:do|does)\s+(?:you|u|the\s+shop)\s+(?:accept|take|support|allow)\s+(?:\w+\s+){0,2}?"
     r"(?:card|cards|cash|paypal|apple\s+pay|google\s+pay|klarna|visa|mastercard|amex"
     r"|bank\s+transfers?|crypto|bitcoin|cheques?|checks?)\b"
+    # "can i pay with paypal", "can we pay by card": which ways to pay, asked of oneself
+    r"|\bcan\s+(?:i|we)\s+pay\s+(?:with|by|using|in|via)\b"
+    # "how many days do I have to return something": the return window
+    rf"|\bhow\s+(?:many|long)\s+(?:days?|weeks?)\b.*\b{_RETURN}\b"
     r"|\b(?:do|does|can)\s+(?:you|u|it|they)\s+(?:ship|deliver|send\s+\w+)\s+(?:to|in|outside|abroad"
     r"|internationally|overseas)\b"
     r"|\bhow\s+long\s+(?:does|do|will)\s+(?:the\s+)?(?:shipping|delivery|postage)\s+take\b"

@@ -252,7 +252,10 @@ _HOW_FAR = re.compile(
     r"(?:\s+\w+){0,3}?\s+(?:on\s+(?:the|its|his|her|their)\s+way|out\s+for\s+delivery)\b"
     r"|\bhow\s+(?:far|close|long)\s+(?:away\s+)?(?:is|are)\s+(?:my|the|our)\s+"
     r"(?:order|parcel|package|delivery|courier|shipment|driver)\b"
-    r"|^\W*(?:my\s+)?(?:shipping|delivery|order|parcel|shipment)\s+status\b",
+    r"|^\W*(?:my\s+)?(?:shipping|delivery|order|parcel|shipment)\s+status\b"
+    r"|\b(?:did|have|has)\s+(?:you|u|they|the\s+seller)\s+(?:even\s+|already\s+|actually\s+)?"
+    r"(?:sent|send|shipped|ship|posted|post|dispatched|dispatch)\s+(?:my|the|our)\s+"
+    r"(?:order|parcel|package|stuff|items?)\b",
     re.IGNORECASE,
 )
 #: Asking what the cart comes to, or holds: "how much does my cart come to", "how many tees do
@@ -297,6 +300,25 @@ _SOMEONE_ALONE = re.compile(
     r"|customer\s+support|live\s+(?:agent|chat|person))(?:\s+please)?\W*$",
     re.IGNORECASE,
 )
+
+#: A request said after a polite opening: "please add …", "could you return order 5".
+_POLITE_REQUEST = re.compile(
+    rf"^(?:please|pls|plz|could\s+you|can\s+you|would\s+you|kindly)\s+(?:please\s+)?(?:{_VERB})\b",
+    re.IGNORECASE,
+)
+
+
+def _worded_as_request(part: str) -> bool:
+    """A part of a message worded as a request: "return order 5", "please add two tees"."""
+    return bool(_STARTS_REQUEST.match(part) or _POLITE_REQUEST.match(part))
+
+
+def _has_object(intent: Intent) -> bool:
+    """A state-changing request that names what it acts on: a product or an order."""
+    return intent.name in STATE_CHANGING and bool(
+        intent.entities.products or intent.entities.order_id is not None
+    )
+
 
 #: Asking the shop for a thing: "do you sell / have / stock X", "have you got X", "where can
 #: I buy X", "I'm looking for X".
@@ -674,11 +696,17 @@ class Refiner:
         if active[0] is parts[0] and not self._asks(parts[0], results[0]):
             results = results[1:]  # "the charger died, refund me": the first part is context
         # "remember that jacket, I'll buy it later": buying put off is no request now
-        results = [
-            r
+        read = [
+            (p, r)
             for p, r in zip(active[len(active) - len(results) :], results, strict=True)
             if not (r.name in _PUT_OFF_INTENTS and _PUT_OFF.search(p) and len(results) > 1)
         ]
+        if any(_worded_as_request(p) and _has_object(r) for p, r in read):
+            # "not what I ordered, return order 9044 please": beside a part worded as a
+            # request with its own object, a part that is not worded so and changes nothing
+            # ("not what I ordered", "nothing in my cart yet") only sets the scene
+            read = [(p, r) for p, r in read if _worded_as_request(p) or r.name in STATE_CHANGING]
+        results = [r for _, r in read]
         # an off-topic part ("this bot is useless, ...") is no request of its own
         requests = [r for r in results if r.is_confident() and r.name != OUT_OF_SCOPE]
         if negated and not requests:
@@ -694,6 +722,14 @@ class Refiner:
         whole = self._checked(text, await parse_one(text))
         if len(requests) == 1 and (not whole.is_confident() or whole.name == OUT_OF_SCOPE):
             return requests[0]  # read whole, the other part's words hid the one request
+        if len(requests) == 1 and whole.name != requests[0].name:
+            # "no good, the hoodie shrank, refund order 3052": the one part worded as a
+            # request, with its own object, is the request; read whole, the scene's words
+            # outweighed it
+            (request,) = requests
+            part = next(p for p, r in read if r is request)
+            if _worded_as_request(part) and _has_object(request):
+                return request
         return whole
 
     async def _about_the_first(
@@ -770,7 +806,7 @@ class Refiner:
                 entities=Entities(),
             )
         if (
-            intent.name in (OUT_OF_SCOPE, "help", "product_info", "search")
+            intent.name in (OUT_OF_SCOPE, "help", "product_info", "search", "order_history")
             and not intent.entities.products
             and _HOW_FAR.search(text)
         ):

@@ -821,3 +821,24 @@ async def test_a_rule_never_overrides_a_no(embedded: EmbeddedBackend) -> None:
         parsed = await parse(embedded, text)
         assert parsed.name == "out_of_scope", parsed
         assert parsed.negated is not None, parsed
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("not what I ordered, return order 9044 please", "return_order"),
+     ("nothing in my cart yet, add two Red Cotton Tees please", "add_to_cart"),
+     ("did you even send my order or what", "track_order"),
+     ("can i pay with paypal or only card", "help"),
+     ("how many days i have for to return something", "help")],
+)  # fmt: skip
+async def test_a_request_after_the_scene_and_questions_about_the_rules_are_read(
+    embedded: EmbeddedBackend, text: str, intent: str
+) -> None:
+    parsed = await parse(embedded, text)
+    assert parsed.name == intent, parsed
+    assert not parsed.then, parsed.then  # the scene is no request of its own
+
+
+async def test_two_requests_worded_as_such_are_both_kept(embedded: EmbeddedBackend) -> None:
+    parsed = await parse(embedded, "show my cart, add two Red Cotton Tees")
+    assert [parsed.name, *(t.name for t in parsed.then)] == ["view_cart", "add_to_cart"]
