@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from aiogram.fsm.context import FSMContext
 
+from engine.orders import OrderView
 from nlu.answers import narrow
 
 #: The conversation key the last list is kept under.
@@ -86,6 +87,18 @@ class Shown:
             return None
         act = data.get("act")
         return cls(kind, ids, names, prices, None if act is None else str(act), qty)
+
+
+def orders_shown(views: Sequence[OrderView], act: str) -> Shown:
+    """A list of orders as shown, each picked for `act` (an OrderAct's value: "the first one"
+    after My orders follows it, as a bare order number does)."""
+    return Shown(
+        ORDERS,
+        tuple(v.order_id for v in views),
+        tuple(" ".join(line.name for line in v.lines) for v in views),
+        tuple(v.total for v in views),
+        act=act,
+    )
 
 
 async def remember(state: FSMContext, shown: Shown | None) -> None:

@@ -573,9 +573,16 @@ async def _wishlist_page(shop: Shop, me: UserView, page: int) -> Page:
 
 
 async def on_wishlist(
-    event: Message | CallbackQuery, shop: Shop, lang: str, me: UserView, page: int = 1
+    event: Message | CallbackQuery,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+    page: int = 1,
 ) -> None:
+    """A page of the wishlist, kept as the list shown ("the first one" means its first)."""
     shown = await _wishlist_page(shop, me, page)
+    await remember(state, shown_products(shown))
     text = render.wishlist(lang, shown)
     markup = kb.wishlist(lang, shown)
     if isinstance(event, CallbackQuery):
@@ -586,9 +593,14 @@ async def on_wishlist(
 
 
 async def on_wishlist_page(
-    query: CallbackQuery, callback_data: WishlistCb, shop: Shop, lang: str, me: UserView
+    query: CallbackQuery,
+    callback_data: WishlistCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
 ) -> None:
-    await on_wishlist(query, shop, lang, me, callback_data.page)
+    await on_wishlist(query, shop, lang, me, state, callback_data.page)
 
 
 async def on_wishlist_remove(

@@ -33,6 +33,7 @@ from handlers.callbacks import (
     ReviewNext,
     ReviewNextCb,
 )
+from handlers.choices import orders_shown, remember
 from handlers.conversation import RETURNED
 from handlers.customer import asking
 from handlers.customer.asking import Kind, Question
@@ -80,14 +81,20 @@ def card_payable(shop: Shop, view: OrderView) -> bool:
     )
 
 
-async def on_orders_command(message: Message, shop: Shop, lang: str, me: UserView) -> None:
+async def on_orders_command(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
     views = await shop.orders.history(me.id, limit=10)
+    await remember(state, orders_shown(views, OrderAct.track.value))  # "the first one"
     text = t(lang, "orders.title") if views else t(lang, "orders.none")
     await message.answer(text, reply_markup=kb.orders(lang, views))
 
 
-async def on_orders(query: CallbackQuery, shop: Shop, lang: str, me: UserView) -> None:
+async def on_orders(
+    query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
     views = await shop.orders.history(me.id, limit=10)
+    await remember(state, orders_shown(views, OrderAct.track.value))  # "the first one"
     text = t(lang, "orders.title") if views else t(lang, "orders.none")
     await show(query, text, kb.orders(lang, views))
     await query.answer()

@@ -45,7 +45,15 @@ from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
 from handlers.callbacks import CartAction, CartCb, OrderAction, OrderCb
-from handlers.choices import ORDERS, PRODUCTS, Shown, refers, remember, remembered
+from handlers.choices import (
+    ORDERS,
+    PRODUCTS,
+    Shown,
+    orders_shown,
+    refers,
+    remember,
+    remembered,
+)
 from handlers.customer import asking
 from handlers.customer.asking import AskCb, Kind, Question
 from handlers.customer.cart import (
@@ -1063,7 +1071,7 @@ async def _wishlist(said: Said) -> None:
         return
     from handlers.customer.catalog import on_wishlist
 
-    await on_wishlist(said.message, said.shop, said.lang, said.me)
+    await on_wishlist(said.message, said.shop, said.lang, said.me, said.state)
 
 
 async def _apply_coupon(said: Said) -> None:
@@ -1172,17 +1180,8 @@ async def _the_order(
     if views:  # the chosen one goes where the request does: its tracking, the cancel question
         opens = CHOSEN_FOR.get(act, OrderAction.show)
         markup = kb.orders(lang, views[:8], opens)
-        listed = views[:8]  # "the first one" picks as its button does: kept as shown
-        await remember(
-            state,
-            Shown(
-                ORDERS,
-                tuple(v.order_id for v in listed),
-                tuple(" ".join(line.name for line in v.lines) for v in listed),
-                tuple(v.total for v in listed),
-                act=act.value,
-            ),
-        )
+        # "the first one" picks as its button does: kept as shown
+        await remember(state, orders_shown(views[:8], act.value))
         await message.answer(t(lang, "talk.which_order"), reply_markup=markup)
     else:
         key = "talk.no_order_holding" if holding else NO_ORDER[act]
@@ -1218,6 +1217,7 @@ async def _track(said: Said) -> None:
 
 async def _history(said: Said) -> None:
     views = await said.shop.orders.history(said.me.id, limit=10)
+    await remember(said.state, orders_shown(views, OrderAct.track.value))
     await said.message.answer(
         t(said.lang, "orders.title") if views else t(said.lang, "orders.none"),
         reply_markup=kb.orders(said.lang, views),

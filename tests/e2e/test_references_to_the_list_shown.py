@@ -93,3 +93,32 @@ async def test_never_mind_with_nothing_waiting_says_so_and_changes_nothing(
     assert _labels(said), "the menu is shown"
     await sara.send("/cart")
     await sara.expect_message("Your cart is empty")
+
+
+async def test_the_first_one_after_the_wishlist_or_my_orders_means_their_first_item(
+    tg: Emulator,
+) -> None:
+    """The wishlist and My orders are lists shown too: "the first one" after them means
+    their first item, not the search shown before them."""
+    ines = tg.user("Ines")
+    await ines.send("/start")
+    await ines.expect_message("Welcome")
+    await ines.send("pour-over kettle")
+    await ines.expect_message(timeout=60)
+    await ines.send("save the olive pour-over kettle to my wishlist")
+    await ines.expect_message(timeout=60)
+    await ines.send("yoga mat")  # a search shown after the save: its list is the last one
+    await ines.expect_message(timeout=60)
+    await ines.send("/wishlist")
+    wished = await ines.expect_message("wishlist", timeout=60)
+    await ines.send("the first one")
+    card = await ines.expect_message(timeout=60)
+    assert "Olive Pour-Over Kettle" in (card.caption or card.text or ""), (card.text, wished.text)
+
+    order = await _cash_order(ines)
+    await ines.send("yoga mat")
+    await ines.expect_message(timeout=60)
+    await ines.send("/orders")
+    await ines.expect_message("Your orders", timeout=60)
+    await ines.send("the first one")
+    await ines.expect_message(f"Delivery of order #{order}", timeout=60)
