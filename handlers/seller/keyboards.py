@@ -10,7 +10,15 @@ from aiogram.types import InlineKeyboardButton as Button
 from aiogram.types import InlineKeyboardMarkup
 
 from engine.catalog import CategoryNode, ProductCard, ProductDetail
-from engine.fulfilment import ParcelCard, ParcelPage, Queue, ReturnCard, ReturnPage, Step
+from engine.fulfilment import (
+    STEP_OF_MILESTONE,
+    ParcelCard,
+    ParcelPage,
+    Queue,
+    ReturnCard,
+    ReturnPage,
+    Step,
+)
 from engine.shipping import TrackingNumber
 from handlers.callbacks import (
     Menu,
@@ -269,8 +277,22 @@ def parcel(
         )
         for step in card.steps
     ]
+    done = STEP_OF_MILESTONE.get(card.last_milestone) if card.last_milestone else None
+    if done is not None and done in DONE_MARKED and steps:
+        # the step taken last keeps the first place, marked done: the second tap of a double
+        # tap on "✅ Confirm" lands on "✓ Confirmed" (the same step: nothing changes), not on
+        # the next step that would otherwise have moved under the finger
+        key = state_key("seller.order.done", done.value, card.pickup_address)
+        marker = button(t(lang, key), ShipmentCb(action=ACTION_OF_STEP[done], id=card.shipment_id))
+        steps = [marker, *steps]
     to_list = button(t(lang, "seller.orders.back"), OrdersCb(view=_list_of(card, back)))
     return keyboard([*pairs(steps), [to_list, home(lang)]])
+
+
+#: The steps a card marks as done in the first place, while further steps remain.
+DONE_MARKED: Final = frozenset(
+    {Step.confirm, Step.pack, Step.ship, Step.in_transit, Step.out_for_delivery}
+)
 
 
 def step_label(lang: str, card: ParcelCard, step: Step) -> str:

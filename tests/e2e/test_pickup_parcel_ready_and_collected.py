@@ -50,13 +50,15 @@ async def test_a_pickup_parcel_is_made_ready_for_collection_then_collected(
     await owner.click("Ship")  # the point tracks nothing: shipped at the tap
     card = await owner.expect_edit("🚚 Shipped")
     labels = _labels(owner, card.message_id)
-    assert labels[:3] == ["🛣 In transit", "📍 Ready for collection", "✅ Collected"], labels
+    assert labels[:4] == ["✓ Shipped", "🛣 In transit", "📍 Ready for collection", "✅ Collected"], (
+        labels
+    )
     await buyer.expect_message("is on its way", timeout=20)
 
     answer = str((await owner.click("Ready for collection")).get("text"))
     assert answer == f"Order #{order} is marked ready for collection at {POINT}.", answer
     card = await owner.expect_edit("📍 Ready for collection")
-    assert "Out for delivery" not in _labels(owner, card.message_id)
+    assert "Out for delivery" not in " ".join(_labels(owner, card.message_id))
     # a push of its own (the status card's edit makes no sound): the customer has to go there
     await buyer.expect_message(f"📍 Order #{order} is ready for collection at {POINT}.")
     news = await _shown(buyer, f"#{order}", f"📍 Ready for collection at {POINT}")
@@ -84,3 +86,29 @@ async def test_a_pickup_parcel_is_made_ready_for_collection_then_collected(
     assert f"📍 Pickup point: {POINT}" in track, track
     assert "Out for delivery" not in track, track
     assert "Delivered" not in track, track
+
+
+async def test_a_double_tap_on_confirm_confirms_once_and_packs_nothing(
+    shop_bot: ShopBot, tg: Emulator
+) -> None:
+    """The card is redrawn after Confirm; the second tap of a double tap lands where Confirm
+    was, which is "✓ Confirmed" (the same step: nothing changes), not "📦 Packed"."""
+    mode = shop_bot.mode
+    owner, _, order = await pickup_order(
+        shop_bot, tg, "Tamsin", f"Tamsin Tin {mode}", f"Tin Caddy {mode}", "12", "Ulric"
+    )
+    await owner.send("/sell")
+    await owner.expect_message("your store")
+    await owner.click("Orders")
+    await owner.expect_message("Orders to confirm")
+    await owner.click(f"#{order}")
+    card = await owner.expect_edit(f"Order #{order}")
+    assert _labels(owner, card.message_id)[0] == "✅ Confirm", _labels(owner, card.message_id)
+    await owner.click_button(card.message_id, index=0)
+    confirmed = await owner.expect_edit("Order received", timeout=20)
+    assert _labels(owner, confirmed.message_id)[0] == "✓ Confirmed"
+    again = await owner.click_button(confirmed.message_id, index=0)  # the double tap's second
+    assert "nothing" in str(again.get("text")) or "already" in str(again.get("text")), again
+    await settled(owner)
+    text = str(owner.chat.messages[confirmed.message_id].get("text"))
+    assert "Packed" not in text, text
