@@ -40,7 +40,9 @@ from handlers.seller.cb import (
     WizardCb,
     WizardMove,
 )
+from nlu.answers import yes_or_no
 from nlu.categories import named, says_label
+from nlu.text import words
 from storage.vocabulary import parse_amount
 
 PAGE_SIZE = 8
@@ -329,7 +331,15 @@ async def on_product_description(
     """The description; one that is plainly a price ("12.50", "€12.50", "12,50 eur": the
     price comes later) is offered back, with one tap to keep it, and the question waits."""
     text = (message.text or "").strip()
-    if amount(text) is not None:
+    offered = (await state.get_data()).get(OFFERED)
+    reply = _offer_answer(text) if isinstance(offered, dict) else None
+    if reply is False:  # "no sorry" to "is it really the description?": the question waits
+        await state.update_data({OFFERED: None})
+        await message.answer(t(lang, "seller.new.description_again"))
+        return
+    if reply is True and isinstance(offered, dict):  # "yes": the words offered are it
+        text = str(offered["text"])
+    elif amount(text) is not None:
         key = uuid.uuid4().hex[:12]
         await state.update_data({OFFERED: {"key": key, "text": text[:4000]}})
         said = t(lang, "seller.new.price_as_description", typed=escape(text[:60]))
@@ -337,6 +347,22 @@ async def on_product_description(
         return
     await state.update_data(description=None if text.lower() in SKIP else text[:4000])
     await ask(message, shop, lang, state, NewProduct.category)
+
+
+#: The first words of a short answer that says "no, that was not the description".
+_NOT_IT: Final = frozenset({"no", "nope", "nah", "oops", "sorry", "wrong", "mistake", "whoops"})
+
+
+def _offer_answer(text: str) -> bool | None:
+    """A typed answer to "is it really the description?": True for a yes ("yes", "yes keep
+    it"), False for a short no ("no sorry", "oops, wrong box"), None for anything else (the
+    description itself)."""
+    said = words(text)
+    if yes_or_no(text) is True or (said[:1] == ["yes"] and len(said) <= 4):
+        return True
+    if yes_or_no(text) is False or (said[:1] and said[0] in _NOT_IT and len(said) <= 4):
+        return False
+    return None
 
 
 async def on_price_as_description(

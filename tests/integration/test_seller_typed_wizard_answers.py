@@ -191,6 +191,29 @@ async def test_one_tap_keeps_a_price_like_description(chats: Chats) -> None:
     assert [description for _, _, description in await _listed(chats)] == ["7.77"]
 
 
+async def test_a_typed_no_to_the_price_question_is_no_description(chats: Chats) -> None:
+    """ "no sorry" to "is it really the description?" asks for the description again (the
+    walk found it stored as the description), and a typed yes keeps the words offered."""
+    ids = await _tree(chats)
+    await chats.tap(MAYA, SellerCb(to=SellerAction.new_product))
+    await chats.say(MAYA, "Linen Beach Shirt")
+    await chats.say(MAYA, "12.50")
+    said = await chats.say(MAYA, "no sorry")
+    assert any("Send the product's description" in text for text in said), said
+    assert not any("Which category?" in text for text in said), said
+    said = await chats.say(MAYA, "A light linen shirt.")
+    assert any("Which category?" in text for text in said), said
+    await chats.say(MAYA, "hoodies")
+    await _finish(chats)
+    assert await _listed(chats) == [("Linen Beach Shirt", ids["Hoodies"], "A light linen shirt.")]
+
+    await chats.tap(MAYA, SellerCb(to=SellerAction.new_product))
+    await chats.say(MAYA, "Lucky Seven")
+    await chats.say(MAYA, "7.77")
+    said = await chats.say(MAYA, "yes")
+    assert any("Which category?" in text for text in said), said
+
+
 # --- the tracking number's question -----------------------------------------------------------
 async def test_a_long_paste_at_the_tracking_question_is_refused_whole(chats: Chats) -> None:
     world = chats.world
