@@ -91,8 +91,8 @@ async def test_cash_on_delivery_and_cancelling(tg: Emulator) -> None:
     await carol.expect_message("You will pay")
     await carol.send("/orders")
     await carol.expect_message("Your orders")
-    await carol.click("confirmed")  # cash when collected: not waiting for a payment
-    await carol.expect_edit("Status: confirmed")
+    await carol.click("placed")  # cash when collected: not waiting for a payment
+    await carol.expect_edit("Status: placed")
     await carol.click("Cancel order")
     await carol.expect_edit("Cancel order #")
     answer = await carol.click("Yes, cancel it")

@@ -58,7 +58,7 @@ async def test_voice_notes_track_and_cancel_an_order(tg: Emulator) -> None:
     await ivan.expect_message("You will pay")
     await say(ivan, "where is my order")
     tracked = await ivan.expect_message("🎙", timeout=60)
-    assert "Status: confirmed" in (tracked.text or "")  # cash at the pickup: placed, not owed
+    assert "Status: placed" in (tracked.text or "")  # cash at the pickup: placed, not owed
     await say(ivan, "cancel my order")
     asked = await heard(ivan)  # the order's own one-tap confirmation, unsure words or not
     assert "Cancel order #" in (asked.text or "")

@@ -895,13 +895,13 @@ async def test_a_price_that_is_no_number_says_so_and_names_its_field(app: App) -
 
 
 async def test_the_mini_app_says_an_orders_state_as_the_chats_order_card_does(app: App) -> None:
-    """A cash order placed and not yet shipped is "confirmed", its money "to pay on
+    """A cash order placed and not yet shipped is "placed" (no seller has confirmed it yet), its money "to pay on
     delivery", in the Mini App as in the chat (it said "waiting for payment" for both)."""
     sara, address = await _shopper(app)
     hoodie = await app.world.product(await app.world.seller(), price="20.00")
     cash = await app.world.order((sara.user_id, address), {hoodie: 1}, PaymentMethod.cod)
     shown = await app.call("GET", f"orders/{cash.order_id}", sara)
-    assert shown["status_display"] == "confirmed", shown["status_display"]
+    assert shown["status_display"] == "placed", shown["status_display"]
     assert shown["payment_display"] == "to pay on delivery: $25.00", shown["payment_display"]
     listed = await app.call("GET", "orders", sara)
-    assert [o["status_display"] for o in listed if o["id"] == cash.order_id] == ["confirmed"]
+    assert [o["status_display"] for o in listed if o["id"] == cash.order_id] == ["placed"]

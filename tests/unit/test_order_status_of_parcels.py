@@ -1,5 +1,5 @@
 """An order of several parcels, while only some of them have left or arrived, says so in
-its status (the card and My orders), not "confirmed" or "on its way" for the whole order;
+its status (the card and My orders), not "placed" or "on its way" for the whole order;
 its cash on delivery says what is left to pay once some parts were paid."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def _order(status: OrderStatus, *parcels: ShipmentStatus, pickup: str | None = N
 @pytest.mark.parametrize(
     ("status", "parcels", "pickup", "said"),
     [
-        (OrderStatus.pending, (P, P), None, "confirmed"),
+        (OrderStatus.pending, (P, P), None, "placed"),
         (OrderStatus.pending, (T, P), None, "1 of 2 parcels on the way"),
         (OrderStatus.pending, (D, P), None, "1 of 2 parcels delivered"),
         (OrderStatus.pending, (D, T, P), None, "1 of 3 parcels delivered, 1 on the way"),
