@@ -4,7 +4,8 @@ seller's own, and the whole marketplace's); and who gets which / menu in Telegra
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -18,7 +19,9 @@ from engine.catalog import average_rating
 from engine.errors import InvalidInput, NotFound
 from engine.pricing import ZERO
 from storage.models import (
+    Address,
     AuditLog,
+    Cart,
     InventoryLog,
     Order,
     OrderItem,
@@ -27,8 +30,10 @@ from storage.models import (
     Product,
     Refund,
     Return,
+    Review,
     Seller,
     Shipment,
+    SupportRequest,
     User,
 )
 from storage.uow import UnitOfWork
@@ -84,8 +89,16 @@ class AuditEntry:
     changed_by: int | None
     at: datetime
     by_name: str | None = None  # who did it, by first name (None: the shop itself)
+    #: the capacity they acted in on this row (`capacity`): Maya, who also sells, is the
+    #: customer on her own order's rows and the seller on her parcel's rows
     by_role: UserRole | None = None
     changes: tuple[Change, ...] = ()  # before → after, field by field
+
+
+#: A field's value as an audit entry shows it: text (numbers, codes, free text, a moment to
+#: the minute, a list or mapping joined into one line), a yes / no, or nothing (not set).
+#: Which words say it is the screens' business (handlers/admin/audit.py).
+Shown = str | bool | None
 
 
 @dataclass(frozen=True)
@@ -93,8 +106,8 @@ class Change:
     """One field of an audited change: what it was and what it became (None: not set)."""
 
     field: str
-    before: str | None
-    after: str | None
+    before: Shown
+    after: Shown
 
 
 @dataclass(frozen=True)
@@ -256,11 +269,27 @@ def _of_order(order_id: int) -> ColumnElement[bool]:
 
 #: A moment as the audit rows keep it (ISO 8601, from `audit`): shown to the minute, in UTC.
 _MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+#: What a row keeps for the shop's own bookkeeping and says nothing to an admin: the
+#: transition's event (the status it led to says it), a refund settler's token and whether
+#: a charge was taken over, a milestone's `implied` flag (its `source` says it), a
+#: cancellation's `by` (who did it is the entry's own `by_name` and `by_role`).
+BOOKKEEPING = frozenset({"event", "taken_by", "taken", "implied", "by"})
+#: Fields holding ids of rows an admin does not see (order lines, photos): shown as how many.
+COUNTED = frozenset({"lines", "photos", "images"})
+_SHOWN_ITEMS = 10
 
 
-def _shown(value: Any) -> str | None:
-    if value is None:
-        return None
+def _text(value: Any) -> str:
+    """A value inside a list or mapping, as text in no language: a yes as ✓, a no as ✗."""
+    shown = _shown(value)
+    if shown is None:
+        return "—"
+    return shown if isinstance(shown, str) else ("✓" if shown else "✗")
+
+
+def _shown(value: Any) -> Shown:
+    if value is None or isinstance(value, bool):
+        return value
     if isinstance(value, str) and _MOMENT.match(value):
         try:
             moment = datetime.fromisoformat(value)
@@ -269,21 +298,216 @@ def _shown(value: Any) -> str | None:
         if moment.tzinfo is not None:
             moment = moment.astimezone(UTC)
         return moment.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, Mapping):
+        items = list(value.items())
+        shown = ", ".join(f"{k}: {_text(v)}" for k, v in items[:_SHOWN_ITEMS])
+        return shown + (" …" if len(items) > _SHOWN_ITEMS else "")
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value[:10]) + (" …" if len(value) > 10 else "")
+        shown = ", ".join(_text(v) for v in value[:_SHOWN_ITEMS])
+        return shown + (" …" if len(value) > _SHOWN_ITEMS else "")
     return str(value)
 
 
+def _units(items: Any) -> int | None:
+    """A return's `items` (order line id → units) as how many units."""
+    if isinstance(items, Mapping) and all(isinstance(v, int) for v in items.values()):
+        return sum(items.values())
+    return None
+
+
+def _readable(key: str, value: Any) -> tuple[str, Any]:
+    """A row's field as an admin reads it: lists of internal ids as how many, a return's
+    items as its units; anything else as it is."""
+    if key in COUNTED and isinstance(value, list | tuple | Mapping):
+        return key, len(value)
+    if key == "items" and (units := _units(value)) is not None:
+        return "units", units
+    return key, value
+
+
 def _changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tuple[Change, ...]:
-    """Field by field, before → after (the transition's event name is left out: the
-    status it led to says it)."""
+    """Field by field, before → after; the shop's own bookkeeping (`BOOKKEEPING`) left out,
+    and so is a field that is not set before or after."""
     old, new = old or {}, new or {}
     keys = [*old, *(k for k in new if k not in old)]
-    return tuple(
-        Change(k, _shown(old.get(k)), _shown(new.get(k)))
-        for k in keys
-        if k != "event" and old.get(k) != new.get(k)
+    out = []
+    for key in keys:
+        if key in BOOKKEEPING or old.get(key) == new.get(key):
+            continue
+        name, before = _readable(key, old.get(key))
+        name, after = _readable(key, new.get(key)) if key in new else (name, None)
+        out.append(Change(name, _shown(before), _shown(after)))
+    return tuple(out)
+
+
+# --- in which capacity someone acted on a row ------------------------------------------------
+#: Rows where being its seller comes before being its customer: Maya's purchase from her own
+#: store is hers as the customer (the order, its payment), its parcel hers as the seller.
+SELLER_FIRST = frozenset({"shipment", "product", "seller", "payout"})
+
+
+@dataclass
+class _Parties:
+    """Whose a row is: its customer, and the users of the stores it belongs to."""
+
+    customer: int | None = None
+    sellers: set[int] = field(default_factory=set)
+    orders: set[int] = field(default_factory=set)  # its order's customer and sellers count
+    stores: set[int] = field(default_factory=set)  # seller ids, their users found later
+
+
+def capacity(
+    entity_type: str, by: int, role: UserRole, *, customer: int | None, sellers: set[int]
+) -> UserRole:
+    """The capacity in which user `by` (of account `role`) acted on a row of `entity_type`
+    whose customer and sellers (user ids) these are: its customer, its seller (first on
+    `SELLER_FIRST` rows), an admin acting on what is not theirs, or else as their account
+    says."""
+    as_customer = by == customer
+    as_seller = by in sellers
+    if as_seller and (entity_type in SELLER_FIRST or not as_customer):
+        return UserRole.seller
+    if as_customer:
+        return UserRole.customer
+    return role
+
+
+async def _pairs(uow: UnitOfWork, stmt: Any) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in (await uow.session.execute(stmt)).all()]
+
+
+async def _parties(uow: UnitOfWork, rows: Sequence[AuditLog]) -> dict[int, _Parties]:
+    """Whose each audit row is (by its `audit_id`), found with one query per kind of row:
+    an order's and the rows belonging to it (payments, refunds, parcels, returns, a coupon's
+    use) are its customer's and its sellers'; a parcel, product, store or payout its
+    seller's; an address, cart, review or support request its customer's."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for a in rows:
+        ids[a.entity_type].add(a.entity_id)
+
+    async def lookup(kind: str, stmt: Any) -> dict[int, tuple[Any, ...]]:
+        if not ids[kind]:
+            return {}
+        return {row[0]: row[1:] for row in await _pairs(uow, stmt)}
+
+    found = {
+        "order": {i: (i,) for i in ids["order"]},
+        "payment": await lookup(
+            "payment",
+            select(Payment.payment_id, Payment.order_id).where(
+                Payment.payment_id.in_(ids["payment"])
+            ),
+        ),
+        "refund": await lookup(
+            "refund",
+            select(Refund.refund_id, Payment.order_id)
+            .join(Payment, Payment.payment_id == Refund.payment_id)
+            .where(Refund.refund_id.in_(ids["refund"])),
+        ),
+        "shipment": await lookup(
+            "shipment",
+            select(Shipment.shipment_id, Shipment.order_id, Shipment.seller_id).where(
+                Shipment.shipment_id.in_(ids["shipment"])
+            ),
+        ),
+        "return": await lookup(
+            "return",
+            select(Return.return_id, Return.order_id, Return.seller_id, Return.user_id).where(
+                Return.return_id.in_(ids["return"])
+            ),
+        ),
+        "review": await lookup(
+            "review",
+            select(Review.review_id, Review.user_id, Product.seller_id)
+            .join(Product, Product.product_id == Review.product_id)
+            .where(Review.review_id.in_(ids["review"])),
+        ),
+        "product": await lookup(
+            "product",
+            select(Product.product_id, Product.seller_id).where(
+                Product.product_id.in_(ids["product"])
+            ),
+        ),
+        "seller": {i: (i,) for i in ids["seller"]},
+        "payout": await lookup(
+            "payout",
+            select(Payout.payout_id, Payout.seller_id).where(Payout.payout_id.in_(ids["payout"])),
+        ),
+        "address": await lookup(
+            "address",
+            select(Address.address_id, Address.user_id).where(
+                Address.address_id.in_(ids["address"])
+            ),
+        ),
+        "cart": await lookup(
+            "cart", select(Cart.cart_id, Cart.user_id).where(Cart.cart_id.in_(ids["cart"]))
+        ),
+        "support_request": await lookup(
+            "support_request",
+            select(SupportRequest.request_id, SupportRequest.user_id).where(
+                SupportRequest.request_id.in_(ids["support_request"])
+            ),
+        ),
+    }
+    parties: dict[int, _Parties] = {}
+    for a in rows:
+        p = parties[a.audit_id] = _Parties()
+        got = found.get(a.entity_type, {}).get(a.entity_id)
+        kind = a.entity_type
+        if kind in ("order", "payment", "refund") and got:
+            p.orders.add(got[0])
+        elif kind == "shipment" and got:
+            p.orders.add(got[0])
+            p.stores.add(got[1])
+        elif kind == "return" and got:
+            p.orders.add(got[0])
+            p.stores.add(got[1])
+            p.customer = got[2]
+        elif kind == "review" and got:
+            p.customer = got[0]
+            p.stores.add(got[1])
+        elif kind in ("product", "seller", "payout") and got:
+            p.stores.add(got[0])
+        elif kind in ("address", "cart", "support_request") and got:
+            p.customer = got[0]
+        said = (a.new_data or {}).get("order_id")
+        if not p.orders and isinstance(said, int) and not isinstance(said, bool):
+            p.orders.add(said)  # a coupon's use, a charge reconciled: the order it names
+    orders = {o for p in parties.values() for o in p.orders}
+    customers = dict(
+        await _pairs(uow, select(Order.order_id, Order.user_id).where(Order.order_id.in_(orders)))
+        if orders
+        else []
     )
+    stores_of: dict[int, set[int]] = defaultdict(set)
+    for order_id, seller_id in (
+        await _pairs(
+            uow,
+            select(OrderItem.order_id, OrderItem.seller_id)
+            .where(OrderItem.order_id.in_(orders))
+            .distinct(),
+        )
+        if orders
+        else []
+    ):
+        stores_of[order_id].add(seller_id)
+    for p in parties.values():
+        for order_id in p.orders:
+            if p.customer is None:
+                p.customer = customers.get(order_id)
+            if not p.stores:  # a parcel's or a return's own store, else the order's
+                p.stores |= stores_of.get(order_id, set())
+    stores = {s for p in parties.values() for s in p.stores}
+    owners = dict(
+        await _pairs(
+            uow, select(Seller.seller_id, Seller.user_id).where(Seller.seller_id.in_(stores))
+        )
+        if stores
+        else []
+    )
+    for p in parties.values():
+        p.sellers = {owners[s] for s in p.stores if s in owners}
+    return parties
 
 
 def _rate(part: int, whole: int) -> Decimal:
@@ -470,7 +694,9 @@ class Backoffice:
         offset: int = 0,
     ) -> list[AuditEntry]:
         """The audit trail filtered by entity, user and date range, newest first; each entry
-        with who did it by name and role, and its changes before → after."""
+        with who did it by name and in which capacity (`capacity`: the customer on their own
+        order's rows, the seller on their parcel's, the admin on someone else's), and its
+        changes before → after (the shop's bookkeeping left out)."""
         async with self.d.read() as uow:
             await admin(uow, actor_id)
             stmt = select(AuditLog)
@@ -502,9 +728,22 @@ class Backoffice:
                     await uow.session.scalars(select(User).where(User.user_id.in_(ids)))
                 ).all()
             }
+            parties = await _parties(uow, rows)
             entries = []
             for a in rows:
                 who = people.get(a.changed_by) if a.changed_by is not None else None
+                whose = parties[a.audit_id]
+                role = (
+                    None
+                    if who is None
+                    else capacity(
+                        a.entity_type,
+                        who.user_id,
+                        who.role,
+                        customer=whose.customer,
+                        sellers=whose.sellers,
+                    )
+                )
                 entries.append(
                     AuditEntry(
                         a.audit_id,
@@ -516,7 +755,7 @@ class Backoffice:
                         a.changed_by,
                         a.created_at,
                         by_name=None if who is None else (who.first_name or who.username or "?"),
-                        by_role=None if who is None else who.role,
+                        by_role=role,
                         changes=_changes(a.old_data, a.new_data),
                     )
                 )
@@ -533,7 +772,7 @@ class Backoffice:
         per_page: int = 10,
     ) -> AuditPage:
         """One page of the audit trail (newest first), each entry with who did it by name and
-        role, and its changes before → after."""
+        in which capacity on that row, and its changes before → after (as `audit_search`)."""
         page = max(page, 1)
         rows = await self.audit_search(
             actor_id,

@@ -1,6 +1,7 @@
 """Admin conversations: sellers waiting for approval (approve, or reject with a reason),
-stores (suspend, reinstate, close), stock alerts, coupons (create, usage, disable, edit),
-categories, shipping providers, the marketplace report, the audit log, bank transfers, bans,
+stores (suspend, reinstate, close), stock alerts, coupons (create, also typed in words:
+handlers/admin/typed_coupon.py; usage, disable, edit), categories, shipping providers, the
+marketplace report, the audit log (in words: handlers/admin/audit.py), bank transfers, bans,
 broadcasts and payouts.
 
 Only admins reach these handlers (the router's role filter, `IsAdmin`, which covers
@@ -43,7 +44,7 @@ from engine.shop import Shop
 from engine.transitions import E
 from handlers import commands
 from handlers import keyboards as main_kb
-from handlers.admin import catalog, people
+from handlers.admin import audit, catalog, people
 from handlers.admin import keyboards as kb
 from handlers.callbacks import (
     AdminAction,
@@ -56,7 +57,7 @@ from handlers.callbacks import (
     TransferCb,
 )
 from handlers.conversation import end_conversation
-from handlers.i18n import error_text, has_text, price, t
+from handlers.i18n import error_text, price, t
 from handlers.render import fit
 from handlers.screen import send_below, show
 from storage.vocabulary import DiscountType, SellerStatus
@@ -251,72 +252,29 @@ def _args(command: CommandObject) -> list[str]:
 
 
 # --- the audit log -------------------------------------------------------------------------
-def _field(lang: str, name: str) -> str:
-    """An audited field as the admin reads it: "order status", "payment" (an order has two
-    statuses, so a row says which one moved); any other by its column name."""
-    key = f"admin.audit.field.{name}"
-    return t(lang, key) if has_text(lang, key) else escape(name.replace("_", " "))
-
-
 def _audit_line(lang: str, e: AuditEntry) -> str:
-    """ "Order #12: order status: paid → shipped, by Maya (seller)"."""
-    what = t(
-        lang,
-        "admin.audit.entity",
-        entity=escape(e.entity_type.replace("_", " ").capitalize()),
-        id=e.entity_id,
-    )
-    moves = [
-        t(
-            lang,
-            "admin.audit.change",
-            field=_field(lang, c.field),
-            before=escape(c.before),
-            after=escape(c.after or "—"),
-        )
-        if c.before is not None
-        else t(
-            lang,
-            "admin.audit.set",
-            field=_field(lang, c.field),
-            after=escape(c.after or "—"),
-        )
-        for c in e.changes
-        if not (e.action == "status_change" and c.field.endswith("status"))
-    ]
-    status = next(
-        (c for c in e.changes if e.action == "status_change" and c.field.endswith("status")), None
-    )
-    head = (
-        t(
-            lang,
-            "admin.audit.moved",
-            field=_field(lang, status.field),
-            before=escape(status.before or "—"),
-            after=escape(status.after or "—"),
-        )
-        if status is not None
-        else escape(e.action.replace("_", " "))
-    )
+    """ "Order #12: order status: paid → shipped, by Maya (seller)", every word from the
+    catalog (handlers/admin/audit.py); the role is the capacity Maya acted in on that row."""
+    said = audit.words(lang, e)
     by = (
         t(lang, "admin.audit.by_system")
-        if e.by_name is None
-        else t(
-            lang,
-            "admin.audit.by",
-            name=escape(e.by_name),
-            role=t(lang, f"admin.role.{e.by_role.value}") if e.by_role else "—",
-        )
+        if said.role is None or e.by_name is None
+        else t(lang, "admin.audit.by", name=_html(e.by_name), role=_html(said.role))
     )
     return t(
         lang,
         "admin.audit.line",
         at=e.at.strftime("%Y-%m-%d %H:%M"),
-        what=what,
-        head=head,
-        changes=("; " + "; ".join(moves)) if moves else "",
+        what=_html(said.what),
+        head=_html(said.head),
+        changes="".join("; " + _html(c) for c in said.changes),
         by=by,
     )
+
+
+def _html(text: str) -> str:
+    """Plain words for Telegram's HTML: only <, > and & need escaping ("provider's")."""
+    return escape(text, quote=False)
 
 
 async def _audit_screen(
@@ -617,4 +575,11 @@ def build_router() -> Router:
     router.message.register(on_unban, Command("unban"))
     router.message.register(on_coupon, Command("coupon"))
     router.include_routers(catalog.build_router(), people.build_router())
+    # a coupon typed in words, last: it reads answers as the customer's side does (imported
+    # here, as that side imports this package); what ends its question watches every update
+    from handlers.admin import typed_coupon
+
+    router.message.outer_middleware(typed_coupon.EndsCouponQuestion())
+    router.callback_query.outer_middleware(typed_coupon.EndsCouponQuestion())
+    router.include_router(typed_coupon.build_router())
     return router

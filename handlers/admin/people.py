@@ -205,7 +205,8 @@ def _uses(lang: str, c: CouponView) -> str:
     return t(lang, "admin.coupon.uses_of", uses=c.uses_count, max=c.max_uses)
 
 
-def _dates(lang: str, c: CouponView) -> str:
+def coupon_dates(lang: str, c: CouponView) -> str:
+    """When the coupon runs: "until Dec 31, 2026", "no end date"."""
     start = day(c.start_date, lang, skeleton="yMMMd") if c.start_date else None
     end = day(c.end_date, lang, skeleton="yMMMd") if c.end_date else None
     if start and end:
@@ -226,7 +227,7 @@ def coupon_line(lang: str, c: CouponView) -> str:
         offer=coupon_offer(lang, c),
         uses=_uses(lang, c),
         standing=t(lang, f"admin.coupon.standing.{c.standing}"),
-        dates=_dates(lang, c),
+        dates=coupon_dates(lang, c),
     )
 
 

@@ -14,7 +14,8 @@ from engine.backoffice import AuditEntry
 from engine.coupons import CouponView
 from engine.errors import InvalidInput
 from engine.sellers import SellerView
-from handlers.i18n import day, has_text, locale, price, t
+from handlers.admin import audit as audit_words
+from handlers.i18n import day, locale, price, t
 from handlers.webapp import present
 from handlers.webapp.api import amount, body, ident, text, whole
 from handlers.webapp.auth import caller
@@ -63,39 +64,38 @@ def coupon(view: CouponView, lang: str) -> dict[str, Any]:
     }
 
 
-def field_display(lang: str, name: str) -> str:
-    """An audited field as the chat's /audit names it ("order status", "payment"); any other
-    by its column name."""
-    key = f"admin.audit.field.{name}"
-    return t(lang, key) if has_text(lang, key) else name.replace("_", " ")
-
-
-def who_display(lang: str, e: AuditEntry) -> str:
-    """Who made an audited change, as the chat's /audit says it: "Maya (seller)"."""
-    if e.by_name is None:
+def who_display(lang: str, e: AuditEntry, role: str | None) -> str:
+    """Who made an audited change, and in which capacity on that row, as the chat's /audit
+    says it: "Maya (customer)" on her own order, "Maya (seller)" on her parcel."""
+    if e.by_name is None or role is None:
         return t(lang, "app.admin.audit.who_shop")
-    role = t(lang, f"admin.role.{e.by_role.value}") if e.by_role else "—"
     return t(lang, "app.admin.audit.who", name=e.by_name, role=role)
 
 
 def entry(e: AuditEntry, lang: str) -> dict[str, Any]:
+    """One audit row: as kept (`old`, `new`), and in the words of the chat's /audit
+    (handlers/admin/audit.py): what it is about, what happened, each change's phrase."""
+    said = audit_words.words(lang, e)
     return {
         "id": e.audit_id,
         "entity": e.entity_type,
         "entity_id": e.entity_id,
         "action": e.action,
+        "what_display": said.what,
+        "action_display": said.action,
         "old": e.old,
         "new": e.new,
         "by": e.changed_by,
-        "who_display": who_display(lang, e),
+        "who_display": who_display(lang, e, said.role),
         "changes": [
             {
                 "field": c.field,
-                "field_display": field_display(lang, c.field),
+                "field_display": audit_words.field_words(lang, c.field),
                 "before": c.before,
                 "after": c.after,
+                "display": display,
             }
-            for c in e.changes
+            for c, display in zip(e.changes, said.every_change, strict=True)
         ],
         **present.when("at", e.at, lang),
     }

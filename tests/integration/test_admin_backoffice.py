@@ -96,7 +96,7 @@ async def test_an_orders_audit_tells_its_parcels_payments_and_moments_too(world:
     parcel = order.shipments[0].shipment_id
     assert {e.entity_id for e in story if e.entity_type == "shipment"} == {parcel}
     assert all(e.entity_id != other.order_id for e in story if e.entity_type == "order")
-    shown = [v for e in story for c in e.changes for v in (c.before, c.after) if v]
+    shown = [v for e in story for c in e.changes for v in (c.before, c.after) if isinstance(v, str)]
     assert not any("T" in v and v[:4].isdigit() and v[4] == "-" for v in shown), shown
 
 

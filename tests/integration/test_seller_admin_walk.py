@@ -367,8 +367,8 @@ async def test_mark_paid_shows_in_the_audit_log_as_two_fields_not_one_row_twice(
         world.admin, entity_type="order", entity_id=order.order_id
     )
     spanish = "\n".join(audit_line("es", e) for e in found.entries)
-    assert "estado del pedido: pending → paid" in spanish
-    assert "pago: pending → paid" in spanish
+    assert "estado del pedido: pendiente → pagado" in spanish
+    assert "pago: pendiente → pagado" in spanish
 
 
 # --- 7. small words ---------------------------------------------------------------------------

@@ -895,8 +895,9 @@ async def test_a_price_that_is_no_number_says_so_and_names_its_field(app: App) -
 
 
 async def test_the_mini_app_says_an_orders_state_as_the_chats_order_card_does(app: App) -> None:
-    """A cash order placed and not yet shipped is "placed" (no seller has confirmed it yet), its money "to pay on
-    delivery", in the Mini App as in the chat (it said "waiting for payment" for both)."""
+    """A cash order placed and not yet shipped is "placed" (no seller has confirmed it
+    yet), its money "to pay on delivery", in the Mini App as in the chat (it said "waiting
+    for payment" for both)."""
     sara, address = await _shopper(app)
     hoodie = await app.world.product(await app.world.seller(), price="20.00")
     cash = await app.world.order((sara.user_id, address), {hoodie: 1}, PaymentMethod.cod)

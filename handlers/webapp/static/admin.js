@@ -179,8 +179,8 @@ function changes(e) {
   const now = e.new || {};
   const shown = (value) => (value === null || value === undefined ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value));
   if (Array.isArray(e.changes)) {
-    // the server's list: each field named in the reader's language
-    return e.changes.map((c) => h('li', {}, h('span', { class: 'field-name' }, c.field_display || c.field), `: ${shown(c.before)} → ${shown(c.after)}`));
+    // the server's list: each change in the words of the chat's /audit ("implied by the next step")
+    return e.changes.map((c) => (c.display ? h('li', {}, c.display) : h('li', {}, h('span', { class: 'field-name' }, c.field_display || c.field), `: ${shown(c.before)} → ${shown(c.after)}`)));
   }
   return [...new Set([...Object.keys(old), ...Object.keys(now)])]
     .filter((key) => shown(old[key]) !== shown(now[key]))
@@ -192,7 +192,7 @@ function entryRow(e) {
   return h(
     'li',
     { class: 'card', dataset: { auditId: e.id } },
-    h('p', { class: 'total-line' }, h('strong', { class: 'wrap' }, `${e.entity} #${e.entity_id} · ${e.action}`), h('span', { class: 'hint' }, e.at_display || '')),
+    h('p', { class: 'total-line' }, h('strong', { class: 'wrap' }, e.what_display ? `${e.what_display} · ${e.action_display}` : `${e.entity} #${e.entity_id} · ${e.action}`), h('span', { class: 'hint' }, e.at_display || '')),
     h('p', { class: 'hint' }, e.who_display ? t('app.admin.audit_by_who', { who: e.who_display }) : e.by ? t('app.admin.audit_by', { user: e.by }) : t('app.admin.audit_by_shop')),
     lines.length ? h('ul', { class: 'plain changes' }, lines) : null,
   );
