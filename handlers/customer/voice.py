@@ -17,6 +17,11 @@ answer, an admin's answer to a customer) and at a seller's tracking number, its 
 offered instead ("Send these words…?", "Ship with this number…?"): only a Yes under that
 offer, once, while that same question is still asked, uses them; No uses nothing and the
 question keeps waiting.
+
+A seller's note with no question waiting that says a step on an order, as a typed one would
+("ship order 15", "mark it delivered": handlers/seller/orders.py), is not the customer's
+reading: the step is offered in the card's words ("Ship order #15?"), and only a Yes under
+that offer, once, takes it, on the parcel as the engine shows it at the tap.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from engine.shop import Shop
 from handlers import ending
 from handlers.admin import support as admin_support
 from handlers.admin.support import SupportReply
+from handlers.callbacks import ShipmentAction
 from handlers.customer import asking, support
 from handlers.customer.asking import Kind, Question
 from handlers.customer.support import SupportMessage
@@ -56,6 +62,7 @@ from handlers.customer.talk import Heard, Language, act_on, chat_context, what_i
 from handlers.i18n import t
 from handlers.screen import edit_markup_or_keep
 from handlers.seller import IsSeller, orders, products
+from handlers.seller.cb import ACTION_OF_STEP, STEP_OF_ACTION
 from nlu import CatalogIndex, Intent
 from nlu.speech import SpeechPool, Transcript, Vocabulary, VoiceRefused
 from nlu.types import STATE_CHANGING
@@ -157,6 +164,8 @@ async def on_voice(
     heard = await _hear(message, bot, lang, language, voice)
     if heard is None or voice is None:
         return
+    if await _offer_step(message, heard.text, shop, lang, me, state):  # a seller's step
+        return
     changes = [] if heard.trusted else await _would_change(heard.text, state, language)
     if changes:
         # unsure words never change a cart, an order or a review: ask first (a read, such as
@@ -197,6 +206,16 @@ class SpokenCb(CallbackData, prefix="v1vsp"):
     """Yes or No to "🎙 “…” → Send these words…?" (`key`: that offer)."""
 
     key: str
+    yes: bool
+
+
+class StepCb(CallbackData, prefix="v1vst"):
+    """Yes or No to "🎙 “ship order 15” → Ship order #15?": the offer (`key`, answered once)
+    and what it names, the step on the seller's parcel (the engine checks it is theirs)."""
+
+    key: str
+    action: ShipmentAction
+    id: int
     yes: bool
 
 
@@ -429,6 +448,62 @@ async def on_spoken_answered(
     )
 
 
+async def _offer_step(
+    message: Message, words: str, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> bool:
+    """A seller's step on a parcel heard ("ship order 15", "mark it delivered": as typed,
+    orders.step_in), offered back in the card's words with Yes / No: nothing changes yet. A
+    parcel that is not theirs, none named, or one that can no longer take the step is said
+    at once, and nothing is offered. False: the words are no seller's step."""
+    said = await orders.step_in(words, state, shop, me)
+    if said is None or not await IsSeller()(message, me=me, shop=shop):
+        return False
+    card = await orders.parcel_said(said, shop, lang, me, state)
+    step = orders.step_of(said)
+    if isinstance(card, str) or step not in card.steps:
+        await Heard(message, words).answer(
+            card if isinstance(card, str) else orders.unchanged(lang, card, step)
+        )
+        return True
+    key, action = uuid.uuid4().hex[:12], ACTION_OF_STEP[step]
+    yes, no = (StepCb(key=key, action=action, id=card.shipment_id, yes=b) for b in (True, False))
+    await Heard(message, words).answer(
+        orders.step_offer(lang, card, step),
+        reply_markup=_yes_no(
+            (t(lang, "seller.spoken.step.yes"), yes), (t(lang, "seller.spoken.step.no"), no)
+        ),
+    )
+    return True
+
+
+async def on_step_answered(
+    query: CallbackQuery,
+    callback_data: StepCb,
+    shop: Shop,
+    lang: str,
+    me: UserView,
+    state: FSMContext,
+) -> None:
+    """Yes / No to a seller's step heard and offered back, once (`asking.answer_once`: the
+    offer is remembered as answered, whatever happened in the chat since). Yes takes it as
+    the typed words do, on the parcel the offer named as the engine shows it at the tap: a
+    step taken meanwhile, or one it can no longer take, changes nothing and says so. No
+    changes nothing. Tapped again: the button is old."""
+    message = query.message
+    if not isinstance(message, Message) or not await asking.answer_once(state, callback_data.key):
+        await query.answer(t(lang, "stale_button"))
+        return
+    await edit_markup_or_keep(message, None)
+    await query.answer()
+    card = await shop.fulfilment.card(me.id, callback_data.id)
+    if not callback_data.yes:
+        await message.answer(t(lang, "seller.spoken.step.kept", order_id=card.order_id))
+        return
+    await orders.take_step(
+        message, card, STEP_OF_ACTION[callback_data.action], shop, lang, me, state
+    )
+
+
 async def _would_change(text: str, state: FSMContext, language: Language) -> list[Intent]:
     """The requests in `text` that would change something (none: it may be done unasked)."""
     intent = await language.parse(text, await chat_context(state))
@@ -457,4 +532,5 @@ def build_router() -> Router:
     router.message.register(on_voice_at_prompt, ~StateFilter(None), F.voice)
     router.callback_query.register(on_give_up_answered, GiveUpCb.filter())
     router.callback_query.register(on_spoken_answered, SpokenCb.filter())
+    router.callback_query.register(on_step_answered, StepCb.filter())
     return router

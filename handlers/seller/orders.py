@@ -8,10 +8,14 @@ pickup point whose provider tracks parcels is asked for one, with "Ship without 
 under the question (typed "none" says the same); one whose provider tracks nothing ships at
 the tap, and the customer is told where to collect it.
 
-Typed, in the seller's chat: "confirm it", "ship order 15", "packed this one", "reject #15"
-(`read_order_step`) take the same steps on the seller's parcel of the order named, or of the
-card shown last (`OPEN_CARD`, kept in the conversation while no question waits), with the
-same answers and the same questions (Ship asks the tracking number, Reject the reason).
+Typed, in the seller's chat: "confirm it", "ship order 15", "packed this one", "reject #15",
+"out for delivery", "mark it delivered" (a pickup point's parcel: "ready for collection", "it
+was collected"), read by nlu.order_steps, take the same steps on the seller's parcel of the
+order named, or of the card shown last (`OPEN_CARD`, kept in the conversation while no
+question waits), with the same answers and the same questions (Ship asks the tracking
+number, Reject the reason): `take_step`. Said in a voice note with no question waiting, the
+step is offered first ("Ship order #15?", `step_offer`) and taken only after that offer's
+Yes, on the parcel as it is then (handlers/customer/voice.py hears the note).
 
 Said in a voice note at the tracking number's question, the words are offered back and used
 only after that offer's Yes (`asked_now`, `send_spoken`: handlers/customer/voice.py hears the
@@ -19,9 +23,7 @@ note and makes the offer); a typed number reaches the engine whole, however long
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from html import escape, unescape
 from typing import Any, Final
 
@@ -34,8 +36,17 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from engine.accounts import UserView
 from engine.errors import DomainError, NotFound
-from engine.fulfilment import Done, ParcelCard, ParcelPage, Queue, ReturnCard, ReturnPage, Step
-from engine.shipping import TrackingNumber
+from engine.fulfilment import (
+    MILESTONE_OF_STEP,
+    Done,
+    ParcelCard,
+    ParcelPage,
+    Queue,
+    ReturnCard,
+    ReturnPage,
+    Step,
+)
+from engine.shipping import SEQUENCE, TrackingNumber
 from engine.shop import Shop
 from engine.transitions import E
 from handlers import keyboards as main_kb
@@ -55,6 +66,7 @@ from handlers.seller.cb import (
     ReturnCardCb,
     ShipWithoutNumberCb,
 )
+from nlu.order_steps import OrderStep, StepSaid, read_order_step
 from storage.vocabulary import OrderStatus, PaymentMethod, ShipmentStatus, TrackingStatus
 
 PAGE_SIZE = 8
@@ -209,7 +221,7 @@ async def on_shipment_ask(
     if step not in card.steps:  # a stale card: show it as it is now
         if message is not None:
             await edit_or_keep(message, parcel_text(lang, card), kb.parcel(lang, card))
-        await query.answer(_unchanged(lang, card))
+        await query.answer(unchanged(lang, card))
         return
     if step == Step.ship and card.tracking == TrackingNumber.unused:
         done = await shop.fulfilment.act(me.id, card.shipment_id, Step.ship)
@@ -257,7 +269,7 @@ def _shipped(lang: str, done: Done, *, html: bool = True) -> str:
     card = done.card
     quote = escape if html else str
     if not done.changed:
-        return _unchanged(lang, card)
+        return unchanged(lang, card)
     if card.tracking_number:
         return t(
             lang,
@@ -273,10 +285,20 @@ def _shipped(lang: str, done: Done, *, html: bool = True) -> str:
     )
 
 
-def _unchanged(lang: str, card: ParcelCard) -> str:
-    """A step that changed nothing: the parcel is shipped already, or had moved on."""
-    if TrackingStatus.shipped in card.milestones:
+#: the steps of a parcel before it leaves: asked of one that has left, it is shipped already
+BEFORE_LEAVING: Final = frozenset({Step.confirm, Step.pack, Step.ship, Step.reject})
+
+
+def unchanged(lang: str, card: ParcelCard, step: Step = Step.ship) -> str:
+    """A step that changed nothing: the parcel is shipped already (a step of before it
+    leaves), has not come that far yet (a delivery step said of a parcel still here), or had
+    moved on (as the card's buttons say)."""
+    if TrackingStatus.shipped in card.milestones and step in BEFORE_LEAVING:
         return t(lang, "seller.said.shipped_already", order_id=card.order_id)
+    if card.steps and step in MILESTONE_OF_STEP:  # milestones: recorded, in SEQUENCE's order
+        reached = SEQUENCE.index(card.milestones[-1]) if card.milestones else -1
+        if SEQUENCE.index(MILESTONE_OF_STEP[step]) > reached:
+            return t(lang, "seller.said.not_yet", order_id=card.order_id)
     return t(lang, "seller.said.moved_on", order_id=card.order_id)
 
 
@@ -405,7 +427,7 @@ async def on_ship_without_number(
     elif done.changed and message is not None:  # an older question's: the card comes below
         await message.answer(parcel_text(lang, done.card), reply_markup=kb.parcel(lang, done.card))
     if not done.changed:
-        await query.answer(_unchanged(lang, done.card))
+        await query.answer(unchanged(lang, done.card))
         return
     if message is not None:
         await message.answer(_shipped(lang, done))
@@ -439,117 +461,37 @@ def rejected_said(lang: str, done: Done) -> str:
     return t(lang, "seller.order.rejected_unpaid", order_id=order_id)
 
 
-# --- typed steps: "confirm it", "ship order 15" ------------------------------------------------
+# --- steps in words: "confirm it", "ship order 15", "mark it delivered" -----------------------
 #: the conversation's keys for the parcel card shown last (a shipment id) and its message
 OPEN_CARD: Final = "seller_card"
 OPEN_CARD_MESSAGE: Final = "seller_card_message"
 
-#: the words that name a step, English and Spanish; those ending in a pronoun ("confírmalo")
-#: name the parcel too (`REFERRING`)
-STEP_WORDS: Final = {
-    **dict.fromkeys(
-        ("confirm", "confirmed", "confirmar", "confirma", "confirmo", "confirmado",
-         "confirmada", "confírmalo", "confirmalo", "confírmala", "confirmala"),
-        Step.confirm,
-    ),
-    **dict.fromkeys(
-        ("pack", "packed", "empacar", "empaca", "empaco", "empacado", "empacada", "empácalo",
-         "empacalo", "embalar", "embala", "embalado", "embalada", "embálalo", "embalalo"),
-        Step.pack,
-    ),
-    **dict.fromkeys(
-        ("ship", "shipped", "dispatch", "dispatched", "enviar", "envía", "envia", "enviado",
-         "enviada", "envíalo", "envialo", "despachar", "despacha", "despachado", "despachada",
-         "despáchalo", "despachalo"),
-        Step.ship,
-    ),
-    **dict.fromkeys(
-        ("reject", "rejected", "refuse", "refused", "decline", "declined", "rechazar",
-         "rechaza", "rechazo", "rechazado", "rechazada", "recházalo", "rechazalo"),
-        Step.reject,
-    ),
-}  # fmt: skip
-REFERRING: Final = frozenset(w for w in STEP_WORDS if w.endswith(("lo", "la")))
-#: words that point at a parcel: the card open, or the order whose number follows
-POINTING: Final = frozenset(
-    {"it", "this", "that", "one", "order", "parcel", "package", "orden", "pedido", "paquete",
-     "este", "esta", "esto", "ese", "esa", "eso", "lo", "la"}
-)  # fmt: skip
-#: words a command may carry around its step and its parcel, and nothing else: any other word
-#: ("my", "not", "did", "when", "to") makes the text something else, read as the customer's
-FILLER: Final = frozenset(
-    {"please", "pls", "plz", "ok", "okay", "now", "then", "just", "go", "ahead", "and", "the",
-     "mark", "as", "can", "could", "you", "yes", "is", "be", "has", "been", "por", "favor",
-     "el", "ya", "marcar", "marca", "como", "ahora", "sí", "si"}
-)  # fmt: skip
-_REASON = re.compile(r"\b(?:because|since|due to|porque|reason|motivo)\b[\s:,-]*", re.IGNORECASE)
-_NUMBERED = re.compile(r"\b(?:no|nr|num|number|n[º°o])\.?\s*(?=#?\d)")
-_WORD = re.compile(r"#?\d+|[^\W\d_]+(?:'[^\W\d_]+)?")
-_LARGEST_ID: Final = 2**31 - 1
 
-
-@dataclass(frozen=True)
-class TypedStep:
-    """A seller's typed step: which, and on what. `order_id` None: the card open (no card
-    open, the seller is asked to name an order). `reason`: what followed "because" in a
-    refusal; Reject asks for the reason all the same, as its button does."""
-
-    step: Step
-    order_id: int | None = None
-    reason: str | None = None
-
-
-def read_order_step(text: str) -> TypedStep | None:
-    """The step a seller's words take on a parcel, or None when they are something else.
-
-    One step word ("confirm", "packed", "ship", "reject", or Spanish), at most one order
-    number ("order 15", "#15", "no. 15"), words that point at the card open ("it", "this
-    one") and courtesy ("please", "mark as"); nothing else. A question ("did you ship it?"),
-    a negation ("don't ship it") or the customer's own order ("confirm my order") is not a
-    step. "confirm" alone is not one either (a customer's checkout says it): it needs "it",
-    "this one" or a number; "pack", "ship" and "reject" alone mean the card open. Only a
-    refusal may give its reason ("reject order 15 because out of stock")."""
-    said = " ".join(text.casefold().split())
-    if not said or "?" in said or "¿" in said:
+async def step_in(text: str, state: FSMContext, shop: Shop, me: UserView) -> StepSaid | None:
+    """The step a seller's words take (nlu.order_steps), or None when they are something
+    else. "confirm it" with no card open and a full cart is the customer's checkout, left to
+    it."""
+    said = read_order_step(text)
+    if said is None:
         return None
-    head, *tail = _REASON.split(said, maxsplit=1)
-    reason = tail[0].strip(" .!") if tail else None
-    tokens = _WORD.findall(_NUMBERED.sub(" ", head))
-    steps = {STEP_WORDS[w] for w in tokens if w in STEP_WORDS}
-    numbers = [int(w.lstrip("#")) for w in tokens if w.lstrip("#").isdigit()]
-    others = [w for w in tokens if w not in STEP_WORDS and not w.lstrip("#").isdigit()]
-    if len(steps) != 1 or len(numbers) > 1 or any(w not in POINTING | FILLER for w in others):
+    undecided = said.step == OrderStep.confirm and said.order_id is None
+    if (
+        undecided
+        and not (await state.get_data()).get(OPEN_CARD)
+        and (await shop.carts.view(me.id)).lines
+    ):
         return None
-    step = steps.pop()
-    if tail and (step != Step.reject or not reason):
-        return None
-    if numbers and not 0 < numbers[0] <= _LARGEST_ID:
-        return None
-    pointed = numbers or any(w in POINTING or w in REFERRING for w in tokens)
-    if step == Step.confirm and not pointed:
-        return None
-    return TypedStep(step, numbers[0] if numbers else None, reason)
+    return said
 
 
 class SaysOrderStep(Filter):
-    """A seller's text read as a step on a parcel (`read_order_step`), handed on as `typed`.
-    "confirm it" with no card open and a full cart is the customer's checkout, left to it."""
+    """A seller's text read as a step on a parcel (`step_in`), handed on as `said`."""
 
     async def __call__(
         self, message: Message, state: FSMContext, shop: Shop, me: UserView
     ) -> bool | dict[str, Any]:
-        typed = read_order_step(message.text or "")
-        if typed is None:
-            return False
-        undecided = typed.step == Step.confirm and typed.order_id is None
-        # "confirm it" with no card open and a full cart: the customer's checkout
-        if (
-            undecided
-            and not (await state.get_data()).get(OPEN_CARD)
-            and (await shop.carts.view(me.id)).lines
-        ):
-            return False
-        return {"typed": typed}
+        said = await step_in(message.text or "", state, shop, me)
+        return False if said is None else {"said": said}
 
 
 async def remember_card(state: FSMContext, card: ParcelCard, message: Message | int | None) -> None:
@@ -563,41 +505,70 @@ async def forget_card(state: FSMContext) -> None:
     await state.update_data({OPEN_CARD: 0, OPEN_CARD_MESSAGE: 0})
 
 
+async def parcel_said(
+    said: StepSaid, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> ParcelCard | str:
+    """The seller's parcel the words name: of the order numbered, or of the card open; or,
+    when there is none, what the seller is told instead (nothing changes): which order, when
+    none is named and no card is open; that the order named has no parcel of theirs."""
+    opened = int((await state.get_data()).get(OPEN_CARD) or 0)
+    try:
+        if said.order_id is not None:
+            return await shop.fulfilment.card_of_order(me.id, said.order_id)
+        if opened:
+            return await shop.fulfilment.card(me.id, opened)
+    except NotFound:
+        if said.order_id is not None:
+            return t(lang, "seller.typed.not_yours", order_id=said.order_id)
+        await forget_card(state)  # the card open is no parcel of the seller's any more
+    return t(lang, "seller.typed.which")
+
+
+def step_of(said: StepSaid) -> Step:
+    """The engine's step the words name."""
+    return Step(said.step.value)
+
+
 async def on_typed_step(
+    message: Message, said: StepSaid, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    """A typed step on the seller's parcel of the order named, or of the card open: what the
+    card's button does, with its answer (`take_step`)."""
+    card = await parcel_said(said, shop, lang, me, state)
+    if isinstance(card, str):
+        await message.answer(card)
+        return
+    await take_step(message, card, step_of(said), shop, lang, me, state)
+
+
+def step_offer(lang: str, card: ParcelCard, step: Step) -> str:
+    """A step heard in a voice note, asked about before it is taken: "Ship order #15?", in
+    the card's words (a pickup point's parcel is made ready for collection, then collected)."""
+    key = state_key("seller.spoken.step", step.value, card.pickup_address)
+    asked = t(lang, key, order_id=card.order_id, place=escape(card.pickup_address or "—"))
+    return asked + " " + t(lang, "seller.spoken.step.until")
+
+
+async def take_step(
     message: Message,
-    typed: TypedStep,
+    card: ParcelCard,
+    step: Step,
     shop: Shop,
     lang: str,
     me: UserView,
     state: FSMContext,
 ) -> None:
-    """A typed step on the seller's parcel of the order named, or of the card open: what the
-    card's button does, with its answer. A step the parcel has taken, or can no longer take,
-    changes nothing and says where it stands; an order of someone else's, or none named with
-    no card open, changes nothing and says where the seller's orders are."""
+    """`step` in words (typed, or heard and then said Yes to) on `card` as the engine shows
+    it now: what the card's button does, with its answer. A step the parcel has taken, or can
+    no longer take, changes nothing and says where it stands. Ship asks for the tracking
+    number and Reject for the reason, under the card, as their buttons do."""
     data = await state.get_data()
     opened = int(data.get(OPEN_CARD) or 0)
-    try:
-        if typed.order_id is not None:
-            card = await shop.fulfilment.card_of_order(me.id, typed.order_id)
-        elif opened:
-            card = await shop.fulfilment.card(me.id, opened)
-        else:
-            await message.answer(t(lang, "seller.typed.which"))
-            return
-    except NotFound:
-        if typed.order_id is None:  # the card open is no parcel of the seller's any more
-            await forget_card(state)
-            await message.answer(t(lang, "seller.typed.which"))
-        else:
-            await message.answer(t(lang, "seller.typed.not_yours", order_id=typed.order_id))
-        return
     shown = int(data.get(OPEN_CARD_MESSAGE) or 0) if card.shipment_id == opened else 0
-    step = typed.step
     if step not in card.steps:  # a stale or repeated step: where the parcel stands
-        await _answer_with_card(message, state, lang, card, _unchanged(lang, card), shown)
+        await _answer_with_card(message, state, lang, card, unchanged(lang, card, step), shown)
         return
-    if step in (Step.confirm, Step.pack):
+    if step not in (Step.ship, Step.reject):
         done = await shop.fulfilment.act(me.id, card.shipment_id, step)
         await _answer_with_card(message, state, lang, done.card, step_said(lang, done, step), shown)
         return

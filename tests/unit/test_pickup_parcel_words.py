@@ -65,13 +65,22 @@ def _reached(card: ParcelCard, milestone: TrackingStatus) -> ParcelCard:
 
 # --- the seller's card ------------------------------------------------------------------------
 def test_a_pickup_parcels_card_offers_ready_for_collection_and_collected() -> None:
-    assert _labels(PICKUP_CARD)[:3] == ["🛣 In transit", "📍 Ready for collection", "✅ Collected"]
-    assert _labels(PICKUP_CARD, "es")[:3] == [
+    # the step taken last (shipped) comes first, marked done: a double tap changes nothing
+    assert _labels(PICKUP_CARD)[:4] == [
+        "✓ Shipped",
+        "🛣 In transit",
+        "📍 Ready for collection",
+        "✅ Collected",
+    ]
+    assert _labels(PICKUP_CARD, "es")[:4] == [
+        "✓ Enviado",
         "🛣 En tránsito",
         "📍 Listo para recoger",
         "✅ Recogido",
     ]
-    assert _labels(DOOR_CARD)[:3] == ["🛣 In transit", "🏃 Out for delivery", "✅ Delivered"]
+    assert _labels(DOOR_CARD)[1:4] == ["🛣 In transit", "🏃 Out for delivery", "✅ Delivered"]
+    ready = _reached(PICKUP_CARD, TrackingStatus.out_for_delivery)
+    assert _labels(ready)[:2] == ["✓ Ready for collection", "✅ Collected"]
 
 
 def test_a_pickup_parcels_card_says_it_is_ready_for_collection_then_collected() -> None:
