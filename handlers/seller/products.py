@@ -463,6 +463,46 @@ async def on_product_photo(message: Message, state: FSMContext, lang: str) -> No
 async def on_product_done(
     query: CallbackQuery, shop: Shop, lang: str, me: UserView, state: FSMContext
 ) -> None:
+    created, markup = await _create(shop, lang, me, state)
+    await send_below(query, created, markup)
+    await query.answer()
+
+
+#: Typed at "Send photos of it": the wizard's ✅ Done (with the photos sent so far, or none).
+_PHOTOS_DONE: Final = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "done", "i'm done", "im done", "finish", "finished", "that's all", "thats all",
+        "that's it", "thats it", "no more", "skip", "skip it", "no photos", "no photo",
+        "no pictures", "none", "no", "nope", "no thanks", "without photos", "listo", "terminado",
+        "ya esta", "sin fotos", "ninguna",
+    )
+)  # fmt: skip
+
+
+async def on_product_photos_typed(
+    message: Message, shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> None:
+    """Typed at the photos step: "done", "skip", "no photos", "that's all" list the product as
+    ✅ Done does (the photos sent so far, or none); anything else says to send a photo or
+    type done, and the step waits."""
+    said = tuple(
+        w for w in words(message.text or "") if w not in ("ok", "okay", "please", "thanks")
+    )
+    if said not in _PHOTOS_DONE:
+        await message.answer(
+            t(lang, "seller.new.photos_or_done"), reply_markup=kb.photos_done(lang)
+        )
+        return
+    created, markup = await _create(shop, lang, me, state)
+    await message.answer(created, reply_markup=markup)
+
+
+async def _create(
+    shop: Shop, lang: str, me: UserView, state: FSMContext
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The product the wizard gathered, listed (the wizard ends first: a second Done finds
+    no wizard); what to say, and its buttons."""
     data = await state.get_data()
     photos = [(str(f), str(u)) for f, u in data.get("photos", [])]
     detail = await shop.listings.create(
@@ -484,8 +524,7 @@ async def on_product_done(
         stock=detail.card.stock_quantity,
         photos=len(detail.images),
     )
-    await send_below(query, created, kb.product_created(lang, detail.card.product_id))
-    await query.answer()
+    return created, kb.product_created(lang, detail.card.product_id)
 
 
 # --- "My products", in pages -----------------------------------------------------------------
@@ -749,6 +788,9 @@ def build_router() -> Router:
     router.message.register(on_product_discount, NewProduct.discount, F.text)
     router.message.register(on_product_stock, NewProduct.stock, F.text)
     router.message.register(on_product_photo, NewProduct.photos, F.photo)
+    router.message.register(
+        on_product_photos_typed, NewProduct.photos, F.text, ~F.text.startswith("/")
+    )
     router.callback_query.register(on_wizard_back, WizardCb.filter(F.to == WizardMove.back))
     router.callback_query.register(on_wizard_cancel, WizardCb.filter(F.to == WizardMove.cancel))
     router.callback_query.register(on_wizard_keep, WizardCb.filter(F.to == WizardMove.keep))

@@ -214,6 +214,27 @@ async def test_a_typed_no_to_the_price_question_is_no_description(chats: Chats) 
     assert any("Which category?" in text for text in said), said
 
 
+async def test_done_typed_at_the_photos_step_lists_the_product_once(chats: Chats) -> None:
+    """ "done" / "no photos" typed at "Send photos of it" lists it as ✅ Done does (the walk
+    found them refused with "Tap one of the buttons above"); other words say what to do."""
+    ids = await _tree(chats)
+    await chats.tap(MAYA, SellerCb(to=SellerAction.new_product))
+    await chats.say(MAYA, "Straw Hat")
+    await chats.say(MAYA, "A wide straw hat.")
+    await chats.say(MAYA, "hoodies")
+    await chats.say(MAYA, "20")
+    await chats.say(MAYA, "no")
+    await chats.say(MAYA, "3")
+    said = await chats.say(MAYA, "where do I find a photo?")
+    assert any("type <i>done</i>" in text for text in said), said
+    assert await _listed(chats) == []
+    said = await chats.say(MAYA, "that's all")
+    assert any("is listed" in text for text in said), said
+    said = await chats.say(MAYA, "done")  # again: the wizard has ended, nothing more is listed
+    assert not any("is listed" in text for text in said), said
+    assert await _listed(chats) == [("Straw Hat", ids["Hoodies"], "A wide straw hat.")]
+
+
 # --- the tracking number's question -----------------------------------------------------------
 async def test_a_long_paste_at_the_tracking_question_is_refused_whole(chats: Chats) -> None:
     world = chats.world
