@@ -42,11 +42,31 @@ from handlers.seller.cb import (
 )
 from nlu.answers import yes_or_no
 from nlu.categories import named, says_label
+from nlu.numbers import parse_quantity
 from nlu.text import words
 from storage.vocabulary import parse_amount
 
 PAGE_SIZE = 8
 SKIP = ("no", "none", "-", "skip")
+#: Whole answers that say "none" at an optional step (the description, the discount).
+_NONE_SAID: Final = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "no", "none", "skip", "skip it", "nope", "nah", "no thanks", "none thanks", "n a", "na",
+        "no discount", "no sale", "not discounted", "no description", "nothing", "ninguno",
+        "ninguna", "sin descuento", "nada",
+    )
+)  # fmt: skip
+
+
+def says_none(text: str) -> bool:
+    """Whether an answer to an optional step says there is none: "no", "nope", "no
+    discount", "-" (as the step's own word SKIP does)."""
+    polite = ("ok", "okay", "please", "thanks", "thank", "you", "sorry")
+    return (
+        text.strip().lower() in SKIP
+        or tuple(w for w in words(text) if w not in polite) in _NONE_SAID
+    )
 
 
 class NewProduct(StatesGroup):
@@ -345,7 +365,7 @@ async def on_product_description(
         said = t(lang, "seller.new.price_as_description", typed=escape(text[:60]))
         await message.answer(said, reply_markup=kb.price_as_description(lang, key))
         return
-    await state.update_data(description=None if text.lower() in SKIP else text[:4000])
+    await state.update_data(description=None if says_none(text) else text[:4000])
     await ask(message, shop, lang, state, NewProduct.category)
 
 
@@ -424,10 +444,11 @@ async def on_product_price(message: Message, shop: Shop, lang: str, state: FSMCo
 
 async def on_product_discount(message: Message, shop: Shop, lang: str, state: FSMContext) -> None:
     text = (message.text or "").strip().lower()
-    value = None if text in SKIP else amount(text)
+    none = says_none(text)
+    value = None if none else amount(text)
     again = kb.wizard(lang, step_name(NewProduct.discount))  # Back and Cancel stay at hand
-    if value is None and text not in SKIP:
-        await message.answer(t(lang, "seller.new.bad_number"), reply_markup=again)
+    if value is None and not none:
+        await message.answer(t(lang, "seller.new.bad_discount"), reply_markup=again)
         return
     try:
         checked_prices(str((await state.get_data())["price"]), value)
@@ -440,10 +461,13 @@ async def on_product_discount(message: Message, shop: Shop, lang: str, state: FS
 
 async def on_product_stock(message: Message, shop: Shop, lang: str, state: FSMContext) -> None:
     text = (message.text or "").strip()
-    if not text.isdigit():
+    # "twelve", "a dozen" as well as digits; never a sign ("-3" is no count of items)
+    count = int(text) if text.isdigit() else None if "-" in text else parse_quantity(text)
+    if count is None:
         again = kb.wizard(lang, step_name(NewProduct.stock))  # Back and Cancel stay at hand
         await message.answer(t(lang, "seller.new.bad_count"), reply_markup=again)
         return
+    text = str(count)
     photos = (await state.get_data()).get("photos") or []  # kept when Back led here
     await state.update_data(stock=int(text), photos=photos)
     await ask(message, shop, lang, state, NewProduct.photos)
@@ -700,10 +724,11 @@ async def on_edit_value(
     if field == EditField.name:
         changes: dict[str, object] = {"name": text}
     elif field == EditField.description:
-        changes = {"description": None if text.lower() in SKIP else text}
+        changes = {"description": None if says_none(text) else text}
     else:
-        value = None if field == EditField.discount and text.lower() in SKIP else amount(text)
-        if value is None and not (field == EditField.discount and text.lower() in SKIP):
+        none = field == EditField.discount and says_none(text)
+        value = None if none else amount(text)
+        if value is None and not none:
             await message.answer(
                 t(lang, "seller.new.bad_number"), reply_markup=main_kb.prompt_cancel(lang)
             )

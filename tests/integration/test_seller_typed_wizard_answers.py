@@ -235,6 +235,28 @@ async def test_done_typed_at_the_photos_step_lists_the_product_once(chats: Chats
     assert await _listed(chats) == [("Straw Hat", ids["Hoodies"], "A wide straw hat.")]
 
 
+async def test_nope_at_the_discount_and_a_count_in_words_at_the_stock(chats: Chats) -> None:
+    """ "nope" at "Send the discounted price, or no" is no discount (the walk found it refused
+    as no number); "a dozen" at the stock is 12; "-3" is still refused."""
+    await _tree(chats)
+    await chats.tap(MAYA, SellerCb(to=SellerAction.new_product))
+    await chats.say(MAYA, "Sun Hat")
+    await chats.say(MAYA, "A sun hat.")
+    await chats.say(MAYA, "hoodies")
+    await chats.say(MAYA, "20")
+    said = await chats.say(MAYA, "nope")
+    assert not any("send the discounted price" in text.lower() for text in said), said
+    said = await chats.say(MAYA, "-3")
+    assert any("whole number of items" in text for text in said), said
+    await chats.say(MAYA, "a dozen")
+    answer, sent = await chats.tap(MAYA, NewProductCb(done=True))
+    assert any("is listed" in text for text in sent), (answer, sent)
+    seller = (await maya(chats)).user_id
+    [card] = await chats.world.shop.catalog.my_products(seller)
+    assert card.stock_quantity == 12
+    assert card.discount_price is None
+
+
 # --- the tracking number's question -----------------------------------------------------------
 async def test_a_long_paste_at_the_tracking_question_is_refused_whole(chats: Chats) -> None:
     world = chats.world
