@@ -45,7 +45,15 @@ from engine.reconcile import parse_payload, paypal_request_id
 from engine.shop import Shop
 from handlers import keyboards as kb
 from handlers import render
-from handlers.callbacks import CheckoutCb, CheckoutStep, PayPalCb
+from handlers.callbacks import (
+    CheckoutCb,
+    CheckoutStep,
+    Menu,
+    MenuCb,
+    OrderAction,
+    OrderCb,
+    PayPalCb,
+)
 from handlers.customer import address_form
 from handlers.customer.asking import end_conversation, read_answer
 from handlers.customer.cart import cart_text
@@ -1051,14 +1059,34 @@ async def after_order(
         await _paypal_link(message, lang, order, payments)
     elif order.payment_method == PaymentMethod.cod:  # collected at a pickup point, or brought
         total = price(order.total, order.currency, lang=lang)
+        opens = _open_order(lang, order)  # nothing to pay now: the order and the menu next
         if len(parcels) > 1:  # paid in parts, one per parcel as it comes
             said = "checkout.cod.parts.pickup" if order.pickup_address else "checkout.cod.parts"
-            await message.answer(_cash_parts(lang, said, parcels, order.currency, total=total))
+            await message.answer(
+                _cash_parts(lang, said, parcels, order.currency, total=total), reply_markup=opens
+            )
             return
         said = "checkout.cod.pickup" if order.pickup_address else "checkout.cod"
-        await message.answer(t(lang, said, total=total))
+        await message.answer(t(lang, said, total=total), reply_markup=opens)
     elif order.payment_method == PaymentMethod.bank_transfer:
-        await message.answer(render.bank_transfer(lang, order, payments.bank_details))
+        await message.answer(
+            render.bank_transfer(lang, order, payments.bank_details),
+            reply_markup=_open_order(lang, order),
+        )
+
+
+def _open_order(lang: str, order: OrderView) -> InlineKeyboardMarkup:
+    """Under what to do next when nothing is paid in the chat: the order, and the menu."""
+    return kb.keyboard(
+        [
+            [
+                kb.button(
+                    t(lang, "order.open"), OrderCb(action=OrderAction.show, id=order.order_id)
+                ),
+                kb.button(t(lang, "menu.home"), MenuCb(to=Menu.home)),
+            ]
+        ]
+    )
 
 
 async def _paypal_link(

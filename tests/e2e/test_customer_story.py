@@ -88,7 +88,13 @@ async def test_cash_on_delivery_and_cancelling(tg: Emulator) -> None:
     await carol.click("🛒 Cart")
     await carol.expect_message("Your cart")
     await check_out(carol, address="8 Mill Lane, Leeds, United Kingdom", provider="Local Pickup")
-    await carol.expect_message("You will pay")
+    told = await carol.expect_message("You will pay")
+    # nothing to pay now: the order and the menu are one tap away
+    assert told.reply_markup is not None
+    labels = [b.text for row in told.reply_markup.inline_keyboard for b in row]
+    assert labels == ["Open the order", "🏠 Menu"], labels
+    await carol.click("Open the order")
+    await carol.expect_edit("Status: placed")
     await carol.send("/orders")
     await carol.expect_message("Your orders")
     await carol.click("placed")  # cash when collected: not waiting for a payment
