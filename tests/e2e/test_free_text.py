@@ -101,7 +101,7 @@ async def test_cancel_by_number_means_that_order_and_refuses_others_by_number(
     await kai.expect_message("Order #123456789012 is not one of yours")
     await kai.send("/orders")
     orders = await kai.expect_message("Your orders")
-    assert "confirmed" in " ".join(_labels(orders))  # #first (cash) was never cancelled
+    assert "placed" in " ".join(_labels(orders))  # #first (cash) was never cancelled
 
 
 async def test_where_is_my_order_means_an_order_on_its_way_and_asks_among_several(

@@ -103,8 +103,9 @@ async def test_the_order_card_says_where_to_ship_and_changes_in_place(
     answer = await owner.click("Confirm")
     assert f"Order #{order} confirmed" in str(answer.get("text"))
     card = await owner.expect_edit("📥 Order received by the seller")
-    assert "Confirm" not in " ".join(_labels(card))  # only what the new state allows
-    assert _labels(card)[:3] == ["📦 Packed", "🚚 Ship", "✖ Reject"]
+    assert "✅ Confirm" not in _labels(card)  # only what the new state allows
+    # the step just taken keeps its place, marked done: a double tap's second changes nothing
+    assert _labels(card)[:4] == ["✓ Confirmed", "📦 Packed", "🚚 Ship", "✖ Reject"]
 
     # the old Confirm again (a double tap, an older copy): nothing happens twice
     assert "had moved on already" in await _forge(owner, card.message_id, confirm)
@@ -115,7 +116,7 @@ async def test_the_order_card_says_where_to_ship_and_changes_in_place(
     await owner.send(f"NELL-{mode}-1")
     card = await owner.expect_edit("🚚 Shipped")
     assert f"Tracking: NELL-{mode}-1" in (card.text or "")
-    assert _labels(card)[:3] == ["🛣 In transit", "🏃 Out for delivery", "✅ Delivered"]
+    assert _labels(card)[:4] == ["✓ Shipped", "🛣 In transit", "🏃 Out for delivery", "✅ Delivered"]
     await owner.expect_message(f"Order #{order} is shipped with tracking NELL-{mode}-1")
     await _shown(buyer, "🚚 Shipped")
     # the pack the ship implied was no step of its own: the customer is not told it was

@@ -53,9 +53,9 @@ async def test_stock_adjustments_and_the_sales_report(shop_bot: ShopBot, tg: Emu
     done = await owner.expect_message("In stock now: 8")
     assert "-2 (damaged in transit)" in (done.text or "")
     await shop_bot.admin.send("/audit product")
-    audit = await shop_bot.admin.expect_message("stock adjustment")
+    audit = await shop_bot.admin.expect_message("stock corrected")
     assert "Product #" in (audit.text or "")
-    assert "stock 10 → 8" in (audit.text or "")  # before → after, as a person reads it
+    assert "stock: 10 → 8" in (audit.text or "")  # before → after, as a person reads it
 
     # two customers buy: 3 tins by card, 2 by cash on delivery (not paid yet: not a sale)
     for name, quantity, method in (("Uma", 3, "Card"), ("Vic", 2, "Cash on delivery")):
