@@ -152,3 +152,21 @@ def order_id_in(text: str | None) -> int:
     assert text is not None
     assert "#" in text, text
     return int(text.split("#", 1)[1].split()[0].rstrip(".:,"))
+
+
+async def address_order(
+    shop_bot: ShopBot, tg: Emulator, name: str, kind: str
+) -> tuple[SimUser, SimUser, int]:
+    """A new store of `kind` lamps, owned by `name`, and a new customer's order of its lamp to
+    their address; the owner is told of it. The owner, the customer, the order's number."""
+    mode = shop_bot.mode
+    product = f"{kind} Lamp {name} {mode}"
+    seller = await open_store(shop_bot, tg, name, f"{kind} Lamps {name} {mode}", product, "30")
+    buyer = tg.user(f"Buyer of {name}")
+    await buyer.send("/start")
+    await buyer.expect_message("Welcome")
+    await add_found(buyer, product, product)
+    await check_out(buyer, address="5 Canal St, Manchester, United Kingdom")
+    order = order_id_in((await buyer.expect_edit("is placed")).text)
+    await seller.expect_message(f"#{order}", timeout=20)  # the new order's notice
+    return seller, buyer, order

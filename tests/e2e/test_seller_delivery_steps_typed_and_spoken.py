@@ -11,8 +11,8 @@ from aiogram.types import Message
 
 from sandbox import Emulator, SimUser
 from tests.e2e.conftest import ShopBot
-from tests.e2e.market_steps import DEMO_PICKUP_POINT, open_store, order_id_in, pickup_order
-from tests.e2e.steps import add_found, check_out, settled
+from tests.e2e.market_steps import DEMO_PICKUP_POINT, address_order, pickup_order
+from tests.e2e.steps import settled
 from tests.e2e.test_return_how_many import _tap
 from tests.e2e.test_spoken_never_mind import say
 
@@ -22,22 +22,6 @@ OLD = "no longer active"
 def _said(user: SimUser, words: str) -> list[str]:
     """The chat's messages, as they stand, that say `words`."""
     return [str(m.get("text")) for m in user.messages if words in str(m.get("text") or "")]
-
-
-async def _an_order(shop_bot: ShopBot, tg: Emulator, name: str) -> tuple[SimUser, SimUser, int]:
-    """A new store's owner, a customer, and the customer's order of its lamp to their
-    address; the owner is told of it."""
-    mode = shop_bot.mode
-    product = f"Step Lamp {name} {mode}"
-    seller = await open_store(shop_bot, tg, name, f"Step Lamps {name} {mode}", product, "30")
-    buyer = tg.user(f"Buyer of {name}")
-    await buyer.send("/start")
-    await buyer.expect_message("Welcome")
-    await add_found(buyer, product, product)
-    await check_out(buyer, address="5 Canal St, Manchester, United Kingdom")
-    order = order_id_in((await buyer.expect_edit("is placed")).text)
-    await seller.expect_message(f"#{order}", timeout=20)  # the new order's notice
-    return seller, buyer, order
 
 
 async def _ship_by_typing(seller: SimUser, order: int) -> None:
@@ -60,7 +44,7 @@ async def _offered(seller: SimUser, words: str, offer: str) -> Message:
 async def test_a_seller_types_the_delivery_steps_of_the_card(
     shop_bot: ShopBot, tg: Emulator
 ) -> None:
-    seller, buyer, order = await _an_order(shop_bot, tg, "Odile")
+    seller, buyer, order = await address_order(shop_bot, tg, "Odile", "Step")
     # a parcel still here is not delivered: nothing changes, and it says why
     await seller.send(f"mark order {order} delivered")
     await seller.expect_message(f"Order #{order} has not come that far yet")
@@ -113,7 +97,7 @@ async def _open_first_card(seller: SimUser, order: int) -> None:
 async def test_a_spoken_step_is_taken_only_after_its_yes_once(
     shop_bot: ShopBot, tg: Emulator
 ) -> None:
-    seller, _, order = await _an_order(shop_bot, tg, "Idris")
+    seller, _, order = await address_order(shop_bot, tg, "Idris", "Step")
     await _open_first_card(seller, order)  # "it" is this order's parcel
 
     refused = await _offered(seller, "confirm it", f"Confirm order #{order}?")

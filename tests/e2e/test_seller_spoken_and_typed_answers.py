@@ -12,8 +12,8 @@ from aiogram.types import Message
 
 from sandbox import Emulator, SimUser
 from tests.e2e.conftest import ShopBot
-from tests.e2e.market_steps import open_store, order_id_in
-from tests.e2e.steps import add_found, check_out, settled
+from tests.e2e.market_steps import address_order, open_store
+from tests.e2e.steps import settled
 from tests.e2e.test_return_how_many import _tap
 from tests.e2e.test_spoken_never_mind import say
 
@@ -35,16 +35,7 @@ def _shipped(seller: SimUser) -> list[str]:
 async def _asked_for_the_tracking_number(shop_bot: ShopBot, tg: Emulator, name: str) -> SimUser:
     """A new store's owner, an order of its lamp to the customer's address, and the owner
     asked for its tracking number (typed "ship order N")."""
-    mode = shop_bot.mode
-    product = f"Voice Lamp {name} {mode}"
-    seller = await open_store(shop_bot, tg, name, f"Voice Lamps {name} {mode}", product, "30")
-    buyer = tg.user(f"Buyer of {name}")
-    await buyer.send("/start")
-    await buyer.expect_message("Welcome")
-    await add_found(buyer, product, product)
-    await check_out(buyer, address="5 Canal St, Manchester, United Kingdom")
-    order = order_id_in((await buyer.expect_edit("is placed")).text)
-    await seller.expect_message(f"#{order}", timeout=20)  # the new order's notice
+    seller, _, order = await address_order(shop_bot, tg, name, "Voice")
     await seller.send(f"ship order {order}")
     await seller.expect_message(f"Send the tracking number for order #{order}")
     return seller
