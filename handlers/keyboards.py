@@ -311,11 +311,15 @@ def product(
     photos: int = 0,
     wished: bool = False,
     held: int = 0,
+    added_from: int | None = None,
 ) -> InlineKeyboardMarkup:
     """A product card's buttons; `src`, `ref`, `page`: where it was opened from (its Back);
     `photos`: how many photos it has when the card shows one (2 or more: "🖼 All photos");
     `wished`: in the viewer's wishlist ("♥ In wishlist" takes it out), else "♡ Wishlist";
-    `held`: how many the viewer's cart holds as the card shows it (its Add adds to that)."""
+    `held`: how many the viewer's cart holds as the card shows it (its Add adds to that);
+    `added_from`: its Add was just tapped when the cart held this many: that place shows
+    "✓ In your cart: n" and repeats the tap (the engine then adds nothing: the cart no longer
+    holds `added_from`), so a double tap adds once; Add moves one row down."""
     pid = detail.card.product_id
 
     def card(n: int) -> str:
@@ -331,6 +335,9 @@ def product(
                 Button(text="+", callback_data=card(min(qty + 1, 99))),
             ]
         )
+        if added_from is not None and held > 0:
+            again = CardAddCb(id=pid, qty=qty, seen=added_from, src=src, ref=ref, page=page)
+            rows.append([button(t(lang, "product.added.marker", qty=held), again)])
         rows.append(
             [
                 button(

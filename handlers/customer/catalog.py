@@ -184,10 +184,12 @@ async def show_product(
     media_dir: Path | None = None,
     opened: ProductCb | None = None,
     viewer: int | None = None,
+    added_from: int | None = None,
 ) -> None:
     """A product's card: new (`edit` False), or this card again in place (its own buttons).
     `opened`: the button it was opened with, whose list the card's Back returns to;
-    `viewer`: who reads it (its wishlist button says whether they saved it)."""
+    `viewer`: who reads it (its wishlist button says whether they saved it);
+    `added_from`: its Add was just tapped, when the cart held this many (see `kb.product`)."""
     # the card's own −/+ (edit) pick a quantity: the engine refuses more than the stock
     detail = await shop.catalog.product(product_id, quantity=qty if edit and qty != 1 else None)
     held = 0 if viewer is None else await _held(shop, viewer, product_id)
@@ -207,6 +209,7 @@ async def show_product(
         photos=len(detail.images) if shows_photo else 0,
         wished=wished,
         held=held,
+        added_from=added_from,
     )
     if edit:
         await edit_or_keep(message, caption, markup)  # the same quantity again: kept
@@ -295,8 +298,12 @@ async def on_card_add(
     """A card's "Add n to cart": added when the cart still holds what the card showed, and
     the card drawn again with what the cart holds now (its Add adds on top of that). Tapped
     twice, or on an older card, nothing is added: said so. Sold out since the card was drawn:
-    the card again, as sold out, with what can be done (be told when it is back, save it)."""
+    the card again, as sold out, with what can be done (be told when it is back, save it).
+    Added (or tapped again): the button under the finger becomes "✓ In your cart: n", which
+    repeats this very tap, so the second tap of a double tap adds nothing even when it lands
+    on the redrawn card; Add moves one row down."""
     pid, qty = callback_data.id, callback_data.qty
+    added_from: int | None = callback_data.seen
     try:
         cart = await shop.carts.add(me.id, pid, qty, seen=callback_data.seen)
     except Outdated as old:
@@ -312,6 +319,7 @@ async def on_card_add(
         else:
             notice = error_text(lang, short)
         qty = 1  # the card's quantity starts again within what there is
+        added_from = None
     else:
         name = next((ln.name for ln in cart.lines if ln.product_id == pid), "")
         notice = t(lang, "product.added", qty=qty, name=name)
@@ -326,7 +334,15 @@ async def on_card_add(
         )
         try:
             await show_product(
-                query.message, shop, lang, pid, qty=qty, edit=True, opened=opened, viewer=me.id
+                query.message,
+                shop,
+                lang,
+                pid,
+                qty=qty,
+                edit=True,
+                opened=opened,
+                viewer=me.id,
+                added_from=added_from,
             )
         except InsufficientStock:  # fewer left than the card's quantity by now: from 1
             opened = opened.model_copy(update={"qty": 1})

@@ -115,6 +115,44 @@ async def test_a_double_tap_on_add_to_cart_adds_one_and_the_new_card_adds_more(
     assert f"3 × {KETTLE}" in await _cart_text(wen)
 
 
+def _place(message: Message, label: str) -> tuple[int, int]:
+    """Where (row, column) the button labelled `label` is on `message`."""
+    rows = message.reply_markup.inline_keyboard if message.reply_markup else []
+    for r, row in enumerate(rows):
+        for c, button in enumerate(row):
+            if label in button.text:
+                return r, c
+    raise AssertionError((label, _labels(message)))
+
+
+async def test_the_second_tap_of_a_double_tap_on_the_redrawn_card_adds_nothing(
+    tg: Emulator,
+) -> None:
+    # a walk in the sandbox: the card was redrawn between the two taps of a double tap, so
+    # the second one landed on the new card's button in the same place, and added a second
+    ines = await _started(tg, "Ines")
+    card = await _card(ines, "olive pour-over kettle", KETTLE)
+    row, column = _place(card, "Add 1 to cart")
+    answer = await ines.click_button(
+        card.message_id, data=_button(card, "Add 1 to cart").callback_data
+    )
+    assert f"Added 1 × {KETTLE}" in str(answer.get("text")), answer
+    redrawn = await ines.expect_edit("In the cart: 1")
+    assert redrawn.reply_markup is not None
+    under_finger = redrawn.reply_markup.inline_keyboard[row][column]
+    assert "In your cart: 1" in under_finger.text, _labels(redrawn)
+    answer = await ines.click_button(redrawn.message_id, data=under_finger.callback_data)
+    assert "Already in your cart: 1" in str(answer.get("text")), answer
+    assert f"1 × {KETTLE}" in await _cart_text(ines)
+    # Add, one row down, still adds one more on purpose
+    assert _place(redrawn, "Add 1 to cart") == (row + 1, column), _labels(redrawn)
+    answer = await ines.click_button(
+        redrawn.message_id, data=_button(redrawn, "Add 1 to cart").callback_data
+    )
+    assert f"Added 1 × {KETTLE}" in str(answer.get("text")), answer
+    assert f"2 × {KETTLE}" in await _cart_text(ines)
+
+
 async def test_a_double_tap_on_a_cart_line_plus_adds_one(tg: Emulator) -> None:
     ottilie = await _started(tg, "Ottilie")
     await _card(ottilie, "olive pour-over kettle", KETTLE)
