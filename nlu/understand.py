@@ -389,7 +389,8 @@ _HEDGE = re.compile(
     r"|\bwhat\s+if\s+(?:i|we)\b|\bhow\s+about\b|\bis\s+it\s+worth\b"
     r"|\bhypothetical(?:ly)?\b|\bjust\s+(?:curious|wondering|asking)\b|\bout\s+of\s+curiosity\b"
     r"|\bwhat\s+(?:would\s+|will\s+)?happens?\b[^.?!]*\bif\b"
-    r"|\bif\s+(?:i|we)\s+(?:were\s+to\s+\w+|\w+ed)\b[^.?!]*\b(?:would|will|how|does|do)\b[^.!]*\?"
+    r"|\bif\s+(?:i|we)\s+(?:were\s+to\s+\w+|\w+ed|left|sent|bought|gave|wrote|put|took|got"
+    r"|made|paid|kept|chose|brought|sold)\b[^.?!]*\b(?:would|will|how|does|do)\b[^.!]*\?"
     r"|\bbe\s+combined\b",
     re.IGNORECASE,
 )

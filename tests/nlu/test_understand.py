@@ -695,6 +695,9 @@ async def test_misspelt_and_payment_questions_about_the_shop_are_help(
         "hypothetically, if I removed the tent from my cart would shipping change?",
         "just curious, can WELCOME10 and SAVE5 be combined?",
         "what happens to my coupon if I cancel the order later?",
+        # an irregular past tense ("left", "sent", "bought") asks as much as "returned" does
+        "if I left a two star review would the seller know it was me?",
+        "if we sent the kettle back, would the shipping be refunded too?",
     ],
 )
 async def test_a_hypothetical_question_is_never_done_unasked(
