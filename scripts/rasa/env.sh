@@ -18,8 +18,9 @@ RASA_MODELS="${RASA_MODELS:-$RASA_HOME/models}"
 RASA_VERSION="${RASA_VERSION:-3.6.21}"
 RASA_PORT="${RASA_PORT:-5005}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# the training files: hand-written and generated (python -m nlu.generate); never heldout*.yml
-RASA_DATA="${RASA_DATA:-$REPO_ROOT/nlu/data/nlu.yml $REPO_ROOT/nlu/data/generated.yml}"
+# the training files: hand-written, generated (python -m nlu.generate) and written by outsiders
+# (nlu.dataset.TRAINING_FILES); never heldout*.yml or stranger_*.yml
+RASA_DATA="${RASA_DATA:-$REPO_ROOT/nlu/data/nlu.yml $REPO_ROOT/nlu/data/generated.yml $REPO_ROOT/nlu/data/written.yml}"
 RASA_CONFIG="${RASA_CONFIG:-$REPO_ROOT/scripts/rasa/config.yml}"
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"

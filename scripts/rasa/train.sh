@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Trains an NLU-only Rasa model from nlu/data/nlu.yml and generated.yml into $RASA_MODELS/nlu-latest.tar.gz.
+# Trains an NLU-only Rasa model from the training files (RASA_DATA in env.sh) into $RASA_MODELS/nlu-latest.tar.gz.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 [[ -x "$RASA_VENV/bin/rasa" ]] || { echo "run scripts/rasa/setup.sh first" >&2; exit 2; }
