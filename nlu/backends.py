@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,7 +23,7 @@ from nlu.classifier import Model, load_or_train
 from nlu.dataset import CATALOG_FILE, TRAINING_FILES, NluData, load_training
 from nlu.postprocess import EntityBuilder, EntitySpan
 from nlu.text import words
-from nlu.types import DEFAULT_THRESHOLD, INTENTS, OUT_OF_SCOPE, Context, Intent
+from nlu.types import DEFAULT_THRESHOLD, INTENTS, OUT_OF_SCOPE, STATE_CHANGING, Context, Intent
 from nlu.understand import Refiner, ShopWords, names_coupon
 
 log = logging.getLogger(__name__)
@@ -74,13 +75,21 @@ def with_training_words(catalog: CatalogIndex, data: NluData | None = None) -> C
 
 
 def shop_words(data: NluData | None = None) -> ShopWords:
-    """The words of the shop intents' training phrases, and those only off-topic ones use."""
+    """The words of the shop intents' training phrases, those only off-topic ones use, and
+    those two or more shop phrases use (see `ShopWords`)."""
     data = data or load_training()
     shop: set[str] = set()
     other: set[str] = set()
+    asking: Counter[str] = Counter()  # in how many requests to change something
     for example in data.examples:
-        (other if example.intent == OUT_OF_SCOPE else shop).update(words(example.text))
-    return ShopWords(shop, other)
+        said = set(words(example.text))
+        if example.intent == OUT_OF_SCOPE:
+            other.update(said)
+        else:
+            shop.update(said)
+        if example.intent in STATE_CHANGING:
+            asking.update(said)
+    return ShopWords(shop, other, usual=(w for w, n in asking.items() if n >= 2))
 
 
 def _empty(text: str) -> bool:

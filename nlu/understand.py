@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from nlu.catalog import CatalogIndex
 from nlu.extract import known_coupon
-from nlu.numbers import normalise
+from nlu.numbers import UNITS, normalise, word_number
 from nlu.text import stem, wordlist, words
 from nlu.topics import PICKUP_QUESTION, POLICY_QUESTION, help_topic
 from nlu.types import INTENTS, OUT_OF_SCOPE, STATE_CHANGING, Entities, Intent
@@ -222,6 +222,10 @@ _REFERS_BACK = re.compile(
     re.IGNORECASE,
 )
 
+#: A cart request that starts with its verb: "add ..." adds, "remove ..." removes, whatever
+#: else the words hold ("add minus three kettles" is no removal for the "minus").
+_CART_VERB_FIRST = re.compile(rf"^{_LEADS}(?:(?P<add>add)|remove|delete)\b", re.IGNORECASE)
+
 #: Whom a support request asks for: its object is a person at the shop, whatever else is said.
 _SOMEONE = re.compile(
     r"\b(?:human|person|people|someone|somebody|agent|manager|representative|staff|support"
@@ -286,6 +290,19 @@ _SAVED_LIST = re.compile(
 _ONTO_SAVED_LIST = re.compile(
     r"\b(?:put|add|save|stick|pop|keep)\s+(?:it|this|that|them|these|those)\s+(?:on|to|in|into)\s+"
     r"(?:my\s+)?(?:list\s+of\s+)?(?:favou?rites|wish\s*-?\s*list|saved\s+(?:items|list))\b",
+    re.IGNORECASE,
+)
+#: Setting the thing shown aside for later is saving it: "put it aside", "set this one aside".
+_PUTS_ASIDE = re.compile(
+    r"\b(?:put|set|keep|lay)\s+(?:it|this|that|them|these|those)(?:\s+one)?\s+aside\b",
+    re.IGNORECASE,
+)
+#: A count corrected in so many words: "make it 2 instead of 3", "3 not 2" (numbers in words
+#: are digits by now): fewer is a removal, more an addition.
+_A_COUNT = r"(?:\d{1,3}|" + "|".join(sorted(UNITS, key=len, reverse=True)) + ")"
+_COUNT_INSTEAD = re.compile(
+    rf"\b(?P<new>{_A_COUNT})\s+(?:[a-z'-]+\s+){{0,3}}?(?:instead\s+of|rather\s+than|not)\s+"
+    rf"(?P<old>{_A_COUNT})\b",
     re.IGNORECASE,
 )
 #: Rating an order or purchase as a whole: "rate my last order", "review my recent purchase".
@@ -362,6 +379,7 @@ CARRIERS = (
     "yodel", "gls", "tnt", "aramex", "canada post", "australia post", "la poste", "correos",
     "deutsche post", "india post", "blue dart", "nipost", "gig logistics", "ontrac",
 )  # fmt: skip
+_CARRIER_WORDS = frozenset(w for name in CARRIERS for w in name.split() if " " not in name)
 _OTHER_MERCHANT = re.compile(
     r"(?<![\w-])(?:"
     + "|".join(re.escape(n).replace(r"\ ", r"\s*") for n in OTHER_MERCHANTS)
@@ -518,11 +536,24 @@ class ShopWords:
     message that names no product, order or code, one of them means the request is about
     something the shop does not have, whatever the verb. And, for a request that would
     change something, a word nobody has used about the shop ("review my CV", "check out this
-    meme") when the message names none of the shop's objects either."""
+    meme") when the message names none of the shop's objects either. For that, "used about
+    the shop" means in two requests to change something or more (`usual`): people's wording
+    carries chatter ("let me pay, my lunch break is almost over", "back from lunch, hello"),
+    and a word said once beside a request is no sign that "i want to grab lunch" is one."""
 
-    def __init__(self, shop_words: Iterable[str], foreign_words: Iterable[str]) -> None:
+    def __init__(
+        self,
+        shop_words: Iterable[str],
+        foreign_words: Iterable[str],
+        usual: Iterable[str] | None = None,
+    ) -> None:
         self.known = frozenset(shop_words)
-        self.foreign = frozenset(w for w in foreign_words if len(w) >= 3) - self.known
+        self.usual = self.known if usual is None else frozenset(usual)
+        # a carrier's name is never a sign of something else: the shop's parcels travel with
+        # them ("where is my dhl parcel"), though off-topic phrases name them too
+        self.foreign = (
+            frozenset(w for w in foreign_words if len(w) >= 3) - self.known - _CARRIER_WORDS
+        )
 
     def foreign_words(self, text: str, intent: Intent, catalog: CatalogIndex) -> list[str]:
         """The off-topic words of `text`, unless it names a product, an order or a code."""
@@ -539,8 +570,10 @@ class ShopWords:
             for w in words(text)
             if w not in CHAT_FILLERS
             and not (intent.name == "leave_review" and w in VERDICTS)
-            and (w in self.foreign or (changes and w not in self.known and len(w) >= 2))
-            and stem(w) not in self.known
+            and (
+                (w in self.foreign and stem(w) not in self.known)
+                or (changes and len(w) >= 2 and w not in self.usual and stem(w) not in self.usual)
+            )
             and catalog.canonical(w) is None
         ]
 
@@ -806,6 +839,21 @@ class Refiner:
                 confidence=max(intent.confidence, 0.9),
                 entities=Entities(),
             )
+        instead = _COUNT_INSTEAD.search(text)
+        if intent.name in ("add_to_cart", "remove_from_cart") and instead is not None:
+            new, old = word_number(instead.group("new")), word_number(instead.group("old"))
+            if new is not None and old is not None and new != old:
+                # "make it two instead of three": fewer removes, more adds
+                said = "remove_from_cart" if new < old else "add_to_cart"
+                return replace(intent, name=said, confidence=max(intent.confidence, 0.6))
+        if intent.name in ("add_to_cart", OUT_OF_SCOPE) and _PUTS_ASIDE.search(text):
+            # "put it aside": kept for later, not bought
+            return replace(intent, name="add_to_wishlist", confidence=max(intent.confidence, 0.6))
+        first_verb = _CART_VERB_FIRST.match(text)
+        if intent.name in ("add_to_cart", "remove_from_cart") and first_verb is not None:
+            said = "add_to_cart" if first_verb.group("add") else "remove_from_cart"
+            if said != intent.name:
+                return replace(intent, name=said)
         if (
             intent.name in (OUT_OF_SCOPE, "help", "product_info", "search", "order_history")
             and not intent.entities.products

@@ -845,3 +845,36 @@ async def test_a_request_after_the_scene_and_questions_about_the_rules_are_read(
 async def test_two_requests_worded_as_such_are_both_kept(embedded: EmbeddedBackend) -> None:
     parsed = await parse(embedded, "show my cart, add two Red Cotton Tees")
     assert [parsed.name, *(t.name for t in parsed.then)] == ["view_cart", "add_to_cart"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # people's wording taught the classifier "minus one tee" as a removal
+        ("add minus three pour-over kettles", "add_to_cart"),
+        ("please add minus 2 yoga mats", "add_to_cart"),
+        ("remove one more of the yoga mats", "remove_from_cart"),
+    ],
+)
+async def test_a_cart_request_that_starts_with_its_verb_does_what_the_verb_says(
+    embedded: EmbeddedBackend, text: str, intent: str
+) -> None:
+    assert (await parse(embedded, text)).name == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a corrected count says which way it goes: fewer is a removal, more an addition
+        ("make it one mug instead of four", "remove_from_cart"),
+        ("make it 5 instead of 2", "add_to_cart"),
+        # set aside for later is saved, not bought
+        ("set this one aside for me", "add_to_wishlist"),
+        # carriers named in off-topic phrases are still the shop's carriers
+        ("has my evri parcel left the depot", "track_order"),
+    ],
+)
+async def test_counts_set_aside_and_carriers_after_peoples_wording(
+    embedded: EmbeddedBackend, text: str, intent: str
+) -> None:
+    assert acted_as(await parse(embedded, text)) == intent
