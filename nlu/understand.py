@@ -595,7 +595,9 @@ EVIDENCE: dict[str, re.Pattern[str]] = {
         "add_to_wishlist": r"wish|save|sav|fave?|favou?rit|bookmark|star|heart|remember|keep"
         r"|later|aside",
         "apply_coupon": r"appl|use|redeem|enter|code|coupon|voucher|promo|discount|[a-z]+\d",
-        "checkout": r"check|chek|chk|chckout|pay|place|complet|finish|finali|confirm|submit|buy"
+        # "check" only as "check out" ("check my email" is no checkout)
+        "checkout": r"check(?:ing)?\s*-?\s*(?:(?:it|me|us|this|that|them|all|everything)\s+)?out"
+        r"|chek|chk|chckout|pay|place|complet|finish|finali|confirm|submit|buy"
         r"|order|purchas"
         r"|ring|done|ready|proceed|wrap|settle|bill|cash",
         "cancel_order": r"cancel|cancle|call\s+off|stop|abort|void|revok|scrap|kill|withdraw"
