@@ -23,8 +23,16 @@ from nlu.classifier import Model, load_or_train
 from nlu.dataset import CATALOG_FILE, TRAINING_FILES, NluData, load_training
 from nlu.postprocess import EntityBuilder, EntitySpan
 from nlu.text import words
-from nlu.types import DEFAULT_THRESHOLD, INTENTS, OUT_OF_SCOPE, STATE_CHANGING, Context, Intent
-from nlu.understand import Refiner, ShopWords, names_coupon
+from nlu.types import (
+    DEFAULT_THRESHOLD,
+    INTENTS,
+    OUT_OF_SCOPE,
+    STATE_CHANGING,
+    SURE,
+    Context,
+    Intent,
+)
+from nlu.understand import Refiner, ShopWords, buys_a_count, names_coupon
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +182,8 @@ class EmbeddedBackend:
                 name, confidence = again[0]
         if name not in ("apply_coupon", "checkout") and names_coupon(text, self.catalog):
             name, confidence = "apply_coupon", max(confidence, DEFAULT_THRESHOLD)
+        if buys_a_count(name, text, self.catalog):
+            name, confidence = "add_to_cart", max(confidence, SURE)
         entities = self.entities.build(text, name, context)
         return Intent(name, confidence, entities, tuple(ranking[:5]))
 
@@ -293,6 +303,8 @@ class RasaBackend:
             name, confidence, said = blend(said, self.second_opinion(read or text), self.share)
         if name not in ("apply_coupon", "checkout") and names_coupon(text, self.catalog):
             name, confidence = "apply_coupon", max(confidence, DEFAULT_THRESHOLD)
+        if buys_a_count(name, text, self.catalog):
+            name, confidence = "add_to_cart", max(confidence, SURE)
         spans: list[EntitySpan] = []
         for entity in body.get("entities") or ():
             start, end = entity.get("start"), entity.get("end")

@@ -305,6 +305,13 @@ _COUNT_INSTEAD = re.compile(
     rf"(?P<old>{_A_COUNT})\b",
     re.IGNORECASE,
 )
+#: A count wanted is a purchase, not a look around: "I want two black t-shirts", "we'll take
+#: 3 mugs" (numbers in words are digits by now, but single ones stay words).
+_WANTS_A_COUNT = re.compile(
+    rf"^{_LEADS}(?:i|we)\s*(?:'ll\s+take|will\s+take|'d\s+like|would\s+like|want|need)\s+"
+    rf"(?:to\s+(?:buy|order|get|have)\s+)?{_A_COUNT}\s+\w",
+    re.IGNORECASE,
+)
 #: Rating an order or purchase as a whole: "rate my last order", "review my recent purchase".
 _RATES_ORDER = re.compile(
     r"^\W*(?:please\s+)?(?:i\s+(?:want|would\s+like|'d\s+like)\s+to\s+)?(?:rate|review)\s+"
@@ -655,6 +662,19 @@ def names_coupon(text: str, catalog: CatalogIndex) -> bool:
 
 #: Words around a bare name of goods ("phone cases pls", "tents?"): no request of their own.
 _AROUND_GOODS = CHAT_FILLERS | {"please", "any", "some", "the", "a", "an", "and", "or", "got"}
+
+
+def buys_a_count(name: str, text: str, catalog: CatalogIndex) -> bool:
+    """A search that wants a count of the shop's goods is a purchase: "I want two black
+    t-shirts", "we'll take 3 mugs" (the backends read it as add_to_cart, entities included;
+    a tie among products is then asked about)."""
+    if name != "search":
+        return False
+    wanted = _WANTS_A_COUNT.match(normalise(text))
+    if wanted is None:
+        return False
+    goods = normalise(text)[wanted.end() - 1 :]
+    return bool(catalog.resolve(goods)) or catalog.match_category(goods) is not None
 
 
 def names_only_goods(text: str, catalog: CatalogIndex) -> bool:

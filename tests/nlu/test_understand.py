@@ -878,3 +878,19 @@ async def test_counts_set_aside_and_carriers_after_peoples_wording(
     embedded: EmbeddedBackend, text: str, intent: str
 ) -> None:
     assert acted_as(await parse(embedded, text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "quantity"),
+    [
+        # people's search phrases ("I want a t-shirt for my son") pulled these towards search
+        ("I want two black t-shirts", "add_to_cart", 2),
+        ("we'll take 3 yoga mats", "add_to_cart", 3),
+        ("i need two options for a gift", "search", None),
+    ],
+)
+async def test_a_count_of_the_shops_goods_wanted_is_a_purchase(
+    embedded: EmbeddedBackend, text: str, intent: str, quantity: int | None
+) -> None:
+    parsed = await parse(embedded, text)
+    assert (parsed.name, parsed.entities.quantity) == (intent, quantity)
