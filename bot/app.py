@@ -140,6 +140,7 @@ def create_dispatcher(settings: Settings, uow: Callable[[], UnitOfWork]) -> Disp
         language=language,
         voice=voice,
     )
+    dp.startup.register(language.start)  # the text model, before the first message
     if voice is not None:  # load the models while the bot starts, not on the first note
         dp.startup.register(voice.start)
         dp.shutdown.register(voice.aclose)

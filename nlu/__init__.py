@@ -12,6 +12,7 @@ from nlu.backends import (
     FallbackBackend,
     RasaBackend,
     make_backend,
+    prepare,
 )
 from nlu.catalog import CatalogIndex, CatalogItem
 from nlu.types import INTENTS, Context, Entities, Intent, ProductMatch
@@ -30,4 +31,5 @@ __all__ = [
     "ProductMatch",
     "RasaBackend",
     "make_backend",
+    "prepare",
 ]

@@ -379,6 +379,21 @@ class FallbackBackend:
         await self.fallback.aclose()
 
 
+def prepare(backend: Backend) -> None:
+    """Trains (or reads from its cache) every embedded model `backend` reads with, so the
+    first message is not kept waiting behind a minute of training on a new machine. It
+    blocks: the bot calls it in a thread while it starts (`Language.start`)."""
+    if isinstance(backend, EmbeddedBackend):
+        backend.model  # noqa: B018 - the property trains or loads the model
+    elif isinstance(backend, FallbackBackend):
+        prepare(backend.primary)
+        prepare(backend.fallback)
+    elif isinstance(backend, RasaBackend):
+        owner = getattr(backend.second_opinion, "__self__", None)  # embedded.predict
+        if isinstance(owner, EmbeddedBackend):
+            prepare(owner)
+
+
 def make_backend(
     kind: str,
     rasa_url: str | None = None,

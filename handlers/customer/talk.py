@@ -77,7 +77,7 @@ from handlers.customer.orders import (
 from handlers.customer.policies import policy_answer
 from handlers.customer.profile import send_profile
 from handlers.i18n import error_text, has_text, price, t
-from nlu import Backend, CatalogIndex, Context, Entities, Intent, ProductMatch
+from nlu import Backend, CatalogIndex, Context, Entities, Intent, ProductMatch, prepare
 from nlu.answers import narrow
 from nlu.backends import with_training_words
 from nlu.extract import COLOURS, extract_wanted_count, normalize_colour
@@ -112,6 +112,12 @@ class Language:
         self._index: CatalogIndex | None = None
         self._searchable: CatalogIndex | None = None  # with the training phrases' words
         self._names: list[set[str]] = []  # each product's name, as words
+
+    async def start(self) -> None:
+        """The text model trained (first start on a machine: about a minute) or read from its
+        cache in a thread while the bot starts, not on the first message."""
+        log.info("loading the text understanding model (the first start on a machine trains it)")
+        await asyncio.to_thread(prepare, self.backend)
 
     async def parse(self, text: str, context: Context) -> Intent:
         await self._refresh()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nlu.backends import EmbeddedBackend
+from nlu.backends import EmbeddedBackend, FallbackBackend, RasaBackend, prepare
 from nlu.catalog import CatalogIndex
 from nlu.classifier import data_key, load_or_train
 from nlu.evaluate import evaluate
@@ -167,3 +167,21 @@ async def test_slots_outside_the_intent_are_dropped(embedded: EmbeddedBackend, t
     intent = await parse(embedded, text)
     assert intent.out_of_scope
     assert intent.entities.normalized() == {}
+
+
+def test_prepare_trains_the_embedded_model_behind_any_backend(tmp_path: Path) -> None:
+    """The bot trains the text model while it starts (`Language.start`), in a thread: with
+    Rasa in front, the embedded model is still what its second opinion and its fallback read
+    with, so that one is prepared too."""
+    phrases = tmp_path / "tiny.yml"
+    phrases.write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi\n    - hello\n'
+        "- intent: view_cart\n  examples: |\n    - show my cart\n    - my basket\n",
+        encoding="utf-8",
+    )
+    embedded = EmbeddedBackend(training_files=(phrases,), cache_dir=tmp_path / "cache")
+    rasa = RasaBackend("http://127.0.0.1:9", embedded.catalog, second_opinion=embedded.predict)
+    assert embedded._model is None
+    prepare(FallbackBackend(rasa, embedded))
+    assert embedded._model is not None
+    assert list((tmp_path / "cache").glob("intent-model-*.json"))  # kept for the next start
