@@ -318,7 +318,7 @@ def product(
     `wished`: in the viewer's wishlist ("♥ In wishlist" takes it out), else "♡ Wishlist";
     `held`: how many the viewer's cart holds as the card shows it (its Add adds to that);
     `added_from`: its Add was just tapped when the cart held this many: that place shows
-    "✓ In your cart: n" and repeats the tap (the engine then adds nothing: the cart no longer
+    "✓ Added (n in the cart)" and repeats the tap (the engine then adds nothing: the cart no longer
     holds `added_from`), so a double tap adds once; Add moves one row down."""
     pid = detail.card.product_id
 

@@ -968,6 +968,11 @@ class Refiner:
             intent.name == "contact_support" and _SOMEONE.search(text)
         ):
             return intent  # a complaint's words ("this is useless") do not hide who is asked
+        if intent.name in STATE_CHANGING and names_only_goods(text, self.catalog):
+            # "olive denim jacket": goods named and nothing asked of them are looked at,
+            # never bought or changed (people's "i'll take the olive denim jacket" had made
+            # a bare name lean towards adding it)
+            return replace(intent, name="search", confidence=max(intent.confidence, 0.5))
         foreign = self.shop_words.foreign_words(text, intent, self.catalog)
         evidence = has_evidence(text, intent) or (
             intent.name == "apply_coupon" and known_coupon(text, self.catalog.coupons) is not None

@@ -299,7 +299,7 @@ async def on_card_add(
     the card drawn again with what the cart holds now (its Add adds on top of that). Tapped
     twice, or on an older card, nothing is added: said so. Sold out since the card was drawn:
     the card again, as sold out, with what can be done (be told when it is back, save it).
-    Added (or tapped again): the button under the finger becomes "✓ In your cart: n", which
+    Added (or tapped again): the button under the finger becomes "✓ Added (n in the cart)", which
     repeats this very tap, so the second tap of a double tap adds nothing even when it lands
     on the redrawn card; Add moves one row down."""
     pid, qty = callback_data.id, callback_data.qty

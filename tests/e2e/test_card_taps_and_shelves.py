@@ -140,7 +140,7 @@ async def test_the_second_tap_of_a_double_tap_on_the_redrawn_card_adds_nothing(
     redrawn = await ines.expect_edit("In the cart: 1")
     assert redrawn.reply_markup is not None
     under_finger = redrawn.reply_markup.inline_keyboard[row][column]
-    assert "In your cart: 1" in under_finger.text, _labels(redrawn)
+    assert "Added (1 in the cart)" in under_finger.text, _labels(redrawn)
     answer = await ines.click_button(redrawn.message_id, data=under_finger.callback_data)
     assert "Already in your cart: 1" in str(answer.get("text")), answer
     assert f"1 × {KETTLE}" in await _cart_text(ines)

@@ -111,7 +111,7 @@ def _add_button(card: dict[str, Any]) -> str:
     for row in (card.get("reply_markup") or {}).get("inline_keyboard", []):
         for button in row:
             data = str(button.get("callback_data") or "")
-            # "✓ In your cart: n" right after an add repeats that tap: not the Add
+            # "✓ Added (n in the cart)" right after an add repeats that tap: not the Add
             if data.startswith(CardAddCb.__prefix__ + ":") and button["text"].startswith("🛒"):
                 return data
     raise AssertionError("no Add to cart button on the card")

@@ -894,3 +894,10 @@ async def test_a_count_of_the_shops_goods_wanted_is_a_purchase(
 ) -> None:
     parsed = await parse(embedded, text)
     assert (parsed.name, parsed.entities.quantity) == (intent, quantity)
+
+
+@pytest.mark.parametrize("text", ["olive denim jacket", "teal summer dress?", "grey kettlebell"])
+async def test_goods_named_alone_are_looked_at_never_added(
+    embedded: EmbeddedBackend, text: str
+) -> None:
+    assert acted_as(await parse(embedded, text)) not in STATE_CHANGING
