@@ -220,6 +220,13 @@ _SOFT: Final = frozenset(
 )  # fmt: skip
 
 
+def _only_drops(said: tuple[str, ...]) -> bool:
+    """Whether the words are give-ups one after another: "nvm forget it", "never mind stop"."""
+    if not said:
+        return True
+    return any(said[:n] in _DROPS and _only_drops(said[n:]) for n in range(1, len(said) + 1))
+
+
 def drops(text: str) -> bool:
     """Whether a message only gives up what was asked: "never mind", "stop", "cancel",
     "actually no, forget it", "olvídalo". A bare "no" is not (it may be the answer itself),
@@ -229,7 +236,7 @@ def drops(text: str) -> bool:
         for part in re.split(r"[,.;:!?]+", text)
         if (said := tuple(w for w in words(part) if w not in _SOFT))
     ]
-    gives_up = [said in _DROPS for said in clauses]
+    gives_up = [_only_drops(said) for said in clauses]
     bare_no = [yes_or_no(" ".join(said)) is False for said in clauses]
     return any(gives_up) and all(g or n for g, n in zip(gives_up, bare_no, strict=True))
 

@@ -13,7 +13,9 @@ from handlers.customer.orders import declines
     ["never mind", "Never mind!", "actually no, forget it", "stop", "cancel", "nvm",
      "no, never mind", "ok forget it thanks", "olvídalo", "no, da igual",
      # heard from a noisy "never mind" (CI), and said by the walk's seller
-     "Nevermind me.", "forget it, I'll do it later"],
+     "Nevermind me.", "forget it, I'll do it later",
+     # the ninth session's walk: filed as a message to the team
+     "nvm forget it", "never mind forget about it"],
 )  # fmt: skip
 def test_a_message_that_only_gives_up_drops_the_prompt(text: str) -> None:
     assert drops(text)
