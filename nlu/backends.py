@@ -28,11 +28,10 @@ from nlu.types import (
     INTENTS,
     OUT_OF_SCOPE,
     STATE_CHANGING,
-    SURE,
     Context,
     Intent,
 )
-from nlu.understand import Refiner, ShopWords, buys_a_count, names_coupon
+from nlu.understand import Refiner, ShopWords, reread
 
 log = logging.getLogger(__name__)
 
@@ -180,10 +179,7 @@ class EmbeddedBackend:
             if again[0][0] in ABOUT_A_PRODUCT and not unsure(*again[0]):
                 ranking = again
                 name, confidence = again[0]
-        if name not in ("apply_coupon", "checkout") and names_coupon(text, self.catalog):
-            name, confidence = "apply_coupon", max(confidence, DEFAULT_THRESHOLD)
-        if buys_a_count(name, text, self.catalog):
-            name, confidence = "add_to_cart", max(confidence, SURE)
+        name, confidence = reread(name, confidence, text, self.catalog)
         entities = self.entities.build(text, name, context)
         return Intent(name, confidence, entities, tuple(ranking[:5]))
 
@@ -301,10 +297,7 @@ class RasaBackend:
         ]
         if self.second_opinion is not None:
             name, confidence, said = blend(said, self.second_opinion(read or text), self.share)
-        if name not in ("apply_coupon", "checkout") and names_coupon(text, self.catalog):
-            name, confidence = "apply_coupon", max(confidence, DEFAULT_THRESHOLD)
-        if buys_a_count(name, text, self.catalog):
-            name, confidence = "add_to_cart", max(confidence, SURE)
+        name, confidence = reread(name, confidence, text, self.catalog)
         spans: list[EntitySpan] = []
         for entity in body.get("entities") or ():
             start, end = entity.get("start"), entity.get("end")

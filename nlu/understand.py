@@ -26,7 +26,15 @@ from nlu.extract import known_coupon
 from nlu.numbers import UNITS, normalise, word_number
 from nlu.text import stem, wordlist, words
 from nlu.topics import PICKUP_QUESTION, POLICY_QUESTION, help_topic
-from nlu.types import INTENTS, OUT_OF_SCOPE, STATE_CHANGING, Entities, Intent
+from nlu.types import (
+    DEFAULT_THRESHOLD,
+    INTENTS,
+    OUT_OF_SCOPE,
+    STATE_CHANGING,
+    SURE,
+    Entities,
+    Intent,
+)
 
 # --- verbs -----------------------------------------------------------------------------------
 #: The verbs (and fixed phrases) that perform each state-changing intent.
@@ -386,7 +394,7 @@ CARRIERS = (
     "yodel", "gls", "tnt", "aramex", "canada post", "australia post", "la poste", "correos",
     "deutsche post", "india post", "blue dart", "nipost", "gig logistics", "ontrac",
 )  # fmt: skip
-_CARRIER_WORDS = frozenset(w for name in CARRIERS for w in name.split() if " " not in name)
+_CARRIER_WORDS = frozenset(name for name in CARRIERS if " " not in name)
 _OTHER_MERCHANT = re.compile(
     r"(?<![\w-])(?:"
     + "|".join(re.escape(n).replace(r"\ ", r"\s*") for n in OTHER_MERCHANTS)
@@ -670,11 +678,23 @@ def buys_a_count(name: str, text: str, catalog: CatalogIndex) -> bool:
     a tie among products is then asked about)."""
     if name != "search":
         return False
-    wanted = _WANTS_A_COUNT.match(normalise(text))
+    said = normalise(text)
+    wanted = _WANTS_A_COUNT.match(said)
     if wanted is None:
         return False
-    goods = normalise(text)[wanted.end() - 1 :]
+    goods = said[wanted.end() - 1 :]
     return bool(catalog.resolve(goods)) or catalog.match_category(goods) is not None
+
+
+def reread(name: str, confidence: float, text: str, catalog: CatalogIndex) -> tuple[str, float]:
+    """A backend's reading corrected by what the words name, before the entities are built
+    (both backends): a code of the shop's is a coupon request, a count of its goods wanted is
+    a purchase (`buys_a_count`)."""
+    if name not in ("apply_coupon", "checkout") and names_coupon(text, catalog):
+        return "apply_coupon", max(confidence, DEFAULT_THRESHOLD)
+    if buys_a_count(name, text, catalog):
+        return "add_to_cart", max(confidence, SURE)
+    return name, confidence
 
 
 def names_only_goods(text: str, catalog: CatalogIndex) -> bool:
