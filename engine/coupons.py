@@ -137,13 +137,6 @@ async def check_coupon(
         raise CouponRejected(reason="expired", code=code, end_date=coupon.end_date)
     if coupon.start_date and today < coupon.start_date:
         raise CouponRejected(reason="not_started", code=code, start_date=coupon.start_date)
-    if coupon.min_order_amount is not None and subtotal < coupon.min_order_amount:
-        raise CouponRejected(
-            reason="below_minimum",
-            code=code,
-            minimum=coupon.min_order_amount,
-            short_by=coupon.min_order_amount - subtotal,
-        )
     if coupon.max_uses is not None and coupon.uses_count >= coupon.max_uses:
         raise CouponRejected(reason="used_up", code=code)
     used = await uow.session.scalar(
@@ -157,6 +150,15 @@ async def check_coupon(
     )
     if used:
         raise CouponRejected(reason="already_used", code=code)
+    # last: the one refusal the customer can mend ("add $5.60 more"), never said of a code
+    # that adding more would not make usable
+    if coupon.min_order_amount is not None and subtotal < coupon.min_order_amount:
+        raise CouponRejected(
+            reason="below_minimum",
+            code=code,
+            minimum=coupon.min_order_amount,
+            short_by=coupon.min_order_amount - subtotal,
+        )
     return CouponQuote(
         coupon.coupon_id,
         coupon.code,

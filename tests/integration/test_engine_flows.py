@@ -271,6 +271,29 @@ async def test_coupon_refusals_say_exactly_why(world: World) -> None:
     assert quote.discount == Decimal("5.00")
 
 
+async def test_a_code_more_spending_would_not_mend_is_refused_for_that_first(
+    world: World,
+) -> None:
+    """ "Add $30.00 more" is said only of a code that more would make usable: one used up, or
+    used by this customer already, is refused as such whatever the cart holds."""
+    seller = await world.seller()
+    kettle = await world.product(seller, "Kettle", "20.00", stock=9)
+    await world.coupon("ONCE", DiscountType.fixed, "5", min_order_amount="50.00", max_uses=1)
+    await world.coupon("MINE", DiscountType.fixed, "5", min_order_amount="50.00")
+    first, second = await world.customer("Ana"), await world.customer("Ben")
+    await world.order(first, {kettle: 3}, coupon="ONCE")
+    await world.order(first, {kettle: 3}, coupon="MINE")
+
+    async def reason(customer: tuple[int, int], code: str) -> str:
+        with pytest.raises(CouponRejected) as refused:
+            await world.shop.coupons.quote(customer[0], code, Decimal("20.00"))
+        return str(refused.value.params["reason"])
+
+    assert await reason(second, "ONCE") == "used_up"
+    assert await reason(first, "MINE") == "already_used"
+    assert await reason(second, "MINE") == "below_minimum"
+
+
 # --- orders and payments ----------------------------------------------------------------
 async def test_an_order_adds_up_and_its_discount_is_spread_to_the_cent(world: World) -> None:
     seller = await world.seller()
