@@ -72,6 +72,51 @@ def narrow(text: str, options: Sequence[str]) -> list[int]:
     return [i for i, hit in enumerate(hits) if hit == best]
 
 
+#: Words an answer to "Which one?" may say besides the options' own: a place, a polite word.
+_ANSWER_WORDS = (
+    _FILLER
+    | frozenset(_ORDINALS)
+    | wordlist(
+        "last thanks thank you mean meant go with pick choose ill i'll have get that's thats"
+        " sorry oh ah hmm um yeah yep sure"
+    )
+)
+
+
+def only_picks(text: str, options: Sequence[str]) -> bool:
+    """Whether `text` says nothing but which of `options` it means ("the sand one", "2",
+    "sand denim jacket please"): a message with words of its own ("remove the sand rain
+    jacket from my cart") is a new request, whatever option it also names."""
+    said = words(text)
+    named = {stem(w) for name in options for w in words(name)}
+    return bool(said) and all(w in _ANSWER_WORDS or w.isdigit() or stem(w) in named for w in said)
+
+
+#: A typed answer to "How many stars?": a number from 1 to 5 alone, or said as stars ("4",
+#: "four", "4 stars", "★★★★", "4/5", "I'd give it 4", "3 please").
+_STARS = re.compile(
+    r"^[^\w★⭐]*(?:(?:hmm+|um+|uh|ok|okay|well|maybe|i'?d\s+(?:say|give\s+(?:it|them))|give\s+it"
+    r"|let'?s\s+say|say)\W+)*"
+    r"(?:(?P<n>[1-5]|one|two|three|four|five)(?:\s*(?:/|out\s+of)\s*(?:5|five))?"
+    r"(?:\s*[-\s]?\s*(?:stars?|★))?|(?P<drawn>[★⭐]{1,5}))"
+    r"(?:\W+(?:please|pls|thanks|thank\s+you|from\s+me))*\W*$",
+    re.IGNORECASE,
+)
+_STAR_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def stars_answer(text: str) -> int | None:
+    """The stars (1-5) a message typed at "How many stars?" gives, or None when it says
+    anything else."""
+    match = _STARS.match(text.strip())
+    if match is None:
+        return None
+    if match.group("drawn"):
+        return len(match.group("drawn"))
+    said = match.group("n").lower()
+    return int(said) if said.isdigit() else _STAR_WORDS[said]
+
+
 def pick(text: str, options: Sequence[str]) -> int | None:
     """The one option a typed answer to "Which one?" means (`narrow`), or None."""
     chosen = narrow(text, options)

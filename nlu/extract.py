@@ -386,6 +386,15 @@ _WANTED_COUNT = (
         rf"\b(?:to|at)\s+(?:just\s+|only\s+)?{_COUNT}{_TAIL}",
         re.IGNORECASE,
     ),
+    # "one black tee is enough", "2 will do", "just one of them is fine"
+    re.compile(
+        rf"^\W*(?:(?:ok|okay|actually|no|hmm|wait|sorry)\W+)*(?:just\s+|only\s+)?{_COUNT}"
+        r"(?:\s+[\w'-]+){0,4}?\s+(?:is|are|'s|will|would|should)\s+(?:be\s+)?"
+        r"(?:enough|plenty|sufficient|do|fine|ok|okay)\b",
+        re.IGNORECASE,
+    ),
+    # "that's too many, just one", "too many hoodies, only 2 please"
+    re.compile(rf"\btoo\s+many\b[^.!?]*?\b(?:just|only)\s+{_COUNT}{_TAIL}", re.IGNORECASE),
     # "make it 3", "make the hoodies 1", "make that two please"
     re.compile(
         rf"\bmake\s+(?:it|that|this|them|those|these|the\b[^.!?]*?)\s+(?:just\s+|only\s+)?{_COUNT}{_TAIL}",

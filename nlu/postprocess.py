@@ -15,6 +15,7 @@ from typing import Any
 
 from nlu.catalog import CatalogIndex, Mention
 from nlu.extract import (
+    COLOURS,
     Found,
     extract_colour,
     extract_coupon,
@@ -74,6 +75,14 @@ SLOTS: dict[str, frozenset[str]] = {
     "contact_support": frozenset({"order_id"}),
 }
 _ANAPHORA_AFTER = frozenset({"them", "those", "these", "it", "this", "that"})
+#: After these words "one" stands for a thing ("the one", "the cheapest one"), not for 1.
+_ONE_AFTER = frozenset(
+    {"the", "that", "this", "which", "other", "same", "cheapest", "cheaper", "cheap", "priciest",
+     "dearest", "expensive", "first", "last", "second", "third", "best", "new", "big", "small",
+     "little", "nice", "right", "wrong"}
+) | frozenset(COLOURS)  # fmt: skip
+#: After these, a "one" said last is the count ("I'll take one", "just one").
+_ONE_COUNTED_AFTER = _COUNTING_VERBS | {"want", "need", "just", "only", "order", "me"}
 
 
 @dataclass(frozen=True)
@@ -268,6 +277,16 @@ class EntityBuilder:
                 word.endswith("x") and word[:-1].isdigit()
             ):
                 return parse_quantity(word)
+            if (
+                word == "one"
+                and i > 0
+                and (
+                    i - 1 in mention
+                    or lowered[i - 1] in _ONE_AFTER
+                    or (i == len(lowered) - 1 and lowered[i - 1] not in _ONE_COUNTED_AFTER)
+                )
+            ):
+                continue  # "the cheapest usb-c one", "the red one": a thing, not a count
             counted = _count_at(text, tokens, i)
             if counted is None:
                 continue

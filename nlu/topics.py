@@ -78,6 +78,21 @@ def help_topic(text: str) -> str | None:
     return None
 
 
+def help_topics(text: str) -> list[str]:
+    """Every subject a help question asks about ("what payment methods do you take and how
+    long is delivery": payment, then shipping): `help_topic`'s first, the others in the
+    order said."""
+    first = help_topic(text)
+    if first is None:
+        return []
+    others = sorted(
+        (found.start(), name)
+        for name, pattern in TOPICS.items()
+        if name != first and (found := pattern.search(text)) is not None
+    )
+    return [first, *(name for _, name in others)]
+
+
 #: A question about the shop's own rules, worded so that no request is in it: "what is your
 #: refund policy", "how much is postage to Ireland", "do you ship to Germany".
 POLICY_QUESTION = re.compile(

@@ -25,6 +25,7 @@ from nlu.catalog import CatalogIndex
 from nlu.extract import known_coupon
 from nlu.numbers import UNITS, normalise, word_number
 from nlu.text import stem, wordlist, words
+from nlu.things import LISTED_INTENTS, listed
 from nlu.topics import PICKUP_QUESTION, POLICY_QUESTION, help_topic
 from nlu.types import (
     DEFAULT_THRESHOLD,
@@ -205,6 +206,9 @@ _BOUNDARY = re.compile(
     r"|and|then|but|instead|also|after\s+that|afterwards|plus)\s+)",
     re.IGNORECASE,
 )
+#: What asks for something else after a refusal: "don't cancel anything, just tell me the
+#: status of order 8", "don't add it, only show me the photos".
+_INSTEAD = re.compile(r"^(?:but\s+)?(?:just|only|instead|rather|simply)\b", re.IGNORECASE)
 _LEADS = (
     r"(?:(?:please|pls|then|also|and|just|now|can\s+you|could\s+you|i\s+want\s+to|i'd\s+like\s+to"
     r"|let's|lets|go\s+ahead\s+and|i'll)\s+)*"
@@ -476,8 +480,19 @@ CONTEXT_CONFIDENCE = 0.6
 CHECKED = frozenset(INTENTS) - {"greet", "help", OUT_OF_SCOPE}
 
 
+#: Asking that a thing be left as it is ("don't touch the denim jacket", "leave the lamp
+#: alone"): a removal declined.
+_LEAVES_ALONE = re.compile(
+    rf"\b{_NEGATION}{_FILLER}\s+(?:touch|mess\s+with|tamper\s+with)\b"
+    r"|\bleave\s+(?:it|that|them|those|the\s+[\w\s'-]{1,40}?)\s+(?:alone|be)\b",
+    re.IGNORECASE,
+)
+
+
 def negated_verb(text: str) -> str | None:
     """The action verb a clause negates ("i do not want to cancel" -> "cancel"), if any."""
+    if _LEAVES_ALONE.search(text):
+        return "remove"
     match = _NEGATED.search(text)
     if match is None:
         noun = _NEGATED_NOUN.search(text)
@@ -502,6 +517,7 @@ def clauses(text: str) -> list[str]:
             not _STARTS_REQUEST.match(rest)
             and not negated_verb(rest[:40] or "")
             and not _RETRACT.match(rest)
+            and not (_INSTEAD.match(rest) and negated_verb(text[start : match.start()]))
         ):
             continue
         piece = text[start : match.start()].strip()
@@ -686,14 +702,28 @@ def buys_a_count(name: str, text: str, catalog: CatalogIndex) -> bool:
     return bool(catalog.resolve(goods)) or catalog.match_category(goods) is not None
 
 
+#: Throwing away the thing just shown, said in two or three words: "ditch it", "bin that",
+#: "get rid of them". ("Toss it in" and "chuck it in" put things in, so they are not here.)
+_REMOVES_IT = re.compile(
+    r"^\W*(?:(?:please|pls|ok|okay|just|and|now|actually|nah|no)\W+)*"
+    r"(?:ditch|scrap|bin|dump|drop|nix|lose|axe|remove|delete|get\s+rid\s+of|take\s+out)"
+    r"\s+(?:it|that|this|them|those|these)(?:\s+one)?"
+    r"(?:\s+(?:from|out\s+of)\s+(?:my|the)\s+(?:cart|basket|bag|trolley))?"
+    r"(?:\W+(?:please|pls|thanks|now|then))*\W*$",
+    re.IGNORECASE,
+)
+
+
 def reread(name: str, confidence: float, text: str, catalog: CatalogIndex) -> tuple[str, float]:
     """A backend's reading corrected by what the words name, before the entities are built
     (both backends): a code of the shop's is a coupon request, a count of its goods wanted is
-    a purchase (`buys_a_count`)."""
+    a purchase (`buys_a_count`), "ditch it" takes the thing shown out of the cart."""
     if name not in ("apply_coupon", "checkout") and names_coupon(text, catalog):
         return "apply_coupon", max(confidence, DEFAULT_THRESHOLD)
     if buys_a_count(name, text, catalog):
         return "add_to_cart", max(confidence, SURE)
+    if name != "remove_from_cart" and _REMOVES_IT.match(text):
+        return "remove_from_cart", max(confidence, DEFAULT_THRESHOLD)
     return name, confidence
 
 
@@ -743,7 +773,9 @@ class Refiner:
             return self._declined(text, await parse_one(text))
         parts = clauses(text)
         if len(parts) == 1:
-            return self._checked(text, await parse_one(text))
+            return await self._each_thing(
+                text, self._checked(text, await parse_one(text)), parse_one
+            )
         if _RETRACT.match(parts[-1]):  # "add the lamp, actually not now"
             return self._declined(text, await parse_one(text))
         negated = [p for p in parts if negated_verb(p)]
@@ -791,7 +823,13 @@ class Refiner:
             return requests[0]
         names = [r.name for r in requests]
         if len(requests) >= 2 and len(set(names)) == len(names):
-            first, *rest = requests
+            # "put the tee and the lamp in my cart and check out": each thing, then the rest
+            steps: list[Intent] = []
+            for part, request in read:
+                if request in requests:
+                    done = await self._each_thing(part, request, parse_one)
+                    steps.extend((replace(done, then=()), *done.then))
+            first, *rest = steps
             return replace(first, then=tuple(rest))
         if negated:
             return requests[0]
@@ -807,6 +845,23 @@ class Refiner:
             if _worded_as_request(part) and _has_object(request):
                 return request
         return whole
+
+    async def _each_thing(self, text: str, intent: Intent, parse_one: Parse) -> Intent:
+        """`intent`, or, when its words list several products ("put the navy tee and the
+        grey desk lamp in my cart"), the same request for each of them in the order said:
+        the first, with the others first in its `then`."""
+        if intent.name not in LISTED_INTENTS or not intent.is_confident() or intent.negated:
+            return intent
+        steps = []
+        for said in listed(text, self.catalog):
+            step = self._checked(said, await parse_one(said))
+            if not step.entities.products:
+                return intent  # a thing read as no product: the request as read whole
+            steps.append(replace(step, name=intent.name, confidence=intent.confidence))
+        if len(steps) < 2:
+            return intent
+        first, *rest = steps
+        return replace(first, then=(*rest, *intent.then))
 
     async def _about_the_first(
         self, text: str, active: list[str], last: Intent, parse_one: Parse
