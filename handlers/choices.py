@@ -111,7 +111,7 @@ async def remembered(state: FSMContext) -> Shown | None:
     return Shown.of_data((await state.get_data()).get(SHOWN))
 
 
-def _cheapest(prices: Sequence[Decimal], *, dearest: bool = False) -> int | None:
+def cheapest(prices: Sequence[Decimal], *, dearest: bool = False) -> int | None:
     """The place of the one lowest (highest) price, None when two share it."""
     best = max(prices) if dearest else min(prices)
     at = [i for i, p in enumerate(prices) if p == best]
@@ -125,9 +125,9 @@ def refers(text: str, shown: Shown) -> int | None:
     if not _REFERS.match(said):
         return None
     if _CHEAPER.search(said):
-        return _cheapest(shown.prices) if len(shown.ids) > 1 else None
+        return cheapest(shown.prices) if len(shown.ids) > 1 else None
     if _DEARER.search(said):
-        return _cheapest(shown.prices, dearest=True) if len(shown.ids) > 1 else None
+        return cheapest(shown.prices, dearest=True) if len(shown.ids) > 1 else None
     if _THAT.match(said):  # "that one": only when one was shown
         return 0 if len(shown.ids) == 1 else None
     chosen = narrow(said, shown.names)

@@ -171,6 +171,24 @@ def yes_no(lang: str, question: Question, yes: str, no: str) -> InlineKeyboardMa
 _FILLER: Final = frozenset({"please", "pls", "now", "then", "just", "thanks", "thank", "you"})
 
 
+#: Said around an answer while making up one's mind ("hmm no, keep it actually").
+_HESITATION: Final = frozenset(
+    {"hmm", "hm", "hmmm", "oh", "ah", "um", "uh", "er", "well", "wait", "actually", "sorry"}
+)
+#: Keeping what a question would change: a no to it ("keep it" to "Cancel order #15?").
+_KEEPS: Final = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "keep it", "keep them", "keep the order", "keep my order", "keep it as it is",
+        "keep everything", "leave it be", "leave it as it is", "leave them", "don't cancel",
+        "dont cancel", "don't cancel it", "dont cancel it", "do not cancel", "do not cancel it",
+        "don't do it", "dont do it", "do not do it", "don't do that", "dont do that",
+        # es
+        "dejalo asi", "no lo canceles", "mejor dejalo",
+    )
+)  # fmt: skip
+
+
 def read_answer(text: str, says_yes: Iterable[str] = ()) -> bool | None:
     """A typed answer to a yes / no question: a bare yes or no (`nlu.answers.yes_or_no`), or
     one of the question's own ways of saying yes (`says_yes`: "place it", "send it"), after a
@@ -178,6 +196,11 @@ def read_answer(text: str, says_yes: Iterable[str] = ()) -> bool | None:
     plain = yes_or_no(text)
     if plain is not None:
         return plain
+    kept = [w for w in words(text) if w not in _FILLER and w not in _HESITATION]
+    if kept and yes_or_no(kept[0]) is not None and tuple(kept[1:]) in _KEEPS:
+        kept = kept[1:]  # "no, keep it", "ok leave it"
+    if tuple(kept) in _KEEPS:  # "hmm no, keep it actually": what the question would change stays
+        return False
     said = [w for w in words(text) if w not in _FILLER]
     while said and yes_or_no(said[0]) is True:
         said = said[1:]

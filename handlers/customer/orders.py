@@ -276,20 +276,34 @@ async def on_review(
             if cards
             else t(lang, "review.stars")
         )
-        await send_below(query, question, kb.stars(product_id, mine.rating if mine else 0))
-        await state.update_data(review_stars=product_id)
+        seen = mine.rating if mine else 0
+        await send_below(query, question, kb.stars(product_id, seen))
+        # the stars may be typed too ("4", "four stars"), as the next message only
+        await state.update_data(review_stars=product_id, stars_typed=[product_id, seen])
         await query.answer()
         return
     if (await state.get_data()).get("review_stars") != product_id:  # answered already
         await query.answer(t(lang, "stale_button"), show_alert=True)
         return
-    await shop.reviews.write(me.id, product_id, callback_data.rating, seen=callback_data.seen)
-    await state.update_data(review_stars=None)  # this screen is answered: its buttons are old
+    said, keys = await rate(
+        shop, lang, me, state, product_id, callback_data.rating, callback_data.seen
+    )
+    await send_below(query, said, keys)
+    await query.answer()
+
+
+async def rate(
+    shop: Shop, lang: str, me: UserView, state: FSMContext, product_id: int, stars: int, seen: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The stars given, tapped or typed, written as the product's review (`seen`: the stars
+    the question showed), the question answered; the thanks to send, with its buttons."""
+    await shop.reviews.write(me.id, product_id, stars, seen=seen)
+    # this screen is answered: its buttons are old, and a typed number is no answer to it
+    await state.update_data(review_stars=None, stars_typed=None)
     if await state.get_state() == AfterSale.review_comment.state:  # an earlier comment offer
         await state.set_state(None)
     await state.update_data(review_offer=product_id, review_product=None)
-    await send_below(query, t(lang, "review.thanks"), _next_keyboard(lang, product_id))
-    await query.answer()
+    return t(lang, "review.thanks"), _next_keyboard(lang, product_id)
 
 
 def _next_keyboard(lang: str, product_id: int) -> InlineKeyboardMarkup:

@@ -49,6 +49,7 @@ from handlers.choices import (
     ORDERS,
     PRODUCTS,
     Shown,
+    cheapest,
     orders_shown,
     refers,
     remember,
@@ -73,17 +74,18 @@ from handlers.customer.orders import (
     cancel_question,
     cancelled_text,
     order_keys,
+    rate,
 )
 from handlers.customer.policies import policy_answer
 from handlers.customer.profile import send_profile
 from handlers.i18n import error_text, has_text, price, t
 from nlu import Backend, CatalogIndex, Context, Entities, Intent, ProductMatch, prepare
-from nlu.answers import narrow
+from nlu.answers import narrow, only_picks, stars_answer
 from nlu.backends import with_training_words
-from nlu.extract import COLOURS, extract_wanted_count, normalize_colour
+from nlu.extract import COLOURS, extract_sort, extract_wanted_count, normalize_colour
 from nlu.postprocess import EntityBuilder, removes_everything
 from nlu.text import words as words_of
-from nlu.topics import help_topic
+from nlu.topics import help_topics
 from nlu.types import DEFAULT_THRESHOLD, STATE_CHANGING, SURE
 from storage.vocabulary import OrderPaymentStatus
 
@@ -274,10 +276,20 @@ async def on_free_text(
 ) -> None:
     text = (message.text or "").strip()[:500]
     data = await state.get_data()
+    typed = data.get("stars_typed")  # "How many stars?" was the last question asked
+    if typed:
+        await state.update_data(stars_typed=None)  # the next message only
+        stars = stars_answer(text)
+        if stars is not None and data.get("review_stars") == typed[0]:
+            said, keys = await rate(shop, lang, me, state, int(typed[0]), stars, int(typed[1]))
+            await message.answer(said, reply_markup=keys)
+            return
     if data.get("which"):  # "Which one?" was asked: "the red one", "the second" answer it
         await state.update_data(which=None)
         offered, qty = data["which"], data.get("which_qty") or 1
-        chosen = narrow(text, data.get("which_names") or [])
+        names = data.get("which_names") or []
+        # an answer names one of them; "remove the sand rain jacket" is a request of its own
+        chosen = narrow(text, names) if only_picks(text, names) else []
         edit, seen = data.get("which_edit"), data.get("which_seen") or []
         if edit is not None and len(seen) == len(offered) and 0 < len(chosen) < len(offered):
             # "Which one?" among the cart's lines: the one picked gets the edit asked for
@@ -722,15 +734,18 @@ async def _greet(said: Said) -> None:
 async def _help(said: Said) -> None:
     """Help: about delivery, payment or returns, the shop's own rules (nlu.topics); about the
     account, the profile with its buttons; else what the bot can do."""
-    topic = help_topic(said.text)
-    if topic == "account":
+    topics = help_topics(said.text)
+    if topics[:1] == ["account"]:
         await said.message.answer(t(said.lang, "help.account"))
         await send_profile(said.message, said.shop, said.lang, said.me)
         return
-    if topic is None:
+    if not topics:
         text = t(said.lang, "help")
-    else:
-        text = policy_answer(said.lang, topic, await said.shop.policies.view())
+    else:  # "what payment methods do you take and how long is delivery": both answered
+        policies = await said.shop.policies.view()
+        text = "\n\n".join(
+            policy_answer(said.lang, topic, policies) for topic in topics if topic != "account"
+        )
     await said.message.answer(
         text, reply_markup=kb.main_menu(said.lang, store=kb.has_store(said.message))
     )
@@ -832,6 +847,12 @@ async def _one_product(
     best = sorted(intent.entities.best_products())
     if len(best) == 1:
         return best[0]
+    order = extract_sort(text)
+    if order is not None and len(best) > 1:  # "3 of the cheapest usb-c ones": that one
+        cards = await shop.catalog.cards(best)
+        place = cheapest([c.unit_price for c in cards], dearest=order == "price_desc")
+        if place is not None and len(cards) == len(best):
+            return cards[place].product_id
     if await _ask_which(message, shop, lang, state, best, qty):
         return None
     words = await language.search_words(text)
