@@ -119,6 +119,7 @@ async def on_order(
             return
         # a typed "yes" / "no" answers it as its buttons do (talk.py reads it: asking.py)
         question = await asking.ask(state, cancel_question(view))
+        await state.update_data(last_order_id=order_id)
         await show(query, render.cancel_question(lang, view), cancel_keys(lang, view, question))
         await query.answer()
         return
@@ -146,11 +147,13 @@ async def on_order(
             await _show_order(query, shop, lang, me, view, payments)
             return
         parcels = await shop.shipping.parcels(me.id, order_id)
+        await state.update_data(last_order_id=order_id)
         text = render.tracking(lang, order_id, parcels, view.shipments)
         await show(query, text, _back_to_order(lang, order_id))
         await query.answer()
         return
     view = await shop.orders.get(me.id, order_id)
+    await state.update_data(last_order_id=order_id)  # "can I send this back?" means it
     await _show_order(query, shop, lang, me, view, payments)
     await query.answer()
 

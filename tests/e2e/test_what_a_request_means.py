@@ -144,3 +144,32 @@ async def test_stars_typed_at_how_many_stars_are_the_review(
     await buyer.send("3")  # the question is answered: a number now is no review
     said = await buyer.expect_message()
     assert "Thank you for your review" not in (said.text or ""), said.text
+
+
+async def _cash_order(user: SimUser) -> int:
+    await user.send("add an olive pour-over kettle to my cart please")
+    await user.expect_message("Added 1 × Olive Pour-Over Kettle", timeout=60)
+    await check_out(user, address="4 Elm Row, Bath, United Kingdom", provider="Local Pickup")
+    order = order_id_in((await user.expect_edit("is placed")).text)
+    await user.expect_message("You will pay")
+    return order
+
+
+async def test_the_order_opened_by_its_button_is_the_one_meant(tg: Emulator) -> None:
+    """ "Cancel it" after opening an order from My orders means that order (it asked which,
+    or meant the one the words had shown last)."""
+    ines = tg.user("Ines")
+    await _start(ines)
+    first = await _cash_order(ines)
+    second = await _cash_order(ines)
+    for opened, other in ((first, second), (second, first)):
+        await ines.send("/orders")
+        await ines.expect_message("Your orders")
+        await ines.click(f"#{opened}")
+        await ines.expect_edit(f"Order #{opened}")
+        await ines.send("cancel it")
+        asked = await ines.expect_message("Cancel order #")
+        assert f"#{opened}" in (asked.text or ""), asked.text
+        assert f"#{other}" not in (asked.text or ""), asked.text
+        await ines.send("no")
+        await ines.expect_message("OK, I did nothing")
